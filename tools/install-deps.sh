@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs codev's build and test dependencies from Debian 12 packages.
+# Idempotent: packages already present are left as they are. Runs as root or through sudo.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  libeigen3-dev libtbb-dev libyaml-cpp-dev libhdf5-dev catch2 librandom123-dev libcli11-dev
+  libbenchmark-dev
+  python3 python3-h5py python3-numpy python3-xarray python3-h5netcdf
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && { echo "install-deps: all ${#packages[@]} packages present"; exit 0; }
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
