@@ -1,0 +1,398 @@
+// Reading output files back: describe_output() for `codev inspect` and read_variable() for tests
+// and tools. Both open the file read-only and close it before returning; they must not run while
+// a Writer's thread is inside HDF5 (see hdf5_handle.hpp).
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <iomanip>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "codev/error.hpp"
+#include "codev/output.hpp"
+#include "io/hdf5_handle.hpp"
+
+namespace codev {
+
+namespace {
+
+using h5::check;
+using h5::Handle;
+using h5::own;
+
+/// Opens `path` read-only, after checking it exists and is HDF5, so the user learns which.
+Handle open_file(const std::string& path) {
+  h5::silence_errors();
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    throw RuntimeError("cannot open output file '" + path + "': no such file");
+  }
+  const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
+  if (is_hdf5 == 0) {
+    throw RuntimeError("'" + path + "' is not an HDF5 file, so not a codev output file");
+  }
+  check(is_hdf5, "read the signature of", "", path);
+  return own(H5Fopen(path.c_str(), H5F_ACC_RDONLY, h5::kDefault), H5Fclose, "open file", "", path);
+}
+
+bool has_link(hid_t location, const std::string& name, const std::string& file) {
+  return check(H5Lexists(location, name.c_str(), h5::kDefault), "look up", name, file) > 0;
+}
+
+/// Names of the links in a group, in name order (the file does not track creation order).
+std::vector<std::string> link_names(hid_t group, const std::string& object,
+                                    const std::string& file) {
+  H5G_info_t info;
+  check(H5Gget_info(group, &info), "list", object, file);
+  std::vector<std::string> names;
+  for (hsize_t i = 0; i < info.nlinks; ++i) {
+    const auto length = check(
+        H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, h5::kDefault),
+        "list", object, file);
+    std::string name(static_cast<std::size_t>(length), '\0');
+    check(H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(),
+                             name.size() + 1, h5::kDefault),
+          "list", object, file);
+    names.push_back(std::move(name));
+  }
+  return names;
+}
+
+/// Reads every string of an attribute or dataset (`read` is H5Aread or H5Dread bound to it),
+/// variable-length or fixed-length: files touched by other tools may hold either.
+template <class Read>
+std::vector<std::string> read_strings(hid_t file_type, hid_t space, Read read,
+                                      const std::string& object, const std::string& file) {
+  const auto n =
+      static_cast<std::size_t>(check(H5Sget_simple_extent_npoints(space), "size", object, file));
+  const Handle memory_type = own(H5Tcopy(file_type), H5Tclose, "copy type of", object, file);
+  std::vector<std::string> strings;
+  if (check(H5Tis_variable_str(file_type), "inspect type of", object, file) > 0) {
+    std::vector<char*> text(n, nullptr);
+    check(read(memory_type.get(), text.data()), "read", object, file);
+    for (const char* s : text) strings.emplace_back(s != nullptr ? s : "");
+    // The library allocated each string; hand them back the same way.
+    H5Dvlen_reclaim(memory_type.get(), space, h5::kDefault, text.data());
+    return strings;
+  }
+  const std::size_t width = H5Tget_size(file_type);
+  std::vector<char> buffer(n * width);
+  check(read(memory_type.get(), buffer.data()), "read", object, file);
+  const bool space_padded = H5Tget_strpad(file_type) == H5T_STR_SPACEPAD;
+  for (std::size_t i = 0; i < n; ++i) {
+    std::string s(buffer.data() + i * width, width);
+    s.erase(std::min(s.find('\0'), s.size()));
+    if (space_padded) s.erase(s.find_last_not_of(' ') + 1);
+    strings.push_back(std::move(s));
+  }
+  return strings;
+}
+
+std::vector<std::string> read_string_dataset(hid_t dataset, const std::string& object,
+                                             const std::string& file) {
+  const Handle type = own(H5Dget_type(dataset), H5Tclose, "get type of", object, file);
+  const Handle space = own(H5Dget_space(dataset), H5Sclose, "get dataspace of", object, file);
+  return read_strings(
+      type.get(), space.get(),
+      [&](hid_t memory_type, void* buffer) {
+        return H5Dread(dataset, memory_type, h5::kAll, h5::kAll, h5::kDefault, buffer);
+      },
+      object, file);
+}
+
+/// An attribute as text: strings as they are, numbers in C++ default notation, arrays joined.
+std::string attribute_text(hid_t location, const std::string& name, const std::string& file) {
+  const Handle attribute =
+      own(H5Aopen(location, name.c_str(), h5::kDefault), H5Aclose, "open attribute", name, file);
+  const Handle type = own(H5Aget_type(attribute.get()), H5Tclose, "get type of", name, file);
+  const Handle space = own(H5Aget_space(attribute.get()), H5Sclose, "get dataspace of", name, file);
+  std::vector<std::string> items;
+  switch (H5Tget_class(type.get())) {
+    case H5T_STRING:
+      items = read_strings(
+          type.get(), space.get(),
+          [&](hid_t memory_type, void* buffer) {
+            return H5Aread(attribute.get(), memory_type, buffer);
+          },
+          name, file);
+      break;
+    case H5T_INTEGER:
+    case H5T_FLOAT: {
+      // HDF5 converts any integer or float type to the requested native type on reading.
+      const auto n = static_cast<std::size_t>(
+          check(H5Sget_simple_extent_npoints(space.get()), "size", name, file));
+      const bool is_int = H5Tget_class(type.get()) == H5T_INTEGER;
+      std::vector<std::int64_t> ints(is_int ? n : 0);
+      std::vector<double> doubles(is_int ? 0 : n);
+      check(is_int ? H5Aread(attribute.get(), H5T_NATIVE_INT64, ints.data())
+                   : H5Aread(attribute.get(), H5T_NATIVE_DOUBLE, doubles.data()),
+            "read attribute", name, file);
+      for (std::size_t i = 0; i < n; ++i) {
+        std::ostringstream text;
+        if (is_int) {
+          text << ints[i];
+        } else {
+          text << doubles[i];
+        }
+        items.push_back(text.str());
+      }
+      break;
+    }
+    default:
+      return "(value of a type codev does not write)";
+  }
+  std::string text;
+  for (const std::string& item : items) text += (text.empty() ? "" : ", ") + item;
+  return text;
+}
+
+std::vector<std::string> attribute_names(hid_t location, const std::string& object,
+                                         const std::string& file) {
+  std::vector<std::string> names;
+  // The callback must not throw through HDF5's C frames; a failure stops the iteration instead.
+  auto collect = [](hid_t, const char* name, const H5A_info_t*, void* data) noexcept -> herr_t {
+    try {
+      static_cast<std::vector<std::string>*>(data)->emplace_back(name);
+    } catch (...) {
+      return -1;
+    }
+    return 0;
+  };
+  check(H5Aiterate2(location, H5_INDEX_NAME, H5_ITER_INC, nullptr, collect, &names),
+        "list attributes of", object, file);
+  return names;
+}
+
+/// The `units` attribute of a dataset, or "" when it has none.
+std::string units_of(hid_t dataset, const std::string& object, const std::string& file) {
+  if (check(H5Aexists(dataset, "units"), "look up units of", object, file) == 0) return "";
+  return attribute_text(dataset, "units", file);
+}
+
+/// The name of the dimension scale attached to `axis` of a dataset, or "?" if none is.
+std::string scale_name(hid_t dataset, unsigned axis, const std::string& object,
+                       const std::string& file) {
+  std::string name = "?";
+  if (check(H5DSget_num_scales(dataset, axis), "count scales of", object, file) == 0) {
+    return name;
+  }
+  auto visit = [](hid_t, unsigned, hid_t scale, void* data) noexcept -> herr_t {
+    const ssize_t length = H5DSget_scale_name(scale, nullptr, 0);
+    if (length <= 0) return 1;
+    try {
+      std::string found(static_cast<std::size_t>(length), '\0');
+      H5DSget_scale_name(scale, found.data(), found.size() + 1);
+      *static_cast<std::string*>(data) = std::move(found);
+    } catch (...) {
+      return -1;
+    }
+    return 1;  // the first scale names the dimension
+  };
+  check(H5DSiterate_scales(dataset, axis, nullptr, visit, &name), "read scales of", object, file);
+  return name;
+}
+
+/// Current extent of a dataset, one entry per axis.
+std::vector<hsize_t> shape_of(hid_t dataset, const std::string& object, const std::string& file) {
+  const Handle space = own(H5Dget_space(dataset), H5Sclose, "get dataspace of", object, file);
+  const int rank = check(H5Sget_simple_extent_ndims(space.get()), "get rank of", object, file);
+  std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+  check(H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr), "get extent of", object,
+        file);
+  return dims;
+}
+
+/// Row `row` of a 2-D numeric dataset as doubles (element `row` of a 1-D one).
+std::vector<double> read_row(hid_t dataset, hsize_t row, const std::string& object,
+                             const std::string& file) {
+  const std::vector<hsize_t> dims = shape_of(dataset, object, file);
+  const hsize_t n_column = dims.size() == 2 ? dims[1] : 1;
+  const Handle space = own(H5Dget_space(dataset), H5Sclose, "get dataspace of", object, file);
+  const hsize_t start[2] = {row, 0};
+  const hsize_t count[2] = {1, n_column};
+  check(H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr),
+        "select row of", object, file);
+  const Handle memory =
+      own(H5Screate_simple(1, &n_column, nullptr), H5Sclose, "create dataspace for", object, file);
+  std::vector<double> values(static_cast<std::size_t>(n_column));
+  check(H5Dread(dataset, H5T_NATIVE_DOUBLE, memory.get(), space.get(), h5::kDefault, values.data()),
+        "read row of", object, file);
+  return values;
+}
+
+/// Mean of the finite values of `values` whose label is `label` (all when `label` is empty).
+std::string mean_text(const std::vector<double>& values, const std::vector<std::string>& labels,
+                      const std::string& label) {
+  double sum = 0.0;
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (!label.empty() && labels[i] != label) continue;
+    if (!std::isfinite(values[i])) continue;
+    sum += values[i];
+    ++n;
+  }
+  if (n == 0) return "n/a";
+  std::ostringstream text;
+  // Ten significant digits show yuan to the cent and shares to 1e-9, without exponents.
+  text << std::setprecision(10) << sum / static_cast<double>(n);
+  return text.str();
+}
+
+/// Key indicators of /annual: first and last year, all counties and per county_role.
+void describe_indicators(hid_t file_id, const std::string& file, std::ostringstream& out) {
+  const std::string group_name = "annual";
+  if (!has_link(file_id, group_name, file)) return;
+  const Handle group = own(H5Gopen2(file_id, group_name.c_str(), h5::kDefault), H5Gclose,
+                           "open group", group_name, file);
+  std::vector<std::string> indicators;
+  for (const char* name : {"income_per_capita_mean", "fgt0"}) {
+    if (has_link(group.get(), name, file)) indicators.push_back(name);
+  }
+  if (indicators.empty()) return;
+
+  std::vector<Handle> datasets;
+  for (const std::string& name : indicators) {
+    datasets.push_back(own(H5Dopen2(group.get(), name.c_str(), h5::kDefault), H5Dclose,
+                           "open dataset", group_name + "/" + name, file));
+  }
+  const std::vector<hsize_t> dims = shape_of(datasets.front().get(), indicators.front(), file);
+  if (dims.size() != 2 || dims[0] == 0) return;
+  const std::string row_dim = scale_name(datasets.front().get(), 0, indicators.front(), file);
+  const std::string column_dim = scale_name(datasets.front().get(), 1, indicators.front(), file);
+
+  // Row labels (years) come from the row coordinate, roles from <column>_role when present.
+  Handle row_coordinate;
+  if (has_link(group.get(), row_dim, file)) {
+    row_coordinate = own(H5Dopen2(group.get(), row_dim.c_str(), h5::kDefault), H5Dclose,
+                         "open dataset", group_name + "/" + row_dim, file);
+  }
+  const std::string role_name = column_dim + "_role";
+  std::vector<std::string> roles;
+  if (has_link(group.get(), role_name, file)) {
+    const Handle role = own(H5Dopen2(group.get(), role_name.c_str(), h5::kDefault), H5Dclose,
+                            "open dataset", group_name + "/" + role_name, file);
+    const Handle type = own(H5Dget_type(role.get()), H5Tclose, "get type of", role_name, file);
+    if (H5Tget_class(type.get()) == H5T_STRING) {
+      roles = read_string_dataset(role.get(), role_name, file);
+    }
+  }
+  std::vector<std::string> distinct_roles = roles;
+  std::sort(distinct_roles.begin(), distinct_roles.end());
+  distinct_roles.erase(std::unique(distinct_roles.begin(), distinct_roles.end()),
+                       distinct_roles.end());
+
+  out << "key indicators (/" << group_name << ", plain unweighted mean over " << column_dim
+      << "):\n";
+  std::vector<hsize_t> rows = {0};
+  if (dims[0] > 1) rows.push_back(dims[0] - 1);
+  for (const hsize_t r : rows) {
+    out << "  " << row_dim << " ";
+    if (row_coordinate) {
+      out << read_row(row_coordinate.get(), r, row_dim, file).front();
+    } else {
+      out << "row " << r;
+    }
+    out << ":\n";
+    std::vector<std::vector<double>> values;
+    for (std::size_t i = 0; i < indicators.size(); ++i) {
+      values.push_back(read_row(datasets[i].get(), r, indicators[i], file));
+    }
+    const bool by_role = roles.size() == values.front().size();
+    std::vector<std::string> labels = {""};
+    if (by_role) labels.insert(labels.end(), distinct_roles.begin(), distinct_roles.end());
+    for (const std::string& label : labels) {
+      out << "    " << (label.empty() ? "all" : label) << ":";
+      for (std::size_t i = 0; i < indicators.size(); ++i) {
+        out << (i > 0 ? ", " : " ") << indicators[i] << " = " << mean_text(values[i], roles, label);
+      }
+      out << "\n";
+    }
+  }
+}
+
+/// One group: dimensions (the scales) with sizes, then every other dataset with dims and units.
+void describe_group(hid_t file_id, const std::string& group_name, const std::string& file,
+                    std::ostringstream& out) {
+  const Handle group = own(H5Gopen2(file_id, group_name.c_str(), h5::kDefault), H5Gclose,
+                           "open group", group_name, file);
+  std::ostringstream dimensions;
+  std::ostringstream variables;
+  for (const std::string& name : link_names(group.get(), group_name, file)) {
+    const std::string object = group_name + "/" + name;
+    const Handle dataset = own(H5Dopen2(group.get(), name.c_str(), h5::kDefault), H5Dclose,
+                               "open dataset", object, file);
+    const std::vector<hsize_t> dims = shape_of(dataset.get(), object, file);
+    const std::string units = units_of(dataset.get(), object, file);
+    if (check(H5DSis_scale(dataset.get()), "inspect", object, file) > 0) {
+      dimensions << (dimensions.tellp() > 0 ? ", " : "") << name << " = "
+                 << (dims.empty() ? 1 : dims[0]);
+      continue;
+    }
+    variables << "    " << name << " (";
+    for (std::size_t axis = 0; axis < dims.size(); ++axis) {
+      variables << (axis > 0 ? ", " : "")
+                << scale_name(dataset.get(), static_cast<unsigned>(axis), object, file);
+    }
+    variables << ") [" << units << "]\n";
+  }
+  out << "/" << group_name << "\n  dimensions: " << dimensions.str() << "\n  variables:\n"
+      << variables.str();
+}
+
+}  // namespace
+
+std::string describe_output(const std::string& path) {
+  const Handle file = open_file(path);
+  std::ostringstream out;
+  out << path << "\n";
+  out << "attributes:\n";
+  for (const std::string& name : attribute_names(file.get(), "/", path)) {
+    out << "  " << name << " = " << attribute_text(file.get(), name, path) << "\n";
+  }
+  // Root datasets (scenario_yaml) are listed by name; groups are described in full.
+  out << "groups:\n";
+  std::vector<std::string> groups;
+  for (const std::string& name : link_names(file.get(), "/", path)) {
+    const Handle object =
+        own(H5Oopen(file.get(), name.c_str(), h5::kDefault), H5Oclose, "open object", name, path);
+    if (H5Iget_type(object.get()) == H5I_GROUP) groups.push_back(name);
+  }
+  for (const std::string& name : groups) describe_group(file.get(), name, path, out);
+  describe_indicators(file.get(), path, out);
+  return out.str();
+}
+
+VariableData read_variable(const std::string& path, const std::string& group,
+                           const std::string& name) {
+  const Handle file = open_file(path);
+  const std::string object = group + "/" + name;
+  if (!has_link(file.get(), group, path) || !has_link(file.get(), object, path)) {
+    throw RuntimeError("no variable '" + name + "' in group '" + group + "' of '" + path + "'");
+  }
+  const Handle dataset = own(H5Dopen2(file.get(), object.c_str(), h5::kDefault), H5Dclose,
+                             "open dataset", object, path);
+  const Handle type = own(H5Dget_type(dataset.get()), H5Tclose, "get type of", object, path);
+  const H5T_class_t type_class = H5Tget_class(type.get());
+  if (type_class != H5T_FLOAT && type_class != H5T_INTEGER) {
+    throw RuntimeError("variable '" + object + "' of '" + path + "' is not numeric");
+  }
+  const std::vector<hsize_t> dims = shape_of(dataset.get(), object, path);
+  if (dims.size() > 2) {
+    throw RuntimeError("variable '" + object + "' of '" + path + "' has more than 2 dimensions");
+  }
+  // A 1-D variable (a coordinate) reads as one column; a scalar as one value.
+  VariableData data;
+  data.rows = dims.empty() ? 1 : static_cast<std::size_t>(dims[0]);
+  data.cols = dims.size() == 2 ? static_cast<std::size_t>(dims[1]) : 1;
+  data.values.resize(data.rows * data.cols);
+  if (!data.values.empty()) {
+    check(H5Dread(dataset.get(), H5T_NATIVE_DOUBLE, h5::kAll, h5::kAll, h5::kDefault,
+                  data.values.data()),
+          "read", object, path);
+  }
+  return data;
+}
+
+}  // namespace codev
