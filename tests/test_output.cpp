@@ -1,0 +1,366 @@
+// Tests of the HDF5 output writer and reader (src/io): the file appears only when the run
+// finished, values come back exactly, the bounded queue keeps order under pressure, errors are
+// RuntimeError, and netCDF-4 readers (xarray via tests/python/check_xarray.py) understand the file.
+#include <sys/resource.h>
+
+#include <catch2/catch.hpp>
+#include <csignal>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "codev/error.hpp"
+#include "codev/output.hpp"
+
+namespace fs = std::filesystem;
+using codev::RuntimeError;
+
+namespace {
+
+/// A fresh directory under the system temp dir, removed with everything in it at scope exit.
+class TempDir {
+ public:
+  TempDir() {
+    std::random_device random;
+    path_ = fs::temp_directory_path() / ("codev_test_output_" + std::to_string(random()));
+    fs::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  fs::path path_;
+};
+
+// The fixture; tests/python/check_xarray.py expects exactly these names and values.
+constexpr int kMonthlyRows = 30;
+constexpr int kAnnualRows = 3;
+const std::vector<std::int64_t> kCounties = {510104, 513221, 511702};
+
+/// The value written for (group, row, variable, column): distinct everywhere, exact in binary.
+double cell(int group, int row, int variable, int column) {
+  return group * 1e6 + row * 1000.0 + variable * 10.0 + column + 0.25;
+}
+
+codev::FixedDim county_dim() {
+  codev::FixedDim dim;
+  dim.name = "county";
+  dim.coordinate = {"county", "county code (GB/T 2260)", "1", kCounties};
+  dim.auxiliary = {
+      {"county_name", "county name", "1",
+       std::vector<std::string>{"Jinjiang", "Wenchuan", "Tongchuan"}},
+      {"county_name_zh", "county name (Chinese)", "1",
+       std::vector<std::string>{"锦江区", "汶川县", "通川区"}},
+      {"county_role", "role in the pairing programme", "1",
+       std::vector<std::string>{"donor", "recipient", "other"}},
+      {"prefecture", "prefecture", "1", std::vector<std::string>{"Chengdu", "Ngawa", "Dazhou"}},
+  };
+  return dim;
+}
+
+codev::OutputLayout layout() {
+  codev::OutputLayout out;
+  out.root_attributes = {{"title", std::string("codev output test")},
+                         {"scenario_name", std::string("四川 2023")},
+                         {"seed", std::int64_t{42}},
+                         {"scale", 0.5}};
+  out.scenario_yaml = "name: test\nseed: 42\n";
+
+  codev::GroupSpec monthly;
+  monthly.name = "monthly";
+  monthly.row_dim = "time";
+  monthly.row_units = "days since 2023-07-01";
+  monthly.row_long_name = "time";
+  monthly.row_calendar = "standard";
+  monthly.row_aux_name = "year";
+  monthly.column = county_dim();
+  monthly.variables = {{"gdp", "10^4 yuan", "gross domestic product"},
+                       {"local_jobs", "persons", "jobs in the county"}};
+
+  codev::GroupSpec annual;
+  annual.name = "annual";
+  annual.row_dim = "year";
+  annual.row_units = "1";
+  annual.row_long_name = "calendar year";
+  annual.column = county_dim();
+  annual.variables = {{"income_per_capita_mean", "yuan/person/year", "mean income per person"},
+                      {"fgt0", "1", "poverty headcount ratio"}};
+
+  out.groups = {monthly, annual};
+  return out;
+}
+
+codev::Row row_of(int group, int row, double row_value, double row_aux_value) {
+  codev::Row out;
+  out.group = group;
+  out.row_value = row_value;
+  out.row_aux_value = row_aux_value;
+  out.values.assign(2, std::vector<double>(kCounties.size()));
+  for (int v = 0; v < 2; ++v) {
+    for (int c = 0; c < static_cast<int>(kCounties.size()); ++c) {
+      out.values[static_cast<std::size_t>(v)][static_cast<std::size_t>(c)] = cell(group, row, v, c);
+    }
+  }
+  return out;
+}
+
+/// Monthly rows 30 days apart from 2023-07-01 with their calendar year, annual rows 2023-2025,
+/// interleaved the way a run produces them.
+void append_fixture_rows(codev::Writer& writer) {
+  for (int m = 0; m < kMonthlyRows; ++m) {
+    writer.append(row_of(0, m, 30.0 * m, 2023 + (m + 6) / 12));
+    if (m % 12 == 11) writer.append(row_of(1, m / 12, 2023 + m / 12, 0.0));
+  }
+  writer.append(row_of(1, kAnnualRows - 1, 2023 + kAnnualRows - 1, 0.0));
+}
+
+void write_fixture(const std::string& path) {
+  codev::Writer writer(path, layout(), 8);
+  append_fixture_rows(writer);
+  writer.finish();
+}
+
+/// Ignores SIGXFSZ and caps the size of files this process writes, restoring both on exit:
+/// the way to make HDF5's writes fail on the writer thread.
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(rlim_t bytes) {
+    getrlimit(RLIMIT_FSIZE, &saved_);
+    previous_handler_ = std::signal(SIGXFSZ, SIG_IGN);
+    rlimit limit = saved_;
+    limit.rlim_cur = bytes;
+    setrlimit(RLIMIT_FSIZE, &limit);
+  }
+  ~FileSizeLimit() {
+    setrlimit(RLIMIT_FSIZE, &saved_);
+    std::signal(SIGXFSZ, previous_handler_);
+  }
+  FileSizeLimit(const FileSizeLimit&) = delete;
+  FileSizeLimit& operator=(const FileSizeLimit&) = delete;
+
+ private:
+  rlimit saved_{};
+  void (*previous_handler_)(int) = nullptr;
+};
+
+}  // namespace
+
+TEST_CASE("the file appears under its final name only when the writer finished", "[output]") {
+  TempDir dir;
+  const std::string path = dir.file("run.h5");
+  {
+    codev::Writer writer(path, layout(), 8);
+    CHECK(fs::exists(path + ".partial"));
+    CHECK_FALSE(fs::exists(path));
+    append_fixture_rows(writer);
+    writer.finish();
+  }
+  CHECK(fs::exists(path));
+  CHECK_FALSE(fs::exists(path + ".partial"));
+}
+
+TEST_CASE("values read back are exactly the values written, with their shapes", "[output]") {
+  TempDir dir;
+  const std::string path = dir.file("run.h5");
+  write_fixture(path);
+
+  const std::vector<std::pair<std::string, std::vector<std::string>>> groups = {
+      {"monthly", {"gdp", "local_jobs"}}, {"annual", {"income_per_capita_mean", "fgt0"}}};
+  const int rows[] = {kMonthlyRows, kAnnualRows};
+  for (int g = 0; g < 2; ++g) {
+    const auto& [group, variables] = groups[static_cast<std::size_t>(g)];
+    for (int v = 0; v < 2; ++v) {
+      const codev::VariableData data =
+          codev::read_variable(path, group, variables[static_cast<std::size_t>(v)]);
+      REQUIRE(data.rows == static_cast<std::size_t>(rows[g]));
+      REQUIRE(data.cols == kCounties.size());
+      for (std::size_t r = 0; r < data.rows; ++r) {
+        for (std::size_t c = 0; c < data.cols; ++c) {
+          CHECK(data.values[r * data.cols + c] ==
+                cell(g, static_cast<int>(r), v, static_cast<int>(c)));
+        }
+      }
+    }
+  }
+
+  // Row coordinates (and the monthly calendar year) are one column each.
+  const codev::VariableData time = codev::read_variable(path, "monthly", "time");
+  const codev::VariableData year = codev::read_variable(path, "monthly", "year");
+  REQUIRE(time.rows == kMonthlyRows);
+  REQUIRE(time.cols == 1);
+  REQUIRE(year.rows == kMonthlyRows);
+  for (int m = 0; m < kMonthlyRows; ++m) {
+    CHECK(time.values[static_cast<std::size_t>(m)] == 30.0 * m);
+    CHECK(year.values[static_cast<std::size_t>(m)] == 2023 + (m + 6) / 12);
+  }
+  const codev::VariableData years = codev::read_variable(path, "annual", "year");
+  CHECK(years.values == std::vector<double>{2023, 2024, 2025});
+  const codev::VariableData counties = codev::read_variable(path, "annual", "county");
+  CHECK(counties.values == std::vector<double>{510104, 513221, 511702});
+}
+
+TEST_CASE("a writer destroyed without finish() leaves no file behind", "[output]") {
+  TempDir dir;
+  const std::string path = dir.file("interrupted.h5");
+  {
+    codev::Writer writer(path, layout(), 4);
+    for (int m = 0; m < 10; ++m) writer.append(row_of(0, m, 30.0 * m, 2023));
+  }
+  CHECK_FALSE(fs::exists(path));
+  CHECK_FALSE(fs::exists(path + ".partial"));
+}
+
+TEST_CASE("rows of the wrong shape are RuntimeError and do not spoil the file", "[output]") {
+  TempDir dir;
+  const std::string path = dir.file("run.h5");
+  codev::Writer writer(path, layout(), 4);
+
+  codev::Row bad_group = row_of(0, 0, 0.0, 2023);
+  bad_group.group = 2;
+  CHECK_THROWS_AS(writer.append(bad_group), RuntimeError);
+  bad_group.group = -1;
+  CHECK_THROWS_AS(writer.append(bad_group), RuntimeError);
+
+  codev::Row missing_variable = row_of(0, 0, 0.0, 2023);
+  missing_variable.values.pop_back();
+  CHECK_THROWS_AS(writer.append(missing_variable), RuntimeError);
+
+  codev::Row short_row = row_of(1, 0, 2023, 0.0);
+  short_row.values[1].pop_back();
+  CHECK_THROWS_WITH(writer.append(short_row), Catch::Contains("2 columns, expected 3"));
+
+  // Rejected rows were never queued: the good ones still make a complete file.
+  writer.append(row_of(1, 0, 2023, 0.0));
+  writer.finish();
+  CHECK(codev::read_variable(path, "annual", "fgt0").rows == 1);
+  CHECK_THROWS_AS(writer.append(row_of(1, 1, 2024, 0.0)), RuntimeError);
+  CHECK_THROWS_AS(writer.finish(), RuntimeError);
+}
+
+TEST_CASE("failures to create, write or rename the file are RuntimeError", "[output]") {
+  TempDir dir;
+
+  SECTION("the folder does not exist") {
+    const std::string path = dir.file("missing/run.h5");
+    CHECK_THROWS_WITH(codev::Writer(path, layout()), Catch::Contains("run.h5.partial"));
+  }
+
+  SECTION("an error on the writer thread reaches append() or finish()") {
+    const std::string path = dir.file("full.h5");
+    // Rows of 200,000 random doubles (1.6 MB, barely compressible) fill whole chunks, which
+    // HDF5 writes at once, so the size limit is hit while rows are being written.
+    codev::OutputLayout wide;
+    codev::GroupSpec group;
+    group.name = "households";
+    group.row_dim = "year";
+    group.row_units = "1";
+    group.row_long_name = "calendar year";
+    group.column.name = "household";
+    group.column.coordinate = {"household", "household id", "1", std::vector<double>(200'000)};
+    group.variables = {{"income_per_capita", "yuan/person/year", "income per person"}};
+    wide.groups = {group};
+    codev::Row row;
+    row.values = {std::vector<double>(200'000)};
+    std::mt19937_64 random(1);
+    std::uniform_real_distribution<double> income(0.0, 1e5);
+
+    const FileSizeLimit limit(4 * 1024 * 1024);
+    codev::Writer writer(path, wide, 1);
+    const auto run = [&] {
+      for (int year = 0; year < 50; ++year) {
+        row.row_value = 2023 + year;
+        for (double& value : row.values[0]) value = income(random);
+        writer.append(row);
+      }
+      writer.finish();
+    };
+    CHECK_THROWS_WITH(run(), Catch::Contains("full.h5.partial"));
+    CHECK_FALSE(fs::exists(path));
+  }
+
+  SECTION("the final name is taken by a folder") {
+    const std::string path = dir.file("taken.h5");
+    fs::create_directories(fs::path(path) / "inside");
+    {
+      codev::Writer writer(path, layout());
+      append_fixture_rows(writer);
+      CHECK_THROWS_WITH(writer.finish(), Catch::Contains("cannot rename"));
+    }
+    CHECK_FALSE(fs::exists(path + ".partial"));
+  }
+}
+
+TEST_CASE("rows appended while the writer thread writes all arrive, in order", "[output]") {
+  TempDir dir;
+  const std::string path = dir.file("many.h5");
+  constexpr int kRows = 2000;
+  {
+    codev::Writer writer(path, layout(), 4);
+    for (int r = 0; r < kRows; ++r) writer.append(row_of(0, r, r, 2023 + r / 12));
+    writer.finish();
+  }
+  const codev::VariableData time = codev::read_variable(path, "monthly", "time");
+  const codev::VariableData gdp = codev::read_variable(path, "monthly", "gdp");
+  REQUIRE(time.rows == kRows);
+  REQUIRE(gdp.rows == kRows);
+  bool in_order = true;
+  for (std::size_t r = 0; r < kRows; ++r) {
+    in_order = in_order && time.values[r] == static_cast<double>(r) &&
+               gdp.values[r * 3 + 2] == cell(0, static_cast<int>(r), 0, 2);
+  }
+  CHECK(in_order);
+}
+
+TEST_CASE("xarray opens the groups as netCDF-4 with named dimensions and coordinates",
+          "[output][python]") {
+  TempDir dir;
+  const std::string path = dir.file("run.h5");
+  write_fixture(path);
+  const std::string command = std::string(CODEV_PYTHON) + " " + CODEV_SOURCE_DIR +
+                              "/tests/python/check_xarray.py '" + path + "'";
+  REQUIRE(std::system(command.c_str()) == 0);
+}
+
+TEST_CASE("describe_output lists attributes, groups, variables and key indicators", "[output]") {
+  TempDir dir;
+  const std::string path = dir.file("run.h5");
+  write_fixture(path);
+  const std::string text = codev::describe_output(path);
+  INFO(text);
+  for (const char* expected :
+       {"title = codev output test", "seed = 42", "scenario_name = 四川 2023", "/monthly",
+        "/annual", "time = 30", "county = 3", "gdp (time, county) [10^4 yuan]",
+        "income_per_capita_mean (year, county) [yuan/person/year]", "fgt0", "county_name_zh",
+        "unweighted mean"}) {
+    CHECK_THAT(text, Catch::Contains(expected));
+  }
+  // First year: the mean of cell(1, 0, 0, c) over all three counties, then the donor alone.
+  CHECK_THAT(text, Catch::Contains("year 2023:") && Catch::Contains("year 2025:") &&
+                       Catch::Contains("all: income_per_capita_mean = 1000001.25") &&
+                       Catch::Contains("donor: income_per_capita_mean = 1000000.25"));
+}
+
+TEST_CASE("describe_output and read_variable reject what they cannot read", "[output]") {
+  TempDir dir;
+  const std::string text_file = dir.file("not_hdf5.h5");
+  std::ofstream(text_file) << "this is not HDF5\n";
+  CHECK_THROWS_WITH(codev::describe_output(text_file), Catch::Contains("not an HDF5 file"));
+  CHECK_THROWS_AS(codev::describe_output(dir.file("missing.h5")), RuntimeError);
+  CHECK_THROWS_AS(codev::read_variable(text_file, "annual", "fgt0"), RuntimeError);
+
+  const std::string path = dir.file("run.h5");
+  write_fixture(path);
+  CHECK_THROWS_WITH(codev::read_variable(path, "annual", "no_such_variable"),
+                    Catch::Contains("no_such_variable"));
+  CHECK_THROWS_AS(codev::read_variable(path, "no_such_group", "fgt0"), RuntimeError);
+  CHECK_THROWS_AS(codev::read_variable(path, "annual", "county_name"), RuntimeError);
+}
