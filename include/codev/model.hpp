@@ -1,0 +1,124 @@
+// Model: the immutable, indexed form of a scenario. Compiled once from a ScenarioSpec, then
+// shared read-only by every thread and replicate. Per-county arrays have length n_county and are
+// indexed by county position (scenario order); households of county c are the simulated
+// households [household_begin[c], household_begin[c+1]).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <Eigen/SparseCore>
+
+#include "codev/params.hpp"
+#include "codev/scenario.hpp"
+
+namespace codev {
+
+/// A run-time shock: what happens to which counties from which step.
+struct Shock {
+  ShockSpec::Type type = ShockSpec::Type::disaster;
+  int step_begin = 0;             ///< first step affected
+  int step_end = 0;               ///< one past the last step affected
+  double severity = 0.0;
+  std::vector<std::uint8_t> hits; ///< [n_county] 1 where the shock applies
+};
+
+/// A pairing with county names resolved to indices. Its effects are added with the aid policies.
+struct Pairing {
+  std::string id;
+  int donor = 0;       ///< county index
+  int recipient = 0;   ///< county index
+  int start_year = 0;
+  int end_year = 0;
+  int cadres = 0;
+  double cadre_term_years = 2.0;
+  BudgetSpec budget;
+  AllocationSpec allocation;
+};
+
+/// A contiguous slice of one county's households: the unit of parallel work and of deterministic
+/// reduction (partial sums are kept per chunk and combined in chunk order).
+struct Chunk {
+  std::int64_t begin = 0;
+  std::int64_t end = 0;
+  int county = 0;
+};
+
+struct Model {
+  // Identity and time.
+  std::string name;
+  std::string description;
+  std::string scenario_file;
+  std::string resolved_yaml;    ///< the resolved scenario text
+  std::string scenario_sha256;  ///< SHA-256 of resolved_yaml
+  int start_year = 0;
+  int start_month = 1;          ///< 1..12
+  int n_year = 0;               ///< simulated years (meta.years)
+  int step_months = 1;          ///< 1, 3 or 12
+  int n_step = 0;               ///< n_year * 12 / step_months
+  std::uint64_t seed = 0;
+  Parameters param;
+  OutputSpec outputs;
+
+  // Counties [n_county].
+  int n_county = 0;
+  std::vector<std::int64_t> county_code;
+  std::vector<std::string> county_name;
+  std::vector<std::string> county_name_zh;
+  std::vector<std::string> county_prefecture;
+  std::vector<Role> county_role;
+  std::vector<double> county_population;          ///< rural persons, start year
+  std::vector<double> county_income_per_capita;   ///< yuan/person/year, start year
+  std::vector<double> county_persons_per_household;
+  std::vector<double> county_gini;
+  std::vector<IncomeShares> county_income_shares;
+  std::vector<double> county_land_per_person;
+  std::vector<double> county_lifted_share;
+  std::vector<double> county_migrant_share;
+  std::vector<double> county_local_job_share;
+  std::vector<double> county_gdp;                 ///< yuan/year, start year
+  std::vector<double> county_agriculture_share;
+  std::vector<double> county_specialty_share;
+  std::vector<double> county_governance;          ///< initial governance capacity [0,1]
+  std::vector<double> county_talent;              ///< initial local talent
+  std::vector<int> county_villages;
+  std::vector<std::int64_t> household_begin;      ///< [n_county + 1] simulated household ranges
+  std::vector<std::int32_t> village_begin;        ///< [n_county + 1] global village ranges
+
+  // Population-wide values.
+  PopulationSpec population;        ///< scenario-wide defaults (worker, elderly, chronic shares)
+  double household_weight = 1.0;    ///< real households represented by one simulated household
+  std::int64_t n_household = 0;     ///< simulated households
+
+  // Linkage between counties for TFP catch-up: row-normalised, W(i,j) > 0 when county i learns
+  // from county j (same prefecture). Pairings strengthen it with the aid policies.
+  Eigen::SparseMatrix<double, Eigen::RowMajor> linkage;
+
+  std::vector<Pairing> pairings;
+  std::vector<Shock> shocks;
+  std::vector<Chunk> chunks;        ///< fixed work plan, independent of the thread count
+
+  /// Calendar year and month (1..12) at the start of step s.
+  int year_of_step(int s) const { return start_year + (start_month - 1 + s * step_months) / 12; }
+  int month_of_step(int s) const { return (start_month - 1 + s * step_months) % 12 + 1; }
+  /// Months of step s's calendar year that lie inside the run, up to the end of step s (fewer
+  /// than 12 only in a first year that starts after January).
+  int months_into_year(int s) const {
+    return month_of_step(s) + step_months - 1 - (year_of_step(s) == start_year ? start_month - 1 : 0);
+  }
+  /// True when step s ends a calendar year (or the run): annual accounts close after it.
+  bool closes_year(int s) const {
+    return s == n_step - 1 || month_of_step(s) + step_months > 12;
+  }
+};
+
+/// Compiles a checked spec into a Model. Throws InputError for combinations the reader cannot
+/// see (steps not aligned with calendar years, a county too small for one household at the
+/// chosen scale).
+Model compile(const ScenarioSpec& spec);
+
+/// Households per chunk in the fixed work plan (tests may compare against other values).
+inline constexpr std::int64_t kChunkHouseholds = 4096;
+
+}  // namespace codev

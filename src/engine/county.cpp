@@ -1,0 +1,162 @@
+#include "engine/county.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace codev {
+
+namespace {
+
+// Rural local workers per county at the start (weighted), counted from the households.
+Eigen::VectorXd rural_local_workers(const Model& m, const State& s) {
+  Eigen::VectorXd out = Eigen::VectorXd::Zero(m.n_county);
+  for (int c = 0; c < m.n_county; ++c) {
+    double n = 0;
+    for (std::int64_t i = m.household_begin[c]; i < m.household_begin[c + 1]; ++i) n += s.hh.local[i];
+    out[c] = n * m.household_weight;
+  }
+  return out;
+}
+
+// Converts a rate per year into the share of a step: 1 - (1 - rate)^(step_months / 12).
+double per_step(double annual_rate, int step_months) {
+  return 1.0 - std::pow(1.0 - annual_rate, step_months / 12.0);
+}
+
+}  // namespace
+
+void init_county_economy(const Model& m, State& s) {
+  Counties& k = s.county;
+  const double alpha = m.param.county_capital_share;
+  const Eigen::VectorXd rural = rural_local_workers(m, s);
+  for (int c = 0; c < m.n_county; ++c) {
+    const double y_s = m.county_gdp[c] * m.county_specialty_share[c];
+    const double y_o = std::max(0.0, m.county_gdp[c] * (1.0 - m.county_agriculture_share[c]) - y_s);
+    const double split = (y_s + y_o) > 0 ? y_s / (y_s + y_o) : 0.0;
+    k.rural_split_specialty[c] = split;
+    // Employment at which labour's marginal product equals the calibrated rural wage; the rest
+    // of the workforce beyond rural households is urban (non-rural) labour, held fixed.
+    const double annual_wage = 12.0 * k.wage_local[c];
+    const double e_s = annual_wage > 0 ? (1.0 - alpha) * y_s / annual_wage : 0.0;
+    const double e_o = annual_wage > 0 ? (1.0 - alpha) * y_o / annual_wage : 0.0;
+    k.urban_labour_specialty[c] = std::max(0.0, e_s - rural[c] * split);
+    k.urban_labour_other[c] = std::max(0.0, e_o - rural[c] * (1.0 - split));
+    const double emp_s = k.urban_labour_specialty[c] + rural[c] * split;
+    const double emp_o = k.urban_labour_other[c] + rural[c] * (1.0 - split);
+    k.capital_specialty[c] = m.param.county_capital_output * y_s;
+    k.capital_other[c] = m.param.county_capital_output * y_o;
+    auto tfp = [&](double y, double kap, double emp) {
+      return (y > 0 && kap > 0 && emp > 0) ? y / (std::pow(kap, alpha) * std::pow(emp, 1.0 - alpha))
+                                           : 0.0;
+    };
+    k.tfp_specialty[c] = tfp(y_s, k.capital_specialty[c], emp_s);
+    k.tfp_other[c] = tfp(y_o, k.capital_other[c], emp_o);
+    // Where rural workers alone exceed the sectors' demand, their wage sits below the marginal
+    // product; the wedge keeps the calibrated wage an equilibrium.
+    const double emp = emp_s + emp_o;
+    const double mpl = emp > 0 ? (1.0 - alpha) * (y_s + y_o) / emp : 0.0;
+    k.wage_wedge[c] = mpl > 0 ? annual_wage / mpl : 1.0;
+    k.governance[c] = m.county_governance[c];
+    k.talent[c] = m.county_talent[c];
+    k.job_accept[c] = 1.0;
+    k.layoff[c] = 0.0;
+    k.price[c] = 1.0;
+    k.asset_loss[c] = 0.0;
+    k.vacancies[c] = per_step(m.param.labour_job_turnover, m.step_months) * rural[c];
+    k.local_jobs[c] = rural[c];
+  }
+}
+
+void apply_shocks(const Model& m, State& s, int step) {
+  Counties& k = s.county;
+  k.price.setOnes();
+  k.asset_loss.setZero();
+  for (const Shock& shock : m.shocks) {
+    if (step < shock.step_begin || step >= shock.step_end) continue;
+    for (int c = 0; c < m.n_county; ++c) {
+      if (!shock.hits[c]) continue;
+      if (shock.type == ShockSpec::Type::price) {
+        k.price[c] *= 1.0 + shock.severity;
+      } else {
+        k.asset_loss[c] = 1.0 - (1.0 - k.asset_loss[c]) * (1.0 - shock.severity);
+        k.capital_specialty[c] *= 1.0 - shock.severity;
+        k.capital_other[c] *= 1.0 - shock.severity;
+      }
+    }
+  }
+}
+
+void county_phase(const Model& m, State& s, const HouseholdTotals& t, int /*step*/) {
+  Counties& k = s.county;
+  const Parameters& p = m.param;
+  const double alpha = p.county_capital_share;
+  const double dt = m.step_months / 12.0;
+  const double per_year = 12.0 / m.step_months;  // annualises a step's flow
+  const double adjust = 1.0 - std::pow(1.0 - p.labour_wage_adjustment, m.step_months);
+
+  // TFP catch-up toward linked counties: d log A = catch_up * (W log A - rowsum(W) log A).
+  auto catch_up = [&](Eigen::VectorXd& tfp) {
+    const Eigen::VectorXd log_a = tfp.array().max(1e-300).log().matrix();
+    const Eigen::VectorXd pull = m.linkage * log_a;
+    const Eigen::VectorXd rows = m.linkage * Eigen::VectorXd::Ones(m.n_county);
+    const Eigen::ArrayXd growth =
+        dt * (std::log1p(p.county_tfp_growth) +
+              p.county_catch_up * (pull.array() - rows.array() * log_a.array()));
+    tfp = (tfp.array() > 0).select(tfp.array() * growth.exp(), tfp.array()).matrix();
+  };
+
+  for (int c = 0; c < m.n_county; ++c) {
+    const double rural = t.local_workers[c];
+    const double split = k.rural_split_specialty[c];
+    const double emp_s = k.urban_labour_specialty[c] + rural * split;
+    const double emp_o = k.urban_labour_other[c] + rural * (1.0 - split);
+    auto output = [&](double tfp, double kap, double emp) {
+      return (tfp > 0 && kap > 0 && emp > 0) ? tfp * std::pow(kap, alpha) * std::pow(emp, 1.0 - alpha)
+                                             : 0.0;
+    };
+    const double y_s = output(k.tfp_specialty[c], k.capital_specialty[c], emp_s);
+    const double y_o = output(k.tfp_other[c], k.capital_other[c], emp_o);
+    k.gdp_specialty[c] = y_s;
+    k.gdp_other[c] = y_o;
+    k.gdp_agriculture[c] = t.farm_output[c] * per_year;
+    k.local_jobs[c] = rural;
+    k.migrant_workers[c] = t.migrant_workers[c];
+    k.pension_spending[c] = t.pension[c] * per_year;
+    k.allowance_spending[c] = t.allowance[c] * per_year;
+    k.medical_out_of_pocket[c] = t.medical[c] * per_year;
+    k.ill_households[c] = t.ill[c];
+    k.fiscal_revenue[c] = p.county_tax_rate * (k.gdp_agriculture[c] + y_s + y_o);
+
+    // Local labour market: the wage moves toward the (wedged) marginal product; firms open
+    // vacancies when demand at the current wage exceeds employment and lay off when it falls short.
+    const double emp = emp_s + emp_o;
+    if (emp > 0 && k.wage_local[c] > 0) {
+      const double mpl = (1.0 - alpha) * (y_s + y_o) / emp;
+      const double target = k.wage_wedge[c] * mpl / 12.0;
+      const double demand = emp * std::pow(target / k.wage_local[c], 1.0 / alpha);
+      const double rural_share = rural / emp;
+      k.vacancies[c] = std::max(0.0, demand - emp) * rural_share +
+                       per_step(p.labour_job_turnover, m.step_months) * rural;
+      k.layoff[c] = std::clamp((emp - demand) / emp, 0.0, 1.0);
+      k.wage_local[c] += adjust * (target - k.wage_local[c]);
+    } else {
+      k.vacancies[c] = 0.0;
+      k.layoff[c] = 0.0;
+    }
+
+    // Capital accumulation from private investment.
+    k.capital_specialty[c] += dt * (p.county_investment_rate * y_s - p.county_depreciation * k.capital_specialty[c]);
+    k.capital_other[c] += dt * (p.county_investment_rate * y_o - p.county_depreciation * k.capital_other[c]);
+    k.talent[c] *= std::pow(1.0 - p.county_talent_turnover, dt);
+  }
+  catch_up(k.tfp_specialty);
+  catch_up(k.tfp_other);
+
+  // External wages and farm productivity grow; other transfers and property income are indexed.
+  k.wage_migrant *= std::pow(1.0 + p.labour_wage_growth, dt);
+  k.farm_tfp *= std::pow(1.0 + p.farm_tfp_growth, dt);
+  k.transfer_other *= std::pow(1.0 + p.poverty_line_growth, dt);
+  k.property_other *= std::pow(1.0 + p.poverty_line_growth, dt);
+}
+
+}  // namespace codev

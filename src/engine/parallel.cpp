@@ -1,0 +1,44 @@
+#include "engine/parallel.hpp"
+
+#include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/global_control.h>
+#include <oneapi/tbb/info.h>
+#include <oneapi/tbb/parallel_for.h>
+
+#include "codev/engine.hpp"
+
+namespace codev {
+
+void parallel_for_items(std::size_t n, const std::function<void(std::size_t)>& body) {
+  // Grain 1: items are already sized chunks of households; TBB balances them across threads.
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 1),
+                    [&](const tbb::blocked_range<std::size_t>& r) {
+                      for (std::size_t i = r.begin(); i != r.end(); ++i) body(i);
+                    });
+}
+
+int resolve_threads(int requested) {
+  return requested > 0 ? requested : tbb::info::default_concurrency();
+}
+
+ThreadLimit::ThreadLimit(int threads)
+    : control_(new tbb::global_control(tbb::global_control::max_allowed_parallelism,
+                                       static_cast<std::size_t>(resolve_threads(threads)))) {}
+
+ThreadLimit::~ThreadLimit() { delete static_cast<tbb::global_control*>(control_); }
+
+}  // namespace codev
+
+#include <oneapi/tbb/version.h>
+#include <Eigen/Core>
+
+namespace codev {
+#define CODEV_STR2(x) #x
+#define CODEV_STR(x) CODEV_STR2(x)
+const char* tbb_version() { return TBB_VERSION_STRING; }
+const char* eigen_version() {
+  return CODEV_STR(EIGEN_WORLD_VERSION) "." CODEV_STR(EIGEN_MAJOR_VERSION) "." CODEV_STR(EIGEN_MINOR_VERSION);
+}
+#undef CODEV_STR
+#undef CODEV_STR2
+}  // namespace codev

@@ -1,0 +1,59 @@
+// Counter-based random numbers (Philox4x64-10 from Random123). A draw is a pure function of
+// key = (seed, replicate, purpose) and counter = (county code, household index within county,
+// step, draw): no generator object is shared or kept per thread, so results do not depend on
+// thread count or scheduling, and a household's draws do not depend on any other county
+// (common random numbers across scenarios that differ only in policy or in other counties).
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+
+#include <Random123/philox.h>
+
+namespace codev {
+
+/// What a stream of draws is for; each purpose is an independent stream.
+enum class Purpose : std::uint32_t {
+  generate = 1,   ///< synthetic population
+  dynamics = 2,   ///< per-step household shocks and decisions
+  identify = 3,   ///< year-end identification for monitoring
+};
+
+/// Four uniform doubles in (0, 1), from one Philox call.
+struct Draw4 {
+  double u[4];
+};
+
+class Rng {
+ public:
+  Rng(std::uint64_t seed, std::uint64_t replicate, Purpose purpose) {
+    key_ = {{seed, (replicate << 32) ^ static_cast<std::uint64_t>(purpose)}};
+  }
+
+  /// Four uniforms for (county code, household index in county, step, draw).
+  Draw4 uniform4(std::int64_t county_code, std::int64_t household, std::int64_t step,
+                 std::uint64_t draw = 0) const {
+    const r123::Philox4x64::ctr_type ctr = {{static_cast<std::uint64_t>(county_code),
+                                            static_cast<std::uint64_t>(household),
+                                            static_cast<std::uint64_t>(step), draw}};
+    const auto r = r123::Philox4x64()(ctr, key_);
+    return {{to_open01(r[0]), to_open01(r[1]), to_open01(r[2]), to_open01(r[3])}};
+  }
+
+  /// Two independent standard normals from two uniforms (Box-Muller).
+  static void normal2(double u1, double u2, double& z1, double& z2) {
+    const double r = std::sqrt(-2.0 * std::log(u1));
+    const double t = 6.283185307179586 * u2;
+    z1 = r * std::cos(t);
+    z2 = r * std::sin(t);
+  }
+
+ private:
+  // The top 53 bits, centred in their interval: never exactly 0 or 1.
+  static double to_open01(std::uint64_t x) {
+    return (static_cast<double>(x >> 11) + 0.5) * (1.0 / 9007199254740992.0);
+  }
+  r123::Philox4x64::key_type key_;
+};
+
+}  // namespace codev

@@ -1,0 +1,316 @@
+// run(): a whole scenario from initial state to a finished output file. Describes the output
+// layout (variables with units and long names), steps the model, and hands each row to the
+// writer thread.
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <limits>
+
+#include "codev/engine.hpp"
+#include "codev/error.hpp"
+#include "codev/output.hpp"
+#include "codev/version.hpp"
+#include "engine/parallel.hpp"
+
+namespace codev {
+
+namespace {
+
+enum GroupIndex { kMonthly = 0, kAnnual = 1, kHouseholds = 2 };
+
+// Days from 1970-01-01 to a civil date (proleptic Gregorian; H. Hinnant's algorithm).
+std::int64_t days_from_civil(int y, int m, int d) {
+  y -= m <= 2;
+  const int era = (y >= 0 ? y : y - 399) / 400;
+  const int yoe = y - era * 400;
+  const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return static_cast<std::int64_t>(era) * 146097 + doe - 719468;
+}
+
+const char* role_name(Role r) {
+  switch (r) {
+    case Role::donor: return "donor";
+    case Role::recipient: return "recipient";
+    case Role::other: return "other";
+  }
+  return "other";
+}
+
+FixedDim county_dim(const Model& m) {
+  FixedDim d;
+  d.name = "county";
+  d.coordinate = {"county", "county code (GB/T 2260)", "1", m.county_code};
+  std::vector<std::string> roles;
+  for (Role r : m.county_role) roles.emplace_back(role_name(r));
+  d.auxiliary = {{"county_name", "county name", "1", m.county_name},
+                 {"county_name_zh", "county name (Chinese)", "1", m.county_name_zh},
+                 {"county_role", "role in the pairing programme (donor, recipient, other)", "1", roles},
+                 {"prefecture", "prefecture-level division", "1", m.county_prefecture}};
+  return d;
+}
+
+// The monthly group: one row per step, values per county.
+struct MonthlyVar {
+  VariableSpec spec;
+  const Eigen::VectorXd Counties::*field;
+};
+
+std::vector<MonthlyVar> monthly_vars() {
+  return {
+      {{"gdp_agriculture", "yuan/year", "agricultural value added of rural households (annual rate)"}, &Counties::gdp_agriculture},
+      {{"gdp_specialty", "yuan/year", "value added of the specialty industry (annual rate)"}, &Counties::gdp_specialty},
+      {{"gdp_other", "yuan/year", "value added of other non-farm sectors (annual rate)"}, &Counties::gdp_other},
+      {{"local_jobs", "workers", "rural household members in local non-farm jobs"}, &Counties::local_jobs},
+      {{"migrant_workers", "workers", "rural household members working away"}, &Counties::migrant_workers},
+      {{"wage_local", "yuan/month", "local non-farm monthly wage per unit skill"}, &Counties::wage_local},
+      {{"job_vacancies", "workers", "local jobs open to rural workers next step"}, &Counties::vacancies},
+      {{"capital_specialty", "yuan", "capital stock of the specialty industry"}, &Counties::capital_specialty},
+      {{"capital_other", "yuan", "capital stock of other non-farm sectors"}, &Counties::capital_other},
+      {{"tfp_specialty", "1", "total factor productivity of the specialty industry"}, &Counties::tfp_specialty},
+      {{"tfp_other", "1", "total factor productivity of other non-farm sectors"}, &Counties::tfp_other},
+      {{"governance", "1", "governance capacity in [0,1]"}, &Counties::governance},
+      {{"talent", "persons", "local talent stock (trained local cadres)"}, &Counties::talent},
+      {{"fiscal_revenue", "yuan/year", "local general public budget revenue (annual rate)"}, &Counties::fiscal_revenue},
+      {{"pension_spending", "yuan/year", "basic pensions paid to rural elderly (annual rate)"}, &Counties::pension_spending},
+      {{"allowance_spending", "yuan/year", "minimum living allowance paid (annual rate)"}, &Counties::allowance_spending},
+      {{"medical_out_of_pocket", "yuan/year", "out-of-pocket medical spending of rural households (annual rate)"}, &Counties::medical_out_of_pocket},
+      {{"ill_households", "households", "households with a new serious illness this step"}, &Counties::ill_households},
+  };
+}
+
+struct AnnualVar {
+  VariableSpec spec;
+  const std::vector<double> AnnualIndicators::*field;
+};
+
+std::vector<AnnualVar> annual_vars() {
+  return {
+      {{"population", "persons", "rural resident population"}, &AnnualIndicators::population},
+      {{"households", "households", "rural households"}, &AnnualIndicators::households},
+      {{"income_per_capita_mean", "yuan/person/year", "mean disposable income per person (person-weighted)"}, &AnnualIndicators::income_per_capita_mean},
+      {{"income_per_capita_median", "yuan/person/year", "median disposable income per person (person-weighted)"}, &AnnualIndicators::income_per_capita_median},
+      {{"income_wage", "yuan/person/year", "wage income per person"}, &AnnualIndicators::income_wage},
+      {{"income_operating", "yuan/person/year", "net operating income per person"}, &AnnualIndicators::income_operating},
+      {{"income_property", "yuan/person/year", "net property income per person"}, &AnnualIndicators::income_property},
+      {{"income_transfer", "yuan/person/year", "net transfer income per person"}, &AnnualIndicators::income_transfer},
+      {{"gini", "1", "Gini coefficient of income per person (person-weighted)"}, &AnnualIndicators::gini},
+      {{"fgt0", "1", "poverty headcount ratio at the poverty line (FGT0), income net of medical costs"}, &AnnualIndicators::fgt0},
+      {{"fgt1", "1", "poverty gap index at the poverty line (FGT1)"}, &AnnualIndicators::fgt1},
+      {{"fgt2", "1", "squared poverty gap index at the poverty line (FGT2)"}, &AnnualIndicators::fgt2},
+      {{"at_risk_share", "1", "share of persons below the monitoring threshold"}, &AnnualIndicators::at_risk_share},
+      {{"monitored_households", "households", "households under return-to-poverty monitoring"}, &AnnualIndicators::monitored_households},
+      {{"returned_to_poverty", "households", "households registered as lifted that fell below the poverty line this year"}, &AnnualIndicators::returned_to_poverty},
+      {{"medical_out_of_pocket", "yuan/person/year", "out-of-pocket medical spending per person"}, &AnnualIndicators::medical_out_of_pocket},
+  };
+}
+
+const std::vector<VariableSpec> kPanelVars = {
+    {"persons", "persons", "household members"},
+    {"income_per_capita", "yuan/person/year", "disposable income per person"},
+    {"income_wage", "yuan/person/year", "wage income per person"},
+    {"income_operating", "yuan/person/year", "net operating income per person"},
+    {"income_property", "yuan/person/year", "net property income per person"},
+    {"income_transfer", "yuan/person/year", "net transfer income per person"},
+    {"monitored", "1", "1 if under return-to-poverty monitoring"},
+    {"lifted", "1", "1 if registered as lifted out of poverty"},
+    {"returned", "1", "1 if lifted and fell below the poverty line this year"},
+};
+
+// Households in the panel: all, or an evenly spaced sample of N per county.
+std::vector<std::int64_t> panel_households(const Model& m) {
+  std::vector<std::int64_t> out;
+  if (m.outputs.panel == OutputSpec::Panel::none) return out;
+  for (int c = 0; c < m.n_county; ++c) {
+    const std::int64_t b = m.household_begin[c], n = m.household_begin[c + 1] - b;
+    const std::int64_t take = m.outputs.panel == OutputSpec::Panel::all
+                                  ? n
+                                  : std::min<std::int64_t>(n, m.outputs.panel_per_county);
+    for (std::int64_t j = 0; j < take; ++j) out.push_back(b + j * n / take);
+  }
+  return out;
+}
+
+std::string iso_now() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+OutputLayout make_layout(const Model& m, const RunOptions& o, const std::vector<std::int64_t>& panel) {
+  OutputLayout layout;
+  char start[16];
+  std::snprintf(start, sizeof start, "%04d-%02d-01", m.start_year, m.start_month);
+  layout.root_attributes = {
+      {"title", std::string("codev run: ") + m.name},
+      {"Conventions", std::string("CF-1.8")},
+      {"codev_version", std::string(kVersion)},
+      {"git_commit", std::string(kGitCommit)},
+      {"scenario_name", m.name},
+      {"scenario_description", m.description},
+      {"scenario_file", m.scenario_file},
+      {"scenario_sha256", m.scenario_sha256},
+      {"seed", static_cast<std::int64_t>(m.seed)},
+      {"replicate", static_cast<std::int64_t>(o.replicate)},
+      {"command_line", o.command_line},
+      {"creation_time", iso_now()},
+      {"start", std::string(start)},
+      {"step_months", static_cast<std::int64_t>(m.step_months)},
+      {"households_simulated", m.n_household},
+      {"household_weight", m.household_weight},
+      {"library_versions", std::string("tbb ") + tbb_version() + ", eigen " + eigen_version() +
+                               ", yaml-cpp " + kYamlCppVersion},
+  };
+  layout.scenario_yaml = m.resolved_yaml;
+
+  GroupSpec monthly;
+  monthly.name = "monthly";
+  monthly.row_dim = "time";
+  monthly.row_units = std::string("days since ") + start;
+  monthly.row_long_name = "start of the step";
+  monthly.row_calendar = "standard";
+  monthly.row_aux_name = "year";
+  monthly.column = county_dim(m);
+  monthly.variables.push_back({"gdp", "yuan/year", "gross domestic product (annual rate)"});
+  for (const auto& v : monthly_vars()) monthly.variables.push_back(v.spec);
+  layout.groups.push_back(monthly);
+
+  GroupSpec annual;
+  annual.name = "annual";
+  annual.row_dim = "year";
+  annual.row_units = "1";
+  annual.row_long_name = "calendar year";
+  annual.column = county_dim(m);
+  for (const auto& v : annual_vars()) annual.variables.push_back(v.spec);
+  layout.groups.push_back(annual);
+
+  if (!panel.empty()) {
+    GroupSpec hh;
+    hh.name = "households";
+    hh.row_dim = "year";
+    hh.row_units = "1";
+    hh.row_long_name = "calendar year";
+    std::vector<std::int64_t> ids, county;
+    for (std::int64_t i : panel) {
+      int c = 0;
+      while (m.household_begin[c + 1] <= i) ++c;
+      // Stable identifier: county code and position within the county.
+      ids.push_back(m.county_code[c] * 10000000 + (i - m.household_begin[c]));
+      county.push_back(m.county_code[c]);
+    }
+    hh.column.name = "household";
+    hh.column.coordinate = {"household", "household id (county code x 1e7 + index in county)", "1", ids};
+    hh.column.auxiliary = {{"household_county", "county code of the household", "1", county}};
+    hh.variables = kPanelVars;
+    layout.groups.push_back(hh);
+  }
+  return layout;
+}
+
+Row monthly_row(const Model& m, const State& s, double days) {
+  Row r;
+  r.group = kMonthly;
+  r.row_value = days;
+  r.row_aux_value = m.year_of_step(s.step - 1);
+  const Counties& k = s.county;
+  const Eigen::VectorXd gdp = k.gdp_agriculture + k.gdp_specialty + k.gdp_other;
+  r.values.emplace_back(gdp.data(), gdp.data() + gdp.size());
+  for (const auto& v : monthly_vars()) {
+    const Eigen::VectorXd& x = k.*(v.field);
+    r.values.emplace_back(x.data(), x.data() + x.size());
+  }
+  return r;
+}
+
+Row annual_row(const AnnualIndicators& a) {
+  Row r;
+  r.group = kAnnual;
+  r.row_value = a.year;
+  for (const auto& v : annual_vars()) r.values.push_back(a.*(v.field));
+  return r;
+}
+
+Row panel_row(const State& s, const std::vector<std::int64_t>& panel, int year, double annualise) {
+  Row r;
+  r.group = kHouseholds;
+  r.row_value = year;
+  r.values.assign(kPanelVars.size(), std::vector<double>(panel.size()));
+  const Households& h = s.hh;
+  for (std::size_t j = 0; j < panel.size(); ++j) {
+    const std::int64_t i = panel[j];
+    const double per = annualise / h.persons[i];
+    r.values[0][j] = h.persons[i];
+    r.values[1][j] = h.income_pc[i];
+    r.values[2][j] = h.ytd_wage[i] * per;
+    r.values[3][j] = h.ytd_operating[i] * per;
+    r.values[4][j] = h.ytd_property[i] * per;
+    r.values[5][j] = h.ytd_transfer[i] * per;
+    r.values[6][j] = (h.flags[i] & kMonitored) ? 1.0 : 0.0;
+    r.values[7][j] = (h.flags[i] & kLifted) ? 1.0 : 0.0;
+    r.values[8][j] = (h.flags[i] & kReturned) ? 1.0 : 0.0;
+  }
+  return r;
+}
+
+// Person-weighted mean income and FGT0 per role, for the summary.
+void summarise(const Model& m, const AnnualIndicators& a, double income[3], double fgt0[3]) {
+  double persons[3] = {0, 0, 0};
+  for (int r = 0; r < 3; ++r) income[r] = fgt0[r] = 0.0;
+  for (int c = 0; c < m.n_county; ++c) {
+    const int r = static_cast<int>(m.county_role[c]);
+    persons[r] += a.population[c];
+    income[r] += a.population[c] * a.income_per_capita_mean[c];
+    fgt0[r] += a.population[c] * a.fgt0[c];
+  }
+  for (int r = 0; r < 3; ++r) {
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    income[r] = persons[r] > 0 ? income[r] / persons[r] : nan;
+    fgt0[r] = persons[r] > 0 ? fgt0[r] / persons[r] : nan;
+  }
+}
+
+}  // namespace
+
+RunSummary run(const Model& m, const RunOptions& o) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const ThreadLimit limit(o.threads);
+  State s = make_state(m, o.replicate);
+  Workspace ws = make_workspace(m);
+  const std::vector<std::int64_t> panel = panel_households(m);
+  Writer writer(o.output_path, make_layout(m, o, panel));
+
+  RunSummary summary;
+  summary.output_path = o.output_path;
+  const std::int64_t start_day = days_from_civil(m.start_year, m.start_month, 1);
+  bool first_year = true;
+  while (s.step < m.n_step) {
+    const int st = s.step;
+    const double days = static_cast<double>(
+        days_from_civil(m.year_of_step(st), m.month_of_step(st), 1) - start_day);
+    const bool closed = step(m, s, ws);
+    writer.append(monthly_row(m, s, days));
+    if (closed) {
+      writer.append(annual_row(ws.annual));
+      if (!panel.empty()) {
+        writer.append(panel_row(s, panel, ws.annual.year, 12.0 / m.months_into_year(st)));
+      }
+      if (first_year) {
+        summary.first_year = ws.annual.year;
+        summarise(m, ws.annual, summary.income_first, summary.fgt0_first);
+        first_year = false;
+      }
+      summary.last_year = ws.annual.year;
+      summarise(m, ws.annual, summary.income_last, summary.fgt0_last);
+    }
+    if (o.progress && !o.progress(s.step, m.n_step)) throw RuntimeError("run interrupted");
+  }
+  writer.finish();
+  summary.household_steps = static_cast<double>(m.n_household) * m.n_step;
+  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return summary;
+}
+
+}  // namespace codev

@@ -1,0 +1,390 @@
+// step(): one time step in fixed phases.
+//   1. shocks set this step's levers;
+//   2. labour plan (parallel): households due for review choose one move; applicants for local
+//      jobs are counted per county;
+//   3. rationing: each county hires applicants with probability vacancies / applicants;
+//   4. household kernel (parallel): moves, layoffs, health, income, consumption, savings,
+//      investment and, at a calendar year end, annual income and poverty status;
+//   5. county phase: sectors, labour market, capital, TFP, fiscal revenue;
+//   6. at a year end, annual indicators per county.
+#include <algorithm>
+#include <cmath>
+#include <span>
+
+#include "codev/engine.hpp"
+#include "codev/indicators.hpp"
+#include "engine/county.hpp"
+#include "engine/household_model.hpp"
+#include "engine/parallel.hpp"
+#include "engine/reduce.hpp"
+#include "engine/rng.hpp"
+
+namespace codev {
+
+namespace {
+
+// Labour moves: (from, to) between farm (F), local job (L) and migrant work (M).
+enum Move : std::int8_t { kStay = 0, kFarmToLocal, kFarmToMigrant, kLocalToFarm, kLocalToMigrant,
+                          kMigrantToFarm, kMigrantToLocal };
+
+// Per-step sums per chunk, then per county.
+enum StepSum { kFarmOutput, kLocal, kMigrant, kPension, kAllowance, kMedical, kIll,
+               // year-end sums
+               kPersons, kHouseholds, kWage, kOperating, kProperty, kTransfer, kMedicalYear,
+               kAtRisk, kMonitoredHh, kReturnedHh, kPoor0, kGap1, kGap2, kNumStepSums };
+
+// Values of the county levers and lines the kernel reads, fixed for the step.
+struct StepContext {
+  int step = 0;
+  int months = 1;
+  bool opens_year = false;   // year-to-date flows restart with this step
+  bool closes_year = false;
+  int months_in_year = 12;   // months of the closing year inside the run
+  double line = 0;           // poverty line this year
+  double monitor_line = 0;
+  double allowance_line = 0;
+  double pension = 0;        // yuan/elderly/month
+  std::int64_t review_steps = 1;
+};
+
+bool reviews(std::int64_t local_index, const StepContext& ctx) {
+  return (local_index + ctx.step) % ctx.review_steps == 0;
+}
+
+// Chooses the single labour move with the largest monthly gain, if it repays the switching cost
+// within the review interval. Farm values are marginal products of one farm worker.
+Move plan_move(const Households& h, std::int64_t i, const Counties& k, int c, const FarmTech& tech,
+               double gain_threshold) {
+  const int f = h.workers[i] - h.local[i] - h.migrant[i];
+  const int e = h.elderly[i];
+  const double local_value = h.skill[i] * k.wage_local[c];
+  const double migrant_value = h.skill[i] * k.wage_migrant[c] + h.taste[i];
+  const double farm_scale =
+      k.farm_tfp[c] * k.price[c] * tech.output_units(h.farm_base[i], h.assets[i], 1.0f) / 12.0;
+  const double farm_gain = farm_scale * (tech.labour(f + 1, e) - tech.labour(f, e));
+  const double farm_loss = f > 0 ? farm_scale * (tech.labour(f, e) - tech.labour(f - 1, e)) : 0.0;
+  Move best = kStay;
+  double best_gain = gain_threshold;
+  auto consider = [&](bool possible, double gain, Move move) {
+    if (possible && gain > best_gain) {
+      best_gain = gain;
+      best = move;
+    }
+  };
+  consider(f > 0, local_value - farm_loss, kFarmToLocal);
+  consider(f > 0, migrant_value - farm_loss, kFarmToMigrant);
+  consider(h.local[i] > 0, farm_gain - local_value, kLocalToFarm);
+  consider(h.local[i] > 0, migrant_value - local_value, kLocalToMigrant);
+  consider(h.migrant[i] > 0, farm_gain - migrant_value, kMigrantToFarm);
+  consider(h.migrant[i] > 0, local_value - migrant_value, kMigrantToLocal);
+  return best;
+}
+
+void apply_move(Households& h, std::int64_t i, Move move) {
+  switch (move) {
+    case kFarmToLocal: ++h.local[i]; break;
+    case kFarmToMigrant: ++h.migrant[i]; break;
+    case kLocalToFarm: --h.local[i]; break;
+    case kLocalToMigrant: --h.local[i]; ++h.migrant[i]; break;
+    case kMigrantToFarm: --h.migrant[i]; break;
+    case kMigrantToLocal: --h.migrant[i]; ++h.local[i]; break;
+    case kStay: break;
+  }
+}
+
+// The household kernel for one chunk: everything a household does in one step.
+void household_chunk(const Model& m, State& s, const Workspace& ws, const StepContext& ctx,
+                     const FarmTech& tech, const Rng& dyn, const Rng& ident, const Chunk& ch,
+                     double* acc) {
+  Households& h = s.hh;
+  const Counties& k = s.county;
+  const Parameters& p = m.param;
+  const int c = ch.county;
+  const std::int64_t code = m.county_code[c];
+  const std::int64_t first = m.household_begin[c];
+  const double months = ctx.months;
+  const double ill_rate = p.health_illness_rate;
+  const double ill_p = 1.0 - std::pow(1.0 - ill_rate, months / 12.0);
+  const double ill_p_chronic =
+      1.0 - std::pow(1.0 - std::min(1.0, ill_rate * p.health_chronic_multiplier), months / 12.0);
+  const auto sick_steps = static_cast<std::uint8_t>(
+      std::min(255.0, std::ceil(p.health_lost_work_months / ctx.months)));
+  const double wl = k.wage_local[c], wm = k.wage_migrant[c];
+  const double farm_tfp = k.farm_tfp[c] * k.price[c];
+  const double accept = k.job_accept[c], layoff = k.layoff[c], asset_keep = 1.0 - k.asset_loss[c];
+  const double property_pc = k.property_other[c] / 12.0, transfer_pc = k.transfer_other[c] / 12.0;
+  const double deposit_m = p.household_deposit_rate / 12.0, debt_m = p.household_debt_rate / 12.0;
+  const double wealth_m = p.household_wealth_consumption / 12.0;
+  const double subsistence_m = p.household_subsistence / 12.0;
+  const double depreciation_keep = std::pow(1.0 - p.farm_asset_depreciation, months / 12.0);
+
+  for (std::int64_t i = ch.begin; i < ch.end; ++i) {
+    const std::int64_t li = i - first;
+    // Year-to-date flows are kept after a year closes (the household panel reads them) and
+    // restart with the first step of the next year.
+    if (ctx.opens_year) {
+      h.ytd_wage[i] = h.ytd_operating[i] = h.ytd_property[i] = h.ytd_transfer[i] = 0.0f;
+      h.ytd_medical[i] = 0.0f;
+    }
+    const Draw4 u = dyn.uniform4(code, li, ctx.step);
+
+    // Labour: planned move (local jobs rationed), then layoffs.
+    const auto move = static_cast<Move>(ws.plan[i]);
+    if (move != kStay) {
+      const bool to_local = move == kFarmToLocal || move == kMigrantToLocal;
+      if (!to_local || u.u[2] < accept) {
+        apply_move(h, i, move);
+        h.savings[i] -= static_cast<float>(p.labour_switching_cost);
+      }
+    }
+    if (h.local[i] > 0 && u.u[3] < layoff * h.local[i]) --h.local[i];
+
+    // Health: a new episode costs money (after reimbursement) and working time.
+    double medical = 0.0;
+    if (h.sick_steps[i] == 0) {
+      const double pi = (h.flags[i] & kChronic) ? ill_p_chronic : ill_p;
+      if (u.u[0] < pi) {
+        medical = p.health_cost_mean * -std::log(u.u[1]) * (1.0 - p.health_reimbursement);
+        h.sick_steps[i] = sick_steps;
+        acc[kIll] += 1.0;
+      }
+    }
+    const bool sick = h.sick_steps[i] > 0;
+    if (sick) --h.sick_steps[i];
+    const int workers = h.workers[i];
+    const double available = (sick && workers > 0) ? (workers - 1.0) / workers : 1.0;
+
+    // Disasters destroy productive assets.
+    float assets = h.assets[i] * static_cast<float>(asset_keep);
+
+    // Income of the step by source.
+    const int f = workers - h.local[i] - h.migrant[i];
+    const float labour_term = tech.labour(f, h.elderly[i]);
+    const double wage = h.skill[i] * (h.local[i] * wl + h.migrant[i] * wm) * available * months;
+    const double farm_out =
+        farm_tfp * tech.output_units(h.farm_base[i], assets, labour_term) / 12.0 * months;
+    const double operating = farm_out * available;
+    const double persons = h.persons[i];
+    const double savings = h.savings[i];
+    const double property = (labour_term > 0 ? 0.0 : p.farm_land_rent * h.land[i] / 12.0 * months) +
+                            std::max(savings, 0.0) * deposit_m * months + persons * property_pc * months;
+    const double pension = ctx.pension * h.elderly[i] * months;
+    const double allowance = h.allowance[i] * persons / 12.0 * months;
+    const double transfer = pension + allowance + persons * transfer_pc * months;
+    const double income = wage + operating + property + transfer;
+
+    // Consumption with a floor; debt is limited except for the floor itself.
+    const double floor = subsistence_m * persons * months;
+    double consumption = std::max(floor, p.household_mpc * income + wealth_m * std::max(savings, 0.0) * months);
+    const double interest = std::max(-savings, 0.0) * debt_m * months;
+    const double cash = savings + income - medical - interest;
+    if (cash - consumption < -p.household_debt_limit) {
+      consumption = std::max(floor, cash + p.household_debt_limit);
+    }
+    double next = cash - consumption;
+
+    // Savings beyond a buffer are invested in productive assets; assets depreciate.
+    const double buffer = p.household_buffer_months * consumption / months;
+    if (next > buffer) {
+      const double invest = p.household_invest_share * months * (next - buffer);
+      next -= invest;
+      assets += static_cast<float>(invest);
+    }
+    h.assets[i] = assets * static_cast<float>(depreciation_keep);
+    h.savings[i] = static_cast<float>(next);
+    h.ytd_wage[i] += static_cast<float>(wage);
+    h.ytd_operating[i] += static_cast<float>(operating);
+    h.ytd_property[i] += static_cast<float>(property);
+    h.ytd_transfer[i] += static_cast<float>(transfer);
+    h.ytd_medical[i] += static_cast<float>(medical);
+
+    acc[kFarmOutput] += farm_out;
+    acc[kLocal] += h.local[i];
+    acc[kMigrant] += h.migrant[i];
+    acc[kPension] += pension;
+    acc[kAllowance] += allowance;
+    acc[kMedical] += medical;
+
+    if (!ctx.closes_year) continue;
+
+    // Year end: annualised income per person, poverty test net of medical costs, monitoring.
+    const double annualise = 12.0 / ctx.months_in_year;
+    const double total = (h.ytd_wage[i] + h.ytd_operating[i] + h.ytd_property[i] + h.ytd_transfer[i]) *
+                         annualise;
+    const double pc = total / persons;
+    const double net_pc = (total - h.ytd_medical[i] * annualise) / persons;
+    const double allowance_pc = h.allowance[i];
+    std::uint8_t fl = h.flags[i] & static_cast<std::uint8_t>(~kReturned);
+    const bool poor = net_pc < ctx.line;
+    if (poor && (fl & kLifted)) {
+      fl |= kReturned;
+      acc[kReturnedHh] += 1.0;
+    }
+    if (!poor && (fl & kPoor)) fl |= kLifted;  // left poverty this year
+    fl = poor ? (fl | kPoor) : (fl & static_cast<std::uint8_t>(~kPoor));
+    const bool at_risk = net_pc < ctx.monitor_line;
+    if (at_risk && !(fl & kMonitored) &&
+        ident.uniform4(code, li, ctx.step).u[0] < p.poverty_identification_rate) {
+      fl |= kMonitored;
+    } else if (!at_risk) {
+      fl &= static_cast<std::uint8_t>(~kMonitored);  // risk eliminated
+    }
+    h.flags[i] = fl;
+    h.income_pc[i] = static_cast<float>(pc);
+    h.net_income_pc[i] = static_cast<float>(net_pc);
+    // Next year's allowance tops up last year's income without the allowance to the line.
+    h.allowance[i] = static_cast<float>(
+        p.transfer_allowance_takeup * std::max(0.0, ctx.allowance_line - (pc - allowance_pc)));
+
+    acc[kPersons] += persons;
+    acc[kHouseholds] += 1.0;
+    acc[kWage] += h.ytd_wage[i] * annualise;
+    acc[kOperating] += h.ytd_operating[i] * annualise;
+    acc[kProperty] += h.ytd_property[i] * annualise;
+    acc[kTransfer] += h.ytd_transfer[i] * annualise;
+    acc[kMedicalYear] += h.ytd_medical[i] * annualise;
+    if (at_risk) acc[kAtRisk] += persons;
+    if (fl & kMonitored) acc[kMonitoredHh] += 1.0;
+    if (poor) {
+      const double gap = (ctx.line - net_pc) / ctx.line;
+      acc[kPoor0] += persons;
+      acc[kGap1] += persons * gap;
+      acc[kGap2] += persons * gap * gap;
+    }
+  }
+}
+
+// Gini and median of income per person per county, person-weighted.
+void distribution_by_county(const Model& m, const State& s, AnnualIndicators& a) {
+  parallel_for_items(static_cast<std::size_t>(m.n_county), [&](std::size_t cu) {
+    const auto c = static_cast<int>(cu);
+    const std::int64_t b = m.household_begin[c], e = m.household_begin[c + 1];
+    std::vector<double> x(static_cast<std::size_t>(e - b)), w(x.size());
+    for (std::int64_t i = b; i < e; ++i) {
+      x[static_cast<std::size_t>(i - b)] = s.hh.income_pc[i];
+      w[static_cast<std::size_t>(i - b)] = s.hh.persons[i];
+    }
+    a.gini[cu] = gini(x, w);
+    a.income_per_capita_median[cu] = weighted_median(x, w);
+  });
+}
+
+void fill_annual(const Model& m, const State& s, const std::vector<double>& sums, int year,
+                 AnnualIndicators& a) {
+  const auto n = static_cast<std::size_t>(m.n_county);
+  for (auto* v : {&a.population, &a.households, &a.income_per_capita_mean, &a.income_per_capita_median,
+                  &a.income_wage, &a.income_operating, &a.income_property, &a.income_transfer, &a.gini,
+                  &a.fgt0, &a.fgt1, &a.fgt2, &a.at_risk_share, &a.monitored_households,
+                  &a.returned_to_poverty, &a.medical_out_of_pocket}) {
+    v->assign(n, 0.0);
+  }
+  a.year = year;
+  const double wt = m.household_weight;
+  for (std::size_t c = 0; c < n; ++c) {
+    const double* x = sums.data() + c * kNumStepSums;
+    const double persons = x[kPersons];
+    a.population[c] = persons * wt;
+    a.households[c] = x[kHouseholds] * wt;
+    a.income_wage[c] = x[kWage] / persons;
+    a.income_operating[c] = x[kOperating] / persons;
+    a.income_property[c] = x[kProperty] / persons;
+    a.income_transfer[c] = x[kTransfer] / persons;
+    a.income_per_capita_mean[c] = (x[kWage] + x[kOperating] + x[kProperty] + x[kTransfer]) / persons;
+    a.medical_out_of_pocket[c] = x[kMedicalYear] / persons;
+    a.fgt0[c] = x[kPoor0] / persons;
+    a.fgt1[c] = x[kGap1] / persons;
+    a.fgt2[c] = x[kGap2] / persons;
+    a.at_risk_share[c] = x[kAtRisk] / persons;
+    a.monitored_households[c] = x[kMonitoredHh] * wt;
+    a.returned_to_poverty[c] = x[kReturnedHh] * wt;
+  }
+  distribution_by_county(m, s, a);
+}
+
+}  // namespace
+
+Workspace make_workspace(const Model& m) {
+  Workspace ws;
+  ws.plan.assign(static_cast<std::size_t>(m.n_household), kStay);
+  ws.totals.n_county = m.n_county;
+  return ws;
+}
+
+bool step(const Model& m, State& s, Workspace& ws) {
+  const int st = s.step;
+  const Parameters& p = m.param;
+  StepContext ctx;
+  ctx.step = st;
+  ctx.months = m.step_months;
+  ctx.closes_year = m.closes_year(st);
+  ctx.opens_year = st > 0 && m.closes_year(st - 1);
+  const int year = m.year_of_step(st);
+  const int years_since = year - m.start_year;
+  ctx.months_in_year = m.months_into_year(st);
+  ctx.line = indexed(p.poverty_line, p.poverty_line_growth, years_since);
+  ctx.monitor_line = p.poverty_monitoring_multiple * ctx.line;
+  ctx.allowance_line = indexed(p.transfer_allowance_line, p.poverty_line_growth, years_since);
+  ctx.pension = indexed(p.transfer_pension, p.poverty_line_growth, years_since) / 12.0;
+  ctx.review_steps = std::max<std::int64_t>(1, std::llround(p.labour_review_months / m.step_months));
+
+  apply_shocks(m, s, st);
+  const FarmTech tech(p);
+
+  // Phase 2: labour plans and applicants for local jobs.
+  const double gain_threshold = p.labour_switching_cost / p.labour_review_months;
+  std::vector<double> applicants;
+  reduce_by_county(m, 1, [&](const Chunk& ch, double* acc) {
+    const std::int64_t first = m.household_begin[ch.county];
+    for (std::int64_t i = ch.begin; i < ch.end; ++i) {
+      Move mv = kStay;
+      if (s.hh.sick_steps[i] == 0 && reviews(i - first, ctx)) {
+        mv = plan_move(s.hh, i, s.county, ch.county, tech, gain_threshold);
+      }
+      ws.plan[i] = mv;
+      if (mv == kFarmToLocal || mv == kMigrantToLocal) acc[0] += 1.0;
+    }
+  }, ws.chunk_sums, applicants);
+
+  // Phase 3: rationing of local jobs by vacancies (in simulated workers).
+  for (int c = 0; c < m.n_county; ++c) {
+    const double wanted = applicants[c] * m.household_weight;
+    s.county.job_accept[c] = wanted > 0 ? std::min(1.0, s.county.vacancies[c] / wanted) : 1.0;
+  }
+
+  // Phase 4: the household kernel.
+  const Rng dyn(m.seed, s.replicate, Purpose::dynamics);
+  const Rng ident(m.seed, s.replicate, Purpose::identify);
+  std::vector<double> sums;
+  reduce_by_county(m, kNumStepSums, [&](const Chunk& ch, double* acc) {
+    household_chunk(m, s, ws, ctx, tech, dyn, ident, ch, acc);
+  }, ws.chunk_sums, sums);
+
+  HouseholdTotals& t = ws.totals;
+  const auto n = static_cast<std::size_t>(m.n_county);
+  for (auto* v : {&t.farm_output, &t.local_workers, &t.migrant_workers, &t.job_applicants, &t.pension,
+                  &t.allowance, &t.medical, &t.ill}) {
+    v->assign(n, 0.0);
+  }
+  const double wt = m.household_weight;
+  for (std::size_t c = 0; c < n; ++c) {
+    const double* x = sums.data() + c * kNumStepSums;
+    t.farm_output[c] = x[kFarmOutput] * wt;
+    t.local_workers[c] = x[kLocal] * wt;
+    t.migrant_workers[c] = x[kMigrant] * wt;
+    t.job_applicants[c] = applicants[c] * wt;
+    t.pension[c] = x[kPension] * wt;
+    t.allowance[c] = x[kAllowance] * wt;
+    t.medical[c] = x[kMedical] * wt;
+    t.ill[c] = x[kIll] * wt;
+  }
+
+  // Phase 5: county economies.
+  county_phase(m, s, t, st);
+
+  // Phase 6: annual indicators.
+  if (ctx.closes_year) fill_annual(m, s, sums, year, ws.annual);
+  s.step = st + 1;
+  return ctx.closes_year;
+}
+
+}  // namespace codev

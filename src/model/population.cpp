@@ -1,0 +1,262 @@
+// make_state(): the synthetic population and the initial county economies.
+//
+// Households are drawn per county from its aggregates (persons per household, worker and elderly
+// shares, land per person, income inequality via the skill dispersion, shares of lifted
+// households). County scalars of the income model (wage level, farm productivity, other property
+// income, other transfers) are then calibrated so that the initial annual income of the simulated
+// population reproduces the county's mean income per person and its income shares by source,
+// using the same formulas as the per-step kernel (engine/household_model.hpp).
+#include <algorithm>
+#include <cmath>
+
+#include "codev/state.hpp"
+#include "engine/county.hpp"
+#include "engine/household_model.hpp"
+#include "engine/reduce.hpp"
+#include "engine/rng.hpp"
+
+namespace codev {
+
+namespace {
+
+// estimate: productive assets (tools, livestock, machinery) per mu of land, yuan.
+constexpr float kAssetsPerMu = 3000.0f;
+// estimate: dispersion (log sd) of land per person across households.
+constexpr double kLandLogSd = 0.5;
+// estimate: initial savings, as a share of annual income.
+constexpr float kInitialSavings = 0.25f;
+// Largest household drawn.
+constexpr int kMaxPersons = 12;
+
+// Inverse CDF of a Poisson(mean) variable at u, capped.
+int poisson_inv(double mean, double u, int cap) {
+  double p = std::exp(-mean);
+  double cdf = p;
+  int k = 0;
+  while (u > cdf && k < cap) {
+    ++k;
+    p *= mean / k;
+    cdf += p;
+  }
+  return k;
+}
+
+// Inverse CDF of a Binomial(n, p) variable at u.
+int binomial_inv(int n, double p, double u) {
+  if (n <= 0 || p <= 0.0) return 0;
+  if (p >= 1.0) return n;
+  double pk = std::pow(1.0 - p, n);
+  double cdf = pk;
+  int k = 0;
+  while (u > cdf && k < n) {
+    pk *= (n - k) / static_cast<double>(k + 1) * p / (1.0 - p);
+    ++k;
+    cdf += pk;
+  }
+  return k;
+}
+
+// Log-normal sigma with the given Gini: G = 2 Phi(sigma / sqrt 2) - 1, solved by bisection.
+double lognormal_sigma(double gini) {
+  double lo = 0.0, hi = 6.0;
+  for (int i = 0; i < 100; ++i) {
+    const double mid = 0.5 * (lo + hi);
+    const double g = std::erf(mid / 2.0);  // 2 Phi(mid/sqrt2) - 1 = erf(mid / 2)
+    (g < gini ? lo : hi) = mid;
+  }
+  return 0.5 * (lo + hi);
+}
+
+void generate_households(const Model& m, State& s) {
+  Households& h = s.hh;
+  const Rng rng(m.seed, s.replicate, Purpose::generate);
+  const PopulationSpec& pop = m.population;
+  const FarmTech tech(m.param);
+  std::vector<double> scratch, unused;
+  reduce_by_county(m, 0, [&](const Chunk& ch, double*) {
+    const int c = ch.county;
+    const std::int64_t code = m.county_code[c];
+    const std::int64_t first = m.household_begin[c];
+    const std::int64_t n_in_county = m.household_begin[c + 1] - first;
+    const double sigma = lognormal_sigma(m.county_gini[c]);
+    const double migrant_p = m.county_migrant_share[c];
+    const double local_p = migrant_p < 1.0 ? m.county_local_job_share[c] / (1.0 - migrant_p) : 0.0;
+    const double elderly_p = std::min(1.0, pop.elderly_share / std::max(1e-9, 1.0 - pop.worker_share));
+    for (std::int64_t i = ch.begin; i < ch.end; ++i) {
+      const std::int64_t local_index = i - first;
+      const Draw4 a = rng.uniform4(code, local_index, 0, 0);
+      const Draw4 b = rng.uniform4(code, local_index, 0, 1);
+      double z_skill, z_land, z_taste, z_unused;
+      Rng::normal2(a.u[2], a.u[3], z_skill, z_land);
+      Rng::normal2(b.u[3], a.u[1], z_taste, z_unused);
+
+      const int persons = 1 + poisson_inv(m.county_persons_per_household[c] - 1.0, a.u[0],
+                                          kMaxPersons - 1);
+      int workers = binomial_inv(persons, pop.worker_share, b.u[0]);
+      const int elderly = binomial_inv(persons - workers, elderly_p, b.u[1]);
+      if (workers + elderly == 0) workers = 1;  // someone earns or draws a pension
+      const int migrant = binomial_inv(workers, migrant_p, b.u[2]);
+      const int local = binomial_inv(workers - migrant, std::min(1.0, local_p), 1.0 - b.u[2]);
+
+      h.persons[i] = static_cast<std::uint8_t>(persons);
+      h.workers[i] = static_cast<std::uint8_t>(workers);
+      h.elderly[i] = static_cast<std::uint8_t>(elderly);
+      h.local[i] = static_cast<std::uint8_t>(local);
+      h.migrant[i] = static_cast<std::uint8_t>(migrant);
+      // Households are laid out village by village (sorted by county, then village).
+      h.village[i] = static_cast<std::uint16_t>(local_index * m.county_villages[c] / n_in_county);
+      h.sick_steps[i] = 0;
+      std::uint8_t flags = 0;
+      if (a.u[1] < pop.chronic_share) flags |= kChronic;
+      if (b.u[3] < m.county_lifted_share[c]) flags |= kLifted;
+      h.flags[i] = flags;
+      h.skill[i] = static_cast<float>(std::exp(sigma * z_skill - 0.5 * sigma * sigma));
+      h.taste[i] = static_cast<float>(m.param.labour_taste_sd * z_taste);
+      h.land[i] = static_cast<float>(m.county_land_per_person[c] * persons *
+                                     std::exp(kLandLogSd * z_land - 0.5 * kLandLogSd * kLandLogSd));
+      h.farm_base[i] = tech.base(h.skill[i], h.land[i]);
+      h.assets[i] = kAssetsPerMu * h.land[i] * h.skill[i];
+      h.savings[i] = 0.0f;
+      h.ytd_wage[i] = h.ytd_operating[i] = h.ytd_property[i] = h.ytd_transfer[i] = 0.0f;
+      h.ytd_medical[i] = 0.0f;
+      h.allowance[i] = 0.0f;
+    }
+  }, scratch, unused);
+}
+
+// Sums used for calibration, per county.
+enum CalibrationSum { kPersons, kWageUnits, kFarmUnits, kRent, kPension, kAllowance, kNumCal };
+
+// Annual income of household i given the county levers, without the allowance.
+double income_before_allowance(const Model& m, const State& s, const FarmTech& tech, std::int64_t i,
+                               int c) {
+  const Households& h = s.hh;
+  const Counties& k = s.county;
+  const Parameters& p = m.param;
+  const int farm = h.workers[i] - h.local[i] - h.migrant[i];
+  const float labour = tech.labour(farm, h.elderly[i]);
+  const double wage = annual_wage(h.skill[i], h.local[i], h.migrant[i], k.wage_local[c],
+                                  k.wage_migrant[c]);
+  const double farm_out = k.farm_tfp[c] * tech.output_units(h.farm_base[i], h.assets[i], labour);
+  const double rent = labour > 0 ? 0.0 : p.farm_land_rent * h.land[i];
+  return wage + farm_out + rent + h.persons[i] * (k.property_other[c] + k.transfer_other[c]) +
+         p.transfer_pension * h.elderly[i];
+}
+
+// Calibrates the county levers so initial incomes match the county's mean and shares, then sets
+// each household's initial income, allowance, savings and status.
+void calibrate(const Model& m, State& s) {
+  Households& h = s.hh;
+  Counties& k = s.county;
+  const Parameters& p = m.param;
+  const FarmTech tech(p);
+  std::vector<double> scratch, sums;
+
+  // Pass 1: wage and farm units at unit levels; allowance computed after the other levers.
+  reduce_by_county(m, kNumCal, [&](const Chunk& ch, double* acc) {
+    for (std::int64_t i = ch.begin; i < ch.end; ++i) {
+      const int farm = h.workers[i] - h.local[i] - h.migrant[i];
+      const float labour = tech.labour(farm, h.elderly[i]);
+      acc[kPersons] += h.persons[i];
+      acc[kWageUnits] += annual_wage(h.skill[i], h.local[i], h.migrant[i], p.labour_local_wage,
+                                     p.labour_migrant_wage * p.labour_migrant_remit);
+      acc[kFarmUnits] += tech.output_units(h.farm_base[i], h.assets[i], labour);
+      acc[kRent] += labour > 0 ? 0.0 : p.farm_land_rent * h.land[i];
+      acc[kPension] += p.transfer_pension * h.elderly[i];
+    }
+  }, scratch, sums);
+
+  std::vector<double> persons(m.n_county), pension(m.n_county);
+  for (int c = 0; c < m.n_county; ++c) {
+    const double* a = sums.data() + static_cast<std::size_t>(c) * kNumCal;
+    persons[c] = a[kPersons];
+    pension[c] = a[kPension];
+    const IncomeShares& sh = m.county_income_shares[c];
+    const double total = m.county_income_per_capita[c] * a[kPersons];
+    const double level = a[kWageUnits] > 0 ? sh.wage * total / a[kWageUnits] : 1.0;
+    k.wage_local[c] = level * p.labour_local_wage;
+    k.wage_migrant[c] = level * p.labour_migrant_wage * p.labour_migrant_remit;
+    k.farm_tfp[c] = a[kFarmUnits] > 0 ? sh.operating * total / a[kFarmUnits] : 0.0;
+    // Deposit interest starts from the initial savings (a share of income).
+    const double deposits = p.household_deposit_rate * kInitialSavings * total;
+    k.property_other[c] = std::max(0.0, sh.property * total - a[kRent] - deposits) / a[kPersons];
+    k.transfer_other[c] = std::max(0.0, sh.transfer * total - a[kPension]) / a[kPersons];
+  }
+
+  // The allowance tops up incomes below its line; other transfers are reduced by what it pays so
+  // the transfer share still matches (two rounds: the allowance depends on the other transfers).
+  const double line = p.transfer_allowance_line;
+  for (int round = 0; round < 2; ++round) {
+    reduce_by_county(m, 1, [&](const Chunk& ch, double* acc) {
+      for (std::int64_t i = ch.begin; i < ch.end; ++i) {
+        const double pc = income_before_allowance(m, s, tech, i, ch.county) / h.persons[i];
+        acc[0] += p.transfer_allowance_takeup * std::max(0.0, line - pc) * h.persons[i];
+      }
+    }, scratch, sums);
+    for (int c = 0; c < m.n_county; ++c) {
+      const double total = m.county_income_per_capita[c] * persons[c];
+      k.transfer_other[c] =
+          std::max(0.0, m.county_income_shares[c].transfer * total - pension[c] - sums[c]) /
+          persons[c];
+    }
+  }
+
+  // Initial annual accounts: last year's income, allowance for the first year, savings, status.
+  const double monitor_line = p.poverty_monitoring_multiple * p.poverty_line;
+  const Rng rng(m.seed, s.replicate, Purpose::identify);
+  reduce_by_county(m, 0, [&](const Chunk& ch, double*) {
+    for (std::int64_t i = ch.begin; i < ch.end; ++i) {
+      const double before = income_before_allowance(m, s, tech, i, ch.county);
+      const double pc_before = before / h.persons[i];
+      const double allowance = p.transfer_allowance_takeup * std::max(0.0, line - pc_before);
+      const double pc = pc_before + allowance;
+      h.allowance[i] = static_cast<float>(allowance);
+      h.income_pc[i] = static_cast<float>(pc);
+      h.net_income_pc[i] = static_cast<float>(pc);
+      h.savings[i] = static_cast<float>(kInitialSavings * pc * h.persons[i]);
+      std::uint8_t f = h.flags[i];
+      if (pc < p.poverty_line) f |= kPoor;
+      const double u = rng.uniform4(m.county_code[ch.county], i - m.household_begin[ch.county], -1).u[0];
+      if (pc < monitor_line && u < p.poverty_identification_rate) f |= kMonitored;
+      h.flags[i] = f;
+    }
+  }, scratch, sums);
+}
+
+}  // namespace
+
+void Households::resize(std::int64_t n) {
+  for_each_array([n](auto& v) { v.resize(static_cast<std::size_t>(n)); });
+}
+
+std::size_t bytes_per_household() {
+  std::size_t bytes = 0;
+  Households h;
+  h.for_each_array([&bytes](auto& v) { bytes += sizeof(typename std::decay_t<decltype(v)>::value_type); });
+  return bytes;
+}
+
+void Counties::resize(int n) {
+  for (Eigen::VectorXd* v :
+       {&wage_local, &wage_migrant, &farm_tfp, &property_other, &transfer_other, &job_accept, &layoff,
+        &asset_loss, &price, &capital_specialty, &capital_other, &tfp_specialty, &tfp_other,
+        &urban_labour_specialty, &urban_labour_other, &rural_split_specialty, &wage_wedge, &vacancies,
+        &governance, &talent, &gdp_agriculture, &gdp_specialty, &gdp_other, &local_jobs,
+        &migrant_workers, &fiscal_revenue, &pension_spending, &allowance_spending,
+        &medical_out_of_pocket, &ill_households}) {
+    v->setZero(n);
+  }
+}
+
+State make_state(const Model& m, std::uint64_t replicate) {
+  State s;
+  s.replicate = replicate;
+  s.hh.resize(m.n_household);
+  s.county.resize(m.n_county);
+  generate_households(m, s);
+  calibrate(m, s);
+  init_county_economy(m, s);
+  return s;
+}
+
+}  // namespace codev
