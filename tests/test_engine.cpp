@@ -1,0 +1,251 @@
+// Engine: determinism across thread counts and repeated runs, common random numbers across
+// counties, calibration of the initial population, and responses in the documented direction.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <string>
+
+#include "codev/engine.hpp"
+#include "codev/output.hpp"
+#include "codev/scenario.hpp"
+#include "engine/parallel.hpp"
+#include "engine/rng.hpp"
+
+using namespace codev;
+
+namespace {
+
+CountySpec county(std::int64_t code, const char* name, Role role, double population, double income,
+                  const char* prefecture) {
+  CountySpec c;
+  c.code = code;
+  c.name = name;
+  c.prefecture = prefecture;
+  c.role = role;
+  c.population = population;
+  c.income_per_capita = income;
+  return c;
+}
+
+// Four counties, two prefectures, 3 years monthly, about 6,000 simulated households.
+ScenarioSpec small_spec() {
+  ScenarioSpec s;
+  s.file = "test";
+  s.name = "engine-test";
+  s.start_year = 2023;
+  s.start_month = 1;
+  s.years = 3;
+  s.seed = 42;
+  s.population.scale = 0.1;
+  s.counties = {county(510116, "Donor A", Role::donor, 60000, 32000, "Chengdu"),
+                county(510106, "Donor B", Role::donor, 30000, 36000, "Chengdu"),
+                county(513332, "Recipient A", Role::recipient, 50000, 12000, "Ganzi"),
+                county(513335, "Recipient B", Role::recipient, 40000, 14000, "Ganzi")};
+  s.counties[2].lifted_share = 0.3;
+  s.counties[3].lifted_share = 0.3;
+  s.outputs.panel = OutputSpec::Panel::per_county;
+  s.outputs.panel_per_county = 10;
+  s.resolved_yaml = "# built in test_engine.cpp\n";
+  return s;
+}
+
+std::string temp_path(const std::string& name) {
+  return (std::filesystem::temp_directory_path() / ("codev_test_engine_" + name + ".h5")).string();
+}
+
+const char* kMonthlyVars[] = {"gdp", "gdp_agriculture", "local_jobs", "migrant_workers", "wage_local",
+                              "capital_specialty", "tfp_specialty", "fiscal_revenue",
+                              "allowance_spending", "medical_out_of_pocket", "ill_households"};
+const char* kAnnualVars[] = {"population", "income_per_capita_mean", "income_per_capita_median",
+                             "income_wage", "income_operating", "income_property", "income_transfer",
+                             "gini", "fgt0", "fgt1", "fgt2", "at_risk_share",
+                             "monitored_households", "returned_to_poverty"};
+
+bool same_bits(const VariableData& a, const VariableData& b) {
+  return a.rows == b.rows && a.cols == b.cols &&
+         std::memcmp(a.values.data(), b.values.data(), a.values.size() * sizeof(double)) == 0;
+}
+
+std::string run_to_file(const Model& m, int threads, const std::string& name) {
+  RunOptions o;
+  o.output_path = temp_path(name);
+  o.threads = threads;
+  run(m, o);
+  return o.output_path;
+}
+
+double county_value(const std::string& file, const char* group, const char* var, std::size_t row,
+                    std::size_t col) {
+  const VariableData d = read_variable(file, group, var);
+  return d.values.at(row * d.cols + col);
+}
+
+}  // namespace
+
+TEST_CASE("output datasets are bit-identical for 1, 2 and 4 threads and across repeated runs",
+          "[engine][determinism]") {
+  const Model m = compile(small_spec());
+  const std::string ref = run_to_file(m, 1, "t1");
+  for (const auto& [threads, name] : {std::pair{2, "t2"}, std::pair{4, "t4"}, std::pair{1, "t1b"}}) {
+    const std::string other = run_to_file(m, threads, name);
+    for (const char* v : kMonthlyVars) {
+      INFO("threads " << threads << " monthly/" << v);
+      CHECK(same_bits(read_variable(ref, "monthly", v), read_variable(other, "monthly", v)));
+    }
+    for (const char* v : kAnnualVars) {
+      INFO("threads " << threads << " annual/" << v);
+      CHECK(same_bits(read_variable(ref, "annual", v), read_variable(other, "annual", v)));
+    }
+    for (const char* v : {"income_per_capita", "income_wage", "monitored"}) {
+      INFO("threads " << threads << " households/" << v);
+      CHECK(same_bits(read_variable(ref, "households", v), read_variable(other, "households", v)));
+    }
+    std::filesystem::remove(other);
+  }
+  std::filesystem::remove(ref);
+}
+
+TEST_CASE("a county's draws do not depend on other counties", "[engine][rng]") {
+  ScenarioSpec a = small_spec();
+  ScenarioSpec b = small_spec();
+  // County 0 changes size and income; county 2 must see the same households and shocks.
+  b.counties[0].population = 90000;
+  b.counties[0].income_per_capita = 40000;
+  b.counties[0].gini = 0.25;
+  const Model ma = compile(a), mb = compile(b);
+  const State sa = make_state(ma), sb = make_state(mb);
+  const std::int64_t n = ma.household_begin[3] - ma.household_begin[2];
+  REQUIRE(n == mb.household_begin[3] - mb.household_begin[2]);
+  for (std::int64_t j = 0; j < n; ++j) {
+    const std::int64_t ia = ma.household_begin[2] + j, ib = mb.household_begin[2] + j;
+    REQUIRE(sa.hh.persons[ia] == sb.hh.persons[ib]);
+    REQUIRE(sa.hh.skill[ia] == sb.hh.skill[ib]);
+    REQUIRE(sa.hh.flags[ia] == sb.hh.flags[ib]);
+  }
+  // Illness draws depend only on the household's own stream: same counts every step.
+  const std::string fa = run_to_file(ma, 2, "crn_a"), fb = run_to_file(mb, 2, "crn_b");
+  const VariableData ia = read_variable(fa, "monthly", "ill_households");
+  const VariableData ib = read_variable(fb, "monthly", "ill_households");
+  REQUIRE(ia.rows == ib.rows);
+  bool county0_differs = false;
+  for (std::size_t r = 0; r < ia.rows; ++r) {
+    CHECK(ia.values[r * ia.cols + 2] == ib.values[r * ib.cols + 2]);
+    CHECK(ia.values[r * ia.cols + 3] == ib.values[r * ib.cols + 3]);
+    county0_differs |= ia.values[r * ia.cols] != ib.values[r * ib.cols];
+  }
+  CHECK(county0_differs);  // the changed county itself did change
+  std::filesystem::remove(fa);
+  std::filesystem::remove(fb);
+}
+
+TEST_CASE("Philox draws are uniform in (0,1) and keyed by purpose and replicate", "[engine][rng]") {
+  const Rng a(7, 0, Purpose::dynamics), b(7, 0, Purpose::identify), c(7, 1, Purpose::dynamics);
+  double sum = 0;
+  const int n = 20000;
+  for (int i = 0; i < n; ++i) {
+    const Draw4 d = a.uniform4(513332, i, 5);
+    for (double u : d.u) {
+      REQUIRE(u > 0.0);
+      REQUIRE(u < 1.0);
+      sum += u;
+    }
+  }
+  // Mean of 4n uniforms: standard error sqrt(1/12/(4n)) = 0.001; 5 sigma.
+  CHECK(std::abs(sum / (4.0 * n) - 0.5) < 0.005);
+  CHECK(a.uniform4(1, 2, 3).u[0] != b.uniform4(1, 2, 3).u[0]);
+  CHECK(a.uniform4(1, 2, 3).u[0] != c.uniform4(1, 2, 3).u[0]);
+  CHECK(a.uniform4(1, 2, 3).u[0] == Rng(7, 0, Purpose::dynamics).uniform4(1, 2, 3).u[0]);
+}
+
+TEST_CASE("the synthetic population reproduces county aggregates", "[engine][population]") {
+  ScenarioSpec spec = small_spec();
+  spec.population.scale = 0.5;
+  const Model m = compile(spec);
+  const State s = make_state(m);
+  for (int c = 0; c < m.n_county; ++c) {
+    double persons = 0, income = 0, hh = 0;
+    for (std::int64_t i = m.household_begin[c]; i < m.household_begin[c + 1]; ++i) {
+      persons += s.hh.persons[i];
+      income += s.hh.income_pc[i] * s.hh.persons[i];
+      hh += 1;
+    }
+    INFO("county " << m.county_name[c]);
+    // Persons per household: Poisson draws around the target; 3% is many standard errors.
+    CHECK(persons / hh == Approx(m.county_persons_per_household[c]).epsilon(0.03));
+    // Calibrated levers reproduce mean income; the allowance rounds leave a small residual.
+    CHECK(income / persons == Approx(m.county_income_per_capita[c]).epsilon(0.03));
+    CHECK(persons * m.household_weight == Approx(m.county_population[c]).epsilon(0.03));
+  }
+}
+
+TEST_CASE("households and chunks are laid out by county then village", "[engine][layout]") {
+  const Model m = compile(small_spec());
+  const State s = make_state(m);
+  for (const Chunk& ch : m.chunks) {
+    REQUIRE(ch.begin >= m.household_begin[ch.county]);
+    REQUIRE(ch.end <= m.household_begin[ch.county + 1]);
+  }
+  for (int c = 0; c < m.n_county; ++c) {
+    for (std::int64_t i = m.household_begin[c] + 1; i < m.household_begin[c + 1]; ++i) {
+      REQUIRE(s.hh.village[i - 1] <= s.hh.village[i]);
+    }
+  }
+  CHECK(bytes_per_household() < 200);
+}
+
+TEST_CASE("responses go in the documented direction", "[engine][response]") {
+  const ScenarioSpec base = small_spec();
+  ScenarioSpec better_insurance = base;
+  better_insurance.parameters.health_reimbursement = 0.95;
+  ScenarioSpec higher_migrant_wage = base;
+  higher_migrant_wage.parameters.labour_migrant_wage *= 1.3;
+
+  const std::string f0 = run_to_file(compile(base), 2, "resp_base");
+  const std::string f1 = run_to_file(compile(better_insurance), 2, "resp_ins");
+  const std::string f2 = run_to_file(compile(higher_migrant_wage), 2, "resp_wage");
+  const std::size_t last = read_variable(f0, "annual", "fgt0").rows - 1;
+  for (std::size_t c = 2; c < 4; ++c) {
+    INFO("recipient county " << c);
+    // Same shocks (same seed): better reimbursement cannot raise medical-cost poverty.
+    CHECK(county_value(f1, "annual", "medical_out_of_pocket", last, c) <
+          county_value(f0, "annual", "medical_out_of_pocket", last, c));
+    CHECK(county_value(f1, "annual", "fgt0", last, c) <= county_value(f0, "annual", "fgt0", last, c));
+    // Higher migrant wages raise wage income.
+    CHECK(county_value(f2, "annual", "income_wage", last, c) >
+          county_value(f0, "annual", "income_wage", last, c));
+  }
+  for (const auto& f : {f0, f1, f2}) std::filesystem::remove(f);
+}
+
+TEST_CASE("indicators stay in their ranges", "[engine][properties]") {
+  const Model m = compile(small_spec());
+  const std::string f = run_to_file(m, 2, "ranges");
+  for (const char* v : {"fgt0", "fgt1", "fgt2", "at_risk_share", "gini"}) {
+    const VariableData d = read_variable(f, "annual", v);
+    for (double x : d.values) {
+      INFO(v << " = " << x);
+      CHECK(x >= 0.0);
+      CHECK(x <= 1.0);
+    }
+  }
+  const VariableData fgt0 = read_variable(f, "annual", "fgt0");
+  const VariableData fgt1 = read_variable(f, "annual", "fgt1");
+  for (std::size_t i = 0; i < fgt0.values.size(); ++i) CHECK(fgt1.values[i] <= fgt0.values[i]);
+  for (const char* v : {"gdp", "local_jobs", "wage_local", "capital_specialty"}) {
+    for (double x : read_variable(f, "monthly", v).values) CHECK(x >= 0.0);
+  }
+  std::filesystem::remove(f);
+}
+
+TEST_CASE("an interrupted run leaves no file under the final name", "[engine][output]") {
+  const Model m = compile(small_spec());
+  RunOptions o;
+  o.output_path = temp_path("interrupted");
+  std::filesystem::remove(o.output_path);
+  o.progress = [](int done, int) { return done < 5; };
+  CHECK_THROWS_AS(run(m, o), RuntimeError);
+  CHECK_FALSE(std::filesystem::exists(o.output_path));
+  CHECK_FALSE(std::filesystem::exists(o.output_path + ".partial"));
+}
