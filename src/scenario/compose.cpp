@@ -1,0 +1,304 @@
+#include "scenario/compose.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <unordered_map>
+#include <utility>
+
+#include "scenario/schema.hpp"
+
+namespace codev::scenario {
+
+const Source& Sources::add(std::string name, std::string set_path) {
+  sources_.push_back(Source{std::move(name), std::move(set_path)});
+  return sources_.back();
+}
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// A file's contents, or why it could not be read (phrased to follow "cannot read 'x': ").
+struct FileText {
+  std::string text;
+  std::string error;
+};
+
+FileText read_text_file(const fs::path& path) {
+  std::error_code ec;
+  const fs::file_status status = fs::status(path, ec);
+  if (status.type() == fs::file_type::not_found) return {{}, "file not found"};
+  if (ec) return {{}, ec.message()};
+  if (fs::is_directory(status)) return {{}, "is a directory, not a scenario file"};
+  if (!fs::is_regular_file(status)) return {{}, "not a regular file"};
+  // The size limit is checked before reading, so a huge file costs nothing.
+  const std::uintmax_t size = fs::file_size(path, ec);
+  if (ec) return {{}, ec.message()};
+  if (size > kMaxFileBytes) {
+    return {{}, "file is larger than 16 MiB (" + std::to_string(size) + " bytes)"};
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return {{}, std::string("cannot open: ") + std::strerror(errno)};
+  std::string text(static_cast<std::size_t>(size), '\0');
+  in.read(text.data(), static_cast<std::streamsize>(size));
+  if (in.bad()) return {{}, std::string("read failed: ") + std::strerror(errno)};
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  return {std::move(text), {}};
+}
+
+// Only a mapping can be merged, overridden or validated as a scenario.
+void check_root(const Node& root) {
+  if (root.kind == NodeKind::null) {
+    fail(root, "", "the scenario is empty (expected a mapping of top-level keys)");
+  }
+  if (root.kind != NodeKind::mapping) {
+    fail(root, "",
+         "expected a mapping of top-level keys, got " + std::string(kind_name(root.kind)));
+  }
+}
+
+// The scalar text under `key` in a mapping node, or "" when there is none.
+std::string scalar_at(const Node& node, std::string_view key) {
+  if (node.kind != NodeKind::mapping) return {};
+  const Node* value = node.find(key);
+  return value && value->kind == NodeKind::scalar ? value->value : std::string{};
+}
+
+// What identifies a list entry across files and in --set paths: a county's code, a pairing's id
+// (by default "donor-recipient", as the validator fills it in). "" when it has none.
+std::string county_identity(const Node& county) { return scalar_at(county, "code"); }
+
+std::string pairing_identity(const Node& pairing) {
+  if (std::string id = scalar_at(pairing, "id"); !id.empty()) return id;
+  const std::string donor = scalar_at(pairing, "donor");
+  const std::string recipient = scalar_at(pairing, "recipient");
+  return donor.empty() || recipient.empty() ? std::string{} : donor + "-" + recipient;
+}
+
+// Mappings whose merge needs more than key-by-key: the top level holds the keyed lists, and a
+// pairing's budget is replaced whole, since its two keys exclude each other and an extending
+// file could otherwise never switch from one to the other.
+enum class MergeLevel : std::uint8_t { top, pairing, other };
+
+void merge_mapping(Node& base, Node&& overlay, MergeLevel level);
+
+// An overlay entry whose identity matches a base entry is merged into it; others are appended.
+// Only base entries are candidates, so duplicates within one file stay visible to the validator.
+void merge_list(Node& base, Node&& overlay, std::string (*identity)(const Node&),
+                MergeLevel item_level) {
+  std::unordered_map<std::string, std::size_t> base_index;
+  for (std::size_t i = 0; i < base.items.size(); ++i) {
+    if (std::string id = identity(base.items[i]); !id.empty()) base_index.emplace(id, i);
+  }
+  for (Node& item : overlay.items) {
+    const auto match = base_index.find(identity(item));
+    if (match != base_index.end() && item.kind == NodeKind::mapping) {
+      merge_mapping(base.items[match->second], std::move(item), item_level);
+    } else {
+      base.items.push_back(std::move(item));
+    }
+  }
+}
+
+// Deep merge of an extending file over the file it extends: mappings merge key by key, counties
+// by code and pairings by id, and anything else is replaced whole.
+void merge_mapping(Node& base, Node&& overlay, MergeLevel level) {
+  for (Entry& entry : overlay.entries) {
+    const std::string& key = entry.key.value;
+    Node* existing = base.find(key);
+    if (existing == nullptr) {
+      base.entries.push_back(std::move(entry));
+      continue;
+    }
+    const bool lists =
+        existing->kind == NodeKind::sequence && entry.value.kind == NodeKind::sequence;
+    const bool maps = existing->kind == NodeKind::mapping && entry.value.kind == NodeKind::mapping;
+    if (level == MergeLevel::top && lists && key == "counties") {
+      merge_list(*existing, std::move(entry.value), county_identity, MergeLevel::other);
+    } else if (level == MergeLevel::top && lists && key == "pairings") {
+      merge_list(*existing, std::move(entry.value), pairing_identity, MergeLevel::pairing);
+    } else if (maps && !(level == MergeLevel::pairing && key == "budget")) {
+      merge_mapping(*existing, std::move(entry.value), MergeLevel::other);
+    } else {
+      *existing = std::move(entry.value);
+    }
+  }
+}
+
+// One file in the extends chain: its name for messages and its canonical path for cycles.
+struct Link {
+  std::string name;
+  fs::path identity;
+};
+
+// Replaces `root` by the merge of the file it extends (itself resolved first) and `root`.
+Node resolve_extends(Node root, const fs::path& dir, std::vector<Link>& chain, Sources& sources) {
+  const auto extends = std::find_if(root.entries.begin(), root.entries.end(),
+                                    [](const Entry& e) { return e.key.value == "extends"; });
+  if (extends == root.entries.end()) return root;
+  const Node target = std::move(extends->value);
+  root.entries.erase(extends);
+
+  if (target.kind != NodeKind::scalar) {
+    fail(target, "extends",
+         target.kind == NodeKind::null
+             ? "missing value"
+             : "expected a file path, got " + std::string(kind_name(target.kind)));
+  }
+  if (target.value.empty()) fail(target, "extends", "expected a file path, got ''");
+  const fs::path path = (dir / target.value).lexically_normal();
+  const std::string name = path.generic_string();
+  std::error_code ec;
+  fs::path identity = fs::weakly_canonical(path, ec);
+  if (ec) identity = path;
+
+  const auto seen = std::find_if(chain.begin(), chain.end(),
+                                 [&](const Link& link) { return link.identity == identity; });
+  if (seen != chain.end()) {
+    std::string cycle;
+    for (auto link = seen; link != chain.end(); ++link) cycle += link->name + " -> ";
+    fail(target, "extends", "extends cycle: " + cycle + name);
+  }
+  if (chain.size() > kMaxExtendsDepth) {
+    fail(target, "extends",
+         "extends chain is longer than " + std::to_string(kMaxExtendsDepth) + " files");
+  }
+  const FileText file = read_text_file(path);
+  if (!file.error.empty()) fail(target, "extends", "cannot read '" + name + "': " + file.error);
+
+  const Source& source = sources.add(name);
+  Node base = parse_yaml(file.text, source);
+  check_root(base);
+  chain.push_back(Link{name, identity});
+  base = resolve_extends(std::move(base), path.parent_path(), chain, sources);
+  chain.pop_back();
+  merge_mapping(base, std::move(root), MergeLevel::top);
+  return base;
+}
+
+[[noreturn]] void override_error(int column, const std::string& path, const std::string& message) {
+  throw InputError(Mark{"--set", 1, column}, path, message);
+}
+
+// The entry of `list` (counties or pairings) that a --set path names by code or id.
+Node& find_listed(Node& root, std::string_view list, const std::string& key,
+                  const std::string& path) {
+  Node* items = root.find(list);
+  if (items != nullptr && items->kind == NodeKind::sequence) {
+    const auto identity = list == "counties" ? county_identity : pairing_identity;
+    for (Node& item : items->items) {
+      if (identity(item) == key) return item;
+    }
+  }
+  override_error(1, path,
+                 list == "counties" ? "unknown county " + key : "unknown pairing '" + key + "'");
+}
+
+// The value under `key`, created (null) when absent, so an override can add keys.
+Node& member(Node& map, std::string_view key, const Source& source) {
+  if (Node* existing = map.find(key)) return *existing;
+  Entry entry;
+  entry.key.kind = NodeKind::scalar;
+  entry.key.source = &source;
+  entry.key.value = std::string(key);
+  entry.value.source = &source;
+  map.entries.push_back(std::move(entry));
+  return map.entries.back().value;
+}
+
+void apply_override(Node& root, const std::string& text, Sources& sources) {
+  const std::size_t equals = text.find('=');
+  if (equals == std::string::npos) {
+    override_error(1, "", "expected key.path=value, got '" + text + "'");
+  }
+  const std::string path = text.substr(0, equals);
+  if (path.empty()) override_error(1, "", "missing key path before '='");
+  std::vector<std::string> keys;
+  for (std::size_t start = 0;;) {
+    const std::size_t dot = path.find('.', start);
+    keys.push_back(path.substr(start, dot - start));
+    if (keys.back().empty()) override_error(1, path, "empty key in path");
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+
+  // The value must be one plain scalar, parsed by the same strict parser as files.
+  const Source& source = sources.add("--set", path);
+  const int value_column = static_cast<int>(equals) + 2;
+  Node value = parse_yaml(std::string_view(text).substr(equals + 1), source, value_column - 1);
+  if (value.kind == NodeKind::null) override_error(value_column, path, "missing value");
+  if (value.kind != NodeKind::scalar || !value.plain) {
+    fail(value, path,
+         "expected a plain scalar value (like true, 0.5 or abc), got " +
+             std::string(value.kind == NodeKind::scalar ? "a quoted string"
+                                                        : kind_name(value.kind)));
+  }
+
+  // Walk the schema and the tree together; lists are entered through a county code or pairing id.
+  const std::string& top = keys[0];
+  if (top == "extends" || top == "shocks") {
+    override_error(1, path, top + " cannot be set with --set");
+  }
+  Node* slot = &root;
+  const MapSchema* schema = &kTopSchema;
+  std::size_t first = 0;
+  if (top == "counties" || top == "pairings") {
+    if (keys.size() < 3) {
+      override_error(1, path,
+                     "expected " + top + (top == "counties" ? ".<code>.<key>" : ".<id>.<key>"));
+    }
+    slot = &find_listed(root, top, keys[1], path);
+    schema = top == "counties" ? &kCountySchema : &kPairingSchema;
+    first = 2;
+  }
+  for (std::size_t i = first; i < keys.size(); ++i) {
+    if (schema == nullptr || !schema->has(keys[i])) {
+      override_error(1, path,
+                     unknown_key_message(
+                         keys[i], schema ? schema->keys : std::span<const std::string_view>{}));
+    }
+    if (slot->kind != NodeKind::mapping) {
+      *slot = Node{};
+      slot->kind = NodeKind::mapping;
+      slot->source = &source;
+    }
+    slot = &member(*slot, keys[i], source);
+    schema = child_schema(*schema, keys[i]);
+  }
+  *slot = std::move(value);
+}
+
+}  // namespace
+
+Node load_scenario_file(const std::string& path, Sources& sources) {
+  const Source& source = sources.add(path);
+  const FileText file = read_text_file(path);
+  if (!file.error.empty()) throw InputError(Mark{path, 1, 1}, "", file.error);
+  Node root = parse_yaml(file.text, source);
+  check_root(root);
+  std::error_code ec;
+  fs::path identity = fs::weakly_canonical(path, ec);
+  if (ec) identity = path;
+  std::vector<Link> chain{Link{path, identity}};
+  return resolve_extends(std::move(root), fs::path(path).parent_path(), chain, sources);
+}
+
+Node load_scenario_text(const std::string& text, const std::string& name,
+                        const std::string& base_dir, Sources& sources) {
+  const Source& source = sources.add(name);
+  Node root = parse_yaml(text, source);
+  check_root(root);
+  // Inline text has no file identity, so it can never be part of a cycle.
+  std::vector<Link> chain{Link{name, fs::path{}}};
+  return resolve_extends(std::move(root), base_dir, chain, sources);
+}
+
+void apply_overrides(Node& root, const std::vector<std::string>& overrides, Sources& sources) {
+  for (const std::string& text : overrides) apply_override(root, text, sources);
+}
+
+}  // namespace codev::scenario
