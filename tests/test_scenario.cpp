@@ -1,0 +1,648 @@
+// Tests of the strict scenario reader (src/scenario): values and defaults, extends, --set, the
+// resolved-YAML round trip, the bad-input corpus in tests/data/bad and generated hostile inputs.
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <limits>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "codev/params.hpp"
+#include "codev/scenario.hpp"
+#include "scenario/scalars.hpp"
+#include "scenario/schema.hpp"
+
+namespace fs = std::filesystem;
+using codev::InputError;
+using codev::ScenarioSpec;
+
+namespace {
+
+const std::string kSourceDir = CODEV_SOURCE_DIR;
+const std::string kGoodDir = kSourceDir + "/tests/data/good/";
+const std::string kBadDir = kSourceDir + "/tests/data/bad/";
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void write_file(const fs::path& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+  for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at)) {
+    text.replace(at, from.size(), to);
+    at += to.size();
+  }
+  return text;
+}
+
+// The InputError text of `read`, with `folder` dropped from every path in it, so expectations do
+// not depend on where the repository is checked out.
+std::string error_of(const std::function<void()>& read, const std::string& folder = {}) {
+  try {
+    read();
+  } catch (const InputError& e) {
+    return folder.empty() ? e.what() : replace_all(e.what(), folder, "");
+  }
+  return "no error";
+}
+
+std::string file_error(const std::string& path, const std::vector<std::string>& overrides = {},
+                       const std::string& folder = {}) {
+  return error_of([&] { codev::read_scenario(path, overrides); }, folder);
+}
+
+// A fresh folder under the system temp folder, removed at the end of the test.
+struct TempDir {
+  fs::path path;
+  explicit TempDir(const std::string& name)
+      : path(fs::temp_directory_path() / ("codev_test_scenario_" + name)) {
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+};
+
+// Field-by-field equality of two specs, ignoring marks, file and resolved text.
+void check_same_spec(const ScenarioSpec& a, const ScenarioSpec& b) {
+  CHECK(a.name == b.name);
+  CHECK(a.description == b.description);
+  CHECK(a.start_year == b.start_year);
+  CHECK(a.start_month == b.start_month);
+  CHECK(a.years == b.years);
+  CHECK(a.step_months == b.step_months);
+  CHECK(a.seed == b.seed);
+  const auto same_shares = [](const codev::IncomeShares& x, const codev::IncomeShares& y) {
+    return x.wage == y.wage && x.operating == y.operating && x.property == y.property &&
+           x.transfer == y.transfer;
+  };
+  const codev::PopulationSpec& p = a.population;
+  const codev::PopulationSpec& q = b.population;
+  CHECK(p.scale == q.scale);
+  CHECK(p.persons_per_household == q.persons_per_household);
+  CHECK(p.gini == q.gini);
+  CHECK(same_shares(p.income_shares, q.income_shares));
+  CHECK(p.land_per_person == q.land_per_person);
+  CHECK(p.lifted_share == q.lifted_share);
+  CHECK(p.worker_share == q.worker_share);
+  CHECK(p.elderly_share == q.elderly_share);
+  CHECK(p.migrant_share == q.migrant_share);
+  CHECK(p.local_job_share == q.local_job_share);
+  CHECK(p.chronic_share == q.chronic_share);
+  CHECK(p.persons_per_village == q.persons_per_village);
+  REQUIRE(a.counties.size() == b.counties.size());
+  for (std::size_t i = 0; i < a.counties.size(); ++i) {
+    const codev::CountySpec& c = a.counties[i];
+    const codev::CountySpec& d = b.counties[i];
+    CHECK(c.code == d.code);
+    CHECK(c.name == d.name);
+    CHECK(c.name_zh == d.name_zh);
+    CHECK(c.prefecture == d.prefecture);
+    CHECK(c.role == d.role);
+    CHECK(c.population == d.population);
+    CHECK(c.income_per_capita == d.income_per_capita);
+    CHECK(c.persons_per_household == d.persons_per_household);
+    CHECK(c.gini == d.gini);
+    CHECK(c.income_shares.has_value() == d.income_shares.has_value());
+    if (c.income_shares && d.income_shares) CHECK(same_shares(*c.income_shares, *d.income_shares));
+    CHECK(c.land_per_person == d.land_per_person);
+    CHECK(c.lifted_share == d.lifted_share);
+    CHECK(c.migrant_share == d.migrant_share);
+    CHECK(c.local_job_share == d.local_job_share);
+    CHECK(c.villages == d.villages);
+    CHECK(c.gdp == d.gdp);
+    CHECK(c.agriculture_share == d.agriculture_share);
+    CHECK(c.specialty_share == d.specialty_share);
+    CHECK(c.governance == d.governance);
+    CHECK(c.talent == d.talent);
+    CHECK(c.estimate == d.estimate);
+    CHECK(c.source == d.source);
+  }
+  REQUIRE(a.pairings.size() == b.pairings.size());
+  for (std::size_t i = 0; i < a.pairings.size(); ++i) {
+    const codev::PairingSpec& x = a.pairings[i];
+    const codev::PairingSpec& y = b.pairings[i];
+    CHECK(x.id == y.id);
+    CHECK(x.donor == y.donor);
+    CHECK(x.recipient == y.recipient);
+    CHECK(x.start_year == y.start_year);
+    CHECK(x.end_year == y.end_year);
+    CHECK(x.cadres == y.cadres);
+    CHECK(x.cadre_term_years == y.cadre_term_years);
+    CHECK(x.budget.fixed_per_year == y.budget.fixed_per_year);
+    CHECK(x.budget.share_of_revenue == y.budget.share_of_revenue);
+    CHECK(x.allocation.industry == y.allocation.industry);
+    CHECK(x.allocation.collective == y.allocation.collective);
+    CHECK(x.allocation.training == y.allocation.training);
+    CHECK(x.allocation.safety_net == y.allocation.safety_net);
+    CHECK(x.allocation.infrastructure == y.allocation.infrastructure);
+    CHECK(x.allocation.consumption == y.allocation.consumption);
+    CHECK(x.source == y.source);
+  }
+  for (const codev::ParameterInfo& info : codev::kParameterInfo) {
+    INFO("parameters." << info.group << "." << info.name);
+    CHECK(a.parameters.*info.field == b.parameters.*info.field);
+  }
+  REQUIRE(a.shocks.size() == b.shocks.size());
+  for (std::size_t i = 0; i < a.shocks.size(); ++i) {
+    CHECK(a.shocks[i].type == b.shocks[i].type);
+    CHECK(a.shocks[i].counties == b.shocks[i].counties);
+    CHECK(a.shocks[i].year == b.shocks[i].year);
+    CHECK(a.shocks[i].month == b.shocks[i].month);
+    CHECK(a.shocks[i].severity == b.shocks[i].severity);
+    CHECK(a.shocks[i].duration_months == b.shocks[i].duration_months);
+  }
+  CHECK(a.outputs.panel == b.outputs.panel);
+  CHECK(a.outputs.panel_per_county == b.outputs.panel_per_county);
+}
+
+const codev::CountySpec& county(const ScenarioSpec& spec, std::int64_t code) {
+  const auto found = std::find_if(spec.counties.begin(), spec.counties.end(),
+                                  [&](const codev::CountySpec& c) { return c.code == code; });
+  REQUIRE(found != spec.counties.end());
+  return *found;
+}
+
+const codev::PairingSpec& pairing(const ScenarioSpec& spec, const std::string& id) {
+  const auto found = std::find_if(spec.pairings.begin(), spec.pairings.end(),
+                                  [&](const codev::PairingSpec& p) { return p.id == id; });
+  REQUIRE(found != spec.pairings.end());
+  return *found;
+}
+
+}  // namespace
+
+TEST_CASE("a complete scenario reads with the values it states", "[scenario]") {
+  const ScenarioSpec spec = codev::read_scenario(kGoodDir + "basic.yaml");
+  CHECK(spec.file == kGoodDir + "basic.yaml");
+  CHECK(spec.name == "basic");
+  CHECK(spec.description == "Two donors, two recipients, every section used");
+  CHECK(spec.start_year == 2023);
+  CHECK(spec.start_month == 7);
+  CHECK(spec.years == 5);
+  CHECK(spec.step_months == 3);
+  CHECK(spec.seed == 18446744073709551615ULL);
+
+  CHECK(spec.population.scale == 0.1);
+  CHECK(spec.population.persons_per_household == 2.8);
+  CHECK(spec.population.income_shares.operating == 0.4);
+  CHECK(spec.population.migrant_share == 0.4);
+  CHECK(spec.population.persons_per_village == 1200.0);
+  CHECK(spec.population.worker_share == codev::PopulationSpec{}.worker_share);
+
+  REQUIRE(spec.counties.size() == 4);
+  const codev::CountySpec& shuangliu = spec.counties[0];
+  CHECK(shuangliu.code == 510116);
+  CHECK(shuangliu.name_zh == "双流区");
+  CHECK(shuangliu.role == codev::Role::donor);
+  CHECK(shuangliu.gdp == 113.056e9);
+  CHECK(shuangliu.mark.line == 20);
+  CHECK(shuangliu.mark.column == 5);
+  CHECK_FALSE(shuangliu.villages.has_value());
+  CHECK_FALSE(shuangliu.income_shares.has_value());
+  const codev::CountySpec& batang = spec.counties[2];
+  CHECK(batang.role == codev::Role::recipient);
+  REQUIRE(batang.income_shares.has_value());
+  CHECK(batang.income_shares->transfer == 0.336);
+  CHECK(batang.villages == 40);
+  CHECK(batang.talent == 12.0);
+  CHECK(batang.estimate);
+  CHECK(batang.source == "Ganzi averages (estimate)");
+
+  REQUIRE(spec.pairings.size() == 2);
+  const codev::PairingSpec& first = spec.pairings[0];
+  CHECK(first.id == "shuangliu-batang");
+  CHECK(first.cadres == 30);
+  CHECK(first.cadre_term_years == 2.5);
+  CHECK(first.budget.fixed_per_year == 30000000.0);
+  CHECK_FALSE(first.budget.share_of_revenue.has_value());
+  CHECK(first.allocation.industry == 0.5);
+  CHECK(spec.pairings[1].id == "510106-513332");
+  CHECK(spec.pairings[1].budget.share_of_revenue == 0.005);
+  CHECK(spec.pairings[1].allocation.industry == codev::AllocationSpec{}.industry);
+  CHECK(spec.pairings[1].cadre_term_years == 2.0);
+
+  CHECK(spec.parameters.health_illness_rate == 0.08);
+  CHECK(spec.parameters.health_lost_work_months == 4.0);
+  CHECK(spec.parameters.county_tax_rate == 0.1);
+  CHECK(spec.parameters.poverty_line == codev::Parameters{}.poverty_line);
+
+  REQUIRE(spec.shocks.size() == 2);
+  CHECK(spec.shocks[0].type == codev::ShockSpec::Type::disaster);
+  CHECK(spec.shocks[0].counties == std::vector<std::int64_t>{513335});
+  CHECK(spec.shocks[0].month == 8);
+  CHECK(spec.shocks[1].type == codev::ShockSpec::Type::price);
+  CHECK(spec.shocks[1].counties.empty());
+  CHECK(spec.shocks[1].month == 1);
+  CHECK(spec.shocks[1].severity == -0.2);
+  CHECK(spec.shocks[1].duration_months == 6);
+
+  CHECK(spec.outputs.panel == codev::OutputSpec::Panel::per_county);
+  CHECK(spec.outputs.panel_per_county == 20);
+}
+
+TEST_CASE("keys left out take their documented defaults", "[scenario]") {
+  const ScenarioSpec spec = codev::read_scenario(kGoodDir + "minimal.yaml");
+  CHECK(spec.description.empty());
+  CHECK(spec.step_months == 1);
+  CHECK(spec.seed == 1);
+  const codev::PopulationSpec defaults;
+  CHECK(spec.population.scale == defaults.scale);
+  CHECK(spec.population.gini == defaults.gini);
+  CHECK(spec.population.income_shares.wage == defaults.income_shares.wage);
+  CHECK(spec.population.persons_per_village == defaults.persons_per_village);
+  for (const codev::ParameterInfo& info : codev::kParameterInfo) {
+    INFO("parameters." << info.group << "." << info.name);
+    CHECK(spec.parameters.*info.field == info.default_value);
+  }
+  CHECK(spec.pairings.empty());
+  CHECK(spec.shocks.empty());
+  CHECK(spec.outputs.panel == codev::OutputSpec::Panel::none);
+  const codev::CountySpec& c = spec.counties.at(0);
+  CHECK_FALSE(c.gini.has_value());
+  CHECK_FALSE(c.estimate);
+  CHECK(c.source.empty());
+}
+
+TEST_CASE("extends merges counties by code, pairings by id and mappings key by key", "[scenario]") {
+  const ScenarioSpec spec = codev::read_scenario(kGoodDir + "child.yaml");
+  CHECK(spec.name == "child");
+  CHECK(spec.years == 8);
+  CHECK(spec.description == "Two donors, two recipients, every section used");
+  CHECK(spec.step_months == 3);
+  CHECK(spec.population.gini == 0.3);
+  CHECK(spec.population.scale == 0.1);
+
+  // County 513335 keeps what the base says and takes what the child says.
+  REQUIRE(spec.counties.size() == 5);
+  const codev::CountySpec& batang = county(spec, 513335);
+  CHECK(batang.population == 60000.0);
+  CHECK(batang.name == "Batang");
+  CHECK(batang.villages == 40);
+  REQUIRE(batang.income_shares.has_value());
+  CHECK(batang.income_shares->wage == 0.1);
+  CHECK(batang.income_shares->operating == 0.553);
+  CHECK(batang.income_shares->transfer == 0.328);
+  CHECK(batang.mark.file == kGoodDir + "basic.yaml");
+  CHECK(spec.counties[4].code == 513327);
+  CHECK(spec.counties[4].mark.file == kGoodDir + "child.yaml");
+
+  // The pairing keeps its base keys; a budget is replaced whole, switching its kind.
+  REQUIRE(spec.pairings.size() == 3);
+  const codev::PairingSpec& changed = pairing(spec, "shuangliu-batang");
+  CHECK(changed.cadres == 40);
+  CHECK(changed.start_year == 2012);
+  CHECK(changed.allocation.industry == 0.5);
+  CHECK_FALSE(changed.budget.fixed_per_year.has_value());
+  CHECK(changed.budget.share_of_revenue == 0.003);
+  CHECK(pairing(spec, "510106-513332").budget.share_of_revenue == 0.005);
+  CHECK(spec.pairings[2].id == "jinniu-luhuo");
+
+  CHECK(spec.parameters.health_illness_rate == 0.05);
+  CHECK(spec.parameters.health_lost_work_months == 4.0);
+  CHECK(spec.parameters.county_tax_rate == 0.1);
+
+  // Other lists are replaced whole.
+  REQUIRE(spec.shocks.size() == 1);
+  CHECK(spec.shocks[0].year == 2026);
+  CHECK(spec.outputs.panel == codev::OutputSpec::Panel::all);
+}
+
+TEST_CASE("inline text resolves extends relative to base_dir and names itself in errors",
+          "[scenario]") {
+  const std::string text = "extends: basic.yaml\nmeta: {name: inline}\n";
+  const ScenarioSpec spec = codev::read_scenario_text(text, "inline.yaml", {}, kGoodDir);
+  CHECK(spec.file == "inline.yaml");
+  CHECK(spec.name == "inline");
+  CHECK(spec.counties.size() == 4);
+  CHECK(error_of([] { codev::read_scenario_text("meta: {name: x, nme: y}", "inline.yaml"); }) ==
+        "inline.yaml:1:17: error: meta.nme: unknown key 'nme' (did you mean 'name'?)");
+}
+
+TEST_CASE("--set overrides every kind of key path", "[scenario]") {
+  const ScenarioSpec spec = codev::read_scenario(
+      kGoodDir + "basic.yaml", {"meta.seed=7",
+                                "meta.name=renamed",
+                                "meta.step_months=12",
+                                "population.scale=0.5",
+                                "population.income_shares.wage=0.35",
+                                "population.income_shares.operating=0.35",
+                                "parameters.health.illness_rate=0.1",
+                                "parameters.labour.review_months=6",
+                                "counties.513335.population=70000",
+                                "counties.513335.estimate=false",
+                                "counties.513332.gini=0.4",
+                                "counties.513332.income_shares.wage=0.25",
+                                "counties.513332.income_shares.operating=0.25",
+                                "counties.513332.income_shares.property=0.25",
+                                "counties.513332.income_shares.transfer=0.25",
+                                "pairings.shuangliu-batang.cadres=12",
+                                "pairings.510106-513332.budget.share_of_revenue=0.003",
+                                "pairings.510106-513332.allocation.industry=0.45",
+                                "pairings.510106-513332.allocation.consumption=0",
+                                "outputs.household_panel=none",
+                                "meta.seed=8"});
+  CHECK(spec.seed == 8);
+  CHECK(spec.name == "renamed");
+  CHECK(spec.step_months == 12);
+  CHECK(spec.population.scale == 0.5);
+  CHECK(spec.population.income_shares.wage == 0.35);
+  CHECK(spec.parameters.health_illness_rate == 0.1);
+  CHECK(spec.parameters.labour_review_months == 6.0);
+  CHECK(county(spec, 513335).population == 70000.0);
+  CHECK_FALSE(county(spec, 513335).estimate);
+  CHECK(county(spec, 513332).gini == 0.4);
+  REQUIRE(county(spec, 513332).income_shares.has_value());
+  CHECK(county(spec, 513332).income_shares->property == 0.25);
+  CHECK(pairing(spec, "shuangliu-batang").cadres == 12);
+  CHECK(pairing(spec, "510106-513332").budget.share_of_revenue == 0.003);
+  CHECK(pairing(spec, "510106-513332").allocation.industry == 0.45);
+  CHECK(spec.outputs.panel == codev::OutputSpec::Panel::none);
+
+  // A mapping can replace a scalar and the other way round.
+  const ScenarioSpec panel =
+      codev::read_scenario(kGoodDir + "child.yaml", {"outputs.household_panel.per_county=5"});
+  CHECK(panel.outputs.panel == codev::OutputSpec::Panel::per_county);
+  CHECK(panel.outputs.panel_per_county == 5);
+}
+
+TEST_CASE("--set errors name the override, the path and the column", "[scenario]") {
+  const std::string basic = kGoodDir + "basic.yaml";
+  const auto error = [&](const std::string& override_text) {
+    return file_error(basic, {override_text}, kGoodDir);
+  };
+  CHECK(error("meta.seed") == "--set:1:1: error: expected key.path=value, got 'meta.seed'");
+  CHECK(error("=5") == "--set:1:1: error: missing key path before '='");
+  CHECK(error("meta..seed=1") == "--set:1:1: error: meta..seed: empty key in path");
+  CHECK(error("meta.sed=1") ==
+        "--set:1:1: error: meta.sed: unknown key 'sed' (did you mean 'seed'?)");
+  CHECK(error("parameters.health.ilness_rate=0.1") ==
+        "--set:1:1: error: parameters.health.ilness_rate: unknown key 'ilness_rate' (did you "
+        "mean 'illness_rate'?)");
+  CHECK(error("parameters.helth.illness_rate=0.1") ==
+        "--set:1:1: error: parameters.helth.illness_rate: unknown key 'helth' (did you mean "
+        "'health'?)");
+  CHECK(error("meta.name.first=x") == "--set:1:1: error: meta.name.first: unknown key 'first'");
+  CHECK(error("counties.510199.population=5") ==
+        "--set:1:1: error: counties.510199.population: unknown county 510199");
+  CHECK(error("counties.513335.popu=5") ==
+        "--set:1:1: error: counties.513335.popu: unknown key 'popu'");
+  CHECK(error("counties.513335=5") ==
+        "--set:1:1: error: counties.513335: expected counties.<code>.<key>");
+  CHECK(error("pairings.nope.cadres=1") ==
+        "--set:1:1: error: pairings.nope.cadres: unknown pairing 'nope'");
+  CHECK(error("shocks.0.year=2024") ==
+        "--set:1:1: error: shocks.0.year: shocks cannot be set with --set");
+  CHECK(error("extends=other.yaml") ==
+        "--set:1:1: error: extends: extends cannot be set with --set");
+  CHECK(error("meta.years=0") == "--set:1:12: error: meta.years: must be in [1, 200], got 0");
+  CHECK(error("meta.years=ten") == "--set:1:12: error: meta.years: expected an integer, got 'ten'");
+  CHECK(error("meta.years= 0x10") ==
+        "--set:1:13: error: meta.years: hex/octal/binary numbers are not allowed, got '0x10'");
+  CHECK(error("counties.513335.estimate=yes") ==
+        "--set:1:26: error: counties.513335.estimate: expected true or false, got 'yes'");
+  CHECK(error("parameters.health.lost_work_months=2.5") ==
+        "--set:1:36: error: parameters.health.lost_work_months: must be a whole number, got 2.5");
+  CHECK(error("meta.seed=") == "--set:1:11: error: meta.seed: missing value");
+  CHECK(error("meta.seed='5'") ==
+        "--set:1:11: error: meta.seed: expected a plain scalar value (like true, 0.5 or abc), "
+        "got a quoted string");
+  CHECK(error("meta.seed=[5]") ==
+        "--set:1:11: error: meta.seed: expected a plain scalar value (like true, 0.5 or abc), "
+        "got a sequence");
+  CHECK(error("meta.seed=&a 5") ==
+        "--set:1:11: error: meta.seed: YAML anchors and aliases are not allowed");
+  CHECK(error("meta=5") == "--set:1:6: error: meta: expected a mapping, got a scalar");
+  // A value that breaks a rule spanning several keys is reported where those keys are.
+  CHECK(error("population.income_shares.wage=0.5") ==
+        "basic.yaml:15:18: error: population.income_shares: shares must sum to 1, got 1.2");
+  // An override that creates a mapping must complete it.
+  CHECK(error("counties.513332.income_shares.wage=1") ==
+        "--set:1:1: error: counties.513332.income_shares.wage: missing required key 'operating'");
+}
+
+TEST_CASE("the resolved YAML reads back as the same scenario", "[scenario]") {
+  const std::vector<std::pair<std::string, std::vector<std::string>>> cases = {
+      {"basic.yaml", {}},
+      {"minimal.yaml", {}},
+      {"child.yaml",
+       {"meta.description=a \"quoted\" text, with 'marks'", "parameters.farm.tfp_growth=-0.015"}},
+      {"child.yaml", {"outputs.household_panel.per_county=3", "counties.513335.gdp=1e300"}}};
+  for (const auto& [file, overrides] : cases) {
+    INFO(file);
+    const ScenarioSpec spec = codev::read_scenario(kGoodDir + file, overrides);
+    const ScenarioSpec again = codev::read_scenario_text(spec.resolved_yaml, "resolved.yaml");
+    check_same_spec(spec, again);
+    CHECK(again.resolved_yaml == spec.resolved_yaml);
+  }
+}
+
+TEST_CASE("the resolved YAML lists every parameter and population default", "[scenario]") {
+  const std::string text = codev::read_scenario(kGoodDir + "minimal.yaml").resolved_yaml;
+  for (const codev::ParameterInfo& info : codev::kParameterInfo) {
+    INFO("parameters." << info.group << "." << info.name);
+    CHECK(text.find("\n  " + std::string(info.group) + ":\n") != std::string::npos);
+    CHECK(text.find("\n    " + std::string(info.name) + ": ") != std::string::npos);
+  }
+  for (std::string_view key : codev::scenario::kPopulationKeys) {
+    INFO("population." << key);
+    CHECK(text.find("\n  " + std::string(key) + ":") != std::string::npos);
+  }
+  CHECK(text.find("extends") == std::string::npos);
+  CHECK(text.find("\n  start: \"2023-01\"\n") != std::string::npos);
+  CHECK(text.find("\n  household_panel: none\n") != std::string::npos);
+}
+
+TEST_CASE("every file of the bad-input corpus fails with its expected message", "[scenario]") {
+  std::ifstream manifest(kBadDir + "EXPECTED.tsv");
+  REQUIRE(manifest);
+  std::set<std::string> listed;
+  std::string line;
+  while (std::getline(manifest, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    const std::size_t tab = line.find('\t');
+    REQUIRE(tab != std::string::npos);
+    const std::string name = line.substr(0, tab);
+    INFO(name);
+    CHECK(listed.insert(name).second);
+    CHECK(file_error(kBadDir + name, {}, kBadDir) == line.substr(tab + 1));
+  }
+  // Every bad file (helpers named *.base.yaml aside) must have an expectation.
+  std::size_t n_file = 0;
+  for (const fs::directory_entry& entry : fs::directory_iterator(kBadDir)) {
+    const std::string name = entry.path().filename().string();
+    if (entry.path().extension() != ".yaml" || name.ends_with(".base.yaml")) continue;
+    INFO(name);
+    CHECK(listed.count(name) == 1);
+    ++n_file;
+  }
+  CHECK(n_file == listed.size());
+  CHECK(n_file >= 35);
+}
+
+TEST_CASE("files that cannot be read are reported at file:1:1", "[scenario]") {
+  TempDir dir("unreadable");
+  const std::string folder = dir.path.string() + "/";
+  CHECK(file_error(folder + "missing.yaml", {}, folder) ==
+        "missing.yaml:1:1: error: file not found");
+  fs::create_directory(dir.path / "folder.yaml");
+  CHECK(file_error(folder + "folder.yaml", {}, folder) ==
+        "folder.yaml:1:1: error: is a directory, not a scenario file");
+
+  // One byte over the limit is refused from the file size alone.
+  write_file(dir.path / "huge.yaml", std::string((std::size_t{16} << 20) + 1, '#'));
+  CHECK(file_error(folder + "huge.yaml", {}, folder) ==
+        "huge.yaml:1:1: error: file is larger than 16 MiB (16777217 bytes)");
+  CHECK(error_of([] {
+          codev::read_scenario_text(std::string((std::size_t{16} << 20) + 1, '#'), "huge");
+        }) == "huge:1:1: error: file is larger than 16 MiB (16777217 bytes)");
+}
+
+TEST_CASE("hostile structure is refused with a position, not a crash", "[scenario]") {
+  // 200 nested block mappings: refused at the 65th level.
+  std::string nested;
+  for (int i = 0; i < 200; ++i) nested += std::string(2 * i, ' ') + "k:\n";
+  nested += std::string(400, ' ') + "x: 1\n";
+  CHECK(error_of([&] { codev::read_scenario_text(nested, "nested.yaml"); }) ==
+        "nested.yaml:65:129: error: nesting deeper than 64 levels");
+
+  // A flat list with more nodes than the limit (500 kB of text, far below the size limit).
+  std::string wide = "[";
+  for (int i = 0; i < 250'001; ++i) wide += "1,";
+  wide += "1]";
+  CHECK(error_of([&] { codev::read_scenario_text(wide, "wide.yaml"); }) ==
+        "wide.yaml:1:500000: error: [249999]: too many YAML nodes (more than 250000)");
+
+  // "," makes yaml-cpp's LoadAll allocate without bound; here it is one empty document.
+  CHECK(error_of([] { codev::read_scenario_text(",", "comma.yaml"); }) ==
+        "comma.yaml:1:1: error: the scenario is empty (expected a mapping of top-level keys)");
+}
+
+TEST_CASE("an extends chain longer than 16 files is refused", "[scenario]") {
+  TempDir dir("chain");
+  const std::string folder = dir.path.string() + "/";
+  write_file(dir.path / "17.yaml", read_file(kGoodDir + "minimal.yaml"));
+  for (int i = 0; i < 17; ++i) {
+    write_file(dir.path / (std::to_string(i) + ".yaml"),
+               "extends: " + std::to_string(i + 1) + ".yaml\n");
+  }
+  CHECK(file_error(folder + "0.yaml", {}, folder) ==
+        "16.yaml:1:10: error: extends: extends chain is longer than 16 files");
+  CHECK(codev::read_scenario(folder + "1.yaml").name == "minimal");
+}
+
+TEST_CASE("scalars convert strictly", "[scenario]") {
+  using codev::scenario::parse_bool;
+  using codev::scenario::parse_integer;
+  using codev::scenario::parse_real;
+  using codev::scenario::parse_unsigned;
+  CHECK(parse_bool("true").value == true);
+  CHECK(parse_bool("false").value == false);
+  for (const char* text : {"yes", "no", "on", "off", "y", "n", "True", "FALSE", "1"}) {
+    INFO(text);
+    CHECK(parse_bool(text).error == "expected true or false, got '" + std::string(text) + "'");
+  }
+
+  CHECK(parse_integer("0").value == 0);
+  CHECK(parse_integer("-12").value == -12);
+  CHECK(parse_integer("+12").value == 12);
+  CHECK(parse_integer("-9223372036854775808").value == std::numeric_limits<std::int64_t>::min());
+  CHECK(parse_integer("9223372036854775808").error ==
+        "'9223372036854775808' is too large for an integer");
+  CHECK(parse_integer("0755").error ==
+        "octal-looking number '0755': leading zeros are not allowed");
+  CHECK(parse_integer("-007").error ==
+        "octal-looking number '-007': leading zeros are not allowed");
+  for (const char* text : {"0x1F", "0o17", "0b101", "-0X1f"}) {
+    INFO(text);
+    CHECK(parse_integer(text).error ==
+          "hex/octal/binary numbers are not allowed, got '" + std::string(text) + "'");
+  }
+  CHECK(parse_integer("1_000").error == "underscores in numbers are not allowed, got '1_000'");
+  CHECK(parse_integer("1e3").error == "expected an integer, got '1e3'");
+  CHECK(parse_integer("1:30").error == "expected an integer, got '1:30'");
+  CHECK(parse_unsigned("18446744073709551615").value == 18446744073709551615ULL);
+  CHECK(parse_unsigned("18446744073709551616").error ==
+        "'18446744073709551616' is too large (the largest is 18446744073709551615)");
+  CHECK(parse_unsigned("-1").error == "expected a non-negative integer, got '-1'");
+
+  CHECK(parse_real("0.5").value == 0.5);
+  CHECK(parse_real("-.5").value == -0.5);
+  CHECK(parse_real("5.").value == 5.0);
+  CHECK(parse_real("1e-3").value == 0.001);
+  CHECK(parse_real("+2.5E+2").value == 250.0);
+  for (const char* text :
+       {".nan", ".NaN", "nan", "NaN", ".inf", "-.inf", "+.Inf", "inf", "-Infinity"}) {
+    INFO(text);
+    CHECK(parse_real(text).error ==
+          "NaN and infinity are not allowed, got '" + std::string(text) + "'");
+  }
+  CHECK(parse_real("0x1p3").error == "hex/octal/binary numbers are not allowed, got '0x1p3'");
+  CHECK(parse_real("01.5").error == "octal-looking number '01.5': leading zeros are not allowed");
+  CHECK(parse_real("1e999").error == "'1e999' is outside the range of a double");
+  for (const char* text : {"", ".", "e5", "1e", "1.2.3", "1,5", "12abc", "- 1"}) {
+    INFO(text);
+    CHECK(parse_real(text).error == "expected a number, got '" + std::string(text) + "'");
+  }
+
+  using codev::scenario::format_real;
+  CHECK(format_real(0.1) == "0.1");
+  CHECK(format_real(30000000.0) == "30000000");
+  CHECK(format_real(-0.015) == "-0.015");
+  CHECK(format_real(1e300) == "1e+300");
+  for (double x : {0.1, 1.0 / 3.0, 113.056e9, 5e-324, 1.7976931348623157e308}) {
+    CHECK(parse_real(format_real(x)).value == x);
+  }
+}
+
+TEST_CASE("the scenario reference documents every key", "[scenario]") {
+  const std::string doc = read_file(kSourceDir + "/docs/SCENARIOS.md");
+  REQUIRE_FALSE(doc.empty());
+  // Keys appear in the reference as `full.key.path`, lists marked with [].
+  const auto documented = [&](const std::string& path) {
+    return doc.find("`" + path + "`") != std::string::npos;
+  };
+  // A parameter's row must also state its current default and range.
+  using codev::scenario::format_real;
+  for (const codev::ParameterInfo& info : codev::kParameterInfo) {
+    const std::string path = "parameters." + std::string(info.group) + "." + info.name;
+    INFO(path);
+    const std::size_t row = doc.find("| `" + path + "` |");
+    REQUIRE(row != std::string::npos);
+    const std::string line = doc.substr(row, doc.find('\n', row) - row);
+    CHECK(line.find("| " + format_real(info.default_value) + " | [" + format_real(info.min) + ", " +
+                    format_real(info.max) + "]" + (info.is_integer ? " whole |" : " |")) !=
+          std::string::npos);
+  }
+  namespace s = codev::scenario;
+  const std::vector<std::pair<std::string, const s::MapSchema*>> sections = {
+      {"", &s::kTopSchema},
+      {"meta.", &s::kMetaSchema},
+      {"population.", &s::kPopulationSchema},
+      {"population.income_shares.", &s::kIncomeSharesSchema},
+      {"counties[].", &s::kCountySchema},
+      {"counties[].income_shares.", &s::kIncomeSharesSchema},
+      {"pairings[].", &s::kPairingSchema},
+      {"pairings[].budget.", &s::kBudgetSchema},
+      {"pairings[].allocation.", &s::kAllocationSchema},
+      {"shocks[].", &s::kShockSchema},
+      {"outputs.", &s::kOutputSchema},
+      {"outputs.household_panel.", &s::kPanelSchema}};
+  for (const auto& [prefix, schema] : sections) {
+    for (std::string_view key : schema->keys) {
+      INFO(prefix << key);
+      CHECK(documented(prefix + std::string(key)));
+    }
+  }
+}
