@@ -25,10 +25,17 @@ inline const hid_t kAll = H5S_ALL;
 inline const hsize_t kUnlimited = H5S_UNLIMITED;
 inline const std::size_t kVariableSize = H5T_VARIABLE;
 
-/// Stops HDF5 from printing its error stack to stderr: failures surface as RuntimeError instead.
-/// The setting is global in a non-thread-safe build and per thread in a thread-safe one, so every
-/// thread that calls HDF5 calls this first.
-inline void silence_errors() noexcept { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+/// Prepares HDF5 for src/io; every entry point and the writer thread call it before anything else.
+/// - No clean-up at exit: in HDF5 1.10 a file whose close failed (disk full while flushing) stays
+///   in the library's table half-destroyed, and the exit-time clean-up closes it again and
+///   segfaults (HDFFV-11052, fixed upstream in 1.14). codev closes every file itself, so there
+///   is nothing for that clean-up to do. It only takes effect before the library's first call.
+/// - No error stack printed to stderr: failures surface as RuntimeError instead. The setting is
+///   global in a non-thread-safe build and per thread in a thread-safe one.
+inline void prepare_library() noexcept {
+  H5dont_atexit();
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+}
 
 /// The innermost (most specific) message on this thread's HDF5 error stack, e.g. "unable to open
 /// file: ... errno = 2, error message = 'No such file or directory'"; empty if there is none.
@@ -100,7 +107,8 @@ class Handle {
   explicit operator bool() const noexcept { return id_ >= 0; }
 
   /// Closes now and reports failure: closing a dataset or a file writes cached chunks and
-  /// metadata, so on the success path the result matters.
+  /// metadata, so on the success path the result matters. The handle lets go of the identifier
+  /// first, so a failed close is never retried (retrying one crashes HDF5 1.10).
   void close(std::string_view object, const std::string& file) {
     if (id_ < 0) return;
     check(close_(std::exchange(id_, H5I_INVALID_HID)), "close", object, file);

@@ -24,7 +24,7 @@ using h5::own;
 
 /// Opens `path` read-only, after checking it exists and is HDF5, so the user learns which.
 Handle open_file(const std::string& path) {
-  h5::silence_errors();
+  h5::prepare_library();
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
     throw RuntimeError("cannot open output file '" + path + "': no such file");

@@ -34,9 +34,10 @@ using h5::check;
 using h5::Handle;
 using h5::own;
 
-// A chunk of about 256 KiB sits in the middle of the 64 KiB - 1 MiB range where HDF5's deflate
-// is efficient, and fits HDF5's default 1 MiB per-dataset chunk cache, so the chunk that
-// receives row after row stays cached and is compressed once, when it is full or the file closes.
+// Chunks of about 256 KiB: big enough for deflate to work well, small enough that reading one
+// county's series decompresses little, and within HDF5's default 1 MiB per-dataset chunk cache,
+// so the chunk receiving row after row stays cached and is compressed once, when it is full or
+// the file closes.
 constexpr hsize_t kTargetChunkBytes = 256 * 1024;
 // Very wide rows (a household panel of millions) are split across columns so no chunk exceeds
 // 1 MiB; such rows fill whole chunks at once, which HDF5 writes without reading them back.
@@ -264,7 +265,7 @@ struct Writer::Impl {
   /// Creates the partial file, writes the layout and starts the writer thread.
   void start(const OutputLayout& layout) {
     for (const GroupSpec& group : layout.groups) validate(group);
-    h5::silence_errors();
+    h5::prepare_library();
     create_file();
     for (const Attribute& attribute : layout.root_attributes) write_root_attribute(attribute);
     write_scenario(layout.scenario_yaml);
@@ -327,8 +328,8 @@ struct Writer::Impl {
  private:
   void create_file() {
     // Format limited to HDF5 1.8 structures: netCDF-C and older HDF5 builds read them.
-    const Handle fapl =
-        own(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "create file access properties", "", path_);
+    const Handle fapl = own(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "create file access properties",
+                            "", partial_path_);
     check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_EARLIEST, H5F_LIBVER_V18),
           "limit the format version of", "", partial_path_);
     file_ = own(H5Fcreate(partial_path_.c_str(), H5F_ACC_TRUNC, h5::kDefault, fapl.get()), H5Fclose,
@@ -403,11 +404,13 @@ struct Writer::Impl {
       write_string_attribute(sink.row_coordinate.get(), "calendar", spec.row_calendar, row_path,
                              file);
     }
-    // GroupSpec gives the auxiliary row coordinate only a name; it holds a calendar year or a
-    // similar count, hence units "1".
+    // Auxiliaries become the CF `coordinates` of every variable, so xarray shows labels such
+    // as county_name (and the monthly calendar year) beside the values.
     std::string coordinates;
     for (const AxisVariable& aux : spec.column.auxiliary) coordinates += aux.name + " ";
     if (!spec.row_aux_name.empty()) {
+      // GroupSpec names the auxiliary row coordinate but gives it no units: it holds a calendar
+      // year or a similar count, hence units "1" and its name as long_name.
       const std::string aux_path = path_of(spec.row_aux_name);
       sink.row_aux =
           create_growing_dataset(group.get(), spec.row_aux_name, 1, 0, false, aux_path, file);
@@ -418,7 +421,6 @@ struct Writer::Impl {
     if (!coordinates.empty() && coordinates.back() == ' ') coordinates.pop_back();
 
     // Variables: row x column, NaN-filled, both scales attached (axis 0 = row, 1 = column).
-    // `coordinates` (CF) makes xarray show labels such as county_name beside every variable.
     for (const VariableSpec& variable : spec.variables) {
       const std::string var_path = path_of(variable.name);
       Handle dataset = create_growing_dataset(group.get(), variable.name, 2, sink.n_column, true,
@@ -451,7 +453,7 @@ struct Writer::Impl {
   /// The writer thread: takes rows in order until told to stop; the first error ends it and is
   /// kept for the caller's next append() or finish().
   void run() noexcept {
-    h5::silence_errors();
+    h5::prepare_library();
     try {
       for (;;) {
         Row row;
