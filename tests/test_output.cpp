@@ -320,6 +320,38 @@ TEST_CASE("rows appended while the writer thread writes all arrive, in order", "
   CHECK(in_order);
 }
 
+TEST_CASE("a group with an empty fixed dimension still records its rows", "[output]") {
+  // A scenario without pairings still writes /pairings: rows of zero columns.
+  TempDir dir;
+  const std::string path = dir.file("empty.h5");
+  codev::OutputLayout empty;
+  codev::GroupSpec pairings;
+  pairings.name = "pairings";
+  pairings.row_dim = "year";
+  pairings.row_units = "1";
+  pairings.row_long_name = "calendar year";
+  pairings.column.name = "pairing";
+  pairings.column.coordinate = {"pairing", "pairing index", "1", std::vector<std::int64_t>{}};
+  pairings.column.auxiliary = {{"pairing_donor", "donor county", "1", std::vector<std::string>{}}};
+  pairings.variables = {{"donor_spent", "yuan", "money spent by the donor"}};
+  empty.groups = {pairings};
+  {
+    codev::Writer writer(path, empty, 2);
+    for (int year = 0; year < 3; ++year) {
+      codev::Row row;
+      row.row_value = 2023 + year;
+      row.values = {{}};
+      writer.append(row);
+    }
+    writer.finish();
+  }
+  const codev::VariableData spent = codev::read_variable(path, "pairings", "donor_spent");
+  CHECK(spent.rows == 3);
+  CHECK(spent.cols == 0);
+  CHECK(codev::read_variable(path, "pairings", "year").values ==
+        std::vector<double>{2023, 2024, 2025});
+}
+
 TEST_CASE("xarray opens the groups as netCDF-4 with named dimensions and coordinates",
           "[output][python]") {
   TempDir dir;
