@@ -63,6 +63,9 @@ namespace codev {
     "Farm labour of one elderly member, in workers", "estimate")                                   \
   X(farm, land_rent, 600.0, 0.0, 1e5, false, "yuan/mu/year",                                      \
     "Rent received for land leased out when no member farms", "estimate")                          \
+  X(farm, asset_return, 0.12, 0.001, 10.0, false, "1/year",                                     \
+    "Gross marginal return on productive assets below which households stop investing; initial "  \
+    "assets are set where the marginal return equals it", "estimate")                             \
   X(farm, asset_depreciation, 0.08, 0.0, 1.0, false, "1/year",                                    \
     "Depreciation of household productive assets", "estimate")                                     \
   X(farm, tfp_growth, 0.02, -0.5, 0.5, false, "1/year",                                           \

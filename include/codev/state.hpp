@@ -19,6 +19,7 @@ enum HouseholdFlag : std::uint8_t {
   kMonitored = 1u << 2,  ///< under return-to-poverty monitoring
   kPoor = 1u << 3,       ///< below the poverty line at the last year end
   kReturned = 1u << 4,   ///< lifted and fell back below the line at the last year end
+  kSearching = 1u << 5,  ///< a worker lost a local job: the household reviews its labour next step
 };
 
 /// Household agents, struct-of-arrays. Fields are 1-, 2- or 4-byte (money in float: a household's
@@ -33,7 +34,7 @@ struct Households {
   // Labour allocation: farm workers = workers - local - migrant.
   std::vector<std::uint8_t> local;       ///< workers in local non-farm jobs
   std::vector<std::uint8_t> migrant;     ///< workers working away
-  std::vector<std::uint8_t> sick_steps;  ///< steps one worker still cannot work
+  std::vector<std::uint8_t> sick_months;  ///< months one worker still cannot work
   std::vector<std::uint8_t> flags;       ///< HouseholdFlag bits
   // Endowments and stocks.
   std::vector<float> skill;        ///< earnings multiplier (mean about 1)
@@ -60,7 +61,7 @@ struct Households {
   /// bytes_per_household(), so adding a field is one line here.
   template <class F>
   void for_each_array(F&& f) {
-    f(persons); f(workers); f(elderly); f(village); f(local); f(migrant); f(sick_steps); f(flags);
+    f(persons); f(workers); f(elderly); f(village); f(local); f(migrant); f(sick_months); f(flags);
     f(skill); f(taste); f(land); f(farm_base); f(assets); f(savings);
     f(ytd_wage); f(ytd_operating); f(ytd_property); f(ytd_transfer); f(ytd_medical);
     f(income_pc); f(net_income_pc); f(allowance);

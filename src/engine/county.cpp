@@ -51,8 +51,9 @@ void init_county_economy(const Model& m, State& s) {
     };
     k.tfp_specialty[c] = tfp(y_s, k.capital_specialty[c], emp_s);
     k.tfp_other[c] = tfp(y_o, k.capital_other[c], emp_o);
-    // Where rural workers alone exceed the sectors' demand, their wage sits below the marginal
-    // product; the wedge keeps the calibrated wage an equilibrium.
+    // Where rural workers alone exceed the sectors' labour at the calibrated wage, the wage sits
+    // above the marginal product; the wedge (wage / marginal product) keeps the calibrated wage an
+    // equilibrium of the wage adjustment.
     const double emp = emp_s + emp_o;
     const double mpl = emp > 0 ? (1.0 - alpha) * (y_s + y_o) / emp : 0.0;
     k.wage_wedge[c] = mpl > 0 ? annual_wage / mpl : 1.0;
@@ -94,14 +95,15 @@ void county_phase(const Model& m, State& s, const HouseholdTotals& t, int /*step
   const double per_year = 12.0 / m.step_months;  // annualises a step's flow
   const double adjust = 1.0 - std::pow(1.0 - p.labour_wage_adjustment, m.step_months);
 
-  // TFP catch-up toward linked counties: d log A = catch_up * (W log A - rowsum(W) log A).
+  // TFP catch-up toward linked counties: d log A = catch_up * max(0, W log A - rowsum(W) log A).
   auto catch_up = [&](Eigen::VectorXd& tfp) {
     const Eigen::VectorXd log_a = tfp.array().max(1e-300).log().matrix();
     const Eigen::VectorXd pull = m.linkage * log_a;
     const Eigen::VectorXd rows = m.linkage * Eigen::VectorXd::Ones(m.n_county);
+    // Only laggards are pulled up: knowledge flows from more to less productive counties.
     const Eigen::ArrayXd growth =
         dt * (std::log1p(p.county_tfp_growth) +
-              p.county_catch_up * (pull.array() - rows.array() * log_a.array()));
+              p.county_catch_up * (pull.array() - rows.array() * log_a.array()).max(0.0));
     tfp = (tfp.array() > 0).select(tfp.array() * growth.exp(), tfp.array()).matrix();
   };
 
@@ -135,9 +137,10 @@ void county_phase(const Model& m, State& s, const HouseholdTotals& t, int /*step
       const double target = k.wage_wedge[c] * mpl / 12.0;
       const double demand = emp * std::pow(target / k.wage_local[c], 1.0 / alpha);
       const double rural_share = rural / emp;
-      k.vacancies[c] = std::max(0.0, demand - emp) * rural_share +
-                       per_step(p.labour_job_turnover, m.step_months) * rural;
-      k.layoff[c] = std::clamp((emp - demand) / emp, 0.0, 1.0);
+      // Turnover opens jobs and separates the same share of workers; excess employment adds layoffs.
+      const double turnover = per_step(p.labour_job_turnover, m.step_months);
+      k.vacancies[c] = std::max(0.0, demand - emp) * rural_share + turnover * rural;
+      k.layoff[c] = std::clamp(turnover + std::max(0.0, emp - demand) / emp, 0.0, 1.0);
       k.wage_local[c] += adjust * (target - k.wage_local[c]);
     } else {
       k.vacancies[c] = 0.0;

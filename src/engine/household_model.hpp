@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "codev/params.hpp"
+#include "codev/state.hpp"
 
 namespace codev {
 
@@ -55,6 +56,56 @@ struct FarmTech {
 inline float annual_wage(float skill, int local, int migrant, double wage_local,
                          double wage_migrant) {
   return skill * static_cast<float>(local * wage_local + migrant * wage_migrant) * 12.0f;
+}
+
+/// Labour moves: (from, to) between farm work, a local job and migrant work.
+enum Move : std::int8_t { kStay = 0, kFarmToLocal, kFarmToMigrant, kLocalToFarm, kLocalToMigrant,
+                          kMigrantToFarm, kMigrantToLocal };
+
+/// True for the moves that need a local job (rationed by the county's vacancies).
+inline bool needs_local_job(Move m) { return m == kFarmToLocal || m == kMigrantToLocal; }
+
+/// The single labour move with the largest monthly gain, if that gain exceeds `threshold`
+/// (the switching cost spread over the review interval). Workers compare skill-scaled local
+/// wages, migrant earnings plus the household's taste for migration, and the marginal product
+/// of one farm worker.
+inline Move best_move(const Households& h, std::int64_t i, const Counties& k, int c,
+                      const FarmTech& tech, double threshold) {
+  const int f = h.workers[i] - h.local[i] - h.migrant[i];
+  const int e = h.elderly[i];
+  const double local_value = h.skill[i] * k.wage_local[c];
+  const double migrant_value = h.skill[i] * k.wage_migrant[c] + h.taste[i];
+  const double farm_scale =
+      k.farm_tfp[c] * k.price[c] * tech.output_units(h.farm_base[i], h.assets[i], 1.0f) / 12.0;
+  const double farm_gain = farm_scale * (tech.labour(f + 1, e) - tech.labour(f, e));
+  const double farm_loss = f > 0 ? farm_scale * (tech.labour(f, e) - tech.labour(f - 1, e)) : 0.0;
+  Move best = kStay;
+  double best_gain = threshold;
+  auto consider = [&](bool possible, double gain, Move move) {
+    if (possible && gain > best_gain) {
+      best_gain = gain;
+      best = move;
+    }
+  };
+  consider(f > 0, local_value - farm_loss, kFarmToLocal);
+  consider(f > 0, migrant_value - farm_loss, kFarmToMigrant);
+  consider(h.local[i] > 0, farm_gain - local_value, kLocalToFarm);
+  consider(h.local[i] > 0, migrant_value - local_value, kLocalToMigrant);
+  consider(h.migrant[i] > 0, farm_gain - migrant_value, kMigrantToFarm);
+  consider(h.migrant[i] > 0, local_value - migrant_value, kMigrantToLocal);
+  return best;
+}
+
+inline void apply_move(Households& h, std::int64_t i, Move move) {
+  switch (move) {
+    case kFarmToLocal: ++h.local[i]; break;
+    case kFarmToMigrant: ++h.migrant[i]; break;
+    case kLocalToFarm: --h.local[i]; break;
+    case kLocalToMigrant: --h.local[i]; ++h.migrant[i]; break;
+    case kMigrantToFarm: --h.migrant[i]; break;
+    case kMigrantToLocal: --h.migrant[i]; ++h.local[i]; break;
+    case kStay: break;
+  }
 }
 
 /// Poverty, monitoring and allowance lines move with prices: value in year y for a base-year value.

@@ -12,8 +12,8 @@
 #include <span>
 
 #include "codev/engine.hpp"
-#include "codev/indicators.hpp"
 #include "engine/county.hpp"
+#include "engine/distribution.hpp"
 #include "engine/household_model.hpp"
 #include "engine/parallel.hpp"
 #include "engine/reduce.hpp"
@@ -22,10 +22,6 @@
 namespace codev {
 
 namespace {
-
-// Labour moves: (from, to) between farm (F), local job (L) and migrant work (M).
-enum Move : std::int8_t { kStay = 0, kFarmToLocal, kFarmToMigrant, kLocalToFarm, kLocalToMigrant,
-                          kMigrantToFarm, kMigrantToLocal };
 
 // Per-step sums per chunk, then per county.
 enum StepSum { kFarmOutput, kLocal, kMigrant, kPension, kAllowance, kMedical, kIll,
@@ -42,54 +38,13 @@ struct StepContext {
   int months_in_year = 12;   // months of the closing year inside the run
   double line = 0;           // poverty line this year
   double monitor_line = 0;
-  double allowance_line = 0;
+  double next_allowance_line = 0;  // allowance line of the next calendar year
   double pension = 0;        // yuan/elderly/month
   std::int64_t review_steps = 1;
 };
 
 bool reviews(std::int64_t local_index, const StepContext& ctx) {
   return (local_index + ctx.step) % ctx.review_steps == 0;
-}
-
-// Chooses the single labour move with the largest monthly gain, if it repays the switching cost
-// within the review interval. Farm values are marginal products of one farm worker.
-Move plan_move(const Households& h, std::int64_t i, const Counties& k, int c, const FarmTech& tech,
-               double gain_threshold) {
-  const int f = h.workers[i] - h.local[i] - h.migrant[i];
-  const int e = h.elderly[i];
-  const double local_value = h.skill[i] * k.wage_local[c];
-  const double migrant_value = h.skill[i] * k.wage_migrant[c] + h.taste[i];
-  const double farm_scale =
-      k.farm_tfp[c] * k.price[c] * tech.output_units(h.farm_base[i], h.assets[i], 1.0f) / 12.0;
-  const double farm_gain = farm_scale * (tech.labour(f + 1, e) - tech.labour(f, e));
-  const double farm_loss = f > 0 ? farm_scale * (tech.labour(f, e) - tech.labour(f - 1, e)) : 0.0;
-  Move best = kStay;
-  double best_gain = gain_threshold;
-  auto consider = [&](bool possible, double gain, Move move) {
-    if (possible && gain > best_gain) {
-      best_gain = gain;
-      best = move;
-    }
-  };
-  consider(f > 0, local_value - farm_loss, kFarmToLocal);
-  consider(f > 0, migrant_value - farm_loss, kFarmToMigrant);
-  consider(h.local[i] > 0, farm_gain - local_value, kLocalToFarm);
-  consider(h.local[i] > 0, migrant_value - local_value, kLocalToMigrant);
-  consider(h.migrant[i] > 0, farm_gain - migrant_value, kMigrantToFarm);
-  consider(h.migrant[i] > 0, local_value - migrant_value, kMigrantToLocal);
-  return best;
-}
-
-void apply_move(Households& h, std::int64_t i, Move move) {
-  switch (move) {
-    case kFarmToLocal: ++h.local[i]; break;
-    case kFarmToMigrant: ++h.migrant[i]; break;
-    case kLocalToFarm: --h.local[i]; break;
-    case kLocalToMigrant: --h.local[i]; ++h.migrant[i]; break;
-    case kMigrantToFarm: --h.migrant[i]; break;
-    case kMigrantToLocal: --h.migrant[i]; ++h.local[i]; break;
-    case kStay: break;
-  }
 }
 
 // The household kernel for one chunk: everything a household does in one step.
@@ -107,8 +62,7 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
   const double ill_p = 1.0 - std::pow(1.0 - ill_rate, months / 12.0);
   const double ill_p_chronic =
       1.0 - std::pow(1.0 - std::min(1.0, ill_rate * p.health_chronic_multiplier), months / 12.0);
-  const auto sick_steps = static_cast<std::uint8_t>(
-      std::min(255.0, std::ceil(p.health_lost_work_months / ctx.months)));
+  const auto lost_months = static_cast<std::uint8_t>(p.health_lost_work_months);
   const double wl = k.wage_local[c], wm = k.wage_migrant[c];
   const double farm_tfp = k.farm_tfp[c] * k.price[c];
   const double accept = k.job_accept[c], layoff = k.layoff[c], asset_keep = 1.0 - k.asset_loss[c];
@@ -116,6 +70,7 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
   const double deposit_m = p.household_deposit_rate / 12.0, debt_m = p.household_debt_rate / 12.0;
   const double wealth_m = p.household_wealth_consumption / 12.0;
   const double subsistence_m = p.household_subsistence / 12.0;
+  const double invest_share = 1.0 - std::pow(1.0 - p.household_invest_share, months);
   const double depreciation_keep = std::pow(1.0 - p.farm_asset_depreciation, months / 12.0);
 
   for (std::int64_t i = ch.begin; i < ch.end; ++i) {
@@ -131,28 +86,32 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
     // Labour: planned move (local jobs rationed), then layoffs.
     const auto move = static_cast<Move>(ws.plan[i]);
     if (move != kStay) {
-      const bool to_local = move == kFarmToLocal || move == kMigrantToLocal;
-      if (!to_local || u.u[2] < accept) {
+      if (!needs_local_job(move) || u.u[2] < accept) {
         apply_move(h, i, move);
         h.savings[i] -= static_cast<float>(p.labour_switching_cost);
       }
     }
-    if (h.local[i] > 0 && u.u[3] < layoff * h.local[i]) --h.local[i];
+    h.flags[i] &= static_cast<std::uint8_t>(~kSearching);
+    if (h.local[i] > 0 && u.u[3] < layoff * h.local[i]) {
+      --h.local[i];
+      h.flags[i] |= kSearching;
+    }
 
     // Health: a new episode costs money (after reimbursement) and working time.
     double medical = 0.0;
-    if (h.sick_steps[i] == 0) {
+    if (h.sick_months[i] == 0) {
       const double pi = (h.flags[i] & kChronic) ? ill_p_chronic : ill_p;
       if (u.u[0] < pi) {
         medical = p.health_cost_mean * -std::log(u.u[1]) * (1.0 - p.health_reimbursement);
-        h.sick_steps[i] = sick_steps;
+        h.sick_months[i] = lost_months;
         acc[kIll] += 1.0;
       }
     }
-    const bool sick = h.sick_steps[i] > 0;
-    if (sick) --h.sick_steps[i];
+    // One worker is out for the remaining sick months that fall in this step.
     const int workers = h.workers[i];
-    const double available = (sick && workers > 0) ? (workers - 1.0) / workers : 1.0;
+    const int lost = std::min<int>(h.sick_months[i], ctx.months);
+    h.sick_months[i] = static_cast<std::uint8_t>(h.sick_months[i] - lost);
+    const double available = workers > 0 ? 1.0 - lost / (months * workers) : 1.0;
 
     // Disasters destroy productive assets.
     float assets = h.assets[i] * static_cast<float>(asset_keep);
@@ -183,10 +142,13 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
     }
     double next = cash - consumption;
 
-    // Savings beyond a buffer are invested in productive assets; assets depreciate.
+    // Savings beyond a buffer are invested in productive assets while their marginal return
+    // beats the required return (farming households only); assets depreciate.
     const double buffer = p.household_buffer_months * consumption / months;
-    if (next > buffer) {
-      const double invest = p.household_invest_share * months * (next - buffer);
+    const double marginal_return =
+        p.farm_capital_elasticity * farm_out * (12.0 / months) / (1.0 + std::max(assets, 0.0f));
+    if (next > buffer && marginal_return > p.farm_asset_return) {
+      const double invest = invest_share * (next - buffer);
       next -= invest;
       assets += static_cast<float>(invest);
     }
@@ -198,7 +160,7 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
     h.ytd_transfer[i] += static_cast<float>(transfer);
     h.ytd_medical[i] += static_cast<float>(medical);
 
-    acc[kFarmOutput] += farm_out;
+    acc[kFarmOutput] += operating;
     acc[kLocal] += h.local[i];
     acc[kMigrant] += h.migrant[i];
     acc[kPension] += pension;
@@ -216,7 +178,8 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
     const double allowance_pc = h.allowance[i];
     std::uint8_t fl = h.flags[i] & static_cast<std::uint8_t>(~kReturned);
     const bool poor = net_pc < ctx.line;
-    if (poor && (fl & kLifted)) {
+    // A return is a transition: registered as lifted, above the line last year, below it now.
+    if (poor && (fl & kLifted) && !(fl & kPoor)) {
       fl |= kReturned;
       acc[kReturnedHh] += 1.0;
     }
@@ -232,9 +195,9 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
     h.flags[i] = fl;
     h.income_pc[i] = static_cast<float>(pc);
     h.net_income_pc[i] = static_cast<float>(net_pc);
-    // Next year's allowance tops up last year's income without the allowance to the line.
+    // Next year's allowance tops up this year's income without the allowance to next year's line.
     h.allowance[i] = static_cast<float>(
-        p.transfer_allowance_takeup * std::max(0.0, ctx.allowance_line - (pc - allowance_pc)));
+        p.transfer_allowance_takeup * std::max(0.0, ctx.next_allowance_line - (pc - allowance_pc)));
 
     acc[kPersons] += persons;
     acc[kHouseholds] += 1.0;
@@ -246,27 +209,13 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
     if (at_risk) acc[kAtRisk] += persons;
     if (fl & kMonitored) acc[kMonitoredHh] += 1.0;
     if (poor) {
-      const double gap = (ctx.line - net_pc) / ctx.line;
+      // Incomes below zero (medical costs above income) count as zero: gaps stay in [0, 1].
+      const double gap = std::min(1.0, (ctx.line - net_pc) / ctx.line);
       acc[kPoor0] += persons;
       acc[kGap1] += persons * gap;
       acc[kGap2] += persons * gap * gap;
     }
   }
-}
-
-// Gini and median of income per person per county, person-weighted.
-void distribution_by_county(const Model& m, const State& s, AnnualIndicators& a) {
-  parallel_for_items(static_cast<std::size_t>(m.n_county), [&](std::size_t cu) {
-    const auto c = static_cast<int>(cu);
-    const std::int64_t b = m.household_begin[c], e = m.household_begin[c + 1];
-    std::vector<double> x(static_cast<std::size_t>(e - b)), w(x.size());
-    for (std::int64_t i = b; i < e; ++i) {
-      x[static_cast<std::size_t>(i - b)] = s.hh.income_pc[i];
-      w[static_cast<std::size_t>(i - b)] = s.hh.persons[i];
-    }
-    a.gini[cu] = gini(x, w);
-    a.income_per_capita_median[cu] = weighted_median(x, w);
-  });
 }
 
 void fill_annual(const Model& m, const State& s, const std::vector<double>& sums, int year,
@@ -298,7 +247,7 @@ void fill_annual(const Model& m, const State& s, const std::vector<double>& sums
     a.monitored_households[c] = x[kMonitoredHh] * wt;
     a.returned_to_poverty[c] = x[kReturnedHh] * wt;
   }
-  distribution_by_county(m, s, a);
+  county_distribution(m, s.hh, a.gini, &a.income_per_capita_median);
 }
 
 }  // namespace
@@ -323,7 +272,7 @@ bool step(const Model& m, State& s, Workspace& ws) {
   ctx.months_in_year = m.months_into_year(st);
   ctx.line = indexed(p.poverty_line, p.poverty_line_growth, years_since);
   ctx.monitor_line = p.poverty_monitoring_multiple * ctx.line;
-  ctx.allowance_line = indexed(p.transfer_allowance_line, p.poverty_line_growth, years_since);
+  ctx.next_allowance_line = indexed(p.transfer_allowance_line, p.poverty_line_growth, years_since + 1);
   ctx.pension = indexed(p.transfer_pension, p.poverty_line_growth, years_since) / 12.0;
   ctx.review_steps = std::max<std::int64_t>(1, std::llround(p.labour_review_months / m.step_months));
 
@@ -337,11 +286,12 @@ bool step(const Model& m, State& s, Workspace& ws) {
     const std::int64_t first = m.household_begin[ch.county];
     for (std::int64_t i = ch.begin; i < ch.end; ++i) {
       Move mv = kStay;
-      if (s.hh.sick_steps[i] == 0 && reviews(i - first, ctx)) {
-        mv = plan_move(s.hh, i, s.county, ch.county, tech, gain_threshold);
+      const bool due = reviews(i - first, ctx) || (s.hh.flags[i] & kSearching);
+      if (s.hh.sick_months[i] == 0 && due) {
+        mv = best_move(s.hh, i, s.county, ch.county, tech, gain_threshold);
       }
       ws.plan[i] = mv;
-      if (mv == kFarmToLocal || mv == kMigrantToLocal) acc[0] += 1.0;
+      if (needs_local_job(mv)) acc[0] += 1.0;
     }
   }, ws.chunk_sums, applicants);
 

@@ -11,6 +11,7 @@
 
 #include "codev/state.hpp"
 #include "engine/county.hpp"
+#include "engine/distribution.hpp"
 #include "engine/household_model.hpp"
 #include "engine/reduce.hpp"
 #include "engine/rng.hpp"
@@ -19,14 +20,15 @@ namespace codev {
 
 namespace {
 
-// estimate: productive assets (tools, livestock, machinery) per mu of land, yuan.
-constexpr float kAssetsPerMu = 3000.0f;
 // estimate: dispersion (log sd) of land per person across households.
 constexpr double kLandLogSd = 0.5;
 // estimate: initial savings, as a share of annual income.
 constexpr float kInitialSavings = 0.25f;
 // Largest household drawn.
 constexpr int kMaxPersons = 12;
+// Rounds of labour settling and recalibration, and of rescaling skill dispersion to the Gini.
+constexpr int kSettleRounds = 8;
+constexpr int kGiniRounds = 3;
 
 // Inverse CDF of a Poisson(mean) variable at u, capped.
 int poisson_inv(double mean, double u, int cap) {
@@ -67,7 +69,8 @@ double lognormal_sigma(double gini) {
   return 0.5 * (lo + hi);
 }
 
-void generate_households(const Model& m, State& s) {
+// Draws every household of the model. sigma[c] is the log-sd of skill in county c.
+void generate_households(const Model& m, State& s, const std::vector<double>& sigma) {
   Households& h = s.hh;
   const Rng rng(m.seed, s.replicate, Purpose::generate);
   const PopulationSpec& pop = m.population;
@@ -78,17 +81,20 @@ void generate_households(const Model& m, State& s) {
     const std::int64_t code = m.county_code[c];
     const std::int64_t first = m.household_begin[c];
     const std::int64_t n_in_county = m.household_begin[c + 1] - first;
-    const double sigma = lognormal_sigma(m.county_gini[c]);
+    const double sd = sigma[c];
     const double migrant_p = m.county_migrant_share[c];
     const double local_p = migrant_p < 1.0 ? m.county_local_job_share[c] / (1.0 - migrant_p) : 0.0;
     const double elderly_p = std::min(1.0, pop.elderly_share / std::max(1e-9, 1.0 - pop.worker_share));
     for (std::int64_t i = ch.begin; i < ch.end; ++i) {
       const std::int64_t local_index = i - first;
+      // Three Philox calls, each uniform used once: a = size, chronic illness, skill and land;
+      // b = workers, elderly, migrants, local jobs; d = taste (d.u[2], d.u[3] spare).
       const Draw4 a = rng.uniform4(code, local_index, 0, 0);
       const Draw4 b = rng.uniform4(code, local_index, 0, 1);
-      double z_skill, z_land, z_taste, z_unused;
+      const Draw4 d = rng.uniform4(code, local_index, 0, 2);
+      double z_skill, z_land, z_taste, z_spare;
       Rng::normal2(a.u[2], a.u[3], z_skill, z_land);
-      Rng::normal2(b.u[3], a.u[1], z_taste, z_unused);
+      Rng::normal2(d.u[0], d.u[1], z_taste, z_spare);
 
       const int persons = 1 + poisson_inv(m.county_persons_per_household[c] - 1.0, a.u[0],
                                           kMaxPersons - 1);
@@ -96,7 +102,7 @@ void generate_households(const Model& m, State& s) {
       const int elderly = binomial_inv(persons - workers, elderly_p, b.u[1]);
       if (workers + elderly == 0) workers = 1;  // someone earns or draws a pension
       const int migrant = binomial_inv(workers, migrant_p, b.u[2]);
-      const int local = binomial_inv(workers - migrant, std::min(1.0, local_p), 1.0 - b.u[2]);
+      const int local = binomial_inv(workers - migrant, std::min(1.0, local_p), b.u[3]);
 
       h.persons[i] = static_cast<std::uint8_t>(persons);
       h.workers[i] = static_cast<std::uint8_t>(workers);
@@ -105,21 +111,35 @@ void generate_households(const Model& m, State& s) {
       h.migrant[i] = static_cast<std::uint8_t>(migrant);
       // Households are laid out village by village (sorted by county, then village).
       h.village[i] = static_cast<std::uint16_t>(local_index * m.county_villages[c] / n_in_county);
-      h.sick_steps[i] = 0;
-      std::uint8_t flags = 0;
-      if (a.u[1] < pop.chronic_share) flags |= kChronic;
-      if (b.u[3] < m.county_lifted_share[c]) flags |= kLifted;
-      h.flags[i] = flags;
-      h.skill[i] = static_cast<float>(std::exp(sigma * z_skill - 0.5 * sigma * sigma));
+      h.sick_months[i] = 0;
+      h.flags[i] = a.u[1] < pop.chronic_share ? kChronic : 0;
+      h.skill[i] = static_cast<float>(std::exp(sd * z_skill - 0.5 * sd * sd));
       h.taste[i] = static_cast<float>(m.param.labour_taste_sd * z_taste);
       h.land[i] = static_cast<float>(m.county_land_per_person[c] * persons *
                                      std::exp(kLandLogSd * z_land - 0.5 * kLandLogSd * kLandLogSd));
       h.farm_base[i] = tech.base(h.skill[i], h.land[i]);
-      h.assets[i] = kAssetsPerMu * h.land[i] * h.skill[i];
+      h.assets[i] = 0.0f;  // set by calibrate_levers at the assets' steady state
       h.savings[i] = 0.0f;
       h.ytd_wage[i] = h.ytd_operating[i] = h.ytd_property[i] = h.ytd_transfer[i] = 0.0f;
       h.ytd_medical[i] = 0.0f;
       h.allowance[i] = 0.0f;
+    }
+  }, scratch, unused);
+}
+
+// Lets every household settle its labour allocation under the calibrated levers, as its own
+// reviews would without rationing: best single moves until none beats the switching threshold.
+void settle_labour(const Model& m, State& s) {
+  const FarmTech tech(m.param);
+  const double threshold = m.param.labour_switching_cost / m.param.labour_review_months;
+  std::vector<double> scratch, unused;
+  reduce_by_county(m, 0, [&](const Chunk& ch, double*) {
+    for (std::int64_t i = ch.begin; i < ch.end; ++i) {
+      for (int round = 0; round <= s.hh.workers[i]; ++round) {
+        const Move mv = best_move(s.hh, i, s.county, ch.county, tech, threshold);
+        if (mv == kStay) break;
+        apply_move(s.hh, i, mv);
+      }
     }
   }, scratch, unused);
 }
@@ -143,14 +163,17 @@ double income_before_allowance(const Model& m, const State& s, const FarmTech& t
          p.transfer_pension * h.elderly[i];
 }
 
-// Calibrates the county levers so initial incomes match the county's mean and shares, then sets
-// each household's initial income, allowance, savings and status.
-void calibrate(const Model& m, State& s) {
+// Calibrates the county levers so initial incomes match the county's mean and shares.
+void calibrate_levers(const Model& m, State& s) {
   Households& h = s.hh;
   Counties& k = s.county;
   const Parameters& p = m.param;
   const FarmTech tech(p);
   std::vector<double> scratch, sums;
+
+  const double beta = p.farm_capital_elasticity;
+  const double gamma = 1.0 / (1.0 - beta);
+  const double q = beta / p.farm_asset_return;
 
   // Pass 1: wage and farm units at unit levels; allowance computed after the other levers.
   reduce_by_county(m, kNumCal, [&](const Chunk& ch, double* acc) {
@@ -160,7 +183,7 @@ void calibrate(const Model& m, State& s) {
       acc[kPersons] += h.persons[i];
       acc[kWageUnits] += annual_wage(h.skill[i], h.local[i], h.migrant[i], p.labour_local_wage,
                                      p.labour_migrant_wage * p.labour_migrant_remit);
-      acc[kFarmUnits] += tech.output_units(h.farm_base[i], h.assets[i], labour);
+      acc[kFarmUnits] += std::pow(h.farm_base[i] * labour, gamma);
       acc[kRent] += labour > 0 ? 0.0 : p.farm_land_rent * h.land[i];
       acc[kPension] += p.transfer_pension * h.elderly[i];
     }
@@ -176,12 +199,27 @@ void calibrate(const Model& m, State& s) {
     const double level = a[kWageUnits] > 0 ? sh.wage * total / a[kWageUnits] : 1.0;
     k.wage_local[c] = level * p.labour_local_wage;
     k.wage_migrant[c] = level * p.labour_migrant_wage * p.labour_migrant_remit;
-    k.farm_tfp[c] = a[kFarmUnits] > 0 ? sh.operating * total / a[kFarmUnits] : 0.0;
+    // Farm productivity T with assets at their steady state K = q Y (q = elasticity / return):
+    // Y_i = (T b_i L_i)^g q^(b g), g = 1 / (1 - b), so T = (target / (q^(b g) sum (b_i L_i)^g))^(1/g).
+    k.farm_tfp[c] = a[kFarmUnits] > 0
+                        ? std::pow(sh.operating * total / (std::pow(q, beta * gamma) * a[kFarmUnits]),
+                                   1.0 / gamma)
+                        : 0.0;
     // Deposit interest starts from the initial savings (a share of income).
     const double deposits = p.household_deposit_rate * kInitialSavings * total;
     k.property_other[c] = std::max(0.0, sh.property * total - a[kRent] - deposits) / a[kPersons];
     k.transfer_other[c] = std::max(0.0, sh.transfer * total - a[kPension]) / a[kPersons];
   }
+
+  // Each farming household holds the assets at which their marginal return equals the required
+  // return: K_i = (q T b_i L_i)^g (none when nobody farms).
+  reduce_by_county(m, 0, [&](const Chunk& ch, double*) {
+    const double t = k.farm_tfp[ch.county];
+    for (std::int64_t i = ch.begin; i < ch.end; ++i) {
+      const float labour = tech.labour(h.workers[i] - h.local[i] - h.migrant[i], h.elderly[i]);
+      h.assets[i] = static_cast<float>(std::pow(q * t * h.farm_base[i] * labour, gamma));
+    }
+  }, scratch, sums);
 
   // The allowance tops up incomes below its line; other transfers are reduced by what it pays so
   // the transfer share still matches (two rounds: the allowance depends on the other transfers).
@@ -201,9 +239,19 @@ void calibrate(const Model& m, State& s) {
     }
   }
 
-  // Initial annual accounts: last year's income, allowance for the first year, savings, status.
+}
+
+// Initial annual accounts: last year's income, the allowance for the first year, savings, and
+// status: poor, monitored (identified with the identification rate) and registered as lifted
+// (drawn among households above the line).
+void init_accounts(const Model& m, State& s) {
+  Households& h = s.hh;
+  const Parameters& p = m.param;
+  const FarmTech tech(p);
+  const double line = p.transfer_allowance_line;
   const double monitor_line = p.poverty_monitoring_multiple * p.poverty_line;
-  const Rng rng(m.seed, s.replicate, Purpose::identify);
+  const Rng rng(m.seed, s.replicate, Purpose::generate);
+  std::vector<double> scratch, sums;
   reduce_by_county(m, 0, [&](const Chunk& ch, double*) {
     for (std::int64_t i = ch.begin; i < ch.end; ++i) {
       const double before = income_before_allowance(m, s, tech, i, ch.county);
@@ -214,10 +262,14 @@ void calibrate(const Model& m, State& s) {
       h.income_pc[i] = static_cast<float>(pc);
       h.net_income_pc[i] = static_cast<float>(pc);
       h.savings[i] = static_cast<float>(kInitialSavings * pc * h.persons[i]);
-      std::uint8_t f = h.flags[i];
-      if (pc < p.poverty_line) f |= kPoor;
-      const double u = rng.uniform4(m.county_code[ch.county], i - m.household_begin[ch.county], -1).u[0];
-      if (pc < monitor_line && u < p.poverty_identification_rate) f |= kMonitored;
+      const Draw4 d = rng.uniform4(m.county_code[ch.county], i - m.household_begin[ch.county], 0, 2);
+      std::uint8_t f = h.flags[i] & kChronic;
+      if (pc < p.poverty_line) {
+        f |= kPoor;
+      } else if (d.u[2] < m.county_lifted_share[ch.county]) {
+        f |= kLifted;
+      }
+      if (pc < monitor_line && d.u[3] < p.poverty_identification_rate) f |= kMonitored;
       h.flags[i] = f;
     }
   }, scratch, sums);
@@ -253,8 +305,25 @@ State make_state(const Model& m, std::uint64_t replicate) {
   s.replicate = replicate;
   s.hh.resize(m.n_household);
   s.county.resize(m.n_county);
-  generate_households(m, s);
-  calibrate(m, s);
+  s.county.price.setOnes();  // labour choices during calibration value farm output at base prices
+  // Skill dispersion starts at the log-normal sigma of the target Gini and is rescaled until the
+  // Gini of initial income per person matches (transfers and household composition compress it).
+  std::vector<double> sigma(m.n_county), achieved;
+  for (int c = 0; c < m.n_county; ++c) sigma[c] = lognormal_sigma(m.county_gini[c]);
+  for (int round = 0;; ++round) {
+    generate_households(m, s, sigma);
+    calibrate_levers(m, s);
+    for (int settle = 0; settle < kSettleRounds; ++settle) {
+      settle_labour(m, s);
+      calibrate_levers(m, s);
+    }
+    init_accounts(m, s);
+    if (round + 1 == kGiniRounds) break;
+    county_distribution(m, s.hh, achieved, nullptr);
+    for (int c = 0; c < m.n_county; ++c) {
+      if (achieved[c] > 0) sigma[c] *= std::clamp(m.county_gini[c] / achieved[c], 0.5, 2.0);
+    }
+  }
   init_county_economy(m, s);
   return s;
 }
