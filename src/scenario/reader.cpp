@@ -634,15 +634,7 @@ class SpecReader {
                 value, key_path,
                 {{"disaster", ShockSpec::Type::disaster}, {"price", ShockSpec::Type::price}});
           } else if (key == "counties") {
-            const Node& list = expect_sequence(value, key_path);
-            if (list.items.empty()) {
-              fail(list, key_path,
-                   "list at least one county, or leave the key out for every county");
-            }
-            for (std::size_t i = 0; i < list.items.size(); ++i) {
-              s.counties.push_back(read_int64(list.items[i], join_index(key_path, i), kCountyCode));
-              nodes.counties.push_back(&list.items[i]);
-            }
+            read_shock_counties(value, key_path, s, nodes);
           } else if (key == "year") {
             s.year = read_int(value, key_path, kYear);
             nodes.year = &value;
@@ -670,6 +662,28 @@ class SpecReader {
     }
     shock_nodes_.push_back(std::move(nodes));
     spec_.shocks.push_back(std::move(s));
+  }
+
+  static void read_shock_counties(const Node& node, const std::string& path, ShockSpec& s,
+                                  ShockNodes& nodes) {
+    const Node& list = expect_sequence(node, path);
+    if (list.items.empty()) {
+      fail(list, path, "list at least one county, or leave the key out for every county");
+    }
+    for (std::size_t i = 0; i < list.items.size(); ++i) {
+      const std::string item_path = join_index(path, i);
+      const std::int64_t code = read_int64(list.items[i], item_path, kCountyCode);
+      // A county listed twice would be hit twice.
+      const auto seen = std::find(s.counties.begin(), s.counties.end(), code);
+      if (seen != s.counties.end()) {
+        const auto first = static_cast<std::size_t>(seen - s.counties.begin());
+        fail(list.items[i], item_path,
+             "county " + std::to_string(code) + " is listed twice (first at " +
+                 join_index(path, first) + ")");
+      }
+      s.counties.push_back(code);
+      nodes.counties.push_back(&list.items[i]);
+    }
   }
 
   void read_outputs(const Node& node, const std::string& path) {
