@@ -1,6 +1,12 @@
 // Distributional indicators on weighted data. Weights are persons (a household's persons times
 // its sampling weight), so every per-person indicator is person-weighted. All functions are
 // pure and deterministic: same inputs in the same order give the same bits.
+//
+// Common input rules: values and weights have the same length, weights are finite and >= 0.
+// An entry of weight 0 is not part of the population and is ignored entirely (its value is not
+// read, so it may be NaN, e.g. income per person of an empty household). Values with a positive
+// weight must be finite. Violations throw std::invalid_argument. Empty input, or a total weight
+// of 0, gives 0 (all fields 0 for the structs).
 #pragma once
 
 #include <cstddef>
@@ -15,6 +21,10 @@ struct Fgt {
   double fgt1 = 0.0;  ///< poverty gap
   double fgt2 = 0.0;  ///< squared poverty gap (severity)
 };
+/// Poor means y_i < z strictly. Incomes are not censored: a negative income has a gap above 1,
+/// so fgt1/fgt2 may then exceed fgt0; for incomes >= 0, 0 <= fgt2 <= fgt1 <= fgt0 <= 1 holds
+/// exactly (not just up to rounding). A line <= 0 counts nobody poor (all 0); a non-finite line
+/// throws std::invalid_argument.
 Fgt fgt(std::span<const double> income, std::span<const double> weight, double line);
 
 /// Weighted mean; 0 when the total weight is 0.
@@ -30,19 +40,24 @@ double weighted_median(std::span<const double> x, std::span<const double> weight
 double gini(std::span<const double> x, std::span<const double> weight);
 
 /// Theil T index of a population split into groups, with its exact decomposition
-/// total = between + within. Incomes must be positive (non-positive values are skipped and
-/// counted in `skipped`).
+/// total = between + within (each part is computed separately, so the identity holds up to
+/// rounding). Incomes must be positive (non-positive values with a positive weight are skipped
+/// and counted in `skipped`). T = sum_i s_i ln(x_i/mean), s_i = w_i x_i / sum w x;
+/// between = sum_g s_g ln(mean_g/mean), within = sum_g s_g T_g.
 struct Theil {
   double total = 0.0;
   double between = 0.0;
   double within = 0.0;
   std::size_t skipped = 0;
 };
-/// `group[i]` in [0, n_group). Unweighted-by-income: weights are population weights.
+/// `group[i]` in [0, n_group) for every positively weighted entry, else std::invalid_argument
+/// (as for a group span of another length or n_group < 0). Unweighted-by-income: weights are
+/// population weights.
 Theil theil(std::span<const double> x, std::span<const double> weight, std::span<const int> group,
             int n_group);
 
 /// Population-weighted standard deviation of log x (sigma convergence across counties).
+/// Divides by the total weight (population, not sample, variance); non-positive x are ignored.
 double sigma_log(std::span<const double> x, std::span<const double> weight);
 
 }  // namespace codev

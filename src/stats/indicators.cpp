@@ -1,0 +1,297 @@
+// Distributional indicators on person-weighted data (see codev/indicators.hpp for the contract).
+//
+// Numerical choices, and why:
+//  * Running sums use Neumaier (improved Kahan) compensated summation: totals of many positive
+//    person weights and incomes then carry O(eps) rather than O(n eps) relative error, and the
+//    result is still a fixed sequence of IEEE operations, so the same input order gives the same
+//    bits (the build sets -ffp-contract=off, so no FMA contraction changes that).
+//  * FGT uses pairwise summation instead: with a fixed summation tree, summing termwise-smaller
+//    non-negative terms gives a smaller-or-equal result (IEEE rounding is monotone), which makes
+//    fgt2 <= fgt1 <= fgt0 <= 1 hold exactly for non-negative incomes, not just up to rounding.
+//  * Sorting (median, Gini) orders by (value, original index): a strict total order, so the
+//    sorted sequence, and hence every subsequent sum, is unique for a given input order.
+//  * Entries with weight 0 are dropped before anything else, so they cannot change a single bit
+//    of any result (an empty household's income per person may be NaN; that is fine).
+#include "codev/indicators.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace codev {
+
+namespace {
+
+/// Neumaier compensated summation: the rounding error of each addition is recovered exactly
+/// (two-sum) and accumulated separately, then added back once at the end.
+class CompensatedSum {
+ public:
+  void add(double v) {
+    const double t = sum_ + v;
+    // The larger-magnitude operand absorbs the rounding; recover what was lost from the other.
+    if (std::abs(sum_) >= std::abs(v)) {
+      comp_ += (sum_ - t) + v;
+    } else {
+      comp_ += (v - t) + sum_;
+    }
+    sum_ = t;
+  }
+  double value() const { return sum_ + comp_; }
+
+ private:
+  double sum_ = 0.0;
+  double comp_ = 0.0;
+};
+
+/// Pairwise sum of term(k) for k in [lo, hi). Error grows with log n, and the summation tree
+/// depends only on the count, so termwise-ordered inputs give ordered sums (see header note).
+template <class Term>
+double pairwise_sum(std::size_t lo, std::size_t hi, const Term& term) {
+  constexpr std::size_t kBlock = 16;  // plain loop below this: recursion overhead not worth it
+  if (hi - lo <= kBlock) {
+    double s = 0.0;
+    for (std::size_t k = lo; k < hi; ++k) s += term(k);
+    return s;
+  }
+  const std::size_t mid = lo + (hi - lo) / 2;
+  return pairwise_sum(lo, mid, term) + pairwise_sum(mid, hi, term);
+}
+
+[[noreturn]] void fail(const char* fn, const std::string& what) {
+  throw std::invalid_argument(std::string("codev::") + fn + ": " + what);
+}
+
+void check_sizes(const char* fn, std::size_t nx, std::size_t nw) {
+  if (nx != nw) {
+    fail(fn, "value and weight spans differ in size (" + std::to_string(nx) + " vs " +
+                 std::to_string(nw) + ")");
+  }
+}
+
+/// Validates entry i and tells whether it takes part. Weights must be finite and >= 0; a zero
+/// weight means "not in the population", so its value is not inspected (it may be NaN). A
+/// positively weighted value must be finite: NaN would break the sort order and poison sums.
+bool counts(const char* fn, std::size_t i, double x, double w) {
+  if (!(w >= 0.0) || !std::isfinite(w)) {
+    fail(fn, "weight[" + std::to_string(i) + "] must be finite and >= 0, got " +
+                 std::to_string(w));
+  }
+  if (w == 0.0) return false;
+  if (!std::isfinite(x)) {
+    fail(fn, "value[" + std::to_string(i) + "] with positive weight is not finite");
+  }
+  return true;
+}
+
+struct Entry {
+  double x;
+  double w;
+  std::size_t index;  // position in the input, the tie-breaker of the sort
+};
+
+/// Copies the positively weighted entries (validated), in input order.
+std::vector<Entry> positive_entries(const char* fn, std::span<const double> x,
+                                    std::span<const double> weight) {
+  check_sizes(fn, x.size(), weight.size());
+  std::vector<Entry> entries;
+  entries.reserve(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    if (counts(fn, i, x[i], weight[i])) entries.push_back({x[i], weight[i], i});
+  }
+  return entries;
+}
+
+/// Sorts by value, ties by input position: a strict total order (values are finite), so the
+/// result does not depend on the sort algorithm.
+void sort_entries(std::vector<Entry>& entries) {
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    return a.x < b.x || (a.x == b.x && a.index < b.index);
+  });
+}
+
+}  // namespace
+
+Fgt fgt(std::span<const double> income, std::span<const double> weight, double line) {
+  if (!std::isfinite(line)) fail("fgt", "poverty line is not finite");
+  const std::vector<Entry> e = positive_entries("fgt", income, weight);
+  // No positive line, no poverty standard: nobody is counted (and (z-y)/z is undefined at 0).
+  if (e.empty() || line <= 0.0) return {};
+
+  // Normalised gap g = (z-y)/z of the poor, 0 for the non-poor. Computed as (z-y)/z rather than
+  // 1-y/z: z-y is exact when y is near z (Sterbenz), where the gap is smallest. For y >= 0 the
+  // rounded g is <= 1, so w*g <= w and (w*g)*g <= w*g termwise after rounding.
+  const auto gap = [&](std::size_t k) { return e[k].x < line ? (line - e[k].x) / line : 0.0; };
+  const std::size_t n = e.size();
+  const double total = pairwise_sum(0, n, [&](std::size_t k) { return e[k].w; });
+  const double poor = pairwise_sum(0, n, [&](std::size_t k) {
+    return e[k].x < line ? e[k].w : 0.0;
+  });
+  const double gap1 = pairwise_sum(0, n, [&](std::size_t k) { return e[k].w * gap(k); });
+  const double gap2 = pairwise_sum(0, n, [&](std::size_t k) {
+    const double g = gap(k);
+    return (e[k].w * g) * g;
+  });
+  return {poor / total, gap1 / total, gap2 / total};
+}
+
+double weighted_mean(std::span<const double> x, std::span<const double> weight) {
+  check_sizes("weighted_mean", x.size(), weight.size());
+  CompensatedSum w_sum;
+  CompensatedSum wx_sum;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    if (!counts("weighted_mean", i, x[i], weight[i])) continue;
+    w_sum.add(weight[i]);
+    wx_sum.add(weight[i] * x[i]);
+  }
+  const double w_total = w_sum.value();
+  return w_total > 0.0 ? wx_sum.value() / w_total : 0.0;
+}
+
+double weighted_median(std::span<const double> x, std::span<const double> weight) {
+  std::vector<Entry> e = positive_entries("weighted_median", x, weight);
+  if (e.empty()) return 0.0;
+  sort_entries(e);
+
+  // The total is accumulated in the same (sorted) order with the same accumulator as the
+  // running sum below, so the last running value equals it bit for bit and the loop always
+  // finds an entry. The test cum >= W/2 is done as 2*cum >= W: doubling is exact.
+  CompensatedSum total;
+  for (const Entry& en : e) total.add(en.w);
+  const double w_total = total.value();
+
+  CompensatedSum cum;
+  for (const Entry& en : e) {
+    cum.add(en.w);
+    if (2.0 * cum.value() >= w_total) return en.x;
+  }
+  return e.back().x;  // unreachable: see above
+}
+
+double gini(std::span<const double> x, std::span<const double> weight) {
+  std::vector<Entry> e = positive_entries("gini", x, weight);
+  if (e.empty()) return 0.0;
+  sort_entries(e);
+
+  // With x sorted ascending, sum_{i,j} w_i w_j |x_i - x_j| = 2 N, N = sum_j w_j A_j, where
+  // A_j = sum_{i<j} w_i (x_j - x_i) follows the recurrence A_j = A_{j-1} + C_{j-1} (x_j - x_{j-1})
+  // with C_{j-1} the weight before j. Every increment is >= 0 (sorted differences are exact 0
+  // for ties), so N is a sum of non-negative terms: no cancellation, unlike the textbook
+  // "... / (W S) - 1" form, and equal incomes give exactly 0. Then G = 2N / (2 W^2 mean) = N/(W S).
+  CompensatedSum cum_w;   // C_{j-1}, then W
+  CompensatedSum a;       // A_j
+  CompensatedSum n_sum;   // N
+  CompensatedSum wx_sum;  // S = sum w x
+  double prev = e.front().x;
+  for (const Entry& en : e) {
+    a.add(cum_w.value() * (en.x - prev));
+    n_sum.add(en.w * a.value());
+    cum_w.add(en.w);
+    wx_sum.add(en.w * en.x);
+    prev = en.x;
+  }
+  const double w_total = cum_w.value();
+  const double s = wx_sum.value();
+  if (!(s > 0.0)) return 0.0;  // mean <= 0: the index is not defined
+  return (n_sum.value() / w_total) / s;
+}
+
+Theil theil(std::span<const double> x, std::span<const double> weight, std::span<const int> group,
+            int n_group) {
+  check_sizes("theil", x.size(), weight.size());
+  if (group.size() != x.size()) {
+    fail("theil", "group span size " + std::to_string(group.size()) + " differs from " +
+                      std::to_string(x.size()));
+  }
+  if (n_group < 0) fail("theil", "n_group is negative");
+
+  // Pass 1: validation, skipped count, and population and income totals overall and per group.
+  Theil out;
+  const auto ng = static_cast<std::size_t>(n_group);
+  std::vector<CompensatedSum> w_g(ng);
+  std::vector<CompensatedSum> s_g(ng);
+  CompensatedSum w_all;
+  CompensatedSum s_all;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    if (!counts("theil", i, x[i], weight[i])) continue;
+    if (group[i] < 0 || group[i] >= n_group) {
+      fail("theil", "group[" + std::to_string(i) + "] = " + std::to_string(group[i]) +
+                        " is outside [0, " + std::to_string(n_group) + ")");
+    }
+    if (!(x[i] > 0.0)) {
+      ++out.skipped;  // ln x undefined: reported, not silently dropped
+      continue;
+    }
+    const auto g = static_cast<std::size_t>(group[i]);
+    w_g[g].add(weight[i]);
+    s_g[g].add(weight[i] * x[i]);
+    w_all.add(weight[i]);
+    s_all.add(weight[i] * x[i]);
+  }
+  const double s = s_all.value();
+  if (!(s > 0.0)) return out;  // no positive income with positive weight
+  const double mean = s / w_all.value();
+
+  std::vector<double> mean_g(ng, 0.0);
+  for (std::size_t g = 0; g < ng; ++g) {
+    const double wg = w_g[g].value();
+    if (wg > 0.0) mean_g[g] = s_g[g].value() / wg;
+  }
+
+  // Pass 2: T = (1/S) sum_i w_i x_i ln(x_i/mean); within = sum_g (S_g/S) T_g, which simplifies
+  // to (1/S) sum_i w_i x_i ln(x_i/mean_{g(i)}). Total is computed directly, not as
+  // between + within, so the decomposition identity is something the tests can check.
+  CompensatedSum total;
+  CompensatedSum within;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    if (weight[i] == 0.0 || !(x[i] > 0.0)) continue;
+    const double wx = weight[i] * x[i];
+    total.add(wx * std::log(x[i] / mean));
+    within.add(wx * std::log(x[i] / mean_g[static_cast<std::size_t>(group[i])]));
+  }
+  // between = sum_g s_g ln(mean_g/mean), s_g = S_g/S; empty groups contribute nothing.
+  CompensatedSum between;
+  for (std::size_t g = 0; g < ng; ++g) {
+    const double sg = s_g[g].value();
+    if (sg > 0.0) between.add(sg * std::log(mean_g[g] / mean));
+  }
+  out.total = total.value() / s;
+  out.within = within.value() / s;
+  out.between = between.value() / s;
+  return out;
+}
+
+double sigma_log(std::span<const double> x, std::span<const double> weight) {
+  check_sizes("sigma_log", x.size(), weight.size());
+  // Shifted two-pass variance: d = ln x - ln x_ref with x_ref the first contributing value.
+  // Two passes avoid the cancellation of E[d^2] - E[d]^2; the shift makes equal values give
+  // d = 0 exactly, hence sigma exactly 0.
+  double ref = 0.0;
+  bool have_ref = false;
+  CompensatedSum w_sum;
+  CompensatedSum wd_sum;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    if (!counts("sigma_log", i, x[i], weight[i]) || !(x[i] > 0.0)) continue;
+    const double l = std::log(x[i]);
+    if (!have_ref) {
+      ref = l;
+      have_ref = true;
+    }
+    w_sum.add(weight[i]);
+    wd_sum.add(weight[i] * (l - ref));
+  }
+  if (!have_ref) return 0.0;
+  const double w_total = w_sum.value();
+  const double mean_d = wd_sum.value() / w_total;
+
+  CompensatedSum ss;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    if (weight[i] == 0.0 || !(x[i] > 0.0)) continue;
+    const double dev = (std::log(x[i]) - ref) - mean_d;
+    ss.add(weight[i] * (dev * dev));
+  }
+  // Population (not sample) variance: weights are persons, the whole population is observed.
+  return std::sqrt(ss.value() / w_total);
+}
+
+}  // namespace codev
