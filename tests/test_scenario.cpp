@@ -424,6 +424,9 @@ TEST_CASE("--set errors name the override, the path and the column", "[scenario]
   CHECK(error("meta.seed=&a 5") ==
         "--set:1:11: error: meta.seed: YAML anchors and aliases are not allowed");
   CHECK(error("meta=5") == "--set:1:6: error: meta: expected a mapping, got a scalar");
+  // The path is checked before the value.
+  CHECK(error("meta.sed=[") ==
+        "--set:1:1: error: meta.sed: unknown key 'sed' (did you mean 'seed'?)");
   // A value that breaks a rule spanning several keys is reported where those keys are.
   CHECK(error("population.income_shares.wage=0.5") ==
         "basic.yaml:15:18: error: population.income_shares: shares must sum to 1, got 1.2");

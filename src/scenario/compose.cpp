@@ -32,12 +32,12 @@ FileText read_text_file(const fs::path& path) {
   std::error_code ec;
   const fs::file_status status = fs::status(path, ec);
   if (status.type() == fs::file_type::not_found) return {{}, "file not found"};
-  if (ec) return {{}, ec.message()};
+  if (ec) return {{}, "cannot access: " + ec.message()};
   if (fs::is_directory(status)) return {{}, "is a directory, not a scenario file"};
   if (!fs::is_regular_file(status)) return {{}, "not a regular file"};
   // The size limit is checked before reading, so a huge file costs nothing.
   const std::uintmax_t size = fs::file_size(path, ec);
-  if (ec) return {{}, ec.message()};
+  if (ec) return {{}, "cannot access: " + ec.message()};
   if (size > kMaxFileBytes) {
     return {{}, "file is larger than 16 MiB (" + std::to_string(size) + " bytes)"};
   }
@@ -226,19 +226,10 @@ void apply_override(Node& root, const std::string& text, Sources& sources) {
     start = dot + 1;
   }
 
-  // The value must be one plain scalar, parsed by the same strict parser as files.
   const Source& source = sources.add("--set", path);
-  const int value_column = static_cast<int>(equals) + 2;
-  Node value = parse_yaml(std::string_view(text).substr(equals + 1), source, value_column - 1);
-  if (value.kind == NodeKind::null) override_error(value_column, path, "missing value");
-  if (value.kind != NodeKind::scalar || !value.plain) {
-    fail(value, path,
-         "expected a plain scalar value (like true, 0.5 or abc), got " +
-             std::string(value.kind == NodeKind::scalar ? "a quoted string"
-                                                        : kind_name(value.kind)));
-  }
 
-  // Walk the schema and the tree together; lists are entered through a county code or pairing id.
+  // Walk the schema and the tree together, path first so a bad path is reported before a bad
+  // value; lists are entered through a county code or pairing id.
   const std::string& top = keys[0];
   if (top == "extends" || top == "shocks") {
     override_error(1, path, top + " cannot be set with --set");
@@ -268,6 +259,17 @@ void apply_override(Node& root, const std::string& text, Sources& sources) {
     }
     slot = &member(*slot, keys[i], source);
     schema = child_schema(*schema, keys[i]);
+  }
+
+  // The value must be one plain scalar, parsed by the same strict parser as files.
+  const int value_column = static_cast<int>(equals) + 2;
+  Node value = parse_yaml(std::string_view(text).substr(equals + 1), source, value_column - 1);
+  if (value.kind == NodeKind::null) override_error(value_column, path, "missing value");
+  if (value.kind != NodeKind::scalar || !value.plain) {
+    fail(value, path,
+         "expected a plain scalar value (like true, 0.5 or abc), got " +
+             std::string(value.kind == NodeKind::scalar ? "a quoted string"
+                                                        : kind_name(value.kind)));
   }
   *slot = std::move(value);
 }
