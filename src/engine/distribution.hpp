@@ -9,8 +9,15 @@
 
 namespace codev {
 
-/// Fills gini[c] (and median[c] when given) from Households::income_pc, weights = persons.
-void county_distribution(const Model& model, const Households& hh, std::vector<double>& gini,
-                         std::vector<double>* median);
+/// Indicators of one county's distribution. Weights are persons.
+struct CountyDistribution {
+  std::vector<double> gini;    ///< of income per person (Households::income_pc)
+  std::vector<double> median;  ///< of income per person
+  std::vector<double> fgt0, fgt1, fgt2;  ///< of net income per person at `line`, floored at 0
+};
+
+/// Computes the distribution indicators of every county; FGT only when `line` > 0.
+void county_distribution(const Model& model, const Households& hh, double line,
+                         CountyDistribution& out);
 
 }  // namespace codev

@@ -24,10 +24,10 @@ namespace codev {
 namespace {
 
 // Per-step sums per chunk, then per county.
-enum StepSum { kFarmOutput, kLocal, kMigrant, kPension, kAllowance, kMedical, kIll,
-               // year-end sums
-               kPersons, kHouseholds, kWage, kOperating, kProperty, kTransfer, kMedicalYear,
-               kAtRisk, kMonitoredHh, kReturnedHh, kPoor0, kGap1, kGap2, kNumStepSums };
+enum StepSum { kFarmOutput, kLocal, kMigrant, kPension, kAllowance, kMedical, kIll, kNumStepSums };
+// Year-end sums per chunk, then per county.
+enum YearSum { kPersons, kHouseholds, kWage, kOperating, kProperty, kTransfer, kMedicalYear,
+               kAtRisk, kMonitoredHh, kReturnedHh, kNumYearSums };
 
 // Values of the county levers and lines the kernel reads, fixed for the step.
 struct StepContext {
@@ -47,11 +47,45 @@ bool reviews(std::int64_t local_index, const StepContext& ctx) {
   return (local_index + ctx.step) % ctx.review_steps == 0;
 }
 
-// The household kernel for one chunk: everything a household does in one step.
+// Raw, non-aliasing views of the household arrays for the kernel: with them the compiler keeps
+// array addresses and county constants in registers instead of reloading them after every
+// one-byte store (a uint8_t store may alias anything, including the vectors' own pointers).
+struct HouseholdView {
+  std::uint8_t* __restrict persons;
+  const std::uint8_t* __restrict workers;
+  const std::uint8_t* __restrict elderly;
+  std::uint8_t* __restrict local;
+  std::uint8_t* __restrict migrant;
+  std::uint8_t* __restrict sick_months;
+  std::uint8_t* __restrict flags;
+  const float* __restrict skill;
+  const float* __restrict land;
+  const float* __restrict farm_base;
+  float* __restrict assets;
+  float* __restrict savings;
+  float* __restrict ytd_wage;
+  float* __restrict ytd_operating;
+  float* __restrict ytd_property;
+  float* __restrict ytd_transfer;
+  float* __restrict ytd_medical;
+  const float* __restrict allowance;
+
+  explicit HouseholdView(Households& h)
+      : persons(h.persons.data()), workers(h.workers.data()), elderly(h.elderly.data()),
+        local(h.local.data()), migrant(h.migrant.data()), sick_months(h.sick_months.data()),
+        flags(h.flags.data()), skill(h.skill.data()), land(h.land.data()),
+        farm_base(h.farm_base.data()), assets(h.assets.data()), savings(h.savings.data()),
+        ytd_wage(h.ytd_wage.data()), ytd_operating(h.ytd_operating.data()),
+        ytd_property(h.ytd_property.data()), ytd_transfer(h.ytd_transfer.data()),
+        ytd_medical(h.ytd_medical.data()), allowance(h.allowance.data()) {}
+};
+
+// The household kernel for one chunk: labour moves, layoffs, health, income, consumption,
+// savings and investment of every household for one step.
 void household_chunk(const Model& m, State& s, const Workspace& ws, const StepContext& ctx,
-                     const FarmTech& tech, const Rng& dyn, const Rng& ident, const Chunk& ch,
-                     double* acc) {
-  Households& h = s.hh;
+                     const FarmTech& tech, const Rng& dyn, const Chunk& ch, double* acc) {
+  const HouseholdView h(s.hh);
+  const std::int8_t* __restrict plan = ws.plan.data();
   const Counties& k = s.county;
   const Parameters& p = m.param;
   const int c = ch.county;
@@ -63,96 +97,103 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
   const double ill_p_chronic =
       1.0 - std::pow(1.0 - std::min(1.0, ill_rate * p.health_chronic_multiplier), months / 12.0);
   const auto lost_months = static_cast<std::uint8_t>(p.health_lost_work_months);
+  const double out_of_pocket = p.health_cost_mean * (1.0 - p.health_reimbursement);
   const double wl = k.wage_local[c], wm = k.wage_migrant[c];
-  const double farm_tfp = k.farm_tfp[c] * k.price[c];
-  const double accept = k.job_accept[c], layoff = k.layoff[c], asset_keep = 1.0 - k.asset_loss[c];
-  const double property_pc = k.property_other[c] / 12.0, transfer_pc = k.transfer_other[c] / 12.0;
-  const double deposit_m = p.household_deposit_rate / 12.0, debt_m = p.household_debt_rate / 12.0;
-  const double wealth_m = p.household_wealth_consumption / 12.0;
-  const double subsistence_m = p.household_subsistence / 12.0;
+  const double farm_tfp = k.farm_tfp[c] * k.price[c] / 12.0 * months;
+  const double accept = k.job_accept[c], layoff = k.layoff[c];
+  const auto asset_keep = static_cast<float>(1.0 - k.asset_loss[c]);
+  const double property_pc = k.property_other[c] / 12.0 * months;
+  const double transfer_pc = k.transfer_other[c] / 12.0 * months;
+  const double rent = p.farm_land_rent / 12.0 * months;
+  const double deposit = p.household_deposit_rate / 12.0 * months;
+  const double debt_rate = p.household_debt_rate / 12.0 * months;
+  const double wealth = p.household_wealth_consumption / 12.0 * months;
+  const double subsistence = p.household_subsistence / 12.0 * months;
+  const double pension_rate = ctx.pension * months;
+  const double allowance_rate = months / 12.0;
+  const double mpc = p.household_mpc, debt_limit = p.household_debt_limit;
+  const double switching_cost = p.labour_switching_cost;
+  const double buffer_months = p.household_buffer_months / months;
+  const double return_factor = p.farm_capital_elasticity * (12.0 / months);
+  const double required_return = p.farm_asset_return;
   const double invest_share = 1.0 - std::pow(1.0 - p.household_invest_share, months);
-  const double depreciation_keep = std::pow(1.0 - p.farm_asset_depreciation, months / 12.0);
+  const auto depreciation_keep =
+      static_cast<float>(std::pow(1.0 - p.farm_asset_depreciation, months / 12.0));
+  double farm_sum = 0, local_sum = 0, migrant_sum = 0, pension_sum = 0, allowance_sum = 0,
+         medical_sum = 0, ill_sum = 0;
 
   for (std::int64_t i = ch.begin; i < ch.end; ++i) {
-    const std::int64_t li = i - first;
     // Year-to-date flows are kept after a year closes (the household panel reads them) and
     // restart with the first step of the next year.
     if (ctx.opens_year) {
       h.ytd_wage[i] = h.ytd_operating[i] = h.ytd_property[i] = h.ytd_transfer[i] = 0.0f;
       h.ytd_medical[i] = 0.0f;
     }
-    const Draw4 u = dyn.uniform4(code, li, ctx.step);
+    const Draw4 u = dyn.uniform4(code, i - first, ctx.step);
+    int local = h.local[i], migrant = h.migrant[i];
+    std::uint8_t flags = h.flags[i] & static_cast<std::uint8_t>(~kSearching);
+    double savings = h.savings[i];
 
-    // Labour: planned move (local jobs rationed), then layoffs.
-    const auto move = static_cast<Move>(ws.plan[i]);
-    if (move != kStay) {
-      if (!needs_local_job(move) || u.u[2] < accept) {
-        apply_move(h, i, move);
-        h.savings[i] -= static_cast<float>(p.labour_switching_cost);
-      }
+    // Labour: the planned move (local jobs rationed by lottery), then layoffs.
+    const auto move = static_cast<Move>(plan[i]);
+    if (move != kStay && (!needs_local_job(move) || u.u[2] < accept)) {
+      apply_move(local, migrant, move);
+      savings -= switching_cost;
     }
-    h.flags[i] &= static_cast<std::uint8_t>(~kSearching);
-    if (h.local[i] > 0 && u.u[3] < layoff * h.local[i]) {
-      --h.local[i];
-      h.flags[i] |= kSearching;
+    if (local > 0 && u.u[3] < layoff * local) {
+      --local;
+      flags |= kSearching;
     }
 
     // Health: a new episode costs money (after reimbursement) and working time.
     double medical = 0.0;
-    if (h.sick_months[i] == 0) {
-      const double pi = (h.flags[i] & kChronic) ? ill_p_chronic : ill_p;
-      if (u.u[0] < pi) {
-        medical = p.health_cost_mean * -std::log(u.u[1]) * (1.0 - p.health_reimbursement);
-        h.sick_months[i] = lost_months;
-        acc[kIll] += 1.0;
-      }
+    int sick = h.sick_months[i];
+    if (sick == 0 && u.u[0] < ((flags & kChronic) ? ill_p_chronic : ill_p)) {
+      medical = out_of_pocket * -std::log(u.u[1]);
+      sick = lost_months;
+      ill_sum += 1.0;
     }
     // One worker is out for the remaining sick months that fall in this step.
     const int workers = h.workers[i];
-    const int lost = std::min<int>(h.sick_months[i], ctx.months);
-    h.sick_months[i] = static_cast<std::uint8_t>(h.sick_months[i] - lost);
+    const int lost = std::min(sick, ctx.months);
     const double available = workers > 0 ? 1.0 - lost / (months * workers) : 1.0;
 
-    // Disasters destroy productive assets.
-    float assets = h.assets[i] * static_cast<float>(asset_keep);
-
-    // Income of the step by source.
-    const int f = workers - h.local[i] - h.migrant[i];
-    const float labour_term = tech.labour(f, h.elderly[i]);
-    const double wage = h.skill[i] * (h.local[i] * wl + h.migrant[i] * wm) * available * months;
-    const double farm_out =
-        farm_tfp * tech.output_units(h.farm_base[i], assets, labour_term) / 12.0 * months;
-    const double operating = farm_out * available;
+    // Income of the step by source; disasters destroy productive assets first.
+    float assets = h.assets[i] * asset_keep;
+    const float labour_term = tech.labour(workers - local - migrant, h.elderly[i]);
     const double persons = h.persons[i];
-    const double savings = h.savings[i];
-    const double property = (labour_term > 0 ? 0.0 : p.farm_land_rent * h.land[i] / 12.0 * months) +
-                            std::max(savings, 0.0) * deposit_m * months + persons * property_pc * months;
-    const double pension = ctx.pension * h.elderly[i] * months;
-    const double allowance = h.allowance[i] * persons / 12.0 * months;
-    const double transfer = pension + allowance + persons * transfer_pc * months;
+    const double wage = h.skill[i] * (local * wl + migrant * wm) * available * months;
+    const double farm_out = farm_tfp * tech.output_units(h.farm_base[i], assets, labour_term);
+    const double operating = farm_out * available;
+    const double property = (labour_term > 0 ? 0.0 : rent * h.land[i]) +
+                            std::max(savings, 0.0) * deposit + persons * property_pc;
+    const double pension = pension_rate * h.elderly[i];
+    const double allowance = h.allowance[i] * persons * allowance_rate;
+    const double transfer = pension + allowance + persons * transfer_pc;
     const double income = wage + operating + property + transfer;
 
     // Consumption with a floor; debt is limited except for the floor itself.
-    const double floor = subsistence_m * persons * months;
-    double consumption = std::max(floor, p.household_mpc * income + wealth_m * std::max(savings, 0.0) * months);
-    const double interest = std::max(-savings, 0.0) * debt_m * months;
-    const double cash = savings + income - medical - interest;
-    if (cash - consumption < -p.household_debt_limit) {
-      consumption = std::max(floor, cash + p.household_debt_limit);
-    }
+    const double floor = subsistence * persons;
+    double consumption = std::max(floor, mpc * income + wealth * std::max(savings, 0.0));
+    const double cash = savings + income - medical - std::max(-savings, 0.0) * debt_rate;
+    if (cash - consumption < -debt_limit) consumption = std::max(floor, cash + debt_limit);
     double next = cash - consumption;
 
     // Savings beyond a buffer are invested in productive assets while their marginal return
     // beats the required return (farming households only); assets depreciate.
-    const double buffer = p.household_buffer_months * consumption / months;
-    const double marginal_return =
-        p.farm_capital_elasticity * farm_out * (12.0 / months) / (1.0 + std::max(assets, 0.0f));
-    if (next > buffer && marginal_return > p.farm_asset_return) {
+    const double buffer = buffer_months * consumption;
+    const double marginal_return = return_factor * farm_out / (1.0f + std::max(assets, 0.0f));
+    if (next > buffer && marginal_return > required_return) {
       const double invest = invest_share * (next - buffer);
       next -= invest;
       assets += static_cast<float>(invest);
     }
-    h.assets[i] = assets * static_cast<float>(depreciation_keep);
+
+    h.local[i] = static_cast<std::uint8_t>(local);
+    h.migrant[i] = static_cast<std::uint8_t>(migrant);
+    h.flags[i] = flags;
+    h.sick_months[i] = static_cast<std::uint8_t>(sick - lost);
+    h.assets[i] = assets * depreciation_keep;
     h.savings[i] = static_cast<float>(next);
     h.ytd_wage[i] += static_cast<float>(wage);
     h.ytd_operating[i] += static_cast<float>(operating);
@@ -160,22 +201,38 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
     h.ytd_transfer[i] += static_cast<float>(transfer);
     h.ytd_medical[i] += static_cast<float>(medical);
 
-    acc[kFarmOutput] += operating;
-    acc[kLocal] += h.local[i];
-    acc[kMigrant] += h.migrant[i];
-    acc[kPension] += pension;
-    acc[kAllowance] += allowance;
-    acc[kMedical] += medical;
+    farm_sum += operating;
+    local_sum += local;
+    migrant_sum += migrant;
+    pension_sum += pension;
+    allowance_sum += allowance;
+    medical_sum += medical;
+  }
+  acc[kFarmOutput] = farm_sum;
+  acc[kLocal] = local_sum;
+  acc[kMigrant] = migrant_sum;
+  acc[kPension] = pension_sum;
+  acc[kAllowance] = allowance_sum;
+  acc[kMedical] = medical_sum;
+  acc[kIll] = ill_sum;
+}
 
-    if (!ctx.closes_year) continue;
-
-    // Year end: annualised income per person, poverty test net of medical costs, monitoring.
-    const double annualise = 12.0 / ctx.months_in_year;
-    const double total = (h.ytd_wage[i] + h.ytd_operating[i] + h.ytd_property[i] + h.ytd_transfer[i]) *
-                         annualise;
-    const double pc = total / persons;
-    const double net_pc = (total - h.ytd_medical[i] * annualise) / persons;
-    const double allowance_pc = h.allowance[i];
+// Year end for one chunk: annualised income per person, the poverty test on income net of
+// out-of-pocket medical costs, returns to poverty, monitoring, and next year's allowance.
+void close_year_chunk(const Model& m, State& s, const StepContext& ctx, const Rng& ident,
+                      const Chunk& ch, double* acc) {
+  Households& h = s.hh;
+  const Parameters& p = m.param;
+  const std::int64_t code = m.county_code[ch.county];
+  const std::int64_t first = m.household_begin[ch.county];
+  const double annualise = 12.0 / ctx.months_in_year;
+  for (std::int64_t i = ch.begin; i < ch.end; ++i) {
+    const double persons = h.persons[i];
+    const double wage = h.ytd_wage[i] * annualise, operating = h.ytd_operating[i] * annualise;
+    const double property = h.ytd_property[i] * annualise, transfer = h.ytd_transfer[i] * annualise;
+    const double medical = h.ytd_medical[i] * annualise;
+    const double pc = (wage + operating + property + transfer) / persons;
+    const double net_pc = pc - medical / persons;
     std::uint8_t fl = h.flags[i] & static_cast<std::uint8_t>(~kReturned);
     const bool poor = net_pc < ctx.line;
     // A return is a transition: registered as lifted, above the line last year, below it now.
@@ -187,39 +244,33 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
     fl = poor ? (fl | kPoor) : (fl & static_cast<std::uint8_t>(~kPoor));
     const bool at_risk = net_pc < ctx.monitor_line;
     if (at_risk && !(fl & kMonitored) &&
-        ident.uniform4(code, li, ctx.step).u[0] < p.poverty_identification_rate) {
+        ident.uniform4(code, i - first, ctx.step).u[0] < p.poverty_identification_rate) {
       fl |= kMonitored;
     } else if (!at_risk) {
       fl &= static_cast<std::uint8_t>(~kMonitored);  // risk eliminated
     }
+    // Next year's allowance tops up this year's income without the allowance to next year's line.
+    const double allowance_pc = h.allowance[i];
+    h.allowance[i] = static_cast<float>(
+        p.transfer_allowance_takeup * std::max(0.0, ctx.next_allowance_line - (pc - allowance_pc)));
     h.flags[i] = fl;
     h.income_pc[i] = static_cast<float>(pc);
     h.net_income_pc[i] = static_cast<float>(net_pc);
-    // Next year's allowance tops up this year's income without the allowance to next year's line.
-    h.allowance[i] = static_cast<float>(
-        p.transfer_allowance_takeup * std::max(0.0, ctx.next_allowance_line - (pc - allowance_pc)));
 
     acc[kPersons] += persons;
     acc[kHouseholds] += 1.0;
-    acc[kWage] += h.ytd_wage[i] * annualise;
-    acc[kOperating] += h.ytd_operating[i] * annualise;
-    acc[kProperty] += h.ytd_property[i] * annualise;
-    acc[kTransfer] += h.ytd_transfer[i] * annualise;
-    acc[kMedicalYear] += h.ytd_medical[i] * annualise;
+    acc[kWage] += wage;
+    acc[kOperating] += operating;
+    acc[kProperty] += property;
+    acc[kTransfer] += transfer;
+    acc[kMedicalYear] += medical;
     if (at_risk) acc[kAtRisk] += persons;
     if (fl & kMonitored) acc[kMonitoredHh] += 1.0;
-    if (poor) {
-      // Incomes below zero (medical costs above income) count as zero: gaps stay in [0, 1].
-      const double gap = std::min(1.0, (ctx.line - net_pc) / ctx.line);
-      acc[kPoor0] += persons;
-      acc[kGap1] += persons * gap;
-      acc[kGap2] += persons * gap * gap;
-    }
   }
 }
 
 void fill_annual(const Model& m, const State& s, const std::vector<double>& sums, int year,
-                 AnnualIndicators& a) {
+                 double line, AnnualIndicators& a) {
   const auto n = static_cast<std::size_t>(m.n_county);
   for (auto* v : {&a.population, &a.households, &a.income_per_capita_mean, &a.income_per_capita_median,
                   &a.income_wage, &a.income_operating, &a.income_property, &a.income_transfer, &a.gini,
@@ -230,7 +281,7 @@ void fill_annual(const Model& m, const State& s, const std::vector<double>& sums
   a.year = year;
   const double wt = m.household_weight;
   for (std::size_t c = 0; c < n; ++c) {
-    const double* x = sums.data() + c * kNumStepSums;
+    const double* x = sums.data() + c * kNumYearSums;
     const double persons = x[kPersons];
     a.population[c] = persons * wt;
     a.households[c] = x[kHouseholds] * wt;
@@ -240,14 +291,17 @@ void fill_annual(const Model& m, const State& s, const std::vector<double>& sums
     a.income_transfer[c] = x[kTransfer] / persons;
     a.income_per_capita_mean[c] = (x[kWage] + x[kOperating] + x[kProperty] + x[kTransfer]) / persons;
     a.medical_out_of_pocket[c] = x[kMedicalYear] / persons;
-    a.fgt0[c] = x[kPoor0] / persons;
-    a.fgt1[c] = x[kGap1] / persons;
-    a.fgt2[c] = x[kGap2] / persons;
     a.at_risk_share[c] = x[kAtRisk] / persons;
     a.monitored_households[c] = x[kMonitoredHh] * wt;
     a.returned_to_poverty[c] = x[kReturnedHh] * wt;
   }
-  county_distribution(m, s.hh, a.gini, &a.income_per_capita_median);
+  CountyDistribution d;
+  county_distribution(m, s.hh, line, d);
+  a.gini = std::move(d.gini);
+  a.income_per_capita_median = std::move(d.median);
+  a.fgt0 = std::move(d.fgt0);
+  a.fgt1 = std::move(d.fgt1);
+  a.fgt2 = std::move(d.fgt2);
 }
 
 }  // namespace
@@ -303,10 +357,9 @@ bool step(const Model& m, State& s, Workspace& ws) {
 
   // Phase 4: the household kernel.
   const Rng dyn(m.seed, s.replicate, Purpose::dynamics);
-  const Rng ident(m.seed, s.replicate, Purpose::identify);
   std::vector<double> sums;
   reduce_by_county(m, kNumStepSums, [&](const Chunk& ch, double* acc) {
-    household_chunk(m, s, ws, ctx, tech, dyn, ident, ch, acc);
+    household_chunk(m, s, ws, ctx, tech, dyn, ch, acc);
   }, ws.chunk_sums, sums);
 
   HouseholdTotals& t = ws.totals;
@@ -331,8 +384,15 @@ bool step(const Model& m, State& s, Workspace& ws) {
   // Phase 5: county economies.
   county_phase(m, s, t, st);
 
-  // Phase 6: annual indicators.
-  if (ctx.closes_year) fill_annual(m, s, sums, year, ws.annual);
+  // Phase 6: year end and annual indicators.
+  if (ctx.closes_year) {
+    const Rng ident(m.seed, s.replicate, Purpose::identify);
+    std::vector<double> year_sums;
+    reduce_by_county(m, kNumYearSums, [&](const Chunk& ch, double* acc) {
+      close_year_chunk(m, s, ctx, ident, ch, acc);
+    }, ws.chunk_sums, year_sums);
+    fill_annual(m, s, year_sums, year, ctx.line, ws.annual);
+  }
   s.step = st + 1;
   return ctx.closes_year;
 }

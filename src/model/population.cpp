@@ -27,7 +27,7 @@ constexpr float kInitialSavings = 0.25f;
 // Largest household drawn.
 constexpr int kMaxPersons = 12;
 // Rounds of labour settling and recalibration, and of rescaling skill dispersion to the Gini.
-constexpr int kSettleRounds = 8;
+constexpr int kSettleRounds = 4;
 constexpr int kGiniRounds = 3;
 
 // Inverse CDF of a Poisson(mean) variable at u, capped.
@@ -138,7 +138,10 @@ void settle_labour(const Model& m, State& s) {
       for (int round = 0; round <= s.hh.workers[i]; ++round) {
         const Move mv = best_move(s.hh, i, s.county, ch.county, tech, threshold);
         if (mv == kStay) break;
-        apply_move(s.hh, i, mv);
+        int local = s.hh.local[i], migrant = s.hh.migrant[i];
+        apply_move(local, migrant, mv);
+        s.hh.local[i] = static_cast<std::uint8_t>(local);
+        s.hh.migrant[i] = static_cast<std::uint8_t>(migrant);
       }
     }
   }, scratch, unused);
@@ -308,7 +311,8 @@ State make_state(const Model& m, std::uint64_t replicate) {
   s.county.price.setOnes();  // labour choices during calibration value farm output at base prices
   // Skill dispersion starts at the log-normal sigma of the target Gini and is rescaled until the
   // Gini of initial income per person matches (transfers and household composition compress it).
-  std::vector<double> sigma(m.n_county), achieved;
+  std::vector<double> sigma(m.n_county);
+  CountyDistribution achieved;
   for (int c = 0; c < m.n_county; ++c) sigma[c] = lognormal_sigma(m.county_gini[c]);
   for (int round = 0;; ++round) {
     generate_households(m, s, sigma);
@@ -319,9 +323,10 @@ State make_state(const Model& m, std::uint64_t replicate) {
     }
     init_accounts(m, s);
     if (round + 1 == kGiniRounds) break;
-    county_distribution(m, s.hh, achieved, nullptr);
+    county_distribution(m, s.hh, 0.0, achieved);
     for (int c = 0; c < m.n_county; ++c) {
-      if (achieved[c] > 0) sigma[c] *= std::clamp(m.county_gini[c] / achieved[c], 0.5, 2.0);
+      const double g = achieved.gini[c];
+      if (g > 0) sigma[c] *= std::clamp(m.county_gini[c] / g, 0.5, 2.0);
     }
   }
   init_county_economy(m, s);
