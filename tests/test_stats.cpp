@@ -549,3 +549,13 @@ TEST_CASE("invalid input throws std::invalid_argument", "[stats][edge]") {
   // ...but a zero-weight entry is not inspected.
   CHECK_NOTHROW(theil(Vec{1, nan}, Vec{1, 0}, IVec{0, 7}, 1));
 }
+
+TEST_CASE("gini_median equals gini and weighted_median from one sort", "[stats][gini][median]") {
+  // Same sorted entries, same accumulators: the results must agree bit for bit.
+  const std::vector<double> x = {5.0, 1.0, 3.0, 3.0, 8.0, 2.0, 0.5};
+  const std::vector<double> w = {1.0, 2.0, 0.5, 1.5, 1.0, 0.0, 3.0};
+  const codev::GiniMedian gm = codev::gini_median(x, w);
+  CHECK(gm.gini == codev::gini(x, w));
+  CHECK(gm.median == codev::weighted_median(x, w));
+  CHECK(codev::gini_median(std::vector<double>{}, std::vector<double>{}).gini == 0.0);
+}

@@ -39,6 +39,14 @@ double weighted_median(std::span<const double> x, std::span<const double> weight
 /// when the mean is not positive.
 double gini(std::span<const double> x, std::span<const double> weight);
 
+/// Gini and median from one sort (the annual indicators need both for every county);
+/// identical to gini() and weighted_median().
+struct GiniMedian {
+  double gini = 0.0;
+  double median = 0.0;
+};
+GiniMedian gini_median(std::span<const double> x, std::span<const double> weight);
+
 /// Theil T index of a population split into groups, with its exact decomposition
 /// total = between + within (each part is computed separately, so the identity holds up to
 /// rounding). Incomes must be positive (non-positive values with a positive weight are skipped

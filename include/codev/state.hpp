@@ -23,7 +23,7 @@ enum HouseholdFlag : std::uint8_t {
 };
 
 /// Household agents, struct-of-arrays. Fields are 1-, 2- or 4-byte (money in float: a household's
-/// monthly flows need 7 significant digits, county sums are kept in double); 65 bytes per
+/// monthly flows need 7 significant digits, county sums are kept in double); 69 bytes per
 /// household in all (bytes_per_household()).
 struct Households {
   // Composition (fixed during a run).
@@ -42,6 +42,7 @@ struct Households {
   std::vector<float> land;         ///< mu
   std::vector<float> farm_base;    ///< skill * land^land_elasticity (fixed farm productivity)
   std::vector<float> assets;       ///< productive assets, yuan
+  std::vector<float> asset_factor; ///< (1 + assets)^capital_elasticity, kept with the assets
   std::vector<float> savings;      ///< yuan; negative = debt
   // Year-to-date flows, yuan (reset at year end).
   std::vector<float> ytd_wage;
@@ -62,7 +63,7 @@ struct Households {
   template <class F>
   void for_each_array(F&& f) {
     f(persons); f(workers); f(elderly); f(village); f(local); f(migrant); f(sick_months); f(flags);
-    f(skill); f(taste); f(land); f(farm_base); f(assets); f(savings);
+    f(skill); f(taste); f(land); f(farm_base); f(assets); f(asset_factor); f(savings);
     f(ytd_wage); f(ytd_operating); f(ytd_property); f(ytd_transfer); f(ytd_medical);
     f(income_pc); f(net_income_pc); f(allowance);
   }

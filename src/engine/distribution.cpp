@@ -18,8 +18,9 @@ void county_distribution(const Model& m, const Households& h, double line, Count
       x[static_cast<std::size_t>(i - b)] = h.income_pc[i];
       w[static_cast<std::size_t>(i - b)] = h.persons[i];
     }
-    out.gini[cu] = gini(x, w);
-    out.median[cu] = weighted_median(x, w);
+    const GiniMedian gm = gini_median(x, w);
+    out.gini[cu] = gm.gini;
+    out.median[cu] = gm.median;
     if (line <= 0) return;
     // Net income below zero (medical costs above income) counts as zero: gaps stay in [0, 1].
     for (std::int64_t i = b; i < e; ++i) {

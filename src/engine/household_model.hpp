@@ -78,11 +78,15 @@ struct FarmTech {
   /// per-step kernel needs one pow(), for the assets, not two).
   float base(float skill, float land) const { return skill * std::pow(land, land_elasticity); }
 
+  /// The assets term (1 + assets)^b, kept per household and recomputed only when the assets
+  /// change. Assets enter as (1 + assets) so a household without assets can still farm.
+  float asset_factor(float assets) const {
+    return fast_powf(1.0f + std::max(assets, 0.0f), capital_elasticity);
+  }
+
   /// Annual farm output per unit of county farm productivity: base * (1+assets)^b * L.
-  /// Assets enter as (1 + assets) so a household without assets can still farm its land.
-  float output_units(float farm_base, float assets, float labour_term) const {
-    if (labour_term <= 0.0f) return 0.0f;
-    return farm_base * fast_powf(1.0f + std::max(assets, 0.0f), capital_elasticity) * labour_term;
+  static float output_units(float farm_base, float asset_factor, float labour_term) {
+    return farm_base * asset_factor * labour_term;
   }
 };
 
@@ -110,7 +114,7 @@ inline Move best_move(const Households& h, std::int64_t i, const Counties& k, in
   const double local_value = h.skill[i] * k.wage_local[c];
   const double migrant_value = h.skill[i] * k.wage_migrant[c] + h.taste[i];
   const double farm_scale =
-      k.farm_tfp[c] * k.price[c] * tech.output_units(h.farm_base[i], h.assets[i], 1.0f) / 12.0;
+      k.farm_tfp[c] * k.price[c] * FarmTech::output_units(h.farm_base[i], h.asset_factor[i], 1.0f) / 12.0;
   const double farm_gain = farm_scale * (tech.labour(f + 1, e) - tech.labour(f, e));
   const double farm_loss = f > 0 ? farm_scale * (tech.labour(f, e) - tech.labour(f - 1, e)) : 0.0;
   Move best = kStay;

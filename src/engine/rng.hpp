@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cmath>
+#include <array>
 #include <cstdint>
 
 #include <Random123/philox.h>
@@ -40,6 +41,31 @@ class Rng {
     return {{to_open01(r[0]), to_open01(r[1]), to_open01(r[2]), to_open01(r[3])}};
   }
 
+
+  /// The raw 64-bit words behind uniform4, for the per-step kernel: an event of probability p
+  /// happens when word < threshold(p), which avoids converting every word to a double.
+  std::array<std::uint64_t, 4> bits4(std::int64_t county_code, std::int64_t household,
+                                     std::int64_t step, std::uint64_t draw = 0) const {
+    const r123::Philox4x64::ctr_type ctr = {{static_cast<std::uint64_t>(county_code),
+                                            static_cast<std::uint64_t>(household),
+                                            static_cast<std::uint64_t>(step), draw}};
+    const auto r = r123::Philox4x64()(ctr, key_);
+    return {r[0], r[1], r[2], r[3]};
+  }
+
+  /// The word below which an event of probability p happens (p clamped to [0, 1]).
+  static std::uint64_t threshold(double p) {
+    if (!(p > 0.0)) return 0;
+    if (p >= 1.0) return ~std::uint64_t{0};
+    return static_cast<std::uint64_t>(p * 18446744073709551616.0);
+  }
+
+  /// A word as a uniform double in (0, 1): the top 53 bits, centred in their interval, so never
+  /// exactly 0 or 1.
+  static double to_open01(std::uint64_t x) {
+    return (static_cast<double>(x >> 11) + 0.5) * (1.0 / 9007199254740992.0);
+  }
+
   /// Two independent standard normals from two uniforms (Box-Muller).
   static void normal2(double u1, double u2, double& z1, double& z2) {
     const double r = std::sqrt(-2.0 * std::log(u1));
@@ -49,10 +75,6 @@ class Rng {
   }
 
  private:
-  // The top 53 bits, centred in their interval: never exactly 0 or 1.
-  static double to_open01(std::uint64_t x) {
-    return (static_cast<double>(x >> 11) + 0.5) * (1.0 / 9007199254740992.0);
-  }
   r123::Philox4x64::key_type key_;
 };
 

@@ -62,6 +62,7 @@ struct HouseholdView {
   const float* __restrict land;
   const float* __restrict farm_base;
   float* __restrict assets;
+  float* __restrict asset_factor;
   float* __restrict savings;
   float* __restrict ytd_wage;
   float* __restrict ytd_operating;
@@ -74,14 +75,16 @@ struct HouseholdView {
       : persons(h.persons.data()), workers(h.workers.data()), elderly(h.elderly.data()),
         local(h.local.data()), migrant(h.migrant.data()), sick_months(h.sick_months.data()),
         flags(h.flags.data()), skill(h.skill.data()), land(h.land.data()),
-        farm_base(h.farm_base.data()), assets(h.assets.data()), savings(h.savings.data()),
+        farm_base(h.farm_base.data()), assets(h.assets.data()),
+        asset_factor(h.asset_factor.data()), savings(h.savings.data()),
         ytd_wage(h.ytd_wage.data()), ytd_operating(h.ytd_operating.data()),
         ytd_property(h.ytd_property.data()), ytd_transfer(h.ytd_transfer.data()),
         ytd_medical(h.ytd_medical.data()), allowance(h.allowance.data()) {}
 };
 
 // The household kernel for one chunk: labour moves, layoffs, health, income, consumption,
-// savings and investment of every household for one step.
+// savings and, at the household's review, investment and depreciation, for one step.
+// Random events compare raw Philox words with thresholds (event when word < p * 2^64).
 void household_chunk(const Model& m, State& s, const Workspace& ws, const StepContext& ctx,
                      const FarmTech& tech, const Rng& dyn, const Chunk& ch, double* acc) {
   const HouseholdView h(s.hh);
@@ -93,14 +96,16 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
   const std::int64_t first = m.household_begin[c];
   const double months = ctx.months;
   const double ill_rate = p.health_illness_rate;
-  const double ill_p = 1.0 - std::pow(1.0 - ill_rate, months / 12.0);
-  const double ill_p_chronic =
-      1.0 - std::pow(1.0 - std::min(1.0, ill_rate * p.health_chronic_multiplier), months / 12.0);
+  const std::uint64_t ill_p = Rng::threshold(1.0 - std::pow(1.0 - ill_rate, months / 12.0));
+  const std::uint64_t ill_p_chronic = Rng::threshold(
+      1.0 - std::pow(1.0 - std::min(1.0, ill_rate * p.health_chronic_multiplier), months / 12.0));
   const auto lost_months = static_cast<std::uint8_t>(p.health_lost_work_months);
   const double out_of_pocket = p.health_cost_mean * (1.0 - p.health_reimbursement);
   const double wl = k.wage_local[c], wm = k.wage_migrant[c];
   const double farm_tfp = k.farm_tfp[c] * k.price[c] / 12.0 * months;
-  const double accept = k.job_accept[c], layoff = k.layoff[c];
+  const std::uint64_t accept = Rng::threshold(k.job_accept[c]);
+  const double layoff = k.layoff[c];
+  const bool disaster = k.asset_loss[c] > 0.0;
   const auto asset_keep = static_cast<float>(1.0 - k.asset_loss[c]);
   const double property_pc = k.property_other[c] / 12.0 * months;
   const double transfer_pc = k.transfer_other[c] / 12.0 * months;
@@ -116,9 +121,12 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
   const double buffer_months = p.household_buffer_months / months;
   const double return_factor = p.farm_capital_elasticity * (12.0 / months);
   const double required_return = p.farm_asset_return;
-  const double invest_share = 1.0 - std::pow(1.0 - p.household_invest_share, months);
+  // Investment and depreciation happen at the household's review, for the whole interval.
+  const double review_months = static_cast<double>(ctx.review_steps) * months;
+  const double invest_share = 1.0 - std::pow(1.0 - p.household_invest_share, review_months);
   const auto depreciation_keep =
-      static_cast<float>(std::pow(1.0 - p.farm_asset_depreciation, months / 12.0));
+      static_cast<float>(std::pow(1.0 - p.farm_asset_depreciation, review_months / 12.0));
+  std::int64_t phase = (ch.begin - first + ctx.step) % ctx.review_steps;  // 0 = review
   double farm_sum = 0, local_sum = 0, migrant_sum = 0, pension_sum = 0, allowance_sum = 0,
          medical_sum = 0, ill_sum = 0;
 
@@ -129,18 +137,20 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
       h.ytd_wage[i] = h.ytd_operating[i] = h.ytd_property[i] = h.ytd_transfer[i] = 0.0f;
       h.ytd_medical[i] = 0.0f;
     }
-    const Draw4 u = dyn.uniform4(code, i - first, ctx.step);
+    const std::array<std::uint64_t, 4> u = dyn.bits4(code, i - first, ctx.step);
+    const bool review = phase == 0;
+    if (++phase == ctx.review_steps) phase = 0;
     int local = h.local[i], migrant = h.migrant[i];
     std::uint8_t flags = h.flags[i] & static_cast<std::uint8_t>(~kSearching);
     double savings = h.savings[i];
 
     // Labour: the planned move (local jobs rationed by lottery), then layoffs.
     const auto move = static_cast<Move>(plan[i]);
-    if (move != kStay && (!needs_local_job(move) || u.u[2] < accept)) {
+    if (move != kStay && (!needs_local_job(move) || u[2] < accept)) {
       apply_move(local, migrant, move);
       savings -= switching_cost;
     }
-    if (local > 0 && u.u[3] < layoff * local) {
+    if (local > 0 && u[3] < Rng::threshold(layoff * local)) {
       --local;
       flags |= kSearching;
     }
@@ -148,22 +158,27 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
     // Health: a new episode costs money (after reimbursement) and working time.
     double medical = 0.0;
     int sick = h.sick_months[i];
-    if (sick == 0 && u.u[0] < ((flags & kChronic) ? ill_p_chronic : ill_p)) {
-      medical = out_of_pocket * -std::log(u.u[1]);
+    if (sick == 0 && u[0] < ((flags & kChronic) ? ill_p_chronic : ill_p)) {
+      medical = out_of_pocket * -std::log(Rng::to_open01(u[1]));
       sick = lost_months;
       ill_sum += 1.0;
     }
     // One worker is out for the remaining sick months that fall in this step.
     const int workers = h.workers[i];
     const int lost = std::min(sick, ctx.months);
-    const double available = workers > 0 ? 1.0 - lost / (months * workers) : 1.0;
+    const double available = (lost > 0 && workers > 0) ? 1.0 - lost / (months * workers) : 1.0;
 
     // Income of the step by source; disasters destroy productive assets first.
-    float assets = h.assets[i] * asset_keep;
+    float assets = h.assets[i];
+    float factor = h.asset_factor[i];
+    if (disaster) {
+      assets *= asset_keep;
+      factor = tech.asset_factor(assets);
+    }
     const float labour_term = tech.labour(workers - local - migrant, h.elderly[i]);
     const double persons = h.persons[i];
     const double wage = h.skill[i] * (local * wl + migrant * wm) * available * months;
-    const double farm_out = farm_tfp * tech.output_units(h.farm_base[i], assets, labour_term);
+    const double farm_out = farm_tfp * FarmTech::output_units(h.farm_base[i], factor, labour_term);
     const double operating = farm_out * available;
     const double property = (labour_term > 0 ? 0.0 : rent * h.land[i]) +
                             std::max(savings, 0.0) * deposit + persons * property_pc;
@@ -179,21 +194,27 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
     if (cash - consumption < -debt_limit) consumption = std::max(floor, cash + debt_limit);
     double next = cash - consumption;
 
-    // Savings beyond a buffer are invested in productive assets while their marginal return
-    // beats the required return (farming households only); assets depreciate.
-    const double buffer = buffer_months * consumption;
-    const double marginal_return = return_factor * farm_out / (1.0f + std::max(assets, 0.0f));
-    if (next > buffer && marginal_return > required_return) {
-      const double invest = invest_share * (next - buffer);
-      next -= invest;
-      assets += static_cast<float>(invest);
+    // At its review the household invests savings beyond a buffer in productive assets while
+    // their marginal return beats the required return (farming households only); the assets
+    // depreciate over the interval.
+    if (review) {
+      const double buffer = buffer_months * consumption;
+      const double marginal_return = return_factor * farm_out / (1.0f + std::max(assets, 0.0f));
+      if (next > buffer && marginal_return > required_return) {
+        const double invest = invest_share * (next - buffer);
+        next -= invest;
+        assets += static_cast<float>(invest);
+      }
+      assets *= depreciation_keep;
+      factor = tech.asset_factor(assets);
     }
 
     h.local[i] = static_cast<std::uint8_t>(local);
     h.migrant[i] = static_cast<std::uint8_t>(migrant);
     h.flags[i] = flags;
     h.sick_months[i] = static_cast<std::uint8_t>(sick - lost);
-    h.assets[i] = assets * depreciation_keep;
+    h.assets[i] = assets;
+    h.asset_factor[i] = factor;
     h.savings[i] = static_cast<float>(next);
     h.ytd_wage[i] += static_cast<float>(wage);
     h.ytd_operating[i] += static_cast<float>(operating);

@@ -119,6 +119,7 @@ void generate_households(const Model& m, State& s, const std::vector<double>& si
                                      std::exp(kLandLogSd * z_land - 0.5 * kLandLogSd * kLandLogSd));
       h.farm_base[i] = tech.base(h.skill[i], h.land[i]);
       h.assets[i] = 0.0f;  // set by calibrate_levers at the assets' steady state
+      h.asset_factor[i] = 1.0f;
       h.savings[i] = 0.0f;
       h.ytd_wage[i] = h.ytd_operating[i] = h.ytd_property[i] = h.ytd_transfer[i] = 0.0f;
       h.ytd_medical[i] = 0.0f;
@@ -160,7 +161,7 @@ double income_before_allowance(const Model& m, const State& s, const FarmTech& t
   const float labour = tech.labour(farm, h.elderly[i]);
   const double wage = annual_wage(h.skill[i], h.local[i], h.migrant[i], k.wage_local[c],
                                   k.wage_migrant[c]);
-  const double farm_out = k.farm_tfp[c] * tech.output_units(h.farm_base[i], h.assets[i], labour);
+  const double farm_out = k.farm_tfp[c] * FarmTech::output_units(h.farm_base[i], h.asset_factor[i], labour);
   const double rent = labour > 0 ? 0.0 : p.farm_land_rent * h.land[i];
   return wage + farm_out + rent + h.persons[i] * (k.property_other[c] + k.transfer_other[c]) +
          p.transfer_pension * h.elderly[i];
@@ -221,6 +222,7 @@ void calibrate_levers(const Model& m, State& s) {
     for (std::int64_t i = ch.begin; i < ch.end; ++i) {
       const float labour = tech.labour(h.workers[i] - h.local[i] - h.migrant[i], h.elderly[i]);
       h.assets[i] = static_cast<float>(std::pow(q * t * h.farm_base[i] * labour, gamma));
+      h.asset_factor[i] = tech.asset_factor(h.assets[i]);
     }
   }, scratch, sums);
 

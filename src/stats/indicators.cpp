@@ -148,14 +148,13 @@ double weighted_mean(std::span<const double> x, std::span<const double> weight) 
   return w_total > 0.0 ? wx_sum.value() / w_total : 0.0;
 }
 
-double weighted_median(std::span<const double> x, std::span<const double> weight) {
-  std::vector<Entry> e = positive_entries("weighted_median", x, weight);
-  if (e.empty()) return 0.0;
-  sort_entries(e);
+namespace {
 
-  // The total is accumulated in the same (sorted) order with the same accumulator as the
-  // running sum below, so the last running value equals it bit for bit and the loop always
-  // finds an entry. The test cum >= W/2 is done as 2*cum >= W: doubling is exact.
+// Median of entries sorted by sort_entries. The total is accumulated in the same (sorted) order
+// with the same accumulator as the running sum below, so the last running value equals it bit
+// for bit and the loop always finds an entry. The test cum >= W/2 is done as 2*cum >= W:
+// doubling is exact.
+double median_sorted(const std::vector<Entry>& e) {
   CompensatedSum total;
   for (const Entry& en : e) total.add(en.w);
   const double w_total = total.value();
@@ -168,16 +167,13 @@ double weighted_median(std::span<const double> x, std::span<const double> weight
   return e.back().x;  // unreachable: see above
 }
 
-double gini(std::span<const double> x, std::span<const double> weight) {
-  std::vector<Entry> e = positive_entries("gini", x, weight);
-  if (e.empty()) return 0.0;
-  sort_entries(e);
-
-  // With x sorted ascending, sum_{i,j} w_i w_j |x_i - x_j| = 2 N, N = sum_j w_j A_j, where
-  // A_j = sum_{i<j} w_i (x_j - x_i) follows the recurrence A_j = A_{j-1} + C_{j-1} (x_j - x_{j-1})
-  // with C_{j-1} the weight before j. Every increment is >= 0 (sorted differences are exact 0
-  // for ties), so N is a sum of non-negative terms: no cancellation, unlike the textbook
-  // "... / (W S) - 1" form, and equal incomes give exactly 0. Then G = 2N / (2 W^2 mean) = N/(W S).
+// Gini of entries sorted by sort_entries.
+// With x sorted ascending, sum_{i,j} w_i w_j |x_i - x_j| = 2 N, N = sum_j w_j A_j, where
+// A_j = sum_{i<j} w_i (x_j - x_i) follows the recurrence A_j = A_{j-1} + C_{j-1} (x_j - x_{j-1})
+// with C_{j-1} the weight before j. Every increment is >= 0 (sorted differences are exact 0
+// for ties), so N is a sum of non-negative terms: no cancellation, unlike the textbook
+// "... / (W S) - 1" form, and equal incomes give exactly 0. Then G = 2N / (2 W^2 mean) = N/(W S).
+double gini_sorted(const std::vector<Entry>& e) {
   CompensatedSum cum_w;   // C_{j-1}, then W
   CompensatedSum a;       // A_j
   CompensatedSum n_sum;   // N
@@ -194,6 +190,29 @@ double gini(std::span<const double> x, std::span<const double> weight) {
   const double s = wx_sum.value();
   if (!(s > 0.0)) return 0.0;  // mean <= 0: the index is not defined
   return (n_sum.value() / w_total) / s;
+}
+
+}  // namespace
+
+double weighted_median(std::span<const double> x, std::span<const double> weight) {
+  std::vector<Entry> e = positive_entries("weighted_median", x, weight);
+  if (e.empty()) return 0.0;
+  sort_entries(e);
+  return median_sorted(e);
+}
+
+double gini(std::span<const double> x, std::span<const double> weight) {
+  std::vector<Entry> e = positive_entries("gini", x, weight);
+  if (e.empty()) return 0.0;
+  sort_entries(e);
+  return gini_sorted(e);
+}
+
+GiniMedian gini_median(std::span<const double> x, std::span<const double> weight) {
+  std::vector<Entry> e = positive_entries("gini_median", x, weight);
+  if (e.empty()) return {};
+  sort_entries(e);
+  return {gini_sorted(e), median_sorted(e)};
 }
 
 Theil theil(std::span<const double> x, std::span<const double> weight, std::span<const int> group,
