@@ -1,0 +1,115 @@
+// The codev command: exit codes, error format, run/validate/inspect, and the output file as a
+// user reads it (xarray through /usr/bin/python3).
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace {
+
+struct Result {
+  int code = -1;
+  std::string out;  // stdout and stderr together
+};
+
+// Runs a shell command, returning its exit code and combined output.
+Result shell(const std::string& command) {
+  Result r;
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::array<char, 4096> buf{};
+  while (std::fgets(buf.data(), buf.size(), pipe)) r.out += buf.data();
+  const int status = pclose(pipe);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+const std::string kCodev = CODEV_BINARY;
+const std::string kSource = CODEV_SOURCE_DIR;
+
+std::string temp(const std::string& name) {
+  return (std::filesystem::temp_directory_path() / ("codev_test_cli_" + name)).string();
+}
+
+}  // namespace
+
+TEST_CASE("codev run writes a file users can open with xarray", "[cli][output]") {
+  const std::string out = temp("example.h5");
+  std::filesystem::remove(out);
+  const Result r = shell(kCodev + " run " + kSource + "/scenarios/example_small.yaml -o " + out +
+                         " --threads 2");
+  INFO(r.out);
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("recipient") != std::string::npos);
+  REQUIRE(std::filesystem::exists(out));
+  CHECK_FALSE(std::filesystem::exists(out + ".partial"));
+
+  const Result py = shell(std::string(CODEV_PYTHON) + " " + kSource + "/tests/python/check_run.py " + out);
+  INFO(py.out);
+  CHECK(py.code == 0);
+
+  const Result inspect = shell(kCodev + " inspect " + out);
+  INFO(inspect.out);
+  CHECK(inspect.code == 0);
+  CHECK(inspect.out.find("/annual") != std::string::npos);
+  CHECK(inspect.out.find("income_per_capita_mean") != std::string::npos);
+  std::filesystem::remove(out);
+}
+
+TEST_CASE("bad input exits 2 with file:line:col and key path", "[cli][errors]") {
+  const std::string bad = kSource + "/tests/data/bad/negative_population.yaml";
+  REQUIRE(std::filesystem::exists(bad));
+  const Result r = shell(kCodev + " run " + bad + " -o " + temp("bad.h5"));
+  INFO(r.out);
+  CHECK(r.code == 2);
+  CHECK(r.out.rfind(bad + ":", 0) == 0);
+  CHECK(r.out.find(": error: counties[") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(temp("bad.h5")));
+
+  const Result missing = shell(kCodev + " validate " + temp("does_not_exist.yaml"));
+  CHECK(missing.code == 2);
+  CHECK(missing.out.find("does_not_exist.yaml:1:1: error:") != std::string::npos);
+
+  const Result set = shell(kCodev + " validate " + kSource +
+                           "/scenarios/example_small.yaml --set parameters.health.reimbursement=yes");
+  INFO(set.out);
+  CHECK(set.code == 2);
+  CHECK(set.out.rfind("--set:1:", 0) == 0);
+
+  const Result usage = shell(kCodev + " run");
+  CHECK(usage.code == 2);
+}
+
+TEST_CASE("an existing file survives a failed run", "[cli][errors]") {
+  const std::string out = temp("keep.h5");
+  { std::ofstream(out) << "earlier results"; }
+  const Result r = shell(kCodev + " run " + kSource + "/tests/data/bad/negative_population.yaml -o " + out);
+  CHECK(r.code == 2);
+  std::ifstream in(out);
+  std::string text;
+  std::getline(in, text);
+  CHECK(text == "earlier results");
+  std::filesystem::remove(out);
+}
+
+TEST_CASE("codev validate prints the resolved scenario", "[cli]") {
+  const Result r = shell(kCodev + " validate " + kSource + "/scenarios/sichuan_2023.yaml");
+  INFO(r.out);
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("valid") != std::string::npos);
+  CHECK(r.out.find("illness_rate") != std::string::npos);  // every parameter, resolved
+}
+
+TEST_CASE("inspect of a file that is not HDF5 is a runtime failure", "[cli][errors]") {
+  const std::string junk = temp("junk.h5");
+  { std::ofstream(junk) << "not hdf5"; }
+  const Result r = shell(kCodev + " inspect " + junk);
+  CHECK(r.code == 1);
+  CHECK(r.out.find("error") != std::string::npos);
+  std::filesystem::remove(junk);
+}
