@@ -13,10 +13,11 @@
 
 namespace codev {
 
-/// x^y for x > 0 in float, as 2^(y log2 x) with polynomial log2 and exp2 (relative error below
+/// x^y for x >= 0 (0 for x <= 0) in float, as 2^(y log2 x) with polynomial log2 and exp2 (relative error below
 /// 1e-5 for x up to 1e9). The kernel calls it once per household-step; libm's powf
 /// cost a quarter of the kernel's time. Pure arithmetic, so it is deterministic like the rest.
 inline float fast_powf(float x, float y) {
+  if (!(x > 0.0f)) return 0.0f;
   // log2 x = exponent + log2(mantissa), mantissa m in [1, 2) mapped to t = (m - 1) / (m + 1).
   std::uint32_t bits;
   std::memcpy(&bits, &x, sizeof bits);

@@ -27,12 +27,12 @@ constexpr float kInitialSavings = 0.25f;
 // Largest household drawn.
 constexpr int kMaxPersons = 12;
 // Rounds of labour settling and recalibration, and of rescaling skill dispersion to the Gini.
-constexpr int kSettleRounds = 4;
+constexpr int kSettleRounds = 3;
 constexpr int kGiniRounds = 3;
 
-// Inverse CDF of a Poisson(mean) variable at u, capped.
-int poisson_inv(double mean, double u, int cap) {
-  double p = std::exp(-mean);
+// Inverse CDF of a Poisson(mean) variable at u, capped; p0 = exp(-mean).
+int poisson_inv(double mean, double p0, double u, int cap) {
+  double p = p0;
   double cdf = p;
   int k = 0;
   while (u > cdf && k < cap) {
@@ -47,7 +47,8 @@ int poisson_inv(double mean, double u, int cap) {
 int binomial_inv(int n, double p, double u) {
   if (n <= 0 || p <= 0.0) return 0;
   if (p >= 1.0) return n;
-  double pk = std::pow(1.0 - p, n);
+  double pk = 1.0;  // (1 - p)^n by multiplication: n is a household size, and pow() is slow
+  for (int j = 0; j < n; ++j) pk *= 1.0 - p;
   double cdf = pk;
   int k = 0;
   while (u > cdf && k < n) {
@@ -82,6 +83,8 @@ void generate_households(const Model& m, State& s, const std::vector<double>& si
     const std::int64_t first = m.household_begin[c];
     const std::int64_t n_in_county = m.household_begin[c + 1] - first;
     const double sd = sigma[c];
+    const double extra_persons = m.county_persons_per_household[c] - 1.0;
+    const double p0_persons = std::exp(-extra_persons);
     const double migrant_p = m.county_migrant_share[c];
     const double local_p = migrant_p < 1.0 ? m.county_local_job_share[c] / (1.0 - migrant_p) : 0.0;
     const double elderly_p = std::min(1.0, pop.elderly_share / std::max(1e-9, 1.0 - pop.worker_share));
@@ -96,7 +99,7 @@ void generate_households(const Model& m, State& s, const std::vector<double>& si
       Rng::normal2(a.u[2], a.u[3], z_skill, z_land);
       Rng::normal2(d.u[0], d.u[1], z_taste, z_spare);
 
-      const int persons = 1 + poisson_inv(m.county_persons_per_household[c] - 1.0, a.u[0],
+      const int persons = 1 + poisson_inv(extra_persons, p0_persons, a.u[0],
                                           kMaxPersons - 1);
       int workers = binomial_inv(persons, pop.worker_share, b.u[0]);
       const int elderly = binomial_inv(persons - workers, elderly_p, b.u[1]);
@@ -187,7 +190,7 @@ void calibrate_levers(const Model& m, State& s) {
       acc[kPersons] += h.persons[i];
       acc[kWageUnits] += annual_wage(h.skill[i], h.local[i], h.migrant[i], p.labour_local_wage,
                                      p.labour_migrant_wage * p.labour_migrant_remit);
-      acc[kFarmUnits] += std::pow(h.farm_base[i] * labour, gamma);
+      acc[kFarmUnits] += fast_powf(h.farm_base[i] * labour, static_cast<float>(gamma));
       acc[kRent] += labour > 0 ? 0.0 : p.farm_land_rent * h.land[i];
       acc[kPension] += p.transfer_pension * h.elderly[i];
     }
@@ -221,7 +224,8 @@ void calibrate_levers(const Model& m, State& s) {
     const double t = k.farm_tfp[ch.county];
     for (std::int64_t i = ch.begin; i < ch.end; ++i) {
       const float labour = tech.labour(h.workers[i] - h.local[i] - h.migrant[i], h.elderly[i]);
-      h.assets[i] = static_cast<float>(std::pow(q * t * h.farm_base[i] * labour, gamma));
+      h.assets[i] = fast_powf(static_cast<float>(q * t) * h.farm_base[i] * labour,
+                              static_cast<float>(gamma));
       h.asset_factor[i] = tech.asset_factor(h.assets[i]);
     }
   }, scratch, sums);

@@ -14,7 +14,13 @@ constexpr std::ptrdiff_t kMaxFixedLength = 21;
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-std::string quoted(std::string_view text) { return "'" + std::string(text) + "'"; }
+// Built by appending: GCC 12 reports a false -Wrestrict on "'" + std::string(...) at -O2.
+std::string quoted(std::string_view text) {
+  std::string s = "'";
+  s.append(text);
+  s += '\'';
+  return s;
+}
 
 std::string_view without_sign(std::string_view text) {
   if (!text.empty() && (text[0] == '+' || text[0] == '-')) text.remove_prefix(1);
