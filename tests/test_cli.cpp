@@ -2,6 +2,8 @@
 // user reads it (xarray through /usr/bin/python3).
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <sys/wait.h>
 
 #include <array>
@@ -33,7 +35,7 @@ const std::string kCodev = CODEV_BINARY;
 const std::string kSource = CODEV_SOURCE_DIR;
 
 std::string temp(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("codev_test_cli_" + name)).string();
+  return (std::filesystem::temp_directory_path() / ("codev_test_cli_" + std::to_string(getpid()) + "_" + name)).string();
 }
 
 }  // namespace

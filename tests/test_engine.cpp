@@ -2,6 +2,8 @@
 // counties, calibration of the initial population, and responses in the documented direction.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -52,7 +54,7 @@ ScenarioSpec small_spec() {
 }
 
 std::string temp_path(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("codev_test_engine_" + name + ".h5")).string();
+  return (std::filesystem::temp_directory_path() / ("codev_test_engine_" + std::to_string(getpid()) + "_" + name + ".h5")).string();
 }
 
 const char* kMonthlyVars[] = {"gdp", "gdp_agriculture", "local_jobs", "migrant_workers", "wage_local",

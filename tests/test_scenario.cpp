@@ -2,6 +2,8 @@
 // resolved-YAML round trip, the bad-input corpus in tests/data/bad and generated hostile inputs.
 #include <algorithm>
 #include <catch2/catch.hpp>
+
+#include <unistd.h>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -65,7 +67,7 @@ std::string file_error(const std::string& path, const std::vector<std::string>& 
 struct TempDir {
   fs::path path;
   explicit TempDir(const std::string& name)
-      : path(fs::temp_directory_path() / ("codev_test_scenario_" + name)) {
+      : path(fs::temp_directory_path() / ("codev_test_scenario_" + std::to_string(getpid()) + "_" + name)) {
     fs::remove_all(path);
     fs::create_directories(path);
   }
