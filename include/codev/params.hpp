@@ -109,7 +109,61 @@ namespace codev {
     "Local general public budget revenue as a share of GDP",                                       \
     "derived: Sichuan 2023 revenue over GDP, about 9%")                                            \
   X(county, talent_turnover, 0.1, 0.0, 1.0, false, "1/year",                                      \
-    "Share of local talent (trained cadres) lost each year to turnover", "estimate")
+    "Share of local talent (trained cadres) lost each year to turnover", "estimate")           \
+  X(governance, talent_effect, 0.02, 0.0, 10.0, false, "1 per talent/10,000 persons",            \
+    "Governance gain per trained local cadre per 10,000 rural residents", "estimate")             \
+  X(governance, cadre_effect, 0.05, 0.0, 10.0, false, "1 per cadre/10,000 persons",              \
+    "Governance gain per dispatched cadre present per 10,000 rural residents", "estimate")        \
+  X(governance, handover_dip, 0.5, 0.0, 1.0, false, "1",                                          \
+    "Share of the dispatched cadres' governance effect lost in the first year of a new term",    \
+    "estimate: rotation loses local knowledge")                                                     \
+  X(governance, targeting_effect, 0.6, 0.0, 10.0, false, "1",                                     \
+    "Change in identification probability per unit of governance above 0.5", "estimate")         \
+  X(aid, leakage_max, 0.3, 0.0, 1.0, false, "1",                                                  \
+    "Share of received aid lost (leakage, elite capture) at governance 0; falls linearly to 0 at " \
+    "governance 1", "estimate")                                                                     \
+  X(aid, crowding_out, 0.5, 0.0, 1.0, false, "1",                                                 \
+    "Share of a donor's aid spending taken from its own public investment (fiscal strain)",       \
+    "estimate")                                                                                     \
+  X(aid, link_per_cadre, 0.05, 0.0, 1.0, false, "1",                                              \
+    "Linkage weight a recipient gains toward its donor per dispatched cadre (TFP catch-up)",      \
+    "estimate")                                                                                     \
+  X(industry, premium, 0.15, 0.0, 5.0, false, "1",                                                \
+    "Price premium on farm output of households linked to the specialty industry", "estimate")    \
+  X(industry, link_max, 0.4, 0.0, 1.0, false, "1",                                                \
+    "Largest share of a county's farming households linked to the specialty industry",            \
+    "estimate")                                                                                     \
+  X(industry, link_half, 1e8, 1.0, 1e13, false, "yuan",                                           \
+    "Aided specialty capital at which half of link_max is reached", "estimate")                   \
+  X(industry, enclave_share, 0.3, 0.0, 1.0, false, "1",                                           \
+    "Share of industry investment placed in enclave parks co-owned with the donor", "estimate")   \
+  X(industry, enclave_return, 0.068, 0.0, 1.0, false, "1/year",                                   \
+    "Annual profit returned to the donor per yuan of enclave capital",                            \
+    "facts file: asset-income projects return about 6.8% a year")                                 \
+  X(collective, base_return, 0.068, 0.0, 1.0, false, "1/year",                                    \
+    "Annual return on village collective assets at governance 0.5",                               \
+    "facts file: asset-income projects return about 6.8% a year")                                 \
+  X(collective, dividend_share, 0.6, 0.0, 1.0, false, "1",                                        \
+    "Share of collective income paid to members as dividends; the rest is reinvested",            \
+    "estimate")                                                                                     \
+  X(collective, depreciation, 0.05, 0.0, 1.0, false, "1/year",                                    \
+    "Depreciation of village collective assets", "estimate")                                       \
+  X(collective, income_threshold, 50000.0, 0.0, 1e9, false, "yuan/year",                          \
+    "Collective income threshold for the share-of-villages indicator",                            \
+    "facts file: 57.7% of villages had no income or < 50,000 yuan (2019)")                        \
+  X(training, cost_per_person, 20000.0, 1.0, 1e8, false, "yuan",                                  \
+    "Cost of training one local cadre or professional", "estimate")                               \
+  X(training, skill_effect, 0.02, 0.0, 1.0, false, "1 per talent/1,000 workers",                  \
+    "Rise in local earnings (skill) per trained person per 1,000 rural workers", "estimate")      \
+  X(training, cadre_training, 2.0, 0.0, 100.0, false, "persons/cadre/year",                       \
+    "Local people trained per dispatched cadre per year, besides funded training", "estimate")    \
+  X(safety_net, medical_cover, 0.5, 0.0, 1.0, false, "1",                                         \
+    "Share of monitored households' out-of-pocket medical costs covered by medical assistance "   \
+    "while funds last", "estimate")                                                                 \
+  X(infrastructure, tfp_elasticity, 0.05, 0.0, 1.0, false, "1",                                   \
+    "Elasticity of farm and non-farm TFP to infrastructure per unit of GDP", "estimate")          \
+  X(infrastructure, depreciation, 0.03, 0.0, 1.0, false, "1/year",                                \
+    "Depreciation of aided infrastructure", "estimate")
 
 /// Every model parameter, with the documented default from CODEV_PARAMETERS.
 struct Parameters {

@@ -100,6 +100,30 @@ struct PairingSpec {
   std::string source;
 };
 
+/// The aid instruments a pairing's budget is split across (AllocationSpec has one share each).
+enum class Instrument : std::uint8_t {
+  industry = 0,        ///< capital into the recipient's specialty industry (and enclave parks)
+  collective = 1,      ///< village collective economy assets
+  training = 2,        ///< training local cadres and talent
+  safety_net = 3,      ///< assistance to monitored households, medical assistance
+  infrastructure = 4,  ///< rural construction
+  consumption = 5,     ///< donor purchases of the recipient's specialty products
+};
+inline constexpr int kNumInstruments = 6;
+
+/// Enables one instrument for a time window and a set of recipient counties. Money reaches an
+/// instrument only through pairings whose recipient it covers, while it is active; a pairing's
+/// share for an instrument that is not enabled is not spent.
+struct PolicySpec {
+  enum class Targeting : std::uint8_t { need, equal };
+  Mark mark;
+  Instrument instrument = Instrument::industry;
+  int start_year = 0;                   ///< first year active (default: the run's first year)
+  int end_year = 0;                     ///< last year active, inclusive (default: the last)
+  std::vector<std::int64_t> counties;   ///< recipient GB/T codes; empty = every recipient
+  Targeting targeting = Targeting::need;  ///< collective economy: villages by need or equally
+};
+
 /// An exogenous shock. Type disaster: destroys `severity` of productive assets and non-farm
 /// capital in the listed counties in the given month. Type price: multiplies farm output prices
 /// by (1 + severity) for `duration_months` from the given month.
@@ -135,6 +159,7 @@ struct ScenarioSpec {
   PopulationSpec population;
   std::vector<CountySpec> counties;
   std::vector<PairingSpec> pairings;
+  std::vector<PolicySpec> policies;
   Parameters parameters;
   std::vector<ShockSpec> shocks;
   OutputSpec outputs;
