@@ -25,6 +25,10 @@ struct HouseholdTotals {
   std::vector<double> allowance;        ///< yuan this step
   std::vector<double> medical;          ///< out-of-pocket yuan this step
   std::vector<double> ill;              ///< households falling ill
+  std::vector<double> assistance;       ///< safety-net cash paid to monitored households, yuan
+  std::vector<double> medical_cover;    ///< safety-net medical assistance paid, yuan
+  std::vector<double> consumption_paid; ///< consumption-assistance purchases paid out, yuan
+  std::vector<double> dividends;        ///< collective dividends received by households, yuan
 };
 
 /// Indicators of one closed calendar year, per county [n_county].
@@ -36,6 +40,13 @@ struct AnnualIndicators {
   std::vector<double> gini, fgt0, fgt1, fgt2;
   std::vector<double> at_risk_share, monitored_households, returned_to_poverty;
   std::vector<double> medical_out_of_pocket;
+  std::vector<double> collective_villages_above;  ///< share of villages with collective income
+                                                   ///< at or above the threshold
+  // Sufficient statistics for the region's Theil index (simulated persons, positive incomes).
+  std::vector<double> persons_positive;   ///< sum w over households with income > 0
+  std::vector<double> income_positive;    ///< sum w x over them (x = income per person)
+  std::vector<double> income_log;         ///< sum w x ln x over them
+  std::vector<double> persons_sim;        ///< sum w over all households
 };
 
 /// Scratch space reused across steps (sized by make_workspace; no allocation per step).

@@ -37,6 +37,15 @@ struct Pairing {
   AllocationSpec allocation;
 };
 
+/// An instrument enabled in some recipient counties for some years (a resolved PolicySpec).
+struct Policy {
+  Instrument instrument = Instrument::industry;
+  int start_year = 0;
+  int end_year = 0;                  ///< inclusive
+  std::vector<std::uint8_t> covers;  ///< [n_county] 1 where the instrument applies
+  PolicySpec::Targeting targeting = PolicySpec::Targeting::need;
+};
+
 /// A contiguous slice of one county's households: the unit of parallel work and of deterministic
 /// reduction (partial sums are kept per chunk and combined in chunk order).
 struct Chunk {
@@ -96,6 +105,7 @@ struct Model {
   Eigen::SparseMatrix<double, Eigen::RowMajor> linkage;
 
   std::vector<Pairing> pairings;
+  std::vector<Policy> policies;
   std::vector<Shock> shocks;
   std::vector<Chunk> chunks;        ///< fixed work plan, independent of the thread count
 
@@ -106,6 +116,13 @@ struct Model {
   /// than 12 only in a first year that starts after January).
   int months_into_year(int s) const {
     return month_of_step(s) + step_months - 1 - (year_of_step(s) == start_year ? start_month - 1 : 0);
+  }
+  /// The policy enabling instrument k in county c in year y, or nullptr.
+  const Policy* policy_for(Instrument k, int c, int y) const {
+    for (const Policy& p : policies) {
+      if (p.instrument == k && p.covers[c] && y >= p.start_year && y <= p.end_year) return &p;
+    }
+    return nullptr;
   }
   /// True when step s ends a calendar year (or the run): annual accounts close after it.
   bool closes_year(int s) const {

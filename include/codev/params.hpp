@@ -110,9 +110,9 @@ namespace codev {
     "derived: Sichuan 2023 revenue over GDP, about 9%")                                            \
   X(county, talent_turnover, 0.1, 0.0, 1.0, false, "1/year",                                      \
     "Share of local talent (trained cadres) lost each year to turnover", "estimate")           \
-  X(governance, talent_effect, 0.02, 0.0, 10.0, false, "1 per talent/10,000 persons",            \
+  X(governance, talent_effect, 0.001, 0.0, 10.0, false, "1 per talent/10,000 persons",            \
     "Governance gain per trained local cadre per 10,000 rural residents", "estimate")             \
-  X(governance, cadre_effect, 0.05, 0.0, 10.0, false, "1 per cadre/10,000 persons",              \
+  X(governance, cadre_effect, 0.03, 0.0, 10.0, false, "1 per cadre/10,000 persons",              \
     "Governance gain per dispatched cadre present per 10,000 rural residents", "estimate")        \
   X(governance, handover_dip, 0.5, 0.0, 1.0, false, "1",                                          \
     "Share of the dispatched cadres' governance effect lost in the first year of a new term",    \
@@ -153,7 +153,7 @@ namespace codev {
     "facts file: 57.7% of villages had no income or < 50,000 yuan (2019)")                        \
   X(training, cost_per_person, 20000.0, 1.0, 1e8, false, "yuan",                                  \
     "Cost of training one local cadre or professional", "estimate")                               \
-  X(training, skill_effect, 0.02, 0.0, 1.0, false, "1 per talent/1,000 workers",                  \
+  X(training, skill_effect, 0.002, 0.0, 1.0, false, "1 per talent/1,000 workers",                  \
     "Rise in local earnings (skill) per trained person per 1,000 rural workers", "estimate")      \
   X(training, cadre_training, 2.0, 0.0, 100.0, false, "persons/cadre/year",                       \
     "Local people trained per dispatched cadre per year, besides funded training", "estimate")    \

@@ -3,6 +3,7 @@
 // n_county. make_state() builds the initial state deterministically from (model, replicate).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -20,6 +21,7 @@ enum HouseholdFlag : std::uint8_t {
   kPoor = 1u << 3,       ///< below the poverty line at the last year end
   kReturned = 1u << 4,   ///< lifted and fell back below the line at the last year end
   kSearching = 1u << 5,  ///< a worker lost a local job: the household reviews its labour next step
+  kLinked = 1u << 6,     ///< sells through the specialty industry (cooperative or contract)
 };
 
 /// Household agents, struct-of-arrays. Fields are 1-, 2- or 4-byte (money in float: a household's
@@ -99,8 +101,50 @@ struct Counties {
   Eigen::VectorXd fiscal_revenue;
   Eigen::VectorXd pension_spending, allowance_spending, medical_out_of_pocket;
   Eigen::VectorXd ill_households;    ///< weighted households falling ill this step
+  Eigen::VectorXd fiscal_revenue_ytd;   ///< yuan collected so far this calendar year
+  Eigen::VectorXd fiscal_revenue_last;  ///< yuan collected in the previous calendar year
+
+  // Aid: stocks and the levers the policies set for the household kernel.
+  Eigen::VectorXd dispatched_cadres;   ///< cadres present from active pairings
+  Eigen::VectorXd aid_received;        ///< yuan received this step (after leakage), annual rate
+  Eigen::VectorXd aided_capital;       ///< cumulative industry investment received, yuan
+  Eigen::VectorXd linked_share;        ///< share of farming households linked to the industry
+  Eigen::VectorXd skill_boost;         ///< earnings multiplier - 1 from trained local talent
+  Eigen::VectorXd infrastructure;      ///< aided infrastructure stock, yuan
+  Eigen::VectorXd infrastructure_factor;  ///< (1 + infrastructure / initial GDP)^elasticity
+  Eigen::VectorXd safety_net_fund;     ///< unspent safety-net money, yuan
+  Eigen::VectorXd assistance_pc;       ///< cash assistance per monitored person this step, yuan
+  Eigen::VectorXd medical_cover;       ///< share of monitored households' medical costs covered
+  Eigen::VectorXd consumption_fund;    ///< unspent consumption-assistance money, yuan
+  Eigen::VectorXd consumption_rate;    ///< purchases per yuan of farm output this step
+  Eigen::VectorXd monitored_persons;   ///< persons in monitored households at the last year end
+  Eigen::VectorXd identification;      ///< probability an at-risk household is identified
+  Eigen::VectorXd collective_income;   ///< village collective income this step, annual rate
+  Eigen::VectorXd collective_assets;   ///< village collective assets of the county, yuan
 
   void resize(int n);
+};
+
+/// Village collective economies, one entry per village (Model::village_begin ranges).
+struct Villages {
+  std::vector<double> assets;        ///< collective assets, yuan
+  std::vector<double> persons;       ///< member persons (simulated)
+  std::vector<double> at_risk;       ///< persons below the monitoring line at the last year end
+  std::vector<double> dividend_pc;   ///< dividend per member this step, yuan
+  std::vector<double> income_ytd;    ///< collective income so far this year, yuan
+  std::vector<double> income_last;   ///< collective income of the last closed year, yuan
+};
+
+/// Money of one pairing in the current calendar year (reset when the year closes).
+struct PairingAccounts {
+  double donor_spent = 0;
+  double recipient_received = 0;
+  double leakage = 0;
+  double spent[kNumInstruments] = {};     ///< by instrument, before leakage
+  double received[kNumInstruments] = {};  ///< by instrument, after leakage
+  double enclave_profit = 0;              ///< profit returned to the donor from enclave parks
+  double enclave_capital = 0;             ///< donor-owned capital in enclave parks (a stock)
+  double cadres = 0;                      ///< cadres present (average over the year's steps)
 };
 
 /// The whole mutable state of one run (one replicate).
@@ -109,6 +153,11 @@ struct State {
   std::uint64_t replicate = 0;
   Households hh;
   Counties county;
+  Villages village;
+  std::vector<PairingAccounts> pairing;  ///< [n_pairing]
+  /// Uses of aid received per recipient county this year, by instrument [n_county][instrument]:
+  /// capital added, assets added, training paid, fund paid in, infrastructure added, purchases.
+  std::vector<std::array<double, kNumInstruments>> aid_uses;
 };
 
 /// Generates the synthetic population and the initial county economy, calibrated to the county

@@ -128,6 +128,7 @@ void county_phase(const Model& m, State& s, const HouseholdTotals& t, int /*step
     k.medical_out_of_pocket[c] = t.medical[c] * per_year;
     k.ill_households[c] = t.ill[c];
     k.fiscal_revenue[c] = p.county_tax_rate * (k.gdp_agriculture[c] + y_s + y_o);
+    k.fiscal_revenue_ytd[c] += k.fiscal_revenue[c] * dt;
 
     // Local labour market: the wage moves toward the (wedged) marginal product; firms open
     // vacancies when demand at the current wage exceeds employment and lay off when it falls short.

@@ -11,12 +11,14 @@
 #include "codev/output.hpp"
 #include "codev/version.hpp"
 #include "engine/parallel.hpp"
+#include "engine/region.hpp"
 
 namespace codev {
 
 namespace {
 
-enum GroupIndex { kMonthly = 0, kAnnual = 1, kHouseholds = 2 };
+// Group order in the layout; /households comes last and only when a panel is asked for.
+enum GroupIndex { kMonthly = 0, kAnnual = 1, kRegion = 2, kPairings = 3, kHouseholds = 4 };
 
 // Days from 1970-01-01 to a civil date (proleptic Gregorian; H. Hinnant's algorithm).
 std::int64_t days_from_civil(int y, int m, int d) {
@@ -76,6 +78,14 @@ std::vector<MonthlyVar> monthly_vars() {
       {{"allowance_spending", "yuan/year", "minimum living allowance paid (annual rate)"}, &Counties::allowance_spending},
       {{"medical_out_of_pocket", "yuan/year", "out-of-pocket medical spending of rural households (annual rate)"}, &Counties::medical_out_of_pocket},
       {{"ill_households", "households", "households with a new serious illness this step"}, &Counties::ill_households},
+      {{"dispatched_cadres", "persons", "cadres dispatched by donors present in the county"}, &Counties::dispatched_cadres},
+      {{"aid_received", "yuan/year", "aid received from pairings after leakage (annual rate)"}, &Counties::aid_received},
+      {{"linked_share", "1", "share of farming households linked to the specialty industry"}, &Counties::linked_share},
+      {{"collective_assets", "yuan", "village collective assets"}, &Counties::collective_assets},
+      {{"collective_income", "yuan/year", "village collective income (annual rate)"}, &Counties::collective_income},
+      {{"infrastructure", "yuan", "aided infrastructure stock"}, &Counties::infrastructure},
+      {{"safety_net_fund", "yuan", "unspent safety-net aid"}, &Counties::safety_net_fund},
+      {{"skill_boost", "1", "earnings gain from trained local talent"}, &Counties::skill_boost},
   };
 }
 
@@ -102,7 +112,41 @@ std::vector<AnnualVar> annual_vars() {
       {{"monitored_households", "households", "households under return-to-poverty monitoring"}, &AnnualIndicators::monitored_households},
       {{"returned_to_poverty", "households", "households registered as lifted that fell below the poverty line this year"}, &AnnualIndicators::returned_to_poverty},
       {{"medical_out_of_pocket", "yuan/person/year", "out-of-pocket medical spending per person"}, &AnnualIndicators::medical_out_of_pocket},
+      {{"collective_villages_above", "1", "share of villages with collective income at or above collective.income_threshold"}, &AnnualIndicators::collective_villages_above},
   };
+}
+
+const std::vector<VariableSpec> kRegionVars = {
+    {"income_per_capita_mean", "yuan/person/year", "mean disposable income per person"},
+    {"fgt0", "1", "poverty headcount ratio at the poverty line"},
+    {"theil_total", "1", "Theil T index of income per person"},
+    {"theil_between", "1", "Theil between part (all: between roles; a role: between its counties)"},
+    {"theil_within", "1", "Theil within part"},
+    {"recipient_donor_income_ratio", "1", "mean income of recipients over that of donors (same for every group)"},
+    {"sigma_log_income", "1", "person-weighted SD of log county mean income (same for every group)"},
+};
+
+const char* const kInstrumentNames[kNumInstruments] = {"industry", "collective", "training",
+                                                      "safety_net", "infrastructure", "consumption"};
+
+std::vector<VariableSpec> pairing_vars() {
+  std::vector<VariableSpec> v = {
+      {"donor_spent", "yuan", "aid spent by the donor in the year"},
+      {"recipient_received", "yuan", "aid received by the recipient after leakage"},
+      {"leakage", "yuan", "aid lost to leakage and elite capture"},
+  };
+  for (int k = 0; k < kNumInstruments; ++k) {
+    v.push_back({std::string("spent_") + kInstrumentNames[k], "yuan",
+                 std::string("donor spending on ") + kInstrumentNames[k]});
+  }
+  for (int k = 0; k < kNumInstruments; ++k) {
+    v.push_back({std::string("received_") + kInstrumentNames[k], "yuan",
+                 std::string("received for ") + kInstrumentNames[k] + " after leakage (its recorded use)"});
+  }
+  v.push_back({"cadres", "person-years", "dispatched cadres present, in person-years"});
+  v.push_back({"enclave_profit", "yuan", "profit returned to the donor from enclave parks"});
+  v.push_back({"enclave_capital", "yuan", "donor-owned enclave park capital at the year end"});
+  return v;
 }
 
 const std::vector<VariableSpec> kPanelVars = {
@@ -187,6 +231,37 @@ OutputLayout make_layout(const Model& m, const RunOptions& o, const std::vector<
   for (const auto& v : annual_vars()) annual.variables.push_back(v.spec);
   layout.groups.push_back(annual);
 
+  GroupSpec region;
+  region.name = "region";
+  region.row_dim = "year";
+  region.row_units = "1";
+  region.row_long_name = "calendar year";
+  region.column.name = "group";
+  region.column.coordinate = {"group", "county group (all, or by role)", "1",
+                              std::vector<std::string>(kRegionGroupNames,
+                                                       kRegionGroupNames + kNumRegionGroups)};
+  region.variables = kRegionVars;
+  layout.groups.push_back(region);
+
+  GroupSpec pairings;
+  pairings.name = "pairings";
+  pairings.row_dim = "year";
+  pairings.row_units = "1";
+  pairings.row_long_name = "calendar year";
+  std::vector<std::string> pairing_ids;
+  std::vector<std::int64_t> donors, recipients;
+  for (const Pairing& p : m.pairings) {
+    pairing_ids.push_back(p.id);
+    donors.push_back(m.county_code[p.donor]);
+    recipients.push_back(m.county_code[p.recipient]);
+  }
+  pairings.column.name = "pairing";
+  pairings.column.coordinate = {"pairing", "pairing id", "1", pairing_ids};
+  pairings.column.auxiliary = {{"pairing_donor", "donor county code", "1", donors},
+                               {"pairing_recipient", "recipient county code", "1", recipients}};
+  pairings.variables = pairing_vars();
+  layout.groups.push_back(pairings);
+
   if (!panel.empty()) {
     GroupSpec hh;
     hh.name = "households";
@@ -231,6 +306,54 @@ Row annual_row(const AnnualIndicators& a) {
   r.row_value = a.year;
   for (const auto& v : annual_vars()) r.values.push_back(a.*(v.field));
   return r;
+}
+
+Row region_row(const Model& m, const AnnualIndicators& a) {
+  CountyIncomeSums sums;
+  sums.persons = a.persons_sim;
+  sums.persons_positive = a.persons_positive;
+  sums.income_positive = a.income_positive;
+  sums.income_log = a.income_log;
+  for (int c = 0; c < m.n_county; ++c) {
+    sums.income.push_back(a.income_per_capita_mean[c] * a.persons_sim[c]);
+    sums.poor.push_back(a.fgt0[c] * a.persons_sim[c]);
+  }
+  const RegionIndicators r = region_indicators(m, sums);
+  Row row;
+  row.group = kRegion;
+  row.row_value = a.year;
+  auto all_groups = [&](const std::array<double, kNumRegionGroups>& v) {
+    row.values.emplace_back(v.begin(), v.end());
+  };
+  all_groups(r.income_per_capita_mean);
+  all_groups(r.fgt0);
+  all_groups(r.theil_total);
+  all_groups(r.theil_between);
+  all_groups(r.theil_within);
+  row.values.emplace_back(kNumRegionGroups, r.recipient_donor_income_ratio);
+  row.values.emplace_back(kNumRegionGroups, r.sigma_log_income);
+  return row;
+}
+
+Row pairing_row(const State& s, int year) {
+  Row row;
+  row.group = kPairings;
+  row.row_value = year;
+  const std::size_t n = s.pairing.size();
+  auto column = [&](auto get) {
+    std::vector<double> v(n);
+    for (std::size_t j = 0; j < n; ++j) v[j] = get(s.pairing[j]);
+    row.values.push_back(std::move(v));
+  };
+  column([](const PairingAccounts& a) { return a.donor_spent; });
+  column([](const PairingAccounts& a) { return a.recipient_received; });
+  column([](const PairingAccounts& a) { return a.leakage; });
+  for (int k = 0; k < kNumInstruments; ++k) column([k](const PairingAccounts& a) { return a.spent[k]; });
+  for (int k = 0; k < kNumInstruments; ++k) column([k](const PairingAccounts& a) { return a.received[k]; });
+  column([](const PairingAccounts& a) { return a.cadres; });
+  column([](const PairingAccounts& a) { return a.enclave_profit; });
+  column([](const PairingAccounts& a) { return a.enclave_capital; });
+  return row;
 }
 
 Row panel_row(const State& s, const std::vector<std::int64_t>& panel, int year, double annualise) {
@@ -294,6 +417,8 @@ RunSummary run(const Model& m, const RunOptions& o) {
     writer.append(monthly_row(m, s, days));
     if (closed) {
       writer.append(annual_row(ws.annual));
+      writer.append(region_row(m, ws.annual));
+      writer.append(pairing_row(s, ws.annual.year));
       if (!panel.empty()) {
         writer.append(panel_row(s, panel, ws.annual.year, 12.0 / m.months_into_year(st)));
       }

@@ -18,16 +18,19 @@
 #include "engine/parallel.hpp"
 #include "engine/reduce.hpp"
 #include "engine/rng.hpp"
+#include "policy/policy.hpp"
 
 namespace codev {
 
 namespace {
 
 // Per-step sums per chunk, then per county.
-enum StepSum { kFarmOutput, kLocal, kMigrant, kPension, kAllowance, kMedical, kIll, kNumStepSums };
+enum StepSum { kFarmOutput, kLocal, kMigrant, kPension, kAllowance, kMedical, kIll, kAssistance,
+               kMedicalCover, kConsumptionPaid, kDividends, kNumStepSums };
 // Year-end sums per chunk, then per county.
 enum YearSum { kPersons, kHouseholds, kWage, kOperating, kProperty, kTransfer, kMedicalYear,
-               kAtRisk, kMonitoredHh, kReturnedHh, kNumYearSums };
+               kAtRisk, kMonitoredHh, kReturnedHh, kPersonsPositive, kIncomePositive, kIncomeLog,
+               kNumYearSums };
 
 // Values of the county levers and lines the kernel reads, fixed for the step.
 struct StepContext {
@@ -104,6 +107,15 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
   const double wl = k.wage_local[c], wm = k.wage_migrant[c];
   const double farm_tfp = k.farm_tfp[c] * k.price[c] / 12.0 * months;
   const std::uint64_t accept = Rng::threshold(k.job_accept[c]);
+  // Aid levers: earnings multiplier from trained talent, the industry premium for linked
+  // households, consumption purchases per yuan of farm output, safety-net support of monitored
+  // households, and village collective dividends.
+  const double earnings = 1.0 + k.skill_boost[c];
+  const double premium = m.param.industry_premium, purchases = k.consumption_rate[c];
+  const double linked_share = k.linked_share[c];
+  const double assistance_pc = k.assistance_pc[c], cover = k.medical_cover[c];
+  const double* __restrict dividend_pc = s.village.dividend_pc.data() + m.village_begin[c];
+  const std::uint16_t* __restrict village = s.hh.village.data();
   const double layoff = k.layoff[c];
   const bool disaster = k.asset_loss[c] > 0.0;
   const auto asset_keep = static_cast<float>(1.0 - k.asset_loss[c]);
@@ -128,7 +140,8 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
       static_cast<float>(std::pow(1.0 - p.farm_asset_depreciation, review_months / 12.0));
   std::int64_t phase = (ch.begin - first + ctx.step) % ctx.review_steps;  // 0 = review
   double farm_sum = 0, local_sum = 0, migrant_sum = 0, pension_sum = 0, allowance_sum = 0,
-         medical_sum = 0, ill_sum = 0;
+         medical_sum = 0, ill_sum = 0, assistance_sum = 0, cover_sum = 0, purchases_sum = 0,
+         dividend_sum = 0;
 
   for (std::int64_t i = ch.begin; i < ch.end; ++i) {
     // Year-to-date flows are kept after a year closes (the household panel reads them) and
@@ -177,14 +190,24 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
     }
     const float labour_term = tech.labour(workers - local - migrant, h.elderly[i]);
     const double persons = h.persons[i];
-    const double wage = h.skill[i] * (local * wl + migrant * wm) * available * months;
+    const double wage = h.skill[i] * (local * wl + migrant * wm) * available * months * earnings;
     const double farm_out = farm_tfp * FarmTech::output_units(h.farm_base[i], factor, labour_term);
-    const double operating = farm_out * available;
+    const double harvest = farm_out * available * earnings;
+    const double bought = harvest * purchases;
+    const double operating = harvest * (1.0 + ((flags & kLinked) ? premium : 0.0)) + bought;
+    const double dividend = dividend_pc[village[i]] * persons;
     const double property = (labour_term > 0 ? 0.0 : rent * h.land[i]) +
-                            std::max(savings, 0.0) * deposit + persons * property_pc;
+                            std::max(savings, 0.0) * deposit + persons * property_pc + dividend;
     const double pension = pension_rate * h.elderly[i];
     const double allowance = h.allowance[i] * persons * allowance_rate;
-    const double transfer = pension + allowance + persons * transfer_pc;
+    double assistance = 0.0;
+    if (flags & kMonitored) {
+      assistance = assistance_pc * persons;
+      const double covered = medical * cover;
+      medical -= covered;
+      cover_sum += covered;
+    }
+    const double transfer = pension + allowance + persons * transfer_pc + assistance;
     const double income = wage + operating + property + transfer;
 
     // Consumption with a floor; debt is limited except for the floor itself.
@@ -207,6 +230,9 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
       }
       assets *= depreciation_keep;
       factor = tech.asset_factor(assets);
+      // Links to the specialty industry are revised at the review too.
+      const bool linked = labour_term > 0 && link_rank(code, i - first) < linked_share;
+      flags = linked ? (flags | kLinked) : (flags & static_cast<std::uint8_t>(~kLinked));
     }
 
     h.local[i] = static_cast<std::uint8_t>(local);
@@ -222,7 +248,10 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
     h.ytd_transfer[i] += static_cast<float>(transfer);
     h.ytd_medical[i] += static_cast<float>(medical);
 
-    farm_sum += operating;
+    farm_sum += harvest;
+    assistance_sum += assistance;
+    purchases_sum += bought;
+    dividend_sum += dividend;
     local_sum += local;
     migrant_sum += migrant;
     pension_sum += pension;
@@ -236,6 +265,10 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
   acc[kAllowance] = allowance_sum;
   acc[kMedical] = medical_sum;
   acc[kIll] = ill_sum;
+  acc[kAssistance] = assistance_sum;
+  acc[kMedicalCover] = cover_sum;
+  acc[kConsumptionPaid] = purchases_sum;
+  acc[kDividends] = dividend_sum;
 }
 
 // Year end for one chunk: annualised income per person, the poverty test on income net of
@@ -247,6 +280,7 @@ void close_year_chunk(const Model& m, State& s, const StepContext& ctx, const Rn
   const std::int64_t code = m.county_code[ch.county];
   const std::int64_t first = m.household_begin[ch.county];
   const double annualise = 12.0 / ctx.months_in_year;
+  const double identification = s.county.identification[ch.county];
   for (std::int64_t i = ch.begin; i < ch.end; ++i) {
     const double persons = h.persons[i];
     const double wage = h.ytd_wage[i] * annualise, operating = h.ytd_operating[i] * annualise;
@@ -265,7 +299,7 @@ void close_year_chunk(const Model& m, State& s, const StepContext& ctx, const Rn
     fl = poor ? (fl | kPoor) : (fl & static_cast<std::uint8_t>(~kPoor));
     const bool at_risk = net_pc < ctx.monitor_line;
     if (at_risk && !(fl & kMonitored) &&
-        ident.uniform4(code, i - first, ctx.step).u[0] < p.poverty_identification_rate) {
+        ident.uniform4(code, i - first, ctx.step).u[0] < identification) {
       fl |= kMonitored;
     } else if (!at_risk) {
       fl &= static_cast<std::uint8_t>(~kMonitored);  // risk eliminated
@@ -287,6 +321,11 @@ void close_year_chunk(const Model& m, State& s, const StepContext& ctx, const Rn
     acc[kMedicalYear] += medical;
     if (at_risk) acc[kAtRisk] += persons;
     if (fl & kMonitored) acc[kMonitoredHh] += 1.0;
+    if (pc > 0) {
+      acc[kPersonsPositive] += persons;
+      acc[kIncomePositive] += persons * pc;
+      acc[kIncomeLog] += persons * pc * std::log(pc);
+    }
   }
 }
 
@@ -296,7 +335,8 @@ void fill_annual(const Model& m, const State& s, const std::vector<double>& sums
   for (auto* v : {&a.population, &a.households, &a.income_per_capita_mean, &a.income_per_capita_median,
                   &a.income_wage, &a.income_operating, &a.income_property, &a.income_transfer, &a.gini,
                   &a.fgt0, &a.fgt1, &a.fgt2, &a.at_risk_share, &a.monitored_households,
-                  &a.returned_to_poverty, &a.medical_out_of_pocket}) {
+                  &a.returned_to_poverty, &a.medical_out_of_pocket, &a.collective_villages_above,
+                  &a.persons_positive, &a.income_positive, &a.income_log, &a.persons_sim}) {
     v->assign(n, 0.0);
   }
   a.year = year;
@@ -315,6 +355,20 @@ void fill_annual(const Model& m, const State& s, const std::vector<double>& sums
     a.at_risk_share[c] = x[kAtRisk] / persons;
     a.monitored_households[c] = x[kMonitoredHh] * wt;
     a.returned_to_poverty[c] = x[kReturnedHh] * wt;
+    a.persons_positive[c] = x[kPersonsPositive];
+    a.income_positive[c] = x[kIncomePositive];
+    a.income_log[c] = x[kIncomeLog];
+    a.persons_sim[c] = persons;
+  }
+  // Villages whose collective income of the closed year reached the threshold.
+  for (std::size_t c = 0; c < n; ++c) {
+    const auto vb = static_cast<std::size_t>(m.village_begin[c]);
+    const auto ve = static_cast<std::size_t>(m.village_begin[c + 1]);
+    double above = 0;
+    for (std::size_t v = vb; v < ve; ++v) {
+      above += s.village.income_last[v] >= m.param.collective_income_threshold ? 1.0 : 0.0;
+    }
+    a.collective_villages_above[c] = above / static_cast<double>(ve - vb);
   }
   CountyDistribution d;
   county_distribution(m, s.hh, line, d);
@@ -352,6 +406,8 @@ bool step(const Model& m, State& s, Workspace& ws) {
   ctx.review_steps = std::max<std::int64_t>(1, std::llround(p.labour_review_months / m.step_months));
 
   apply_shocks(m, s, st);
+  if (ctx.opens_year) reset_pairing_accounts(s);
+  policy_phase(m, s, st);
   const FarmTech tech(p);
 
   // Phase 2: labour plans and applicants for local jobs.
@@ -386,7 +442,8 @@ bool step(const Model& m, State& s, Workspace& ws) {
   HouseholdTotals& t = ws.totals;
   const auto n = static_cast<std::size_t>(m.n_county);
   for (auto* v : {&t.farm_output, &t.local_workers, &t.migrant_workers, &t.job_applicants, &t.pension,
-                  &t.allowance, &t.medical, &t.ill}) {
+                  &t.allowance, &t.medical, &t.ill, &t.assistance, &t.medical_cover,
+                  &t.consumption_paid, &t.dividends}) {
     v->assign(n, 0.0);
   }
   const double wt = m.household_weight;
@@ -400,9 +457,14 @@ bool step(const Model& m, State& s, Workspace& ws) {
     t.allowance[c] = x[kAllowance] * wt;
     t.medical[c] = x[kMedical] * wt;
     t.ill[c] = x[kIll] * wt;
+    t.assistance[c] = x[kAssistance] * wt;
+    t.medical_cover[c] = x[kMedicalCover] * wt;
+    t.consumption_paid[c] = x[kConsumptionPaid] * wt;
+    t.dividends[c] = x[kDividends] * wt;
   }
 
-  // Phase 5: county economies.
+  // Phase 5: funds drawn down by what households received; county economies.
+  policy_after_households(m, s, t);
   county_phase(m, s, t, st);
 
   // Phase 6: year end and annual indicators.
@@ -412,6 +474,7 @@ bool step(const Model& m, State& s, Workspace& ws) {
     reduce_by_county(m, kNumYearSums, [&](const Chunk& ch, double* acc) {
       close_year_chunk(m, s, ctx, ident, ch, acc);
     }, ws.chunk_sums, year_sums);
+    policy_close_year(m, s);
     fill_annual(m, s, year_sums, year, ctx.line, ws.annual);
   }
   s.step = st + 1;

@@ -182,6 +182,23 @@ Model compile(const ScenarioSpec& spec) {
                           p.allocation});
   }
   resolve_shocks(spec, index, m);
+  for (std::size_t k = 0; k < spec.policies.size(); ++k) {
+    const PolicySpec& ps = spec.policies[k];
+    Policy p;
+    p.instrument = ps.instrument;
+    p.start_year = ps.start_year > 0 ? ps.start_year : m.start_year;
+    p.end_year = ps.end_year > 0 ? ps.end_year : m.start_year + m.n_year - 1;
+    p.targeting = ps.targeting;
+    p.covers.assign(m.n_county, 0);
+    if (ps.counties.empty()) {
+      for (int c = 0; c < m.n_county; ++c) p.covers[c] = m.county_role[c] == Role::recipient;
+    }
+    for (std::size_t j = 0; j < ps.counties.size(); ++j) {
+      p.covers[county_index(index, ps.counties[j], ps.mark,
+                            "policies[" + std::to_string(k) + "].counties[" + std::to_string(j) + "]")] = 1;
+    }
+    m.policies.push_back(std::move(p));
+  }
   return m;
 }
 

@@ -15,6 +15,7 @@
 #include "engine/household_model.hpp"
 #include "engine/reduce.hpp"
 #include "engine/rng.hpp"
+#include "policy/policy.hpp"
 
 namespace codev {
 
@@ -304,7 +305,11 @@ void Counties::resize(int n) {
         &urban_labour_specialty, &urban_labour_other, &rural_split_specialty, &wage_wedge, &vacancies,
         &governance, &talent, &gdp_agriculture, &gdp_specialty, &gdp_other, &local_jobs,
         &migrant_workers, &fiscal_revenue, &pension_spending, &allowance_spending,
-        &medical_out_of_pocket, &ill_households}) {
+        &medical_out_of_pocket, &ill_households, &fiscal_revenue_ytd, &fiscal_revenue_last,
+        &dispatched_cadres, &aid_received, &aided_capital, &linked_share, &skill_boost,
+        &infrastructure, &infrastructure_factor, &safety_net_fund, &assistance_pc, &medical_cover,
+        &consumption_fund, &consumption_rate, &monitored_persons, &identification,
+        &collective_income, &collective_assets}) {
     v->setZero(n);
   }
 }
@@ -336,6 +341,7 @@ State make_state(const Model& m, std::uint64_t replicate) {
     }
   }
   init_county_economy(m, s);
+  init_policies(m, s);
   return s;
 }
 
