@@ -1,0 +1,283 @@
+// Aid policies: money conservation, each instrument against the same scenario without it (same
+// seed, so the same shocks), zero budgets, the donor side, and a case where aid does no good.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <string>
+
+#include "codev/engine.hpp"
+#include "codev/output.hpp"
+#include "codev/scenario.hpp"
+
+using namespace codev;
+
+namespace {
+
+CountySpec county(std::int64_t code, Role role, double population, double income,
+                  const char* prefecture) {
+  CountySpec c;
+  c.code = code;
+  c.name = std::to_string(code);
+  c.prefecture = prefecture;
+  c.role = role;
+  c.population = population;
+  c.income_per_capita = income;
+  return c;
+}
+
+PairingSpec pairing(const char* id, std::int64_t donor, std::int64_t recipient, double budget,
+                    int cadres) {
+  PairingSpec p;
+  p.id = id;
+  p.donor = donor;
+  p.recipient = recipient;
+  p.start_year = 2020;
+  p.end_year = 2030;
+  p.cadres = cadres;
+  p.budget.fixed_per_year = budget;
+  return p;
+}
+
+PolicySpec policy(Instrument k) {
+  PolicySpec p;
+  p.instrument = k;
+  return p;  // whole run, every recipient
+}
+
+// Two donors paired with two recipients, 4 years monthly, 10% household sample.
+ScenarioSpec base_spec() {
+  ScenarioSpec s;
+  s.file = "test";
+  s.name = "policy-test";
+  s.start_year = 2023;
+  s.years = 4;
+  s.seed = 7;
+  s.population.scale = 0.1;
+  s.counties = {county(510116, Role::donor, 60000, 32000, "Chengdu"),
+                county(510106, Role::donor, 40000, 36000, "Chengdu"),
+                county(513332, Role::recipient, 50000, 12000, "Ganzi"),
+                county(513335, Role::recipient, 40000, 14000, "Ganzi")};
+  s.counties[2].lifted_share = 0.3;
+  s.counties[3].lifted_share = 0.3;
+  s.pairings = {pairing("a", 510116, 513332, 40e6, 30), pairing("b", 510106, 513335, 30e6, 25)};
+  s.resolved_yaml = "# built in test_policy.cpp\n";
+  return s;
+}
+
+ScenarioSpec with_all_instruments(ScenarioSpec s) {
+  for (int k = 0; k < kNumInstruments; ++k) s.policies.push_back(policy(static_cast<Instrument>(k)));
+  return s;
+}
+
+// A scenario funding one instrument only: the whole budget goes to it.
+ScenarioSpec only(Instrument k) {
+  ScenarioSpec s = base_spec();
+  s.policies = {policy(k)};
+  for (PairingSpec& p : s.pairings) {
+    p.allocation = AllocationSpec{0, 0, 0, 0, 0, 0};
+    switch (k) {
+      case Instrument::industry: p.allocation.industry = 1; break;
+      case Instrument::collective: p.allocation.collective = 1; break;
+      case Instrument::training: p.allocation.training = 1; break;
+      case Instrument::safety_net: p.allocation.safety_net = 1; break;
+      case Instrument::infrastructure: p.allocation.infrastructure = 1; break;
+      case Instrument::consumption: p.allocation.consumption = 1; break;
+    }
+  }
+  return s;
+}
+
+// Same pairings, no money and no cadres.
+ScenarioSpec no_aid(ScenarioSpec s) {
+  for (PairingSpec& p : s.pairings) {
+    p.budget.fixed_per_year = 0.0;
+    p.cadres = 0;
+  }
+  return s;
+}
+
+std::string temp_path(const std::string& name) {
+  return (std::filesystem::temp_directory_path() /
+          ("codev_test_policy_" + std::to_string(getpid()) + "_" + name + ".h5"))
+      .string();
+}
+
+std::string run_to_file(const ScenarioSpec& spec, const std::string& name) {
+  RunOptions o;
+  o.output_path = temp_path(name);
+  o.threads = 2;
+  run(compile(spec), o);
+  return o.output_path;
+}
+
+// Value of a variable in the last row for column c.
+double last(const std::string& file, const char* group, const char* var, std::size_t c) {
+  const VariableData d = read_variable(file, group, var);
+  return d.values.at((d.rows - 1) * d.cols + c);
+}
+
+// Sum over recipients (columns 2, 3) of a variable in the last row.
+double recipients(const std::string& file, const char* group, const char* var) {
+  return last(file, group, var, 2) + last(file, group, var, 3);
+}
+
+bool same_bits(const VariableData& a, const VariableData& b) {
+  return a.rows == b.rows && a.cols == b.cols &&
+         std::memcmp(a.values.data(), b.values.data(), a.values.size() * sizeof(double)) == 0;
+}
+
+}  // namespace
+
+TEST_CASE("every yuan is accounted for, per pairing and year", "[policy][money]") {
+  const Model m = compile(with_all_instruments(base_spec()));
+  State s = make_state(m);
+  Workspace ws = make_workspace(m);
+  std::vector<double> fund_before(static_cast<std::size_t>(m.n_county), 0.0);
+  int years = 0;
+  while (s.step < m.n_step) {
+    const Eigen::VectorXd fund_start = s.county.safety_net_fund;
+    const bool closed = step(m, s, ws);
+    // The safety-net fund moves only by money in minus what households were paid.
+    for (int c = 0; c < m.n_county; ++c) {
+      const double paid = ws.totals.assistance[c] + ws.totals.medical_cover[c];
+      CHECK(s.county.safety_net_fund[c] >= fund_start[c] - paid - 1e-6 * (1 + std::abs(fund_start[c])));
+    }
+    if (!closed) continue;
+    ++years;
+    std::vector<double> received_by_recipient(static_cast<std::size_t>(m.n_county), 0.0);
+    for (std::size_t j = 0; j < m.pairings.size(); ++j) {
+      const PairingAccounts& a = s.pairing[j];
+      INFO("pairing " << j << " year " << ws.annual.year);
+      CHECK(a.donor_spent > 0);
+      CHECK(a.donor_spent == Approx(a.recipient_received + a.leakage).epsilon(1e-12));
+      double spent = 0, received = 0;
+      for (int k = 0; k < kNumInstruments; ++k) {
+        spent += a.spent[k];
+        received += a.received[k];
+        CHECK(a.received[k] <= a.spent[k]);
+      }
+      CHECK(spent == Approx(a.donor_spent).epsilon(1e-12));
+      CHECK(received == Approx(a.recipient_received).epsilon(1e-12));
+      received_by_recipient[static_cast<std::size_t>(m.pairings[j].recipient)] += a.recipient_received;
+    }
+    // The recipient's recorded uses add up to what it received.
+    for (int c = 0; c < m.n_county; ++c) {
+      double uses = 0;
+      for (double u : s.aid_uses[static_cast<std::size_t>(c)]) uses += u;
+      CHECK(uses == Approx(received_by_recipient[static_cast<std::size_t>(c)]).margin(1e-6));
+    }
+  }
+  CHECK(years == 4);
+}
+
+TEST_CASE("a fixed budget is spent in full over a year, less nothing", "[policy][money]") {
+  const std::string f = run_to_file(with_all_instruments(base_spec()), "budget");
+  // Pairing a: 40 m yuan per year, allocation default shares sum to 1, all instruments enabled.
+  CHECK(last(f, "pairings", "donor_spent", 0) == Approx(40e6).epsilon(1e-9));
+  CHECK(last(f, "pairings", "donor_spent", 1) == Approx(30e6).epsilon(1e-9));
+  CHECK(last(f, "pairings", "leakage", 0) > 0);
+  CHECK(last(f, "pairings", "cadres", 0) == Approx(30));
+  std::filesystem::remove(f);
+}
+
+TEST_CASE("a zero budget with no cadres gives the same output as no aid at all", "[policy]") {
+  ScenarioSpec none = with_all_instruments(base_spec());
+  none.pairings.clear();
+  const std::string f0 = run_to_file(none, "nopairing");
+  const std::string f1 = run_to_file(no_aid(with_all_instruments(base_spec())), "zerobudget");
+  for (const char* v : {"income_per_capita_mean", "fgt0", "gini", "income_transfer", "monitored_households"}) {
+    INFO(v);
+    CHECK(same_bits(read_variable(f0, "annual", v), read_variable(f1, "annual", v)));
+  }
+  for (const char* v : {"gdp", "wage_local", "tfp_specialty", "governance", "capital_other"}) {
+    INFO(v);
+    CHECK(same_bits(read_variable(f0, "monthly", v), read_variable(f1, "monthly", v)));
+  }
+  std::filesystem::remove(f0);
+  std::filesystem::remove(f1);
+}
+
+TEST_CASE("each instrument moves its target indicators in the documented direction", "[policy]") {
+  const std::string f0 = run_to_file(no_aid(only(Instrument::industry)), "none");
+  auto alone = [&](Instrument k, const char* name) { return run_to_file(only(k), name); };
+
+  SECTION("industry investment: capital, links to the industry, operating income") {
+    const std::string f = alone(Instrument::industry, "industry");
+    CHECK(recipients(f, "monthly", "capital_specialty") > recipients(f0, "monthly", "capital_specialty"));
+    CHECK(recipients(f, "monthly", "linked_share") > 0.0);
+    CHECK(recipients(f, "annual", "income_operating") > recipients(f0, "annual", "income_operating"));
+    CHECK(recipients(f, "monthly", "gdp_specialty") > recipients(f0, "monthly", "gdp_specialty"));
+    CHECK(last(f, "pairings", "enclave_profit", 0) > 0.0);  // the donor's return
+    std::filesystem::remove(f);
+  }
+  SECTION("collective economy: village assets and property income") {
+    const std::string f = alone(Instrument::collective, "collective");
+    CHECK(recipients(f, "monthly", "collective_assets") > 0.0);
+    CHECK(recipients(f, "annual", "income_property") > recipients(f0, "annual", "income_property"));
+    std::filesystem::remove(f);
+  }
+  SECTION("cadre training: talent, governance, wage income") {
+    const std::string f = alone(Instrument::training, "training");
+    CHECK(recipients(f, "monthly", "talent") > recipients(f0, "monthly", "talent"));
+    CHECK(recipients(f, "monthly", "governance") > recipients(f0, "monthly", "governance"));
+    CHECK(recipients(f, "annual", "income_wage") > recipients(f0, "annual", "income_wage"));
+    std::filesystem::remove(f);
+  }
+  SECTION("safety net: transfers to monitored households, poverty not higher") {
+    const std::string f = alone(Instrument::safety_net, "safety");
+    CHECK(recipients(f, "annual", "income_transfer") > recipients(f0, "annual", "income_transfer"));
+    CHECK(recipients(f, "annual", "fgt1") <= recipients(f0, "annual", "fgt1"));
+    std::filesystem::remove(f);
+  }
+  SECTION("rural construction: infrastructure and productivity") {
+    const std::string f = alone(Instrument::infrastructure, "infra");
+    CHECK(recipients(f, "monthly", "infrastructure") > 0.0);
+    CHECK(recipients(f, "monthly", "tfp_specialty") > recipients(f0, "monthly", "tfp_specialty"));
+    CHECK(recipients(f, "monthly", "gdp_agriculture") > recipients(f0, "monthly", "gdp_agriculture"));
+    std::filesystem::remove(f);
+  }
+  SECTION("consumption assistance: operating income") {
+    const std::string f = alone(Instrument::consumption, "consumption");
+    CHECK(recipients(f, "annual", "income_operating") > recipients(f0, "annual", "income_operating"));
+    std::filesystem::remove(f);
+  }
+  std::filesystem::remove(f0);
+}
+
+TEST_CASE("the donor side shows its fiscal cost and its returns", "[policy][donor]") {
+  const std::string f0 = run_to_file(no_aid(with_all_instruments(base_spec())), "donor0");
+  const std::string f1 = run_to_file(with_all_instruments(base_spec()), "donor1");
+  // Crowded-out public investment: lower capital in the donors' own economies.
+  CHECK(last(f1, "monthly", "capital_other", 0) < last(f0, "monthly", "capital_other", 0));
+  CHECK(last(f1, "monthly", "capital_other", 1) < last(f0, "monthly", "capital_other", 1));
+  // Enclave parks return profit to each donor.
+  CHECK(last(f1, "pairings", "enclave_profit", 0) > 0.0);
+  CHECK(last(f1, "pairings", "enclave_profit", 1) > 0.0);
+  std::filesystem::remove(f0);
+  std::filesystem::remove(f1);
+}
+
+TEST_CASE("with no governance, aid can do nothing for recipients and still cost donors",
+          "[policy][null]") {
+  // Elite capture at its extreme: every yuan leaks at governance 0, and no cadres come.
+  ScenarioSpec spec = with_all_instruments(base_spec());
+  spec.parameters.aid_leakage_max = 1.0;
+  for (CountySpec& c : spec.counties) c.governance = 0.0;
+  for (PairingSpec& p : spec.pairings) p.cadres = 0;
+  const std::string f1 = run_to_file(spec, "capture");
+  const std::string f0 = run_to_file(no_aid(spec), "capture0");
+  CHECK(last(f1, "pairings", "recipient_received", 0) == 0.0);
+  CHECK(last(f1, "pairings", "leakage", 0) > 0.0);
+  // Null effect on recipients: identical poverty and incomes (same shocks).
+  CHECK(same_bits(read_variable(f1, "annual", "fgt0"), read_variable(f0, "annual", "fgt0")));
+  CHECK(recipients(f1, "annual", "income_per_capita_mean") ==
+        recipients(f0, "annual", "income_per_capita_mean"));
+  // Negative effect on donors: the fiscal cost lowers their output.
+  CHECK(last(f1, "monthly", "gdp_other", 0) < last(f0, "monthly", "gdp_other", 0));
+  std::filesystem::remove(f0);
+  std::filesystem::remove(f1);
+}
