@@ -152,6 +152,15 @@ void check_same_spec(const ScenarioSpec& a, const ScenarioSpec& b) {
     CHECK(x.allocation.consumption == y.allocation.consumption);
     CHECK(x.source == y.source);
   }
+  REQUIRE(a.policies.size() == b.policies.size());
+  for (std::size_t i = 0; i < a.policies.size(); ++i) {
+    INFO("policies[" << i << "]");
+    CHECK(a.policies[i].instrument == b.policies[i].instrument);
+    CHECK(a.policies[i].start_year == b.policies[i].start_year);
+    CHECK(a.policies[i].end_year == b.policies[i].end_year);
+    CHECK(a.policies[i].counties == b.policies[i].counties);
+    CHECK(a.policies[i].targeting == b.policies[i].targeting);
+  }
   for (const codev::ParameterInfo& info : codev::kParameterInfo) {
     INFO("parameters." << info.group << "." << info.name);
     CHECK(a.parameters.*info.field == b.parameters.*info.field);
@@ -269,6 +278,7 @@ TEST_CASE("keys left out take their documented defaults", "[scenario]") {
     CHECK(spec.parameters.*info.field == info.default_value);
   }
   CHECK(spec.pairings.empty());
+  CHECK(spec.policies.empty());
   CHECK(spec.shocks.empty());
   CHECK(spec.outputs.panel == codev::OutputSpec::Panel::none);
   const codev::CountySpec& c = spec.counties.at(0);
@@ -443,7 +453,9 @@ TEST_CASE("the resolved YAML reads back as the same scenario", "[scenario]") {
       {"minimal.yaml", {}},
       {"child.yaml",
        {"meta.description=a \"quoted\" text, with 'marks'", "parameters.farm.tfp_growth=-0.015"}},
-      {"child.yaml", {"outputs.household_panel.per_county=3", "counties.513335.gdp=1e300"}}};
+      {"child.yaml", {"outputs.household_panel.per_county=3", "counties.513335.gdp=1e300"}},
+      {"policies.yaml", {}},
+      {"policies_child.yaml", {"policies.0.targeting=need", "policies.0.instrument=collective"}}};
   for (const auto& [file, overrides] : cases) {
     INFO(file);
     const ScenarioSpec spec = codev::read_scenario(kGoodDir + file, overrides);
@@ -467,6 +479,151 @@ TEST_CASE("the resolved YAML lists every parameter and population default", "[sc
   CHECK(text.find("extends") == std::string::npos);
   CHECK(text.find("\n  start: \"2023-01\"\n") != std::string::npos);
   CHECK(text.find("\n  household_panel: none\n") != std::string::npos);
+}
+
+TEST_CASE("policies read with the run's years and every recipient as defaults", "[scenario]") {
+  using codev::Instrument;
+  using Targeting = codev::PolicySpec::Targeting;
+  const ScenarioSpec spec = codev::read_scenario(kGoodDir + "policies.yaml");
+  // 2023-07 for 5 years ends in 2028-06: the simulated years are 2023 to 2028.
+  REQUIRE(spec.policies.size() == 8);
+  const codev::PolicySpec& industry = spec.policies[0];
+  CHECK(industry.instrument == Instrument::industry);
+  CHECK(industry.start_year == 2023);
+  CHECK(industry.end_year == 2028);
+  CHECK(industry.counties.empty());
+  CHECK(industry.targeting == Targeting::need);
+  CHECK(industry.mark.file == kGoodDir + "policies.yaml");
+  CHECK(industry.mark.line == 17);
+  CHECK(industry.mark.column == 5);
+  const codev::PolicySpec& equal = spec.policies[1];
+  CHECK(equal.instrument == Instrument::collective);
+  CHECK(equal.counties == std::vector<std::int64_t>{513332, 513335});
+  CHECK(equal.start_year == 2024);
+  CHECK(equal.end_year == 2026);
+  CHECK(equal.targeting == Targeting::equal);
+  CHECK(spec.policies[2].targeting == Targeting::need);
+  CHECK(spec.policies[3].start_year == 2027);
+  CHECK(spec.policies[3].end_year == 2028);
+  CHECK(spec.policies[4].instrument == Instrument::training);
+  CHECK(spec.policies[4].start_year == 2023);
+  CHECK(spec.policies[4].end_year == 2025);
+  CHECK(spec.policies[5].instrument == Instrument::safety_net);
+  CHECK(spec.policies[5].start_year == 2028);
+  CHECK(spec.policies[6].instrument == Instrument::infrastructure);
+  CHECK(spec.policies[6].end_year == 2023);
+  CHECK(spec.policies[7].instrument == Instrument::consumption);
+  CHECK(codev::kNumInstruments == 6);
+
+  // The resolved text states the filled-in years, and targeting only for collective.
+  const std::string& text = spec.resolved_yaml;
+  CHECK(text.find("policies:\n  - instrument: industry\n    start_year: 2023\n    end_year: "
+                  "2028\n  - instrument: collective\n") != std::string::npos);
+  CHECK(text.find("    counties: [513332, 513335]\n    targeting: equal\n") != std::string::npos);
+  CHECK(text.find("  - instrument: training\n    start_year: 2023\n    end_year: 2025\n  - ") !=
+        std::string::npos);
+  const std::string minimal = codev::read_scenario(kGoodDir + "minimal.yaml").resolved_yaml;
+  CHECK(minimal.find("\npolicies:\n  []\n") != std::string::npos);
+}
+
+TEST_CASE("policies: the defaults follow the run, wherever meta is written", "[scenario]") {
+  // meta after policies: the window is filled in once the run is known.
+  const std::string text =
+      "counties:\n"
+      "  - {code: 513335, name: Batang, role: recipient, population: 52000, "
+      "income_per_capita: 15500}\n"
+      "policies:\n"
+      "  - {instrument: training, start_year: 2030}\n"
+      "  - {instrument: industry, end_year: 2030}\n"
+      "meta: {name: late, start: 2030-01, years: 3}\n";
+  const ScenarioSpec spec = codev::read_scenario_text(text, "late.yaml");
+  REQUIRE(spec.policies.size() == 2);
+  CHECK(spec.policies[0].end_year == 2032);
+  CHECK(spec.policies[1].start_year == 2030);
+  // Windows that touch but do not share a year do not overlap; a one-year run has one year.
+  const std::string touching =
+      "meta: {name: t, start: 2023-01, years: 1}\n"
+      "counties:\n"
+      "  - {code: 513335, name: Batang, role: recipient, population: 52000, "
+      "income_per_capita: 15500}\n"
+      "policies:\n"
+      "  - {instrument: training, counties: [513335]}\n"
+      "  - {instrument: industry, counties: [513335]}\n";
+  const ScenarioSpec one = codev::read_scenario_text(touching, "t.yaml");
+  CHECK(one.policies[0].start_year == 2023);
+  CHECK(one.policies[0].end_year == 2023);
+  CHECK(error_of([&] {
+          codev::read_scenario_text(touching + "  - {instrument: training}\n", "t.yaml");
+        }) ==
+        "t.yaml:7:5: error: policies[2]: overlaps policies[0] (line 5): instrument training is "
+        "enabled twice for county 513335 (Batang) in 2023");
+}
+
+TEST_CASE("extends replaces the policies list whole", "[scenario]") {
+  const ScenarioSpec spec = codev::read_scenario(kGoodDir + "policies_child.yaml");
+  CHECK(spec.name == "policies_child");
+  REQUIRE(spec.policies.size() == 1);
+  CHECK(spec.policies[0].instrument == codev::Instrument::safety_net);
+  CHECK(spec.policies[0].counties == std::vector<std::int64_t>{513335});
+  CHECK(spec.policies[0].start_year == 2023);
+  CHECK(spec.policies[0].end_year == 2024);
+  CHECK(spec.policies[0].mark.file == kGoodDir + "policies_child.yaml");
+  // An empty list in the extending file removes every policy.
+  const ScenarioSpec none = codev::read_scenario_text("extends: policies.yaml\npolicies: []\n",
+                                                      "none.yaml", {}, kGoodDir);
+  CHECK(none.policies.empty());
+}
+
+TEST_CASE("--set changes a policy by its index", "[scenario]") {
+  const std::string file = kGoodDir + "policies.yaml";
+  const ScenarioSpec spec =
+      codev::read_scenario(file, {"policies.0.start_year=2025", "policies.1.targeting=need",
+                                  "policies.4.instrument=consumption", "policies.4.end_year=2024",
+                                  "policies.7.start_year=2026"});
+  CHECK(spec.policies[0].start_year == 2025);
+  CHECK(spec.policies[0].end_year == 2028);
+  CHECK(spec.policies[1].targeting == codev::PolicySpec::Targeting::need);
+  CHECK(spec.policies[4].instrument == codev::Instrument::consumption);
+  CHECK(spec.policies[4].end_year == 2024);
+  CHECK(spec.policies[7].start_year == 2026);
+
+  const auto error = [&](const std::vector<std::string>& overrides) {
+    return file_error(file, overrides, kGoodDir);
+  };
+  CHECK(error({"policies.8.start_year=2024"}) ==
+        "--set:1:1: error: policies.8.start_year: unknown policy 8 (the scenario lists 8 "
+        "policies, numbered from 0)");
+  CHECK(error({"policies.first.start_year=2024"}) ==
+        "--set:1:1: error: policies.first.start_year: expected policies.<index>.<key> with an "
+        "index from 0, got 'first'");
+  CHECK(error({"policies.01.start_year=2024"}) ==
+        "--set:1:1: error: policies.01.start_year: expected policies.<index>.<key> with an index "
+        "from 0, got '01'");
+  CHECK(error({"policies.0=industry"}) ==
+        "--set:1:1: error: policies.0: expected policies.<index>.<key>");
+  CHECK(error({"policies.0.strat_year=2024"}) ==
+        "--set:1:1: error: policies.0.strat_year: unknown key 'strat_year' (did you mean "
+        "'start_year'?)");
+  // Values are checked by the same rules as in a file, reported at the override.
+  CHECK(error({"policies.0.start_year=2030"}) ==
+        "--set:1:23: error: policies.0.start_year: must be in [2023, 2028] (the simulated years), "
+        "got 2030");
+  CHECK(error({"policies.0.targeting=equal"}) ==
+        "--set:1:22: error: policies.0.targeting: applies only to instrument collective, not "
+        "industry");
+  CHECK(error({"policies.0.instrument=colective"}) ==
+        "--set:1:23: error: policies.0.instrument: expected industry, collective, training, "
+        "safety_net, infrastructure or consumption, got 'colective' (did you mean "
+        "'collective'?)");
+  CHECK(error({"policies.2.counties=513327"}) ==
+        "--set:1:21: error: policies.2.counties: expected a sequence, got a scalar");
+  // Moving a window onto another entry's years for the same county is an overlap.
+  CHECK(error({"policies.3.start_year=2026"}) ==
+        "policies.yaml:24:5: error: policies[3]: overlaps policies[1] (line 18): instrument "
+        "collective is enabled twice for county 513335 (Batang) in 2026");
+  CHECK(file_error(kGoodDir + "minimal.yaml", {"policies.0.start_year=2024"}, kGoodDir) ==
+        "--set:1:1: error: policies.0.start_year: unknown policy 0 (the scenario lists 0 "
+        "policies, numbered from 0)");
 }
 
 TEST_CASE("every file of the bad-input corpus fails with its expected message", "[scenario]") {
@@ -641,6 +798,7 @@ TEST_CASE("the scenario reference documents every key", "[scenario]") {
       {"pairings[].", &s::kPairingSchema},
       {"pairings[].budget.", &s::kBudgetSchema},
       {"pairings[].allocation.", &s::kAllocationSchema},
+      {"policies[].", &s::kPolicySchema},
       {"shocks[].", &s::kShockSchema},
       {"outputs.", &s::kOutputSchema},
       {"outputs.household_panel.", &s::kPanelSchema}};

@@ -198,6 +198,28 @@ Node& find_listed(Node& root, std::string_view list, const std::string& key,
                  list == "counties" ? "unknown county " + key : "unknown pairing '" + key + "'");
 }
 
+// The policy a --set path names by its index in the merged list (policies have no identity).
+Node& find_policy(Node& root, const std::string& index, const std::string& path) {
+  Node* items = root.find("policies");
+  const std::size_t count =
+      items != nullptr && items->kind == NodeKind::sequence ? items->items.size() : 0;
+  const bool digits = !index.empty() && index.size() <= 9 &&
+                      std::all_of(index.begin(), index.end(),
+                                  [](char c) { return c >= '0' && c <= '9'; }) &&
+                      (index.size() == 1 || index[0] != '0');
+  if (!digits) {
+    override_error(1, path, "expected policies.<index>.<key> with an index from 0, got '" +
+                                index + "'");
+  }
+  const auto i = static_cast<std::size_t>(std::stoul(index));
+  if (i >= count) {
+    override_error(1, path,
+                   "unknown policy " + index + " (the scenario lists " + std::to_string(count) +
+                       (count == 1 ? " policy" : " policies") + ", numbered from 0)");
+  }
+  return items->items[i];
+}
+
 // The value under `key`, created (null) when absent, so an override can add keys.
 Node& member(Node& map, std::string_view key, const Source& source) {
   if (Node* existing = map.find(key)) return *existing;
@@ -229,7 +251,7 @@ void apply_override(Node& root, const std::string& text, Sources& sources) {
   const Source& source = sources.add("--set", path);
 
   // Walk the schema and the tree together, path first so a bad path is reported before a bad
-  // value; lists are entered through a county code or pairing id.
+  // value; lists are entered through a county code, a pairing id or a policy index.
   const std::string& top = keys[0];
   if (top == "extends" || top == "shocks") {
     override_error(1, path, top + " cannot be set with --set");
@@ -244,6 +266,11 @@ void apply_override(Node& root, const std::string& text, Sources& sources) {
     }
     slot = &find_listed(root, top, keys[1], path);
     schema = top == "counties" ? &kCountySchema : &kPairingSchema;
+    first = 2;
+  } else if (top == "policies") {
+    if (keys.size() < 3) override_error(1, path, "expected policies.<index>.<key>");
+    slot = &find_policy(root, keys[1], path);
+    schema = &kPolicySchema;
     first = 2;
   }
   for (std::size_t i = first; i < keys.size(); ++i) {

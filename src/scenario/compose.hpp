@@ -33,7 +33,8 @@ Node load_scenario_text(const std::string& text, const std::string& name,
                         const std::string& base_dir, Sources& sources);
 
 /// Applies "key.path=value" overrides in order. Paths are checked against the schema; counties
-/// are addressed by code and pairings by id. Errors are reported at "--set":1:column.
+/// are addressed by code, pairings by id and policies by index. Errors are reported at
+/// "--set":1:column.
 void apply_overrides(Node& root, const std::vector<std::string>& overrides, Sources& sources);
 
 }  // namespace codev::scenario

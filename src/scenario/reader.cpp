@@ -2,17 +2,23 @@
 // ScenarioSpec. It stops at the first error, found in two passes:
 //   1. the tree top to bottom: keys, types, ranges, then the checks that combine values of one
 //      mapping (sums, exactly-one-of, end >= start), made as soon as that mapping has been read;
-//   2. references between sections (pairings and shocks to counties, duplicate codes and ids,
-//      shock dates to the run), in the order the sections appear.
+//   2. references between sections (pairings, policies and shocks to counties, duplicate codes
+//      and ids, policy windows and shock dates to the run, overlapping policies), in the order
+//      the sections appear.
 // Every message carries the file, line and column where the offending value was written.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <initializer_list>
+#include <iterator>
 #include <limits>
 #include <optional>
+#include <span>
+#include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "codev/scenario.hpp"
 #include "scenario/compose.hpp"
@@ -75,6 +81,12 @@ std::string format_sum(double value) {
 }
 
 std::string quoted(const std::string& text) { return "'" + text + "'"; }
+
+static_assert(std::size(kInstrumentNames) == kNumInstruments);
+
+std::string_view instrument_name(Instrument instrument) {
+  return kInstrumentNames[static_cast<std::size_t>(instrument)];
+}
 
 // ---- node kinds and scalars -------------------------------------------------------------------
 
@@ -162,23 +174,28 @@ int read_int(const Node& node, const std::string& path, const Bounds& bounds) {
   return static_cast<int>(value);
 }
 
+// One of a fixed set of names, as its index in `names`; an unknown name gets "did you mean".
+std::size_t read_name_index(const Node& node, const std::string& path,
+                            std::span<const std::string_view> names) {
+  std::string list;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const char* separator = i == 0 ? "" : i + 1 == names.size() ? " or " : ", ";
+    list += separator + std::string(names[i]);
+  }
+  const std::string& text = scalar_text(node, path, list);
+  const auto found = std::find(names.begin(), names.end(), text);
+  if (found == names.end()) {
+    fail(node, path, "expected " + list + ", got " + quoted(text) + did_you_mean(text, names));
+  }
+  return static_cast<std::size_t>(found - names.begin());
+}
+
 template <class T>
 T read_choice(const Node& node, const std::string& path,
               std::initializer_list<std::pair<std::string_view, T>> choices) {
-  std::string names;
-  std::size_t i = 0;
-  for (const auto& choice : choices) {
-    names += std::string(i == 0                    ? ""
-                         : i + 1 == choices.size() ? " or "
-                                                   : ", ") +
-             std::string(choice.first);
-    ++i;
-  }
-  const std::string& text = scalar_text(node, path, names);
-  for (const auto& choice : choices) {
-    if (text == choice.first) return choice.second;
-  }
-  fail(node, path, "expected " + names + ", got " + quoted(text));
+  std::vector<std::string_view> names;
+  for (const auto& choice : choices) names.push_back(choice.first);
+  return std::data(choices)[read_name_index(node, path, names)].second;
 }
 
 // ---- mappings ---------------------------------------------------------------------------------
@@ -322,6 +339,14 @@ struct PairingNodes {
   std::string path;
 };
 
+struct PolicyNodes {
+  const Node* map;
+  const Node* start;  ///< nullptr when the start is the run's first year
+  const Node* end;    ///< nullptr when the end is the run's last year
+  std::vector<const Node*> counties;
+  std::string path;
+};
+
 struct ShockNodes {
   const Node* year;
   const Node* month;  ///< nullptr when the month is the default
@@ -342,6 +367,8 @@ class SpecReader {
                        read_counties(value, path);
                      } else if (key == "pairings") {
                        read_pairings(value, path);
+                     } else if (key == "policies") {
+                       read_policies(value, path);
                      } else if (key == "parameters") {
                        read_parameters(value, path);
                      } else if (key == "shocks") {
@@ -359,6 +386,8 @@ class SpecReader {
         check_counties();
       } else if (entry.key.value == "pairings") {
         check_pairings();
+      } else if (entry.key.value == "policies") {
+        check_policies();
       } else if (entry.key.value == "shocks") {
         check_shocks();
       }
@@ -586,6 +615,59 @@ class SpecReader {
     return a;
   }
 
+  void read_policies(const Node& node, const std::string& path) {
+    const Node& list = expect_sequence(node, path);
+    for (std::size_t i = 0; i < list.items.size(); ++i) {
+      read_policy(list.items[i], join_index(path, i));
+    }
+  }
+
+  void read_policy(const Node& node, const std::string& path) {
+    const Node& map = expect_mapping(node, path);
+    PolicySpec p;
+    p.mark = map.mark();
+    PolicyNodes nodes{&map, nullptr, nullptr, {}, path};
+    const Node* targeting_node = nullptr;
+    for_each_entry(
+        map, path, kPolicySchema,
+        [&](std::string_view key, const Node& value, const std::string& key_path) {
+          if (key == "instrument") {
+            p.instrument = read_instrument(value, key_path);
+          } else if (key == "start_year") {
+            p.start_year = read_int(value, key_path, kYear);
+            nodes.start = &value;
+          } else if (key == "end_year") {
+            p.end_year = read_int(value, key_path, kYear);
+            nodes.end = &value;
+          } else if (key == "counties") {
+            p.counties = read_county_list(value, key_path, "every recipient", nodes.counties);
+          } else {
+            p.targeting = read_choice<PolicySpec::Targeting>(
+                value, key_path,
+                {{"need", PolicySpec::Targeting::need}, {"equal", PolicySpec::Targeting::equal}});
+            targeting_node = &value;
+          }
+        });
+    require_keys(map, path, {"instrument"});
+    if (nodes.start != nullptr && nodes.end != nullptr && p.end_year < p.start_year) {
+      fail(*nodes.end, join_key(path, "end_year"),
+           "must be >= start_year (" + std::to_string(p.start_year) + "), got " +
+               nodes.end->value);
+    }
+    // Only the collective economy chooses between villages; elsewhere the key would do nothing.
+    if (targeting_node != nullptr && p.instrument != Instrument::collective) {
+      fail(*targeting_node, join_key(path, "targeting"),
+           "applies only to instrument collective, not " +
+               std::string(instrument_name(p.instrument)));
+    }
+    policy_nodes_.push_back(std::move(nodes));
+    spec_.policies.push_back(std::move(p));
+  }
+
+  static Instrument read_instrument(const Node& node, const std::string& path) {
+    return static_cast<Instrument>(read_name_index(node, path, kInstrumentNames));
+  }
+
   void read_parameters(const Node& node, const std::string& path) {
     const Node& map = expect_mapping(node, path);
     const MapSchema& groups = parameters_schema();
@@ -634,7 +716,7 @@ class SpecReader {
                 value, key_path,
                 {{"disaster", ShockSpec::Type::disaster}, {"price", ShockSpec::Type::price}});
           } else if (key == "counties") {
-            read_shock_counties(value, key_path, s, nodes);
+            s.counties = read_county_list(value, key_path, "every county", nodes.counties);
           } else if (key == "year") {
             s.year = read_int(value, key_path, kYear);
             nodes.year = &value;
@@ -664,26 +746,30 @@ class SpecReader {
     spec_.shocks.push_back(std::move(s));
   }
 
-  static void read_shock_counties(const Node& node, const std::string& path, ShockSpec& s,
-                                  ShockNodes& nodes) {
+  // A list of county codes (shocks, policies) where leaving the key out means `all`. A county
+  // listed twice would be hit, or funded, twice.
+  static std::vector<std::int64_t> read_county_list(const Node& node, const std::string& path,
+                                                    const std::string& all,
+                                                    std::vector<const Node*>& item_nodes) {
     const Node& list = expect_sequence(node, path);
     if (list.items.empty()) {
-      fail(list, path, "list at least one county, or leave the key out for every county");
+      fail(list, path, "list at least one county, or leave the key out for " + all);
     }
+    std::vector<std::int64_t> codes;
     for (std::size_t i = 0; i < list.items.size(); ++i) {
       const std::string item_path = join_index(path, i);
       const std::int64_t code = read_int64(list.items[i], item_path, kCountyCode);
-      // A county listed twice would be hit twice.
-      const auto seen = std::find(s.counties.begin(), s.counties.end(), code);
-      if (seen != s.counties.end()) {
-        const auto first = static_cast<std::size_t>(seen - s.counties.begin());
+      const auto seen = std::find(codes.begin(), codes.end(), code);
+      if (seen != codes.end()) {
+        const auto first = static_cast<std::size_t>(seen - codes.begin());
         fail(list.items[i], item_path,
              "county " + std::to_string(code) + " is listed twice (first at " +
                  join_index(path, first) + ")");
       }
-      s.counties.push_back(code);
-      nodes.counties.push_back(&list.items[i]);
+      codes.push_back(code);
+      item_nodes.push_back(&list.items[i]);
     }
+    return codes;
   }
 
   void read_outputs(const Node& node, const std::string& path) {
@@ -773,11 +859,80 @@ class SpecReader {
              ", " + where(there, here) + ")");
   }
 
+  // The calendar years the run touches: `years` x 12 months from the start month.
+  int run_last_year() const {
+    return (spec_.start_year * 12 + spec_.start_month - 1 + spec_.years * 12 - 1) / 12;
+  }
+
+  void check_policies() {
+    const Bounds run_years = closed(spec_.start_year, run_last_year());
+    for (std::size_t i = 0; i < spec_.policies.size(); ++i) {
+      PolicySpec& p = spec_.policies[i];
+      const PolicyNodes& nodes = policy_nodes_[i];
+      for (std::size_t j = 0; j < p.counties.size(); ++j) {
+        check_county_ref(*nodes.counties[j], join_index(join_key(nodes.path, "counties"), j),
+                         p.counties[j], Role::recipient);
+      }
+      // Defaults are filled in here, where the run is known (meta may come later in the file).
+      if (nodes.start != nullptr) {
+        if (!run_years.contains(p.start_year)) {
+          fail_range(*nodes.start, join_key(nodes.path, "start_year"), run_years,
+                     " (the simulated years)");
+        }
+      } else {
+        p.start_year = spec_.start_year;
+      }
+      if (nodes.end != nullptr) {
+        if (!run_years.contains(p.end_year)) {
+          fail_range(*nodes.end, join_key(nodes.path, "end_year"), run_years,
+                     " (the simulated years)");
+        }
+      } else {
+        p.end_year = run_last_year();
+      }
+      for (std::size_t k = 0; k < i; ++k) check_policy_overlap(k, i);
+    }
+  }
+
+  // Two entries may not enable one instrument twice for a county in a year: the money would be
+  // counted twice, and which entry's targeting applies would be ambiguous.
+  void check_policy_overlap(std::size_t earlier, std::size_t later) const {
+    const PolicySpec& a = spec_.policies[earlier];
+    const PolicySpec& b = spec_.policies[later];
+    if (a.instrument != b.instrument) return;
+    const int from = std::max(a.start_year, b.start_year);
+    const int to = std::min(a.end_year, b.end_year);
+    if (from > to) return;
+    const auto covers = [&](const PolicySpec& p, std::int64_t code) {
+      return p.counties.empty() ||
+             std::find(p.counties.begin(), p.counties.end(), code) != p.counties.end();
+    };
+    // The first shared county in the later entry's order (or the county list's, for all).
+    std::vector<std::int64_t> candidates = b.counties;
+    if (candidates.empty()) {
+      for (const CountySpec& c : spec_.counties) {
+        if (c.role == Role::recipient) candidates.push_back(c.code);
+      }
+    }
+    for (std::int64_t code : candidates) {
+      if (!covers(a, code)) continue;
+      const PolicyNodes& here = policy_nodes_[later];
+      const PolicyNodes& there = policy_nodes_[earlier];
+      const CountySpec& county = spec_.counties[county_index_.at(code)];
+      const std::string years =
+          from == to ? std::to_string(from) : std::to_string(from) + "-" + std::to_string(to);
+      fail(*here.map, here.path,
+           "overlaps " + there.path + " (" + where(*there.map, *here.map) + "): instrument " +
+               std::string(instrument_name(b.instrument)) + " is enabled twice for county " +
+               std::to_string(code) + " (" + county.name + ") in " + years);
+    }
+  }
+
   void check_shocks() const {
     // The run covers `years` x 12 months from the start month.
     const int first_month = spec_.start_year * 12 + spec_.start_month - 1;
     const int last_month = first_month + spec_.years * 12 - 1;
-    const Bounds run_years = closed(spec_.start_year, last_month / 12);
+    const Bounds run_years = closed(spec_.start_year, run_last_year());
     for (std::size_t i = 0; i < spec_.shocks.size(); ++i) {
       const ShockSpec& s = spec_.shocks[i];
       const ShockNodes& nodes = shock_nodes_[i];
@@ -809,6 +964,7 @@ class SpecReader {
   ScenarioSpec spec_;
   std::vector<CountyNodes> county_nodes_;
   std::vector<PairingNodes> pairing_nodes_;
+  std::vector<PolicyNodes> policy_nodes_;
   std::vector<ShockNodes> shock_nodes_;
   std::unordered_map<std::int64_t, std::size_t> county_index_;  ///< code -> first county
 };

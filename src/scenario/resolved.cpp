@@ -32,6 +32,10 @@ class ResolvedWriter {
     out_ << YAML::BeginSeq;
     for (const PairingSpec& pairing : spec.pairings) write_pairing(pairing);
     out_ << YAML::EndSeq;
+    key("policies");
+    out_ << YAML::BeginSeq;
+    for (const PolicySpec& policy : spec.policies) write_policy(policy);
+    out_ << YAML::EndSeq;
     write_parameters(spec.parameters);
     key("shocks");
     out_ << YAML::BeginSeq;
@@ -159,6 +163,27 @@ class ResolvedWriter {
     real("consumption", p.allocation.consumption);
     out_ << YAML::EndMap;
     if (!p.source.empty()) text("source", p.source);
+    out_ << YAML::EndMap;
+  }
+
+  // A policy with its years filled in; `counties` only when it names some (none = every
+  // recipient), `targeting` only for the instrument that has it.
+  void write_policy(const PolicySpec& p) {
+    out_ << YAML::BeginMap;
+    key("instrument");
+    out_ << std::string(kInstrumentNames[static_cast<std::size_t>(p.instrument)]);
+    integer("start_year", p.start_year);
+    integer("end_year", p.end_year);
+    if (!p.counties.empty()) {
+      key("counties");
+      out_ << YAML::Flow << YAML::BeginSeq;
+      for (std::int64_t code : p.counties) out_ << code;
+      out_ << YAML::EndSeq;
+    }
+    if (p.instrument == Instrument::collective) {
+      key("targeting");
+      out_ << (p.targeting == PolicySpec::Targeting::need ? "need" : "equal");
+    }
     out_ << YAML::EndMap;
   }
 

@@ -61,22 +61,29 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   return row[b.size()];
 }
 
-}  // namespace
-
-std::string unknown_key_message(std::string_view key, std::span<const std::string_view> known) {
-  // The closest known key wins; ties go to the one listed first, so the hint is deterministic.
+std::string_view closest_name(std::string_view text, std::span<const std::string_view> known) {
+  // The closest known name wins; ties go to the one listed first, so the hint is deterministic.
   std::string_view best;
   std::size_t best_distance = 3;
   for (std::string_view candidate : known) {
-    const std::size_t distance = edit_distance(key, candidate);
+    const std::size_t distance = edit_distance(text, candidate);
     if (distance < best_distance) {
       best = candidate;
       best_distance = distance;
     }
   }
-  std::string message = "unknown key '" + std::string(key) + "'";
-  if (!best.empty()) message += " (did you mean '" + std::string(best) + "'?)";
-  return message;
+  return best;
+}
+
+}  // namespace
+
+std::string did_you_mean(std::string_view text, std::span<const std::string_view> known) {
+  const std::string_view best = closest_name(text, known);
+  return best.empty() ? std::string{} : " (did you mean '" + std::string(best) + "'?)";
+}
+
+std::string unknown_key_message(std::string_view key, std::span<const std::string_view> known) {
+  return "unknown key '" + std::string(key) + "'" + did_you_mean(key, known);
 }
 
 }  // namespace codev::scenario

@@ -92,6 +92,14 @@ inline constexpr NestedSchema kPairingNested[] = {{"budget", &kBudgetSchema},
                                                   {"allocation", &kAllocationSchema}};
 inline constexpr MapSchema kPairingSchema{kPairingKeys, kPairingNested};
 
+inline constexpr std::string_view kPolicyKeys[] = {"instrument", "start_year", "end_year",
+                                                   "counties", "targeting"};
+inline constexpr MapSchema kPolicySchema{kPolicyKeys, {}};
+
+/// Names of the aid instruments (enum Instrument, scenario.hpp), in the enum's order.
+inline constexpr std::string_view kInstrumentNames[] = {
+    "industry", "collective", "training", "safety_net", "infrastructure", "consumption"};
+
 inline constexpr std::string_view kShockKeys[] = {"type",  "counties", "year",
                                                   "month", "severity", "duration_months"};
 inline constexpr MapSchema kShockSchema{kShockKeys, {}};
@@ -104,8 +112,9 @@ inline constexpr NestedSchema kOutputNested[] = {{"household_panel", &kPanelSche
 inline constexpr MapSchema kOutputSchema{kOutputKeys, kOutputNested};
 
 /// Top level. `parameters` is absent from `nested`: its keys come from kParameterInfo.
-inline constexpr std::string_view kTopKeys[] = {"extends",  "meta",       "population", "counties",
-                                                "pairings", "parameters", "shocks",     "outputs"};
+inline constexpr std::string_view kTopKeys[] = {
+    "extends",  "meta",       "population", "counties", "pairings",
+    "policies", "parameters", "shocks",     "outputs"};
 inline constexpr NestedSchema kTopNested[] = {
     {"meta", &kMetaSchema}, {"population", &kPopulationSchema}, {"outputs", &kOutputSchema}};
 inline constexpr MapSchema kTopSchema{kTopKeys, kTopNested};
@@ -115,6 +124,10 @@ const MapSchema& parameters_schema();
 
 /// The schema below `key` of a mapping with `schema`, or nullptr for keys holding values or lists.
 const MapSchema* child_schema(const MapSchema& schema, std::string_view key);
+
+/// " (did you mean 'y'?)" with the first of `known` closest to `text` within edit distance 2, or
+/// "" when none is that close. Used for unknown keys and unknown choices alike.
+std::string did_you_mean(std::string_view text, std::span<const std::string_view> known);
 
 /// "unknown key 'x'", with " (did you mean 'y'?)" when a known key is within edit distance 2.
 std::string unknown_key_message(std::string_view key, std::span<const std::string_view> known);
