@@ -626,6 +626,69 @@ TEST_CASE("--set changes a policy by its index", "[scenario]") {
         "policies, numbered from 0)");
 }
 
+// The shipped scenarios: all read; the no-aid and one-instrument variants differ from the
+// default in exactly what their comments say, so comparisons between them isolate that.
+TEST_CASE("shipped scenarios read, and their variants differ from the default only as stated",
+          "[scenario]") {
+  const std::string dir = kSourceDir + "/scenarios/";
+  std::size_t n_file = 0;
+  for (const fs::directory_entry& entry : fs::recursive_directory_iterator(dir)) {
+    if (entry.path().extension() != ".yaml") continue;
+    INFO(entry.path().string());
+    const ScenarioSpec spec = codev::read_scenario(entry.path().string());
+    CHECK(spec.name == entry.path().stem().string());
+    ++n_file;
+  }
+  CHECK(n_file >= 9);
+
+  using codev::Instrument;
+  const ScenarioSpec base = codev::read_scenario(dir + "sichuan_2023.yaml");
+  const ScenarioSpec small = codev::read_scenario(dir + "example_small.yaml");
+  for (const ScenarioSpec* spec : {&base, &small}) {
+    INFO(spec->name);
+    // Every instrument, every recipient, the whole run.
+    REQUIRE(spec->policies.size() == static_cast<std::size_t>(codev::kNumInstruments));
+    for (int i = 0; i < codev::kNumInstruments; ++i) {
+      const codev::PolicySpec& p = spec->policies[static_cast<std::size_t>(i)];
+      CHECK(p.instrument == static_cast<Instrument>(i));
+      CHECK(p.counties.empty());
+      CHECK(p.start_year == spec->start_year);
+      CHECK(p.end_year == spec->start_year + spec->years - 1);
+      CHECK(p.targeting == codev::PolicySpec::Targeting::need);
+    }
+  }
+
+  // No aid: every pairing with no money and no cadres; everything else as in the default.
+  const ScenarioSpec no_aid = codev::read_scenario(dir + "sichuan_2023_no_aid.yaml");
+  CHECK(no_aid.seed == base.seed);
+  REQUIRE(no_aid.pairings.size() == base.pairings.size());
+  ScenarioSpec expected = base;
+  expected.name = no_aid.name;
+  expected.description = no_aid.description;
+  for (codev::PairingSpec& p : expected.pairings) {
+    INFO(p.id);
+    p.budget = codev::BudgetSpec{0.0, std::nullopt};
+    p.cadres = 0;
+  }
+  check_same_spec(no_aid, expected);
+
+  // One instrument each: the default's entry for it, and nothing else changed.
+  const std::vector<std::string> names = {"industry",   "collective",     "training",
+                                          "safety_net", "infrastructure", "consumption"};
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const std::string name = "sichuan_2023_only_" + names[i];
+    INFO(name);
+    const ScenarioSpec only = codev::read_scenario(dir + "examples/" + name + ".yaml");
+    REQUIRE(only.policies.size() == 1);
+    CHECK(only.policies[0].instrument == static_cast<Instrument>(i));
+    ScenarioSpec same = base;
+    same.name = only.name;
+    same.description = only.description;
+    same.policies = {base.policies[i]};
+    check_same_spec(only, same);
+  }
+}
+
 TEST_CASE("every file of the bad-input corpus fails with its expected message", "[scenario]") {
   std::ifstream manifest(kBadDir + "EXPECTED.tsv");
   REQUIRE(manifest);
