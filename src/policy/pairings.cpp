@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "engine/parallel.hpp"
 #include "policy/policy.hpp"
 
 namespace codev {
@@ -25,6 +26,24 @@ double cadres_present(const Pairing& p, int year, bool& handover) {
   const int term = std::max(1, static_cast<int>(std::lround(p.cadre_term_years)));
   handover = year > p.start_year && (year - p.start_year) % term == 0;
   return p.cadres;
+}
+
+// Monitored persons per village (the need that targets collective investment) and per county
+// (the safety net's beneficiaries), in parallel over counties: villages never cross counties.
+void count_monitored(const Model& m, State& s) {
+  parallel_for_items(static_cast<std::size_t>(m.n_county), [&](std::size_t cu) {
+    const auto c = static_cast<int>(cu);
+    double* at_risk = s.village.at_risk.data() + m.village_begin[c];
+    std::fill(at_risk, at_risk + m.county_villages[c], 0.0);
+    double monitored = 0;
+    for (std::int64_t i = m.household_begin[c]; i < m.household_begin[c + 1]; ++i) {
+      if (s.hh.flags[i] & kMonitored) {
+        monitored += s.hh.persons[i];
+        at_risk[s.hh.village[i]] += s.hh.persons[i];
+      }
+    }
+    s.county.monitored_persons[c] = monitored * m.household_weight;
+  });
 }
 
 void invest(const Model& m, State& s, Instrument k, const Funding& f, int year) {
@@ -71,11 +90,7 @@ void init_policies(const Model& m, State& s) {
   }
   for (int c = 0; c < m.n_county; ++c) {
     for (std::int64_t i = m.household_begin[c]; i < m.household_begin[c + 1]; ++i) {
-      const auto v = static_cast<std::size_t>(m.village_begin[c] + s.hh.village[i]);
-      s.village.persons[v] += s.hh.persons[i];
-      if (s.hh.net_income_pc[i] < m.param.poverty_monitoring_multiple * m.param.poverty_line) {
-        s.village.at_risk[v] += s.hh.persons[i];
-      }
+      s.village.persons[static_cast<std::size_t>(m.village_begin[c] + s.hh.village[i])] += s.hh.persons[i];
     }
   }
   s.pairing.assign(m.pairings.size(), PairingAccounts{});
@@ -84,13 +99,7 @@ void init_policies(const Model& m, State& s) {
   k.infrastructure_factor.setOnes();
   k.fiscal_revenue_last = m.param.county_tax_rate * Eigen::Map<const Eigen::VectorXd>(
                                                         m.county_gdp.data(), m.n_county);
-  for (int c = 0; c < m.n_county; ++c) {
-    double monitored = 0;
-    for (std::int64_t i = m.household_begin[c]; i < m.household_begin[c + 1]; ++i) {
-      if (s.hh.flags[i] & kMonitored) monitored += s.hh.persons[i];
-    }
-    k.monitored_persons[c] = monitored * m.household_weight;
-  }
+  count_monitored(m, s);
 }
 
 void policy_phase(const Model& m, State& s, int step) {
@@ -191,18 +200,8 @@ void policy_after_households(const Model& m, State& s, const HouseholdTotals& t)
 }
 
 void policy_close_year(const Model& m, State& s) {
+  count_monitored(m, s);
   Villages& v = s.village;
-  std::fill(v.at_risk.begin(), v.at_risk.end(), 0.0);
-  for (int c = 0; c < m.n_county; ++c) {
-    double monitored = 0;
-    for (std::int64_t i = m.household_begin[c]; i < m.household_begin[c + 1]; ++i) {
-      if (s.hh.flags[i] & kMonitored) {
-        monitored += s.hh.persons[i];
-        v.at_risk[static_cast<std::size_t>(m.village_begin[c] + s.hh.village[i])] += s.hh.persons[i];
-      }
-    }
-    s.county.monitored_persons[c] = monitored * m.household_weight;
-  }
   v.income_last = v.income_ytd;
   std::fill(v.income_ytd.begin(), v.income_ytd.end(), 0.0);
   s.county.fiscal_revenue_last = s.county.fiscal_revenue_ytd;
