@@ -14,22 +14,12 @@
 #include "codev/scenario.hpp"
 #include "engine/parallel.hpp"
 #include "engine/rng.hpp"
+#include "spec_builder.hpp"
 
 using namespace codev;
+using codev::testing::county;
 
 namespace {
-
-CountySpec county(std::int64_t code, const char* name, Role role, double population, double income,
-                  const char* prefecture) {
-  CountySpec c;
-  c.code = code;
-  c.name = name;
-  c.prefecture = prefecture;
-  c.role = role;
-  c.population = population;
-  c.income_per_capita = income;
-  return c;
-}
 
 // Four counties, two prefectures, 3 years monthly, about 6,000 simulated households.
 ScenarioSpec small_spec() {
@@ -41,10 +31,10 @@ ScenarioSpec small_spec() {
   s.years = 3;
   s.seed = 42;
   s.population.scale = 0.1;
-  s.counties = {county(510116, "Donor A", Role::donor, 60000, 32000, "Chengdu"),
-                county(510106, "Donor B", Role::donor, 30000, 36000, "Chengdu"),
-                county(513332, "Recipient A", Role::recipient, 50000, 12000, "Ganzi"),
-                county(513335, "Recipient B", Role::recipient, 40000, 14000, "Ganzi")};
+  s.counties = {county(510116, Role::donor, 60000, 32000, "Chengdu", "Donor A"),
+                county(510106, Role::donor, 30000, 36000, "Chengdu", "Donor B"),
+                county(513332, Role::recipient, 50000, 12000, "Ganzi", "Recipient A"),
+                county(513335, Role::recipient, 40000, 14000, "Ganzi", "Recipient B")};
   s.counties[2].lifted_share = 0.3;
   s.counties[3].lifted_share = 0.3;
   s.outputs.panel = OutputSpec::Panel::per_county;

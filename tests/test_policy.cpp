@@ -12,22 +12,12 @@
 #include "codev/engine.hpp"
 #include "codev/output.hpp"
 #include "codev/scenario.hpp"
+#include "spec_builder.hpp"
 
 using namespace codev;
+using codev::testing::county;
 
 namespace {
-
-CountySpec county(std::int64_t code, Role role, double population, double income,
-                  const char* prefecture) {
-  CountySpec c;
-  c.code = code;
-  c.name = std::to_string(code);
-  c.prefecture = prefecture;
-  c.role = role;
-  c.population = population;
-  c.income_per_capita = income;
-  return c;
-}
 
 PairingSpec pairing(const char* id, std::int64_t donor, std::int64_t recipient, double budget,
                     int cadres) {

@@ -41,6 +41,12 @@ struct PopulationSpec {
   double persons_per_village = 1307.0; ///< derived: 35.313 m rural residents / 27,018 villages
 };
 
+/// Defaults of optional county figures without a scenario-wide default (estimates; see
+/// docs/MODEL.md): shares of GDP in agriculture and in the specialty industry, initial governance.
+inline constexpr double kDefaultAgricultureShare = 0.25;
+inline constexpr double kDefaultSpecialtyShare = 0.10;
+inline constexpr double kDefaultGovernance = 0.5;
+
 /// One county. Optional fields fall back to PopulationSpec or to documented rules.
 struct CountySpec {
   Mark mark;                  ///< where the county entry starts (for later errors)

@@ -17,9 +17,6 @@ namespace {
 // Default county GDP when the scenario gives none: a multiple of the rural income total.
 // estimate: rural disposable income is about 40% of GDP in Sichuan's poorer counties.
 constexpr double kGdpPerRuralIncome = 2.5;
-constexpr double kDefaultAgricultureShare = 0.25;
-constexpr double kDefaultSpecialtyShare = 0.10;
-constexpr double kDefaultGovernance = 0.5;
 
 // Index of each county code, for resolving pairings and shocks.
 std::map<std::int64_t, int> index_counties(const ScenarioSpec& spec) {

@@ -39,10 +39,6 @@ constexpr int kLastYear = 2200;
 // Tolerance for shares that must sum to 1, and for sums that must not exceed 1.
 constexpr double kShareSumTolerance = 1e-6;
 constexpr double kAtMostOneTolerance = 1e-9;
-// Documented fallbacks of CountySpec (scenario.hpp), needed to check shares that sum.
-constexpr double kDefaultAgricultureShare = 0.25;
-constexpr double kDefaultSpecialtyShare = 0.1;
-
 constexpr double kInfinity = std::numeric_limits<double>::infinity();
 
 // Allowed values of a number, printed in messages as "[0, 1]", "(0, 1]", "> 0" or ">= 0".
