@@ -171,6 +171,15 @@ TEST_CASE("a fixed budget is spent in full over a year, less nothing", "[policy]
   CHECK(last(f, "pairings", "donor_spent", 1) == Approx(30e6).epsilon(1e-9));
   CHECK(last(f, "pairings", "leakage", 0) > 0);
   CHECK(last(f, "pairings", "cadres", 0) == Approx(30));
+  // The output records the recipient's uses: they add up to what its pairing delivered.
+  for (std::size_t j = 0; j < 2; ++j) {
+    double used = 0;
+    for (const char* k : {"aid_used_industry", "aid_used_collective", "aid_used_training",
+                          "aid_used_safety_net", "aid_used_infrastructure", "aid_used_consumption"}) {
+      used += last(f, "annual", k, 2 + j);
+    }
+    CHECK(used == Approx(last(f, "pairings", "recipient_received", j)).epsilon(1e-12));
+  }
   std::filesystem::remove(f);
 }
 

@@ -129,7 +129,7 @@ struct Counties {
 struct Villages {
   std::vector<double> assets;        ///< collective assets, yuan
   std::vector<double> persons;       ///< member persons (simulated)
-  std::vector<double> at_risk;       ///< persons below the monitoring line at the last year end
+  std::vector<double> at_risk;       ///< persons in monitored households at the last year end
   std::vector<double> dividend_pc;   ///< dividend per member this step, yuan
   std::vector<double> income_ytd;    ///< collective income so far this year, yuan
   std::vector<double> income_last;   ///< collective income of the last closed year, yuan

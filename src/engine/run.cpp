@@ -229,6 +229,10 @@ OutputLayout make_layout(const Model& m, const RunOptions& o, const std::vector<
   annual.row_long_name = "calendar year";
   annual.column = county_dim(m);
   for (const auto& v : annual_vars()) annual.variables.push_back(v.spec);
+  for (int k = 0; k < kNumInstruments; ++k) {
+    annual.variables.push_back({std::string("aid_used_") + kInstrumentNames[k], "yuan",
+                                std::string("aid received and used for ") + kInstrumentNames[k]});
+  }
   layout.groups.push_back(annual);
 
   GroupSpec region;
@@ -300,11 +304,16 @@ Row monthly_row(const Model& m, const State& s, double days) {
   return r;
 }
 
-Row annual_row(const AnnualIndicators& a) {
+Row annual_row(const AnnualIndicators& a, const State& s) {
   Row r;
   r.group = kAnnual;
   r.row_value = a.year;
   for (const auto& v : annual_vars()) r.values.push_back(a.*(v.field));
+  for (int k = 0; k < kNumInstruments; ++k) {
+    std::vector<double> used(s.aid_uses.size());
+    for (std::size_t c = 0; c < used.size(); ++c) used[c] = s.aid_uses[c][static_cast<std::size_t>(k)];
+    r.values.push_back(std::move(used));
+  }
   return r;
 }
 
@@ -416,7 +425,7 @@ RunSummary run(const Model& m, const RunOptions& o) {
     const bool closed = step(m, s, ws);
     writer.append(monthly_row(m, s, days));
     if (closed) {
-      writer.append(annual_row(ws.annual));
+      writer.append(annual_row(ws.annual, s));
       writer.append(region_row(m, ws.annual));
       writer.append(pairing_row(s, ws.annual.year));
       if (!panel.empty()) {

@@ -92,7 +92,8 @@ void generate_households(const Model& m, State& s, const std::vector<double>& si
     for (std::int64_t i = ch.begin; i < ch.end; ++i) {
       const std::int64_t local_index = i - first;
       // Three Philox calls, each uniform used once: a = size, chronic illness, skill and land;
-      // b = workers, elderly, migrants, local jobs; d = taste (d.u[2], d.u[3] spare).
+      // b = workers, elderly, migrants, local jobs; d = taste (d.u[2], d.u[3] are used by
+      // init_accounts for the lifted and monitored flags).
       const Draw4 a = rng.uniform4(code, local_index, 0, 0);
       const Draw4 b = rng.uniform4(code, local_index, 0, 1);
       const Draw4 d = rng.uniform4(code, local_index, 0, 2);

@@ -190,12 +190,16 @@ void policy_after_households(const Model& m, State& s, const HouseholdTotals& t)
     k.safety_net_fund[c] -= t.assistance[c] + t.medical_cover[c];
     k.consumption_fund[c] -= t.consumption_paid[c];
   }
-  // Enclave parks return profit to the donor's budget.
+  // Enclave parks return profit to the donor's budget; it leaves the recipient's specialty
+  // industry (repatriated instead of reinvested), so the money moves rather than appears.
   for (std::size_t j = 0; j < m.pairings.size(); ++j) {
     PairingAccounts& acc = s.pairing[j];
-    const double profit = acc.enclave_capital * m.param.industry_enclave_return * dt;
+    const int recipient = m.pairings[j].recipient;
+    const double profit = std::min(acc.enclave_capital * m.param.industry_enclave_return * dt,
+                                   k.capital_specialty[recipient]);
     acc.enclave_profit += profit;
     k.fiscal_revenue_ytd[m.pairings[j].donor] += profit;
+    k.capital_specialty[recipient] -= profit;
   }
 }
 
