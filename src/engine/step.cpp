@@ -114,7 +114,9 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
   const double premium = m.param.industry_premium, purchases = k.consumption_rate[c];
   const double linked_share = k.linked_share[c];
   const double assistance_pc = k.assistance_pc[c], cover = k.medical_cover[c];
-  const double* __restrict dividend_pc = s.village.dividend_pc.data() + m.village_begin[c];
+  // Village dividends only where the county has collective assets (no per-household lookup else).
+  const double* __restrict dividend_pc =
+      k.collective_assets[c] > 0 ? s.village.dividend_pc.data() + m.village_begin[c] : nullptr;
   const std::uint16_t* __restrict village = s.hh.village.data();
   const double layoff = k.layoff[c];
   const bool disaster = k.asset_loss[c] > 0.0;
@@ -195,7 +197,7 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
     const double harvest = farm_out * available * earnings;
     const double bought = harvest * purchases;
     const double operating = harvest * (1.0 + ((flags & kLinked) ? premium : 0.0)) + bought;
-    const double dividend = dividend_pc[village[i]] * persons;
+    const double dividend = dividend_pc ? dividend_pc[village[i]] * persons : 0.0;
     const double property = (labour_term > 0 ? 0.0 : rent * h.land[i]) +
                             std::max(savings, 0.0) * deposit + persons * property_pc + dividend;
     const double pension = pension_rate * h.elderly[i];
