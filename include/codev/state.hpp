@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <Eigen/Core>
+#include <Eigen/SparseCore>
 
 #include "codev/model.hpp"
 
@@ -121,6 +122,9 @@ struct Counties {
   Eigen::VectorXd identification;      ///< probability an at-risk household is identified
   Eigen::VectorXd collective_income;   ///< village collective income this step, annual rate
   Eigen::VectorXd collective_assets;   ///< village collective assets of the county, yuan
+  /// Linkage for TFP catch-up this step: Model::linkage (prefectures) plus, for each active
+  /// pairing with cadres, aid.link_per_cadre x cadres from the recipient's row to its donor.
+  Eigen::SparseMatrix<double, Eigen::RowMajor> links;
 
   void resize(int n);
 };

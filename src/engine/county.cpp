@@ -95,11 +95,12 @@ void county_phase(const Model& m, State& s, const HouseholdTotals& t, int /*step
   const double per_year = 12.0 / m.step_months;  // annualises a step's flow
   const double adjust = 1.0 - std::pow(1.0 - p.labour_wage_adjustment, m.step_months);
 
-  // TFP catch-up toward linked counties: d log A = catch_up * max(0, W log A - rowsum(W) log A).
+  // TFP catch-up toward linked counties: d log A = catch_up * max(0, W log A - rowsum(W) log A),
+  // W = the prefecture linkage strengthened by this step's pairings (policy_phase).
   auto catch_up = [&](Eigen::VectorXd& tfp) {
     const Eigen::VectorXd log_a = tfp.array().max(1e-300).log().matrix();
-    const Eigen::VectorXd pull = m.linkage * log_a;
-    const Eigen::VectorXd rows = m.linkage * Eigen::VectorXd::Ones(m.n_county);
+    const Eigen::VectorXd pull = k.links * log_a;
+    const Eigen::VectorXd rows = k.links * Eigen::VectorXd::Ones(m.n_county);
     // Only laggards are pulled up: knowledge flows from more to less productive counties.
     const Eigen::ArrayXd growth =
         dt * (std::log1p(p.county_tfp_growth) +

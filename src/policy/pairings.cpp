@@ -170,17 +170,16 @@ void policy_phase(const Model& m, State& s, int step) {
   infrastructure_step(m, s);
   consumption_step(m, s);
 
-  // Catch-up toward the donor along the pairing link, in proportion to the cadres present.
+  // Pairings strengthen the linkage that carries TFP catch-up, in proportion to the cadres.
+  std::vector<Eigen::Triplet<double>> pairing_links;
   for (const Pairing& pr : m.pairings) {
-    if (!active(pr, year) || pr.cadres <= 0) continue;
-    const double w = p.aid_link_per_cadre * pr.cadres;
-    for (Eigen::VectorXd* tfp : {&k.tfp_specialty, &k.tfp_other}) {
-      const double gap = std::log((*tfp)[pr.donor]) - std::log((*tfp)[pr.recipient]);
-      if (gap > 0 && (*tfp)[pr.recipient] > 0) {
-        (*tfp)[pr.recipient] *= std::exp(dt * p.county_catch_up * w * gap / (1.0 + w));
-      }
+    if (active(pr, year) && pr.cadres > 0) {
+      pairing_links.emplace_back(pr.recipient, pr.donor, p.aid_link_per_cadre * pr.cadres);
     }
   }
+  Eigen::SparseMatrix<double, Eigen::RowMajor> extra(m.n_county, m.n_county);
+  extra.setFromTriplets(pairing_links.begin(), pairing_links.end());
+  k.links = m.linkage + extra;
 }
 
 void policy_after_households(const Model& m, State& s, const HouseholdTotals& t) {
