@@ -1,15 +1,18 @@
 // step(): one time step in fixed phases.
 //   1. shocks set this step's levers;
-//   2. labour plan (parallel): households due for review choose one move; applicants for local
+//   2. aid (policy_phase): cadres and governance, pairings pay budgets into the instruments,
+//      instruments update their stocks and set county levers, pairings strengthen the linkage;
+//   3. labour plan (parallel): households due for review choose one move; applicants for local
 //      jobs are counted per county;
-//   3. rationing: each county hires applicants with probability vacancies / applicants;
-//   4. household kernel (parallel): moves, layoffs, health, income, consumption, savings,
-//      investment and, at a calendar year end, annual income and poverty status;
-//   5. county phase: sectors, labour market, capital, TFP, fiscal revenue;
-//   6. at a year end, annual indicators per county.
+//   4. rationing: each county hires applicants with probability vacancies / applicants;
+//   5. household kernel (parallel): moves, layoffs, health, income (aid levers included),
+//      consumption, savings and, at the household's review, investment and industry links;
+//   6. aid funds drawn down by what households received, enclave profits; county phase: sectors,
+//      labour market, capital, TFP catch-up, fiscal revenue;
+//   7. at a calendar year end (parallel): annual income and poverty status, monitoring, next
+//      year's allowance; monitored persons per village; annual indicators per county.
 #include <algorithm>
 #include <cmath>
-#include <span>
 
 #include "codev/engine.hpp"
 #include "engine/county.hpp"
@@ -54,7 +57,7 @@ bool reviews(std::int64_t local_index, const StepContext& ctx) {
 // array addresses and county constants in registers instead of reloading them after every
 // one-byte store (a uint8_t store may alias anything, including the vectors' own pointers).
 struct HouseholdView {
-  std::uint8_t* __restrict persons;
+  const std::uint8_t* __restrict persons;
   const std::uint8_t* __restrict workers;
   const std::uint8_t* __restrict elderly;
   std::uint8_t* __restrict local;
@@ -407,12 +410,13 @@ bool step(const Model& m, State& s, Workspace& ws) {
   ctx.pension = indexed(p.transfer_pension, p.poverty_line_growth, years_since) / 12.0;
   ctx.review_steps = std::max<std::int64_t>(1, std::llround(p.labour_review_months / m.step_months));
 
+  // Phases 1 and 2: shocks; aid (a new year starts new pairing accounts).
   apply_shocks(m, s, st);
   if (ctx.opens_year) reset_pairing_accounts(s);
   policy_phase(m, s, st);
   const FarmTech tech(p);
 
-  // Phase 2: labour plans and applicants for local jobs.
+  // Phase 3: labour plans and applicants for local jobs.
   const double gain_threshold = p.labour_switching_cost / p.labour_review_months;
   std::vector<double> applicants;
   reduce_by_county(m, 1, [&](const Chunk& ch, double* acc) {
@@ -428,13 +432,13 @@ bool step(const Model& m, State& s, Workspace& ws) {
     }
   }, ws.chunk_sums, applicants);
 
-  // Phase 3: rationing of local jobs by vacancies (in simulated workers).
+  // Phase 4: rationing of local jobs by vacancies (in simulated workers).
   for (int c = 0; c < m.n_county; ++c) {
     const double wanted = applicants[c] * m.household_weight;
     s.county.job_accept[c] = wanted > 0 ? std::min(1.0, s.county.vacancies[c] / wanted) : 1.0;
   }
 
-  // Phase 4: the household kernel.
+  // Phase 5: the household kernel.
   const Rng dyn(m.seed, s.replicate, Purpose::dynamics);
   std::vector<double> sums;
   reduce_by_county(m, kNumStepSums, [&](const Chunk& ch, double* acc) {
@@ -465,11 +469,11 @@ bool step(const Model& m, State& s, Workspace& ws) {
     t.dividends[c] = x[kDividends] * wt;
   }
 
-  // Phase 5: funds drawn down by what households received; county economies.
+  // Phase 6: funds drawn down by what households received; county economies.
   policy_after_households(m, s, t);
   county_phase(m, s, t, st);
 
-  // Phase 6: year end and annual indicators.
+  // Phase 7: year end and annual indicators.
   if (ctx.closes_year) {
     const Rng ident(m.seed, s.replicate, Purpose::identify);
     std::vector<double> year_sums;
