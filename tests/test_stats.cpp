@@ -559,3 +559,16 @@ TEST_CASE("gini_median equals gini and weighted_median from one sort", "[stats][
   CHECK(gm.median == codev::weighted_median(x, w));
   CHECK(codev::gini_median(std::vector<double>{}, std::vector<double>{}).gini == 0.0);
 }
+
+TEST_CASE("gini_median_sorted equals gini_median on sorted data and rejects unsorted data",
+          "[stats][gini][median]") {
+  const std::vector<double> x = {0.5, 1.0, 2.0, 3.0, 3.0, 5.0, 8.0};
+  const std::vector<double> w = {3.0, 2.0, 0.0, 0.5, 1.5, 1.0, 1.0};
+  const codev::GiniMedian a = codev::gini_median(x, w);
+  const codev::GiniMedian b = codev::gini_median_sorted(x, w);
+  CHECK(a.gini == b.gini);
+  CHECK(a.median == b.median);
+  const std::vector<double> unsorted = {1.0, 0.5};
+  const std::vector<double> w2 = {1.0, 1.0};
+  CHECK_THROWS_AS(codev::gini_median_sorted(unsorted, w2), std::invalid_argument);
+}

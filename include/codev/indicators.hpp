@@ -47,6 +47,11 @@ struct GiniMedian {
 };
 GiniMedian gini_median(std::span<const double> x, std::span<const double> weight);
 
+/// The same for incomes already in ascending order (ties in any order give the same result as
+/// gini_median on the same data in that order): skips the sort. Throws std::invalid_argument if
+/// x is not ascending.
+GiniMedian gini_median_sorted(std::span<const double> x, std::span<const double> weight);
+
 /// Theil T index of a population split into groups, with its exact decomposition
 /// total = between + within (each part is computed separately, so the identity holds up to
 /// rounding). Incomes must be positive (non-positive values with a positive weight are skipped

@@ -1,11 +1,23 @@
 #include "engine/distribution.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "codev/indicators.hpp"
 #include "engine/parallel.hpp"
 
 namespace codev {
+
+namespace {
+
+// A float's bits made to sort as unsigned integers in the order of the float values.
+std::uint32_t orderable(float f) {
+  std::uint32_t u;
+  std::memcpy(&u, &f, sizeof u);
+  return (u & 0x80000000u) ? ~u : (u | 0x80000000u);
+}
+
+}  // namespace
 
 void county_distribution(const Model& m, const Households& h, double line, CountyDistribution& out) {
   const auto n = static_cast<std::size_t>(m.n_county);
@@ -13,18 +25,29 @@ void county_distribution(const Model& m, const Households& h, double line, Count
   parallel_for_items(n, [&](std::size_t cu) {
     const auto c = static_cast<int>(cu);
     const std::int64_t b = m.household_begin[c], e = m.household_begin[c + 1];
-    std::vector<double> x(static_cast<std::size_t>(e - b)), w(x.size());
-    for (std::int64_t i = b; i < e; ++i) {
-      x[static_cast<std::size_t>(i - b)] = h.income_pc[i];
-      w[static_cast<std::size_t>(i - b)] = h.persons[i];
+    const auto count = static_cast<std::size_t>(e - b);
+    // Sort 8-byte keys (income bits, position) instead of the generic entries: the order is the
+    // one gini_median would use (by value, ties by position), several times faster.
+    std::vector<std::uint64_t> keys(count);
+    for (std::size_t j = 0; j < count; ++j) {
+      keys[j] = (std::uint64_t{orderable(h.income_pc[b + static_cast<std::int64_t>(j)])} << 32) | j;
     }
-    const GiniMedian gm = gini_median(x, w);
+    std::sort(keys.begin(), keys.end());
+    std::vector<double> x(count), w(count);
+    for (std::size_t j = 0; j < count; ++j) {
+      const auto i = b + static_cast<std::int64_t>(keys[j] & 0xffffffffu);
+      x[j] = h.income_pc[i];
+      w[j] = h.persons[i];
+    }
+    const GiniMedian gm = gini_median_sorted(x, w);
     out.gini[cu] = gm.gini;
     out.median[cu] = gm.median;
     if (line <= 0) return;
     // Net income below zero (medical costs above income) counts as zero: gaps stay in [0, 1].
     for (std::int64_t i = b; i < e; ++i) {
-      x[static_cast<std::size_t>(i - b)] = std::max(0.0f, h.net_income_pc[i]);
+      const auto j = static_cast<std::size_t>(i - b);
+      x[j] = std::max(0.0f, h.net_income_pc[i]);
+      w[j] = h.persons[i];
     }
     const Fgt f = fgt(x, w, line);
     out.fgt0[cu] = f.fgt0;

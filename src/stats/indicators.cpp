@@ -215,6 +215,17 @@ GiniMedian gini_median(std::span<const double> x, std::span<const double> weight
   return {gini_sorted(e), median_sorted(e)};
 }
 
+GiniMedian gini_median_sorted(std::span<const double> x, std::span<const double> weight) {
+  std::vector<Entry> e = positive_entries("gini_median_sorted", x, weight);
+  if (e.empty()) return {};
+  // Entries keep input order, so ascending input is already in sort_entries' order (ties by
+  // position): checked here, and the sort skipped.
+  for (std::size_t k = 1; k < e.size(); ++k) {
+    if (e[k].x < e[k - 1].x) fail("gini_median_sorted", "incomes are not in ascending order");
+  }
+  return {gini_sorted(e), median_sorted(e)};
+}
+
 Theil theil(std::span<const double> x, std::span<const double> weight, std::span<const int> group,
             int n_group) {
   check_sizes("theil", x.size(), weight.size());
