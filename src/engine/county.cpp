@@ -87,7 +87,7 @@ void apply_shocks(const Model& m, State& s, int step) {
   }
 }
 
-void county_phase(const Model& m, State& s, const HouseholdTotals& t, int /*step*/) {
+void county_phase(const Model& m, State& s, const HouseholdTotals& t) {
   Counties& k = s.county;
   const Parameters& p = m.param;
   const double alpha = p.county_capital_share;

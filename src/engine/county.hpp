@@ -18,6 +18,6 @@ void apply_shocks(const Model& model, State& state, int step);
 
 /// Advances the county economies by one step given the household totals of that step, and sets
 /// the levers the household kernel reads in the next step (wages, vacancies, layoffs).
-void county_phase(const Model& model, State& state, const HouseholdTotals& totals, int step);
+void county_phase(const Model& model, State& state, const HouseholdTotals& totals);
 
 }  // namespace codev

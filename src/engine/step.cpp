@@ -471,7 +471,7 @@ bool step(const Model& m, State& s, Workspace& ws) {
 
   // Phase 6: funds drawn down by what households received; county economies.
   policy_after_households(m, s, t);
-  county_phase(m, s, t, st);
+  county_phase(m, s, t);
 
   // Phase 7: year end and annual indicators.
   if (ctx.closes_year) {
