@@ -58,8 +58,9 @@ struct MonthlyVar {
   const Eigen::VectorXd Counties::*field;
 };
 
-std::vector<MonthlyVar> monthly_vars() {
-  return {
+// Built once: the writer path reads these lists every step.
+const std::vector<MonthlyVar>& monthly_vars() {
+  static const std::vector<MonthlyVar> vars = {
       {{"gdp_agriculture", "yuan/year", "agricultural value added of rural households (annual rate)"}, &Counties::gdp_agriculture},
       {{"gdp_specialty", "yuan/year", "value added of the specialty industry (annual rate)"}, &Counties::gdp_specialty},
       {{"gdp_other", "yuan/year", "value added of other non-farm sectors (annual rate)"}, &Counties::gdp_other},
@@ -87,6 +88,7 @@ std::vector<MonthlyVar> monthly_vars() {
       {{"safety_net_fund", "yuan", "unspent safety-net aid"}, &Counties::safety_net_fund},
       {{"skill_boost", "1", "earnings gain from trained local talent"}, &Counties::skill_boost},
   };
+  return vars;
 }
 
 struct AnnualVar {
@@ -94,8 +96,8 @@ struct AnnualVar {
   const std::vector<double> AnnualIndicators::*field;
 };
 
-std::vector<AnnualVar> annual_vars() {
-  return {
+const std::vector<AnnualVar>& annual_vars() {
+  static const std::vector<AnnualVar> vars = {
       {{"population", "persons", "rural resident population"}, &AnnualIndicators::population},
       {{"households", "households", "rural households"}, &AnnualIndicators::households},
       {{"income_per_capita_mean", "yuan/person/year", "mean disposable income per person (person-weighted)"}, &AnnualIndicators::income_per_capita_mean},
@@ -114,6 +116,7 @@ std::vector<AnnualVar> annual_vars() {
       {{"medical_out_of_pocket", "yuan/person/year", "out-of-pocket medical spending per person"}, &AnnualIndicators::medical_out_of_pocket},
       {{"collective_villages_above", "1", "share of villages with collective income at or above collective.income_threshold"}, &AnnualIndicators::collective_villages_above},
   };
+  return vars;
 }
 
 const std::vector<VariableSpec> kRegionVars = {

@@ -13,6 +13,7 @@
 //      year's allowance; monitored persons per village; annual indicators per county.
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 #include "codev/engine.hpp"
 #include "engine/county.hpp"
@@ -30,6 +31,23 @@ namespace {
 // Per-step sums per chunk, then per county.
 enum StepSum { kFarmOutput, kLocal, kMigrant, kPension, kAllowance, kMedical, kIll, kAssistance,
                kMedicalCover, kConsumptionPaid, kDividends, kNumStepSums };
+// Where each per-step sum goes in HouseholdTotals (weighted to real households): one list for
+// sizing and filling, so adding a sum is one line.
+struct TotalsField {
+  StepSum sum;
+  std::vector<double> HouseholdTotals::*field;
+};
+constexpr TotalsField kTotalsFields[] = {
+    {kFarmOutput, &HouseholdTotals::farm_output},   {kLocal, &HouseholdTotals::local_workers},
+    {kMigrant, &HouseholdTotals::migrant_workers},  {kPension, &HouseholdTotals::pension},
+    {kAllowance, &HouseholdTotals::allowance},      {kMedical, &HouseholdTotals::medical},
+    {kIll, &HouseholdTotals::ill},                  {kAssistance, &HouseholdTotals::assistance},
+    {kMedicalCover, &HouseholdTotals::medical_cover},
+    {kConsumptionPaid, &HouseholdTotals::consumption_paid},
+    {kDividends, &HouseholdTotals::dividends},
+};
+static_assert(std::size(kTotalsFields) == kNumStepSums, "every per-step sum has a destination");
+
 // Year-end sums per chunk, then per county.
 enum YearSum { kPersons, kHouseholds, kWage, kOperating, kProperty, kTransfer, kMedicalYear,
                kAtRisk, kMonitoredHh, kReturnedHh, kPersonsPositive, kIncomePositive, kIncomeLog,
@@ -447,26 +465,13 @@ bool step(const Model& m, State& s, Workspace& ws) {
 
   HouseholdTotals& t = ws.totals;
   const auto n = static_cast<std::size_t>(m.n_county);
-  for (auto* v : {&t.farm_output, &t.local_workers, &t.migrant_workers, &t.job_applicants, &t.pension,
-                  &t.allowance, &t.medical, &t.ill, &t.assistance, &t.medical_cover,
-                  &t.consumption_paid, &t.dividends}) {
-    v->assign(n, 0.0);
-  }
   const double wt = m.household_weight;
+  t.job_applicants.assign(n, 0.0);
+  for (const TotalsField& f : kTotalsFields) (t.*f.field).assign(n, 0.0);
   for (std::size_t c = 0; c < n; ++c) {
     const double* x = sums.data() + c * kNumStepSums;
-    t.farm_output[c] = x[kFarmOutput] * wt;
-    t.local_workers[c] = x[kLocal] * wt;
-    t.migrant_workers[c] = x[kMigrant] * wt;
+    for (const TotalsField& f : kTotalsFields) (t.*f.field)[c] = x[f.sum] * wt;
     t.job_applicants[c] = applicants[c] * wt;
-    t.pension[c] = x[kPension] * wt;
-    t.allowance[c] = x[kAllowance] * wt;
-    t.medical[c] = x[kMedical] * wt;
-    t.ill[c] = x[kIll] * wt;
-    t.assistance[c] = x[kAssistance] * wt;
-    t.medical_cover[c] = x[kMedicalCover] * wt;
-    t.consumption_paid[c] = x[kConsumptionPaid] * wt;
-    t.dividends[c] = x[kDividends] * wt;
   }
 
   // Phase 6: funds drawn down by what households received; county economies.
