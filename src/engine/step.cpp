@@ -441,9 +441,11 @@ bool step(const Model& m, State& s, Workspace& ws) {
     const std::int64_t first = m.household_begin[ch.county];
     for (std::int64_t i = ch.begin; i < ch.end; ++i) {
       Move mv = kStay;
-      const bool due = reviews(i - first, ctx) || (s.hh.flags[i] & kSearching);
-      if (s.hh.sick_months[i] == 0 && due) {
-        mv = best_move(s.hh, i, s.county, ch.county, tech, gain_threshold);
+      // A worker laid off last step searches at once and without the switching hurdle: the
+      // move back to a job is not a voluntary change of occupation.
+      const bool searching = (s.hh.flags[i] & kSearching) != 0;
+      if (s.hh.sick_months[i] == 0 && (searching || reviews(i - first, ctx))) {
+        mv = best_move(s.hh, i, s.county, ch.county, tech, searching ? 0.0 : gain_threshold);
       }
       ws.plan[i] = mv;
       if (needs_local_job(mv)) acc[0] += 1.0;

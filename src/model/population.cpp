@@ -27,8 +27,11 @@ constexpr double kLandLogSd = 0.5;
 constexpr float kInitialSavings = 0.25f;
 // Largest household drawn.
 constexpr int kMaxPersons = 12;
-// Rounds of labour settling and recalibration, and of rescaling skill dispersion to the Gini.
-constexpr int kSettleRounds = 3;
+// Labour settling: at most this many damped rounds, stopping once no county lever moves by more
+// than kLeverTolerance (relative).
+constexpr int kMaxSettleRounds = 16;
+constexpr double kLeverTolerance = 1e-3;
+// Rounds of rescaling skill dispersion to the Gini.
 constexpr int kGiniRounds = 3;
 
 // Inverse CDF of a Poisson(mean) variable at u, capped; p0 = exp(-mean).
@@ -133,11 +136,13 @@ void generate_households(const Model& m, State& s, const std::vector<double>& si
   }, scratch, unused);
 }
 
-// Lets every household settle its labour allocation under the calibrated levers, as its own
-// reviews would without rationing: best single moves until none beats the switching threshold.
+// Lets every household settle its labour allocation under the calibrated levers: best single
+// moves until none gains anything. The start is an optimum, not a point inside the switching-cost
+// band: a worker who would not choose a local job afresh is not in one, so layoffs (after which
+// workers search without the switching hurdle) do not drain local employment year after year.
 void settle_labour(const Model& m, State& s) {
   const FarmTech tech(m.param);
-  const double threshold = m.param.labour_switching_cost / m.param.labour_review_months;
+  const double threshold = 0.0;
   std::vector<double> scratch, unused;
   reduce_by_county(m, 0, [&](const Chunk& ch, double*) {
     for (std::int64_t i = ch.begin; i < ch.end; ++i) {
@@ -252,6 +257,29 @@ void calibrate_levers(const Model& m, State& s) {
 
 }
 
+// The initial allocation and the levers as a fixed point: households settle under the levers, the
+// levers are recalibrated to the county's income shares under the new allocation, and so on. The
+// lever update is damped (geometric mean of old and new), since undamped the allocation and the
+// levers chase each other around the fixed point. Ends with an undamped calibration, so the shares
+// hold exactly for the final allocation, which is then within kLeverTolerance of optimal.
+void settle_to_fixed_point(const Model& m, State& s) {
+  Counties& k = s.county;
+  for (int round = 0; round < kMaxSettleRounds; ++round) {
+    settle_labour(m, s);
+    const Eigen::ArrayXd wl = k.wage_local.array(), wm = k.wage_migrant.array(), ft = k.farm_tfp.array();
+    calibrate_levers(m, s);
+    auto moved = [](const Eigen::ArrayXd& before, const Eigen::VectorXd& after) {
+      const Eigen::ArrayXd b = before.max(1e-300), a = after.array().max(1e-300);
+      return (a / b).log().abs().maxCoeff();
+    };
+    const double change = std::max({moved(wl, k.wage_local), moved(wm, k.wage_migrant), moved(ft, k.farm_tfp)});
+    if (change < kLeverTolerance || round + 1 == kMaxSettleRounds) return;
+    k.wage_local = (wl * k.wage_local.array()).sqrt().matrix();
+    k.wage_migrant = (wm * k.wage_migrant.array()).sqrt().matrix();
+    k.farm_tfp = (ft * k.farm_tfp.array()).sqrt().matrix();
+  }
+}
+
 // Initial annual accounts: last year's income, the allowance for the first year, savings, and
 // status: poor, monitored (identified with the identification rate) and registered as lifted
 // (drawn among households above the line).
@@ -329,10 +357,7 @@ State make_state(const Model& m, std::uint64_t replicate) {
   for (int round = 0;; ++round) {
     generate_households(m, s, sigma);
     calibrate_levers(m, s);
-    for (int settle = 0; settle < kSettleRounds; ++settle) {
-      settle_labour(m, s);
-      calibrate_levers(m, s);
-    }
+    settle_to_fixed_point(m, s);
     init_accounts(m, s);
     if (round + 1 == kGiniRounds) break;
     county_distribution(m, s.hh, 0.0, achieved);
