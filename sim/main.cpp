@@ -61,8 +61,9 @@ class Progress {
 
 void print_summary(const codev::Model& m, const codev::RunSummary& r) {
   static const char* kRoles[3] = {"donor", "recipient", "other"};
-  std::printf("codev: %s: %d counties, %lld simulated households, %d steps\n", m.name.c_str(),
-              m.n_county, static_cast<long long>(m.n_household), m.n_step);
+  std::printf("codev: %s: %d counties, %zu pairings, %lld simulated households, %d steps\n",
+              m.name.c_str(), m.n_county, m.pairings.size(), static_cast<long long>(m.n_household),
+              m.n_step);
   std::printf("%-10s %12s %12s %10s %10s\n", "", "income", "income", "poverty", "poverty");
   std::printf("%-10s %12d %12d %10d %10d\n", "role", r.first_year, r.last_year, r.first_year,
               r.last_year);
@@ -72,6 +73,24 @@ void print_summary(const codev::Model& m, const codev::RunSummary& r) {
                 r.income_last[k], 100 * r.fgt0_first[k], 100 * r.fgt0_last[k]);
   }
   std::printf("(income: mean disposable income, yuan/person/year; poverty: FGT0 headcount)\n");
+  if (!std::isnan(r.income_last[0]) && !std::isnan(r.income_last[1])) {
+    std::printf("recipient/donor income: %.3f in %d, %.3f in %d\n",
+                r.income_first[1] / r.income_first[0], r.first_year,
+                r.income_last[1] / r.income_last[0], r.last_year);
+  }
+  if (!m.pairings.empty()) {
+    const double leak = r.aid_spent > 0 ? 1.0 - r.aid_received / r.aid_spent : 0.0;
+    std::printf("aid %d-%d: donors spent %.1f m yuan, recipients received %.1f m (leakage %.1f%%); "
+                "%.0f cadres in %d\n",
+                r.first_year, r.last_year, r.aid_spent / 1e6, r.aid_received / 1e6, 100 * leak,
+                r.cadres_last, r.last_year);
+    std::printf("aid used (m yuan):");
+    for (int k = 0; k < codev::kNumInstruments; ++k) {
+      const std::string_view name = codev::kInstrumentNames[k];
+      std::printf(" %.*s %.1f", static_cast<int>(name.size()), name.data(), r.aid_received_by[k] / 1e6);
+    }
+    std::printf("\n");
+  }
   std::printf("wrote %s in %.2f s (%.1f million household-steps/s)\n", r.output_path.c_str(),
               r.seconds, r.household_steps / r.seconds / 1e6);
 }

@@ -88,6 +88,13 @@ struct RunSummary {
   double income_last[3] = {0, 0, 0};
   double fgt0_first[3] = {0, 0, 0};
   double fgt0_last[3] = {0, 0, 0};
+  /// Aid over the whole run, yuan: spent by donors, received by recipients (after leakage), and
+  /// received by instrument (in the order of kInstrumentNames, scenario.hpp).
+  double aid_spent = 0.0;
+  double aid_received = 0.0;
+  double aid_received_by[kNumInstruments] = {};
+  /// Dispatched cadres present, averaged over the steps of the last year, summed over pairings.
+  double cadres_last = 0.0;
 };
 
 /// Runs a whole scenario and writes its output file.

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "codev/error.hpp"
@@ -116,6 +117,9 @@ enum class Instrument : std::uint8_t {
   consumption = 5,     ///< donor purchases of the recipient's specialty products
 };
 inline constexpr int kNumInstruments = 6;
+/// Names of the instruments, in the enum's order (scenario keys and output variable suffixes).
+inline constexpr std::string_view kInstrumentNames[kNumInstruments] = {
+    "industry", "collective", "training", "safety_net", "infrastructure", "consumption"};
 
 /// Enables one instrument for a time window and a set of recipient counties. Money reaches an
 /// instrument only through pairings whose recipient it covers, while it is active; a pairing's

@@ -129,8 +129,6 @@ const std::vector<VariableSpec> kRegionVars = {
     {"sigma_log_income", "1", "person-weighted SD of log county mean income (same for every group)"},
 };
 
-const char* const kInstrumentNames[kNumInstruments] = {"industry", "collective", "training",
-                                                      "safety_net", "infrastructure", "consumption"};
 
 std::vector<VariableSpec> pairing_vars() {
   std::vector<VariableSpec> v = {
@@ -139,12 +137,12 @@ std::vector<VariableSpec> pairing_vars() {
       {"leakage", "yuan", "aid lost to leakage and elite capture"},
   };
   for (int k = 0; k < kNumInstruments; ++k) {
-    v.push_back({std::string("spent_") + kInstrumentNames[k], "yuan",
-                 std::string("donor spending on ") + kInstrumentNames[k]});
+    v.push_back({"spent_" + std::string(kInstrumentNames[k]), "yuan",
+                 "donor spending on " + std::string(kInstrumentNames[k])});
   }
   for (int k = 0; k < kNumInstruments; ++k) {
-    v.push_back({std::string("received_") + kInstrumentNames[k], "yuan",
-                 std::string("received for ") + kInstrumentNames[k] + " after leakage (its recorded use)"});
+    v.push_back({"received_" + std::string(kInstrumentNames[k]), "yuan",
+                 "received for " + std::string(kInstrumentNames[k]) + " after leakage (its recorded use)"});
   }
   v.push_back({"cadres", "person-years", "dispatched cadres present, in person-years"});
   v.push_back({"enclave_profit", "yuan", "profit returned to the donor from enclave parks"});
@@ -233,8 +231,8 @@ OutputLayout make_layout(const Model& m, const RunOptions& o, const std::vector<
   annual.column = county_dim(m);
   for (const auto& v : annual_vars()) annual.variables.push_back(v.spec);
   for (int k = 0; k < kNumInstruments; ++k) {
-    annual.variables.push_back({std::string("aid_used_") + kInstrumentNames[k], "yuan",
-                                std::string("aid received and used for ") + kInstrumentNames[k]});
+    annual.variables.push_back({"aid_used_" + std::string(kInstrumentNames[k]), "yuan",
+                                "aid received and used for " + std::string(kInstrumentNames[k])});
   }
   layout.groups.push_back(annual);
 
@@ -441,6 +439,13 @@ RunSummary run(const Model& m, const RunOptions& o) {
       }
       summary.last_year = ws.annual.year;
       summarise(m, ws.annual, summary.income_last, summary.fgt0_last);
+      summary.cadres_last = 0.0;
+      for (const PairingAccounts& a : s.pairing) {
+        summary.aid_spent += a.donor_spent;
+        summary.aid_received += a.recipient_received;
+        for (int k = 0; k < kNumInstruments; ++k) summary.aid_received_by[k] += a.received[k];
+        summary.cadres_last += a.cadres;
+      }
     }
     if (o.progress && !o.progress(s.step, m.n_step)) throw RuntimeError("run interrupted");
   }

@@ -96,10 +96,6 @@ inline constexpr std::string_view kPolicyKeys[] = {"instrument", "start_year", "
                                                    "counties", "targeting"};
 inline constexpr MapSchema kPolicySchema{kPolicyKeys, {}};
 
-/// Names of the aid instruments (enum Instrument, scenario.hpp), in the enum's order.
-inline constexpr std::string_view kInstrumentNames[] = {
-    "industry", "collective", "training", "safety_net", "infrastructure", "consumption"};
-
 inline constexpr std::string_view kShockKeys[] = {"type",  "counties", "year",
                                                   "month", "severity", "duration_months"};
 inline constexpr MapSchema kShockSchema{kShockKeys, {}};
