@@ -473,8 +473,20 @@ class ExperimentReader {
 
   std::string seed_set() const { return "meta.seed=" + std::to_string(spec_.seed); }
 
+  // A scenario path that does not name a readable file is the experiment's error, reported at
+  // the key that names it; problems inside the scenario are reported in the scenario itself.
+  void check_file(const std::string& path, const Node& node, const std::string& key_path) const {
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) {
+      fail(node, key_path,
+           "cannot read " + quote(node.value) + ": " +
+               (fs::exists(path, ec) ? "not a regular file" : "file not found"));
+    }
+  }
+
   void read_base() {
     base_path_ = resolve(spec_.base);
+    check_file(base_path_, *base_node_, "experiment.base");
     const ScenarioSpec base = read_scenario(base_path_);
     spec_.seed = seed_ ? *seed_ : base.seed;
     spec_.base = base_path_;
@@ -494,6 +506,9 @@ class ExperimentReader {
       VariantSpec& v = spec_.variants[i];
       const VariantNodes& nodes = variant_nodes_[i];
       v.scenario = v.scenario.empty() ? base_path_ : resolve(v.scenario);
+      if (nodes.scenario != nullptr) {
+        check_file(v.scenario, *nodes.scenario, join_key(nodes.path, "scenario"));
+      }
       std::vector<std::string> sets = {seed_set()};
       sets.insert(sets.end(), v.sets.begin(), v.sets.end());
       v.spec = read_with(v.scenario, sets, [&](const std::string& key_path, int column) {
@@ -528,7 +543,7 @@ class ExperimentReader {
     }
     if (!what.empty()) {
       fail(node, path,
-           "the variant's " + what + " differ from the base scenario's (" + spec_.base +
+           "the variant's " + what + " differ from the base scenario's (" + base_node_->value +
                "); variants must share the output's dimensions");
     }
   }
