@@ -107,9 +107,12 @@ class ExperimentProgress {
     if (!tty_) return true;
     if (first_cell_ < 0) first_cell_ = cells_done;
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
+    // At most ten updates a second within a cell; always at a cell's end.
+    if (steps > 0 && elapsed - last_print_ < 0.1) return true;
+    last_print_ = elapsed;
     const double done = cells_done - first_cell_ + (steps > 0 ? static_cast<double>(step) / steps : 0.0);
     const double eta = done > 0 ? elapsed * (cells - first_cell_ - done) / done : 0.0;
-    std::fprintf(stderr, "\r  cell %d/%d  %3.0f%%  elapsed %6.1fs  eta %6.1fs ", cells_done, cells,
+    std::fprintf(stderr, "\r  cells done %d/%d  %3.0f%%  elapsed %6.1fs  eta %6.1fs ", cells_done, cells,
                  100.0 * (cells_done + (steps > 0 ? static_cast<double>(step) / steps : 0.0)) / cells,
                  elapsed, eta);
     if (cells_done == cells && steps == 0) std::fprintf(stderr, "\n");
@@ -119,6 +122,7 @@ class ExperimentProgress {
  private:
   bool tty_;
   int first_cell_ = -1;
+  double last_print_ = -1.0;
   std::chrono::steady_clock::time_point t0_;
 };
 

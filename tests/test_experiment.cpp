@@ -334,7 +334,7 @@ TEST_CASE("codev experiment and codev compare as users run them", "[experiment][
   REQUIRE(r.code == 0);
   CHECK(r.out.find("44 cells") != std::string::npos);
   // Not on a terminal: no progress lines.
-  CHECK(r.out.find("cell ") == std::string::npos);
+  CHECK(r.out.find("cells done") == std::string::npos);
 
   const Result py = shell(std::string(CODEV_PYTHON) + " " + kSource +
                           "/tests/python/check_experiment.py " + out);
@@ -386,4 +386,20 @@ TEST_CASE("codev experiment and codev compare as users run them", "[experiment][
   CHECK(bad.code == 2);
   CHECK(bad.out.find("experiment_replicates_zero.yaml:5:15: error: experiment.replicates: must be "
                      "in [1, 100000], got 0") != std::string::npos);
+}
+
+TEST_CASE("progress and ETA for the whole experiment on a terminal", "[experiment][cli]") {
+  Folder folder("tty");
+  std::ofstream(folder / "e.yaml") << two_variants(2);
+  // script(1) runs the command on a pseudo-terminal, as an interactive user would.
+  if (shell("command -v script").code != 0) {
+    WARN("script(1) not installed: terminal progress not checked");
+    return;
+  }
+  const Result r = shell("script -qec '" + kCodev + " experiment " + (folder / "e.yaml") + " -o " +
+                         (folder / "e.h5") + "' /dev/null");
+  INFO(r.out);
+  CHECK(r.code == 0);
+  CHECK(r.out.find("cells done 4/4  100%") != std::string::npos);
+  CHECK(r.out.find("eta") != std::string::npos);
 }
