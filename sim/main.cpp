@@ -148,6 +148,7 @@ int cmd_experiment(const std::string& file, std::string out, int threads, bool r
                 spec.name.c_str(), spec.variants.size(), spec.replicates, spec.sweep.values.size(),
                 r.cells, r.cells_resumed, r.output_path.c_str(), r.seconds);
   } catch (const codev::RuntimeError& e) {
+    if (!std::filesystem::exists(out + ".partial.cells")) throw;
     throw codev::RuntimeError(std::string(e.what()) + "\nfinished cells are kept in " + out +
                               ".partial.cells; rerun with --resume to continue");
   }

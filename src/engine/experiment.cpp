@@ -26,6 +26,7 @@
 #include <numeric>
 #include <optional>
 #include <set>
+#include <string_view>
 
 #include "codev/experiment.hpp"
 #include "codev/model.hpp"
@@ -275,8 +276,9 @@ class Journal {
     if (!header_ok || std::string(stored, 64) != identity || size != payload_size_) {
       std::fclose(file_);
       file_ = nullptr;
-      mismatch_ = header_ok;
-      if (mismatch_) {
+      // A journal of another experiment is refused; an unreadable header (a crash while the
+      // journal was being created) holds no cells and is simply replaced.
+      if (header_ok) {
         throw RuntimeError("experiment: '" + path_ +
                            "' holds cells of a different experiment (or of another codev "
                            "build); run without --resume to start afresh");
@@ -304,7 +306,6 @@ class Journal {
   std::string path_;
   std::size_t payload_size_;
   std::FILE* file_ = nullptr;
-  bool mismatch_ = false;
   std::map<std::size_t, long> offsets_;
 };
 
@@ -700,9 +701,17 @@ ExperimentSummary run_experiment(const ExperimentSpec& spec, const ExperimentOpt
       const auto progress = [&](int step, int n_step) {
         return !options.progress || options.progress(static_cast<int>(c), n_cell, step, n_step);
       };
-      payload = run_cell(*model, layout, cell.replicate, threads, progress);
+      try {
+        payload = run_cell(*model, layout, cell.replicate, threads, progress);
+      } catch (const RuntimeError& e) {
+        if (std::string_view(e.what()) != "run interrupted") throw;
+        throw RuntimeError("experiment interrupted after " + std::to_string(c) + " of " +
+                           std::to_string(n_cell) + " cells");
+      }
       journal.append(c, payload);
     }
+    // Gathering calls HDF5 on this thread between cells, while no simulation or writer thread
+    // runs, so the one-thread-in-HDF5 rule holds and no cell waits on another's I/O.
     gatherer.add(cell, payload);
     file.flush();
     if (options.progress && !options.progress(static_cast<int>(c) + 1, n_cell, 0, 0)) {
