@@ -290,15 +290,22 @@ TEST_CASE("a killed experiment resumes from its journal", "[experiment][cli]") {
           out.c_str(), "--threads", "1", static_cast<char*>(nullptr));
     _exit(127);
   }
-  // Kill -9 as soon as the journal holds at least one finished cell (header + one record).
+  // Kill -9 as soon as the journal holds one whole record. Its header is 8 bytes of magic, a
+  // 64-character fingerprint and the payload length n (uint64); a record is the cell index, n,
+  // n doubles and a checksum.
   const std::string journal = out + ".partial.cells";
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  std::uintmax_t size = 0;
+  std::uintmax_t needed = 0;
   while (std::chrono::steady_clock::now() < deadline) {
     std::error_code ec;
-    size = fs::file_size(journal, ec);
-    if (!ec && size > 200) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    const std::uintmax_t size = fs::file_size(journal, ec);
+    if (!ec && needed == 0 && size >= 80) {
+      std::uint64_t n = 0;
+      std::ifstream(journal, std::ios::binary).seekg(72).read(reinterpret_cast<char*>(&n), 8);
+      needed = 80 + 8 + 8 + 8 * n + 8;
+    }
+    if (!ec && needed > 0 && size >= needed) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   kill(pid, SIGKILL);
   int status = 0;
