@@ -16,6 +16,7 @@
 
 #include "codev/engine.hpp"
 #include "codev/error.hpp"
+#include "codev/experiment.hpp"
 #include "codev/model.hpp"
 #include "codev/output.hpp"
 #include "codev/scenario.hpp"
@@ -115,6 +116,64 @@ int cmd_run(const std::string& scenario, std::string out, int threads, std::vect
   return 0;
 }
 
+// Progress of a whole experiment on a terminal: cells done, the current cell's steps, and an ETA
+// from the pace of the cells run in this session (resumed cells cost nothing).
+class ExperimentProgress {
+ public:
+  ExperimentProgress() : tty_(isatty(STDERR_FILENO) != 0), t0_(std::chrono::steady_clock::now()) {}
+  bool operator()(int cells_done, int cells, int step, int steps) {
+    if (g_interrupted.load()) return false;
+    if (!tty_) return true;
+    if (first_cell_ < 0) first_cell_ = cells_done;
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
+    // At most ten updates a second within a cell; always at a cell's end.
+    if (steps > 0 && elapsed - last_print_ < 0.1) return true;
+    last_print_ = elapsed;
+    const double done = cells_done - first_cell_ + (steps > 0 ? static_cast<double>(step) / steps : 0.0);
+    const double eta = done > 0 ? elapsed * (cells - first_cell_ - done) / done : 0.0;
+    std::fprintf(stderr, "\r  cells done %d/%d  %3.0f%%  elapsed %6.1fs  eta %6.1fs ", cells_done, cells,
+                 100.0 * (cells_done + (steps > 0 ? static_cast<double>(step) / steps : 0.0)) / cells,
+                 elapsed, eta);
+    if (cells_done == cells && steps == 0) std::fprintf(stderr, "\n");
+    return true;
+  }
+
+ private:
+  bool tty_;
+  int first_cell_ = -1;
+  double last_print_ = -1.0;
+  std::chrono::steady_clock::time_point t0_;
+};
+
+int cmd_experiment(const std::string& file, std::string out, int threads, bool resume,
+                   const std::string& command_line) {
+  const codev::ExperimentSpec spec = codev::read_experiment(file);
+  if (out.empty()) out = default_output(file);
+  codev::ExperimentOptions options;
+  options.output_path = out;
+  options.threads = threads;
+  options.resume = resume;
+  options.command_line = command_line;
+  ExperimentProgress progress;
+  options.progress = [&](int done, int total, int step, int steps) {
+    return progress(done, total, step, steps);
+  };
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  try {
+    const codev::ExperimentSummary r = codev::run_experiment(spec, options);
+    std::printf("codev: experiment %s: %zu variant(s), %d replicate(s), %zu sweep point(s): %d cells"
+                " (%d resumed)\nwrote %s in %.2f s\n",
+                spec.name.c_str(), spec.variants.size(), spec.replicates, spec.sweep.values.size(),
+                r.cells, r.cells_resumed, r.output_path.c_str(), r.seconds);
+  } catch (const codev::RuntimeError& e) {
+    if (!std::filesystem::exists(out + ".partial.cells")) throw;
+    throw codev::RuntimeError(std::string(e.what()) + "\nfinished cells are kept in " + out +
+                              ".partial.cells; rerun with --resume to continue");
+  }
+  return 0;
+}
+
 int cmd_validate(const std::string& scenario, const std::vector<std::string>& sets) {
   const codev::ScenarioSpec spec = codev::read_scenario(scenario, sets);
   const codev::Model model = codev::compile(spec);
@@ -149,6 +208,19 @@ int main(int argc, char** argv) {
   auto* inspect = app.add_subcommand("inspect", "describe an output file");
   inspect->add_option("file", file, "codev HDF5 output file")->required();
 
+  std::string experiment_file, compare_a, compare_b;
+  bool resume = false, csv = false;
+  auto* experiment = app.add_subcommand("experiment", "run an experiment (variants x replicates, sweeps)");
+  experiment->add_option("experiment", experiment_file, "experiment YAML file")->required();
+  experiment->add_option("-o,--output", out, "output file (default output/<experiment>.h5)");
+  experiment->add_option("--threads", threads, "worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  experiment->add_flag("--resume", resume, "keep the finished cells of an interrupted run");
+
+  auto* compare = app.add_subcommand("compare", "key indicators of two output files side by side");
+  compare->add_option("a", compare_a, "output file, or FILE.h5:variant of an experiment")->required();
+  compare->add_option("b", compare_b, "output file, or FILE.h5:variant of an experiment")->required();
+  compare->add_flag("--csv", csv, "print CSV instead of a table");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -159,6 +231,11 @@ int main(int argc, char** argv) {
   try {
     if (*run) return cmd_run(scenario, out, threads, sets, seed, join_args(argc, argv));
     if (*validate) return cmd_validate(scenario, sets);
+    if (*experiment) return cmd_experiment(experiment_file, out, threads, resume, join_args(argc, argv));
+    if (*compare) {
+      std::cout << codev::compare_outputs(compare_a, compare_b, csv);
+      return 0;
+    }
     if (*inspect) {
       std::cout << codev::describe_output(file);
       return 0;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "codev/model.hpp"
+#include "codev/output.hpp"
 #include "codev/state.hpp"
 
 namespace codev {
@@ -99,6 +100,10 @@ struct RunSummary {
 
 /// Runs a whole scenario and writes its output file.
 RunSummary run(const Model& model, const RunOptions& options);
+
+/// Names, units and long names of the variables a run writes in `group` ("monthly", "annual",
+/// "region", "pairings", "households"); empty for an unknown group.
+std::vector<VariableSpec> run_group_variables(const std::string& group);
 
 /// Number of worker threads the engine will use for `requested` (0 = all cores).
 int resolve_threads(int requested);

@@ -116,3 +116,70 @@ VariableData read_variable(const std::string& path, const std::string& group,
                            const std::string& name);
 
 }  // namespace codev
+
+namespace codev {
+
+/// An HDF5 file of N-dimensional float64 variables over named dimensions (experiment files).
+/// Groups may nest ("sweep/annual"); each group holds the coordinates of the dimensions its
+/// variables use, as netCDF-4 readers expect. The file is written as "<path>.partial" and renamed
+/// by finish(); destroying an unfinished ArrayFile closes the partial file and keeps it (an
+/// interrupted experiment's finished cells stay readable). All calls happen on the calling
+/// thread, and never while a Writer's thread is running.
+class ArrayFile {
+ public:
+  /// Creates (truncates) "<path>.partial". Throws RuntimeError if it cannot.
+  explicit ArrayFile(std::string path);
+  ~ArrayFile();
+  ArrayFile(const ArrayFile&) = delete;
+  ArrayFile& operator=(const ArrayFile&) = delete;
+
+  /// Root attributes (provenance).
+  void attributes(const std::vector<Attribute>& attributes);
+  /// A scalar text dataset with units "1" and `long_name`.
+  void text(const std::string& group, const std::string& name, const std::string& value,
+            const std::string& long_name);
+  /// A dimension of `group` (created if needed): its coordinate becomes a dimension scale and
+  /// its auxiliaries are attached to it. Coordinates with units "days since ..." get a standard
+  /// calendar.
+  void dimension(const std::string& group, const FixedDim& dim);
+  /// An empty (NaN-filled) float64 variable over dimensions of its group, outermost first,
+  /// chunked by its last two dimensions, compressed, with units, long_name, _FillValue and the
+  /// auxiliaries of its dimensions as CF `coordinates`.
+  void variable(const std::string& group, const VariableSpec& spec,
+                const std::vector<std::string>& dims);
+  /// Writes the block starting at `start` with extent `count` (row-major values).
+  void write(const std::string& group, const std::string& name,
+             const std::vector<std::size_t>& start, const std::vector<std::size_t>& count,
+             const double* values);
+  /// Flushes everything written so far to disk.
+  void flush();
+  /// Closes the file and renames it to the final path.
+  void finish();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// A float64 variable of any rank, read whole, with the names of its dimensions (from the
+/// attached dimension scales; "?" where none is attached).
+struct ArrayData {
+  std::vector<std::string> dims;
+  std::vector<std::size_t> shape;
+  std::vector<double> values;  ///< row-major
+};
+ArrayData read_array(const std::string& path, const std::string& object);
+
+/// Every string of a text dataset (scalar or 1-D).
+std::vector<std::string> read_text(const std::string& path, const std::string& object);
+
+/// The text of a root attribute, or "" when the file has no such attribute.
+std::string read_root_attribute(const std::string& path, const std::string& name);
+
+/// Whether `object` ("group/name" or "group") exists in the file.
+bool has_object(const std::string& path, const std::string& object);
+
+/// Paths of every dataset in the file ("annual/fgt0", ...), sorted by name.
+std::vector<std::string> list_datasets(const std::string& path);
+
+}  // namespace codev

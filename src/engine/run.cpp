@@ -12,13 +12,12 @@
 #include "codev/version.hpp"
 #include "engine/parallel.hpp"
 #include "engine/region.hpp"
+#include "engine/run.hpp"
 
 namespace codev {
 
 namespace {
 
-// Group order in the layout; /households comes last and only when a panel is asked for.
-enum GroupIndex { kMonthly = 0, kAnnual = 1, kRegion = 2, kPairings = 3, kHouseholds = 4 };
 
 // Days from 1970-01-01 to a civil date (proleptic Gregorian; H. Hinnant's algorithm).
 std::int64_t days_from_civil(int y, int m, int d) {
@@ -292,7 +291,7 @@ OutputLayout make_layout(const Model& m, const RunOptions& o, const std::vector<
 
 Row monthly_row(const Model& m, const State& s, double days) {
   Row r;
-  r.group = kMonthly;
+  r.group = kRunMonthly;
   r.row_value = days;
   r.row_aux_value = m.year_of_step(s.step - 1);
   const Counties& k = s.county;
@@ -307,7 +306,7 @@ Row monthly_row(const Model& m, const State& s, double days) {
 
 Row annual_row(const AnnualIndicators& a, const State& s) {
   Row r;
-  r.group = kAnnual;
+  r.group = kRunAnnual;
   r.row_value = a.year;
   for (const auto& v : annual_vars()) r.values.push_back(a.*(v.field));
   for (int k = 0; k < kNumInstruments; ++k) {
@@ -330,7 +329,7 @@ Row region_row(const Model& m, const AnnualIndicators& a) {
   }
   const RegionIndicators r = region_indicators(m, sums);
   Row row;
-  row.group = kRegion;
+  row.group = kRunRegion;
   row.row_value = a.year;
   auto all_groups = [&](const std::array<double, kNumRegionGroups>& v) {
     row.values.emplace_back(v.begin(), v.end());
@@ -347,7 +346,7 @@ Row region_row(const Model& m, const AnnualIndicators& a) {
 
 Row pairing_row(const State& s, int year) {
   Row row;
-  row.group = kPairings;
+  row.group = kRunPairings;
   row.row_value = year;
   const std::size_t n = s.pairing.size();
   auto column = [&](auto get) {
@@ -368,7 +367,7 @@ Row pairing_row(const State& s, int year) {
 
 Row panel_row(const State& s, const std::vector<std::int64_t>& panel, int year, double annualise) {
   Row r;
-  r.group = kHouseholds;
+  r.group = kRunHouseholds;
   r.row_value = year;
   r.values.assign(kPanelVars.size(), std::vector<double>(panel.size()));
   const Households& h = s.hh;
@@ -407,16 +406,13 @@ void summarise(const Model& m, const AnnualIndicators& a, double income[3], doub
 
 }  // namespace
 
-RunSummary run(const Model& m, const RunOptions& o) {
-  const auto t0 = std::chrono::steady_clock::now();
+void simulate(const Model& m, const RunOptions& o, bool with_panel, const RowSink& sink,
+              RunSummary& summary) {
   const ThreadLimit limit(o.threads);
   State s = make_state(m, o.replicate);
   Workspace ws = make_workspace(m);
-  const std::vector<std::int64_t> panel = panel_households(m);
-  Writer writer(o.output_path, make_layout(m, o, panel));
-
-  RunSummary summary;
-  summary.output_path = o.output_path;
+  const std::vector<std::int64_t> panel =
+      with_panel ? panel_households(m) : std::vector<std::int64_t>{};
   const std::int64_t start_day = days_from_civil(m.start_year, m.start_month, 1);
   bool first_year = true;
   while (s.step < m.n_step) {
@@ -424,13 +420,13 @@ RunSummary run(const Model& m, const RunOptions& o) {
     const double days = static_cast<double>(
         days_from_civil(m.year_of_step(st), m.month_of_step(st), 1) - start_day);
     const bool closed = step(m, s, ws);
-    writer.append(monthly_row(m, s, days));
+    sink(monthly_row(m, s, days));
     if (closed) {
-      writer.append(annual_row(ws.annual, s));
-      writer.append(region_row(m, ws.annual));
-      writer.append(pairing_row(s, ws.annual.year));
+      sink(annual_row(ws.annual, s));
+      sink(region_row(m, ws.annual));
+      sink(pairing_row(s, ws.annual.year));
       if (!panel.empty()) {
-        writer.append(panel_row(s, panel, ws.annual.year, 12.0 / m.months_into_year(st)));
+        sink(panel_row(s, panel, ws.annual.year, 12.0 / m.months_into_year(st)));
       }
       if (first_year) {
         summary.first_year = ws.annual.year;
@@ -449,6 +445,43 @@ RunSummary run(const Model& m, const RunOptions& o) {
     }
     if (o.progress && !o.progress(s.step, m.n_step)) throw RuntimeError("run interrupted");
   }
+}
+
+OutputLayout make_run_layout(const Model& m, const RunOptions& o, bool with_panel) {
+  return make_layout(m, o, with_panel ? panel_households(m) : std::vector<std::int64_t>{});
+}
+
+RunAxes run_axes(const Model& m) {
+  RunAxes axes;
+  const std::int64_t start_day = days_from_civil(m.start_year, m.start_month, 1);
+  for (int st = 0; st < m.n_step; ++st) {
+    axes.time.push_back(static_cast<double>(
+        days_from_civil(m.year_of_step(st), m.month_of_step(st), 1) - start_day));
+    axes.time_year.push_back(m.year_of_step(st));
+    if (m.closes_year(st)) axes.years.push_back(m.year_of_step(st));
+  }
+  char start[16];
+  std::snprintf(start, sizeof start, "%04d-%02d-01", m.start_year, m.start_month);
+  axes.time_units = std::string("days since ") + start;
+  return axes;
+}
+
+std::vector<VariableSpec> run_group_variables(const std::string& group) {
+  Model empty;
+  const OutputLayout layout = make_layout(empty, RunOptions{}, {});
+  for (const GroupSpec& g : layout.groups) {
+    if (g.name == group) return g.variables;
+  }
+  return {};
+}
+
+RunSummary run(const Model& m, const RunOptions& o) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const bool with_panel = m.outputs.panel != OutputSpec::Panel::none;
+  Writer writer(o.output_path, make_run_layout(m, o, with_panel));
+  RunSummary summary;
+  summary.output_path = o.output_path;
+  simulate(m, o, with_panel, [&](Row&& row) { writer.append(std::move(row)); }, summary);
   writer.finish();
   summary.household_steps = static_cast<double>(m.n_household) * m.n_step;
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

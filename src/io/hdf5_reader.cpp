@@ -321,6 +321,10 @@ void describe_group(hid_t file_id, const std::string& group_name, const std::str
   std::ostringstream variables;
   for (const std::string& name : link_names(group.get(), group_name, file)) {
     const std::string object = group_name + "/" + name;
+    // Nested groups (an experiment's sweep/annual) are not variables of this one.
+    const Handle any = own(H5Oopen(group.get(), name.c_str(), h5::kDefault), H5Oclose,
+                           "open object", object, file);
+    if (H5Iget_type(any.get()) != H5I_DATASET) continue;
     const Handle dataset = own(H5Dopen2(group.get(), name.c_str(), h5::kDefault), H5Dclose,
                                "open dataset", object, file);
     const std::vector<hsize_t> dims = shape_of(dataset.get(), object, file);
@@ -393,6 +397,100 @@ VariableData read_variable(const std::string& path, const std::string& group,
           "read", object, path);
   }
   return data;
+}
+
+}  // namespace codev
+
+namespace codev {
+
+namespace {
+
+// Opens a dataset by path, with a message naming the file when it is missing.
+h5::Handle open_dataset(hid_t file, const std::string& object, const std::string& path) {
+  // H5Lexists needs every intermediate group to exist, so each prefix is checked in turn.
+  for (std::size_t slash = object.find('/'); ; slash = object.find('/', slash + 1)) {
+    const std::string prefix = object.substr(0, slash);
+    if (!has_link(file, prefix, path)) {
+      throw RuntimeError("no variable '" + object + "' in '" + path + "'");
+    }
+    if (slash == std::string::npos) break;
+  }
+  return own(H5Dopen2(file, object.c_str(), h5::kDefault), H5Dclose, "open dataset", object,
+             path);
+}
+
+void collect_datasets(hid_t group, const std::string& prefix, const std::string& path,
+                      std::vector<std::string>& out) {
+  for (const std::string& name : link_names(group, prefix.empty() ? "/" : prefix, path)) {
+    const std::string object = prefix.empty() ? name : prefix + "/" + name;
+    const Handle any =
+        own(H5Oopen(group, name.c_str(), h5::kDefault), H5Oclose, "open object", object, path);
+    if (H5Iget_type(any.get()) == H5I_GROUP) {
+      collect_datasets(any.get(), object, path, out);
+    } else if (H5Iget_type(any.get()) == H5I_DATASET) {
+      out.push_back(object);
+    }
+  }
+}
+
+}  // namespace
+
+ArrayData read_array(const std::string& path, const std::string& object) {
+  const Handle file = open_file(path);
+  const Handle dataset = open_dataset(file.get(), object, path);
+  const Handle type = own(H5Dget_type(dataset.get()), H5Tclose, "get type of", object, path);
+  const H5T_class_t type_class = H5Tget_class(type.get());
+  if (type_class != H5T_FLOAT && type_class != H5T_INTEGER) {
+    throw RuntimeError("variable '" + object + "' of '" + path + "' is not numeric");
+  }
+  ArrayData data;
+  std::size_t n = 1;
+  for (const hsize_t d : shape_of(dataset.get(), object, path)) {
+    data.shape.push_back(static_cast<std::size_t>(d));
+    n *= static_cast<std::size_t>(d);
+  }
+  for (std::size_t axis = 0; axis < data.shape.size(); ++axis) {
+    data.dims.push_back(scale_name(dataset.get(), static_cast<unsigned>(axis), object, path));
+  }
+  data.values.resize(n);
+  if (n > 0) {
+    check(H5Dread(dataset.get(), H5T_NATIVE_DOUBLE, h5::kAll, h5::kAll, h5::kDefault,
+                  data.values.data()),
+          "read", object, path);
+  }
+  return data;
+}
+
+std::vector<std::string> read_text(const std::string& path, const std::string& object) {
+  const Handle file = open_file(path);
+  const Handle dataset = open_dataset(file.get(), object, path);
+  const Handle type = own(H5Dget_type(dataset.get()), H5Tclose, "get type of", object, path);
+  if (H5Tget_class(type.get()) != H5T_STRING) {
+    throw RuntimeError("dataset '" + object + "' of '" + path + "' is not text");
+  }
+  return read_string_dataset(dataset.get(), object, path);
+}
+
+std::string read_root_attribute(const std::string& path, const std::string& name) {
+  const Handle file = open_file(path);
+  if (check(H5Aexists(file.get(), name.c_str()), "look up attribute", name, path) == 0) return "";
+  return attribute_text(file.get(), name, path);
+}
+
+bool has_object(const std::string& path, const std::string& object) {
+  const Handle file = open_file(path);
+  for (std::size_t slash = object.find('/'); ; slash = object.find('/', slash + 1)) {
+    if (!has_link(file.get(), object.substr(0, slash), path)) return false;
+    if (slash == std::string::npos) return true;
+  }
+}
+
+std::vector<std::string> list_datasets(const std::string& path) {
+  const Handle file = open_file(path);
+  std::vector<std::string> out;
+  collect_datasets(file.get(), "", path, out);
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 }  // namespace codev

@@ -14,6 +14,7 @@
 #include <deque>
 #include <exception>
 #include <limits>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -556,5 +557,267 @@ Writer::~Writer() = default;
 void Writer::append(Row row) { impl_->append(std::move(row)); }
 
 void Writer::finish() { impl_->finish(); }
+
+}  // namespace codev
+
+// ---- ArrayFile: N-dimensional variables for experiment files ------------------------------------
+
+namespace codev {
+
+namespace {
+
+// Per group: its handle and its dimensions (scale datasets, sizes, auxiliary names).
+struct ArrayGroup {
+  Handle group;
+  struct Dim {
+    Handle scale;
+    hsize_t size = 0;
+    std::vector<std::string> auxiliary;
+  };
+  std::map<std::string, Dim> dims;
+  std::map<std::string, Handle> variables;
+};
+
+}  // namespace
+
+struct ArrayFile::Impl {
+  explicit Impl(std::string path) : path_(std::move(path)), partial_path_(path_ + ".partial") {}
+
+  void create() {
+    h5::prepare_library();
+    const Handle fapl = own(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "create file access properties",
+                            "", partial_path_);
+    check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_EARLIEST, H5F_LIBVER_V18),
+          "limit the format version of", "", partial_path_);
+    file_ = own(H5Fcreate(partial_path_.c_str(), H5F_ACC_TRUNC, h5::kDefault, fapl.get()), H5Fclose,
+                "create file", "", partial_path_);
+  }
+
+  // The group at `path` ("" is the root), created with its parents on first use.
+  ArrayGroup& group(const std::string& path) {
+    const auto found = groups_.find(path);
+    if (found != groups_.end()) return found->second;
+    ArrayGroup g;
+    if (path.empty()) {
+      g.group = own(H5Gopen2(file_.get(), "/", h5::kDefault), H5Gclose, "open group", "/",
+                    partial_path_);
+    } else {
+      const std::size_t slash = path.rfind('/');
+      const std::string parent = slash == std::string::npos ? "" : path.substr(0, slash);
+      const std::string leaf = slash == std::string::npos ? path : path.substr(slash + 1);
+      const hid_t parent_id = group(parent).group.get();
+      g.group = own(H5Gcreate2(parent_id, leaf.c_str(), h5::kDefault, h5::kDefault, h5::kDefault),
+                    H5Gclose, "create group", path, partial_path_);
+    }
+    return groups_.emplace(path, std::move(g)).first->second;
+  }
+
+  static std::string object_of(const std::string& group, const std::string& name) {
+    return group.empty() ? name : group + "/" + name;
+  }
+
+  void dimension(const std::string& group_path, const FixedDim& dim) {
+    ArrayGroup& g = group(group_path);
+    const std::string object = object_of(group_path, dim.name);
+    ArrayGroup::Dim d;
+    d.scale = write_axis_variable(g.group.get(), dim.coordinate, object, partial_path_);
+    check(H5DSset_scale(d.scale.get(), dim.name.c_str()), "make dimension scale of", object,
+          partial_path_);
+    if (dim.coordinate.units.starts_with("days since")) {
+      write_string_attribute(d.scale.get(), "calendar", "standard", object, partial_path_);
+    }
+    d.size = static_cast<hsize_t>(
+        std::visit([](const auto& values) { return values.size(); }, dim.coordinate.values));
+    for (const AxisVariable& aux : dim.auxiliary) {
+      const std::string aux_object = object_of(group_path, aux.name);
+      const Handle dataset = write_axis_variable(g.group.get(), aux, aux_object, partial_path_);
+      attach_scale(dataset.get(), d.scale.get(), 0, aux_object, partial_path_);
+      d.auxiliary.push_back(aux.name);
+    }
+    g.dims[dim.name] = std::move(d);
+  }
+
+  void variable(const std::string& group_path, const VariableSpec& spec,
+                const std::vector<std::string>& dims) {
+    ArrayGroup& g = group(group_path);
+    const std::string object = object_of(group_path, spec.name);
+    std::vector<hsize_t> shape;
+    std::string coordinates;
+    for (const std::string& name : dims) {
+      const auto found = g.dims.find(name);
+      if (found == g.dims.end()) {
+        throw RuntimeError("experiment file: variable '" + object + "' uses dimension '" + name +
+                           "', which group '" + group_path + "' does not have");
+      }
+      shape.push_back(found->second.size);
+      for (const std::string& aux : found->second.auxiliary) coordinates += aux + " ";
+    }
+    if (!coordinates.empty()) coordinates.pop_back();
+    const auto rank = static_cast<int>(shape.size());
+    const Handle space = own(H5Screate_simple(rank, shape.data(), nullptr), H5Sclose,
+                             "create dataspace for", object, partial_path_);
+    // One chunk per block of the last two dimensions: an experiment writes a cell's (year x
+    // county) block at once, and readers take whole blocks too. Empty dimensions cannot be
+    // chunked; such a variable holds nothing and stays contiguous.
+    const bool empty = std::find(shape.begin(), shape.end(), hsize_t{0}) != shape.end();
+    Handle dcpl = own(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "create properties for", object,
+                      partial_path_);
+    if (!empty && rank > 0) {
+      std::vector<hsize_t> chunk(shape.size(), 1);
+      for (int axis = std::max(0, rank - 2); axis < rank; ++axis) {
+        chunk[static_cast<std::size_t>(axis)] = shape[static_cast<std::size_t>(axis)];
+      }
+      // Keep a chunk within 1 MiB by cutting the second-to-last dimension.
+      if (rank >= 2) {
+        const hsize_t last = chunk.back();
+        hsize_t& second = chunk[chunk.size() - 2];
+        second = std::clamp<hsize_t>(kMaxChunkColumns / std::max<hsize_t>(last, 1), 1, second);
+      }
+      dcpl = compressed_properties(rank, chunk.data(), object, partial_path_);
+    }
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    check(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_DOUBLE, &nan), "set fill value of", object,
+          partial_path_);
+    Handle dataset = own(H5Dcreate2(g.group.get(), spec.name.c_str(), H5T_IEEE_F64LE, space.get(),
+                                    h5::kDefault, dcpl.get(), h5::kDefault),
+                         H5Dclose, "create dataset", object, partial_path_);
+    for (std::size_t axis = 0; axis < dims.size(); ++axis) {
+      attach_scale(dataset.get(), g.dims[dims[axis]].scale.get(), static_cast<unsigned>(axis),
+                   object, partial_path_);
+    }
+    write_description(dataset.get(), spec.units, spec.long_name, object, partial_path_);
+    write_number_attribute(dataset.get(), "_FillValue", nan, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
+                           object, partial_path_);
+    if (!coordinates.empty()) {
+      write_string_attribute(dataset.get(), "coordinates", coordinates, object, partial_path_);
+    }
+    g.variables[spec.name] = std::move(dataset);
+  }
+
+  void write(const std::string& group_path, const std::string& name,
+             const std::vector<std::size_t>& start, const std::vector<std::size_t>& count,
+             const double* values) {
+    const std::string object = object_of(group_path, name);
+    ArrayGroup& g = group(group_path);
+    const auto found = g.variables.find(name);
+    if (found == g.variables.end()) {
+      throw RuntimeError("experiment file: no variable '" + object + "' to write");
+    }
+    std::size_t n = 1;
+    for (std::size_t c : count) n *= c;
+    if (n == 0) return;
+    const hid_t dataset = found->second.get();
+    const std::vector<hsize_t> offset(start.begin(), start.end());
+    const std::vector<hsize_t> extent(count.begin(), count.end());
+    const Handle space = own(H5Dget_space(dataset), H5Sclose, "get dataspace of", object,
+                             partial_path_);
+    check(H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, offset.data(), nullptr, extent.data(),
+                              nullptr),
+          "select block of", object, partial_path_);
+    const auto n_memory = static_cast<hsize_t>(n);
+    const Handle memory = own(H5Screate_simple(1, &n_memory, nullptr), H5Sclose,
+                              "create dataspace for", object, partial_path_);
+    check(H5Dwrite(dataset, H5T_NATIVE_DOUBLE, memory.get(), space.get(), h5::kDefault, values),
+          "write block of", object, partial_path_);
+  }
+
+  void text(const std::string& group_path, const std::string& name, const std::string& value,
+            const std::string& long_name) {
+    const std::string object = object_of(group_path, name);
+    const Handle type = h5::utf8_string_type(partial_path_);
+    const Handle space = scalar_space(object, partial_path_);
+    const Handle dataset = own(H5Dcreate2(group(group_path).group.get(), name.c_str(), type.get(),
+                                          space.get(), h5::kDefault, h5::kDefault, h5::kDefault),
+                               H5Dclose, "create dataset", object, partial_path_);
+    const char* text = value.c_str();
+    check(H5Dwrite(dataset.get(), type.get(), h5::kAll, h5::kAll, h5::kDefault, &text),
+          "write dataset", object, partial_path_);
+    write_description(dataset.get(), "1", long_name, object, partial_path_);
+  }
+
+  void attributes(const std::vector<Attribute>& list) {
+    for (const Attribute& attribute : list) {
+      std::visit(
+          [&](const auto& value) {
+            using Value = std::decay_t<decltype(value)>;
+            if constexpr (std::is_same_v<Value, std::string>) {
+              write_string_attribute(file_.get(), attribute.name, value, "/", partial_path_);
+            } else if constexpr (std::is_same_v<Value, std::int64_t>) {
+              write_number_attribute(file_.get(), attribute.name, value, H5T_STD_I64LE,
+                                     H5T_NATIVE_INT64, "/", partial_path_);
+            } else {
+              write_number_attribute(file_.get(), attribute.name, value, H5T_IEEE_F64LE,
+                                     H5T_NATIVE_DOUBLE, "/", partial_path_);
+            }
+          },
+          attribute.value);
+    }
+  }
+
+  void flush() {
+    check(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), "flush", "file", partial_path_);
+  }
+
+  // Datasets, then groups, then the file: closing datasets writes their cached chunks.
+  void close(bool report) {
+    for (auto& [path, g] : groups_) {
+      for (auto& [name, dataset] : g.variables) {
+        if (report) {
+          dataset.close(object_of(path, name), partial_path_);
+        } else {
+          dataset.reset();
+        }
+      }
+      for (auto& [name, dim] : g.dims) dim.scale.reset();
+    }
+    groups_.clear();
+    if (report) {
+      file_.close("file", partial_path_);
+    } else {
+      file_.reset();
+    }
+  }
+
+  void finish() {
+    close(/*report=*/true);
+    if (std::rename(partial_path_.c_str(), path_.c_str()) != 0) {
+      throw RuntimeError("experiment file: cannot rename '" + partial_path_ + "' to '" + path_ +
+                         "': " + std::strerror(errno));
+    }
+  }
+
+  const std::string path_;
+  const std::string partial_path_;
+  Handle file_;
+  std::map<std::string, ArrayGroup> groups_;
+};
+
+ArrayFile::ArrayFile(std::string path) : impl_(std::make_unique<Impl>(std::move(path))) {
+  impl_->create();
+}
+
+ArrayFile::~ArrayFile() {
+  if (impl_) impl_->close(/*report=*/false);
+}
+
+void ArrayFile::attributes(const std::vector<Attribute>& list) { impl_->attributes(list); }
+void ArrayFile::text(const std::string& group, const std::string& name, const std::string& value,
+                     const std::string& long_name) {
+  impl_->text(group, name, value, long_name);
+}
+void ArrayFile::dimension(const std::string& group, const FixedDim& dim) {
+  impl_->dimension(group, dim);
+}
+void ArrayFile::variable(const std::string& group, const VariableSpec& spec,
+                         const std::vector<std::string>& dims) {
+  impl_->variable(group, spec, dims);
+}
+void ArrayFile::write(const std::string& group, const std::string& name,
+                      const std::vector<std::size_t>& start, const std::vector<std::size_t>& count,
+                      const double* values) {
+  impl_->write(group, name, start, count, values);
+}
+void ArrayFile::flush() { impl_->flush(); }
+void ArrayFile::finish() { impl_->finish(); }
 
 }  // namespace codev

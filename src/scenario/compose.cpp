@@ -326,6 +326,21 @@ Node load_scenario_text(const std::string& text, const std::string& name,
   return resolve_extends(std::move(root), base_dir, chain, sources);
 }
 
+Node load_mapping_file(const std::string& path, std::string_view what, Sources& sources) {
+  const Source& source = sources.add(path);
+  const FileText file = read_text_file(path);
+  if (!file.error.empty()) throw InputError(Mark{path, 1, 1}, "", file.error);
+  Node root = parse_yaml(file.text, source);
+  if (root.kind == NodeKind::null) {
+    fail(root, "", "the " + std::string(what) + " is empty (expected a mapping of top-level keys)");
+  }
+  if (root.kind != NodeKind::mapping) {
+    fail(root, "",
+         "expected a mapping of top-level keys, got " + std::string(kind_name(root.kind)));
+  }
+  return root;
+}
+
 void apply_overrides(Node& root, const std::vector<std::string>& overrides, Sources& sources) {
   for (const std::string& text : overrides) apply_override(root, text, sources);
 }

@@ -32,6 +32,11 @@ Node load_scenario_file(const std::string& path, Sources& sources);
 Node load_scenario_text(const std::string& text, const std::string& name,
                         const std::string& base_dir, Sources& sources);
 
+/// Reads and parses one YAML file whose top level must be a mapping (an experiment file), with
+/// the same limits and messages as scenarios; `what` names the file's kind in messages ("the
+/// experiment is empty"). No `extends:` processing.
+Node load_mapping_file(const std::string& path, std::string_view what, Sources& sources);
+
 /// Applies "key.path=value" overrides in order. Paths are checked against the schema; counties
 /// are addressed by code, pairings by id and policies by index. Errors are reported at
 /// "--set":1:column.

@@ -1,0 +1,131 @@
+// Experiments: several variants of a scenario (and optionally a parameter sweep), each run for
+// several replicates, written to one HDF5 file with streaming summary statistics. An experiment
+// is a list of independent cells (variant or sweep sample x replicate); they run one at a time,
+// each using every thread, and their results are gathered in a fixed order, so the output does
+// not depend on the thread count, and cells could be spread over processes and gathered the same
+// way. See docs/EXPERIMENTS.md.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "codev/error.hpp"
+#include "codev/scenario.hpp"
+
+namespace codev {
+
+/// One variant: a scenario (the base, or another file) with overrides on top.
+struct VariantSpec {
+  Mark mark;
+  std::string name;
+  std::string scenario;           ///< scenario path (relative paths resolved against the
+                                  ///< experiment file's folder)
+  std::vector<std::string> sets;  ///< "key.path=value" overrides, as for --set
+  ScenarioSpec spec;              ///< the variant's scenario, read and checked (with the
+                                  ///< experiment's seed applied)
+};
+
+/// One swept parameter: a --set path taking a real number, and its range.
+struct SweepParameter {
+  Mark mark;
+  std::string path;
+  double min = 0.0;
+  double max = 0.0;
+  int levels = 3;  ///< grid sweeps only
+};
+
+/// A parameter sweep of the base scenario.
+struct SweepSpec {
+  enum class Method : std::uint8_t { none, grid, lhs, sobol };
+  Method method = Method::none;
+  int samples = 0;      ///< lhs: points; sobol: base samples N (N (k + 2) points)
+  int replicates = 0;   ///< replicates per sample point (default: the experiment's)
+  int bootstrap = 1000; ///< sobol: bootstrap resamples for the intervals
+  std::vector<SweepParameter> parameters;
+  /// Sample points: values[p][i] is parameter i at point p (filled by the reader).
+  std::vector<std::vector<double>> values;
+};
+
+/// An indicator whose replicate statistics go to /summary: a variable of /annual or /region.
+struct SummarisedIndicator {
+  std::string group;  ///< "annual" or "region"
+  std::string name;   ///< e.g. "income_per_capita_mean"
+};
+
+/// What the experiment file keeps per cell besides /summary.
+struct ExperimentOutputs {
+  bool annual = true;    ///< /annual per variant and replicate
+  bool region = true;    ///< /region per variant and replicate
+  bool pairings = true;  ///< /pairings per variant and replicate
+  bool monthly = false;  ///< /monthly per variant and replicate (large)
+};
+
+/// A whole experiment, as read and checked: every variant's scenario is already read, so a bad
+/// scenario or override is reported before anything runs.
+struct ExperimentSpec {
+  std::string file;
+  std::string name;
+  std::string description;
+  std::string base;          ///< base scenario path (resolved against the experiment's folder)
+  int replicates = 1;
+  std::uint64_t seed = 0;    ///< default: the base scenario's meta.seed
+  std::string baseline;      ///< a variant name (default: the first variant)
+  int threads = 0;           ///< 0 = all cores (the command line's --threads wins)
+  std::vector<VariantSpec> variants;
+  SweepSpec sweep;
+  ScenarioSpec sweep_base;   ///< the base scenario that sweep points override (sweeps only)
+  std::vector<SummarisedIndicator> summarise;
+  ExperimentOutputs outputs;
+  /// The resolved experiment (defaults filled in, paths as written) as YAML text.
+  std::string resolved_yaml;
+
+  /// Index of the baseline in `variants`.
+  std::size_t baseline_index() const;
+};
+
+/// Reads an experiment file strictly (same rules and error format as scenarios; InputError).
+ExperimentSpec read_experiment(const std::string& path);
+
+/// Reads an experiment from text; `name` stands in for the file name, relative paths are
+/// resolved against `base_dir`.
+ExperimentSpec read_experiment_text(const std::string& text, const std::string& name,
+                                    const std::string& base_dir = ".");
+
+/// The scenario of sweep point `p` (the base with the point's values set), read and checked.
+ScenarioSpec sweep_point_scenario(const ExperimentSpec& spec, std::size_t p);
+
+/// Options of an experiment run.
+struct ExperimentOptions {
+  std::string output_path;   ///< final HDF5 path
+  int threads = 0;           ///< 0 = the spec's threads, or all cores
+  bool resume = false;       ///< keep finished cells of an earlier interrupted run
+  std::string command_line;  ///< stored in the provenance attributes
+  /// Called after every step of every cell with (cells done, cells total, steps done in the
+  /// current cell, steps per cell); returning false interrupts the experiment (RuntimeError),
+  /// keeping every finished cell for --resume.
+  std::function<bool(int, int, int, int)> progress;
+};
+
+/// What a finished experiment did.
+struct ExperimentSummary {
+  std::string output_path;
+  int cells = 0;          ///< cells in the experiment
+  int cells_resumed = 0;  ///< cells taken from an earlier run's partial results
+  double seconds = 0.0;
+};
+
+/// Runs every cell not already finished and writes the experiment file. While running, finished
+/// cells are journalled in "<output>.partial.cells"; the HDF5 file is written as
+/// "<output>.partial" and renamed when complete, after which the journal is removed.
+ExperimentSummary run_experiment(const ExperimentSpec& spec, const ExperimentOptions& options);
+
+/// `codev compare`: key indicators of two output files side by side. An operand is a run file,
+/// or "FILE.h5:variant" for a variant of an experiment file (means over replicates, 95% CIs;
+/// paired-difference CI for two variants of one experiment). Returns the table as text, or as
+/// CSV when `csv`. Throws InputError for a bad operand, RuntimeError for unreadable files.
+std::string compare_outputs(const std::string& a, const std::string& b, bool csv);
+
+}  // namespace codev

@@ -1,0 +1,262 @@
+// `codev compare`: key indicators of two output files side by side. Files are read through the
+// src/io readers; the statistics are those of src/stats. An operand is a run file (one value per
+// indicator) or a variant of an experiment file (one value per replicate: mean and 95% CI).
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <limits>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "codev/error.hpp"
+#include "codev/experiment.hpp"
+#include "codev/output.hpp"
+#include "stats/summary.hpp"
+
+namespace codev {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+/// One side of the comparison.
+struct Operand {
+  std::string text;         ///< as given
+  std::string path;
+  bool experiment = false;
+  std::size_t variant = 0;  ///< index in the experiment's variants
+  std::size_t replicates = 1;
+};
+
+Operand parse_operand(const std::string& text) {
+  Operand o;
+  o.text = text;
+  o.path = text;
+  std::string variant;
+  // "FILE.h5:variant" unless the whole text names a file (paths may contain ':').
+  const std::size_t colon = text.rfind(':');
+  if (!std::filesystem::exists(text) && colon != std::string::npos) {
+    o.path = text.substr(0, colon);
+    variant = text.substr(colon + 1);
+  }
+  if (!std::filesystem::exists(o.path)) {
+    throw InputError(Mark{o.path, 1, 1}, "", "file not found");
+  }
+  o.experiment = has_object(o.path, "experiment_yaml");
+  if (!o.experiment) {
+    if (!variant.empty()) {
+      throw InputError(Mark{o.path, 1, 1}, "",
+                       "not an experiment file, so ':" + variant + "' selects nothing");
+    }
+    return o;
+  }
+  const std::vector<std::string> names = read_text(o.path, "variant");
+  std::string list;
+  for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
+  if (variant.empty()) {
+    throw InputError(Mark{o.path, 1, 1}, "",
+                     "an experiment file: choose a variant as " + o.path + ":VARIANT (" + list + ")");
+  }
+  const auto found = std::find(names.begin(), names.end(), variant);
+  if (found == names.end()) {
+    throw InputError(Mark{o.path, 1, 1}, "",
+                     "unknown variant '" + variant + "' (variants: " + list + ")");
+  }
+  o.variant = static_cast<std::size_t>(found - names.begin());
+  return o;
+}
+
+/// A variable of an operand, with the experiment's variant selected: [replicate][rest...].
+struct Slice {
+  std::size_t replicates = 1;
+  std::vector<std::size_t> shape;  ///< dims after variant and replicate
+  std::vector<double> values;      ///< replicates x product(shape)
+  std::size_t stride() const {
+    std::size_t n = 1;
+    for (std::size_t d : shape) n *= d;
+    return n;
+  }
+};
+
+Slice read_slice(const Operand& o, const std::string& object) {
+  ArrayData a = read_array(o.path, object);
+  Slice s;
+  if (!o.experiment) {
+    s.shape = a.shape;
+    s.values = std::move(a.values);
+    return s;
+  }
+  if (a.shape.size() < 2) throw RuntimeError("'" + object + "' of '" + o.path + "' lacks variant and replicate");
+  s.replicates = a.shape[1];
+  s.shape.assign(a.shape.begin() + 2, a.shape.end());
+  const std::size_t block = s.replicates * s.stride();
+  s.values.assign(a.values.begin() + static_cast<std::ptrdiff_t>(o.variant * block),
+                  a.values.begin() + static_cast<std::ptrdiff_t>((o.variant + 1) * block));
+  return s;
+}
+
+/// One line of the table: an indicator's per-replicate values on both sides.
+struct Line {
+  std::string indicator;
+  std::string group;
+  std::string year;
+  std::vector<double> a;
+  std::vector<double> b;
+};
+
+struct Stat {
+  double mean = kNaN, low = kNaN, high = kNaN;
+};
+
+Stat stat_of(const std::vector<double>& x) {
+  stats::Welford w;
+  for (double v : x) w.add(v);
+  const stats::Interval i = stats::interval(w);
+  return {i.mean, i.low, i.high};
+}
+
+// Difference a - b: paired when both are variants of one experiment (same replicate streams),
+// otherwise Welch's unpaired interval when both sides have replicates.
+Stat diff_of(const Line& line, bool paired) {
+  if (paired) {
+    std::vector<double> d(line.a.size());
+    for (std::size_t r = 0; r < d.size(); ++r) d[r] = line.a[r] - line.b[r];
+    return stat_of(d);
+  }
+  stats::Welford wa, wb;
+  for (double v : line.a) wa.add(v);
+  for (double v : line.b) wb.add(v);
+  Stat s;
+  s.mean = wa.mean - wb.mean;
+  if (wa.n < 2 || wb.n < 2) return s;
+  const double va = wa.variance() / static_cast<double>(wa.n);
+  const double vb = wb.variance() / static_cast<double>(wb.n);
+  const double se = std::sqrt(va + vb);
+  const double df = (va + vb) * (va + vb) /
+                    (va * va / static_cast<double>(wa.n - 1) + vb * vb / static_cast<double>(wb.n - 1));
+  const double t = df > 0 ? stats::student_t_quantile(0.975, df) : kNaN;
+  s.low = s.mean - t * se;
+  s.high = s.mean + t * se;
+  return s;
+}
+
+std::string number(double x) {
+  if (std::isnan(x)) return "";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, std::abs(x) >= 1e7 ? "%.4e" : "%.6g", x);
+  return buf;
+}
+
+std::string with_ci(const Stat& s) {
+  if (std::isnan(s.low)) return number(s.mean);
+  return number(s.mean) + " [" + number(s.low) + ", " + number(s.high) + "]";
+}
+
+std::vector<Line> collect(const Operand& a, const Operand& b) {
+  std::vector<Line> lines;
+  const std::vector<std::string> groups = read_text(a.path, "region/group");
+  const ArrayData years_a = read_array(a.path, "region/year");
+  const ArrayData years_b = read_array(b.path, "region/year");
+  if (years_a.values != years_b.values) {
+    throw RuntimeError("'" + a.path + "' and '" + b.path + "' cover different years");
+  }
+  const std::size_t n_year = years_a.values.size();
+  const std::vector<std::size_t> rows = n_year > 1 ? std::vector<std::size_t>{0, n_year - 1}
+                                                   : std::vector<std::size_t>{0};
+  const auto values = [](const Slice& s, std::size_t flat) {
+    std::vector<double> v;
+    for (std::size_t r = 0; r < s.replicates; ++r) v.push_back(s.values[r * s.stride() + flat]);
+    return v;
+  };
+  for (const char* name : {"income_per_capita_mean", "fgt0", "theil_total"}) {
+    const Slice sa = read_slice(a, std::string("region/") + name);
+    const Slice sb = read_slice(b, std::string("region/") + name);
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+      for (std::size_t row : rows) {
+        Line line{name, groups[g], number(years_a.values[row]), values(sa, row * groups.size() + g),
+                  values(sb, row * groups.size() + g)};
+        // A group without counties (NaN on both sides) has nothing to compare.
+        if (std::isnan(line.a[0]) && std::isnan(line.b[0])) continue;
+        lines.push_back(std::move(line));
+      }
+    }
+  }
+  {
+    const Slice sa = read_slice(a, "region/recipient_donor_income_ratio");
+    const Slice sb = read_slice(b, "region/recipient_donor_income_ratio");
+    for (std::size_t row : rows) {
+      lines.push_back({"recipient_donor_income_ratio", "", number(years_a.values[row]),
+                       values(sa, row * groups.size()), values(sb, row * groups.size())});
+    }
+  }
+  // Aid over the whole run, summed over pairings and years.
+  if (has_object(a.path, "pairings") && has_object(b.path, "pairings")) {
+    const std::string period = number(years_a.values.front()) + "-" + number(years_a.values.back());
+    for (const char* name : {"donor_spent", "recipient_received", "leakage"}) {
+      const Slice sa = read_slice(a, std::string("pairings/") + name);
+      const Slice sb = read_slice(b, std::string("pairings/") + name);
+      const auto totals = [](const Slice& s) {
+        std::vector<double> t(s.replicates, 0.0);
+        for (std::size_t r = 0; r < s.replicates; ++r) {
+          for (std::size_t j = 0; j < s.stride(); ++j) t[r] += s.values[r * s.stride() + j];
+        }
+        return t;
+      };
+      lines.push_back({std::string("aid_") + name, "pairings", period, totals(sa), totals(sb)});
+    }
+  }
+  return lines;
+}
+
+}  // namespace
+
+std::string compare_outputs(const std::string& a_text, const std::string& b_text, bool csv) {
+  const Operand a = parse_operand(a_text);
+  const Operand b = parse_operand(b_text);
+  std::error_code ec;
+  const bool paired = a.experiment && b.experiment &&
+                      std::filesystem::equivalent(a.path, b.path, ec) && a.variant != b.variant;
+  const std::vector<Line> lines = collect(a, b);
+  std::ostringstream out;
+  if (csv) {
+    out << "indicator,group,year,a,a_ci_low,a_ci_high,b,b_ci_low,b_ci_high,diff,diff_ci_low,"
+           "diff_ci_high,percent,paired\n";
+  } else {
+    const auto describe = [](const Operand& o, std::size_t replicates) {
+      return o.text + (o.experiment ? " (" + std::to_string(replicates) + " replicates)" : "");
+    };
+    out << "A: " << describe(a, lines.empty() ? 1 : lines.front().a.size()) << "\n";
+    out << "B: " << describe(b, lines.empty() ? 1 : lines.front().b.size()) << "\n";
+    out << "values: mean [95% CI] over replicates where there are several; A-B: "
+        << (paired ? "paired difference (common random numbers)" : "difference of means") << "\n";
+    char head[256];
+    std::snprintf(head, sizeof head, "%-30s %-10s %-9s %-34s %-34s %-34s %9s\n", "indicator",
+                  "group", "year", "A", "B", "A-B", "%");
+    out << head;
+  }
+  for (const Line& line : lines) {
+    const Stat sa = stat_of(line.a);
+    const Stat sb = stat_of(line.b);
+    const Stat d = diff_of(line, paired && line.a.size() == line.b.size());
+    const double percent = sb.mean != 0.0 ? 100.0 * d.mean / std::abs(sb.mean) : kNaN;
+    if (csv) {
+      out << line.indicator << "," << line.group << "," << line.year << "," << number(sa.mean)
+          << "," << number(sa.low) << "," << number(sa.high) << "," << number(sb.mean) << ","
+          << number(sb.low) << "," << number(sb.high) << "," << number(d.mean) << ","
+          << number(d.low) << "," << number(d.high) << "," << number(percent) << ","
+          << (paired ? "true" : "false") << "\n";
+    } else {
+      char row[512];
+      std::snprintf(row, sizeof row, "%-30s %-10s %-9s %-34s %-34s %-34s %9s\n",
+                    line.indicator.c_str(), line.group.c_str(), line.year.c_str(),
+                    with_ci(sa).c_str(), with_ci(sb).c_str(), with_ci(d).c_str(),
+                    std::isnan(percent) ? "" : (number(percent) + "%").c_str());
+      out << row;
+    }
+  }
+  return out.str();
+}
+
+}  // namespace codev

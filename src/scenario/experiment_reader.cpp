@@ -1,0 +1,736 @@
+// The strict experiment reader: the same YAML tree, limits and error format as scenarios. It reads
+// the file top to bottom (keys, kinds, ranges), then checks references and reads every variant's
+// scenario with its overrides, so that nothing bad surfaces after cells have started running.
+// Errors in a variant's `set:` or a sweep parameter are reported where the experiment file wrote
+// them, not as "--set".
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <initializer_list>
+#include <limits>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "codev/engine.hpp"
+#include "codev/experiment.hpp"
+#include "scenario/compose.hpp"
+#include "scenario/scalars.hpp"
+#include "scenario/schema.hpp"
+#include "scenario/yaml_tree.hpp"
+#include "stats/sensitivity.hpp"
+
+namespace codev {
+
+namespace scenario {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// Limits that keep a typo from starting a month-long experiment.
+constexpr int kMaxReplicates = 100'000;
+constexpr int kMaxVariants = 10'000;
+constexpr std::size_t kMaxSweepPoints = 100'000;
+
+inline constexpr std::string_view kTopKeys[] = {"experiment", "variants", "sweep", "summarise",
+                                                "outputs"};
+inline constexpr std::string_view kExperimentKeys[] = {
+    "name", "description", "base", "replicates", "seed", "baseline", "threads"};
+inline constexpr std::string_view kVariantKeys[] = {"name", "scenario", "set"};
+inline constexpr std::string_view kSweepKeys[] = {"method",     "samples",   "replicates",
+                                                  "bootstrap",  "parameters"};
+inline constexpr std::string_view kParameterKeys[] = {"path", "min", "max", "levels"};
+inline constexpr std::string_view kOutputKeys[] = {"annual", "region", "pairings", "monthly"};
+inline constexpr std::string_view kMethods[] = {"grid", "lhs", "sobol"};
+inline constexpr std::string_view kSummaryGroups[] = {"annual", "region"};
+// Default summary: what policy comparisons look at first.
+inline constexpr std::string_view kDefaultSummarise[] = {"income_per_capita_mean", "fgt0",
+                                                         "theil_total"};
+
+std::string quote(const std::string& text) { return "'" + text + "'"; }
+
+const Node& expect(const Node& node, const std::string& path, NodeKind kind) {
+  if (node.kind == NodeKind::null) fail(node, path, "missing value");
+  if (node.kind != kind) {
+    fail(node, path,
+         "expected " + std::string(kind_name(kind)) + ", got " + std::string(kind_name(node.kind)));
+  }
+  return node;
+}
+
+const std::string& scalar(const Node& node, const std::string& path, const std::string& what) {
+  if (node.kind == NodeKind::null) fail(node, path, "missing value");
+  if (node.kind != NodeKind::scalar) {
+    fail(node, path, "expected " + what + ", got " + std::string(kind_name(node.kind)));
+  }
+  return node.value;
+}
+
+const std::string& plain(const Node& node, const std::string& path, const std::string& what) {
+  const std::string& text = scalar(node, path, what);
+  if (!node.plain) fail(node, path, "expected " + what + ", got a quoted string " + quote(text));
+  return text;
+}
+
+std::string read_name(const Node& node, const std::string& path) {
+  std::string text = scalar(node, path, "a string");
+  if (text.empty()) fail(node, path, "must not be empty");
+  return text;
+}
+
+bool read_bool(const Node& node, const std::string& path) {
+  const Parsed<bool> parsed = parse_bool(plain(node, path, "true or false"));
+  if (!parsed.value) fail(node, path, parsed.error);
+  return *parsed.value;
+}
+
+double read_real(const Node& node, const std::string& path) {
+  const Parsed<double> parsed = parse_real(plain(node, path, "a number"));
+  if (!parsed.value) fail(node, path, parsed.error);
+  return *parsed.value;
+}
+
+int read_int(const Node& node, const std::string& path, std::int64_t lo, std::int64_t hi) {
+  const Parsed<std::int64_t> parsed = parse_integer(plain(node, path, "an integer"));
+  if (!parsed.value) fail(node, path, parsed.error);
+  if (*parsed.value < lo || *parsed.value > hi) {
+    fail(node, path,
+         "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + node.value);
+  }
+  return static_cast<int>(*parsed.value);
+}
+
+template <class Handle>
+void for_each_entry(const Node& map, const std::string& path,
+                    std::span<const std::string_view> keys, Handle&& handle) {
+  for (const Entry& entry : map.entries) {
+    const std::string key_path = join_key(path, entry.key.value);
+    if (std::find(keys.begin(), keys.end(), entry.key.value) == keys.end()) {
+      fail(entry.key, key_path, unknown_key_message(entry.key.value, keys));
+    }
+    handle(std::string_view(entry.key.value), entry.value, key_path);
+  }
+}
+
+void require_keys(const Node& map, const std::string& path,
+                  std::initializer_list<std::string_view> keys) {
+  for (std::string_view key : keys) {
+    if (map.find(key) == nullptr) {
+      fail(map, path, "missing required key '" + std::string(key) + "'");
+    }
+  }
+}
+
+// YAML double-quoted scalar: always valid, whatever the text holds.
+std::string yaml_string(const std::string& text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+// Variable names a run writes in /annual and /region.
+std::vector<std::string_view> variable_names(const std::vector<VariableSpec>& variables) {
+  std::vector<std::string_view> names;
+  for (const VariableSpec& v : variables) names.emplace_back(v.name);
+  return names;
+}
+
+// Nodes kept for the checks after the first pass.
+struct VariantNodes {
+  const Node* map = nullptr;
+  const Node* name = nullptr;
+  const Node* scenario = nullptr;
+  std::vector<std::pair<const Node*, const Node*>> sets;  ///< key, value
+  std::string path;
+};
+
+struct ParameterNodes {
+  const Node* map = nullptr;
+  const Node* path_node = nullptr;
+  const Node* min = nullptr;
+  const Node* max = nullptr;
+  std::string path;
+};
+
+class ExperimentReader {
+ public:
+  explicit ExperimentReader(std::string base_dir) : base_dir_(std::move(base_dir)) {}
+
+  ExperimentSpec read(const Node& root, const std::string& file) {
+    spec_.file = file;
+    for_each_entry(root, "", kTopKeys,
+                   [&](std::string_view key, const Node& value, const std::string& path) {
+                     if (key == "experiment") {
+                       read_experiment(value, path);
+                     } else if (key == "variants") {
+                       read_variants(value, path);
+                     } else if (key == "sweep") {
+                       read_sweep(value, path);
+                     } else if (key == "summarise") {
+                       read_summarise(value, path);
+                     } else {
+                       read_outputs(value, path);
+                     }
+                   });
+    require_keys(root, "", {"experiment"});
+    if (root.find("summarise") == nullptr) {
+      for (std::string_view name : kDefaultSummarise) add_summarised(std::string(name), nullptr, "");
+    }
+    check_variant_names();
+    read_base();
+    read_variant_scenarios();
+    if (spec_.sweep.method != SweepSpec::Method::none) check_sweep();
+    spec_.resolved_yaml = resolved_yaml();
+    return std::move(spec_);
+  }
+
+ private:
+  // ---- pass 1: keys, kinds and ranges -----------------------------------------------------------
+
+  void read_experiment(const Node& node, const std::string& path) {
+    const Node& map = expect(node, path, NodeKind::mapping);
+    experiment_node_ = &map;
+    for_each_entry(map, path, kExperimentKeys,
+                   [&](std::string_view key, const Node& value, const std::string& key_path) {
+                     if (key == "name") {
+                       spec_.name = read_name(value, key_path);
+                     } else if (key == "description") {
+                       spec_.description = scalar(value, key_path, "a string");
+                     } else if (key == "base") {
+                       spec_.base = read_name(value, key_path);
+                       base_node_ = &value;
+                     } else if (key == "replicates") {
+                       spec_.replicates = read_int(value, key_path, 1, kMaxReplicates);
+                     } else if (key == "seed") {
+                       const Parsed<std::uint64_t> parsed =
+                           parse_unsigned(plain(value, key_path, "an integer"));
+                       if (!parsed.value) fail(value, key_path, parsed.error);
+                       seed_ = *parsed.value;
+                     } else if (key == "baseline") {
+                       spec_.baseline = read_name(value, key_path);
+                       baseline_node_ = &value;
+                     } else {
+                       spec_.threads = read_int(value, key_path, 0, 4096);
+                     }
+                   });
+    require_keys(map, path, {"name", "base"});
+  }
+
+  void read_variants(const Node& node, const std::string& path) {
+    const Node& list = expect(node, path, NodeKind::sequence);
+    if (list.items.empty()) fail(list, path, "list at least one variant (or leave `variants` out)");
+    if (list.items.size() > static_cast<std::size_t>(kMaxVariants)) {
+      fail(list, path, "more than " + std::to_string(kMaxVariants) + " variants");
+    }
+    for (std::size_t i = 0; i < list.items.size(); ++i) {
+      const std::string item_path = join_index(path, i);
+      const Node& map = expect(list.items[i], item_path, NodeKind::mapping);
+      VariantSpec v;
+      v.mark = map.mark();
+      VariantNodes nodes;
+      nodes.map = &map;
+      nodes.path = item_path;
+      for_each_entry(map, item_path, kVariantKeys,
+                     [&](std::string_view key, const Node& value, const std::string& key_path) {
+                       if (key == "name") {
+                         v.name = read_name(value, key_path);
+                         nodes.name = &value;
+                       } else if (key == "scenario") {
+                         v.scenario = read_name(value, key_path);
+                         nodes.scenario = &value;
+                       } else {
+                         read_sets(value, key_path, v, nodes);
+                       }
+                     });
+      require_keys(map, item_path, {"name"});
+      spec_.variants.push_back(std::move(v));
+      variant_nodes_.push_back(std::move(nodes));
+    }
+  }
+
+  // `set:` maps --set paths to plain scalars; the reader of the variant's scenario checks them.
+  void read_sets(const Node& node, const std::string& path, VariantSpec& v, VariantNodes& nodes) {
+    const Node& map = expect(node, path, NodeKind::mapping);
+    for (const Entry& entry : map.entries) {
+      const std::string key_path = join_key(path, entry.key.value);
+      const std::string& text = plain(entry.value, key_path, "a plain scalar value");
+      if (entry.key.value == "meta.seed") {
+        fail(entry.key, key_path,
+             "variants share the experiment's seed (common random numbers); set experiment.seed");
+      }
+      v.sets.push_back(entry.key.value + "=" + text);
+      nodes.sets.emplace_back(&entry.key, &entry.value);
+    }
+  }
+
+  void read_sweep(const Node& node, const std::string& path) {
+    const Node& map = expect(node, path, NodeKind::mapping);
+    sweep_node_ = &map;
+    SweepSpec& s = spec_.sweep;
+    for_each_entry(map, path, kSweepKeys,
+                   [&](std::string_view key, const Node& value, const std::string& key_path) {
+                     if (key == "method") {
+                       const std::string& text = scalar(value, key_path, "grid, lhs or sobol");
+                       const auto found = std::find(std::begin(kMethods), std::end(kMethods), text);
+                       if (found == std::end(kMethods)) {
+                         fail(value, key_path,
+                              "expected grid, lhs or sobol, got " + quote(text) +
+                                  did_you_mean(text, kMethods));
+                       }
+                       s.method = static_cast<SweepSpec::Method>(found - std::begin(kMethods) + 1);
+                     } else if (key == "samples") {
+                       s.samples = read_int(value, key_path, 2, static_cast<int>(kMaxSweepPoints));
+                       samples_node_ = &value;
+                     } else if (key == "replicates") {
+                       s.replicates = read_int(value, key_path, 1, kMaxReplicates);
+                     } else if (key == "bootstrap") {
+                       s.bootstrap = read_int(value, key_path, 10, 1'000'000);
+                       bootstrap_node_ = &value;
+                     } else {
+                       read_parameters(value, key_path);
+                     }
+                   });
+    require_keys(map, path, {"method", "parameters"});
+    const bool needs_samples = s.method != SweepSpec::Method::grid;
+    if (needs_samples && samples_node_ == nullptr) {
+      fail(map, path, "missing required key 'samples' (" + method_name() + " sweeps need it)");
+    }
+    if (!needs_samples && samples_node_ != nullptr) {
+      fail(*samples_node_, join_key(path, "samples"),
+           "grid sweeps take `levels` per parameter, not `samples`");
+    }
+    if (s.method != SweepSpec::Method::sobol && bootstrap_node_ != nullptr) {
+      fail(*bootstrap_node_, join_key(path, "bootstrap"), "only sobol sweeps are bootstrapped");
+    }
+    for (std::size_t i = 0; i < parameter_nodes_.size(); ++i) {
+      const Node* levels = parameter_nodes_[i].map->find("levels");
+      if (levels != nullptr && s.method != SweepSpec::Method::grid) {
+        fail(*levels, join_key(parameter_nodes_[i].path, "levels"),
+             "levels apply to grid sweeps only (" + method_name() + " uses `samples`)");
+      }
+    }
+  }
+
+  std::string method_name() const {
+    return std::string(kMethods[static_cast<std::size_t>(spec_.sweep.method) - 1]);
+  }
+
+  void read_parameters(const Node& node, const std::string& path) {
+    const Node& list = expect(node, path, NodeKind::sequence);
+    if (list.items.empty()) fail(list, path, "list at least one parameter");
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < list.items.size(); ++i) {
+      const std::string item_path = join_index(path, i);
+      const Node& map = expect(list.items[i], item_path, NodeKind::mapping);
+      SweepParameter p;
+      p.mark = map.mark();
+      ParameterNodes nodes;
+      nodes.map = &map;
+      nodes.path = item_path;
+      for_each_entry(map, item_path, kParameterKeys,
+                     [&](std::string_view key, const Node& value, const std::string& key_path) {
+                       if (key == "path") {
+                         p.path = read_name(value, key_path);
+                         nodes.path_node = &value;
+                         if (!seen.insert(p.path).second) {
+                           fail(value, key_path, "parameter " + quote(p.path) + " is swept twice");
+                         }
+                       } else if (key == "min") {
+                         p.min = read_real(value, key_path);
+                         nodes.min = &value;
+                       } else if (key == "max") {
+                         p.max = read_real(value, key_path);
+                         nodes.max = &value;
+                       } else {
+                         p.levels = read_int(value, key_path, 2, 1000);
+                       }
+                     });
+      require_keys(map, item_path, {"path", "min", "max"});
+      if (!(p.min < p.max)) {
+        fail(*nodes.max, join_key(item_path, "max"),
+             "must be greater than min (" + nodes.min->value + "), got " + nodes.max->value);
+      }
+      spec_.sweep.parameters.push_back(std::move(p));
+      parameter_nodes_.push_back(std::move(nodes));
+    }
+  }
+
+  void read_summarise(const Node& node, const std::string& path) {
+    const Node& list = expect(node, path, NodeKind::sequence);
+    if (list.items.empty()) fail(list, path, "list at least one indicator");
+    for (std::size_t i = 0; i < list.items.size(); ++i) {
+      const std::string item_path = join_index(path, i);
+      add_summarised(read_name(list.items[i], item_path), &list.items[i], item_path);
+    }
+  }
+
+  // "group.name" names one variable; a bare name every summary group that has it.
+  void add_summarised(const std::string& text, const Node* node, const std::string& path) {
+    std::vector<SummarisedIndicator> found;
+    std::vector<std::string_view> known;
+    const std::size_t dot = text.find('.');
+    for (std::string_view group : kSummaryGroups) {
+      const std::vector<VariableSpec> variables = run_group_variables(std::string(group));
+      for (std::string_view name : variable_names(variables)) {
+        known.push_back(name);
+        const bool match = dot == std::string::npos
+                               ? text == name
+                               : text.substr(0, dot) == group && text.substr(dot + 1) == name;
+        if (match) found.push_back({std::string(group), std::string(name)});
+      }
+    }
+    if (found.empty()) {
+      const std::string_view bare =
+          dot == std::string::npos ? std::string_view(text) : std::string_view(text).substr(dot + 1);
+      fail(*node, path,
+           "unknown indicator " + quote(text) + " (expected a variable of /annual or /region, " +
+               "optionally as annual.<name> or region.<name>)" + did_you_mean(bare, known));
+    }
+    for (SummarisedIndicator& s : found) {
+      const auto same = [&](const SummarisedIndicator& o) {
+        return o.group == s.group && o.name == s.name;
+      };
+      if (std::any_of(spec_.summarise.begin(), spec_.summarise.end(), same)) {
+        fail(*node, path, "indicator " + s.group + "." + s.name + " is listed twice");
+      }
+      spec_.summarise.push_back(std::move(s));
+    }
+  }
+
+  void read_outputs(const Node& node, const std::string& path) {
+    const Node& map = expect(node, path, NodeKind::mapping);
+    ExperimentOutputs& o = spec_.outputs;
+    for_each_entry(map, path, kOutputKeys,
+                   [&](std::string_view key, const Node& value, const std::string& key_path) {
+                     const bool keep = read_bool(value, key_path);
+                     if (key == "annual") {
+                       o.annual = keep;
+                     } else if (key == "region") {
+                       o.region = keep;
+                     } else if (key == "pairings") {
+                       o.pairings = keep;
+                     } else {
+                       o.monthly = keep;
+                     }
+                   });
+  }
+
+  // ---- pass 2: references and scenarios ---------------------------------------------------------
+
+  void check_variant_names() {
+    for (std::size_t i = 0; i < spec_.variants.size(); ++i) {
+      for (std::size_t j = 0; j < i; ++j) {
+        if (spec_.variants[j].name == spec_.variants[i].name) {
+          fail(*variant_nodes_[i].name, join_key(variant_nodes_[i].path, "name"),
+               "duplicate variant name " + quote(spec_.variants[i].name) + " (first at " +
+                   variant_nodes_[j].path + ", line " +
+                   std::to_string(variant_nodes_[j].name->line) + ")");
+        }
+      }
+    }
+    if (baseline_node_ != nullptr) {
+      std::vector<std::string_view> names;
+      for (const VariantSpec& v : spec_.variants) names.emplace_back(v.name);
+      if (std::find(names.begin(), names.end(), spec_.baseline) == names.end()) {
+        fail(*baseline_node_, "experiment.baseline",
+             "unknown variant " + quote(spec_.baseline) +
+                 (names.empty() ? std::string(" (the experiment lists no variants)")
+                                : did_you_mean(spec_.baseline, names)));
+      }
+    }
+  }
+
+  std::string resolve(const std::string& path) const {
+    return (fs::path(base_dir_) / path).lexically_normal().generic_string();
+  }
+
+  // Reads a scenario with overrides. Errors raised by an override are re-reported at the node of
+  // the experiment file that wrote it: `at(key_path, column)` gives that node.
+  template <class At>
+  ScenarioSpec read_with(const std::string& path, const std::vector<std::string>& sets, At at) {
+    try {
+      return read_scenario(path, sets);
+    } catch (const InputError& e) {
+      if (e.mark().file != "--set") throw;
+      const auto [node, node_path] = at(e.key_path(), e.mark().column);
+      fail(*node, node_path, e.message());
+    }
+  }
+
+  std::string seed_set() const { return "meta.seed=" + std::to_string(spec_.seed); }
+
+  // A scenario path that does not name a readable file is the experiment's error, reported at
+  // the key that names it; problems inside the scenario are reported in the scenario itself.
+  void check_file(const std::string& path, const Node& node, const std::string& key_path) const {
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) {
+      fail(node, key_path,
+           "cannot read " + quote(node.value) + ": " +
+               (fs::exists(path, ec) ? "not a regular file" : "file not found"));
+    }
+  }
+
+  void read_base() {
+    base_path_ = resolve(spec_.base);
+    check_file(base_path_, *base_node_, "experiment.base");
+    const ScenarioSpec base = read_scenario(base_path_);
+    spec_.seed = seed_ ? *seed_ : base.seed;
+    spec_.base = base_path_;
+    if (spec_.variants.empty()) {
+      VariantSpec v;
+      v.mark = experiment_node_->mark();
+      v.name = "base";
+      spec_.variants.push_back(std::move(v));
+      variant_nodes_.push_back({});
+    }
+    if (spec_.baseline.empty()) spec_.baseline = spec_.variants.front().name;
+    reference_ = read_scenario(base_path_, {seed_set()});
+  }
+
+  void read_variant_scenarios() {
+    for (std::size_t i = 0; i < spec_.variants.size(); ++i) {
+      VariantSpec& v = spec_.variants[i];
+      const VariantNodes& nodes = variant_nodes_[i];
+      v.scenario = v.scenario.empty() ? base_path_ : resolve(v.scenario);
+      if (nodes.scenario != nullptr) {
+        check_file(v.scenario, *nodes.scenario, join_key(nodes.path, "scenario"));
+      }
+      std::vector<std::string> sets = {seed_set()};
+      sets.insert(sets.end(), v.sets.begin(), v.sets.end());
+      v.spec = read_with(v.scenario, sets, [&](const std::string& key_path, int column) {
+        for (const auto& [key, value] : nodes.sets) {
+          if (key->value == key_path) {
+            const std::string p = join_key(join_key(nodes.path, "set"), key->value);
+            return std::pair{column > 1 ? value : key, p};
+          }
+        }
+        return std::pair{nodes.map, nodes.path};
+      });
+      if (nodes.map != nullptr) check_same_shape(v.spec, nodes.scenario ? *nodes.scenario : *nodes.map,
+                                                 nodes.scenario ? join_key(nodes.path, "scenario") : nodes.path);
+    }
+  }
+
+  // Variants share the output's dimensions: the same years, counties and pairings.
+  void check_same_shape(const ScenarioSpec& s, const Node& node, const std::string& path) const {
+    const ScenarioSpec& r = reference_;
+    std::string what;
+    if (s.start_year != r.start_year || s.start_month != r.start_month || s.years != r.years ||
+        s.step_months != r.step_months) {
+      what = "simulated period or step";
+    } else if (s.counties.size() != r.counties.size() ||
+               !std::equal(s.counties.begin(), s.counties.end(), r.counties.begin(),
+                           [](const CountySpec& a, const CountySpec& b) { return a.code == b.code; })) {
+      what = "counties";
+    } else if (s.pairings.size() != r.pairings.size() ||
+               !std::equal(s.pairings.begin(), s.pairings.end(), r.pairings.begin(),
+                           [](const PairingSpec& a, const PairingSpec& b) { return a.id == b.id; })) {
+      what = "pairings";
+    }
+    if (!what.empty()) {
+      fail(node, path,
+           "the variant's " + what + " differ from the base scenario's (" + base_node_->value +
+               "); variants must share the output's dimensions");
+    }
+  }
+
+  void check_sweep() {
+    SweepSpec& s = spec_.sweep;
+    if (s.replicates == 0) s.replicates = spec_.replicates;
+    const auto k = static_cast<int>(s.parameters.size());
+    std::size_t n_point = 0;
+    if (s.method == SweepSpec::Method::grid) {
+      n_point = 1;
+      for (const SweepParameter& p : s.parameters) {
+        n_point *= static_cast<std::size_t>(p.levels);
+        if (n_point > kMaxSweepPoints) break;
+      }
+    } else if (s.method == SweepSpec::Method::lhs) {
+      n_point = static_cast<std::size_t>(s.samples);
+    } else {
+      n_point = static_cast<std::size_t>(s.samples) * static_cast<std::size_t>(k + 2);
+    }
+    if (n_point > kMaxSweepPoints) {
+      fail(*sweep_node_, "sweep",
+           "more than " + std::to_string(kMaxSweepPoints) + " sample points");
+    }
+    for (std::size_t i = 0; i < s.parameters.size(); ++i) check_parameter(i);
+
+    // Points in the unit cube, mapped to each parameter's range.
+    stats::Design design;
+    if (s.method == SweepSpec::Method::grid) {
+      std::vector<int> levels;
+      for (const SweepParameter& p : s.parameters) levels.push_back(p.levels);
+      design = stats::grid_design(levels);
+    } else if (s.method == SweepSpec::Method::lhs) {
+      design = stats::lhs_design(s.samples, k, spec_.seed);
+    } else {
+      design = stats::saltelli_design(s.samples, k, spec_.seed);
+    }
+    for (std::vector<double>& point : design) {
+      for (std::size_t i = 0; i < point.size(); ++i) {
+        const SweepParameter& p = s.parameters[i];
+        // The ends are hit exactly, so a grid's extreme levels are the values written.
+        point[i] = point[i] >= 1.0 ? p.max : p.min + point[i] * (p.max - p.min);
+      }
+    }
+    s.values = std::move(design);
+    spec_.sweep_base = reference_;
+  }
+
+  // A swept path must take a real number over the whole range: both ends are read with it
+  // (ranges are intervals, so every value between is then accepted too), and a word must fail.
+  void check_parameter(std::size_t i) {
+    const SweepParameter& p = spec_.sweep.parameters[i];
+    const ParameterNodes& nodes = parameter_nodes_[i];
+    const auto probe = [&](const std::string& value, const Node* value_node,
+                           const std::string& value_key) {
+      read_with(base_path_, {seed_set(), p.path + "=" + value},
+                [&](const std::string&, int column) {
+                  return column > 1 ? std::pair{value_node, join_key(nodes.path, value_key)}
+                                    : std::pair{nodes.path_node, join_key(nodes.path, "path")};
+                });
+    };
+    try {
+      probe(format_real(p.min), nodes.min, "min");
+      probe(format_real(p.max), nodes.max, "max");
+      probe(format_real(0.5 * (p.min + p.max)), nodes.path_node, "path");
+    } catch (const InputError& e) {
+      if (e.message().starts_with("expected an integer")) {
+        fail(*nodes.path_node, join_key(nodes.path, "path"),
+             quote(p.path) + " takes an integer; sweeps need a key that takes a real number");
+      }
+      throw;
+    }
+    bool numeric = false;
+    try {
+      read_scenario(base_path_, {seed_set(), p.path + "=not_a_number"});
+    } catch (const InputError&) {
+      numeric = true;
+    }
+    if (!numeric) {
+      fail(*nodes.path_node, join_key(nodes.path, "path"),
+           quote(p.path) + " takes text; sweeps need a key that takes a real number");
+    }
+  }
+
+  // ---- the resolved experiment ------------------------------------------------------------------
+
+  std::string resolved_yaml() const {
+    std::string y = "experiment:\n";
+    y += "  name: " + yaml_string(spec_.name) + "\n";
+    y += "  description: " + yaml_string(spec_.description) + "\n";
+    y += "  base: " + yaml_string(spec_.base) + "\n";
+    y += "  replicates: " + std::to_string(spec_.replicates) + "\n";
+    y += "  seed: " + std::to_string(spec_.seed) + "\n";
+    y += "  baseline: " + yaml_string(spec_.baseline) + "\n";
+    y += "  threads: " + std::to_string(spec_.threads) + "\n";
+    y += "variants:\n";
+    for (const VariantSpec& v : spec_.variants) {
+      y += "  - name: " + yaml_string(v.name) + "\n";
+      y += "    scenario: " + yaml_string(v.scenario) + "\n";
+      y += "    set:";
+      if (v.sets.empty()) y += " {}";
+      y += "\n";
+      for (const std::string& set : v.sets) {
+        const std::size_t eq = set.find('=');
+        y += "      " + yaml_string(set.substr(0, eq)) + ": " + yaml_string(set.substr(eq + 1)) +
+             "\n";
+      }
+    }
+    const SweepSpec& s = spec_.sweep;
+    if (s.method != SweepSpec::Method::none) {
+      y += "sweep:\n  method: " + method_name() + "\n";
+      if (s.method != SweepSpec::Method::grid) y += "  samples: " + std::to_string(s.samples) + "\n";
+      y += "  replicates: " + std::to_string(s.replicates) + "\n";
+      if (s.method == SweepSpec::Method::sobol) {
+        y += "  bootstrap: " + std::to_string(s.bootstrap) + "\n";
+      }
+      y += "  parameters:\n";
+      for (const SweepParameter& p : s.parameters) {
+        y += "    - path: " + yaml_string(p.path) + "\n      min: " + format_real(p.min) +
+             "\n      max: " + format_real(p.max) + "\n";
+        if (s.method == SweepSpec::Method::grid) y += "      levels: " + std::to_string(p.levels) + "\n";
+      }
+    }
+    y += "summarise:\n";
+    for (const SummarisedIndicator& i : spec_.summarise) y += "  - " + i.group + "." + i.name + "\n";
+    const auto b = [](bool v) { return v ? "true" : "false"; };
+    y += std::string("outputs:\n  annual: ") + b(spec_.outputs.annual) + "\n  region: " +
+         b(spec_.outputs.region) + "\n  pairings: " + b(spec_.outputs.pairings) + "\n  monthly: " +
+         b(spec_.outputs.monthly) + "\n";
+    return y;
+  }
+
+  std::string base_dir_;
+  ExperimentSpec spec_;
+  std::optional<std::uint64_t> seed_;
+  std::string base_path_;
+  ScenarioSpec reference_;
+  const Node* experiment_node_ = nullptr;
+  const Node* base_node_ = nullptr;
+  const Node* baseline_node_ = nullptr;
+  const Node* sweep_node_ = nullptr;
+  const Node* samples_node_ = nullptr;
+  const Node* bootstrap_node_ = nullptr;
+  std::vector<VariantNodes> variant_nodes_;
+  std::vector<ParameterNodes> parameter_nodes_;
+};
+
+}  // namespace
+
+}  // namespace scenario
+
+std::size_t ExperimentSpec::baseline_index() const {
+  for (std::size_t i = 0; i < variants.size(); ++i) {
+    if (variants[i].name == baseline) return i;
+  }
+  return 0;
+}
+
+ExperimentSpec read_experiment(const std::string& path) {
+  scenario::Sources sources;
+  const scenario::Node root = scenario::load_mapping_file(path, "experiment", sources);
+  return scenario::ExperimentReader(std::filesystem::path(path).parent_path().string())
+      .read(root, path);
+}
+
+ExperimentSpec read_experiment_text(const std::string& text, const std::string& name,
+                                    const std::string& base_dir) {
+  scenario::Sources sources;
+  const scenario::Source& source = sources.add(name);
+  const scenario::Node root = scenario::parse_yaml(text, source);
+  if (root.kind != scenario::NodeKind::mapping) {
+    scenario::fail(root, "",
+                   root.kind == scenario::NodeKind::null
+                       ? "the experiment is empty (expected a mapping of top-level keys)"
+                       : "expected a mapping of top-level keys, got " +
+                             std::string(scenario::kind_name(root.kind)));
+  }
+  return scenario::ExperimentReader(base_dir).read(root, name);
+}
+
+ScenarioSpec sweep_point_scenario(const ExperimentSpec& spec, std::size_t p) {
+  std::vector<std::string> sets = {"meta.seed=" + std::to_string(spec.seed)};
+  for (std::size_t i = 0; i < spec.sweep.parameters.size(); ++i) {
+    sets.push_back(spec.sweep.parameters[i].path + "=" +
+                   scenario::format_real(spec.sweep.values[p][i]));
+  }
+  return read_scenario(spec.base, sets);
+}
+
+}  // namespace codev
