@@ -266,11 +266,11 @@ def build():
     for u in units:
         c = u["code"]
         if c in PASTORAL:
-            sh, u["share_rule"] = SHARES_PASTORAL_YUSHU_2017, "R7 pastoral"
+            sh, u["share_rule"] = SHARES_PASTORAL_YUSHU_2017, "shares R7 pastoral (facts Yushu 2017)"
         elif u["poverty_county"]:
-            sh, u["share_rule"] = SHARES_POVERTY_AREAS_2019, "R7 poverty"
+            sh, u["share_rule"] = SHARES_POVERTY_AREAS_2019, "shares R7 poverty areas (facts 2019)"
         else:
-            sh, u["share_rule"] = SHARES_SICHUAN_2020, "R7"
+            sh, u["share_rule"] = SHARES_SICHUAN_2020, "shares R7 Sichuan (facts 2020)"
         u["share_wage"], u["share_operating"], u["share_property"], u["share_transfer"] = sh
         if c in PASTORAL:
             u["land_per_person"] = 3.0
@@ -291,7 +291,7 @@ def build():
         u["lifted_share"] = round(min(LIFTED_CAP, lw[u["code"]] * scale), 3)
 
     for u in units:
-        parts = [f"pop {FACT_POP[u['code']][1] + ' x R1b' if u['code'] in FACT_POP else 'R1a'}",
+        parts = [f"pop {'facts ' + FACT_POP[u['code']][1] + ' x R1b' if u['code'] in FACT_POP else 'R1a'}",
                  f"pph {u['pph_rule']}", f"income {u['inc_rule']}", f"gdp {u['gdp_rule']}",
                  "revenue R5", u["share_rule"], "land R8", "lifted R9", f"poverty {u['poverty_rule']}"]
         u["source"] = "; ".join(parts)
@@ -314,6 +314,11 @@ def render(units):
     for u in units:
         w.writerow([fmt(u[c]) for c in COLUMNS])
     return out.getvalue()
+
+
+def main_check():
+    """0 if counties.csv is what build() generates, else 1."""
+    return 0 if (HERE / "counties.csv").read_text(encoding="utf-8") == render(build()) else 1
 
 
 def main():
