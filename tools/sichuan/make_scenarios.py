@@ -97,7 +97,8 @@ def make_donor_units(counties, pairs):
                    and c["kind"] == "district" and c["code"] not in in_pairs]
         assert members, code
         u = combine(members, code, name, zh, pref, "prefecture_unit",
-                    "R11 city unit: urban districts " + " ".join(m["name_zh"] for m in members))
+                    "R11 city unit: urban districts " + " ".join(m["name_zh"] for m in members) +
+                    " (sums and person-weighted means of their R1-R9 figures)")
         units[code] = u
         members_of[code] = [(m["code"], 1.0) for m in members]
     # 成都高新区: its streets' share of each parent, by the weights of R1a and R3
@@ -123,7 +124,7 @@ def make_donor_units(counties, pairs):
         members.append(m)
     u = combine(members, GAOXIN, "Chengdu Gaoxin", "成都高新区", "Chengdu", "functional_zone",
                 "R11 functional zone: sub-districts 芳草街 肖家河 石羊 桂溪 (武侯), 中和 (双流), "
-                "合作 西园 (郫都); code 510199 is not a GB/T code")
+                "合作 西园 (郫都), shares of the parents by R1a and R3; code 510199 is not a GB/T code")
     units[GAOXIN] = u
     members_of[GAOXIN] = [(p["code"], fr) for p, fr, fg in parts]
     gaoxin_cut = {p["code"]: (m["rural_population_2022"], m["gdp_2022"]) for (p, fr, fg), m in zip(parts, members)}
