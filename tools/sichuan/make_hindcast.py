@@ -52,13 +52,12 @@ TUNED = {
     "poverty_income_factor": {"plateau": 0.85, "yi": 0.95, "basin": 1.0},
     # H3: Gini of income per person in the former poverty counties (other counties: model default).
     "poverty_gini": 0.45,
-    # P1: nominal growth 2015-2022 (scenario parameters; the model defaults are 2023 estimates).
-    "wage_growth": 0.10,
-    "farm_tfp_growth": 0.08,
-    "county_tfp_growth": 0.06,
+    # P1: nominal growth 2015-2022, one rate for labour.wage_growth, farm.tfp_growth and
+    # county.tfp_growth (model defaults 0.05, 0.02, 0.015: estimates for 2023 on).
+    "nominal_growth": 0.08,
     # C1: the provincial poverty-alleviation campaign, yuan per year per poor person of a former
     # poverty county (estimated by rule C2), paid as safety-net assistance.
-    "campaign_per_poor": 1200.0,
+    "campaign_per_poor": 1400.0,
     # P3: poverty.identification_rate, the baseline probability per year that an at-risk household
     # is identified (model default 0.7, an estimate for the mature monitoring of 2023).
     "identification_rate": 0.3,
@@ -204,67 +203,86 @@ def build(tables):
     w("# Provenance: every number comes from the facts file (shared/data/sichuan_facts.md), from")
     w("# the tables (their own rules R1-R12, B1-B4, C1-C2 in tools/sichuan/README.md) through the")
     w("# rules below, or is an estimate; every county is `estimate: true` with its rules in `source`.")
-    w("# Rules that carry the 2022 table back to 2015:")
+    w("# Rules that carry the 2022 table back to 2015 (tuned values: TUNED in the generator):")
     w(f"#   H1 rural population 2015 = 2022 x (35.313 / 34.878)^7 = x {POP_RATIO:.4f} (facts 2021, 2022:")
     w("#      the 2021-2022 decline extrapolated back; estimate). Population is constant in the model.")
-    w(f"#   H2 rural income 2015 = 2022 x 10,247 / 18,672 = x {INCOME_RATIO:.4f} (facts, 2015 derived),")
-    w("#      then (b) former poverty counties / (extra growth)^7, extra growth = (15,111 / 12,588) /")
-    w(f"#      (18,672 / 15,929) per 2 years = {EXTRA_GROWTH:.4f} a year (national poverty areas against")
-    w("#      Sichuan, 2020-2022, facts); (c) x a tuned factor per region (plateau, yi, basin; see")
-    w("#      TUNED in the generator, docs/VALIDATION.md); the other counties are scaled by one factor")
-    w(f"#      so that the person-weighted provincial mean is 10,247 (facts).  Here: k = {k:.4f}.")
-    w("#   H3 Gini: former poverty counties a tuned value (TUNED); others the model default 0.33.")
+    w(f"#   H2 rural income 2015 = 2022 x 10,247 / 18,672 = x {INCOME_RATIO:.4f} (facts, 2015 derived);")
+    w("#      (b) former poverty counties / (extra growth)^7, extra growth = ((15,111 / 12,588) /")
+    w(f"#      (18,672 / 15,929))^(1/2) = {EXTRA_GROWTH:.4f} a year (national poverty areas against Sichuan,")
+    w("#      2020-2022, facts); (c) x a tuned factor per region: plateau %s, yi %s, basin %s;"
+      % tuple(fmt(TUNED["poverty_income_factor"][r]) for r in ("plateau", "yi", "basin")))
+    w("#      (d) incomes are start-of-year levels: the annual 2015 mean 10,247 / (15,929 / 10,247)^0.1")
+    w(f"#      = {RURAL_INCOME[START] / START_LEVEL:,.0f} (half a year of 2015-2020 growth, facts) is the person-weighted")
+    w(f"#      provincial mean, met by scaling the other counties (k = {k:.4f}).")
+    w(f"#   H3 Gini: former poverty counties {fmt(TUNED['poverty_gini'])} (tuned); others the model default 0.33.")
     w("#   H4 GDP 2015 = GDP 2022 x the H2 ratio (estimate); agriculture_share = operating income /")
     w("#      GDP (their R12), at most 0.6.")
-    w("#   H5 lifted_share 0: nobody is registered as lifted at the start; households that cross")
-    w("#      the line during the run are flagged lifted by the model.")
-    w("#   H6 pairings: every row of pairings.csv with start_year <= 2022, with its real start year")
-    w("#      (2016, 2017, 2021, 2022 pairs enter during the run; n.d. -> 2021, their rule). A city")
-    w("#      donor acts through its seat, the lowest-coded district of the prefecture, and a")
-    w("#      share-of-revenue budget is scaled by (the city's districts that are not themselves")
-    w("#      paired, plus the seat) / the seat's revenue (2022 table), so the money is the city's;")
-    w("#      成都高新区 (510199, no county code) acts through 武侯区 with 武侯's revenue (estimate).")
-    w("#   H7 roles: recipient = recipients of those pairings, donor = their donors (or seats), the")
-    w("#      rest other. Roles are fixed over the run. Former poverty counties (88) are flagged")
-    w("#      `poverty_county` in counties.csv; tools/validate_hindcast.py reads that list.")
+    w("#   H5 lifted_share 0: nobody is registered as lifted at the start; the model flags households")
+    w("#      lifted when they cross the line.")
+    w("#   H6 pairings: every row of pairings.csv with start_year <= 2022, with its start year (2016,")
+    w("#      2017, 2021, 2022 pairs enter during the run; n.d. -> 2021, the table's rule). A city donor")
+    w("#      acts through its seat, the lowest-coded district of the prefecture, and a share-of-")
+    w("#      revenue budget is scaled by (the city's districts that are not themselves paired, plus")
+    w("#      the seat) / the seat's revenue (2022 table), so the money is the city's. 成都高新区")
+    w("#      (510199, no county code) acts through 武侯区 with 武侯's revenue (estimate). (b) Where the")
+    w("#      seat is itself a former poverty county (广安区, 通川区), which must receive the campaign,")
+    w("#      the city's money is paid by the campaign unit 510000 as a fixed budget: the share x the")
+    w("#      city's revenue x the H2 ratio.")
+    w("#   H7 roles (fixed over the run): recipient = recipients of those pairings and of the campaign")
+    w("#      (the 88 former poverty counties, `poverty_county` in counties.csv, which")
+    w("#      tools/validate_hindcast.py reads), donor = the donors (seats), the rest other.")
+    w("#   C1 the 2016-2020 targeted poverty-alleviation campaign (精准扶贫), which the model has no")
+    w("#      instrument for, is a pseudo-donor 510000 (the province's own GB/T code; 10,000 persons,")
+    w("#      left out of the validation) paired with each former poverty county from 2016 (the first")
+    w("#      exit year, facts) to the end of the run (assistance kept after exit), no cadres, all")
+    w("#      money to the safety net (assistance to identified at-risk households): the model's only")
+    w("#      household-targeted instrument. Budget = %s yuan (tuned) x the county's poor, C2."
+      % f"{TUNED['campaign_per_poor']:,.0f}")
+    w("#   C2 poor of a county = rural population x the log-normal headcount at the 2015 line, with")
+    w("#      the county's mean income and Gini (allocation by need, estimate).")
     w("#   L2 poverty line 2,855 in 2015 (facts, weak), indexed at (4,000 / 2,855)^(1/5) - 1 =")
     w(f"#      {LINE_GROWTH:.4f} a year (facts: about 4,000 in 2020). The same rate indexes the")
     w("#      monitoring threshold, allowance line, pension and other transfers (docs/MODEL.md 7.1).")
-    w("#   P1 nominal growth 2015-2022: labour.wage_growth and farm.tfp_growth tuned (TUNED).")
+    w(f"#   P1 nominal growth 2015-2022: labour.wage_growth = farm.tfp_growth = county.tfp_growth =")
+    w(f"#      {fmt(TUNED['nominal_growth'])} (tuned on the provincial income 2015-2022).")
     w("#   P2 yuan-valued household parameters: model defaults x the H2 ratio (2015 prices).")
+    w(f"#   P3 poverty.identification_rate {fmt(TUNED['identification_rate'])} (tuned): at-risk households are found")
+    w("#      gradually over the campaign years (estimate; the default 0.7 is for the mature")
+    w("#      monitoring of 2023).")
     w("meta:")
     w("  name: sichuan_hindcast_2015")
     w("  description: >-")
     w("    Hindcast: the 183 county-level units of Sichuan from 2015 to 2022 with the pairings of the")
-    w("    time (later ones entering in their start year), monthly steps; validated by")
-    w("    tools/validate_hindcast.py against published income and poverty figures")
+    w("    time (later ones entering in their start year) and the 2016-2020 poverty campaign (unit")
+    w("    510000), monthly steps; validated by tools/validate_hindcast.py against published income")
+    w("    and poverty figures")
     w(f"  start: \"{START}-01\"")
     w(f"  years: {YEARS}")
     w("  step_months: 1")
-    w("  seed: 20151129             # fixed (estimate: any fixed value; 2015-11-29 central poverty decision)")
+    w("  seed: 20151129             # fixed")
     w("")
     w("population:")
-    w("  scale: 1.0                 # 1:1; tests run --set population.scale=0.03")
+    w("  scale: 1.0                 # 1:1 (2.7 min, 1 GB); the test runs --set population.scale=0.05")
     w("  persons_per_household: 2.51   # facts: 2020 census, Sichuan family households")
     w("")
     w("parameters:")
     w("  poverty:")
-    w(f"    line: {LINE_2015}                 # facts (weak): 2015 current-price value of the 2,300 standard")
-    w(f"    line_growth: {LINE_GROWTH:.4f}        # L2, derived: 2,855 (2015) -> about 4,000 (2020), facts")
-    w("    monitoring_multiple: 1.5    # facts: monitoring threshold 1.5 x the poverty standard")
-    w(f"    identification_rate: {TUNED['identification_rate']}   # P3 tuned (docs/VALIDATION.md)")
+    w(f"    {'line: ' + str(LINE_2015):<27} # facts (weak): 2015 current-price value of the 2,300 standard")
+    w(f"    {'line_growth: ' + format(LINE_GROWTH, '.4f'):<27} # L2, derived: 2,855 (2015) -> about 4,000 (2020), facts")
+    w(f"    {'monitoring_multiple: 1.5':<27} # facts: monitoring threshold 1.5 x the poverty standard")
+    w(f"    {'identification_rate: ' + fmt(TUNED['identification_rate']):<27} # P3 tuned (docs/VALIDATION.md)")
     w("  labour:")
-    w(f"    wage_growth: {TUNED['wage_growth']}           # P1 tuned (docs/VALIDATION.md)")
+    w(f"    {'wage_growth: ' + fmt(TUNED['nominal_growth']):<27} # P1 tuned (docs/VALIDATION.md)")
     for g, n, v in MONEY_PARAMETERS:
         if g == "labour":
-            w(f"    {n}: {money(v * INCOME_RATIO)}          # P2: default {fmt(v)} x {INCOME_RATIO:.4f}")
+            w(f"    {n + ': ' + str(money(v * INCOME_RATIO)):<27} # P2: default {fmt(v)} x {INCOME_RATIO:.4f}")
     w("  farm:")
-    w(f"    tfp_growth: {TUNED['farm_tfp_growth']}            # P1 tuned (docs/VALIDATION.md)")
+    w(f"    {'tfp_growth: ' + fmt(TUNED['nominal_growth']):<27} # P1 tuned (docs/VALIDATION.md)")
     for g, n, v in MONEY_PARAMETERS:
         if g == "farm":
-            w(f"    {n}: {money(v * INCOME_RATIO)}          # P2: default {fmt(v)} x {INCOME_RATIO:.4f}")
+            w(f"    {n + ': ' + str(money(v * INCOME_RATIO)):<27} # P2: default {fmt(v)} x {INCOME_RATIO:.4f}")
     w("  county:")
-    w(f"    tfp_growth: {TUNED['county_tfp_growth']}            # P1 tuned (docs/VALIDATION.md)")
+    w(f"    {'tfp_growth: ' + fmt(TUNED['nominal_growth']):<27} # P1 tuned (docs/VALIDATION.md)")
     groups = {}
     for g, n, v in MONEY_PARAMETERS:
         if g not in ("labour", "farm"):
@@ -272,7 +290,7 @@ def build(tables):
     for g, items in groups.items():
         w(f"  {g}:")
         for n, v in items:
-            w(f"    {n}: {money(v * INCOME_RATIO)}          # P2: default {fmt(v)} x {INCOME_RATIO:.4f}")
+            w(f"    {n + ': ' + str(money(v * INCOME_RATIO)):<27} # P2: default {fmt(v)} x {INCOME_RATIO:.4f}")
     w("")
     w("counties:")
     for c in sorted(by_code):
