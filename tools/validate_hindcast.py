@@ -55,7 +55,9 @@ DANBA_2019_BAND = (0.0, 0.05)       # published 0 (exited); test-scale sampling 
 # --strict is given. Remove an entry when the model meets the figure.
 KNOWN_FAILURES = {
     "Liangshan incidence 2018",   # simulated 2.2-2.5% against 7.1%: the decline is front-loaded
-}
+    "exits in 2018",              # 1:1: 45 against 30; exits bunch in 2018 (flat county incomes)
+    "exits in 2019",              # 1:1: 18 against 31 (inside the band at the test scale only
+}                                 # because sampling noise spreads the exits)
 
 
 def text(values):
