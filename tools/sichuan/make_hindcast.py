@@ -57,7 +57,7 @@ TUNED = {
     "nominal_growth": 0.08,
     # C1: the provincial poverty-alleviation campaign, yuan per year per poor person of a former
     # poverty county (estimated by rule C2), paid as safety-net assistance.
-    "campaign_per_poor": 1400.0,
+    "campaign_per_poor": 1300.0,
     # P3: poverty.identification_rate, the baseline probability per year that an at-risk household
     # is identified (model default 0.7, an estimate for the mature monitoring of 2023).
     "identification_rate": 0.3,
