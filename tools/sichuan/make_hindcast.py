@@ -5,14 +5,15 @@ Usage:
   /usr/bin/python3 tools/sichuan/make_hindcast.py            # write the scenario
   /usr/bin/python3 tools/sichuan/make_hindcast.py --check    # exit 1 if the committed file differs
   /usr/bin/python3 tools/sichuan/make_hindcast.py --stdout   # print it instead
+  ... --tune campaign_per_poor=1500 -o /tmp/x.yaml            # explore a TUNED value (not committed)
 
 Inputs (read only): tools/sichuan/counties.csv (the 183 county-level units with their 2022
 figures) and tools/sichuan/pairings.csv (every pairing of the facts file with its `since` year,
-budget and cadres), both maintained with tools/sichuan/make_scenarios.py. The output is
-deterministic: the same tables give the same bytes.
+budget and cadres), maintained with the other Sichuan tables (tools/sichuan/README.md). The output
+is deterministic: the same tables give the same bytes.
 
-The rules that turn the 2022 table into a 2015 start (H1-H9) and the tuned values are documented
-here, in the scenario's header and in docs/VALIDATION.md. Every number is either from the facts
+The rules that turn the 2022 table into a 2015 start (H1-H7, C1-C2, L2, P1-P3) and the tuned
+values are documented here, in the scenario's header and in docs/VALIDATION.md. Every number is either from the facts
 file (shared/data/sichuan_facts.md), derived from it, from the tables (with their own rules), or a
 named estimate or tuned value below. Standard library only.
 """
@@ -79,9 +80,6 @@ MONEY_PARAMETERS = [
     ("farm", "land_rent", 600.0),
 ]
 
-SEAT_OF_CITY = "lowest-coded district of the prefecture"   # H6 (documentation)
-
-
 def read_csv(path):
     with open(path, encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
@@ -91,8 +89,7 @@ def fmt(x):
     """Shortest plain decimal that reads back as x (no exponent for integers)."""
     if float(x).is_integer() and abs(x) < 1e15:
         return str(int(x))
-    s = repr(float(x))
-    return s
+    return repr(float(x))
 
 
 def money(x):
@@ -243,7 +240,7 @@ def build(tables):
     w("#   L2 poverty line 2,855 in 2015 (facts, weak), indexed at (4,000 / 2,855)^(1/5) - 1 =")
     w(f"#      {LINE_GROWTH:.4f} a year (facts: about 4,000 in 2020). The same rate indexes the")
     w("#      monitoring threshold, allowance line, pension and other transfers (docs/MODEL.md 7.1).")
-    w(f"#   P1 nominal growth 2015-2022: labour.wage_growth = farm.tfp_growth = county.tfp_growth =")
+    w("#   P1 nominal growth 2015-2022: labour.wage_growth = farm.tfp_growth = county.tfp_growth =")
     w(f"#      {fmt(TUNED['nominal_growth'])} (tuned on the provincial income 2015-2022).")
     w("#   P2 yuan-valued household parameters: model defaults x the H2 ratio (2015 prices).")
     w(f"#   P3 poverty.identification_rate {fmt(TUNED['identification_rate'])} (tuned): at-risk households are found")
