@@ -1,0 +1,337 @@
+#!/usr/bin/python3
+"""Build tools/sichuan/counties.csv: one row per county-level unit of Sichuan (183).
+
+Inputs (all in this folder):
+  divisions.csv   codes, names, prefecture and kind of the 183 units (GB/T 2260 / NBS code list)
+  townships.txt   per unit, the township-level divisions of the NBS code list (last three digits:
+                  0xx sub-district 街道, 1xx town 镇, 2xx township 乡, 4xx/5xx other)
+Figures come from /work/shared/data/sichuan_facts.md ("facts") where it has them; everything else
+is an estimate made by the rules R1..R10 documented in README.md. Deterministic: running it again
+writes the same file byte for byte.
+
+Usage: /usr/bin/python3 tools/sichuan/build_counties.py [--check]
+"""
+import csv
+import math
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+# ---- facts (sichuan_facts.md) -------------------------------------------------------------
+RURAL_POP_2022 = 34_878_000          # rural resident population 2022
+RURAL_POP_2021 = 35_313_000          # rural resident population 2021
+TOTAL_POP_2022 = 83_740_000          # total resident population 2022
+GDP_PER_CAPITA_2022 = 67_777         # yuan
+RURAL_INCOME = {2013: 7_895, 2015: 10_247, 2020: 15_929, 2021: 17_575, 2022: 18_672}
+URBAN_INCOME_2022 = 43_233
+GANZI_RURAL_INCOME_2020 = 13_967
+POVERTY_AREA_INCOME_2022 = 15_111    # national poverty areas, rural income 2022
+PPH_PROVINCE = 2.51                  # 2020 census, persons per family household
+PPH_GANZI = 3.2
+PPH_LIANGSHAN = 3.25
+REGISTERED_POOR_2013 = 6_250_000     # registered poor people, end-2013
+SHUANGLIU_GDP_2021 = 113.056e9
+ABA_COUNTY = {"income_2019": 14_164, "gdp_2019": 1.66e9, "pop": 77_300}   # 阿坝县 2019
+SHIQU_INCOME_2018 = 10_572           # weak
+TAX_RATE = 0.09                      # parameters.county.tax_rate (Sichuan revenue / GDP, derived)
+# resident populations (persons) of single counties given in the facts file
+FACT_POP = {
+    513232: (76_712, "2020 census"), 513231: (80_467, "2020 census"), 513221: (82_971, "2020 census"),
+    513222: (36_926, "2020 census"), 513226: (58_068, "2020 census"), 513225: (66_055, "2020 census"),
+    513423: (340_898, "2020 census"), 513434: (301_900, "2020 census"),
+    513332: (103_633, "2020 census (weak)"),
+    513429: (164_000, "2014 resident"), 513435: (196_000, "2014 resident"),
+    513422: (132_000, "2014 resident"), 513430: (168_000, "2014 resident"),
+    513436: (219_000, "2014 resident"), 513432: (167_000, "2014 resident"),
+    513431: (250_000, "2014 resident"), 510822: (211_700, "2015 resident"),
+}
+# income shares (wage, operating, property, transfer)
+SHARES_SICHUAN_2020 = (0.313, 0.386, 0.032, 0.269)
+SHARES_POVERTY_AREAS_2019 = (0.353, 0.360, 0.014, 0.273)
+SHARES_PASTORAL_YUSHU_2017 = (0.092, 0.553, 0.019, 0.336)   # transfers take the rounding
+
+# ---- estimate parameters (README.md, rules) ----------------------------------------------
+RURAL_SHARE_FACT_COUNTIES = 0.80     # R1b
+XIANG_WEIGHT_BASIN = 0.6             # R1a: a 乡 counts 0.6 of a 镇 in the basin
+STREET_RURAL_WEIGHT = 0.15           # R1a: a 街道 counts 0.15 of a 镇
+URBAN_WEIGHTS = (1.0, 0.1, 0.05)     # R3: urban weight of a 街道, 镇, 乡
+INCOME_GDP_ELASTICITY = 0.5          # R6d
+LIFTED_WEIGHTS = {"poverty": 3.0, "other": 1.0, "chengdu": 0.0}   # R9
+LIFTED_CAP = 0.6
+
+PLATEAU_PREFECTURES = {"Aba", "Ganzi"}
+YI_EXTRA = {511113, 511132, 511133}                      # 金口河, 峨边, 马边 (Xiaoliangshan Yi areas)
+LIANGSHAN_POVERTY = {513422, 513423, 513428, 513429, 513430, 513431, 513432, 513434, 513435,
+                     513436, 513437}                     # 木里 盐源 普格 布拖 金阳 昭觉 喜德 越西 甘洛 美姑 雷波
+# R7: pastoral (grassland) counties of the plateau
+PASTORAL = {513332, 513333, 513334, 513330, 513331, 513327, 513328, 513329,   # 石渠 色达 理塘 德格 白玉 炉霍 甘孜 新龙
+            513231, 513232, 513233, 513230}                                  # 阿坝 若尔盖 红原 壤塘
+# R10 (unverified): other former poverty counties (Qinba and Wumeng mountain areas and others),
+# reconstructed to make 88 with the areas the facts file names; see README.md
+POVERTY_OTHER = {
+    510802, 510811, 510812, 510821, 510822, 510823, 510824,            # Guangyuan (7)
+    511902, 511903, 511921, 511922, 511923,                            # Bazhong (5)
+    511702, 511703, 511722, 511723, 511724, 511725, 511781,            # Dazhou (7)
+    511304, 511321, 511322, 511323, 511324, 511325, 511381,            # Nanchong (7)
+    511602, 511603, 511621, 511622, 511623,                            # Guang'an (5)
+    510726, 510727,                                                    # Beichuan, Pingwu
+    510522, 510524, 510525,                                            # Hejiang, Xuyong, Gulin
+    511527, 511528, 511529,                                            # Junlian, Xingwen, Pingshan
+    511129,                                                            # Muchuan
+    513427,                                                            # Ningnan
+    510421, 510422,                                                    # Miyi, Yanbian
+}
+COLUMNS = ["code", "name", "name_zh", "prefecture", "prefecture_zh", "kind", "poverty_county",
+           "rural_population_2022", "rural_income_2022", "persons_per_household", "gdp_2022",
+           "revenue_2022", "share_wage", "share_operating", "share_property", "share_transfer",
+           "land_per_person", "lifted_share", "estimate", "source",
+           # additional columns
+           "region", "poverty_rule", "households_2022", "rural_population_2021",
+           "urban_population_2022", "streets", "towns", "townships"]
+
+
+def interp_income(year):
+    """Province rural income in `year`, log-linear between the facts years (R6)."""
+    years = sorted(RURAL_INCOME)
+    for a, b in zip(years, years[1:]):
+        if a <= year <= b:
+            ya, yb = RURAL_INCOME[a], RURAL_INCOME[b]
+            return ya * (yb / ya) ** ((year - a) / (b - a))
+    raise ValueError(year)
+
+
+def read_units():
+    units = []
+    with open(HERE / "divisions.csv", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            row["code"] = int(row["code"])
+            units.append(row)
+    counts = {}
+    for line in open(HERE / "townships.txt", encoding="utf-8"):
+        parts = line.split()
+        code = int(parts[0])
+        nj = nz = nx = 0
+        for s in parts[1:]:
+            d = s.lstrip("Z")[0]
+            if d == "0":
+                nj += 1
+            elif d == "1":
+                nz += 1
+            elif d == "2":
+                nx += 1
+        counts[code] = (nj, nz, nx)
+    for u in units:
+        u["streets"], u["towns"], u["townships"] = counts[u["code"]]
+    assert len(units) == 183 and len(counts) == 183
+    return units
+
+
+def region(u):
+    if u["prefecture"] in PLATEAU_PREFECTURES or u["code"] == 513422:
+        return "plateau"
+    if u["prefecture"] == "Liangshan" or u["code"] in YI_EXTRA:
+        return "yi"
+    return "basin"
+
+
+def build():
+    units = read_units()
+    for u in units:
+        u["region"] = region(u)
+        c = u["code"]
+        if u["region"] in ("plateau",) or c in LIANGSHAN_POVERTY or c in YI_EXTRA:
+            u["poverty_county"], u["poverty_rule"] = 1, "R10a"
+        elif c in POVERTY_OTHER:
+            u["poverty_county"], u["poverty_rule"] = 1, "R10b"
+        else:
+            u["poverty_county"], u["poverty_rule"] = 0, "R10"
+    assert sum(u["poverty_county"] for u in units) == 88, sum(u["poverty_county"] for u in units)
+
+    # R1 rural population 2022
+    def weight(u):
+        xw = 1.0 if u["region"] != "basin" else XIANG_WEIGHT_BASIN
+        return u["towns"] + xw * u["townships"] + STREET_RURAL_WEIGHT * u["streets"]
+    per_unit = {}
+    for reg in ("plateau", "yi"):
+        ratios = sorted(FACT_POP[u["code"]][0] * RURAL_SHARE_FACT_COUNTIES / weight(u)
+                        for u in units if u["region"] == reg and u["code"] in FACT_POP)
+        per_unit[reg] = ratios[len(ratios) // 2] if len(ratios) % 2 else \
+            0.5 * (ratios[len(ratios) // 2 - 1] + ratios[len(ratios) // 2])
+    fixed = 0.0
+    for u in units:
+        if u["code"] in FACT_POP:
+            u["rural"] = FACT_POP[u["code"]][0] * RURAL_SHARE_FACT_COUNTIES
+            u["pop_rule"] = "R1b"
+        elif u["region"] != "basin":
+            u["rural"] = weight(u) * per_unit[u["region"]]
+            u["pop_rule"] = "R1a"
+        else:
+            continue
+        fixed += u["rural"]
+    basin = [u for u in units if u["region"] == "basin" and u["code"] not in FACT_POP]
+    per_unit["basin"] = (RURAL_POP_2022 - fixed) / sum(weight(u) for u in basin)
+    for u in basin:
+        u["rural"] = weight(u) * per_unit["basin"]
+        u["pop_rule"] = "R1a"
+    for u in units:
+        u["rural_population_2022"] = int(round(u["rural"]))
+    resid = RURAL_POP_2022 - sum(u["rural_population_2022"] for u in units)
+    max(basin, key=lambda u: u["rural"])["rural_population_2022"] += resid
+    for u in units:
+        u["rural_population_2021"] = int(round(u["rural_population_2022"] * RURAL_POP_2021 / RURAL_POP_2022))
+    resid = RURAL_POP_2021 - sum(u["rural_population_2021"] for u in units)
+    max(basin, key=lambda u: u["rural"])["rural_population_2021"] += resid
+
+    # R2 persons per household
+    for u in units:
+        if u["prefecture"] == "Ganzi":
+            u["persons_per_household"], u["pph_rule"] = PPH_GANZI, "facts"
+        elif u["prefecture"] == "Liangshan":
+            u["persons_per_household"], u["pph_rule"] = PPH_LIANGSHAN, "facts"
+        elif u["prefecture"] == "Aba":
+            u["persons_per_household"], u["pph_rule"] = PPH_GANZI, "R2"
+        else:
+            u["persons_per_household"], u["pph_rule"] = PPH_PROVINCE, "facts"
+        u["households_2022"] = int(round(u["rural_population_2022"] / u["persons_per_household"]))
+
+    # R3 urban population 2022
+    urban_total = TOTAL_POP_2022 - RURAL_POP_2022
+    fixed_urban = 0.0
+    for u in units:
+        if u["region"] != "basin" or u["code"] in FACT_POP:
+            u["urban"] = u["rural_population_2022"] * (1 - RURAL_SHARE_FACT_COUNTIES) / RURAL_SHARE_FACT_COUNTIES
+            fixed_urban += u["urban"]
+    uw = lambda u: URBAN_WEIGHTS[0] * u["streets"] + URBAN_WEIGHTS[1] * u["towns"] + URBAN_WEIGHTS[2] * u["townships"]
+    per_urban = (urban_total - fixed_urban) / sum(uw(u) for u in basin)
+    for u in basin:
+        u["urban"] = uw(u) * per_urban
+    for u in units:
+        u["urban_population_2022"] = int(round(u["urban"]))
+
+    # R4 GDP 2022, R5 revenue
+    gdp_total = GDP_PER_CAPITA_2022 * TOTAL_POP_2022
+    ratio = URBAN_INCOME_2022 / RURAL_INCOME[2022]
+    fixed_gdp = {510116: (SHUANGLIU_GDP_2021, "facts (2021 value)"),
+                 513231: (ABA_COUNTY["gdp_2019"] * RURAL_INCOME[2022] / interp_income(2019), "facts 2019 x R4b")}
+    rest = gdp_total - sum(v for v, _ in fixed_gdp.values())
+    wsum = sum(ratio * u["urban"] + u["rural"] for u in units if u["code"] not in fixed_gdp)
+    for u in units:
+        if u["code"] in fixed_gdp:
+            u["gdp"], u["gdp_rule"] = fixed_gdp[u["code"]]
+        else:
+            u["gdp"], u["gdp_rule"] = rest * (ratio * u["urban"] + u["rural"]) / wsum, "R4"
+        u["gdp_2022"] = int(round(u["gdp"] / 1e6)) * 1_000_000
+        u["revenue_2022"] = int(round(TAX_RATE * u["gdp"] / 1e6)) * 1_000_000
+
+    # R6 rural income 2022
+    g22 = RURAL_INCOME[2022]
+    ganzi_mean = GANZI_RURAL_INCOME_2020 * g22 / RURAL_INCOME[2020]
+    plateau_ratio = ganzi_mean / g22
+    shiqu = SHIQU_INCOME_2018 * g22 / interp_income(2018)
+    aba = ABA_COUNTY["income_2019"] * g22 / interp_income(2019)
+    ganzi = [u for u in units if u["prefecture"] == "Ganzi"]
+    pop = lambda us: sum(u["rural_population_2022"] for u in us)
+    others_ganzi = (ganzi_mean * pop(ganzi) - shiqu * next(u for u in ganzi if u["code"] == 513332)["rural_population_2022"]) \
+        / pop([u for u in ganzi if u["code"] != 513332])
+    gdppc_prov = gdp_total / TOTAL_POP_2022
+    fixed_inc = 0.0
+    free = []
+    for u in units:
+        c = u["code"]
+        if c == 513332:
+            u["inc"], u["inc_rule"] = shiqu, "facts 2018 (weak) x R6a"
+        elif u["prefecture"] == "Ganzi":
+            u["inc"], u["inc_rule"] = others_ganzi, "R6a (facts Ganzi 2020)"
+        elif c == 513231:
+            u["inc"], u["inc_rule"] = aba, "facts 2019 x R6a"
+        elif u["region"] == "plateau":
+            u["inc"], u["inc_rule"] = plateau_ratio * g22, "R6b"
+        elif u["poverty_county"]:
+            u["inc"], u["inc_rule"] = POVERTY_AREA_INCOME_2022, "R6c"
+        else:
+            free.append(u)
+            continue
+        fixed_inc += u["inc"] * u["rural_population_2022"]
+    for u in free:
+        gpc = u["gdp"] / (u["urban"] + u["rural"])
+        u["rel"] = (gpc / gdppc_prov) ** INCOME_GDP_ELASTICITY
+    k = (g22 * RURAL_POP_2022 - fixed_inc) / sum(u["rel"] * u["rural_population_2022"] for u in free)
+    for u in free:
+        u["inc"], u["inc_rule"] = k * u["rel"], "R6d"
+    for u in units:
+        u["rural_income_2022"] = int(round(u["inc"]))
+
+    # R7 income shares, R8 land, R9 lifted share
+    for u in units:
+        c = u["code"]
+        if c in PASTORAL:
+            sh, u["share_rule"] = SHARES_PASTORAL_YUSHU_2017, "shares R7 pastoral (facts Yushu 2017)"
+        elif u["poverty_county"]:
+            sh, u["share_rule"] = SHARES_POVERTY_AREAS_2019, "shares R7 poverty areas (facts 2019)"
+        else:
+            sh, u["share_rule"] = SHARES_SICHUAN_2020, "shares R7 Sichuan (facts 2020)"
+        u["share_wage"], u["share_operating"], u["share_property"], u["share_transfer"] = sh
+        if c in PASTORAL:
+            u["land_per_person"] = 3.0
+        elif u["region"] == "plateau":
+            u["land_per_person"] = 2.0
+        elif u["region"] == "yi":
+            u["land_per_person"] = 1.8
+        elif u["streets"] > u["towns"] + u["townships"]:
+            u["land_per_person"] = 0.3
+        else:
+            u["land_per_person"] = 1.2
+    lw = {}
+    for u in units:
+        lw[u["code"]] = LIFTED_WEIGHTS["chengdu"] if u["prefecture"] == "Chengdu" else \
+            LIFTED_WEIGHTS["poverty"] if u["poverty_county"] else LIFTED_WEIGHTS["other"]
+    scale = REGISTERED_POOR_2013 / sum(lw[u["code"]] * u["rural_population_2022"] for u in units)
+    for u in units:
+        u["lifted_share"] = round(min(LIFTED_CAP, lw[u["code"]] * scale), 3)
+
+    for u in units:
+        parts = [f"pop {'facts ' + FACT_POP[u['code']][1] + ' x R1b' if u['code'] in FACT_POP else 'R1a'}",
+                 f"pph {u['pph_rule']}", f"income {u['inc_rule']}", f"gdp {u['gdp_rule']}",
+                 "revenue R5", u["share_rule"], "land R8", "lifted R9", f"poverty {u['poverty_rule']}"]
+        u["source"] = "; ".join(parts)
+        u["estimate"] = 1
+    return units
+
+
+def fmt(v):
+    if isinstance(v, float):
+        s = f"{v:.6g}"
+        return s
+    return str(v)
+
+
+def render(units):
+    import io
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(COLUMNS)
+    for u in units:
+        w.writerow([fmt(u[c]) for c in COLUMNS])
+    return out.getvalue()
+
+
+def main_check():
+    """0 if counties.csv is what build() generates, else 1."""
+    return 0 if (HERE / "counties.csv").read_text(encoding="utf-8") == render(build()) else 1
+
+
+def main():
+    text = render(build())
+    path = HERE / "counties.csv"
+    if "--check" in sys.argv[1:]:
+        if path.read_text(encoding="utf-8") != text:
+            print(f"{path} differs from what build_counties.py generates", file=sys.stderr)
+            return 1
+        return 0
+    path.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,420 @@
+#!/usr/bin/python3
+"""Writes scenarios/sichuan_hindcast_2015.yaml: the whole province from 2015 to 2022.
+
+Usage:
+  /usr/bin/python3 tools/sichuan/make_hindcast.py            # write the scenario
+  /usr/bin/python3 tools/sichuan/make_hindcast.py --check    # exit 1 if the committed file differs
+  /usr/bin/python3 tools/sichuan/make_hindcast.py --stdout   # print it instead
+  ... --tune campaign_per_poor=1500 -o /tmp/x.yaml            # explore a TUNED value (not committed)
+
+Inputs (read only): tools/sichuan/counties.csv (the 183 county-level units with their 2022
+figures) and tools/sichuan/pairings.csv (every pairing of the facts file with its `since` year,
+budget and cadres), maintained with the other Sichuan tables (tools/sichuan/README.md). The output
+is deterministic: the same tables give the same bytes.
+
+The rules that turn the 2022 table into a 2015 start (H1-H7, C1-C2, L2, P1-P3) and the tuned
+values are documented here, in the scenario's header and in docs/VALIDATION.md. Every number is either from the facts
+file (shared/data/sichuan_facts.md), derived from it, from the tables (with their own rules), or a
+named estimate or tuned value below. Standard library only.
+"""
+import argparse
+import csv
+import math
+import os
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TABLES = os.path.join(ROOT, "tools", "sichuan")
+OUT = os.path.join(ROOT, "scenarios", "sichuan_hindcast_2015.yaml")
+
+START, YEARS = 2015, 8                      # 2015-2022: the years with provincial income facts
+
+# --- facts (shared/data/sichuan_facts.md) -------------------------------------------------------
+RURAL_INCOME = {2015: 10247, 2020: 15929, 2021: 17575, 2022: 18672}   # 2015 derived
+RURAL_POP_2021, RURAL_POP_2022 = 35.313e6, 34.878e6
+POVERTY_AREAS_INCOME = {2020: 12588, 2022: 15111}   # national poverty areas, rural income
+LINE_2015, LINE_2020 = 2855, 4000                   # 2015 weak; 2,300 at 2010 prices ~ 4,000 in 2020
+
+# --- derived from facts ---------------------------------------------------------------------------
+INCOME_RATIO = RURAL_INCOME[2015] / RURAL_INCOME[2022]                       # H2: 0.5488
+POP_RATIO = (RURAL_POP_2021 / RURAL_POP_2022) ** (2022 - START)              # H1: 1.0906
+# H2b: the poverty areas' income grew faster than the province's (2020-2022, facts):
+EXTRA_GROWTH = ((POVERTY_AREAS_INCOME[2022] / POVERTY_AREAS_INCOME[2020])
+                / (RURAL_INCOME[2022] / RURAL_INCOME[2020])) ** 0.5            # per year, 1.0120
+LINE_GROWTH = (LINE_2020 / LINE_2015) ** (1 / 5) - 1                         # L2: 0.0698
+# H2d: scenario incomes are levels at the start (January 2015); the facts are annual means, half
+# a year of provincial growth 2015-2020 later (facts): start level = annual mean / START_LEVEL.
+START_LEVEL = (RURAL_INCOME[2020] / RURAL_INCOME[2015]) ** (0.5 / 5)          # 1.0451
+
+# --- tuned on the hindcast (docs/VALIDATION.md) ---------------------------------------------------
+TUNED = {
+    # H2c: 2015 income of the former poverty counties by region, relative to rule H2b (which
+    # carries the 2022 table's level back). Tuned on the exit profile and initial incidence.
+    "poverty_income_factor": {"plateau": 0.85, "yi": 0.95, "basin": 1.0},
+    # H3: Gini of income per person in the former poverty counties (other counties: model default).
+    "poverty_gini": 0.45,
+    # P1: nominal growth 2015-2022, one rate for labour.wage_growth, farm.tfp_growth and
+    # county.tfp_growth (model defaults 0.05, 0.02, 0.015: estimates for 2023 on).
+    "nominal_growth": 0.08,
+    # C1: the provincial poverty-alleviation campaign, yuan per year per poor person of a former
+    # poverty county (estimated by rule C2), paid as safety-net assistance.
+    "campaign_per_poor": 1300.0,
+    # P3: poverty.identification_rate, the baseline probability per year that an at-risk household
+    # is identified (model default 0.7, an estimate for the mature monitoring of 2023).
+    "identification_rate": 0.3,
+}
+CAMPAIGN_YEARS = (2016, 2022)     # C1: from the first exit year (facts) to the end of the run
+CAMPAIGN_DONOR = 510000           # GB/T 2260 code of Sichuan province itself (pseudo-unit)
+CAMPAIGN_POPULATION = 10000       # persons of the pseudo-unit: small, left out by the validator
+
+# P2: yuan-valued household parameters are model defaults at 2022-2023 prices; scaled to 2015 by
+# the provincial rural income ratio (H2), rounded to 10 yuan.
+MONEY_PARAMETERS = [
+    ("household", "subsistence", 3000.0),
+    ("household", "debt_limit", 30000.0),
+    ("labour", "switching_cost", 2000.0),
+    ("labour", "taste_sd", 600.0),
+    ("health", "cost_mean", 15000.0),
+    ("transfer", "pension", 2400.0),
+    ("transfer", "allowance_line", 5000.0),
+    ("farm", "land_rent", 600.0),
+]
+
+def read_csv(path):
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def fmt(x):
+    """Shortest plain decimal that reads back as x (no exponent for integers)."""
+    if float(x).is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    return repr(float(x))
+
+
+def money(x):
+    return int(round(x / 10.0) * 10)
+
+
+def yq(s):
+    """YAML double-quoted string."""
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def phi(x):
+    return 0.5 * (1 + math.erf(x / math.sqrt(2)))
+
+
+def lognormal_headcount(line, mean, gini):
+    """C2: share of persons below `line` in a log-normal income distribution with this mean and
+    Gini (sigma from Gini = 2 Phi(sigma / sqrt 2) - 1): the campaign's estimate of the poor."""
+    lo, hi = 0.0, 5.0
+    for _ in range(100):                       # bisection: Gini of the log-normal is increasing
+        mid = (lo + hi) / 2
+        if 2 * phi(mid / math.sqrt(2)) - 1 < gini:
+            lo = mid
+        else:
+            hi = mid
+    sigma = (lo + hi) / 2
+    return phi((math.log(line / mean) + sigma * sigma / 2) / sigma)
+
+
+def set_tuned(assignments):
+    """--tune name=value (name may be poverty_income_factor.plateau): exploration only."""
+    for a in assignments:
+        k, v = a.split("=", 1)
+        if "." in k:
+            k1, k2 = k.split(".", 1)
+            TUNED[k1][k2] = float(v)
+        else:
+            TUNED[k] = float(v)
+
+
+def build(tables):
+    counties = read_csv(os.path.join(tables, "counties.csv"))
+    pairings = read_csv(os.path.join(tables, "pairings.csv"))
+    by_code = {int(r["code"]): r for r in counties}
+    end_year = START + YEARS - 1
+
+    # H6: donors that are not a county-level unit act through a member district.
+    def seat(code):
+        if code in by_code:
+            return code, None
+        if code % 100 == 0:        # prefecture-level city: its seat, the lowest-coded district
+            districts = sorted(c for c, r in by_code.items()
+                               if c // 100 == code // 100 and r["kind"] == "district")
+            return districts[0], "city"
+        if code == 510199:         # 成都高新区 (no GB/T code): 武侯区, which it is mostly carved from
+            return 510107, "gaoxin"
+        raise SystemExit(f"pairings.csv: donor {code} is not in counties.csv and has no rule")
+
+    def city_revenue(code):
+        """H6: revenue of a city donor = its districts that are neither donors nor recipients
+        themselves in the pairing table, plus the seat."""
+        paired = {int(p["recipient"]) for p in pairings} | {int(p["donor"]) for p in pairings}
+        s, _ = seat(code)
+        return sum(float(r["revenue_2022"]) for c, r in by_code.items()
+                   if c // 100 == code // 100 and r["kind"] == "district"
+                   and (c == s or c not in paired))
+
+    active = []
+    for p in pairings:
+        start = int(p["start_year"])
+        if start > end_year:
+            continue
+        donor, how = seat(int(p["donor"]))
+        if how == "city" and by_code[donor]["poverty_county"] == "1" and TUNED["campaign_per_poor"] > 0:
+            how = "city-campaign"       # H6b: a seat that is itself a former poverty county
+        active.append((p, donor, how))
+    recipients = {int(p["recipient"]) for p, _, _ in active}
+    donors = {d for _, d, how in active if how != "city-campaign"}
+    campaign = TUNED["campaign_per_poor"] > 0
+    if campaign:
+        # a donor seat that is also a former poverty county stays a donor, without the campaign
+        recipients |= {c for c, r in by_code.items() if r["poverty_county"] == "1"} - donors
+
+    # H1, H2: population and income back-cast; province mean kept at the 2015 fact.
+    pop = {c: float(r["rural_population_2022"]) * POP_RATIO for c, r in by_code.items()}
+    inc = {}
+    for c, r in by_code.items():
+        y = float(r["rural_income_2022"]) * INCOME_RATIO
+        if r["poverty_county"] == "1":
+            y = y / EXTRA_GROWTH ** (2022 - START) * TUNED["poverty_income_factor"][r["region"]]
+        inc[c] = y
+    pov = [c for c, r in by_code.items() if r["poverty_county"] == "1"]
+    rest = [c for c in by_code if c not in pov]
+    target = RURAL_INCOME[START] / START_LEVEL * sum(pop.values())
+    k = (target - sum(pop[c] * inc[c] for c in pov)) / sum(pop[c] * inc[c] for c in rest)
+    for c in rest:
+        inc[c] *= k
+
+    L = []
+    w = L.append
+    w("# Sichuan pairing assistance (先发带后发): hindcast 2015-2022, the whole province.")
+    w("#")
+    w("# GENERATED by tools/sichuan/make_hindcast.py from tools/sichuan/counties.csv and")
+    w("# tools/sichuan/pairings.csv: do not edit; change the rules or tables and rerun it")
+    w("# (`--check` fails when this file is out of date). Validation against the published")
+    w("# figures: tools/validate_hindcast.py, docs/VALIDATION.md.")
+    w("#")
+    w("# Provenance: every number comes from the facts file (shared/data/sichuan_facts.md), from")
+    w("# the tables (their own rules R1-R12, B1-B4, C1-C2 in tools/sichuan/README.md) through the")
+    w("# rules below, or is an estimate; every county is `estimate: true` with its rules in `source`.")
+    w("# Rules that carry the 2022 table back to 2015 (tuned values: TUNED in the generator):")
+    w(f"#   H1 rural population 2015 = 2022 x (35.313 / 34.878)^7 = x {POP_RATIO:.4f} (facts 2021, 2022:")
+    w("#      the 2021-2022 decline extrapolated back; estimate). Population is constant in the model.")
+    w(f"#   H2 rural income 2015 = 2022 x 10,247 / 18,672 = x {INCOME_RATIO:.4f} (facts, 2015 derived);")
+    w("#      (b) former poverty counties / (extra growth)^7, extra growth = ((15,111 / 12,588) /")
+    w(f"#      (18,672 / 15,929))^(1/2) = {EXTRA_GROWTH:.4f} a year (national poverty areas against Sichuan,")
+    w("#      2020-2022, facts); (c) x a tuned factor per region: plateau %s, yi %s, basin %s;"
+      % tuple(fmt(TUNED["poverty_income_factor"][r]) for r in ("plateau", "yi", "basin")))
+    w("#      (d) incomes are start-of-year levels: the annual 2015 mean 10,247 / (15,929 / 10,247)^0.1")
+    w(f"#      = {RURAL_INCOME[START] / START_LEVEL:,.0f} (half a year of 2015-2020 growth, facts) is the person-weighted")
+    w(f"#      provincial mean, met by scaling the other counties (k = {k:.4f}).")
+    w(f"#   H3 Gini: former poverty counties {fmt(TUNED['poverty_gini'])} (tuned); others the model default 0.33.")
+    w("#   H4 GDP 2015 = GDP 2022 x the H2 ratio (estimate); agriculture_share = operating income /")
+    w("#      GDP (their R12), at most 0.6.")
+    w("#   H5 lifted_share 0: nobody is registered as lifted at the start; the model flags households")
+    w("#      lifted when they cross the line.")
+    w("#   H6 pairings: every row of pairings.csv with start_year <= 2022, with its start year (2016,")
+    w("#      2017, 2021, 2022 pairs enter during the run; n.d. -> 2021, the table's rule). A city donor")
+    w("#      acts through its seat, the lowest-coded district of the prefecture, and a share-of-")
+    w("#      revenue budget is scaled by (the city's districts that are not themselves paired, plus")
+    w("#      the seat) / the seat's revenue (2022 table), so the money is the city's. 成都高新区")
+    w("#      (510199, no county code) acts through 武侯区 with 武侯's revenue (estimate). (b) Where the")
+    w("#      seat is itself a former poverty county (广安区, 通川区), which must receive the campaign,")
+    w("#      the city's money is paid by the campaign unit 510000 as a fixed budget: the share x the")
+    w("#      city's revenue x the H2 ratio.")
+    w("#   H7 roles (fixed over the run): recipient = recipients of those pairings and of the campaign")
+    w("#      (the 88 former poverty counties, `poverty_county` in counties.csv, which")
+    w("#      tools/validate_hindcast.py reads), donor = the donors (seats), the rest other.")
+    w("#   C1 the 2016-2020 targeted poverty-alleviation campaign (精准扶贫), which the model has no")
+    w("#      instrument for, is a pseudo-donor 510000 (the province's own GB/T code; 10,000 persons,")
+    w("#      left out of the validation) paired with each former poverty county from 2016 (the first")
+    w("#      exit year, facts) to the end of the run (assistance kept after exit), no cadres, all")
+    w("#      money to the safety net (assistance to identified at-risk households): the model's only")
+    w("#      household-targeted instrument. Budget = %s yuan (tuned) x the county's poor, C2."
+      % f"{TUNED['campaign_per_poor']:,.0f}")
+    w("#   C2 poor of a county = rural population x the log-normal headcount at the 2015 line, with")
+    w("#      the county's mean income and Gini (allocation by need, estimate).")
+    w("#   L2 poverty line 2,855 in 2015 (facts, weak), indexed at (4,000 / 2,855)^(1/5) - 1 =")
+    w(f"#      {LINE_GROWTH:.4f} a year (facts: about 4,000 in 2020). The same rate indexes the")
+    w("#      monitoring threshold, allowance line, pension and other transfers (docs/MODEL.md 7.1).")
+    w("#   P1 nominal growth 2015-2022: labour.wage_growth = farm.tfp_growth = county.tfp_growth =")
+    w(f"#      {fmt(TUNED['nominal_growth'])} (tuned on the provincial income 2015-2022).")
+    w("#   P2 yuan-valued household parameters: model defaults x the H2 ratio (2015 prices).")
+    w(f"#   P3 poverty.identification_rate {fmt(TUNED['identification_rate'])} (tuned): at-risk households are found")
+    w("#      gradually over the campaign years (estimate; the default 0.7 is for the mature")
+    w("#      monitoring of 2023).")
+    w("meta:")
+    w("  name: sichuan_hindcast_2015")
+    w("  description: >-")
+    w("    Hindcast: the 183 county-level units of Sichuan from 2015 to 2022 with the pairings of the")
+    w("    time (later ones entering in their start year) and the 2016-2020 poverty campaign (unit")
+    w("    510000), monthly steps; validated by tools/validate_hindcast.py against published income")
+    w("    and poverty figures")
+    w(f"  start: \"{START}-01\"")
+    w(f"  years: {YEARS}")
+    w("  step_months: 1")
+    w("  seed: 20151129             # fixed")
+    w("")
+    w("population:")
+    w("  scale: 1.0                 # 1:1 (2.7 min, 1 GB); the test runs --set population.scale=0.05")
+    w("  persons_per_household: 2.51   # facts: 2020 census, Sichuan family households")
+    w("")
+    w("parameters:")
+    w("  poverty:")
+    w(f"    {'line: ' + str(LINE_2015):<27} # facts (weak): 2015 current-price value of the 2,300 standard")
+    w(f"    {'line_growth: ' + format(LINE_GROWTH, '.4f'):<27} # L2, derived: 2,855 (2015) -> about 4,000 (2020), facts")
+    w(f"    {'monitoring_multiple: 1.5':<27} # facts: monitoring threshold 1.5 x the poverty standard")
+    w(f"    {'identification_rate: ' + fmt(TUNED['identification_rate']):<27} # P3 tuned (docs/VALIDATION.md)")
+    w("  labour:")
+    w(f"    {'wage_growth: ' + fmt(TUNED['nominal_growth']):<27} # P1 tuned (docs/VALIDATION.md)")
+    for g, n, v in MONEY_PARAMETERS:
+        if g == "labour":
+            w(f"    {n + ': ' + str(money(v * INCOME_RATIO)):<27} # P2: default {fmt(v)} x {INCOME_RATIO:.4f}")
+    w("  farm:")
+    w(f"    {'tfp_growth: ' + fmt(TUNED['nominal_growth']):<27} # P1 tuned (docs/VALIDATION.md)")
+    for g, n, v in MONEY_PARAMETERS:
+        if g == "farm":
+            w(f"    {n + ': ' + str(money(v * INCOME_RATIO)):<27} # P2: default {fmt(v)} x {INCOME_RATIO:.4f}")
+    w("  county:")
+    w(f"    {'tfp_growth: ' + fmt(TUNED['nominal_growth']):<27} # P1 tuned (docs/VALIDATION.md)")
+    groups = {}
+    for g, n, v in MONEY_PARAMETERS:
+        if g not in ("labour", "farm"):
+            groups.setdefault(g, []).append((n, v))
+    for g, items in groups.items():
+        w(f"  {g}:")
+        for n, v in items:
+            w(f"    {n + ': ' + str(money(v * INCOME_RATIO)):<27} # P2: default {fmt(v)} x {INCOME_RATIO:.4f}")
+    w("")
+    w("counties:")
+    for c in sorted(by_code):
+        r = by_code[c]
+        role = "recipient" if c in recipients else "donor" if c in donors else "other"
+        p = pop[c]
+        y = inc[c]
+        gdp = float(r["gdp_2022"]) * INCOME_RATIO
+        sh = [float(r[f"share_{s}"]) for s in ("wage", "operating", "property", "transfer")]
+        agr = min(0.6, sh[1] * y * p / gdp)
+        poor = r["poverty_county"] == "1"
+        rules = "H1 H2" + ("b c" if poor else "") + (" H3" if poor else "") + " H4 H5"
+        src = f"{rules}; 2022 table: {r['source']}"
+        fields = [f"code: {c}", f"name: {yq(r['name'])}", f"name_zh: {r['name_zh']}",
+                  f"prefecture: {yq(r['prefecture'])}", f"role: {role}",
+                  f"population: {int(round(p))}", f"income_per_capita: {int(round(y))}",
+                  f"persons_per_household: {fmt(float(r['persons_per_household']))}"]
+        if poor:
+            fields.append(f"gini: {fmt(TUNED['poverty_gini'])}")
+        fields += ["income_shares: {wage: %s, operating: %s, property: %s, transfer: %s}"
+                   % tuple(fmt(v) for v in sh),
+                   f"land_per_person: {fmt(float(r['land_per_person']))}",
+                   "lifted_share: 0",
+                   f"gdp: {int(round(gdp / 1e6))}.0e6",
+                   f"agriculture_share: {agr:.4f}",
+                   "estimate: true",
+                   f"source: {yq(src)}"]
+        w("  - {" + ", ".join(fields) + "}")
+    if campaign:
+        y = RURAL_INCOME[START] / START_LEVEL
+        w(f"  - {{code: {CAMPAIGN_DONOR}, name: \"Sichuan campaign funds\", name_zh: 四川省, "
+          f"prefecture: \"\", role: donor, population: {CAMPAIGN_POPULATION}, "
+          f"income_per_capita: {int(round(y))}, estimate: true, source: \"C1 pseudo-unit: the "
+          "provincial and central poverty-alleviation funds of the 2016-2020 campaign, paired "
+          "with every former poverty county; code 510000 is the province's own GB/T 2260 code; "
+          "its households are left out of the validation\"}")
+    w("")
+    w("pairings:")
+    for p, donor, how in active:
+        budget = p["budget"]
+        val = float(p["budget_value"])
+        note = p["budget_rule"]
+        if how == "city-campaign":
+            # H6b: the city's money, at 2015 prices, paid by the pseudo-unit (its seat is a former
+            # poverty county and must be a recipient of the campaign)
+            rev = city_revenue(int(p["donor"])) * INCOME_RATIO
+            if budget == "share_of_revenue":
+                val = round(val * rev, -3)
+                budget = "fixed_per_year"
+                note += f"; H6b fixed: share x the city's revenue {rev / 1e9:.3f} bn (2015 level)"
+            note += f"; H6b paid through {CAMPAIGN_DONOR}: the seat {donor} is a former poverty county"
+            donor = CAMPAIGN_DONOR
+        if budget == "share_of_revenue" and how == "city":
+            scale = city_revenue(int(p["donor"])) / float(by_code[donor]["revenue_2022"])
+            val = round(val * scale, 6)
+            note += f"; H6 x {scale:.3f} (city revenue / seat revenue)"
+        if how == "gaoxin":
+            note += "; H6 acts through 武侯区 (510107)"
+        if how == "city":
+            note += f"; H6 the city acts through its seat {donor}"
+        alloc = ""
+        if p.get("industry_share"):
+            ind = float(p["industry_share"])
+            rest = {"collective": 0.15, "training": 0.1, "safety_net": 0.1,
+                    "infrastructure": 0.2, "consumption": 0.05}
+            f = (1 - ind) / sum(rest.values())
+            parts = [f"industry: {fmt(ind)}"] + [f"{kk}: {round(v * f, 6)}" for kk, v in rest.items()]
+            # absorb rounding in the last share so the sum is exactly 1
+            vals = [ind] + [round(v * f, 6) for v in rest.values()]
+            last = round(1 - sum(vals[:-1]), 6)
+            parts[-1] = f"consumption: {fmt(last)}"
+            alloc = ", allocation: {" + ", ".join(parts) + "}"
+        w(f"  - {{id: {p['id']}, donor: {donor}, recipient: {int(p['recipient'])}, "
+          f"start_year: {int(p['start_year'])}, end_year: {int(p['end_year'])}, "
+          f"cadres: {int(p['cadres'])}, budget: {{{budget}: {fmt(val)}}}{alloc},")
+        w(f"     source: {yq('facts: ' + p['source'] + ' (since ' + p['since'] + '); ' + note + '; ' + p['cadres_rule'])}}}")
+    if campaign:
+        for c in sorted(by_code):
+            if by_code[c]["poverty_county"] != "1" or c not in recipients:
+                continue
+            b = TUNED["campaign_per_poor"] * pop[c] * lognormal_headcount(
+                LINE_2015, inc[c], TUNED["poverty_gini"])
+            w(f"  - {{id: campaign-{c}, donor: {CAMPAIGN_DONOR}, recipient: {c}, "
+              f"start_year: {CAMPAIGN_YEARS[0]}, end_year: {CAMPAIGN_YEARS[1]}, cadres: 0, "
+              f"budget: {{fixed_per_year: {int(round(b, -3))}}}, allocation: {{industry: 0, "
+              "collective: 0, training: 0, safety_net: 1, infrastructure: 0, consumption: 0}, "
+              "source: \"C1 campaign (estimate, tuned)\"}")
+    w("")
+    w("# All six instruments for every recipient over the whole run: each pairing's money flows from")
+    w("# its own start year (docs/SCENARIOS.md, How aid money flows).")
+    w("policies:")
+    for k2 in ("industry", "collective, targeting: need", "training", "safety_net",
+               "infrastructure", "consumption"):
+        w(f"  - {{instrument: {k2}}}")
+    return "\n".join(L) + "\n"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--check", action="store_true", help="exit 1 if the committed scenario differs")
+    ap.add_argument("--stdout", action="store_true", help="print instead of writing")
+    ap.add_argument("--tables", default=TABLES, help="folder with counties.csv and pairings.csv")
+    ap.add_argument("-o", "--output", default=OUT)
+    ap.add_argument("--tune", action="append", default=[],
+                    help="override a TUNED value (exploration), e.g. poverty_gini=0.4")
+    a = ap.parse_args()
+    set_tuned(a.tune)
+    text = build(a.tables)
+    if a.stdout:
+        sys.stdout.write(text)
+        return 0
+    if a.check:
+        try:
+            with open(a.output, encoding="utf-8") as f:
+                old = f.read()
+        except OSError:
+            old = None
+        if old != text:
+            print(f"{a.output} is out of date: run tools/sichuan/make_hindcast.py", file=sys.stderr)
+            return 1
+        print(f"{a.output} is up to date")
+        return 0
+    with open(a.output, "w", encoding="utf-8") as f:
+        f.write(text)
+    print(f"wrote {a.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
