@@ -134,13 +134,13 @@ TEST_CASE("the default scenario validates, runs at reduced scale and reproduces 
   REQUIRE(shell(kCodev + " run " + scenario + reduced + " --seed 11 -o " + b).code == 0);
   REQUIRE(shell(kCodev + " run " + scenario + reduced + " --seed 12 -o " + c).code == 0);
 
-  // Same seed: identical numbers; another seed: different draws, same population totals.
+  // Same seed: identical numbers; another seed: different draws, about the same total population.
   const std::string py = std::string(CODEV_PYTHON) + " -c \"import h5py, numpy, sys\n"
       "r = [h5py.File(f, 'r')['annual'] for f in sys.argv[1:]]\n"
       "x = [g['income_per_capita_mean'][:] for g in r]\n"
       "assert numpy.array_equal(x[0], x[1]), 'same seed differs'\n"
       "assert not numpy.array_equal(x[0], x[2]), 'new seed changes nothing'\n"
-      "assert numpy.allclose(r[0]['population'][0], r[2]['population'][0], rtol=0.05)\n\" ";
+      "assert numpy.isclose(r[0]['population'][0].sum(), r[2]['population'][0].sum(), rtol=0.02)\n\" ";
   const Result cmp = shell(py + a + " " + b + " " + c);
   INFO(cmp.out);
   CHECK(cmp.code == 0);
