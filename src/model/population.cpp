@@ -30,7 +30,7 @@ constexpr int kMaxPersons = 12;
 // Labour settling: at most this many damped rounds, stopping once no county lever moves by more
 // than kLeverTolerance (relative).
 constexpr int kMaxSettleRounds = 16;
-constexpr double kLeverTolerance = 1e-3;
+constexpr double kLeverTolerance = 5e-3;
 // Rounds of rescaling skill dispersion to the Gini.
 constexpr int kGiniRounds = 3;
 
@@ -177,8 +177,35 @@ double income_before_allowance(const Model& m, const State& s, const FarmTech& t
          p.transfer_pension * h.elderly[i];
 }
 
+// Each farming household holds the assets at which their marginal return equals the required
+// return under the county's farm productivity: K_i = (q T b_i L_i)^g (none when nobody farms).
+void set_assets(const Model& m, State& s) {
+  Households& h = s.hh;
+  const Counties& k = s.county;
+  const Parameters& p = m.param;
+  const FarmTech tech(p);
+  const double beta = p.farm_capital_elasticity;
+  const double gamma = 1.0 / (1.0 - beta);
+  const double q = beta / p.farm_asset_return;
+  std::vector<double> scratch, unused;
+  reduce_by_county(m, 0, [&](const Chunk& ch, double*) {
+    const double t = k.farm_tfp[ch.county];
+    for (std::int64_t i = ch.begin; i < ch.end; ++i) {
+      const float labour = tech.labour(h.workers[i] - h.local[i] - h.migrant[i], h.elderly[i]);
+      h.assets[i] = fast_powf(static_cast<float>(q * t) * h.farm_base[i] * labour,
+                              static_cast<float>(gamma));
+      h.asset_factor[i] = tech.asset_factor(h.assets[i]);
+    }
+  }, scratch, unused);
+}
+
+// What calibrate_levers sets: the earnings levers (wage level, farm productivity) and assets
+// only, which is all the labour choice depends on, or also property and transfers (with the
+// allowance, which costs two more passes over the households).
+enum class Levers { earnings, all };
+
 // Calibrates the county levers so initial incomes match the county's mean and shares.
-void calibrate_levers(const Model& m, State& s) {
+void calibrate_levers(const Model& m, State& s, Levers which) {
   Households& h = s.hh;
   Counties& k = s.county;
   const Parameters& p = m.param;
@@ -225,17 +252,8 @@ void calibrate_levers(const Model& m, State& s) {
     k.transfer_other[c] = std::max(0.0, sh.transfer * total - a[kPension]) / a[kPersons];
   }
 
-  // Each farming household holds the assets at which their marginal return equals the required
-  // return: K_i = (q T b_i L_i)^g (none when nobody farms).
-  reduce_by_county(m, 0, [&](const Chunk& ch, double*) {
-    const double t = k.farm_tfp[ch.county];
-    for (std::int64_t i = ch.begin; i < ch.end; ++i) {
-      const float labour = tech.labour(h.workers[i] - h.local[i] - h.migrant[i], h.elderly[i]);
-      h.assets[i] = fast_powf(static_cast<float>(q * t) * h.farm_base[i] * labour,
-                              static_cast<float>(gamma));
-      h.asset_factor[i] = tech.asset_factor(h.assets[i]);
-    }
-  }, scratch, sums);
+  set_assets(m, s);
+  if (which == Levers::earnings) return;
 
   // The allowance tops up incomes below its line; other transfers are reduced by what it pays so
   // the transfer share still matches (two rounds: the allowance depends on the other transfers).
@@ -261,23 +279,35 @@ void calibrate_levers(const Model& m, State& s) {
 // levers are recalibrated to the county's income shares under the new allocation, and so on. The
 // lever update is damped (geometric mean of old and new), since undamped the allocation and the
 // levers chase each other around the fixed point. Ends with an undamped calibration, so the shares
-// hold exactly for the final allocation, which is then within kLeverTolerance of optimal.
+// hold exactly for the final allocation, which is then within kLeverTolerance of optimal. The
+// rounds set only the earnings levers (the choice does not depend on the others); property and
+// transfers follow once, for the final allocation.
 void settle_to_fixed_point(const Model& m, State& s) {
   Counties& k = s.county;
+  Eigen::ArrayXd target_wl, target_wm, target_ft;  // the previous round's undamped levers
   for (int round = 0; round < kMaxSettleRounds; ++round) {
     settle_labour(m, s);
     const Eigen::ArrayXd wl = k.wage_local.array(), wm = k.wage_migrant.array(), ft = k.farm_tfp.array();
-    calibrate_levers(m, s);
+    calibrate_levers(m, s, Levers::earnings);
+    // Converged when the recalibrated levers no longer move from one round to the next (once the
+    // allocation stops changing, only the damping would still be closing in).
     auto moved = [](const Eigen::ArrayXd& before, const Eigen::VectorXd& after) {
       const Eigen::ArrayXd b = before.max(1e-300), a = after.array().max(1e-300);
       return (a / b).log().abs().maxCoeff();
     };
-    const double change = std::max({moved(wl, k.wage_local), moved(wm, k.wage_migrant), moved(ft, k.farm_tfp)});
-    if (change < kLeverTolerance || round + 1 == kMaxSettleRounds) return;
-    k.wage_local = (wl * k.wage_local.array()).sqrt().matrix();
-    k.wage_migrant = (wm * k.wage_migrant.array()).sqrt().matrix();
-    k.farm_tfp = (ft * k.farm_tfp.array()).sqrt().matrix();
+    const double change = round == 0 ? 1.0
+                                     : std::max({moved(target_wl, k.wage_local),
+                                                 moved(target_wm, k.wage_migrant),
+                                                 moved(target_ft, k.farm_tfp)});
+    if (change < kLeverTolerance || round + 1 == kMaxSettleRounds) break;
+    target_wl = k.wage_local.array();
+    target_wm = k.wage_migrant.array();
+    target_ft = k.farm_tfp.array();
+    k.wage_local = (wl * target_wl).sqrt().matrix();
+    k.wage_migrant = (wm * target_wm).sqrt().matrix();
+    k.farm_tfp = (ft * target_ft).sqrt().matrix();
   }
+  calibrate_levers(m, s, Levers::all);
 }
 
 // Initial annual accounts: last year's income, the allowance for the first year, savings, and
@@ -356,7 +386,13 @@ State make_state(const Model& m, std::uint64_t replicate) {
   for (int c = 0; c < m.n_county; ++c) sigma[c] = lognormal_sigma(m.county_gini[c]);
   for (int round = 0;; ++round) {
     generate_households(m, s, sigma);
-    calibrate_levers(m, s);
+    // The first round calibrates the levers to the drawn allocation; later rounds start from the
+    // previous round's fixed point, which the redrawn households barely move.
+    if (round == 0) {
+      calibrate_levers(m, s, Levers::earnings);
+    } else {
+      set_assets(m, s);
+    }
     settle_to_fixed_point(m, s);
     init_accounts(m, s);
     if (round + 1 == kGiniRounds) break;
