@@ -52,14 +52,6 @@ EXIT_BAND_CUM = 15                  # cumulative exits by year: published +- 15 
 EXIT_BAND_YEAR = 12                 # exits in one year: published +- 12 counties
 DANBA_2019_BAND = (0.0, 0.05)       # published 0 (exited); test-scale sampling noise, see docs
 
-# Known failures (docs/VALIDATION.md, "Known failures"): still compared with their band and
-# printed, as "known FAIL" when outside it, but they do not make the exit status non-zero unless
-# --strict is given. Remove an entry when the model meets the figure.
-KNOWN_FAILURES = {
-    "Liangshan incidence 2018",   # simulated 2.2-2.5% against 7.1%: the decline is front-loaded
-    "exits in 2018",              # 1:1: 45 against 30; exits bunch in 2018 (flat county incomes)
-    "exits in 2019",              # 1:1: 18 against 31 (inside the band at the test scale only
-}                                 # because sampling noise spreads the exits)
 
 
 def text(values):
@@ -72,24 +64,17 @@ def read_table(path):
 
 
 class Report:
-    def __init__(self, strict):
+    def __init__(self):
         self.rows = []
         self.failed = 0
-        self.known = 0
-        self.strict = strict
 
     def add(self, figure, published, simulated, lo, hi, fmt, checked=True, note=""):
         ok = lo <= simulated <= hi if (checked and not math.isnan(simulated)) else None
-        known = figure in KNOWN_FAILURES
         if checked and (ok is not True):
             ok = False
-            if known and not self.strict:
-                self.known += 1
-            else:
-                self.failed += 1
+            self.failed += 1
         self.rows.append({"figure": figure, "published": published, "simulated": simulated,
-                          "low": lo, "high": hi, "fmt": fmt, "ok": ok, "known": known,
-                          "note": note})
+                          "low": lo, "high": hi, "fmt": fmt, "ok": ok, "note": note})
 
     def print(self, out=sys.stdout):
         def f(v, fmt):
@@ -102,8 +87,7 @@ class Report:
         lines = []
         for r in self.rows:
             band = "-" if r["ok"] is None else f"[{f(r['low'], r['fmt'])}, {f(r['high'], r['fmt'])}]"
-            res = "ok" if r["ok"] else ("(not checked)" if r["ok"] is None else
-                                        "known FAIL" if r["known"] and not self.strict else "FAIL")
+            res = "ok" if r["ok"] else ("(not checked)" if r["ok"] is None else "FAIL")
             lines.append((r["figure"], f(r["published"], r["fmt"]), f(r["simulated"], r["fmt"]),
                           band, res))
         w = [max(len(h), *(len(l[i]) for l in lines)) for i, h in enumerate(head)]
@@ -122,7 +106,7 @@ def main():
     ap.add_argument("--json", help="also write the rows and per-county exit years to this file")
     ap.add_argument("--quiet", action="store_true", help="print only failures and the verdict")
     ap.add_argument("--strict", action="store_true",
-                    help="known failures (KNOWN_FAILURES, docs/VALIDATION.md) also fail")
+                    help="accepted for compatibility: every checked figure always counts")
     a = ap.parse_args()
 
     try:
@@ -164,7 +148,7 @@ def main():
 
     # The province: the 183 units of the table (the campaign pseudo-unit 510000 is left out).
     allc = np.array([int(c) in table for c in codes])
-    rep = Report(a.strict)
+    rep = Report()
     for y, v in INCOME.items():
         s = mean(inc, allc, y)
         rep.add(f"rural income {y} (yuan)", v, s, v * (1 - INCOME_BAND), v * (1 + INCOME_BAND),
@@ -233,15 +217,14 @@ def main():
     else:
         for r in rep.rows:
             if r["ok"] is False:
-                print(f"{'known ' if r['known'] and not a.strict else ''}FAIL {r['figure']}: simulated {r['simulated']}, band [{r['low']}, {r['high']}]")
+                print(f"FAIL {r['figure']}: simulated {r['simulated']}, band [{r['low']}, {r['high']}]")
     if a.json:
         with open(a.json, "w", encoding="utf-8") as f:
             json.dump({"rows": [{k: v for k, v in r.items() if k != "fmt"} for r in rep.rows],
                        "exit_year": {str(k): v for k, v in exit_year.items()}}, f, indent=1)
     checked = sum(1 for r in rep.rows if r["ok"] is not None)
     print(f"{checked} figures checked: {rep.failed} outside their band"
-          + (f", {rep.known} known failures outside theirs (not counted)" if rep.known else "")
-          + f": {'FAIL' if rep.failed else 'ok'}")
+          f": {'FAIL' if rep.failed else 'ok'}")
     return 1 if rep.failed else 0
 
 

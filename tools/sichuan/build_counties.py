@@ -56,7 +56,7 @@ RURAL_SHARE_FACT_COUNTIES = 0.80     # R1b
 XIANG_WEIGHT_BASIN = 0.6             # R1a: a 乡 counts 0.6 of a 镇 in the basin
 STREET_RURAL_WEIGHT = 0.15           # R1a: a 街道 counts 0.15 of a 镇
 URBAN_WEIGHTS = (1.0, 0.1, 0.05)     # R3: urban weight of a 街道, 镇, 乡
-INCOME_GDP_ELASTICITY = 0.5          # R6d
+INCOME_GDP_ELASTICITY = 0.5          # R6d, and R6c within a region
 LIFTED_WEIGHTS = {"poverty": 3.0, "other": 1.0, "chengdu": 0.0}   # R9
 LIFTED_CAP = 0.6
 
@@ -253,9 +253,17 @@ def build():
             free.append(u)
             continue
         fixed_inc += u["inc"] * u["rural_population_2022"]
-    for u in free:
+    for u in units:
         gpc = u["gdp"] / (u["urban"] + u["rural"])
         u["rel"] = (gpc / gdppc_prov) ** INCOME_GDP_ELASTICITY
+    # R6c: within a region, the former poverty counties' incomes spread as R6d's, person-weighted
+    # mean kept at 15,111 (so fixed_inc and k do not change).
+    for reg in ("plateau", "yi", "basin"):
+        grp = [u for u in units if u["region"] == reg and u.get("inc_rule") == "R6c"]
+        if grp:
+            m = sum(u["rel"] * u["rural_population_2022"] for u in grp) / pop(grp)
+            for u in grp:
+                u["inc"] = POVERTY_AREA_INCOME_2022 * u["rel"] / m
     k = (g22 * RURAL_POP_2022 - fixed_inc) / sum(u["rel"] * u["rural_population_2022"] for u in free)
     for u in free:
         u["inc"], u["inc_rule"] = k * u["rel"], "R6d"

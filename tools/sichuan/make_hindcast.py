@@ -50,7 +50,7 @@ START_LEVEL = (RURAL_INCOME[2020] / RURAL_INCOME[2015]) ** (0.5 / 5)          # 
 TUNED = {
     # H2c: 2015 income of the former poverty counties by region, relative to rule H2b (which
     # carries the 2022 table's level back). Tuned on the exit profile and initial incidence.
-    "poverty_income_factor": {"plateau": 0.85, "yi": 0.95, "basin": 1.0},
+    "poverty_income_factor": {"plateau": 0.8, "yi": 0.95, "basin": 1.0},
     # H3: Gini of income per person in the former poverty counties (other counties: model default).
     "poverty_gini": 0.45,
     # P1: nominal growth 2015-2022, one rate for labour.wage_growth, farm.tfp_growth and

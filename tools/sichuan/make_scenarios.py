@@ -420,10 +420,6 @@ def generate():
     roles = {c: "donor" for c in donors}
     roles.update({c: "recipient" for c in recipients})
     represented = {m for code in units if code != GAOXIN for m, _ in members_of[code]}
-    province = sorted(set(donors) | set(recipients) |
-                      {c for c in counties if c not in represented and c not in roles})
-    for c in province:
-        roles.setdefault(c, "other")
     assert represented.isdisjoint(set(donors) | set(recipients))
 
     files = {}
@@ -445,12 +441,36 @@ def generate():
         default_counties, sim, roles, pairings,
         "Sichuan pairing assistance (先发带后发), 2023 round: the default scenario.")
     files[ROOT / "scenarios" / "sichuan_2023_no_aid.yaml"] = no_aid(pairings)
+    # R13: the province lists the 183 GB/T units separately; a donor unit of R11 acts through a
+    # member county (a city through its seat, the lowest-coded district of the prefecture;
+    # 成都高新区 through 武侯区) with the unit's money (a share-of-revenue budget scaled by the
+    # unit's revenue / the seat's), the pairing ids, cadres and recipients unchanged.
+    pv_roles, pv_pairings = {}, []
+    for q in pairings:
+        q = dict(q)
+        d = q["donor"]
+        if d in units:
+            seat = 510107 if d == GAOXIN else min(
+                c for c, r in counties.items() if c // 100 == d // 100 and r["kind"] == "district")
+            assert seat not in recipients, seat
+            if q["budget"] == "share_of_revenue":
+                scale = units[d]["revenue_2022"] / counties[seat]["revenue_2022"]
+                q["budget_value"] = round(q["budget_value"] * scale, 6)
+                q["budget_rule"] += f"; R13 x {scale:.3f} ({units[d]['name_zh']} revenue / seat revenue)"
+            q["budget_rule"] += f"; R13 {units[d]['name_zh']} acts through {counties[seat]['name_zh']} ({seat})"
+            q["donor"] = seat
+        pv_roles[q["donor"]] = "donor"
+        pv_pairings.append(q)
+    pv_roles.update({c: "recipient" for c in recipients})
+    for c in counties:
+        pv_roles.setdefault(c, "other")
+    assert len(pv_roles) == 183
     files[ROOT / "scenarios" / "sichuan_province_scale.yaml"] = scenario(
         "sichuan_province_scale",
-        ["All of rural Sichuan: the 183 county-level units (donor and recipient units as in",
-         "sichuan_2023, the rest role other), 1:1 household scale, the default's pairings and policies,",
-         "monthly steps 2023-2032"],
-        province, sim, roles, pairings,
+        ["All of rural Sichuan: the 183 county-level units, each listed separately (city donors and",
+         "成都高新区 act through a member district with their own money, rule R13), 1:1 household",
+         "scale, the default's pairings (same ids, cadres and money) and policies, monthly steps 2023-2032"],
+        sorted(counties), counties, pv_roles, pv_pairings,
         "Sichuan pairing assistance (先发带后发): the whole province at 1:1 household scale.")
     return files
 
