@@ -1,5 +1,6 @@
 // codev: command-line front end. Thin by design: parse arguments, call the library, report
-// progress and map errors to exit codes (0 ok, 1 runtime failure, 2 bad input).
+// progress and map errors to exit codes (0 ok, 1 runtime failure, 2 bad input). Under mpirun
+// (a CODEV_MPI build) every rank runs this; rank 0 alone prints and sets the job's exit code.
 #include <unistd.h>
 
 #include <atomic>
@@ -19,6 +20,7 @@
 #include "codev/experiment.hpp"
 #include "codev/model.hpp"
 #include "codev/output.hpp"
+#include "codev/processes.hpp"
 #include "codev/scenario.hpp"
 
 namespace {
@@ -147,7 +149,28 @@ class ExperimentProgress {
 
 int cmd_experiment(const std::string& file, std::string out, int threads, bool resume,
                    const std::string& command_line) {
-  const codev::ExperimentSpec spec = codev::read_experiment(file);
+  // Every rank reads the experiment; they agree on the outcome before any of them waits for
+  // another, so bad input on any rank ends the job (exit 2, the message printed once).
+  const int rank = codev::process_rank();
+  codev::ExperimentSpec spec;
+  int status = 0;
+  std::string message;
+  try {
+    spec = codev::read_experiment(file);
+  } catch (const codev::InputError& e) {
+    status = kExitInput;
+    message = e.what();
+  } catch (const std::exception& e) {
+    status = kExitRuntime;
+    message = std::string("codev: error: ") + e.what();
+  }
+  const codev::StatusAgreement agreed = codev::agree_status(status);
+  if (agreed.status != 0) {
+    if (rank == agreed.first_failed_rank) {
+      std::cerr << (rank == 0 ? "" : "rank " + std::to_string(rank) + ": ") << message << "\n";
+    }
+    return rank == 0 ? agreed.status : 0;
+  }
   if (out.empty()) out = default_output(file);
   codev::ExperimentOptions options;
   options.output_path = out;
@@ -155,17 +178,28 @@ int cmd_experiment(const std::string& file, std::string out, int threads, bool r
   options.resume = resume;
   options.command_line = command_line;
   ExperimentProgress progress;
-  options.progress = [&](int done, int total, int step, int steps) {
-    return progress(done, total, step, steps);
-  };
+  if (rank == 0) {
+    options.progress = [&](int done, int total, int step, int steps) {
+      return progress(done, total, step, steps);
+    };
+  } else {
+    options.progress = [](int, int, int, int) { return !g_interrupted.load(); };
+  }
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   try {
     const codev::ExperimentSummary r = codev::run_experiment(spec, options);
+    if (rank != 0) return 0;
     std::printf("codev: experiment %s: %zu variant(s), %d replicate(s), %zu sweep point(s): %d cells"
-                " (%d resumed)\nwrote %s in %.2f s\n",
+                " (%d resumed)\n",
                 spec.name.c_str(), spec.variants.size(), spec.replicates, spec.sweep.values.size(),
-                r.cells, r.cells_resumed, r.output_path.c_str(), r.seconds);
+                r.cells, r.cells_resumed);
+    if (r.processes > 1) {
+      std::printf("%d processes; cells run by each:", r.processes);
+      for (const int n : r.cells_by_process) std::printf(" %d", n);
+      std::printf("\n");
+    }
+    std::printf("wrote %s in %.2f s\n", r.output_path.c_str(), r.seconds);
   } catch (const codev::RuntimeError& e) {
     if (!std::filesystem::exists(out + ".partial.cells")) throw;
     throw codev::RuntimeError(std::string(e.what()) + "\nfinished cells are kept in " + out +
@@ -184,9 +218,8 @@ int cmd_validate(const std::string& scenario, const std::vector<std::string>& se
   return 0;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run_main(int argc, char** argv) {
+  const int rank = codev::process_rank();
   CLI::App app{"codev: agent-based simulation of regional co-development (pairing assistance)"};
   app.require_subcommand(1);
   std::string scenario, out, file;
@@ -224,11 +257,23 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    if (rank != 0) return 0;  // every rank parsed the same arguments; rank 0 speaks
     const int rc = app.exit(e);
     return rc == 0 ? 0 : kExitInput;
   }
 
   try {
+    // Only an experiment is spread over MPI ranks. One run is one process: refused under
+    // mpirun with more than one rank; the other commands run on rank 0 alone.
+    if (codev::process_count() > 1 && !*experiment) {
+      if (rank != 0) return 0;
+      if (*run) {
+        std::cerr << "codev run: one run is one process, but this job has "
+                  << codev::process_count() << " MPI ranks; run it without mpirun (or with -np 1),"
+                  << " or spread replicates and variants over ranks with codev experiment\n";
+        return kExitInput;
+      }
+    }
     if (*run) return cmd_run(scenario, out, threads, sets, seed, join_args(argc, argv));
     if (*validate) return cmd_validate(scenario, sets);
     if (*experiment) return cmd_experiment(experiment_file, out, threads, resume, join_args(argc, argv));
@@ -243,12 +288,23 @@ int main(int argc, char** argv) {
   } catch (const codev::InputError& e) {
     std::cerr << e.what() << "\n";
     return kExitInput;
-  } catch (const codev::RuntimeError& e) {
-    std::cerr << "codev: error: " << e.what() << "\n";
+  } catch (const std::exception& e) {
+    // On a rank other than 0 this is MPI itself failing: the non-zero exit ends the job.
+    std::cerr << "codev: error" << (rank == 0 ? "" : " (rank " + std::to_string(rank) + ")")
+              << ": " << e.what() << "\n";
     return kExitRuntime;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    const codev::ProcessGroup processes(argc, argv);
+    return run_main(argc, argv);
   } catch (const std::exception& e) {
     std::cerr << "codev: error: " << e.what() << "\n";
     return kExitRuntime;
   }
-  return 0;
 }

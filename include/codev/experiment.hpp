@@ -2,8 +2,8 @@
 // several replicates, written to one HDF5 file with streaming summary statistics. An experiment
 // is a list of independent cells (variant or sweep sample x replicate); they run one at a time,
 // each using every thread, and their results are gathered in a fixed order, so the output does
-// not depend on the thread count, and cells could be spread over processes and gathered the same
-// way. See docs/EXPERIMENTS.md.
+// not depend on the thread count. Under mpirun (a CODEV_MPI build) the cells are spread over the
+// ranks and gathered by rank 0 in the same order, into the same file. See docs/EXPERIMENTS.md.
 #pragma once
 
 #include <cstdint>
@@ -104,8 +104,10 @@ struct ExperimentOptions {
   bool resume = false;       ///< keep finished cells of an earlier interrupted run
   std::string command_line;  ///< stored in the provenance attributes
   /// Called after every step of every cell with (cells done, cells total, steps done in the
-  /// current cell, steps per cell); returning false interrupts the experiment (RuntimeError),
-  /// keeping every finished cell for --resume.
+  /// current cell, steps per cell), and after each cell is gathered with steps 0 of 0; returning
+  /// false interrupts the experiment (RuntimeError), keeping every finished cell for --resume.
+  /// "Cells done" counts finished cells, resumed ones included. On MPI ranks other than 0 it is
+  /// called after every step with cells done 0, only to ask whether to go on.
   std::function<bool(int, int, int, int)> progress;
 };
 
@@ -115,11 +117,17 @@ struct ExperimentSummary {
   int cells = 0;          ///< cells in the experiment
   int cells_resumed = 0;  ///< cells taken from an earlier run's partial results
   double seconds = 0.0;
+  int processes = 1;      ///< processes of the job (MPI ranks), rank 0 included
+  std::vector<int> cells_by_process;  ///< cells each rank ran in this session (rank 0 only)
 };
 
 /// Runs every cell not already finished and writes the experiment file. While running, finished
 /// cells are journalled in "<output>.partial.cells"; the HDF5 file is written as
 /// "<output>.partial" and renamed when complete, after which the journal is removed.
+/// Collective under MPI: every rank calls it with the same spec. Rank 0 owns the journal and
+/// the file, runs cells and hands the rest to the other ranks as they ask; it alone returns a
+/// full summary and throws the job's failure (a worker's included). Other ranks return once
+/// rank 0 tells them to stop and never throw for a failure rank 0 reports.
 ExperimentSummary run_experiment(const ExperimentSpec& spec, const ExperimentOptions& options);
 
 /// `codev compare`: key indicators of two output files side by side. An operand is a run file,
