@@ -317,15 +317,6 @@ class Journal {
 
 // ---- the output file --------------------------------------------------------------------------
 
-std::string iso_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 std::vector<std::int64_t> iota64(std::size_t n) {
   std::vector<std::int64_t> v(n);
   std::iota(v.begin(), v.end(), std::int64_t{0});

@@ -175,15 +175,6 @@ std::vector<std::int64_t> panel_households(const Model& m) {
   return out;
 }
 
-std::string iso_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 OutputLayout make_layout(const Model& m, const RunOptions& o, const std::vector<std::int64_t>& panel) {
   OutputLayout layout;
   char start[16];
@@ -486,6 +477,15 @@ RunSummary run(const Model& m, const RunOptions& o) {
   summary.household_steps = static_cast<double>(m.n_household) * m.n_step;
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return summary;
+}
+
+std::string iso_now() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
 }
 
 }  // namespace codev

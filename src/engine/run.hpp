@@ -42,4 +42,7 @@ struct RunAxes {
 };
 RunAxes run_axes(const Model& model);
 
+/// The current UTC time as ISO 8601 ("2026-11-29T07:45:22Z"), for the creation_time attribute.
+std::string iso_now();
+
 }  // namespace codev
