@@ -2,6 +2,7 @@
 // src/io readers; the statistics are those of src/stats. An operand is a run file (one value per
 // indicator) or a variant of an experiment file (one value per replicate: mean and 95% CI).
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -149,9 +150,33 @@ std::string number(double x) {
   return buf;
 }
 
+// For people: yuan in millions or billions, four significant digits or so; CSV keeps number().
+std::string readable(double x) {
+  if (std::isnan(x)) return "";
+  char buf[48];
+  const double a = std::abs(x);
+  if (a >= 1e9) {
+    std::snprintf(buf, sizeof buf, "%.3f bn", x / 1e9);
+  } else if (a >= 1e6) {
+    std::snprintf(buf, sizeof buf, "%.3f m", x / 1e6);
+  } else if (a >= 100) {
+    std::snprintf(buf, sizeof buf, "%.1f", x);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.4g", x);
+  }
+  return buf;
+}
+
 std::string with_ci(const Stat& s) {
-  if (std::isnan(s.low)) return number(s.mean);
-  return number(s.mean) + " [" + number(s.low) + ", " + number(s.high) + "]";
+  if (std::isnan(s.low)) return readable(s.mean);
+  return readable(s.mean) + " [" + readable(s.low) + ", " + readable(s.high) + "]";
+}
+
+std::string readable_percent(double p) {
+  if (std::isnan(p)) return "";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%+.2f%%", p);
+  return buf;
 }
 
 std::vector<Line> collect(const Operand& a, const Operand& b) {
@@ -231,11 +256,10 @@ std::string compare_outputs(const std::string& a_text, const std::string& b_text
     out << "B: " << describe(b, lines.empty() ? 1 : lines.front().b.size()) << "\n";
     out << "values: mean [95% CI] over replicates where there are several; A-B: "
         << (paired ? "paired difference (common random numbers)" : "difference of means") << "\n";
-    char head[256];
-    std::snprintf(head, sizeof head, "%-30s %-10s %-9s %-34s %-34s %-34s %9s\n", "indicator",
-                  "group", "year", "A", "B", "A-B", "%");
-    out << head;
   }
+  // Rows first, so that every column is as wide as its widest cell.
+  std::vector<std::array<std::string, 7>> table;
+  table.push_back({"indicator", "group", "year", "A", "B", "A-B", "A-B %"});
   for (const Line& line : lines) {
     const Stat sa = stat_of(line.a);
     const Stat sb = stat_of(line.b);
@@ -248,12 +272,25 @@ std::string compare_outputs(const std::string& a_text, const std::string& b_text
           << number(d.low) << "," << number(d.high) << "," << number(percent) << ","
           << (paired ? "true" : "false") << "\n";
     } else {
-      char row[512];
-      std::snprintf(row, sizeof row, "%-30s %-10s %-9s %-34s %-34s %-34s %9s\n",
-                    line.indicator.c_str(), line.group.c_str(), line.year.c_str(),
-                    with_ci(sa).c_str(), with_ci(sb).c_str(), with_ci(d).c_str(),
-                    std::isnan(percent) ? "" : (number(percent) + "%").c_str());
-      out << row;
+      table.push_back({line.indicator, line.group, line.year, with_ci(sa), with_ci(sb), with_ci(d),
+                       readable_percent(percent)});
+    }
+  }
+  if (!csv) {
+    std::array<std::size_t, 7> width{};
+    for (const auto& row : table) {
+      for (std::size_t k = 0; k < row.size(); ++k) width[k] = std::max(width[k], row[k].size());
+    }
+    for (const auto& row : table) {
+      std::string text;
+      for (std::size_t k = 0; k < row.size(); ++k) {
+        // Text columns left-aligned, numbers right-aligned.
+        const std::string pad(width[k] - row[k].size(), ' ');
+        text += k < 3 ? row[k] + pad : pad + row[k];
+        if (k + 1 < row.size()) text += "  ";
+      }
+      while (!text.empty() && text.back() == ' ') text.pop_back();
+      out << text << "\n";
     }
   }
   return out.str();
