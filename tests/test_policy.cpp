@@ -164,6 +164,45 @@ TEST_CASE("every yuan is accounted for, per pairing and year", "[policy][money]"
   CHECK(years == 4);
 }
 
+TEST_CASE("assistance does not end monitoring: households leave it only when their income "
+          "without the assistance is at or above the threshold", "[policy][safety_net]") {
+  // A generous safety net only: its cash alone lifts many monitored households above the
+  // monitoring threshold. They stay monitored (and assisted) while their income without the
+  // assistance is below it; the ones whose own income reached it leave.
+  ScenarioSpec spec = only(Instrument::safety_net);
+  for (PairingSpec& p : spec.pairings) p.budget.fixed_per_year = 5 * p.budget.fixed_per_year.value();
+  const Model m = compile(spec);
+  State s = make_state(m);
+  Workspace ws = make_workspace(m);
+  int kept_by_rule = 0, left = 0;
+  while (s.step < m.n_step) {
+    const std::vector<std::uint8_t> flags_before = s.hh.flags;
+    const int year = m.year_of_step(s.step);
+    if (!step(m, s, ws)) continue;
+    const double months = m.months_into_year(s.step - 1);
+    const double threshold = m.param.poverty_monitoring_multiple * m.param.poverty_line *
+                             std::pow(1.0 + m.param.poverty_line_growth, year - m.start_year);
+    for (int c = 0; c < m.n_county; ++c) {
+      const double assistance_pc = s.county.assistance_ytd[c] * 12.0 / months;
+      for (std::int64_t i = m.household_begin[c]; i < m.household_begin[c + 1]; ++i) {
+        if (!(flags_before[i] & kMonitored)) continue;
+        const double total = s.hh.net_income_pc[i];
+        const double without = total - assistance_pc;
+        if (std::abs(without - threshold) < 1e-3 * threshold) continue;  // float rounding
+        const bool monitored = (s.hh.flags[i] & kMonitored) != 0;
+        INFO("year " << year << " household " << i << " income " << total << " without assistance "
+                     << without << " threshold " << threshold);
+        CHECK(monitored == (without < threshold));
+        if (monitored && total >= threshold) ++kept_by_rule;
+        if (!monitored) ++left;
+      }
+    }
+  }
+  // The case the rule is for occurs, and households still leave monitoring.
+  CHECK(kept_by_rule > 0);
+  CHECK(left > 0);
+}
+
 TEST_CASE("a fixed budget is spent in full over a year, less nothing", "[policy][money]") {
   const std::string f = run_to_file(with_all_instruments(base_spec()), "budget");
   // Pairing a: 40 m yuan per year, allocation default shares sum to 1, all instruments enabled.

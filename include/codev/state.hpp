@@ -115,6 +115,10 @@ struct Counties {
   Eigen::VectorXd infrastructure_factor;  ///< (1 + infrastructure / initial GDP)^elasticity
   Eigen::VectorXd safety_net_fund;     ///< unspent safety-net money, yuan
   Eigen::VectorXd assistance_pc;       ///< cash assistance per monitored person this step, yuan
+  /// Cash assistance per monitored person summed over this calendar year's steps, yuan (reset
+  /// when a year opens): a monitored household's assistance this year is persons x this, since
+  /// monitoring status only changes at year ends (the monitoring exit test excludes it).
+  Eigen::VectorXd assistance_ytd;
   Eigen::VectorXd medical_cover;       ///< share of monitored households' medical costs covered
   Eigen::VectorXd consumption_fund;    ///< unspent consumption-assistance money, yuan
   Eigen::VectorXd consumption_rate;    ///< purchases per yuan of farm output this step

@@ -304,6 +304,9 @@ void close_year_chunk(const Model& m, State& s, const StepContext& ctx, const Rn
   const std::int64_t first = m.household_begin[ch.county];
   const double annualise = 12.0 / ctx.months_in_year;
   const double identification = s.county.identification[ch.county];
+  // Cash assistance per person of a household monitored over this year, annualised: status only
+  // changes at year ends, so a monitored household received it at every step of the year.
+  const double assistance_year = s.county.assistance_ytd[ch.county] * annualise;
   for (std::int64_t i = ch.begin; i < ch.end; ++i) {
     const double persons = h.persons[i];
     const double wage = h.ytd_wage[i] * annualise, operating = h.ytd_operating[i] * annualise;
@@ -320,12 +323,17 @@ void close_year_chunk(const Model& m, State& s, const StepContext& ctx, const Rn
     }
     if (!poor && (fl & kPoor)) fl |= kLifted;  // left poverty this year
     fl = poor ? (fl | kPoor) : (fl & static_cast<std::uint8_t>(~kPoor));
+    // At risk (the indicator, and the test for identification) on total income, assistance
+    // included, as in official statistics. A monitored household leaves monitoring only when its
+    // risk is eliminated without the safety net: its income net of the cash assistance it
+    // received this year is at or above the threshold (as the allowance excludes itself below).
     const bool at_risk = net_pc < ctx.monitor_line;
-    if (at_risk && !(fl & kMonitored) &&
-        ident.uniform4(code, i - first, ctx.step).u[0] < identification) {
+    if (fl & kMonitored) {
+      if (net_pc - assistance_year >= ctx.monitor_line) {
+        fl &= static_cast<std::uint8_t>(~kMonitored);  // risk eliminated
+      }
+    } else if (at_risk && ident.uniform4(code, i - first, ctx.step).u[0] < identification) {
       fl |= kMonitored;
-    } else if (!at_risk) {
-      fl &= static_cast<std::uint8_t>(~kMonitored);  // risk eliminated
     }
     // Next year's allowance tops up this year's income without the allowance to next year's line.
     const double allowance_pc = h.allowance[i];
@@ -430,8 +438,13 @@ bool step(const Model& m, State& s, Workspace& ws) {
 
   // Phases 1 and 2: shocks; aid (a new year starts new pairing accounts).
   apply_shocks(m, s, st);
-  if (ctx.opens_year) reset_pairing_accounts(s);
+  if (ctx.opens_year) {
+    reset_pairing_accounts(s);
+    s.county.assistance_ytd.setZero();
+  }
   policy_phase(m, s, st);
+  // Cash assistance per monitored person this year (the monitoring exit test excludes it).
+  s.county.assistance_ytd += s.county.assistance_pc;
   const FarmTech tech(p);
 
   // Phase 3: labour plans and applicants for local jobs.

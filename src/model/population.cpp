@@ -366,8 +366,8 @@ void Counties::resize(int n) {
         &migrant_workers, &fiscal_revenue, &pension_spending, &allowance_spending,
         &medical_out_of_pocket, &ill_households, &fiscal_revenue_ytd, &fiscal_revenue_last,
         &dispatched_cadres, &aid_received, &aided_capital, &linked_share, &skill_boost,
-        &infrastructure, &infrastructure_factor, &safety_net_fund, &assistance_pc, &medical_cover,
-        &consumption_fund, &consumption_rate, &monitored_persons, &identification,
+        &infrastructure, &infrastructure_factor, &safety_net_fund, &assistance_pc, &assistance_ytd,
+        &medical_cover, &consumption_fund, &consumption_rate, &monitored_persons, &identification,
         &collective_income, &collective_assets}) {
     v->setZero(n);
   }
