@@ -57,13 +57,18 @@ TUNED = {
     # county.tfp_growth (model defaults 0.05, 0.02, 0.015: estimates for 2023 on).
     "nominal_growth": 0.08,
     # C1: the provincial poverty-alleviation campaign, yuan per year per poor person of a former
-    # poverty county (estimated by rule C2), paid as safety-net assistance.
-    "campaign_per_poor": 3000.0,
+    # poverty county (estimated by rule C2), paid as safety-net assistance: the 2016 level of the
+    # ramp (C3).
+    "campaign_per_poor": 100.0,
+    # C3: the campaign's funding grew year by year (estimate): budget in year y = campaign_per_poor
+    # x campaign_growth^(y - 2016) for 2016-2020, the 2020 level kept in 2021-2022.
+    "campaign_growth": 3.0,
     # P3: poverty.identification_rate, the baseline probability per year that an at-risk household
     # is identified (model default 0.7, an estimate for the mature monitoring of 2023).
-    "identification_rate": 0.25,
+    "identification_rate": 0.28,
 }
 CAMPAIGN_YEARS = (2016, 2022)     # C1: from the first exit year (facts) to the end of the run
+CAMPAIGN_RAMP_END = 2020          # C3: the ramp grows to the campaign's last year (facts), then flat
 CAMPAIGN_DONOR = 510000           # GB/T 2260 code of Sichuan province itself (pseudo-unit)
 CAMPAIGN_POPULATION = 10000       # persons of the pseudo-unit: small, left out by the validator
 
@@ -233,8 +238,12 @@ def build(tables):
     w("#      left out of the validation) paired with each former poverty county from 2016 (the first")
     w("#      exit year, facts) to the end of the run (assistance kept after exit), no cadres, all")
     w("#      money to the safety net (assistance to identified at-risk households): the model's only")
-    w("#      household-targeted instrument. Budget = %s yuan (tuned) x the county's poor, C2."
+    w("#      household-targeted instrument. Budget 2016 = %s yuan (tuned) x the county's poor, C2."
       % f"{TUNED['campaign_per_poor']:,.0f}")
+    w("#   C3 the campaign's funding grew year by year (estimate; the shape is an assumption, its two")
+    w("#      values tuned): one pairing per year, budget in year y = the C1 budget x %s^(y - 2016)"
+      % fmt(TUNED["campaign_growth"]))
+    w("#      for 2016-2020 (ids campaign-<code>-<year>), the 2020 level kept in 2021-2022.")
     w("#   C2 poor of a county = rural population x the log-normal headcount at the 2015 line, with")
     w("#      the county's mean income and Gini (allocation by need, estimate).")
     w("#   L2 poverty line 2,855 in 2015 (facts, weak), indexed at (4,000 / 2,855)^(1/5) - 1 =")
@@ -370,11 +379,21 @@ def build(tables):
                 continue
             b = TUNED["campaign_per_poor"] * pop[c] * lognormal_headcount(
                 LINE_2015, inc[c], TUNED["poverty_gini"])
-            w(f"  - {{id: campaign-{c}, donor: {CAMPAIGN_DONOR}, recipient: {c}, "
-              f"start_year: {CAMPAIGN_YEARS[0]}, end_year: {CAMPAIGN_YEARS[1]}, cadres: 0, "
-              f"budget: {{fixed_per_year: {int(round(b, -3))}}}, allocation: {{industry: 0, "
-              "collective: 0, training: 0, safety_net: 1, infrastructure: 0, consumption: 0}, "
-              "source: \"C1 campaign (estimate, tuned)\"}")
+            if TUNED["campaign_growth"] == 1.0:
+                spans = [(CAMPAIGN_YEARS[0], CAMPAIGN_YEARS[1], b, f"campaign-{c}")]
+            else:
+                # C3: one pairing per ramp year, the last one carrying the 2020 level to the end
+                spans = []
+                for y in range(CAMPAIGN_YEARS[0], CAMPAIGN_RAMP_END + 1):
+                    last = CAMPAIGN_YEARS[1] if y == CAMPAIGN_RAMP_END else y
+                    spans.append((y, last, b * TUNED["campaign_growth"] ** (y - CAMPAIGN_YEARS[0]),
+                                  f"campaign-{c}-{y}"))
+            for y0, y1, by, pid in spans:
+                w(f"  - {{id: {pid}, donor: {CAMPAIGN_DONOR}, recipient: {c}, "
+                  f"start_year: {y0}, end_year: {y1}, cadres: 0, "
+                  f"budget: {{fixed_per_year: {int(round(by, -3))}}}, allocation: {{industry: 0, "
+                  "collective: 0, training: 0, safety_net: 1, infrastructure: 0, consumption: 0}, "
+                  "source: \"C1 C3 campaign (estimate, tuned)\"}")
     w("")
     w("# All six instruments for every recipient over the whole run: each pairing's money flows from")
     w("# its own start year (docs/SCENARIOS.md, How aid money flows).")
