@@ -12,24 +12,12 @@
 #include <fstream>
 #include <string>
 
+#include "shell.hpp"
+
 namespace {
 
-struct Result {
-  int code = -1;
-  std::string out;  // stdout and stderr together
-};
-
-// Runs a shell command, returning its exit code and combined output.
-Result shell(const std::string& command) {
-  Result r;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::array<char, 4096> buf{};
-  while (std::fgets(buf.data(), buf.size(), pipe)) r.out += buf.data();
-  const int status = pclose(pipe);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using codev::testing::Result;
+using codev::testing::shell;
 
 const std::string kCodev = CODEV_BINARY;
 const std::string kSource = CODEV_SOURCE_DIR;

@@ -21,6 +21,7 @@
 #include "codev/error.hpp"
 #include "codev/experiment.hpp"
 #include "codev/output.hpp"
+#include "shell.hpp"
 
 namespace fs = std::filesystem;
 using codev::ExperimentSpec;
@@ -30,21 +31,8 @@ namespace {
 const std::string kSource = CODEV_SOURCE_DIR;
 const std::string kCodev = CODEV_BINARY;
 
-struct Result {
-  int code = -1;
-  std::string out;  // stdout and stderr together
-};
-
-Result shell(const std::string& command) {
-  Result r;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::array<char, 4096> buf{};
-  while (std::fgets(buf.data(), buf.size(), pipe)) r.out += buf.data();
-  const int status = pclose(pipe);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using codev::testing::Result;
+using codev::testing::shell;
 
 // A fresh folder with a two-year version of example_small, removed at the end of the test.
 struct Folder {

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "codev/experiment.hpp"
+#include "shell.hpp"
 
 namespace fs = std::filesystem;
 
@@ -36,21 +37,10 @@ const std::string kSmall = kSource + "/scenarios/examples/experiment_small.yaml"
 const std::string kMpirun = std::string(CODEV_MPIEXEC) +
                             " --allow-run-as-root --oversubscribe --mca odls_base_sigkill_timeout 0";
 
-struct Result {
-  int code = -1;
-  std::string out;  // stdout and stderr together
-};
+using codev::testing::Result;
 
-Result shell(const std::string& command) {
-  Result r;
-  FILE* pipe = popen((command + " 2>&1 </dev/null").c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::array<char, 4096> buf{};
-  while (std::fgets(buf.data(), buf.size(), pipe)) r.out += buf.data();
-  const int status = pclose(pipe);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+// Every command reads /dev/null: mpirun forwards stdin to rank 0.
+Result shell(const std::string& command) { return codev::testing::shell(command, true); }
 
 std::size_t count(const std::string& text, const std::string& what) {
   std::size_t n = 0;
