@@ -199,13 +199,15 @@ void set_assets(const Model& m, State& s) {
   }, scratch, unused);
 }
 
-// What calibrate_levers sets: the earnings levers (wage level, farm productivity) and assets
-// only, which is all the labour choice depends on, or also property and transfers (with the
-// allowance, which costs two more passes over the households).
-enum class Levers { earnings, all };
+// Persons and pensions per county under the allocation calibrate_levers saw.
+struct CountyTotals {
+  std::vector<double> persons, pension;
+};
 
-// Calibrates the county levers so initial incomes match the county's mean and shares.
-void calibrate_levers(const Model& m, State& s, Levers which) {
+// Calibrates the county levers so initial incomes match the county's mean and shares, and sets
+// the households' assets. The earnings levers (wage level, farm productivity), which are all the
+// labour choice depends on, are final; transfer_other is final only after calibrate_allowance.
+CountyTotals calibrate_levers(const Model& m, State& s) {
   Households& h = s.hh;
   Counties& k = s.county;
   const Parameters& p = m.param;
@@ -230,11 +232,11 @@ void calibrate_levers(const Model& m, State& s, Levers which) {
     }
   }, scratch, sums);
 
-  std::vector<double> persons(m.n_county), pension(m.n_county);
+  CountyTotals totals{std::vector<double>(m.n_county), std::vector<double>(m.n_county)};
   for (int c = 0; c < m.n_county; ++c) {
     const double* a = sums.data() + static_cast<std::size_t>(c) * kNumCal;
-    persons[c] = a[kPersons];
-    pension[c] = a[kPension];
+    totals.persons[c] = a[kPersons];
+    totals.pension[c] = a[kPension];
     const IncomeShares& sh = m.county_income_shares[c];
     const double total = m.county_income_per_capita[c] * a[kPersons];
     const double level = a[kWageUnits] > 0 ? sh.wage * total / a[kWageUnits] : 1.0;
@@ -253,10 +255,20 @@ void calibrate_levers(const Model& m, State& s, Levers which) {
   }
 
   set_assets(m, s);
-  if (which == Levers::earnings) return;
+  return totals;
+}
 
-  // The allowance tops up incomes below its line; other transfers are reduced by what it pays so
-  // the transfer share still matches (two rounds: the allowance depends on the other transfers).
+// The allowance tops up incomes below its line; other transfers are reduced by what it pays so
+// the transfer share still matches (two rounds: the allowance depends on the other transfers).
+// Two more passes over the households, so done once, after the labour allocation has settled.
+void calibrate_allowance(const Model& m, State& s, const CountyTotals& totals) {
+  const Households& h = s.hh;
+  Counties& k = s.county;
+  const Parameters& p = m.param;
+  const FarmTech tech(p);
+  std::vector<double> scratch, sums;
+  const std::vector<double>& persons = totals.persons;
+  const std::vector<double>& pension = totals.pension;
   const double line = p.transfer_allowance_line;
   for (int round = 0; round < 2; ++round) {
     reduce_by_county(m, 1, [&](const Chunk& ch, double* acc) {
@@ -272,7 +284,6 @@ void calibrate_levers(const Model& m, State& s, Levers which) {
           persons[c];
     }
   }
-
 }
 
 // The initial allocation and the levers as a fixed point: households settle under the levers, the
@@ -284,30 +295,30 @@ void calibrate_levers(const Model& m, State& s, Levers which) {
 // transfers follow once, for the final allocation.
 void settle_to_fixed_point(const Model& m, State& s) {
   Counties& k = s.county;
-  Eigen::ArrayXd target_wl, target_wm, target_ft;  // the previous round's undamped levers
+  Eigen::ArrayXd target_wl, target_ft;  // the previous round's undamped levers
+  CountyTotals totals;
   for (int round = 0; round < kMaxSettleRounds; ++round) {
     settle_labour(m, s);
     const Eigen::ArrayXd wl = k.wage_local.array(), wm = k.wage_migrant.array(), ft = k.farm_tfp.array();
-    calibrate_levers(m, s, Levers::earnings);
+    totals = calibrate_levers(m, s);
     // Converged when the recalibrated levers no longer move from one round to the next (once the
-    // allocation stops changing, only the damping would still be closing in).
+    // allocation stops changing, only the damping would still be closing in). The migrant wage
+    // is the local one times a constant, so it moves with it.
     auto moved = [](const Eigen::ArrayXd& before, const Eigen::VectorXd& after) {
       const Eigen::ArrayXd b = before.max(1e-300), a = after.array().max(1e-300);
       return (a / b).log().abs().maxCoeff();
     };
     const double change = round == 0 ? 1.0
-                                     : std::max({moved(target_wl, k.wage_local),
-                                                 moved(target_wm, k.wage_migrant),
-                                                 moved(target_ft, k.farm_tfp)});
+                                     : std::max(moved(target_wl, k.wage_local),
+                                                moved(target_ft, k.farm_tfp));
     if (change < kLeverTolerance || round + 1 == kMaxSettleRounds) break;
     target_wl = k.wage_local.array();
-    target_wm = k.wage_migrant.array();
     target_ft = k.farm_tfp.array();
     k.wage_local = (wl * target_wl).sqrt().matrix();
-    k.wage_migrant = (wm * target_wm).sqrt().matrix();
+    k.wage_migrant = (wm * k.wage_migrant.array()).sqrt().matrix();
     k.farm_tfp = (ft * target_ft).sqrt().matrix();
   }
-  calibrate_levers(m, s, Levers::all);
+  calibrate_allowance(m, s, totals);
 }
 
 // Initial annual accounts: last year's income, the allowance for the first year, savings, and
@@ -389,7 +400,7 @@ State make_state(const Model& m, std::uint64_t replicate) {
     // The first round calibrates the levers to the drawn allocation; later rounds start from the
     // previous round's fixed point, which the redrawn households barely move.
     if (round == 0) {
-      calibrate_levers(m, s, Levers::earnings);
+      calibrate_levers(m, s);
     } else {
       set_assets(m, s);
     }
