@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 #include "codev/indicators.hpp"
 #include "engine/parallel.hpp"
@@ -17,6 +18,26 @@ std::uint32_t orderable(float f) {
   return (u & 0x80000000u) ? ~u : (u | 0x80000000u);
 }
 
+// Sorts keys (value << 32 | position), whose positions ascend, by value: a stable least
+// significant digit radix sort on the high word, so ties keep position order and the result is
+// the order std::sort gives the whole keys, in a few linear passes instead of n log n compares.
+void sort_by_value(std::vector<std::uint64_t>& keys, std::vector<std::uint64_t>& scratch) {
+  constexpr int kDigitBits = 11;
+  constexpr std::size_t kBuckets = std::size_t{1} << kDigitBits;
+  scratch.resize(keys.size());
+  std::vector<std::size_t> count(kBuckets);
+  for (int shift = 32; shift < 64; shift += kDigitBits) {
+    std::fill(count.begin(), count.end(), 0);
+    for (const std::uint64_t k : keys) ++count[(k >> shift) & (kBuckets - 1)];
+    // A digit shared by every key changes nothing (income exponents often are).
+    if (std::find(count.begin(), count.end(), keys.size()) != count.end()) continue;
+    std::size_t next = 0;
+    for (std::size_t& c : count) next += std::exchange(c, next);
+    for (const std::uint64_t k : keys) scratch[count[(k >> shift) & (kBuckets - 1)]++] = k;
+    keys.swap(scratch);
+  }
+}
+
 }  // namespace
 
 void county_distribution(const Model& m, const Households& h, double line, CountyDistribution& out) {
@@ -27,12 +48,13 @@ void county_distribution(const Model& m, const Households& h, double line, Count
     const std::int64_t b = m.household_begin[c], e = m.household_begin[c + 1];
     const auto count = static_cast<std::size_t>(e - b);
     // Sort 8-byte keys (income bits, position) instead of the generic entries: the order is the
-    // one gini_median would use (by value, ties by position), several times faster.
+    // one gini_median would use (by value, ties by position), many times faster.
     std::vector<std::uint64_t> keys(count);
     for (std::size_t j = 0; j < count; ++j) {
       keys[j] = (std::uint64_t{orderable(h.income_pc[b + static_cast<std::int64_t>(j)])} << 32) | j;
     }
-    std::sort(keys.begin(), keys.end());
+    std::vector<std::uint64_t> scratch;
+    sort_by_value(keys, scratch);
     std::vector<double> x(count), w(count);
     for (std::size_t j = 0; j < count; ++j) {
       const auto i = b + static_cast<std::int64_t>(keys[j] & 0xffffffffu);

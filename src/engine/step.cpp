@@ -67,10 +67,6 @@ struct StepContext {
   std::int64_t review_steps = 1;
 };
 
-bool reviews(std::int64_t local_index, const StepContext& ctx) {
-  return (local_index + ctx.step) % ctx.review_steps == 0;
-}
-
 // Raw, non-aliasing views of the household arrays for the kernel: with them the compiler keeps
 // array addresses and county constants in registers instead of reloading them after every
 // one-byte store (a uint8_t store may alias anything, including the vectors' own pointers).
@@ -161,125 +157,154 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
   const double invest_share = 1.0 - std::pow(1.0 - p.household_invest_share, review_months);
   const auto depreciation_keep =
       static_cast<float>(std::pow(1.0 - p.farm_asset_depreciation, review_months / 12.0));
-  std::int64_t phase = (ch.begin - first + ctx.step) % ctx.review_steps;  // 0 = review
   double farm_sum = 0, local_sum = 0, migrant_sum = 0, pension_sum = 0, allowance_sum = 0,
          medical_sum = 0, ill_sum = 0, assistance_sum = 0, cover_sum = 0, purchases_sum = 0,
          dividend_sum = 0;
+  const std::int64_t review_steps = ctx.review_steps;
+  const bool opens_year = ctx.opens_year;
 
-  for (std::int64_t i = ch.begin; i < ch.end; ++i) {
-    // Year-to-date flows are kept after a year closes (the household panel reads them) and
-    // restart with the first step of the next year.
-    if (ctx.opens_year) {
-      h.ytd_wage[i] = h.ytd_operating[i] = h.ytd_property[i] = h.ytd_transfer[i] = 0.0f;
-      h.ytd_medical[i] = 0.0f;
-    }
-    const std::array<std::uint64_t, 4> u = dyn.bits4(code, i - first, ctx.step);
-    const bool review = phase == 0;
-    if (++phase == ctx.review_steps) phase = 0;
-    int local = h.local[i], migrant = h.migrant[i];
-    std::uint8_t flags = h.flags[i] & static_cast<std::uint8_t>(~kSearching);
-    double savings = h.savings[i];
+  // The chunk is processed in blocks of households, each in three passes: the random events
+  // (branchy, one Philox call per household), the income and spending arithmetic (straight-line
+  // code over the block, which the processor overlaps across households), and the investment of
+  // the households whose review falls on this step. Every household's operations and every sum's
+  // order of accumulation are those of a single pass, so results do not depend on the blocking.
+  constexpr std::int64_t kBlock = 128;
+  double savings_b[kBlock], available_b[kBlock], medical_b[kBlock], farm_out_b[kBlock],
+      consumption_b[kBlock], next_b[kBlock];
+  float labour_b[kBlock];
+  for (std::int64_t b0 = ch.begin; b0 < ch.end; b0 += kBlock) {
+    const std::int64_t n = std::min(kBlock, ch.end - b0);
 
-    // Labour: the planned move (local jobs rationed by lottery), then layoffs.
-    const auto move = static_cast<Move>(plan[i]);
-    if (move != kStay && (!needs_local_job(move) || u[2] < accept)) {
-      apply_move(local, migrant, move);
-      savings -= switching_cost;
-    }
-    if (local > 0 && u[3] < Rng::threshold(layoff * local)) {
-      --local;
-      flags |= kSearching;
+    // Pass 1: labour moves (local jobs rationed by lottery), layoffs, health episodes, and asset
+    // losses in a disaster.
+    for (std::int64_t j = 0; j < n; ++j) {
+      const std::int64_t i = b0 + j;
+      const std::array<std::uint64_t, 4> u = dyn.bits4(code, i - first, ctx.step);
+      int local = h.local[i], migrant = h.migrant[i];
+      std::uint8_t flags = h.flags[i] & static_cast<std::uint8_t>(~kSearching);
+      double savings = h.savings[i];
+      const auto move = static_cast<Move>(plan[i]);
+      if (move != kStay &&
+          (!needs_local_job(move) || u[2] < accept)) {
+        apply_move(local, migrant, move);
+        savings -= switching_cost;
+      }
+      savings_b[j] = savings;
+      if (local > 0 && u[3] < Rng::threshold(layoff * local)) {
+        --local;
+        flags |= kSearching;
+      }
+      int sick = h.sick_months[i];
+      if (sick == 0 && u[0] < ((flags & kChronic) ? ill_p_chronic : ill_p)) {
+        medical_b[j] = out_of_pocket * -std::log(Rng::to_open01(u[1]));
+        sick = lost_months;
+        ill_sum += 1.0;
+      } else {
+        medical_b[j] = 0.0;
+      }
+      // One worker is out for the remaining sick months that fall in this step.
+      const int workers = h.workers[i];
+      const int lost = std::min(sick, ctx.months);
+      available_b[j] = (lost > 0 && workers > 0) ? 1.0 - lost / (months * workers) : 1.0;
+      if (disaster) {
+        const float assets = h.assets[i] * asset_keep;
+        h.assets[i] = assets;
+        h.asset_factor[i] = tech.asset_factor(assets);
+      }
+      labour_b[j] = tech.labour(workers - local - migrant, h.elderly[i]);
+      h.local[i] = static_cast<std::uint8_t>(local);
+      h.migrant[i] = static_cast<std::uint8_t>(migrant);
+      h.flags[i] = flags;
+      h.sick_months[i] = static_cast<std::uint8_t>(sick - lost);
     }
 
-    // Health: a new episode costs money (after reimbursement) and working time.
-    double medical = 0.0;
-    int sick = h.sick_months[i];
-    if (sick == 0 && u[0] < ((flags & kChronic) ? ill_p_chronic : ill_p)) {
-      medical = out_of_pocket * -std::log(Rng::to_open01(u[1]));
-      sick = lost_months;
-      ill_sum += 1.0;
-    }
-    // One worker is out for the remaining sick months that fall in this step.
-    const int workers = h.workers[i];
-    const int lost = std::min(sick, ctx.months);
-    const double available = (lost > 0 && workers > 0) ? 1.0 - lost / (months * workers) : 1.0;
+    // Pass 2: income of the step by source, consumption with a floor (debt is limited except
+    // for the floor itself), savings. Year-to-date flows are kept after a year closes (the
+    // household panel reads them) and restart with the first step of the next year.
+    for (std::int64_t j = 0; j < n; ++j) {
+      const std::int64_t i = b0 + j;
+      const int local = h.local[i], migrant = h.migrant[i];
+      const std::uint8_t flags = h.flags[i];
+      const double savings = savings_b[j];
+      const double available = available_b[j];
+      const float labour_term = labour_b[j];
+      const double persons = h.persons[i];
+      const double wage = h.skill[i] * (local * wl + migrant * wm) * available * months * earnings;
+      const double farm_out =
+          farm_tfp * FarmTech::output_units(h.farm_base[i], h.asset_factor[i], labour_term);
+      const double harvest = farm_out * available * earnings;
+      const double bought = harvest * purchases;
+      const double operating = harvest * (1.0 + ((flags & kLinked) ? premium : 0.0)) + bought;
+      const double dividend = dividend_pc ? dividend_pc[village[i]] * persons : 0.0;
+      const double property = (labour_term > 0 ? 0.0 : rent * h.land[i]) +
+                              std::max(savings, 0.0) * deposit + persons * property_pc + dividend;
+      const double pension = pension_rate * h.elderly[i];
+      const double allowance = h.allowance[i] * persons * allowance_rate;
+      double medical = medical_b[j];
+      double assistance = 0.0;
+      if (flags & kMonitored) {
+        assistance = assistance_pc * persons;
+        const double covered = medical * cover;
+        medical -= covered;
+        cover_sum += covered;
+      }
+      const double transfer = pension + allowance + persons * transfer_pc + assistance;
+      const double income = wage + operating + property + transfer;
 
-    // Income of the step by source; disasters destroy productive assets first.
-    float assets = h.assets[i];
-    float factor = h.asset_factor[i];
-    if (disaster) {
-      assets *= asset_keep;
-      factor = tech.asset_factor(assets);
-    }
-    const float labour_term = tech.labour(workers - local - migrant, h.elderly[i]);
-    const double persons = h.persons[i];
-    const double wage = h.skill[i] * (local * wl + migrant * wm) * available * months * earnings;
-    const double farm_out = farm_tfp * FarmTech::output_units(h.farm_base[i], factor, labour_term);
-    const double harvest = farm_out * available * earnings;
-    const double bought = harvest * purchases;
-    const double operating = harvest * (1.0 + ((flags & kLinked) ? premium : 0.0)) + bought;
-    const double dividend = dividend_pc ? dividend_pc[village[i]] * persons : 0.0;
-    const double property = (labour_term > 0 ? 0.0 : rent * h.land[i]) +
-                            std::max(savings, 0.0) * deposit + persons * property_pc + dividend;
-    const double pension = pension_rate * h.elderly[i];
-    const double allowance = h.allowance[i] * persons * allowance_rate;
-    double assistance = 0.0;
-    if (flags & kMonitored) {
-      assistance = assistance_pc * persons;
-      const double covered = medical * cover;
-      medical -= covered;
-      cover_sum += covered;
-    }
-    const double transfer = pension + allowance + persons * transfer_pc + assistance;
-    const double income = wage + operating + property + transfer;
+      const double floor = subsistence * persons;
+      double consumption = std::max(floor, mpc * income + wealth * std::max(savings, 0.0));
+      const double cash = savings + income - medical - std::max(-savings, 0.0) * debt_rate;
+      if (cash - consumption < -debt_limit) consumption = std::max(floor, cash + debt_limit);
+      const double next = cash - consumption;
+      farm_out_b[j] = farm_out;
+      consumption_b[j] = consumption;
+      next_b[j] = next;
+      h.savings[i] = static_cast<float>(next);
+      const float ytd_wage = h.ytd_wage[i], ytd_operating = h.ytd_operating[i],
+                  ytd_property = h.ytd_property[i], ytd_transfer = h.ytd_transfer[i],
+                  ytd_medical = h.ytd_medical[i];
+      h.ytd_wage[i] = (opens_year ? 0.0f : ytd_wage) + static_cast<float>(wage);
+      h.ytd_operating[i] = (opens_year ? 0.0f : ytd_operating) + static_cast<float>(operating);
+      h.ytd_property[i] = (opens_year ? 0.0f : ytd_property) + static_cast<float>(property);
+      h.ytd_transfer[i] = (opens_year ? 0.0f : ytd_transfer) + static_cast<float>(transfer);
+      h.ytd_medical[i] = (opens_year ? 0.0f : ytd_medical) + static_cast<float>(medical);
 
-    // Consumption with a floor; debt is limited except for the floor itself.
-    const double floor = subsistence * persons;
-    double consumption = std::max(floor, mpc * income + wealth * std::max(savings, 0.0));
-    const double cash = savings + income - medical - std::max(-savings, 0.0) * debt_rate;
-    if (cash - consumption < -debt_limit) consumption = std::max(floor, cash + debt_limit);
-    double next = cash - consumption;
+      farm_sum += harvest;
+      assistance_sum += assistance;
+      purchases_sum += bought;
+      dividend_sum += dividend;
+      local_sum += local;
+      migrant_sum += migrant;
+      pension_sum += pension;
+      allowance_sum += allowance;
+      medical_sum += medical;
+    }
 
-    // At its review the household invests savings beyond a buffer in productive assets while
-    // their marginal return beats the required return (farming households only); the assets
-    // depreciate over the interval.
-    if (review) {
-      const double buffer = buffer_months * consumption;
-      const double marginal_return = return_factor * farm_out / (1.0f + std::max(assets, 0.0f));
+    // Pass 3: at its review (every review_steps-th household, staggered by step) the household
+    // invests savings beyond a buffer in productive assets while their marginal return beats the
+    // required return (farming households only); the assets depreciate over the interval, and
+    // links to the specialty industry are revised.
+    for (std::int64_t j = (review_steps - (b0 - first + ctx.step) % review_steps) % review_steps;
+         j < n; j += review_steps) {
+      const std::int64_t i = b0 + j;
+      double next = next_b[j];
+      float assets = h.assets[i];
+      const double buffer = buffer_months * consumption_b[j];
+      const double marginal_return =
+          return_factor * farm_out_b[j] / (1.0f + std::max(assets, 0.0f));
       if (next > buffer && marginal_return > required_return) {
         const double invest = invest_share * (next - buffer);
         next -= invest;
         assets += static_cast<float>(invest);
+        h.savings[i] = static_cast<float>(next);
       }
       assets *= depreciation_keep;
-      factor = tech.asset_factor(assets);
-      // Links to the specialty industry are revised at the review too.
-      const bool linked = labour_term > 0 && link_rank(code, i - first) < linked_share;
-      flags = linked ? (flags | kLinked) : (flags & static_cast<std::uint8_t>(~kLinked));
+      h.assets[i] = assets;
+      h.asset_factor[i] = tech.asset_factor(assets);
+      const bool linked = labour_b[j] > 0 && link_rank(code, i - first) < linked_share;
+      const std::uint8_t flags = h.flags[i];
+      h.flags[i] = linked ? (flags | kLinked) : (flags & static_cast<std::uint8_t>(~kLinked));
     }
-
-    h.local[i] = static_cast<std::uint8_t>(local);
-    h.migrant[i] = static_cast<std::uint8_t>(migrant);
-    h.flags[i] = flags;
-    h.sick_months[i] = static_cast<std::uint8_t>(sick - lost);
-    h.assets[i] = assets;
-    h.asset_factor[i] = factor;
-    h.savings[i] = static_cast<float>(next);
-    h.ytd_wage[i] += static_cast<float>(wage);
-    h.ytd_operating[i] += static_cast<float>(operating);
-    h.ytd_property[i] += static_cast<float>(property);
-    h.ytd_transfer[i] += static_cast<float>(transfer);
-    h.ytd_medical[i] += static_cast<float>(medical);
-
-    farm_sum += harvest;
-    assistance_sum += assistance;
-    purchases_sum += bought;
-    dividend_sum += dividend;
-    local_sum += local;
-    migrant_sum += migrant;
-    pension_sum += pension;
-    allowance_sum += allowance;
-    medical_sum += medical;
   }
   acc[kFarmOutput] = farm_sum;
   acc[kLocal] = local_sum;
@@ -452,17 +477,25 @@ bool step(const Model& m, State& s, Workspace& ws) {
   std::vector<double> applicants;
   reduce_by_county(m, 1, [&](const Chunk& ch, double* acc) {
     const std::int64_t first = m.household_begin[ch.county];
+    const std::uint8_t* __restrict flags = s.hh.flags.data();
+    const std::uint8_t* __restrict sick_months = s.hh.sick_months.data();
+    std::int8_t* __restrict plan = ws.plan.data();
+    std::int64_t phase = (ch.begin - first + ctx.step) % ctx.review_steps;  // 0 = review
+    double wanted = 0;
     for (std::int64_t i = ch.begin; i < ch.end; ++i) {
+      const bool review = phase == 0;
+      if (++phase == ctx.review_steps) phase = 0;
       Move mv = kStay;
       // A worker laid off last step searches at once and without the switching hurdle: the
       // move back to a job is not a voluntary change of occupation.
-      const bool searching = (s.hh.flags[i] & kSearching) != 0;
-      if (s.hh.sick_months[i] == 0 && (searching || reviews(i - first, ctx))) {
+      const bool searching = (flags[i] & kSearching) != 0;
+      if (sick_months[i] == 0 && (searching || review)) {
         mv = best_move(s.hh, i, s.county, ch.county, tech, searching ? 0.0 : gain_threshold);
       }
-      ws.plan[i] = mv;
-      if (needs_local_job(mv)) acc[0] += 1.0;
+      plan[i] = mv;
+      if (needs_local_job(mv)) wanted += 1.0;
     }
+    acc[0] = wanted;
   }, ws.chunk_sums, applicants);
 
   // Phase 4: rationing of local jobs by vacancies (in simulated workers).
