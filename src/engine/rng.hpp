@@ -60,6 +60,14 @@ class Rng {
     return static_cast<std::uint64_t>(p * 18446744073709551616.0);
   }
 
+  /// The same for a 32-bit half word: an event of probability p happens when the half word,
+  /// widened to 64 bits, is below threshold32(p), which is 0 for p <= 0 and 2^32 for p >= 1.
+  static std::uint64_t threshold32(double p) {
+    if (!(p > 0.0)) return 0;
+    if (p >= 1.0) return std::uint64_t{1} << 32;
+    return static_cast<std::uint64_t>(p * 4294967296.0);
+  }
+
   /// A word as a uniform double in (0, 1): the top 53 bits, centred in their interval, so never
   /// exactly 0 or 1.
   static double to_open01(std::uint64_t x) {

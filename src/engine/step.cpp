@@ -28,6 +28,9 @@ namespace codev {
 
 namespace {
 
+// Households served by one Philox call of the kernel's common draws.
+constexpr std::int64_t kHouseholdsPerDraw = 4;
+
 // Per-step sums per chunk, then per county.
 enum StepSum { kFarmOutput, kLocal, kMigrant, kPension, kAllowance, kMedical, kIll, kAssistance,
                kMedicalCover, kConsumptionPaid, kDividends, kNumStepSums };
@@ -104,7 +107,10 @@ struct HouseholdView {
 
 // The household kernel for one chunk: labour moves, layoffs, health, income, consumption,
 // savings and, at the household's review, investment and depreciation, for one step.
-// Random events compare raw Philox words with thresholds (event when word < p * 2^64).
+// Random events compare raw Philox half words with thresholds (event when word < p * 2^32).
+// One Philox call serves four households (see the table of streams in docs/MODEL.md): the
+// common draws, illness and layoff, need a 32-bit half word each; the rare ones (illness cost,
+// hiring) come from a second call for the household that needs them.
 void household_chunk(const Model& m, State& s, const Workspace& ws, const StepContext& ctx,
                      const FarmTech& tech, const Rng& dyn, const Chunk& ch, double* acc) {
   const HouseholdView h(s.hh);
@@ -116,8 +122,8 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
   const std::int64_t first = m.household_begin[c];
   const double months = ctx.months;
   const double ill_rate = p.health_illness_rate;
-  const std::uint64_t ill_p = Rng::threshold(1.0 - std::pow(1.0 - ill_rate, months / 12.0));
-  const std::uint64_t ill_p_chronic = Rng::threshold(
+  const std::uint64_t ill_p = Rng::threshold32(1.0 - std::pow(1.0 - ill_rate, months / 12.0));
+  const std::uint64_t ill_p_chronic = Rng::threshold32(
       1.0 - std::pow(1.0 - std::min(1.0, ill_rate * p.health_chronic_multiplier), months / 12.0));
   const auto lost_months = static_cast<std::uint8_t>(p.health_lost_work_months);
   const double out_of_pocket = p.health_cost_mean * (1.0 - p.health_reimbursement);
@@ -135,7 +141,9 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
   const double* __restrict dividend_pc =
       k.collective_assets[c] > 0 ? s.village.dividend_pc.data() + m.village_begin[c] : nullptr;
   const std::uint16_t* __restrict village = s.hh.village.data();
-  const double layoff = k.layoff[c];
+  // Layoff threshold for a household with `local` local workers (probability layoff x local).
+  std::array<std::uint64_t, kMaxLabourIndex + 1> layoff_threshold;
+  for (int l = 0; l <= kMaxLabourIndex; ++l) layoff_threshold[l] = Rng::threshold32(k.layoff[c] * l);
   const bool disaster = k.asset_loss[c] > 0.0;
   const auto asset_keep = static_cast<float>(1.0 - k.asset_loss[c]);
   const double property_pc = k.property_other[c] / 12.0 * months;
@@ -171,32 +179,46 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
   constexpr std::int64_t kBlock = 128;
   double savings_b[kBlock], available_b[kBlock], medical_b[kBlock], farm_out_b[kBlock],
       consumption_b[kBlock], next_b[kBlock];
+  std::uint64_t word_b[kBlock + 2 * kHouseholdsPerDraw];
   float labour_b[kBlock];
   for (std::int64_t b0 = ch.begin; b0 < ch.end; b0 += kBlock) {
     const std::int64_t n = std::min(kBlock, ch.end - b0);
 
     // Pass 1: labour moves (local jobs rationed by lottery), layoffs, health episodes, and asset
-    // losses in a disaster.
+    // losses in a disaster. First the block's common draws: word (j mod 4) of the call for
+    // group j / 4, j the household's index in its county.
+    const std::int64_t g0 = (b0 - first) / kHouseholdsPerDraw;
+    const std::int64_t g1 = (b0 + n - first + kHouseholdsPerDraw - 1) / kHouseholdsPerDraw;
+    for (std::int64_t g = g0; g < g1; ++g) {
+      const std::array<std::uint64_t, 4> w = dyn.bits4(code, g, ctx.step, 0);
+      std::uint64_t* dst = word_b + (g - g0) * kHouseholdsPerDraw;
+      dst[0] = w[0];
+      dst[1] = w[1];
+      dst[2] = w[2];
+      dst[3] = w[3];
+    }
+    const std::uint64_t* word = word_b + (b0 - first - g0 * kHouseholdsPerDraw);
     for (std::int64_t j = 0; j < n; ++j) {
       const std::int64_t i = b0 + j;
-      const std::array<std::uint64_t, 4> u = dyn.bits4(code, i - first, ctx.step);
+      const std::uint64_t illness_word = word[j] & 0xffffffffu, layoff_word = word[j] >> 32;
       int local = h.local[i], migrant = h.migrant[i];
       std::uint8_t flags = h.flags[i] & static_cast<std::uint8_t>(~kSearching);
       double savings = h.savings[i];
       const auto move = static_cast<Move>(plan[i]);
       if (move != kStay &&
-          (!needs_local_job(move) || u[2] < accept)) {
+          (!needs_local_job(move) || dyn.bits4(code, i - first, ctx.step, 1)[1] < accept)) {
         apply_move(local, migrant, move);
         savings -= switching_cost;
       }
       savings_b[j] = savings;
-      if (local > 0 && u[3] < Rng::threshold(layoff * local)) {
+      if (local > 0 && layoff_word < layoff_threshold[std::min(local, kMaxLabourIndex)]) {
         --local;
         flags |= kSearching;
       }
       int sick = h.sick_months[i];
-      if (sick == 0 && u[0] < ((flags & kChronic) ? ill_p_chronic : ill_p)) {
-        medical_b[j] = out_of_pocket * -std::log(Rng::to_open01(u[1]));
+      if (sick == 0 && illness_word < ((flags & kChronic) ? ill_p_chronic : ill_p)) {
+        const std::uint64_t cost_word = dyn.bits4(code, i - first, ctx.step, 1)[0];
+        medical_b[j] = out_of_pocket * -std::log(Rng::to_open01(cost_word));
         sick = lost_months;
         ill_sum += 1.0;
       } else {
