@@ -107,10 +107,10 @@ struct HouseholdView {
 
 // The household kernel for one chunk: labour moves, layoffs, health, income, consumption,
 // savings and, at the household's review, investment and depreciation, for one step.
-// Random events compare raw Philox half words with thresholds (event when word < p * 2^32).
-// One Philox call serves four households (see the table of streams in docs/MODEL.md): the
-// common draws, illness and layoff, need a 32-bit half word each; the rare ones (illness cost,
-// hiring) come from a second call for the household that needs them.
+// Random events compare raw Philox words with thresholds (event when word < p * 2^bits). One
+// Philox call serves four households (see the table of streams in docs/MODEL.md): the common
+// draws, illness and layoff, take a 32-bit half word each; the rare ones (illness cost, hiring)
+// come from a second call, made only for the household that needs one.
 void household_chunk(const Model& m, State& s, const Workspace& ws, const StepContext& ctx,
                      const FarmTech& tech, const Rng& dyn, const Chunk& ch, double* acc) {
   const HouseholdView h(s.hh);
@@ -143,7 +143,9 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
   const std::uint16_t* __restrict village = s.hh.village.data();
   // Layoff threshold for a household with `local` local workers (probability layoff x local).
   std::array<std::uint64_t, kMaxLabourIndex + 1> layoff_threshold;
-  for (int l = 0; l <= kMaxLabourIndex; ++l) layoff_threshold[l] = Rng::threshold32(k.layoff[c] * l);
+  for (int l = 0; l <= kMaxLabourIndex; ++l) {
+    layoff_threshold[l] = Rng::threshold32(k.layoff[c] * l);
+  }
   const bool disaster = k.asset_loss[c] > 0.0;
   const auto asset_keep = static_cast<float>(1.0 - k.asset_loss[c]);
   const double property_pc = k.property_other[c] / 12.0 * months;
@@ -172,9 +174,9 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
   const bool opens_year = ctx.opens_year;
 
   // The chunk is processed in blocks of households, each in three passes: the random events
-  // (branchy, one Philox call per household), the income and spending arithmetic (straight-line
-  // code over the block, which the processor overlaps across households), and the investment of
-  // the households whose review falls on this step. Every household's operations and every sum's
+  // (branchy, one Philox call per four households), the income and spending arithmetic
+  // (straight-line code over the block, which the processor overlaps across households), and the
+  // investment of the households whose review falls on this step. Every household's operations and every sum's
   // order of accumulation are those of a single pass, so results do not depend on the blocking.
   constexpr std::int64_t kBlock = 128;
   double savings_b[kBlock], available_b[kBlock], medical_b[kBlock], farm_out_b[kBlock],
