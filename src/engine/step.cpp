@@ -176,8 +176,9 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
   // The chunk is processed in blocks of households, each in three passes: the random events
   // (branchy, one Philox call per four households), the income and spending arithmetic
   // (straight-line code over the block, which the processor overlaps across households), and the
-  // investment of the households whose review falls on this step. Every household's operations and every sum's
-  // order of accumulation are those of a single pass, so results do not depend on the blocking.
+  // investment of the households whose review falls on this step. Every household's operations
+  // and every sum's order of accumulation are those of a single pass, so results do not depend
+  // on the blocking.
   constexpr std::int64_t kBlock = 128;
   double savings_b[kBlock], available_b[kBlock], medical_b[kBlock], farm_out_b[kBlock],
       consumption_b[kBlock], next_b[kBlock];
