@@ -131,6 +131,17 @@ inline Handle own(hid_t id, Handle::Close closer, std::string_view operation,
   return Handle(id, closer);
 }
 
+/// Creates (or truncates) `path`, with the format limited to HDF5 1.8 structures so that
+/// netCDF-C and older HDF5 builds read it.
+inline Handle create_file(const std::string& path) {
+  const Handle fapl =
+      own(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "create file access properties", "", path);
+  check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_EARLIEST, H5F_LIBVER_V18),
+        "limit the format version of", "", path);
+  return own(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, kDefault, fapl.get()), H5Fclose,
+             "create file", "", path);
+}
+
 /// The file and memory type for text: variable-length UTF-8, which h5py, h5netcdf and netCDF-C
 /// all read as str / NC_STRING whatever the length (a fixed-length "1" would come back as bytes).
 inline Handle utf8_string_type(const std::string& file) {

@@ -328,13 +328,7 @@ struct Writer::Impl {
 
  private:
   void create_file() {
-    // Format limited to HDF5 1.8 structures: netCDF-C and older HDF5 builds read them.
-    const Handle fapl = own(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "create file access properties",
-                            "", partial_path_);
-    check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_EARLIEST, H5F_LIBVER_V18),
-          "limit the format version of", "", partial_path_);
-    file_ = own(H5Fcreate(partial_path_.c_str(), H5F_ACC_TRUNC, h5::kDefault, fapl.get()), H5Fclose,
-                "create file", "", partial_path_);
+    file_ = h5::create_file(partial_path_);
     created_ = true;
   }
 
@@ -585,12 +579,7 @@ struct ArrayFile::Impl {
 
   void create() {
     h5::prepare_library();
-    const Handle fapl = own(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "create file access properties",
-                            "", partial_path_);
-    check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_EARLIEST, H5F_LIBVER_V18),
-          "limit the format version of", "", partial_path_);
-    file_ = own(H5Fcreate(partial_path_.c_str(), H5F_ACC_TRUNC, h5::kDefault, fapl.get()), H5Fclose,
-                "create file", "", partial_path_);
+    file_ = h5::create_file(partial_path_);
   }
 
   // The group at `path` ("" is the root), created with its parents on first use.
