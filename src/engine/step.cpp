@@ -134,9 +134,14 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
   // households, consumption purchases per yuan of farm output, safety-net support of monitored
   // households, and village collective dividends.
   const double earnings = 1.0 + k.skill_boost[c];
-  const double premium = m.param.industry_premium, purchases = k.consumption_rate[c];
+  const double purchases = k.consumption_rate[c];
+  // Per-household switches (linked, monitored, farming) select from two-entry tables instead of
+  // branching: they vary from one household to the next, so a branch on them is mispredicted
+  // often. The entry for "off" is the value the branch would have added (zero) or the factor 1.
+  const double operating_factor[2] = {1.0, 1.0 + m.param.industry_premium};
   const double linked_share = k.linked_share[c];
-  const double assistance_pc = k.assistance_pc[c], cover = k.medical_cover[c];
+  const double assistance_pc[2] = {0.0, k.assistance_pc[c]};
+  const double cover[2] = {0.0, k.medical_cover[c]};
   // Village dividends only where the county has collective assets (no per-household lookup else).
   const double* __restrict dividend_pc =
       k.collective_assets[c] > 0 ? s.village.dividend_pc.data() + m.village_begin[c] : nullptr;
@@ -150,7 +155,7 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
   const auto asset_keep = static_cast<float>(1.0 - k.asset_loss[c]);
   const double property_pc = k.property_other[c] / 12.0 * months;
   const double transfer_pc = k.transfer_other[c] / 12.0 * months;
-  const double rent = p.farm_land_rent / 12.0 * months;
+  const double rent[2] = {p.farm_land_rent / 12.0 * months, 0.0};  // by "household farms"
   const double deposit = p.household_deposit_rate / 12.0 * months;
   const double debt_rate = p.household_debt_rate / 12.0 * months;
   const double wealth = p.household_wealth_consumption / 12.0 * months;
@@ -214,7 +219,8 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
         savings -= switching_cost;
       }
       savings_b[j] = savings;
-      if (local > 0 && layoff_word < layoff_threshold[std::min(local, kMaxLabourIndex)]) {
+      // The threshold for no local worker is 0, so the test needs no branch on `local`.
+      if (layoff_word < layoff_threshold[std::min(local, kMaxLabourIndex)]) {
         --local;
         flags |= kSearching;
       }
@@ -259,20 +265,17 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
           farm_tfp * FarmTech::output_units(h.farm_base[i], h.asset_factor[i], labour_term);
       const double harvest = farm_out * available * earnings;
       const double bought = harvest * purchases;
-      const double operating = harvest * (1.0 + ((flags & kLinked) ? premium : 0.0)) + bought;
+      const double operating = harvest * operating_factor[(flags & kLinked) != 0] + bought;
       const double dividend = dividend_pc ? dividend_pc[village[i]] * persons : 0.0;
-      const double property = (labour_term > 0 ? 0.0 : rent * h.land[i]) +
+      const double property = rent[labour_term > 0] * h.land[i] +
                               std::max(savings, 0.0) * deposit + persons * property_pc + dividend;
       const double pension = pension_rate * h.elderly[i];
       const double allowance = h.allowance[i] * persons * allowance_rate;
-      double medical = medical_b[j];
-      double assistance = 0.0;
-      if (flags & kMonitored) {
-        assistance = assistance_pc * persons;
-        const double covered = medical * cover;
-        medical -= covered;
-        cover_sum += covered;
-      }
+      const bool monitored = (flags & kMonitored) != 0;
+      const double assistance = assistance_pc[monitored] * persons;
+      const double covered = medical_b[j] * cover[monitored];
+      const double medical = medical_b[j] - covered;
+      cover_sum += covered;
       const double transfer = pension + allowance + persons * transfer_pc + assistance;
       const double income = wage + operating + property + transfer;
 
