@@ -45,7 +45,7 @@ struct Households {
   std::vector<float> land;         ///< mu
   std::vector<float> farm_base;    ///< skill * land^land_elasticity (fixed farm productivity)
   std::vector<float> assets;       ///< productive assets, yuan
-  std::vector<float> asset_factor; ///< (1 + assets)^capital_elasticity, kept with the assets
+  std::vector<float> farm_capacity; ///< farm_base * (1 + assets)^capital_elasticity, kept with the assets
   std::vector<float> savings;      ///< yuan; negative = debt
   // Year-to-date flows, yuan (reset at year end).
   std::vector<float> ytd_wage;
@@ -66,7 +66,7 @@ struct Households {
   template <class F>
   void for_each_array(F&& f) {
     f(persons); f(workers); f(elderly); f(village); f(local); f(migrant); f(sick_months); f(flags);
-    f(skill); f(taste); f(land); f(farm_base); f(assets); f(asset_factor); f(savings);
+    f(skill); f(taste); f(land); f(farm_base); f(assets); f(farm_capacity); f(savings);
     f(ytd_wage); f(ytd_operating); f(ytd_property); f(ytd_transfer); f(ytd_medical);
     f(income_pc); f(net_income_pc); f(allowance);
   }

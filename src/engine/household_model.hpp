@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cassert>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -46,8 +47,13 @@ inline float fast_powf(float x, float y) {
   return p * scale;
 }
 
-/// Largest farm-labour table index: members beyond it count as this many.
+/// Largest index of the kernel's per-household tables (labour term, layoff threshold, wage).
 inline constexpr int kMaxLabourIndex = 15;
+
+/// Largest household drawn. Worker counts (farm, local, migrant) therefore index the kernel's
+/// tables without clamping.
+inline constexpr int kMaxPersons = 12;
+static_assert(kMaxPersons <= kMaxLabourIndex, "worker counts must fit the labour tables");
 
 /// Farm production constants derived from the parameters once per run.
 struct FarmTech {
@@ -70,24 +76,32 @@ struct FarmTech {
     }
   }
 
-  /// Labour term for f farm workers and e elderly members.
+  /// Labour term for f farm workers and e elderly members, 0 <= f, e <= kMaxLabourIndex (member
+  /// counts of a household, at most kMaxPersons, so no clamping per household-step).
   float labour(int f, int e) const {
-    return labour_pow[std::min(f, kMaxLabourIndex)][std::min(e, kMaxLabourIndex)];
+    assert(f >= 0 && f <= kMaxLabourIndex && e >= 0 && e <= kMaxLabourIndex);
+    return labour_pow[f][e];
   }
 
   /// The fixed part of a household's farm output: skill * land^a (kept per household so the
   /// per-step kernel needs one pow(), for the assets, not two).
   float base(float skill, float land) const { return skill * std::pow(land, land_elasticity); }
 
-  /// The assets term (1 + assets)^b, kept per household and recomputed only when the assets
-  /// change. Assets enter as (1 + assets) so a household without assets can still farm.
+  /// The assets term (1 + assets)^b. Assets enter as (1 + assets) so a household without assets
+  /// can still farm.
   float asset_factor(float assets) const {
     return fast_powf(1.0f + std::max(assets, 0.0f), capital_elasticity);
   }
 
-  /// Annual farm output per unit of county farm productivity: base * (1+assets)^b * L.
-  static float output_units(float farm_base, float asset_factor, float labour_term) {
-    return farm_base * asset_factor * labour_term;
+  /// A household's farm capacity, base * (1 + assets)^b: kept per household and recomputed only
+  /// when the assets change, so the kernel reads one number for everything but labour.
+  float capacity(float farm_base, float assets) const {
+    return farm_base * asset_factor(assets);
+  }
+
+  /// Annual farm output per unit of county farm productivity: capacity * L.
+  static float output_units(float farm_capacity, float labour_term) {
+    return farm_capacity * labour_term;
   }
 };
 
@@ -115,7 +129,7 @@ inline Move best_move(const Households& h, std::int64_t i, const Counties& k, in
   const double local_value = h.skill[i] * k.wage_local[c];
   const double migrant_value = h.skill[i] * k.wage_migrant[c] + h.taste[i];
   const double farm_scale =
-      k.farm_tfp[c] * k.price[c] * FarmTech::output_units(h.farm_base[i], h.asset_factor[i], 1.0f) / 12.0;
+      k.farm_tfp[c] * k.price[c] * FarmTech::output_units(h.farm_capacity[i], 1.0f) / 12.0;
   const double farm_gain = farm_scale * (tech.labour(f + 1, e) - tech.labour(f, e));
   const double farm_loss = f > 0 ? farm_scale * (tech.labour(f, e) - tech.labour(f - 1, e)) : 0.0;
   Move best = kStay;

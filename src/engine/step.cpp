@@ -85,7 +85,7 @@ struct HouseholdView {
   const float* __restrict land;
   const float* __restrict farm_base;
   float* __restrict assets;
-  float* __restrict asset_factor;
+  float* __restrict farm_capacity;
   float* __restrict savings;
   float* __restrict ytd_wage;
   float* __restrict ytd_operating;
@@ -99,7 +99,7 @@ struct HouseholdView {
         local(h.local.data()), migrant(h.migrant.data()), sick_months(h.sick_months.data()),
         flags(h.flags.data()), skill(h.skill.data()), land(h.land.data()),
         farm_base(h.farm_base.data()), assets(h.assets.data()),
-        asset_factor(h.asset_factor.data()), savings(h.savings.data()),
+        farm_capacity(h.farm_capacity.data()), savings(h.savings.data()),
         ytd_wage(h.ytd_wage.data()), ytd_operating(h.ytd_operating.data()),
         ytd_property(h.ytd_property.data()), ytd_transfer(h.ytd_transfer.data()),
         ytd_medical(h.ytd_medical.data()), allowance(h.allowance.data()) {}
@@ -127,7 +127,14 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
       1.0 - std::pow(1.0 - std::min(1.0, ill_rate * p.health_chronic_multiplier), months / 12.0));
   const auto lost_months = static_cast<std::uint8_t>(p.health_lost_work_months);
   const double out_of_pocket = p.health_cost_mean * (1.0 - p.health_reimbursement);
-  const double wl = k.wage_local[c], wm = k.wage_migrant[c];
+  // Monthly wage of a household's local and migrant workers, before skill, by their numbers
+  // (a table: no int-to-double conversions per household).
+  std::array<std::array<double, kMaxLabourIndex + 1>, kMaxLabourIndex + 1> wage_table;
+  for (int l = 0; l <= kMaxLabourIndex; ++l) {
+    for (int g = 0; g <= kMaxLabourIndex; ++g) {
+      wage_table[l][g] = l * k.wage_local[c] + g * k.wage_migrant[c];
+    }
+  }
   const double farm_tfp = k.farm_tfp[c] * k.price[c] / 12.0 * months;
   const std::uint64_t accept = Rng::threshold(k.job_accept[c]);
   // Aid levers: earnings multiplier from trained talent, the industry premium for linked
@@ -172,9 +179,9 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
   const double invest_share = 1.0 - std::pow(1.0 - p.household_invest_share, review_months);
   const auto depreciation_keep =
       static_cast<float>(std::pow(1.0 - p.farm_asset_depreciation, review_months / 12.0));
-  double farm_sum = 0, local_sum = 0, migrant_sum = 0, pension_sum = 0, allowance_sum = 0,
-         medical_sum = 0, ill_sum = 0, assistance_sum = 0, cover_sum = 0, purchases_sum = 0,
-         dividend_sum = 0;
+  double farm_sum = 0, pension_sum = 0, allowance_sum = 0, medical_sum = 0, ill_sum = 0,
+         assistance_sum = 0, cover_sum = 0, purchases_sum = 0, dividend_sum = 0;
+  std::int64_t local_sum = 0, migrant_sum = 0;  // workers, counted where they are set
   const std::int64_t review_steps = ctx.review_steps;
   const bool opens_year = ctx.opens_year;
 
@@ -220,7 +227,7 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
       }
       savings_b[j] = savings;
       // The threshold for no local worker is 0, so the test needs no branch on `local`.
-      if (layoff_word < layoff_threshold[std::min(local, kMaxLabourIndex)]) {
+      if (layoff_word < layoff_threshold[local]) {
         --local;
         flags |= kSearching;
       }
@@ -240,11 +247,13 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
       if (disaster) {
         const float assets = h.assets[i] * asset_keep;
         h.assets[i] = assets;
-        h.asset_factor[i] = tech.asset_factor(assets);
+        h.farm_capacity[i] = tech.capacity(h.farm_base[i], assets);
       }
       labour_b[j] = tech.labour(workers - local - migrant, h.elderly[i]);
       h.local[i] = static_cast<std::uint8_t>(local);
       h.migrant[i] = static_cast<std::uint8_t>(migrant);
+      local_sum += local;
+      migrant_sum += migrant;
       h.flags[i] = flags;
       h.sick_months[i] = static_cast<std::uint8_t>(sick - lost);
     }
@@ -254,15 +263,15 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
     // household panel reads them) and restart with the first step of the next year.
     for (std::int64_t j = 0; j < n; ++j) {
       const std::int64_t i = b0 + j;
-      const int local = h.local[i], migrant = h.migrant[i];
       const std::uint8_t flags = h.flags[i];
       const double savings = savings_b[j];
       const double available = available_b[j];
       const float labour_term = labour_b[j];
       const double persons = h.persons[i];
-      const double wage = h.skill[i] * (local * wl + migrant * wm) * available * months * earnings;
+      const double wage =
+          h.skill[i] * wage_table[h.local[i]][h.migrant[i]] * available * months * earnings;
       const double farm_out =
-          farm_tfp * FarmTech::output_units(h.farm_base[i], h.asset_factor[i], labour_term);
+          farm_tfp * FarmTech::output_units(h.farm_capacity[i], labour_term);
       const double harvest = farm_out * available * earnings;
       const double bought = harvest * purchases;
       const double operating = harvest * operating_factor[(flags & kLinked) != 0] + bought;
@@ -301,8 +310,6 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
       assistance_sum += assistance;
       purchases_sum += bought;
       dividend_sum += dividend;
-      local_sum += local;
-      migrant_sum += migrant;
       pension_sum += pension;
       allowance_sum += allowance;
       medical_sum += medical;
@@ -328,15 +335,15 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
       }
       assets *= depreciation_keep;
       h.assets[i] = assets;
-      h.asset_factor[i] = tech.asset_factor(assets);
+      h.farm_capacity[i] = tech.capacity(h.farm_base[i], assets);
       const bool linked = labour_b[j] > 0 && link_rank(code, i - first) < linked_share;
       const std::uint8_t flags = h.flags[i];
       h.flags[i] = linked ? (flags | kLinked) : (flags & static_cast<std::uint8_t>(~kLinked));
     }
   }
   acc[kFarmOutput] = farm_sum;
-  acc[kLocal] = local_sum;
-  acc[kMigrant] = migrant_sum;
+  acc[kLocal] = static_cast<double>(local_sum);
+  acc[kMigrant] = static_cast<double>(migrant_sum);
   acc[kPension] = pension_sum;
   acc[kAllowance] = allowance_sum;
   acc[kMedical] = medical_sum;

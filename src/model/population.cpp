@@ -25,8 +25,6 @@ namespace {
 constexpr double kLandLogSd = 0.5;
 // estimate: initial savings, as a share of annual income.
 constexpr float kInitialSavings = 0.25f;
-// Largest household drawn.
-constexpr int kMaxPersons = 12;
 // Labour settling: at most this many damped rounds, stopping once no county lever moves by more
 // than kLeverTolerance (relative).
 constexpr int kMaxSettleRounds = 16;
@@ -127,7 +125,7 @@ void generate_households(const Model& m, State& s, const std::vector<double>& si
                                      std::exp(kLandLogSd * z_land - 0.5 * kLandLogSd * kLandLogSd));
       h.farm_base[i] = tech.base(h.skill[i], h.land[i]);
       h.assets[i] = 0.0f;  // set by calibrate_levers at the assets' steady state
-      h.asset_factor[i] = 1.0f;
+      h.farm_capacity[i] = h.farm_base[i];  // no assets: (1 + 0)^b = 1
       h.savings[i] = 0.0f;
       h.ytd_wage[i] = h.ytd_operating[i] = h.ytd_property[i] = h.ytd_transfer[i] = 0.0f;
       h.ytd_medical[i] = 0.0f;
@@ -171,7 +169,7 @@ double income_before_allowance(const Model& m, const State& s, const FarmTech& t
   const float labour = tech.labour(farm, h.elderly[i]);
   const double wage = annual_wage(h.skill[i], h.local[i], h.migrant[i], k.wage_local[c],
                                   k.wage_migrant[c]);
-  const double farm_out = k.farm_tfp[c] * FarmTech::output_units(h.farm_base[i], h.asset_factor[i], labour);
+  const double farm_out = k.farm_tfp[c] * FarmTech::output_units(h.farm_capacity[i], labour);
   const double rent = labour > 0 ? 0.0 : p.farm_land_rent * h.land[i];
   return wage + farm_out + rent + h.persons[i] * (k.property_other[c] + k.transfer_other[c]) +
          p.transfer_pension * h.elderly[i];
@@ -194,7 +192,7 @@ void set_assets(const Model& m, State& s) {
       const float labour = tech.labour(h.workers[i] - h.local[i] - h.migrant[i], h.elderly[i]);
       h.assets[i] = fast_powf(static_cast<float>(q * t) * h.farm_base[i] * labour,
                               static_cast<float>(gamma));
-      h.asset_factor[i] = tech.asset_factor(h.assets[i]);
+      h.farm_capacity[i] = tech.capacity(h.farm_base[i], h.assets[i]);
     }
   }, scratch, unused);
 }
