@@ -213,6 +213,13 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
       dst[3] = w[3];
     }
     const std::uint64_t* word = word_b + (b0 - first - g0 * kHouseholdsPerDraw);
+    if (disaster) {
+      for (std::int64_t i = b0; i < b0 + n; ++i) {
+        const float assets = h.assets[i] * asset_keep;
+        h.assets[i] = assets;
+        h.farm_capacity[i] = tech.capacity(h.farm_base[i], assets);
+      }
+    }
     for (std::int64_t j = 0; j < n; ++j) {
       const std::int64_t i = b0 + j;
       const std::uint64_t illness_word = word[j] & 0xffffffffu, layoff_word = word[j] >> 32;
@@ -233,8 +240,14 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
       }
       int sick = h.sick_months[i];
       if (sick == 0 && illness_word < ((flags & kChronic) ? ill_p_chronic : ill_p)) {
+        // The out-of-pocket cost, less medical assistance for a monitored household. Only the
+        // ill have costs, so the medical sums are kept here rather than in pass 2.
         const std::uint64_t cost_word = dyn.bits4(code, i - first, ctx.step, 1)[0];
-        medical_b[j] = out_of_pocket * -std::log(Rng::to_open01(cost_word));
+        const double cost = out_of_pocket * -std::log(Rng::to_open01(cost_word));
+        const double covered = cost * cover[(flags & kMonitored) != 0];
+        medical_b[j] = cost - covered;
+        medical_sum += medical_b[j];
+        cover_sum += covered;
         sick = lost_months;
         ill_sum += 1.0;
       } else {
@@ -244,11 +257,6 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
       const int workers = h.workers[i];
       const int lost = std::min(sick, ctx.months);
       available_b[j] = (lost > 0 && workers > 0) ? 1.0 - lost / (months * workers) : 1.0;
-      if (disaster) {
-        const float assets = h.assets[i] * asset_keep;
-        h.assets[i] = assets;
-        h.farm_capacity[i] = tech.capacity(h.farm_base[i], assets);
-      }
       labour_b[j] = tech.labour(workers - local - migrant, h.elderly[i]);
       h.local[i] = static_cast<std::uint8_t>(local);
       h.migrant[i] = static_cast<std::uint8_t>(migrant);
@@ -280,11 +288,8 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
                               std::max(savings, 0.0) * deposit + persons * property_pc + dividend;
       const double pension = pension_rate * h.elderly[i];
       const double allowance = h.allowance[i] * persons * allowance_rate;
-      const bool monitored = (flags & kMonitored) != 0;
-      const double assistance = assistance_pc[monitored] * persons;
-      const double covered = medical_b[j] * cover[monitored];
-      const double medical = medical_b[j] - covered;
-      cover_sum += covered;
+      const double assistance = assistance_pc[(flags & kMonitored) != 0] * persons;
+      const double medical = medical_b[j];
       const double transfer = pension + allowance + persons * transfer_pc + assistance;
       const double income = wage + operating + property + transfer;
 
@@ -312,7 +317,6 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
       dividend_sum += dividend;
       pension_sum += pension;
       allowance_sum += allowance;
-      medical_sum += medical;
     }
 
     // Pass 3: at its review (every review_steps-th household, staggered by step) the household

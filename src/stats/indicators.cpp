@@ -69,10 +69,9 @@ void check_sizes(const char* fn, std::size_t nx, std::size_t nw) {
   }
 }
 
-/// Validates entry i and tells whether it takes part. Weights must be finite and >= 0; a zero
-/// weight means "not in the population", so its value is not inspected (it may be NaN). A
-/// positively weighted value must be finite: NaN would break the sort order and poison sums.
-bool counts(const char* fn, std::size_t i, double x, double w) {
+/// The checks of counts() for an entry that is not a finite value with a finite positive weight:
+/// throws for a bad weight or value, false for a zero weight. Out of line, as it is rarely needed.
+[[gnu::noinline, gnu::cold]] bool counts_slow(const char* fn, std::size_t i, double x, double w) {
   if (!(w >= 0.0) || !std::isfinite(w)) {
     fail(fn, "weight[" + std::to_string(i) + "] must be finite and >= 0, got " +
                  std::to_string(w));
@@ -82,6 +81,14 @@ bool counts(const char* fn, std::size_t i, double x, double w) {
     fail(fn, "value[" + std::to_string(i) + "] with positive weight is not finite");
   }
   return true;
+}
+
+/// Validates entry i and tells whether it takes part. Weights must be finite and >= 0; a zero
+/// weight means "not in the population", so its value is not inspected (it may be NaN). A
+/// positively weighted value must be finite: NaN would break the sort order and poison sums.
+inline bool counts(const char* fn, std::size_t i, double x, double w) {
+  if (w > 0.0 && std::isfinite(w) && std::isfinite(x)) return true;  // the usual case
+  return counts_slow(fn, i, x, w);
 }
 
 struct Entry {
