@@ -514,27 +514,32 @@ bool step(const Model& m, State& s, Workspace& ws) {
   // Phase 3: labour plans and applicants for local jobs.
   const double gain_threshold = p.labour_switching_cost / p.labour_review_months;
   std::vector<double> applicants;
+  // Households review every review_steps-th step (staggered by their index in the county); a
+  // household with a worker laid off last step searches at once, and without the switching
+  // hurdle: the move back to a job is not a voluntary change of occupation. Sick households wait.
+  // Two loops: one over the searching households, one over every review_steps-th household (the
+  // reviewing ones that do not search), so most households cost a flag test and a cleared plan.
   reduce_by_county(m, 1, [&](const Chunk& ch, double* acc) {
     const std::int64_t first = m.household_begin[ch.county];
     const std::uint8_t* __restrict flags = s.hh.flags.data();
     const std::uint8_t* __restrict sick_months = s.hh.sick_months.data();
     std::int8_t* __restrict plan = ws.plan.data();
-    std::int64_t phase = (ch.begin - first + ctx.step) % ctx.review_steps;  // 0 = review
-    double wanted = 0;
-    for (std::int64_t i = ch.begin; i < ch.end; ++i) {
-      const bool review = phase == 0;
-      if (++phase == ctx.review_steps) phase = 0;
-      Move mv = kStay;
-      // A worker laid off last step searches at once and without the switching hurdle: the
-      // move back to a job is not a voluntary change of occupation.
-      const bool searching = (flags[i] & kSearching) != 0;
-      if (sick_months[i] == 0 && (searching || review)) {
-        mv = best_move(s.hh, i, s.county, ch.county, tech, searching ? 0.0 : gain_threshold);
-      }
+    std::fill(plan + ch.begin, plan + ch.end, static_cast<std::int8_t>(kStay));
+    std::int64_t wanted = 0;  // applicants for local jobs
+    auto choose = [&](std::int64_t i, double threshold) {
+      const Move mv = best_move(s.hh, i, s.county, ch.county, tech, threshold);
       plan[i] = mv;
-      if (needs_local_job(mv)) wanted += 1.0;
+      wanted += needs_local_job(mv) ? 1 : 0;
+    };
+    for (std::int64_t i = ch.begin; i < ch.end; ++i) {
+      if ((flags[i] & kSearching) && sick_months[i] == 0) choose(i, 0.0);
     }
-    acc[0] = wanted;
+    const std::int64_t r = ctx.review_steps;
+    for (std::int64_t i = ch.begin + (r - (ch.begin - first + ctx.step) % r) % r; i < ch.end;
+         i += r) {
+      if (!(flags[i] & kSearching) && sick_months[i] == 0) choose(i, gain_threshold);
+    }
+    acc[0] = static_cast<double>(wanted);
   }, ws.chunk_sums, applicants);
 
   // Phase 4: rationing of local jobs by vacancies (in simulated workers).
