@@ -1,6 +1,6 @@
 // Output: a self-describing HDF5 file written by one background thread. The engine describes the
 // layout once (groups, dimensions, coordinates, variables) and then appends rows; the writer owns
-// every HDF5 call (src/io/hdf5_writer.cpp). No HDF5 types appear here.
+// every HDF5 call (src/output/hdf5_writer.cpp). No HDF5 types appear here.
 #pragma once
 
 #include <cstdint>

@@ -25,7 +25,7 @@
 
 #include "codev/error.hpp"
 #include "codev/output.hpp"
-#include "io/hdf5_handle.hpp"
+#include "output/hdf5_handle.hpp"
 
 namespace codev {
 

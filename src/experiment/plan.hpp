@@ -1,0 +1,89 @@
+// The plan of an experiment: its cells (variant or sweep point x replicate), the shape of one
+// cell's results (its "payload": the run's rows of the gathered groups, as one flat array) and
+// running one cell. Cells are independent units: a cell needs only the spec and its index, so
+// distributing cells over processes (coordinator.cpp) only changes who runs them.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "codev/experiment.hpp"
+#include "codev/model.hpp"
+#include "codev/output.hpp"
+#include "engine/run.hpp"
+
+namespace codev::experiment {
+
+/// A cell: variant cells first (replicate-major, the baseline first within a replicate, so a
+/// replicate's paired differences can be formed as soon as its variants arrive), then sweep
+/// cells (point-major, so each point's model is compiled once).
+struct Cell {
+  bool sweep = false;
+  std::size_t index = 0;  ///< variant (in the spec's order) or sweep point
+  int replicate = 0;
+};
+
+/// Every cell of the experiment, in gathering order.
+std::vector<Cell> make_cells(const ExperimentSpec& spec);
+
+/// One group of a cell's payload: n_var blocks of (n_row x n_col) values, in variable order.
+struct PayloadGroup {
+  int run_group = 0;     ///< RunGroup index of the rows
+  std::string name;      ///< "annual", ...
+  bool written = false;  ///< kept in the file per cell (outputs.*)
+  GroupSpec spec;        ///< variables and column dimension, from the run layout
+  std::size_t n_row = 0;
+  std::size_t n_col = 0;
+  std::size_t offset = 0;  ///< first value in the payload
+
+  std::size_t block() const { return n_row * n_col; }
+  std::size_t size() const { return spec.variables.size() * block(); }
+  /// Index of a variable of the group; throws RuntimeError for an unknown name.
+  std::size_t variable(const std::string& variable_name) const;
+};
+
+/// The shape of every cell's payload (all variants and points share counties, pairings, years).
+struct PayloadLayout {
+  std::vector<PayloadGroup> groups;
+  std::size_t size = 0;
+  RunAxes axes;
+
+  /// A group by name; throws RuntimeError for an unknown name.
+  const PayloadGroup& group(const std::string& name) const;
+};
+
+/// The payload layout of `model`'s runs: /annual and /region always (the summary is computed
+/// from them), /monthly and /pairings when the experiment keeps them.
+PayloadLayout make_payload_layout(const Model& model, const ExperimentOutputs& outputs);
+
+/// Runs one cell (replicate `replicate` of `model`) and returns its payload.
+std::vector<double> run_cell(const Model& model, const PayloadLayout& layout, int replicate,
+                             int threads, const std::function<bool(int, int)>& progress);
+
+/// Runs cells on this process: variants compiled once, a sweep point's model when its first
+/// cell here runs.
+class CellRunner {
+ public:
+  CellRunner(const ExperimentSpec& spec, const std::vector<Model>& models,
+             const PayloadLayout& layout, int threads)
+      : spec_(spec), models_(models), layout_(layout), threads_(threads) {}
+
+  std::vector<double> run(const Cell& cell, const std::function<bool(int, int)>& progress);
+
+ private:
+  const ExperimentSpec& spec_;
+  const std::vector<Model>& models_;
+  const PayloadLayout& layout_;
+  int threads_;
+  std::optional<std::pair<std::size_t, Model>> point_model_;
+};
+
+/// Fingerprint of everything that determines the datasets: a journal made under another one is
+/// not reused.
+std::string experiment_identity(const ExperimentSpec& spec);
+
+}  // namespace codev::experiment
