@@ -39,7 +39,8 @@ std::string join_args(int argc, char** argv) {
 
 // Default output path: output/<scenario file stem>.h5
 std::string default_output(const std::string& scenario) {
-  return (std::filesystem::path("output") / std::filesystem::path(scenario).stem()).string() + ".h5";
+  return (std::filesystem::path("output") / std::filesystem::path(scenario).stem()).string() +
+         ".h5";
 }
 
 // Progress and ETA on a terminal (stderr), nothing otherwise.
@@ -49,7 +50,8 @@ class Progress {
   bool operator()(int done, int total) {
     if (g_interrupted.load()) return false;
     if (!tty_) return true;
-    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
     const double eta = done > 0 ? elapsed * (total - done) / done : 0.0;
     std::fprintf(stderr, "\r  step %d/%d  %3.0f%%  elapsed %5.1fs  eta %5.1fs ", done, total,
                  100.0 * done / total, elapsed, eta);
@@ -83,14 +85,16 @@ void print_summary(const codev::Model& m, const codev::RunSummary& r) {
   }
   if (!m.pairings.empty()) {
     const double leak = r.aid_spent > 0 ? 1.0 - r.aid_received / r.aid_spent : 0.0;
-    std::printf("aid %d-%d: donors spent %.1f m yuan, recipients received %.1f m (leakage %.1f%%); "
-                "%.0f cadres in %d\n",
-                r.first_year, r.last_year, r.aid_spent / 1e6, r.aid_received / 1e6, 100 * leak,
-                r.cadres_last, r.last_year);
+    std::printf(
+        "aid %d-%d: donors spent %.1f m yuan, recipients received %.1f m (leakage %.1f%%); "
+        "%.0f cadres in %d\n",
+        r.first_year, r.last_year, r.aid_spent / 1e6, r.aid_received / 1e6, 100 * leak,
+        r.cadres_last, r.last_year);
     std::printf("aid used (m yuan):");
     for (int k = 0; k < codev::kNumInstruments; ++k) {
       const std::string_view name = codev::kInstrumentNames[k];
-      std::printf(" %.*s %.1f", static_cast<int>(name.size()), name.data(), r.aid_received_by[k] / 1e6);
+      std::printf(" %.*s %.1f", static_cast<int>(name.size()), name.data(),
+                  r.aid_received_by[k] / 1e6);
     }
     std::printf("\n");
   }
@@ -98,8 +102,8 @@ void print_summary(const codev::Model& m, const codev::RunSummary& r) {
               r.seconds, r.household_steps / r.seconds / 1e6);
 }
 
-int cmd_run(const std::string& scenario, std::string out, int threads, std::vector<std::string> sets,
-            std::int64_t seed, const std::string& command_line) {
+int cmd_run(const std::string& scenario, std::string out, int threads,
+            std::vector<std::string> sets, std::int64_t seed, const std::string& command_line) {
   if (seed >= 0) sets.push_back("meta.seed=" + std::to_string(seed));
   const codev::Model model = codev::compile(codev::read_scenario(scenario, sets));
   if (out.empty()) out = default_output(scenario);
@@ -127,15 +131,18 @@ class ExperimentProgress {
     if (g_interrupted.load()) return false;
     if (!tty_) return true;
     if (first_cell_ < 0) first_cell_ = cells_done;
-    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
     // At most ten updates a second within a cell; always at a cell's end.
     if (steps > 0 && elapsed - last_print_ < 0.1) return true;
     last_print_ = elapsed;
-    const double done = cells_done - first_cell_ + (steps > 0 ? static_cast<double>(step) / steps : 0.0);
+    const double done =
+        cells_done - first_cell_ + (steps > 0 ? static_cast<double>(step) / steps : 0.0);
     const double eta = done > 0 ? elapsed * (cells - first_cell_ - done) / done : 0.0;
-    std::fprintf(stderr, "\r  cells done %d/%d  %3.0f%%  elapsed %6.1fs  eta %6.1fs ", cells_done, cells,
-                 100.0 * (cells_done + (steps > 0 ? static_cast<double>(step) / steps : 0.0)) / cells,
-                 elapsed, eta);
+    std::fprintf(
+        stderr, "\r  cells done %d/%d  %3.0f%%  elapsed %6.1fs  eta %6.1fs ", cells_done, cells,
+        100.0 * (cells_done + (steps > 0 ? static_cast<double>(step) / steps : 0.0)) / cells,
+        elapsed, eta);
     if (cells_done == cells && steps == 0) std::fprintf(stderr, "\n");
     return true;
   }
@@ -190,10 +197,11 @@ int cmd_experiment(const std::string& file, std::string out, int threads, bool r
   try {
     const codev::ExperimentSummary r = codev::run_experiment(spec, options);
     if (rank != 0) return 0;
-    std::printf("codev: experiment %s: %zu variant(s), %d replicate(s), %zu sweep point(s): %d cells"
-                " (%d resumed)\n",
-                spec.name.c_str(), spec.variants.size(), spec.replicates, spec.sweep.values.size(),
-                r.cells, r.cells_resumed);
+    std::printf(
+        "codev: experiment %s: %zu variant(s), %d replicate(s), %zu sweep point(s): %d cells"
+        " (%d resumed)\n",
+        spec.name.c_str(), spec.variants.size(), spec.replicates, spec.sweep.values.size(), r.cells,
+        r.cells_resumed);
     if (r.processes > 1) {
       std::printf("%d processes; cells run by each:", r.processes);
       for (const int n : r.cells_by_process) std::printf(" %d", n);
@@ -211,9 +219,11 @@ int cmd_experiment(const std::string& file, std::string out, int threads, bool r
 int cmd_validate(const std::string& scenario, const std::vector<std::string>& sets) {
   const codev::ScenarioSpec spec = codev::read_scenario(scenario, sets);
   const codev::Model model = codev::compile(spec);
-  std::printf("# %s: valid. %d counties, %zu pairings, %lld simulated households, %d steps of %d month(s)\n",
-              scenario.c_str(), model.n_county, model.pairings.size(),
-              static_cast<long long>(model.n_household), model.n_step, model.step_months);
+  std::printf(
+      "# %s: valid. %d counties, %zu pairings, %lld simulated households, %d steps of %d "
+      "month(s)\n",
+      scenario.c_str(), model.n_county, model.pairings.size(),
+      static_cast<long long>(model.n_household), model.n_step, model.step_months);
   std::printf("%s", spec.resolved_yaml.c_str());
   return 0;
 }
@@ -230,8 +240,10 @@ int run_main(int argc, char** argv) {
   auto* run = app.add_subcommand("run", "run a scenario and write its HDF5 output");
   run->add_option("scenario", scenario, "scenario YAML file")->required();
   run->add_option("-o,--output", out, "output file (default output/<scenario>.h5)");
-  run->add_option("--threads", threads, "worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
-  run->add_option("--seed", seed, "random seed (overrides meta.seed)")->check(CLI::NonNegativeNumber);
+  run->add_option("--threads", threads, "worker threads (default: all cores)")
+      ->check(CLI::NonNegativeNumber);
+  run->add_option("--seed", seed, "random seed (overrides meta.seed)")
+      ->check(CLI::NonNegativeNumber);
   run->add_option("--set", sets, "override a scenario value: key.path=value (repeatable)");
 
   auto* validate = app.add_subcommand("validate", "check a scenario and print it resolved");
@@ -243,15 +255,19 @@ int run_main(int argc, char** argv) {
 
   std::string experiment_file, compare_a, compare_b;
   bool resume = false, csv = false;
-  auto* experiment = app.add_subcommand("experiment", "run an experiment (variants x replicates, sweeps)");
+  auto* experiment =
+      app.add_subcommand("experiment", "run an experiment (variants x replicates, sweeps)");
   experiment->add_option("experiment", experiment_file, "experiment YAML file")->required();
   experiment->add_option("-o,--output", out, "output file (default output/<experiment>.h5)");
-  experiment->add_option("--threads", threads, "worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  experiment->add_option("--threads", threads, "worker threads (default: all cores)")
+      ->check(CLI::NonNegativeNumber);
   experiment->add_flag("--resume", resume, "keep the finished cells of an interrupted run");
 
   auto* compare = app.add_subcommand("compare", "key indicators of two output files side by side");
-  compare->add_option("a", compare_a, "output file, or FILE.h5:variant of an experiment")->required();
-  compare->add_option("b", compare_b, "output file, or FILE.h5:variant of an experiment")->required();
+  compare->add_option("a", compare_a, "output file, or FILE.h5:variant of an experiment")
+      ->required();
+  compare->add_option("b", compare_b, "output file, or FILE.h5:variant of an experiment")
+      ->required();
   compare->add_flag("--csv", csv, "print CSV instead of a table");
 
   try {
@@ -276,7 +292,8 @@ int run_main(int argc, char** argv) {
     }
     if (*run) return cmd_run(scenario, out, threads, sets, seed, join_args(argc, argv));
     if (*validate) return cmd_validate(scenario, sets);
-    if (*experiment) return cmd_experiment(experiment_file, out, threads, resume, join_args(argc, argv));
+    if (*experiment)
+      return cmd_experiment(experiment_file, out, threads, resume, join_args(argc, argv));
     if (*compare) {
       std::cout << codev::compare_outputs(compare_a, compare_b, csv);
       return 0;
@@ -290,8 +307,8 @@ int run_main(int argc, char** argv) {
     return kExitInput;
   } catch (const std::exception& e) {
     // On a rank other than 0 this is MPI itself failing: the non-zero exit ends the job.
-    std::cerr << "codev: error" << (rank == 0 ? "" : " (rank " + std::to_string(rank) + ")")
-              << ": " << e.what() << "\n";
+    std::cerr << "codev: error" << (rank == 0 ? "" : " (rank " + std::to_string(rank) + ")") << ": "
+              << e.what() << "\n";
     return kExitRuntime;
   }
   return 0;

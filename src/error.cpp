@@ -6,8 +6,8 @@ namespace codev {
 
 namespace {
 std::string format(const Mark& mark, const std::string& key_path, const std::string& message) {
-  std::string s = mark.file + ":" + std::to_string(mark.line) + ":" + std::to_string(mark.column) +
-                  ": error: ";
+  std::string s =
+      mark.file + ":" + std::to_string(mark.line) + ":" + std::to_string(mark.column) + ": error: ";
   if (!key_path.empty()) s += key_path + ": ";
   return s + message;
 }

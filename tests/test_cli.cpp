@@ -23,7 +23,9 @@ const std::string kCodev = CODEV_BINARY;
 const std::string kSource = CODEV_SOURCE_DIR;
 
 std::string temp(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("codev_test_cli_" + std::to_string(getpid()) + "_" + name)).string();
+  return (std::filesystem::temp_directory_path() /
+          ("codev_test_cli_" + std::to_string(getpid()) + "_" + name))
+      .string();
 }
 
 }  // namespace
@@ -39,7 +41,8 @@ TEST_CASE("codev run writes a file users can open with xarray", "[cli][output]")
   REQUIRE(std::filesystem::exists(out));
   CHECK_FALSE(std::filesystem::exists(out + ".partial"));
 
-  const Result py = shell(std::string(CODEV_PYTHON) + " " + kSource + "/tests/python/check_run.py " + out);
+  const Result py =
+      shell(std::string(CODEV_PYTHON) + " " + kSource + "/tests/python/check_run.py " + out);
   INFO(py.out);
   CHECK(py.code == 0);
 
@@ -65,8 +68,9 @@ TEST_CASE("bad input exits 2 with file:line:col and key path", "[cli][errors]") 
   CHECK(missing.code == 2);
   CHECK(missing.out.find("does_not_exist.yaml:1:1: error:") != std::string::npos);
 
-  const Result set = shell(kCodev + " validate " + kSource +
-                           "/scenarios/example_small.yaml --set parameters.health.reimbursement=yes");
+  const Result set =
+      shell(kCodev + " validate " + kSource +
+            "/scenarios/example_small.yaml --set parameters.health.reimbursement=yes");
   INFO(set.out);
   CHECK(set.code == 2);
   CHECK(set.out.rfind("--set:1:", 0) == 0);
@@ -78,7 +82,8 @@ TEST_CASE("bad input exits 2 with file:line:col and key path", "[cli][errors]") 
 TEST_CASE("an existing file survives a failed run", "[cli][errors]") {
   const std::string out = temp("keep.h5");
   { std::ofstream(out) << "earlier results"; }
-  const Result r = shell(kCodev + " run " + kSource + "/tests/data/bad/negative_population.yaml -o " + out);
+  const Result r =
+      shell(kCodev + " run " + kSource + "/tests/data/bad/negative_population.yaml -o " + out);
   CHECK(r.code == 2);
   std::ifstream in(out);
   std::string text;
@@ -123,12 +128,14 @@ TEST_CASE("the default scenario validates, runs at reduced scale and reproduces 
   REQUIRE(shell(kCodev + " run " + scenario + reduced + " --seed 12 -o " + c).code == 0);
 
   // Same seed: identical numbers; another seed: different draws, about the same total population.
-  const std::string py = std::string(CODEV_PYTHON) + " -c \"import h5py, numpy, sys\n"
-      "r = [h5py.File(f, 'r')['annual'] for f in sys.argv[1:]]\n"
-      "x = [g['income_per_capita_mean'][:] for g in r]\n"
-      "assert numpy.array_equal(x[0], x[1]), 'same seed differs'\n"
-      "assert not numpy.array_equal(x[0], x[2]), 'new seed changes nothing'\n"
-      "assert numpy.isclose(r[0]['population'][0].sum(), r[2]['population'][0].sum(), rtol=0.02)\n\" ";
+  const std::string py = std::string(CODEV_PYTHON) +
+                         " -c \"import h5py, numpy, sys\n"
+                         "r = [h5py.File(f, 'r')['annual'] for f in sys.argv[1:]]\n"
+                         "x = [g['income_per_capita_mean'][:] for g in r]\n"
+                         "assert numpy.array_equal(x[0], x[1]), 'same seed differs'\n"
+                         "assert not numpy.array_equal(x[0], x[2]), 'new seed changes nothing'\n"
+                         "assert numpy.isclose(r[0]['population'][0].sum(), "
+                         "r[2]['population'][0].sum(), rtol=0.02)\n\" ";
   const Result cmp = shell(py + a + " " + b + " " + c);
   INFO(cmp.out);
   CHECK(cmp.code == 0);

@@ -44,16 +44,36 @@ ScenarioSpec small_spec() {
 }
 
 std::string temp_path(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("codev_test_engine_" + std::to_string(getpid()) + "_" + name + ".h5")).string();
+  return (std::filesystem::temp_directory_path() /
+          ("codev_test_engine_" + std::to_string(getpid()) + "_" + name + ".h5"))
+      .string();
 }
 
-const char* kMonthlyVars[] = {"gdp", "gdp_agriculture", "local_jobs", "migrant_workers", "wage_local",
-                              "capital_specialty", "tfp_specialty", "fiscal_revenue",
-                              "allowance_spending", "medical_out_of_pocket", "ill_households"};
-const char* kAnnualVars[] = {"population", "income_per_capita_mean", "income_per_capita_median",
-                             "income_wage", "income_operating", "income_property", "income_transfer",
-                             "gini", "fgt0", "fgt1", "fgt2", "at_risk_share",
-                             "monitored_households", "returned_to_poverty"};
+const char* kMonthlyVars[] = {"gdp",
+                              "gdp_agriculture",
+                              "local_jobs",
+                              "migrant_workers",
+                              "wage_local",
+                              "capital_specialty",
+                              "tfp_specialty",
+                              "fiscal_revenue",
+                              "allowance_spending",
+                              "medical_out_of_pocket",
+                              "ill_households"};
+const char* kAnnualVars[] = {"population",
+                             "income_per_capita_mean",
+                             "income_per_capita_median",
+                             "income_wage",
+                             "income_operating",
+                             "income_property",
+                             "income_transfer",
+                             "gini",
+                             "fgt0",
+                             "fgt1",
+                             "fgt2",
+                             "at_risk_share",
+                             "monitored_households",
+                             "returned_to_poverty"};
 
 bool same_bits(const VariableData& a, const VariableData& b) {
   return a.rows == b.rows && a.cols == b.cols &&
@@ -80,7 +100,8 @@ TEST_CASE("output datasets are bit-identical for 1, 2 and 4 threads and across r
           "[engine][determinism]") {
   const Model m = compile(small_spec());
   const std::string ref = run_to_file(m, 1, "t1");
-  for (const auto& [threads, name] : {std::pair{2, "t2"}, std::pair{4, "t4"}, std::pair{1, "t1b"}}) {
+  for (const auto& [threads, name] :
+       {std::pair{2, "t2"}, std::pair{4, "t4"}, std::pair{1, "t1b"}}) {
     const std::string other = run_to_file(m, threads, name);
     for (const char* v : kMonthlyVars) {
       INFO("threads " << threads << " monthly/" << v);
@@ -191,13 +212,15 @@ TEST_CASE("the first simulated year reproduces county income shares and inequali
   const VariableData gini = read_variable(f, "annual", "gini");
   const VariableData pop = read_variable(f, "annual", "population");
   const VariableData hh = read_variable(f, "annual", "households");
-  const char* sources[4] = {"income_wage", "income_operating", "income_property", "income_transfer"};
+  const char* sources[4] = {"income_wage", "income_operating", "income_property",
+                            "income_transfer"};
   for (int c = 0; c < m.n_county; ++c) {
     INFO("county " << m.county_name[c]);
     const auto col = static_cast<std::size_t>(c);
     CHECK(mean.values[col] == Approx(m.county_income_per_capita[c]).epsilon(0.03));
     CHECK(gini.values[col] == Approx(m.county_gini[c]).margin(0.015));
-    CHECK(pop.values[col] / hh.values[col] == Approx(m.county_persons_per_household[c]).epsilon(0.03));
+    CHECK(pop.values[col] / hh.values[col] ==
+          Approx(m.county_persons_per_household[c]).epsilon(0.03));
     const IncomeShares& target = m.county_income_shares[c];
     const double want[4] = {target.wage, target.operating, target.property, target.transfer};
     for (int k = 0; k < 4; ++k) {
@@ -240,7 +263,8 @@ TEST_CASE("responses go in the documented direction", "[engine][response]") {
     // Same shocks (same seed): better reimbursement cannot raise medical-cost poverty.
     CHECK(county_value(f1, "annual", "medical_out_of_pocket", last, c) <
           county_value(f0, "annual", "medical_out_of_pocket", last, c));
-    CHECK(county_value(f1, "annual", "fgt0", last, c) <= county_value(f0, "annual", "fgt0", last, c));
+    CHECK(county_value(f1, "annual", "fgt0", last, c) <=
+          county_value(f0, "annual", "fgt0", last, c));
     // Faster migrant wage growth raises wage income (the start is calibrated, so both start equal).
     CHECK(county_value(f2, "annual", "income_wage", last, c) >
           county_value(f0, "annual", "income_wage", last, c));

@@ -42,8 +42,8 @@ struct Folder {
              ("codev_test_experiment_" + std::to_string(getpid()) + "_" + name)) {
     fs::remove_all(path);
     fs::create_directories(path);
-    std::ofstream(path / "short.yaml") << "extends: " << kSource
-                                       << "/scenarios/example_small.yaml\nmeta: {years: 2}\n";
+    std::ofstream(path / "short.yaml")
+        << "extends: " << kSource << "/scenarios/example_small.yaml\nmeta: {years: 2}\n";
   }
   ~Folder() { fs::remove_all(path); }
   Folder(const Folder&) = delete;
@@ -168,8 +168,8 @@ TEST_CASE("the shipped experiments validate without running", "[experiment]") {
   CHECK(sichuan.replicates == 20);
   CHECK(sichuan.baseline == "no_aid");
   REQUIRE(sichuan.variants.size() == 8);
-  const char* instruments[] = {"industry", "collective", "training", "safety_net",
-                               "infrastructure", "consumption"};
+  const char* instruments[] = {"industry",   "collective",     "training",
+                               "safety_net", "infrastructure", "consumption"};
   for (std::size_t i = 0; i < 6; ++i) {
     const codev::VariantSpec& v = sichuan.variants[2 + i];
     INFO(v.name);
@@ -197,11 +197,11 @@ TEST_CASE("common random numbers: paired differences vary far less than unpaired
   const auto sd = codev::read_array(folder / "crn.h5", "summary/region/income_per_capita_mean_sd");
   const auto diff_sd =
       codev::read_array(folder / "crn.h5", "summary/region/income_per_capita_mean_diff_sd");
-  const auto diff = codev::read_array(folder / "crn.h5",
-                                      "summary/region/income_per_capita_mean_diff_mean");
+  const auto diff =
+      codev::read_array(folder / "crn.h5", "summary/region/income_per_capita_mean_diff_mean");
   const std::size_t last = 1, recipient = 2, aid = 0, no_aid = 1;
-  const double unpaired = std::pow(at(sd, aid, last, recipient), 2) +
-                          std::pow(at(sd, no_aid, last, recipient), 2);
+  const double unpaired =
+      std::pow(at(sd, aid, last, recipient), 2) + std::pow(at(sd, no_aid, last, recipient), 2);
   const double paired = std::pow(at(diff_sd, aid, last, recipient), 2);
   INFO("paired variance " << paired << ", unpaired " << unpaired);
   CHECK(unpaired > 0.0);
@@ -222,9 +222,7 @@ TEST_CASE("an interrupted experiment resumes to the datasets of an uninterrupted
   REQUIRE(reference.cells == 2 * 2 + 3);
 
   // The test hook: stop once three cells are done.
-  const auto stop_after = [](int k) {
-    return [k](int done, int, int, int) { return done < k; };
-  };
+  const auto stop_after = [](int k) { return [k](int done, int, int, int) { return done < k; }; };
   CHECK_THROWS_AS(run(spec, out, 2, false, stop_after(3)), codev::RuntimeError);
   CHECK_FALSE(fs::exists(out));
   CHECK(fs::exists(out + ".partial"));
@@ -244,7 +242,9 @@ TEST_CASE("an interrupted experiment resumes to the datasets of an uninterrupted
   // A write torn by a crash leaves garbage after the last record: it is dropped on resume.
   std::ofstream(out + ".partial.cells", std::ios::app | std::ios::binary) << "torn record";
   // Resume, but stop in the middle of the fifth cell: the fourth, finished, is kept.
-  const auto stop_mid_cell = [](int done, int, int step, int) { return !(done == 4 && step == 10); };
+  const auto stop_mid_cell = [](int done, int, int step, int) {
+    return !(done == 4 && step == 10);
+  };
   CHECK_THROWS_AS(run(spec, out, 2, true, stop_mid_cell), codev::RuntimeError);
   const codev::ExperimentSummary resumed = run(spec, out, 2, true);
   CHECK(resumed.cells_resumed == 4);
@@ -268,7 +268,8 @@ TEST_CASE("a killed experiment resumes from its journal", "[experiment][cli]") {
   std::ofstream(folder / "e.yaml") << two_variants(3);
   const std::string out = folder / "killed.h5";
   REQUIRE(shell(kCodev + " experiment " + (folder / "e.yaml") + " -o " + (folder / "whole.h5") +
-                " --threads 1").code == 0);
+                " --threads 1")
+              .code == 0);
 
   const pid_t pid = fork();
   REQUIRE(pid >= 0);
@@ -302,8 +303,8 @@ TEST_CASE("a killed experiment resumes from its journal", "[experiment][cli]") {
   REQUIRE(fs::exists(journal));
   CHECK_FALSE(fs::exists(out));
 
-  const Result resumed = shell(kCodev + " experiment " + (folder / "e.yaml") + " -o " + out +
-                               " --threads 1 --resume");
+  const Result resumed =
+      shell(kCodev + " experiment " + (folder / "e.yaml") + " -o " + out + " --threads 1 --resume");
   INFO(resumed.out);
   REQUIRE(resumed.code == 0);
   CHECK(resumed.out.find(" resumed)") != std::string::npos);
@@ -331,8 +332,8 @@ TEST_CASE("codev experiment and codev compare as users run them", "[experiment][
   // Not on a terminal: no progress lines.
   CHECK(r.out.find("cells done") == std::string::npos);
 
-  const Result py = shell(std::string(CODEV_PYTHON) + " " + kSource +
-                          "/tests/python/check_experiment.py " + out);
+  const Result py =
+      shell(std::string(CODEV_PYTHON) + " " + kSource + "/tests/python/check_experiment.py " + out);
   INFO(py.out);
   CHECK(py.code == 0);
 
@@ -376,8 +377,9 @@ TEST_CASE("codev experiment and codev compare as users run them", "[experiment][
   const Result unknown = shell(kCodev + " compare " + out + ":aids " + single);
   CHECK(unknown.code == 2);
   CHECK(unknown.out.find("unknown variant 'aids'") != std::string::npos);
-  const Result bad = shell(kCodev + " experiment " + kSource +
-                           "/tests/data/bad/experiment_replicates_zero.yaml -o " + (folder / "x.h5"));
+  const Result bad =
+      shell(kCodev + " experiment " + kSource +
+            "/tests/data/bad/experiment_replicates_zero.yaml -o " + (folder / "x.h5"));
   CHECK(bad.code == 2);
   CHECK(bad.out.find("experiment_replicates_zero.yaml:5:15: error: experiment.replicates: must be "
                      "in [1, 100000], got 0") != std::string::npos);

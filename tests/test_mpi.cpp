@@ -34,8 +34,9 @@ const std::string kSmall = kSource + "/scenarios/examples/experiment_small.yaml"
 // As root (CI containers) OpenMPI needs to be told; the machine may have fewer cores than ranks.
 // When a rank exits non-zero mpirun waits odls_base_sigkill_timeout (1 s, in practice 2 s)
 // before ending the others; by then codev's ranks have stopped on their own, so no wait.
-const std::string kMpirun = std::string(CODEV_MPIEXEC) +
-                            " --allow-run-as-root --oversubscribe --mca odls_base_sigkill_timeout 0";
+const std::string kMpirun =
+    std::string(CODEV_MPIEXEC) +
+    " --allow-run-as-root --oversubscribe --mca odls_base_sigkill_timeout 0";
 
 using codev::testing::Result;
 
@@ -63,8 +64,8 @@ struct Folder {
 };
 
 void require_same_file(const std::string& a, const std::string& b) {
-  const Result same = shell(std::string(CODEV_PYTHON) + " " + kSource + "/tests/python/same_h5.py " +
-                            a + " " + b);
+  const Result same =
+      shell(std::string(CODEV_PYTHON) + " " + kSource + "/tests/python/same_h5.py " + a + " " + b);
   INFO(same.out);
   REQUIRE(same.code == 0);
 }
@@ -73,7 +74,8 @@ void require_same_file(const std::string& a, const std::string& b) {
 std::vector<int> cells_by_rank(const std::string& out) {
   std::smatch m;
   std::vector<int> cells;
-  if (!std::regex_search(out, m, std::regex("processes; cells run by each:([ 0-9]+)"))) return cells;
+  if (!std::regex_search(out, m, std::regex("processes; cells run by each:([ 0-9]+)")))
+    return cells;
   std::istringstream in(m[1].str());
   for (int n = 0; in >> n;) cells.push_back(n);
   return cells;
@@ -190,21 +192,21 @@ TEST_CASE("bad input on any rank ends the job with exit 2 and one message", "[mp
       "experiment_replicates_zero.yaml:5:15: error: experiment.replicates: must be in [1, 100000], "
       "got 0";
   // Every rank reads the bad file: rank 0 reports.
-  const Result all = shell(kMpirun + " -np 2 " + kCodev + " experiment " + bad + " -o " +
-                           (folder / "x.h5"));
+  const Result all =
+      shell(kMpirun + " -np 2 " + kCodev + " experiment " + bad + " -o " + (folder / "x.h5"));
   INFO(all.out);
   CHECK(all.code == 2);
   CHECK(count(all.out, message) == 1);
   // Only rank 1 reads a bad file: it reports, rank 0 exits 2, nobody waits forever.
-  const Result one = shell(kMpirun + " -np 1 " + kCodev + " experiment " + kSmall + " -o " +
-                           (folder / "y.h5") + " : -np 1 " + kCodev + " experiment " + bad +
-                           " -o " + (folder / "y.h5"));
+  const Result one =
+      shell(kMpirun + " -np 1 " + kCodev + " experiment " + kSmall + " -o " + (folder / "y.h5") +
+            " : -np 1 " + kCodev + " experiment " + bad + " -o " + (folder / "y.h5"));
   INFO(one.out);
   CHECK(one.code == 2);
   CHECK(count(one.out, "rank 1: " + std::string(kSource) + "/tests/data/bad/" + message) == 1);
   // A rank that read another (valid) experiment is refused at its first message.
-  std::ofstream(folder / "other.yaml") << "experiment: {name: other, base: " << kSource
-                                         << "/scenarios/example_small.yaml}\n";
+  std::ofstream(folder / "other.yaml")
+      << "experiment: {name: other, base: " << kSource << "/scenarios/example_small.yaml}\n";
   const Result other = shell(kMpirun + " -np 1 " + kCodev + " experiment " + kSmall + " -o " +
                              (folder / "z.h5") + " : -np 1 " + kCodev + " experiment " +
                              (folder / "other.yaml") + " -o " + (folder / "z.h5"));
@@ -226,9 +228,9 @@ TEST_CASE("bad input on any rank ends the job with exit 2 and one message", "[mp
   INFO(single.out);
   CHECK(single.code == 2);
   CHECK(count(single.out, point_message) == 1);
-  const Result spread = shell(kMpirun + " -np 2 " + kCodev + " experiment " +
-                              (folder / "sweep.yaml") + " -o " + (folder / "s2.h5") +
-                              " --threads 1");
+  const Result spread =
+      shell(kMpirun + " -np 2 " + kCodev + " experiment " + (folder / "sweep.yaml") + " -o " +
+            (folder / "s2.h5") + " --threads 1");
   INFO(spread.out);
   CHECK(spread.code == 2);
   CHECK(count(spread.out, point_message) == 1);

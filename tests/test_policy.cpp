@@ -59,7 +59,8 @@ ScenarioSpec base_spec() {
 }
 
 ScenarioSpec with_all_instruments(ScenarioSpec s) {
-  for (int k = 0; k < kNumInstruments; ++k) s.policies.push_back(policy(static_cast<Instrument>(k)));
+  for (int k = 0; k < kNumInstruments; ++k)
+    s.policies.push_back(policy(static_cast<Instrument>(k)));
   return s;
 }
 
@@ -70,12 +71,24 @@ ScenarioSpec only(Instrument k) {
   for (PairingSpec& p : s.pairings) {
     p.allocation = AllocationSpec{0, 0, 0, 0, 0, 0};
     switch (k) {
-      case Instrument::industry: p.allocation.industry = 1; break;
-      case Instrument::collective: p.allocation.collective = 1; break;
-      case Instrument::training: p.allocation.training = 1; break;
-      case Instrument::safety_net: p.allocation.safety_net = 1; break;
-      case Instrument::infrastructure: p.allocation.infrastructure = 1; break;
-      case Instrument::consumption: p.allocation.consumption = 1; break;
+      case Instrument::industry:
+        p.allocation.industry = 1;
+        break;
+      case Instrument::collective:
+        p.allocation.collective = 1;
+        break;
+      case Instrument::training:
+        p.allocation.training = 1;
+        break;
+      case Instrument::safety_net:
+        p.allocation.safety_net = 1;
+        break;
+      case Instrument::infrastructure:
+        p.allocation.infrastructure = 1;
+        break;
+      case Instrument::consumption:
+        p.allocation.consumption = 1;
+        break;
     }
   }
   return s;
@@ -134,7 +147,8 @@ TEST_CASE("every yuan is accounted for, per pairing and year", "[policy][money]"
     // The safety-net fund moves only by money in minus what households were paid.
     for (int c = 0; c < m.n_county; ++c) {
       const double paid = ws.totals.assistance[c] + ws.totals.medical_cover[c];
-      CHECK(s.county.safety_net_fund[c] >= fund_start[c] - paid - 1e-6 * (1 + std::abs(fund_start[c])));
+      CHECK(s.county.safety_net_fund[c] >=
+            fund_start[c] - paid - 1e-6 * (1 + std::abs(fund_start[c])));
     }
     if (!closed) continue;
     ++years;
@@ -152,7 +166,8 @@ TEST_CASE("every yuan is accounted for, per pairing and year", "[policy][money]"
       }
       CHECK(spent == Approx(a.donor_spent).epsilon(1e-12));
       CHECK(received == Approx(a.recipient_received).epsilon(1e-12));
-      received_by_recipient[static_cast<std::size_t>(m.pairings[j].recipient)] += a.recipient_received;
+      received_by_recipient[static_cast<std::size_t>(m.pairings[j].recipient)] +=
+          a.recipient_received;
     }
     // The recipient's recorded uses add up to what it received.
     for (int c = 0; c < m.n_county; ++c) {
@@ -164,13 +179,16 @@ TEST_CASE("every yuan is accounted for, per pairing and year", "[policy][money]"
   CHECK(years == 4);
 }
 
-TEST_CASE("assistance does not end monitoring: households leave it only when their income "
-          "without the assistance is at or above the threshold", "[policy][safety_net]") {
+TEST_CASE(
+    "assistance does not end monitoring: households leave it only when their income "
+    "without the assistance is at or above the threshold",
+    "[policy][safety_net]") {
   // A generous safety net only: its cash alone lifts many monitored households above the
   // monitoring threshold. They stay monitored (and assisted) while their income without the
   // assistance is below it; the ones whose own income reached it leave.
   ScenarioSpec spec = only(Instrument::safety_net);
-  for (PairingSpec& p : spec.pairings) p.budget.fixed_per_year = 5 * p.budget.fixed_per_year.value();
+  for (PairingSpec& p : spec.pairings)
+    p.budget.fixed_per_year = 5 * p.budget.fixed_per_year.value();
   const Model m = compile(spec);
   State s = make_state(m);
   Workspace ws = make_workspace(m);
@@ -213,8 +231,9 @@ TEST_CASE("a fixed budget is spent in full over a year, less nothing", "[policy]
   // The output records the recipient's uses: they add up to what its pairing delivered.
   for (std::size_t j = 0; j < 2; ++j) {
     double used = 0;
-    for (const char* k : {"aid_used_industry", "aid_used_collective", "aid_used_training",
-                          "aid_used_safety_net", "aid_used_infrastructure", "aid_used_consumption"}) {
+    for (const char* k :
+         {"aid_used_industry", "aid_used_collective", "aid_used_training", "aid_used_safety_net",
+          "aid_used_infrastructure", "aid_used_consumption"}) {
       used += last(f, "annual", k, 2 + j);
     }
     CHECK(used == Approx(last(f, "pairings", "recipient_received", j)).epsilon(1e-12));
@@ -227,7 +246,8 @@ TEST_CASE("a zero budget with no cadres gives the same output as no aid at all",
   none.pairings.clear();
   const std::string f0 = run_to_file(none, "nopairing");
   const std::string f1 = run_to_file(no_aid(with_all_instruments(base_spec())), "zerobudget");
-  for (const char* v : {"income_per_capita_mean", "fgt0", "gini", "income_transfer", "monitored_households"}) {
+  for (const char* v :
+       {"income_per_capita_mean", "fgt0", "gini", "income_transfer", "monitored_households"}) {
     INFO(v);
     CHECK(same_bits(read_variable(f0, "annual", v), read_variable(f1, "annual", v)));
   }
@@ -245,9 +265,11 @@ TEST_CASE("each instrument moves its target indicators in the documented directi
 
   SECTION("industry investment: capital, links to the industry, operating income") {
     const std::string f = alone(Instrument::industry, "industry");
-    CHECK(recipients(f, "monthly", "capital_specialty") > recipients(f0, "monthly", "capital_specialty"));
+    CHECK(recipients(f, "monthly", "capital_specialty") >
+          recipients(f0, "monthly", "capital_specialty"));
     CHECK(recipients(f, "monthly", "linked_share") > 0.0);
-    CHECK(recipients(f, "annual", "income_operating") > recipients(f0, "annual", "income_operating"));
+    CHECK(recipients(f, "annual", "income_operating") >
+          recipients(f0, "annual", "income_operating"));
     CHECK(recipients(f, "monthly", "gdp_specialty") > recipients(f0, "monthly", "gdp_specialty"));
     CHECK(last(f, "pairings", "enclave_profit", 0) > 0.0);  // the donor's return
     std::filesystem::remove(f);
@@ -275,12 +297,14 @@ TEST_CASE("each instrument moves its target indicators in the documented directi
     const std::string f = alone(Instrument::infrastructure, "infra");
     CHECK(recipients(f, "monthly", "infrastructure") > 0.0);
     CHECK(recipients(f, "monthly", "tfp_specialty") > recipients(f0, "monthly", "tfp_specialty"));
-    CHECK(recipients(f, "monthly", "gdp_agriculture") > recipients(f0, "monthly", "gdp_agriculture"));
+    CHECK(recipients(f, "monthly", "gdp_agriculture") >
+          recipients(f0, "monthly", "gdp_agriculture"));
     std::filesystem::remove(f);
   }
   SECTION("consumption assistance: operating income") {
     const std::string f = alone(Instrument::consumption, "consumption");
-    CHECK(recipients(f, "annual", "income_operating") > recipients(f0, "annual", "income_operating"));
+    CHECK(recipients(f, "annual", "income_operating") >
+          recipients(f0, "annual", "income_operating"));
     std::filesystem::remove(f);
   }
   std::filesystem::remove(f0);

@@ -127,10 +127,10 @@ void check_same(const RegionIndicators& a, const RegionIndicators& b, double rel
 const std::vector<Role> kRoles = {Role::donor, Role::donor, Role::recipient, Role::other};
 constexpr double kLine = 12.0;
 const std::vector<Household> kHouseholds = {
-    {0, 10, 1}, {0, 30, 1},                            // persons 2, income 40, poor 1
-    {1, 20, 2}, {1, 20, 1}, {1, 40, 1},                // persons 4, income 100, poor 0
-    {2, 5, 3},  {2, 15, 2}, {2, 0, 1},  {2, -2, 1},    // persons 7, income 43, poor 5
-    {3, 8, 3},  {3, 12, 1},                            // persons 4, income 36, poor 3
+    {0, 10, 1}, {0, 30, 1},                          // persons 2, income 40, poor 1
+    {1, 20, 2}, {1, 20, 1}, {1, 40, 1},              // persons 4, income 100, poor 0
+    {2, 5, 3},  {2, 15, 2}, {2, 0, 1},  {2, -2, 1},  // persons 7, income 43, poor 5
+    {3, 8, 3},  {3, 12, 1},                          // persons 4, income 36, poor 3
 };
 
 }  // namespace

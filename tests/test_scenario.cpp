@@ -68,7 +68,8 @@ std::string file_error(const std::string& path, const std::vector<std::string>& 
 struct TempDir {
   fs::path path;
   explicit TempDir(const std::string& name)
-      : path(fs::temp_directory_path() / ("codev_test_scenario_" + std::to_string(getpid()) + "_" + name)) {
+      : path(fs::temp_directory_path() /
+             ("codev_test_scenario_" + std::to_string(getpid()) + "_" + name)) {
     fs::remove_all(path);
     fs::create_directories(path);
   }

@@ -37,9 +37,7 @@ class Rng {
   /// Uniform integer in [0, n).
   int below(int n) { return static_cast<int>(gen_() % static_cast<std::uint64_t>(n)); }
   /// Right-skewed, income-like values around 10^4 (log of a sum of uniforms, roughly normal).
-  double income() {
-    return std::exp(9.0 + 1.2 * (uniform() + uniform() + uniform() - 1.5));
-  }
+  double income() { return std::exp(9.0 + 1.2 * (uniform() + uniform() + uniform() - 1.5)); }
 
  private:
   std::mt19937_64 gen_;
@@ -86,7 +84,8 @@ double gini_reference(const Vec& x, const Vec& w) {
     wsum += w[i];
     wx += static_cast<long double>(w[i]) * x[i];
     for (std::size_t j = 0; j < x.size(); ++j) {
-      pairs += static_cast<long double>(w[i]) * w[j] * std::fabs(static_cast<long double>(x[i]) - x[j]);
+      pairs +=
+          static_cast<long double>(w[i]) * w[j] * std::fabs(static_cast<long double>(x[i]) - x[j]);
     }
   }
   const long double mean = wx / wsum;

@@ -55,10 +55,10 @@ TEST_CASE("Welford gives the two-pass mean and variance, also with a large offse
 
 TEST_CASE("Student t quantiles match published values", "[summary]") {
   using codev::stats::student_t_quantile;
-  const std::pair<double, double> upper[] = {
-      {1, 12.706204736174693}, {2, 4.3026527297494618},  {3, 3.1824463052837084},
-      {4, 2.7764451051977935}, {10, 2.2281388519862742}, {19, 2.0930240544083093},
-      {30, 2.0422724563012379}, {1000, 1.9623390808264081}};
+  const std::pair<double, double> upper[] = {{1, 12.706204736174693},  {2, 4.3026527297494618},
+                                             {3, 3.1824463052837084},  {4, 2.7764451051977935},
+                                             {10, 2.2281388519862742}, {19, 2.0930240544083093},
+                                             {30, 2.0422724563012379}, {1000, 1.9623390808264081}};
   for (const auto& [df, t] : upper) {
     INFO("df " << df);
     CHECK(student_t_quantile(0.975, df) == Approx(t).epsilon(1e-12));
@@ -93,7 +93,8 @@ TEST_CASE("a 95% interval by hand", "[summary]") {
   CHECK(std::isnan(j.low));
 }
 
-TEST_CASE("sample designs: grid corners, one point per LHS stratum, Saltelli's blocks", "[summary]") {
+TEST_CASE("sample designs: grid corners, one point per LHS stratum, Saltelli's blocks",
+          "[summary]") {
   const int levels[] = {3, 2};
   const codev::stats::Design grid = codev::stats::grid_design(levels);
   REQUIRE(grid.size() == 6);
@@ -106,7 +107,8 @@ TEST_CASE("sample designs: grid corners, one point per LHS stratum, Saltelli's b
   REQUIRE(lhs.size() == 20);
   for (int i = 0; i < 3; ++i) {
     std::set<int> strata;
-    for (const auto& p : lhs) strata.insert(static_cast<int>(std::floor(p[static_cast<std::size_t>(i)] * 20)));
+    for (const auto& p : lhs)
+      strata.insert(static_cast<int>(std::floor(p[static_cast<std::size_t>(i)] * 20)));
     CHECK(strata.size() == 20);
   }
   CHECK(codev::stats::lhs_design(20, 3, 7) == lhs);  // deterministic
@@ -138,7 +140,8 @@ TEST_CASE("Sobol indices of the Ishigami function and of a linear model", "[summ
     std::vector<double> y;
     for (const auto& u : d) {
       const double x1 = -pi + 2 * pi * u[0], x2 = -pi + 2 * pi * u[1], x3 = -pi + 2 * pi * u[2];
-      y.push_back(std::sin(x1) + a * std::pow(std::sin(x2), 2) + b * std::pow(x3, 4) * std::sin(x1));
+      y.push_back(std::sin(x1) + a * std::pow(std::sin(x2), 2) +
+                  b * std::pow(x3, 4) * std::sin(x1));
     }
     const auto s = codev::stats::sobol_indices(y, n, k, 200, 1);
     CHECK(s[0].first == Approx(v1 / v).margin(0.03));

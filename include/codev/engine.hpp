@@ -18,18 +18,18 @@ namespace codev {
 struct HouseholdTotals {
   int n_county = 0;
   // Weighted sums per county, [n_county] each.
-  std::vector<double> farm_output;      ///< yuan this step
+  std::vector<double> farm_output;  ///< yuan this step
   std::vector<double> local_workers;
   std::vector<double> migrant_workers;
-  std::vector<double> job_applicants;   ///< workers asking for a local job this step
-  std::vector<double> pension;          ///< yuan this step
-  std::vector<double> allowance;        ///< yuan this step
-  std::vector<double> medical;          ///< out-of-pocket yuan this step
-  std::vector<double> ill;              ///< households falling ill
-  std::vector<double> assistance;       ///< safety-net cash paid to monitored households, yuan
-  std::vector<double> medical_cover;    ///< safety-net medical assistance paid, yuan
-  std::vector<double> consumption_paid; ///< consumption-assistance purchases paid out, yuan
-  std::vector<double> dividends;        ///< collective dividends received by households, yuan
+  std::vector<double> job_applicants;    ///< workers asking for a local job this step
+  std::vector<double> pension;           ///< yuan this step
+  std::vector<double> allowance;         ///< yuan this step
+  std::vector<double> medical;           ///< out-of-pocket yuan this step
+  std::vector<double> ill;               ///< households falling ill
+  std::vector<double> assistance;        ///< safety-net cash paid to monitored households, yuan
+  std::vector<double> medical_cover;     ///< safety-net medical assistance paid, yuan
+  std::vector<double> consumption_paid;  ///< consumption-assistance purchases paid out, yuan
+  std::vector<double> dividends;         ///< collective dividends received by households, yuan
 };
 
 /// Indicators of one closed calendar year, per county [n_county].
@@ -42,20 +42,20 @@ struct AnnualIndicators {
   std::vector<double> at_risk_share, monitored_households, returned_to_poverty;
   std::vector<double> medical_out_of_pocket;
   std::vector<double> collective_villages_above;  ///< share of villages with collective income
-                                                   ///< at or above the threshold
+                                                  ///< at or above the threshold
   // Sufficient statistics for the region's Theil index (simulated persons, positive incomes).
-  std::vector<double> persons_positive;   ///< sum w over households with income > 0
-  std::vector<double> income_positive;    ///< sum w x over them (x = income per person)
-  std::vector<double> income_log;         ///< sum w x ln x over them
-  std::vector<double> persons_sim;        ///< sum w over all households
+  std::vector<double> persons_positive;  ///< sum w over households with income > 0
+  std::vector<double> income_positive;   ///< sum w x over them (x = income per person)
+  std::vector<double> income_log;        ///< sum w x ln x over them
+  std::vector<double> persons_sim;       ///< sum w over all households
 };
 
 /// Scratch space reused across steps (sized by make_workspace; no allocation per step).
 struct Workspace {
-  std::vector<double> chunk_sums;            ///< [n_chunk * kSums] partial sums per chunk
-  std::vector<std::int8_t> plan;             ///< [n_household] labour move wanted this step
-  AnnualIndicators annual;                   ///< filled when a step closes a year
-  HouseholdTotals totals;                    ///< filled by every step
+  std::vector<double> chunk_sums;  ///< [n_chunk * kSums] partial sums per chunk
+  std::vector<std::int8_t> plan;   ///< [n_household] labour move wanted this step
+  AnnualIndicators annual;         ///< filled when a step closes a year
+  HouseholdTotals totals;          ///< filled by every step
 };
 
 Workspace make_workspace(const Model& model);
@@ -67,10 +67,10 @@ bool step(const Model& model, State& state, Workspace& ws);
 
 /// Options of a whole run.
 struct RunOptions {
-  std::string output_path;     ///< final HDF5 path (written as .partial, renamed at the end)
-  int threads = 0;             ///< 0 = all cores
+  std::string output_path;  ///< final HDF5 path (written as .partial, renamed at the end)
+  int threads = 0;          ///< 0 = all cores
   std::uint64_t replicate = 0;
-  std::string command_line;    ///< stored in the output's provenance attributes
+  std::string command_line;  ///< stored in the output's provenance attributes
   /// Called after every step with (steps done, total); returning false interrupts the run
   /// (RuntimeError, no output file left behind).
   std::function<bool(int, int)> progress;

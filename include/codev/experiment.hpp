@@ -41,9 +41,9 @@ struct SweepParameter {
 struct SweepSpec {
   enum class Method : std::uint8_t { none, grid, lhs, sobol };
   Method method = Method::none;
-  int samples = 0;      ///< lhs: points; sobol: base samples N (N (k + 2) points)
-  int replicates = 0;   ///< replicates per sample point (default: the experiment's)
-  int bootstrap = 1000; ///< sobol: bootstrap resamples for the intervals
+  int samples = 0;       ///< lhs: points; sobol: base samples N (N (k + 2) points)
+  int replicates = 0;    ///< replicates per sample point (default: the experiment's)
+  int bootstrap = 1000;  ///< sobol: bootstrap resamples for the intervals
   std::vector<SweepParameter> parameters;
   /// Sample points: values[p][i] is parameter i at point p (filled by the reader).
   std::vector<std::vector<double>> values;
@@ -69,14 +69,14 @@ struct ExperimentSpec {
   std::string file;
   std::string name;
   std::string description;
-  std::string base;          ///< base scenario path (resolved against the experiment's folder)
+  std::string base;  ///< base scenario path (resolved against the experiment's folder)
   int replicates = 1;
-  std::uint64_t seed = 0;    ///< default: the base scenario's meta.seed
-  std::string baseline;      ///< a variant name (default: the first variant)
-  int threads = 0;           ///< 0 = all cores (the command line's --threads wins)
+  std::uint64_t seed = 0;  ///< default: the base scenario's meta.seed
+  std::string baseline;    ///< a variant name (default: the first variant)
+  int threads = 0;         ///< 0 = all cores (the command line's --threads wins)
   std::vector<VariantSpec> variants;
   SweepSpec sweep;
-  ScenarioSpec sweep_base;   ///< the base scenario that sweep points override (sweeps only)
+  ScenarioSpec sweep_base;  ///< the base scenario that sweep points override (sweeps only)
   std::vector<SummarisedIndicator> summarise;
   ExperimentOutputs outputs;
   /// The resolved experiment (defaults filled in, paths as written) as YAML text.
@@ -117,7 +117,7 @@ struct ExperimentSummary {
   int cells = 0;          ///< cells in the experiment
   int cells_resumed = 0;  ///< cells taken from an earlier run's partial results
   double seconds = 0.0;
-  int processes = 1;      ///< processes of the job (MPI ranks), rank 0 included
+  int processes = 1;                  ///< processes of the job (MPI ranks), rank 0 included
   std::vector<int> cells_by_process;  ///< cells each rank ran in this session (rank 0 only)
 };
 

@@ -15,7 +15,8 @@
 
 namespace codev {
 
-/// Foster-Greer-Thorbecke poverty measures at line z: FGT_a = sum w_i ((z-y_i)/z)^a [y_i<z] / sum w_i.
+/// Foster-Greer-Thorbecke poverty measures at line z: FGT_a = sum w_i ((z-y_i)/z)^a [y_i<z] / sum
+/// w_i.
 struct Fgt {
   double fgt0 = 0.0;  ///< headcount ratio
   double fgt1 = 0.0;  ///< poverty gap

@@ -18,17 +18,17 @@ namespace codev {
 /// A run-time shock: what happens to which counties from which step.
 struct Shock {
   ShockSpec::Type type = ShockSpec::Type::disaster;
-  int step_begin = 0;             ///< first step affected
-  int step_end = 0;               ///< one past the last step affected
+  int step_begin = 0;  ///< first step affected
+  int step_end = 0;    ///< one past the last step affected
   double severity = 0.0;
-  std::vector<std::uint8_t> hits; ///< [n_county] 1 where the shock applies
+  std::vector<std::uint8_t> hits;  ///< [n_county] 1 where the shock applies
 };
 
 /// A pairing with county names resolved to indices. Its effects are added with the aid policies.
 struct Pairing {
   std::string id;
-  int donor = 0;       ///< county index
-  int recipient = 0;   ///< county index
+  int donor = 0;      ///< county index
+  int recipient = 0;  ///< county index
   int start_year = 0;
   int end_year = 0;
   int cadres = 0;
@@ -62,10 +62,10 @@ struct Model {
   std::string resolved_yaml;    ///< the resolved scenario text
   std::string scenario_sha256;  ///< SHA-256 of resolved_yaml
   int start_year = 0;
-  int start_month = 1;          ///< 1..12
-  int n_year = 0;               ///< simulated years (meta.years)
-  int step_months = 1;          ///< 1, 3 or 12
-  int n_step = 0;               ///< n_year * 12 / step_months
+  int start_month = 1;  ///< 1..12
+  int n_year = 0;       ///< simulated years (meta.years)
+  int step_months = 1;  ///< 1, 3 or 12
+  int n_step = 0;       ///< n_year * 12 / step_months
   std::uint64_t seed = 0;
   Parameters param;
   OutputSpec outputs;
@@ -77,8 +77,8 @@ struct Model {
   std::vector<std::string> county_name_zh;
   std::vector<std::string> county_prefecture;
   std::vector<Role> county_role;
-  std::vector<double> county_population;          ///< rural persons, start year
-  std::vector<double> county_income_per_capita;   ///< yuan/person/year, start year
+  std::vector<double> county_population;         ///< rural persons, start year
+  std::vector<double> county_income_per_capita;  ///< yuan/person/year, start year
   std::vector<double> county_persons_per_household;
   std::vector<double> county_gini;
   std::vector<IncomeShares> county_income_shares;
@@ -86,19 +86,19 @@ struct Model {
   std::vector<double> county_lifted_share;
   std::vector<double> county_migrant_share;
   std::vector<double> county_local_job_share;
-  std::vector<double> county_gdp;                 ///< yuan/year, start year
+  std::vector<double> county_gdp;  ///< yuan/year, start year
   std::vector<double> county_agriculture_share;
   std::vector<double> county_specialty_share;
-  std::vector<double> county_governance;          ///< initial governance capacity [0,1]
-  std::vector<double> county_talent;              ///< initial local talent
+  std::vector<double> county_governance;  ///< initial governance capacity [0,1]
+  std::vector<double> county_talent;      ///< initial local talent
   std::vector<int> county_villages;
-  std::vector<std::int64_t> household_begin;      ///< [n_county + 1] simulated household ranges
-  std::vector<std::int32_t> village_begin;        ///< [n_county + 1] global village ranges
+  std::vector<std::int64_t> household_begin;  ///< [n_county + 1] simulated household ranges
+  std::vector<std::int32_t> village_begin;    ///< [n_county + 1] global village ranges
 
   // Population-wide values.
-  PopulationSpec population;        ///< scenario-wide defaults (worker, elderly, chronic shares)
-  double household_weight = 1.0;    ///< real households represented by one simulated household
-  std::int64_t n_household = 0;     ///< simulated households
+  PopulationSpec population;      ///< scenario-wide defaults (worker, elderly, chronic shares)
+  double household_weight = 1.0;  ///< real households represented by one simulated household
+  std::int64_t n_household = 0;   ///< simulated households
 
   // Linkage between counties for TFP catch-up: row-normalised, W(i,j) > 0 when county i learns
   // from county j (same prefecture). Pairings strengthen it with the aid policies.
@@ -107,7 +107,7 @@ struct Model {
   std::vector<Pairing> pairings;
   std::vector<Policy> policies;
   std::vector<Shock> shocks;
-  std::vector<Chunk> chunks;        ///< fixed work plan, independent of the thread count
+  std::vector<Chunk> chunks;  ///< fixed work plan, independent of the thread count
 
   /// Calendar year and month (1..12) at the start of step s.
   int year_of_step(int s) const { return start_year + (start_month - 1 + s * step_months) / 12; }
@@ -115,7 +115,8 @@ struct Model {
   /// Months of step s's calendar year that lie inside the run, up to the end of step s (fewer
   /// than 12 only in a first year that starts after January).
   int months_into_year(int s) const {
-    return month_of_step(s) + step_months - 1 - (year_of_step(s) == start_year ? start_month - 1 : 0);
+    return month_of_step(s) + step_months - 1 -
+           (year_of_step(s) == start_year ? start_month - 1 : 0);
   }
   /// The policy enabling instrument k in county c in year y, or nullptr.
   const Policy* policy_for(Instrument k, int c, int y) const {
@@ -125,9 +126,7 @@ struct Model {
     return nullptr;
   }
   /// True when step s ends a calendar year (or the run): annual accounts close after it.
-  bool closes_year(int s) const {
-    return s == n_step - 1 || month_of_step(s) + step_months > 12;
-  }
+  bool closes_year(int s) const { return s == n_step - 1 || month_of_step(s) + step_months > 12; }
 };
 
 /// Compiles a checked spec into a Model. Throws InputError for combinations the reader cannot

@@ -13,17 +13,17 @@ namespace codev {
 
 /// A coordinate or auxiliary variable along a fixed dimension (county, household, group, ...).
 struct AxisVariable {
-  std::string name;       ///< e.g. "county", "county_name"
+  std::string name;  ///< e.g. "county", "county_name"
   std::string long_name;
-  std::string units;      ///< "1" for codes and labels
+  std::string units;  ///< "1" for codes and labels
   std::variant<std::vector<std::int64_t>, std::vector<double>, std::vector<std::string>> values;
 };
 
 /// A fixed (not growing) dimension of a group: its dimension scale (`coordinate`, named like
 /// the dimension) and further variables along it (labels, roles).
 struct FixedDim {
-  std::string name;              ///< dimension name, also the coordinate variable's name
-  AxisVariable coordinate;       ///< coordinate.name == name
+  std::string name;         ///< dimension name, also the coordinate variable's name
+  AxisVariable coordinate;  ///< coordinate.name == name
   std::vector<AxisVariable> auxiliary;
 };
 
@@ -38,11 +38,11 @@ struct VariableSpec {
 /// fixed dimension ("county", "household", "group", ...). Variables are float64 (counts included,
 /// since weighted counts are not integers). Rows are appended as the run goes.
 struct GroupSpec {
-  std::string name;             ///< "monthly", "annual", "households", ...
-  std::string row_dim;          ///< "time" or "year"
-  std::string row_units;        ///< "days since 2023-07-01" for time, "1" for year
+  std::string name;       ///< "monthly", "annual", "households", ...
+  std::string row_dim;    ///< "time" or "year"
+  std::string row_units;  ///< "days since 2023-07-01" for time, "1" for year
   std::string row_long_name;
-  std::string row_calendar;     ///< "standard" for time, empty otherwise
+  std::string row_calendar;  ///< "standard" for time, empty otherwise
   /// Extra row-dimension coordinate written with each row (e.g. "year" alongside "time" for
   /// monthly data); empty for none.
   std::string row_aux_name;
@@ -65,9 +65,9 @@ struct OutputLayout {
 
 /// One appended row of one group: the row coordinate and one value per variable per column.
 struct Row {
-  int group = 0;                         ///< index into OutputLayout::groups
-  double row_value = 0.0;                ///< time (days) or year
-  double row_aux_value = 0.0;            ///< value of row_aux_name, if the group has one
+  int group = 0;                            ///< index into OutputLayout::groups
+  double row_value = 0.0;                   ///< time (days) or year
+  double row_aux_value = 0.0;               ///< value of row_aux_name, if the group has one
   std::vector<std::vector<double>> values;  ///< [variable][column]
 };
 

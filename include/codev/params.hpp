@@ -10,159 +10,159 @@ namespace codev {
 // probabilities or amounts by the engine (step_months). "estimate" sources say how the value
 // was chosen; see docs/MODEL.md for the reasoning.
 #define CODEV_PARAMETERS(X)                                                                        \
-  X(poverty, line, 4000.0, 0.0, 1e6, false, "yuan/person/year",                                   \
-    "Poverty line in the start year (current prices)",                                            \
-    "national standard 2,300 yuan at 2010 prices, about 4,000 at 2020 prices (facts file)")       \
-  X(poverty, line_growth, 0.02, -0.5, 0.5, false, "1/year",                                       \
-    "Annual indexation of the poverty line, monitoring threshold and allowance line",             \
-    "estimate: rural consumer price inflation")                                                     \
-  X(poverty, monitoring_multiple, 1.5, 1.0, 10.0, false, "1",                                     \
+  X(poverty, line, 4000.0, 0.0, 1e6, false, "yuan/person/year",                                    \
+    "Poverty line in the start year (current prices)",                                             \
+    "national standard 2,300 yuan at 2010 prices, about 4,000 at 2020 prices (facts file)")        \
+  X(poverty, line_growth, 0.02, -0.5, 0.5, false, "1/year",                                        \
+    "Annual indexation of the poverty line, monitoring threshold and allowance line",              \
+    "estimate: rural consumer price inflation")                                                    \
+  X(poverty, monitoring_multiple, 1.5, 1.0, 10.0, false, "1",                                      \
     "Monitoring threshold as a multiple of the poverty line",                                      \
-    "1.5 x the poverty standard, 6,000 yuan in 2021 (jingbian.gov.cn, facts file)")               \
-  X(poverty, identification_rate, 0.7, 0.0, 1.0, false, "1",                                      \
-    "Probability per year-end review that an at-risk household is identified and monitored",      \
+    "1.5 x the poverty standard, 6,000 yuan in 2021 (jingbian.gov.cn, facts file)")                \
+  X(poverty, identification_rate, 0.7, 0.0, 1.0, false, "1",                                       \
+    "Probability per year-end review that an at-risk household is identified and monitored",       \
     "estimate: baseline targeting accuracy without dispatched cadres")                             \
-  X(health, illness_rate, 0.06, 0.0, 1.0, false, "1/year",                                        \
-    "Annual probability that a household without chronic illness has a serious illness episode",  \
+  X(health, illness_rate, 0.06, 0.0, 1.0, false, "1/year",                                         \
+    "Annual probability that a household without chronic illness has a serious illness episode",   \
     "estimate: illness is the main cause of return to poverty (facts file)")                       \
-  X(health, chronic_multiplier, 2.5, 1.0, 20.0, false, "1",                                       \
+  X(health, chronic_multiplier, 2.5, 1.0, 20.0, false, "1",                                        \
     "Illness rate multiplier for households with a chronically ill member", "estimate")            \
-  X(health, cost_mean, 15000.0, 0.0, 1e7, false, "yuan",                                          \
+  X(health, cost_mean, 15000.0, 0.0, 1e7, false, "yuan",                                           \
     "Mean cost of an illness episode (exponentially distributed)", "estimate")                     \
-  X(health, reimbursement, 0.55, 0.0, 1.0, false, "1",                                            \
+  X(health, reimbursement, 0.55, 0.0, 1.0, false, "1",                                             \
     "Share of illness cost reimbursed by rural resident medical insurance", "estimate")            \
-  X(health, lost_work_months, 3.0, 0.0, 24.0, true, "month",                                      \
+  X(health, lost_work_months, 3.0, 0.0, 24.0, true, "month",                                       \
     "Months one worker cannot work after an illness episode", "estimate")                          \
-  X(labour, review_months, 12.0, 1.0, 120.0, true, "month",                                       \
-    "Interval between a household's reviews of its labour allocation (staggered by household)",   \
+  X(labour, review_months, 12.0, 1.0, 120.0, true, "month",                                        \
+    "Interval between a household's reviews of its labour allocation (staggered by household)",    \
     "estimate: migrant workers decide around the Spring Festival")                                 \
-  X(labour, local_wage, 3000.0, 0.0, 1e6, false, "yuan/month",                                    \
+  X(labour, local_wage, 3000.0, 0.0, 1e6, false, "yuan/month",                                     \
     "Local non-farm monthly wage per worker before the county wage level",                         \
-    "estimate, rescaled per county so initial wage income matches the county's wage share")       \
-  X(labour, migrant_wage, 4780.0, 0.0, 1e6, false, "yuan/month",                                  \
+    "estimate, rescaled per county so initial wage income matches the county's wage share")        \
+  X(labour, migrant_wage, 4780.0, 0.0, 1e6, false, "yuan/month",                                   \
     "Migrant worker monthly earnings before the county wage level",                                \
     "estimate: national migrant worker average 2023")                                              \
-  X(labour, migrant_remit, 0.45, 0.0, 1.0, false, "1",                                            \
+  X(labour, migrant_remit, 0.45, 0.0, 1.0, false, "1",                                             \
     "Share of migrant earnings that reaches the household after living costs away", "estimate")    \
-  X(labour, wage_growth, 0.05, -0.5, 0.5, false, "1/year",                                        \
+  X(labour, wage_growth, 0.05, -0.5, 0.5, false, "1/year",                                         \
     "Growth of migrant wages (external labour market)", "estimate")                                \
-  X(labour, switching_cost, 2000.0, 0.0, 1e6, false, "yuan",                                      \
+  X(labour, switching_cost, 2000.0, 0.0, 1e6, false, "yuan",                                       \
     "One-off cost of moving one worker to another occupation", "estimate")                         \
-  X(labour, taste_sd, 600.0, 0.0, 1e6, false, "yuan/month",                                       \
-    "Standard deviation of a household's persistent preference for migrant over local work",     \
-    "estimate")                                                                                     \
-  X(labour, wage_adjustment, 0.1, 0.0, 1.0, false, "1/month",                                     \
-    "Speed at which the local wage moves toward labour's marginal product", "estimate")           \
-  X(labour, job_turnover, 0.1, 0.0, 1.0, false, "1/year",                                         \
+  X(labour, taste_sd, 600.0, 0.0, 1e6, false, "yuan/month",                                        \
+    "Standard deviation of a household's persistent preference for migrant over local work",       \
+    "estimate")                                                                                    \
+  X(labour, wage_adjustment, 0.1, 0.0, 1.0, false, "1/month",                                      \
+    "Speed at which the local wage moves toward labour's marginal product", "estimate")            \
+  X(labour, job_turnover, 0.1, 0.0, 1.0, false, "1/year",                                          \
     "Share of local jobs that open each year through turnover", "estimate")                        \
-  X(farm, land_elasticity, 0.35, 0.0, 1.0, false, "1",                                            \
+  X(farm, land_elasticity, 0.35, 0.0, 1.0, false, "1",                                             \
     "Output elasticity of land in household farming", "estimate")                                  \
-  X(farm, capital_elasticity, 0.2, 0.0, 1.0, false, "1",                                          \
+  X(farm, capital_elasticity, 0.2, 0.0, 1.0, false, "1",                                           \
     "Output elasticity of productive assets in household farming", "estimate")                     \
-  X(farm, elderly_labour, 0.3, 0.0, 1.0, false, "worker",                                         \
+  X(farm, elderly_labour, 0.3, 0.0, 1.0, false, "worker",                                          \
     "Farm labour of one elderly member, in workers", "estimate")                                   \
-  X(farm, land_rent, 600.0, 0.0, 1e5, false, "yuan/mu/year",                                      \
+  X(farm, land_rent, 600.0, 0.0, 1e5, false, "yuan/mu/year",                                       \
     "Rent received for land leased out when no member farms", "estimate")                          \
-  X(farm, asset_return, 0.12, 0.001, 10.0, false, "1/year",                                     \
-    "Gross marginal return on productive assets below which households stop investing; initial "  \
-    "assets are set where the marginal return equals it", "estimate")                             \
-  X(farm, asset_depreciation, 0.08, 0.0, 1.0, false, "1/year",                                    \
+  X(farm, asset_return, 0.12, 0.001, 10.0, false, "1/year",                                        \
+    "Gross marginal return on productive assets below which households stop investing; initial "   \
+    "assets are set where the marginal return equals it",                                          \
+    "estimate")                                                                                    \
+  X(farm, asset_depreciation, 0.08, 0.0, 1.0, false, "1/year",                                     \
     "Depreciation of household productive assets", "estimate")                                     \
-  X(farm, tfp_growth, 0.02, -0.5, 0.5, false, "1/year",                                           \
+  X(farm, tfp_growth, 0.02, -0.5, 0.5, false, "1/year",                                            \
     "Growth of farm productivity (technology, prices)", "estimate")                                \
-  X(household, subsistence, 3000.0, 0.0, 1e6, false, "yuan/person/year",                          \
+  X(household, subsistence, 3000.0, 0.0, 1e6, false, "yuan/person/year",                           \
     "Consumption floor per person: spent even when income falls short", "estimate")                \
-  X(household, mpc, 0.75, 0.0, 1.0, false, "1",                                                   \
+  X(household, mpc, 0.75, 0.0, 1.0, false, "1",                                                    \
     "Marginal propensity to consume out of current income", "estimate")                            \
-  X(household, wealth_consumption, 0.04, 0.0, 1.0, false, "1/year",                               \
+  X(household, wealth_consumption, 0.04, 0.0, 1.0, false, "1/year",                                \
     "Share of positive savings consumed per year", "estimate")                                     \
-  X(household, deposit_rate, 0.015, 0.0, 0.5, false, "1/year",                                    \
-    "Interest earned on savings (property income)", "estimate: one-year deposit rate")            \
-  X(household, debt_rate, 0.06, 0.0, 1.0, false, "1/year", "Interest paid on debt",              \
-    "estimate")                                                                                     \
-  X(household, debt_limit, 30000.0, 0.0, 1e8, false, "yuan",                                      \
-    "Largest debt a household can carry; consumption beyond it is cut to the floor", "estimate")  \
-  X(household, buffer_months, 6.0, 0.0, 120.0, false, "month",                                    \
-    "Savings kept as a buffer (months of consumption) before investing in productive assets",     \
-    "estimate")                                                                                     \
-  X(household, invest_share, 0.05, 0.0, 1.0, false, "1/month",                                    \
-    "Share of savings above the buffer invested in productive assets each month", "estimate")     \
-  X(transfer, pension, 2400.0, 0.0, 1e6, false, "yuan/elderly/year",                              \
+  X(household, deposit_rate, 0.015, 0.0, 0.5, false, "1/year",                                     \
+    "Interest earned on savings (property income)", "estimate: one-year deposit rate")             \
+  X(household, debt_rate, 0.06, 0.0, 1.0, false, "1/year", "Interest paid on debt", "estimate")    \
+  X(household, debt_limit, 30000.0, 0.0, 1e8, false, "yuan",                                       \
+    "Largest debt a household can carry; consumption beyond it is cut to the floor", "estimate")   \
+  X(household, buffer_months, 6.0, 0.0, 120.0, false, "month",                                     \
+    "Savings kept as a buffer (months of consumption) before investing in productive assets",      \
+    "estimate")                                                                                    \
+  X(household, invest_share, 0.05, 0.0, 1.0, false, "1/month",                                     \
+    "Share of savings above the buffer invested in productive assets each month", "estimate")      \
+  X(transfer, pension, 2400.0, 0.0, 1e6, false, "yuan/elderly/year",                               \
     "Urban-rural resident basic pension per elderly member", "estimate")                           \
-  X(transfer, allowance_line, 5000.0, 0.0, 1e6, false, "yuan/person/year",                        \
+  X(transfer, allowance_line, 5000.0, 0.0, 1e6, false, "yuan/person/year",                         \
     "Minimum living allowance (dibao) line in the start year", "estimate")                         \
-  X(transfer, allowance_takeup, 0.8, 0.0, 1.0, false, "1",                                        \
-    "Share of the gap to the allowance line paid to households below it", "estimate")             \
-  X(county, capital_output, 2.5, 0.0, 100.0, false, "year",                                       \
+  X(transfer, allowance_takeup, 0.8, 0.0, 1.0, false, "1",                                         \
+    "Share of the gap to the allowance line paid to households below it", "estimate")              \
+  X(county, capital_output, 2.5, 0.0, 100.0, false, "year",                                        \
     "Initial capital-output ratio of the non-farm sectors", "estimate")                            \
-  X(county, capital_share, 0.4, 0.01, 0.99, false, "1",                                           \
+  X(county, capital_share, 0.4, 0.01, 0.99, false, "1",                                            \
     "Capital elasticity in the non-farm sectors", "estimate")                                      \
-  X(county, depreciation, 0.06, 0.0, 1.0, false, "1/year", "Depreciation of non-farm capital",   \
-    "estimate")                                                                                     \
-  X(county, investment_rate, 0.25, 0.0, 1.0, false, "1",                                          \
+  X(county, depreciation, 0.06, 0.0, 1.0, false, "1/year", "Depreciation of non-farm capital",     \
+    "estimate")                                                                                    \
+  X(county, investment_rate, 0.25, 0.0, 1.0, false, "1",                                           \
     "Share of non-farm output invested privately in the county", "estimate")                       \
-  X(county, tfp_growth, 0.015, -0.5, 0.5, false, "1/year", "Exogenous non-farm TFP growth",      \
-    "estimate")                                                                                     \
-  X(county, catch_up, 0.02, 0.0, 1.0, false, "1/year",                                            \
-    "Speed of TFP catch-up toward linked counties along the linkage matrix W", "estimate")        \
-  X(county, tax_rate, 0.09, 0.0, 1.0, false, "1",                                                 \
+  X(county, tfp_growth, 0.015, -0.5, 0.5, false, "1/year", "Exogenous non-farm TFP growth",        \
+    "estimate")                                                                                    \
+  X(county, catch_up, 0.02, 0.0, 1.0, false, "1/year",                                             \
+    "Speed of TFP catch-up toward linked counties along the linkage matrix W", "estimate")         \
+  X(county, tax_rate, 0.09, 0.0, 1.0, false, "1",                                                  \
     "Local general public budget revenue as a share of GDP",                                       \
     "derived: Sichuan 2023 revenue over GDP, about 9%")                                            \
-  X(county, talent_turnover, 0.1, 0.0, 1.0, false, "1/year",                                      \
-    "Share of local talent (trained cadres) lost each year to turnover", "estimate")           \
-  X(governance, talent_effect, 0.001, 0.0, 10.0, false, "1 per talent/10,000 persons",            \
-    "Governance gain per trained local cadre per 10,000 rural residents", "estimate")             \
-  X(governance, cadre_effect, 0.03, 0.0, 10.0, false, "1 per cadre/10,000 persons",              \
-    "Governance gain per dispatched cadre present per 10,000 rural residents", "estimate")        \
-  X(governance, handover_dip, 0.5, 0.0, 1.0, false, "1",                                          \
-    "Share of the dispatched cadres' governance effect lost in the first year of a new term",    \
-    "estimate: rotation loses local knowledge")                                                     \
-  X(governance, targeting_effect, 0.6, 0.0, 10.0, false, "1",                                     \
-    "Change in identification probability per unit of governance above 0.5", "estimate")         \
-  X(aid, leakage_max, 0.3, 0.0, 1.0, false, "1",                                                  \
+  X(county, talent_turnover, 0.1, 0.0, 1.0, false, "1/year",                                       \
+    "Share of local talent (trained cadres) lost each year to turnover", "estimate")               \
+  X(governance, talent_effect, 0.001, 0.0, 10.0, false, "1 per talent/10,000 persons",             \
+    "Governance gain per trained local cadre per 10,000 rural residents", "estimate")              \
+  X(governance, cadre_effect, 0.03, 0.0, 10.0, false, "1 per cadre/10,000 persons",                \
+    "Governance gain per dispatched cadre present per 10,000 rural residents", "estimate")         \
+  X(governance, handover_dip, 0.5, 0.0, 1.0, false, "1",                                           \
+    "Share of the dispatched cadres' governance effect lost in the first year of a new term",      \
+    "estimate: rotation loses local knowledge")                                                    \
+  X(governance, targeting_effect, 0.6, 0.0, 10.0, false, "1",                                      \
+    "Change in identification probability per unit of governance above 0.5", "estimate")           \
+  X(aid, leakage_max, 0.3, 0.0, 1.0, false, "1",                                                   \
     "Share of received aid lost (leakage, elite capture) at governance 0; falls linearly to 0 at " \
-    "governance 1", "estimate")                                                                     \
-  X(aid, crowding_out, 0.5, 0.0, 1.0, false, "1",                                                 \
-    "Share of a donor's aid spending taken from its own public investment (fiscal strain)",       \
-    "estimate")                                                                                     \
-  X(aid, link_per_cadre, 0.05, 0.0, 1.0, false, "1",                                              \
-    "Linkage weight a recipient gains toward its donor per dispatched cadre (TFP catch-up)",      \
-    "estimate")                                                                                     \
-  X(industry, premium, 0.15, 0.0, 5.0, false, "1",                                                \
-    "Price premium on farm output of households linked to the specialty industry", "estimate")    \
-  X(industry, link_max, 0.4, 0.0, 1.0, false, "1",                                                \
-    "Largest share of a county's farming households linked to the specialty industry",            \
-    "estimate")                                                                                     \
-  X(industry, link_half, 1e8, 1.0, 1e13, false, "yuan",                                           \
-    "Aided specialty capital at which half of link_max is reached", "estimate")                   \
-  X(industry, enclave_share, 0.3, 0.0, 1.0, false, "1",                                           \
-    "Share of industry investment placed in enclave parks co-owned with the donor", "estimate")   \
-  X(industry, enclave_return, 0.068, 0.0, 1.0, false, "1/year",                                   \
-    "Annual profit returned to the donor per yuan of enclave capital",                            \
-    "facts file: asset-income projects return about 6.8% a year")                                 \
-  X(collective, base_return, 0.068, 0.0, 1.0, false, "1/year",                                    \
-    "Annual return on village collective assets at governance 0.5",                               \
-    "facts file: asset-income projects return about 6.8% a year")                                 \
-  X(collective, dividend_share, 0.6, 0.0, 1.0, false, "1",                                        \
-    "Share of collective income paid to members as dividends; the rest is reinvested",            \
-    "estimate")                                                                                     \
-  X(collective, depreciation, 0.05, 0.0, 1.0, false, "1/year",                                    \
+    "governance 1",                                                                                \
+    "estimate")                                                                                    \
+  X(aid, crowding_out, 0.5, 0.0, 1.0, false, "1",                                                  \
+    "Share of a donor's aid spending taken from its own public investment (fiscal strain)",        \
+    "estimate")                                                                                    \
+  X(aid, link_per_cadre, 0.05, 0.0, 1.0, false, "1",                                               \
+    "Linkage weight a recipient gains toward its donor per dispatched cadre (TFP catch-up)",       \
+    "estimate")                                                                                    \
+  X(industry, premium, 0.15, 0.0, 5.0, false, "1",                                                 \
+    "Price premium on farm output of households linked to the specialty industry", "estimate")     \
+  X(industry, link_max, 0.4, 0.0, 1.0, false, "1",                                                 \
+    "Largest share of a county's farming households linked to the specialty industry", "estimate") \
+  X(industry, link_half, 1e8, 1.0, 1e13, false, "yuan",                                            \
+    "Aided specialty capital at which half of link_max is reached", "estimate")                    \
+  X(industry, enclave_share, 0.3, 0.0, 1.0, false, "1",                                            \
+    "Share of industry investment placed in enclave parks co-owned with the donor", "estimate")    \
+  X(industry, enclave_return, 0.068, 0.0, 1.0, false, "1/year",                                    \
+    "Annual profit returned to the donor per yuan of enclave capital",                             \
+    "facts file: asset-income projects return about 6.8% a year")                                  \
+  X(collective, base_return, 0.068, 0.0, 1.0, false, "1/year",                                     \
+    "Annual return on village collective assets at governance 0.5",                                \
+    "facts file: asset-income projects return about 6.8% a year")                                  \
+  X(collective, dividend_share, 0.6, 0.0, 1.0, false, "1",                                         \
+    "Share of collective income paid to members as dividends; the rest is reinvested", "estimate") \
+  X(collective, depreciation, 0.05, 0.0, 1.0, false, "1/year",                                     \
     "Depreciation of village collective assets", "estimate")                                       \
-  X(collective, income_threshold, 50000.0, 0.0, 1e9, false, "yuan/year",                          \
-    "Collective income threshold for the share-of-villages indicator",                            \
-    "facts file: 57.7% of villages had no income or < 50,000 yuan (2019)")                        \
-  X(training, cost_per_person, 20000.0, 1.0, 1e8, false, "yuan",                                  \
-    "Cost of training one local cadre or professional", "estimate")                               \
+  X(collective, income_threshold, 50000.0, 0.0, 1e9, false, "yuan/year",                           \
+    "Collective income threshold for the share-of-villages indicator",                             \
+    "facts file: 57.7% of villages had no income or < 50,000 yuan (2019)")                         \
+  X(training, cost_per_person, 20000.0, 1.0, 1e8, false, "yuan",                                   \
+    "Cost of training one local cadre or professional", "estimate")                                \
   X(training, skill_effect, 0.002, 0.0, 1.0, false, "1 per talent/1,000 workers",                  \
-    "Rise in local earnings (skill) per trained person per 1,000 rural workers", "estimate")      \
-  X(training, cadre_training, 2.0, 0.0, 100.0, false, "persons/cadre/year",                       \
-    "Local people trained per dispatched cadre per year, besides funded training", "estimate")    \
-  X(safety_net, medical_cover, 0.5, 0.0, 1.0, false, "1",                                         \
-    "Share of monitored households' out-of-pocket medical costs covered by medical assistance "   \
-    "while funds last", "estimate")                                                                 \
-  X(infrastructure, tfp_elasticity, 0.05, 0.0, 1.0, false, "1",                                   \
-    "Elasticity of farm and non-farm TFP to infrastructure per unit of GDP", "estimate")          \
-  X(infrastructure, depreciation, 0.03, 0.0, 1.0, false, "1/year",                                \
+    "Rise in local earnings (skill) per trained person per 1,000 rural workers", "estimate")       \
+  X(training, cadre_training, 2.0, 0.0, 100.0, false, "persons/cadre/year",                        \
+    "Local people trained per dispatched cadre per year, besides funded training", "estimate")     \
+  X(safety_net, medical_cover, 0.5, 0.0, 1.0, false, "1",                                          \
+    "Share of monitored households' out-of-pocket medical costs covered by medical assistance "    \
+    "while funds last",                                                                            \
+    "estimate")                                                                                    \
+  X(infrastructure, tfp_elasticity, 0.05, 0.0, 1.0, false, "1",                                    \
+    "Elasticity of farm and non-farm TFP to infrastructure per unit of GDP", "estimate")           \
+  X(infrastructure, depreciation, 0.03, 0.0, 1.0, false, "1/year",                                 \
     "Depreciation of aided infrastructure", "estimate")
 
 /// Every model parameter, with the documented default from CODEV_PARAMETERS.

@@ -19,7 +19,7 @@ enum class Role : std::uint8_t { donor = 0, recipient = 1, other = 2 };
 
 /// Shares of rural income by source; they sum to 1 (checked by the reader).
 struct IncomeShares {
-  double wage = 0.313;       ///< Sichuan 2020 rural composition (facts file)
+  double wage = 0.313;  ///< Sichuan 2020 rural composition (facts file)
   double operating = 0.386;
   double property = 0.032;
   double transfer = 0.269;
@@ -28,18 +28,18 @@ struct IncomeShares {
 /// Scenario-wide defaults for the county aggregates that synthesise households. A county may
 /// override any of them. Keys: population.<name>.
 struct PopulationSpec {
-  double scale = 1.0;                  ///< simulated share of households (0,1]; weight = 1/scale
-  double persons_per_household = 2.51; ///< 2020 census, Sichuan family households
-  double gini = 0.33;                  ///< Gini of income per person (estimate)
-  IncomeShares income_shares;          ///< Sichuan 2020 rural composition
-  double land_per_person = 1.2;        ///< mu of contracted land per person (estimate)
-  double lifted_share = 0.0;           ///< share of households registered as lifted out of poverty
-  double worker_share = 0.55;          ///< working-age workers per person (estimate)
-  double elderly_share = 0.18;         ///< members aged 65+ per person (estimate)
-  double migrant_share = 0.35;         ///< share of workers working away at the start (estimate)
-  double local_job_share = 0.2;        ///< share of workers in local non-farm jobs at the start
-  double chronic_share = 0.12;         ///< households with a chronically ill member (estimate)
-  double persons_per_village = 1307.0; ///< derived: 35.313 m rural residents / 27,018 villages
+  double scale = 1.0;                   ///< simulated share of households (0,1]; weight = 1/scale
+  double persons_per_household = 2.51;  ///< 2020 census, Sichuan family households
+  double gini = 0.33;                   ///< Gini of income per person (estimate)
+  IncomeShares income_shares;           ///< Sichuan 2020 rural composition
+  double land_per_person = 1.2;         ///< mu of contracted land per person (estimate)
+  double lifted_share = 0.0;            ///< share of households registered as lifted out of poverty
+  double worker_share = 0.55;           ///< working-age workers per person (estimate)
+  double elderly_share = 0.18;          ///< members aged 65+ per person (estimate)
+  double migrant_share = 0.35;          ///< share of workers working away at the start (estimate)
+  double local_job_share = 0.2;         ///< share of workers in local non-farm jobs at the start
+  double chronic_share = 0.12;          ///< households with a chronically ill member (estimate)
+  double persons_per_village = 1307.0;  ///< derived: 35.313 m rural residents / 27,018 villages
 };
 
 /// Defaults of optional county figures without a scenario-wide default (estimates; see
@@ -50,14 +50,14 @@ inline constexpr double kDefaultGovernance = 0.5;
 
 /// One county. Optional fields fall back to PopulationSpec or to documented rules.
 struct CountySpec {
-  Mark mark;                  ///< where the county entry starts (for later errors)
-  std::int64_t code = 0;      ///< GB/T 2260 six-digit code; unique
-  std::string name;           ///< English (pinyin) name
-  std::string name_zh;        ///< Chinese name
-  std::string prefecture;     ///< prefecture-level city or autonomous prefecture
+  Mark mark;               ///< where the county entry starts (for later errors)
+  std::int64_t code = 0;   ///< GB/T 2260 six-digit code; unique
+  std::string name;        ///< English (pinyin) name
+  std::string name_zh;     ///< Chinese name
+  std::string prefecture;  ///< prefecture-level city or autonomous prefecture
   Role role = Role::other;
-  double population = 0.0;          ///< rural resident persons, start year (> 0)
-  double income_per_capita = 0.0;   ///< mean rural disposable income, yuan/person/year (> 0)
+  double population = 0.0;         ///< rural resident persons, start year (> 0)
+  double income_per_capita = 0.0;  ///< mean rural disposable income, yuan/person/year (> 0)
   std::optional<double> persons_per_household;
   std::optional<double> gini;
   std::optional<IncomeShares> income_shares;
@@ -65,14 +65,14 @@ struct CountySpec {
   std::optional<double> lifted_share;
   std::optional<double> migrant_share;
   std::optional<double> local_job_share;
-  std::optional<int> villages;           ///< default: population / persons_per_village, >= 1
-  std::optional<double> gdp;             ///< yuan/year; default: 2.5 x rural income total
+  std::optional<int> villages;              ///< default: population / persons_per_village, >= 1
+  std::optional<double> gdp;                ///< yuan/year; default: 2.5 x rural income total
   std::optional<double> agriculture_share;  ///< share of GDP; default 0.25
   std::optional<double> specialty_share;    ///< share of GDP in the specialty industry; default 0.1
-  std::optional<double> governance;      ///< initial governance capacity in [0,1]; default 0.5
-  std::optional<double> talent;          ///< initial local talent (trained cadres); default 0
-  bool estimate = false;                 ///< some figures are estimates (documented in `source`)
-  std::string source;                    ///< where the figures come from
+  std::optional<double> governance;         ///< initial governance capacity in [0,1]; default 0.5
+  std::optional<double> talent;             ///< initial local talent (trained cadres); default 0
+  bool estimate = false;                    ///< some figures are estimates (documented in `source`)
+  std::string source;                       ///< where the figures come from
 };
 
 /// Budget of a pairing: a fixed amount per year, or a share of the donor's previous-year
@@ -95,13 +95,13 @@ struct AllocationSpec {
 /// A donor -> recipient pairing. Counties are referred to by GB/T code.
 struct PairingSpec {
   Mark mark;
-  std::string id;                ///< unique; default "donor-recipient" codes
+  std::string id;  ///< unique; default "donor-recipient" codes
   std::int64_t donor = 0;
   std::int64_t recipient = 0;
   int start_year = 0;
-  int end_year = 0;              ///< inclusive; >= start_year
-  int cadres = 0;                ///< dispatched cadres present per term
-  double cadre_term_years = 2.0; ///< term length; rotation at term end
+  int end_year = 0;               ///< inclusive; >= start_year
+  int cadres = 0;                 ///< dispatched cadres present per term
+  double cadre_term_years = 2.0;  ///< term length; rotation at term end
   BudgetSpec budget;
   AllocationSpec allocation;
   std::string source;
@@ -128,9 +128,9 @@ struct PolicySpec {
   enum class Targeting : std::uint8_t { need, equal };
   Mark mark;
   Instrument instrument = Instrument::industry;
-  int start_year = 0;                   ///< first year active (default: the run's first year)
-  int end_year = 0;                     ///< last year active, inclusive (default: the last)
-  std::vector<std::int64_t> counties;   ///< recipient GB/T codes; empty = every recipient
+  int start_year = 0;                     ///< first year active (default: the run's first year)
+  int end_year = 0;                       ///< last year active, inclusive (default: the last)
+  std::vector<std::int64_t> counties;     ///< recipient GB/T codes; empty = every recipient
   Targeting targeting = Targeting::need;  ///< collective economy: villages by need or equally
 };
 
@@ -143,9 +143,9 @@ struct ShockSpec {
   Type type = Type::disaster;
   std::vector<std::int64_t> counties;  ///< GB/T codes; empty = every county
   int year = 0;
-  int month = 1;                       ///< 1..12
-  double severity = 0.0;               ///< disaster: share lost in [0,1]; price: change > -1
-  int duration_months = 1;             ///< price shocks only
+  int month = 1;            ///< 1..12
+  double severity = 0.0;    ///< disaster: share lost in [0,1]; price: change > -1
+  int duration_months = 1;  ///< price shocks only
 };
 
 /// What to write besides the fixed groups.
@@ -158,14 +158,14 @@ struct OutputSpec {
 
 /// A whole scenario, as read and checked.
 struct ScenarioSpec {
-  std::string file;          ///< path of the top-level scenario file
-  std::string name;          ///< meta.name
-  std::string description;   ///< meta.description
-  int start_year = 2023;     ///< meta.start: "YYYY-MM"
+  std::string file;         ///< path of the top-level scenario file
+  std::string name;         ///< meta.name
+  std::string description;  ///< meta.description
+  int start_year = 2023;    ///< meta.start: "YYYY-MM"
   int start_month = 1;
-  int years = 10;            ///< meta.years (>= 1)
-  int step_months = 1;       ///< meta.step_months: 1, 3 or 12
-  std::uint64_t seed = 1;    ///< meta.seed
+  int years = 10;          ///< meta.years (>= 1)
+  int step_months = 1;     ///< meta.step_months: 1, 3 or 12
+  std::uint64_t seed = 1;  ///< meta.seed
   PopulationSpec population;
   std::vector<CountySpec> counties;
   std::vector<PairingSpec> pairings;

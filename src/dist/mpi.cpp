@@ -45,7 +45,8 @@ void check(int rc, const char* what) {
   char text[MPI_MAX_ERROR_STRING];
   int n = 0;
   MPI_Error_string(rc, text, &n);
-  throw RuntimeError(std::string("MPI: ") + what + ": " + std::string(text, static_cast<std::size_t>(n)));
+  throw RuntimeError(std::string("MPI: ") + what + ": " +
+                     std::string(text, static_cast<std::size_t>(n)));
 }
 
 // Polls with a growing pause (50 us to 2 ms): OpenMPI's blocking calls spin, which would take a

@@ -12,7 +12,8 @@ Eigen::VectorXd rural_local_workers(const Model& m, const State& s) {
   Eigen::VectorXd out = Eigen::VectorXd::Zero(m.n_county);
   for (int c = 0; c < m.n_county; ++c) {
     double n = 0;
-    for (std::int64_t i = m.household_begin[c]; i < m.household_begin[c + 1]; ++i) n += s.hh.local[i];
+    for (std::int64_t i = m.household_begin[c]; i < m.household_begin[c + 1]; ++i)
+      n += s.hh.local[i];
     out[c] = n * m.household_weight;
   }
   return out;
@@ -114,8 +115,9 @@ void county_phase(const Model& m, State& s, const HouseholdTotals& t) {
     const double emp_s = k.urban_labour_specialty[c] + rural * split;
     const double emp_o = k.urban_labour_other[c] + rural * (1.0 - split);
     auto output = [&](double tfp, double kap, double emp) {
-      return (tfp > 0 && kap > 0 && emp > 0) ? tfp * std::pow(kap, alpha) * std::pow(emp, 1.0 - alpha)
-                                             : 0.0;
+      return (tfp > 0 && kap > 0 && emp > 0)
+                 ? tfp * std::pow(kap, alpha) * std::pow(emp, 1.0 - alpha)
+                 : 0.0;
     };
     const double y_s = output(k.tfp_specialty[c], k.capital_specialty[c], emp_s);
     const double y_o = output(k.tfp_other[c], k.capital_other[c], emp_o);
@@ -139,7 +141,8 @@ void county_phase(const Model& m, State& s, const HouseholdTotals& t) {
       const double target = k.wage_wedge[c] * mpl / 12.0;
       const double demand = emp * std::pow(target / k.wage_local[c], 1.0 / alpha);
       const double rural_share = rural / emp;
-      // Turnover opens jobs and separates the same share of workers; excess employment adds layoffs.
+      // Turnover opens jobs and separates the same share of workers; excess employment adds
+      // layoffs.
       const double turnover = per_step(p.labour_job_turnover, m.step_months);
       k.vacancies[c] = std::max(0.0, demand - emp) * rural_share + turnover * rural;
       k.layoff[c] = std::clamp(turnover + std::max(0.0, emp - demand) / emp, 0.0, 1.0);
@@ -150,8 +153,10 @@ void county_phase(const Model& m, State& s, const HouseholdTotals& t) {
     }
 
     // Capital accumulation from private investment.
-    k.capital_specialty[c] += dt * (p.county_investment_rate * y_s - p.county_depreciation * k.capital_specialty[c]);
-    k.capital_other[c] += dt * (p.county_investment_rate * y_o - p.county_depreciation * k.capital_other[c]);
+    k.capital_specialty[c] +=
+        dt * (p.county_investment_rate * y_s - p.county_depreciation * k.capital_specialty[c]);
+    k.capital_other[c] +=
+        dt * (p.county_investment_rate * y_o - p.county_depreciation * k.capital_other[c]);
     k.talent[c] *= std::pow(1.0 - p.county_talent_turnover, dt);
   }
   catch_up(k.tfp_specialty);

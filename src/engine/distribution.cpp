@@ -40,7 +40,8 @@ void sort_by_value(std::vector<std::uint64_t>& keys, std::vector<std::uint64_t>&
 
 }  // namespace
 
-void county_distribution(const Model& m, const Households& h, double line, CountyDistribution& out) {
+void county_distribution(const Model& m, const Households& h, double line,
+                         CountyDistribution& out) {
   const auto n = static_cast<std::size_t>(m.n_county);
   for (auto* v : {&out.gini, &out.median, &out.fgt0, &out.fgt1, &out.fgt2}) v->assign(n, 0.0);
   parallel_for_items(n, [&](std::size_t cu) {

@@ -11,8 +11,8 @@ namespace codev {
 
 /// Indicators of one county's distribution. Weights are persons.
 struct CountyDistribution {
-  std::vector<double> gini;    ///< of income per person (Households::income_pc)
-  std::vector<double> median;  ///< of income per person
+  std::vector<double> gini;              ///< of income per person (Households::income_pc)
+  std::vector<double> median;            ///< of income per person
   std::vector<double> fgt0, fgt1, fgt2;  ///< of net income per person at `line`, floored at 0
 };
 

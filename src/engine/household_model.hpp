@@ -14,9 +14,9 @@
 
 namespace codev {
 
-/// x^y for x >= 0 (0 for x <= 0) in float, as 2^(y log2 x) with polynomial log2 and exp2 (relative error below
-/// 1e-5 for x up to 1e9). The kernel calls it once per household-step; libm's powf
-/// cost a quarter of the kernel's time. Pure arithmetic, so it is deterministic like the rest.
+/// x^y for x >= 0 (0 for x <= 0) in float, as 2^(y log2 x) with polynomial log2 and exp2 (relative
+/// error below 1e-5 for x up to 1e9). The kernel calls it once per household-step; libm's powf cost
+/// a quarter of the kernel's time. Pure arithmetic, so it is deterministic like the rest.
 inline float fast_powf(float x, float y) {
   if (!(x > 0.0f)) return 0.0f;
   // log2 x = exponent + log2(mantissa), mantissa m in [1, 2) mapped to t = (m - 1) / (m + 1).
@@ -30,16 +30,17 @@ inline float fast_powf(float x, float y) {
   const float t2 = t * t;
   // 2 atanh(t) / ln 2 = log2(m): odd series in t, |t| <= 1/3.
   const float log2m =
-      t * (2.8853900818f + t2 * (0.9617966939f + t2 * (0.5770780164f + t2 * (0.4121985831f +
-                                                                            t2 * 0.3205988979f))));
+      t * (2.8853900818f +
+           t2 * (0.9617966939f + t2 * (0.5770780164f + t2 * (0.4121985831f + t2 * 0.3205988979f))));
   const float v = y * (static_cast<float>(exponent) + log2m);
   // 2^v = 2^n * 2^r, n = floor(v), r in [0, 1): polynomial for 2^r.
   const float n = std::floor(v);
   const float r = v - n;
   const float p =
-      1.0f + r * (0.6931471806f + r * (0.2402265070f + r * (0.0555041087f + r * (0.0096181291f +
-                                                                              r * (0.0013333558f +
-                                                                                   r * 0.0001540353f)))));
+      1.0f + r * (0.6931471806f +
+                  r * (0.2402265070f +
+                       r * (0.0555041087f +
+                            r * (0.0096181291f + r * (0.0013333558f + r * 0.0001540353f)))));
   // Scale by 2^n through the exponent bits (n is clamped to the normal range).
   const auto e = static_cast<std::uint32_t>(std::clamp(static_cast<int>(n), -126, 127) + 127) << 23;
   float scale;
@@ -95,9 +96,7 @@ struct FarmTech {
 
   /// A household's farm capacity, base * (1 + assets)^b: kept per household and recomputed only
   /// when the assets change, so the kernel reads one number for everything but labour.
-  float capacity(float farm_base, float assets) const {
-    return farm_base * asset_factor(assets);
-  }
+  float capacity(float farm_base, float assets) const { return farm_base * asset_factor(assets); }
 
   /// Annual farm output per unit of county farm productivity: capacity * L.
   static float output_units(float farm_capacity, float labour_term) {
@@ -112,8 +111,15 @@ inline float annual_wage(float skill, int local, int migrant, double wage_local,
 }
 
 /// Labour moves: (from, to) between farm work, a local job and migrant work.
-enum Move : std::int8_t { kStay = 0, kFarmToLocal, kFarmToMigrant, kLocalToFarm, kLocalToMigrant,
-                          kMigrantToFarm, kMigrantToLocal };
+enum Move : std::int8_t {
+  kStay = 0,
+  kFarmToLocal,
+  kFarmToMigrant,
+  kLocalToFarm,
+  kLocalToMigrant,
+  kMigrantToFarm,
+  kMigrantToLocal
+};
 
 /// True for the moves that need a local job (rationed by the county's vacancies).
 inline bool needs_local_job(Move m) { return m == kFarmToLocal || m == kMigrantToLocal; }
@@ -152,13 +158,28 @@ inline Move best_move(const Households& h, std::int64_t i, const Counties& k, in
 /// Applies a move to a household's local and migrant worker counts (farm workers are the rest).
 inline void apply_move(int& local, int& migrant, Move move) {
   switch (move) {
-    case kFarmToLocal: ++local; break;
-    case kFarmToMigrant: ++migrant; break;
-    case kLocalToFarm: --local; break;
-    case kLocalToMigrant: --local; ++migrant; break;
-    case kMigrantToFarm: --migrant; break;
-    case kMigrantToLocal: --migrant; ++local; break;
-    case kStay: break;
+    case kFarmToLocal:
+      ++local;
+      break;
+    case kFarmToMigrant:
+      ++migrant;
+      break;
+    case kLocalToFarm:
+      --local;
+      break;
+    case kLocalToMigrant:
+      --local;
+      ++migrant;
+      break;
+    case kMigrantToFarm:
+      --migrant;
+      break;
+    case kMigrantToLocal:
+      --migrant;
+      ++local;
+      break;
+    case kStay:
+      break;
   }
 }
 

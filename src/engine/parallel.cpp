@@ -37,7 +37,8 @@ namespace codev {
 #define CODEV_STR(x) CODEV_STR2(x)
 const char* tbb_version() { return TBB_VERSION_STRING; }
 const char* eigen_version() {
-  return CODEV_STR(EIGEN_WORLD_VERSION) "." CODEV_STR(EIGEN_MAJOR_VERSION) "." CODEV_STR(EIGEN_MINOR_VERSION);
+  return CODEV_STR(EIGEN_WORLD_VERSION) "." CODEV_STR(EIGEN_MAJOR_VERSION) "." CODEV_STR(
+      EIGEN_MINOR_VERSION);
 }
 #undef CODEV_STR
 #undef CODEV_STR2

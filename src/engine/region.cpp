@@ -78,8 +78,8 @@ double ratio_or_nan(double num, double persons) { return persons > 0.0 ? num / p
 void check_length(const char* field, std::size_t size, int n_county) {
   if (size != static_cast<std::size_t>(n_county)) {
     throw std::invalid_argument("codev::region_indicators: " + std::string(field) + " has " +
-                                std::to_string(size) + " entries for " +
-                                std::to_string(n_county) + " counties");
+                                std::to_string(size) + " entries for " + std::to_string(n_county) +
+                                " counties");
   }
 }
 

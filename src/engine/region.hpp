@@ -24,7 +24,7 @@ struct CountyIncomeSums {
 /// Groups of the /region output: all counties, then by role.
 inline constexpr int kNumRegionGroups = 4;
 inline constexpr const char* kRegionGroupNames[kNumRegionGroups] = {"all", "donor", "recipient",
-                                                                     "other"};
+                                                                    "other"};
 
 struct RegionIndicators {
   /// Per group (all, donor, recipient, other); NaN for a group without counties.

@@ -5,8 +5,8 @@
 // (common random numbers across scenarios that differ only in policy or in other counties).
 #pragma once
 
-#include <cmath>
 #include <array>
+#include <cmath>
 #include <cstdint>
 
 #include <Random123/philox.h>
@@ -15,9 +15,9 @@ namespace codev {
 
 /// What a stream of draws is for; each purpose is an independent stream.
 enum class Purpose : std::uint32_t {
-  generate = 1,   ///< synthetic population
-  dynamics = 2,   ///< per-step household shocks and decisions
-  identify = 3,   ///< year-end identification for monitoring
+  generate = 1,  ///< synthetic population
+  dynamics = 2,  ///< per-step household shocks and decisions
+  identify = 3,  ///< year-end identification for monitoring
 };
 
 /// Four uniform doubles in (0, 1), from one Philox call.
@@ -35,20 +35,19 @@ class Rng {
   Draw4 uniform4(std::int64_t county_code, std::int64_t household, std::int64_t step,
                  std::uint64_t draw = 0) const {
     const r123::Philox4x64::ctr_type ctr = {{static_cast<std::uint64_t>(county_code),
-                                            static_cast<std::uint64_t>(household),
-                                            static_cast<std::uint64_t>(step), draw}};
+                                             static_cast<std::uint64_t>(household),
+                                             static_cast<std::uint64_t>(step), draw}};
     const auto r = r123::Philox4x64()(ctr, key_);
     return {{to_open01(r[0]), to_open01(r[1]), to_open01(r[2]), to_open01(r[3])}};
   }
-
 
   /// The raw 64-bit words behind uniform4, for the per-step kernel: an event of probability p
   /// happens when word < threshold(p), which avoids converting every word to a double.
   std::array<std::uint64_t, 4> bits4(std::int64_t county_code, std::int64_t household,
                                      std::int64_t step, std::uint64_t draw = 0) const {
     const r123::Philox4x64::ctr_type ctr = {{static_cast<std::uint64_t>(county_code),
-                                            static_cast<std::uint64_t>(household),
-                                            static_cast<std::uint64_t>(step), draw}};
+                                             static_cast<std::uint64_t>(household),
+                                             static_cast<std::uint64_t>(step), draw}};
     const auto r = r123::Philox4x64()(ctr, key_);
     return {r[0], r[1], r[2], r[3]};
   }

@@ -18,7 +18,6 @@ namespace codev {
 
 namespace {
 
-
 // Days from 1970-01-01 to a civil date (proleptic Gregorian; H. Hinnant's algorithm).
 std::int64_t days_from_civil(int y, int m, int d) {
   y -= m <= 2;
@@ -31,9 +30,12 @@ std::int64_t days_from_civil(int y, int m, int d) {
 
 const char* role_name(Role r) {
   switch (r) {
-    case Role::donor: return "donor";
-    case Role::recipient: return "recipient";
-    case Role::other: return "other";
+    case Role::donor:
+      return "donor";
+    case Role::recipient:
+      return "recipient";
+    case Role::other:
+      return "other";
   }
   return "other";
 }
@@ -44,10 +46,11 @@ FixedDim county_dim(const Model& m) {
   d.coordinate = {"county", "county code (GB/T 2260)", "1", m.county_code};
   std::vector<std::string> roles;
   for (Role r : m.county_role) roles.emplace_back(role_name(r));
-  d.auxiliary = {{"county_name", "county name", "1", m.county_name},
-                 {"county_name_zh", "county name (Chinese)", "1", m.county_name_zh},
-                 {"county_role", "role in the pairing programme (donor, recipient, other)", "1", roles},
-                 {"prefecture", "prefecture-level division", "1", m.county_prefecture}};
+  d.auxiliary = {
+      {"county_name", "county name", "1", m.county_name},
+      {"county_name_zh", "county name (Chinese)", "1", m.county_name_zh},
+      {"county_role", "role in the pairing programme (donor, recipient, other)", "1", roles},
+      {"prefecture", "prefecture-level division", "1", m.county_prefecture}};
   return d;
 }
 
@@ -60,29 +63,51 @@ struct MonthlyVar {
 // Built once: the writer path reads these lists every step.
 const std::vector<MonthlyVar>& monthly_vars() {
   static const std::vector<MonthlyVar> vars = {
-      {{"gdp_agriculture", "yuan/year", "agricultural value added of rural households (annual rate)"}, &Counties::gdp_agriculture},
-      {{"gdp_specialty", "yuan/year", "value added of the specialty industry (annual rate)"}, &Counties::gdp_specialty},
-      {{"gdp_other", "yuan/year", "value added of other non-farm sectors (annual rate)"}, &Counties::gdp_other},
-      {{"local_jobs", "workers", "rural household members in local non-farm jobs"}, &Counties::local_jobs},
-      {{"migrant_workers", "workers", "rural household members working away"}, &Counties::migrant_workers},
-      {{"wage_local", "yuan/month", "local non-farm monthly wage per unit skill"}, &Counties::wage_local},
-      {{"job_vacancies", "workers", "local jobs open to rural workers next step"}, &Counties::vacancies},
-      {{"capital_specialty", "yuan", "capital stock of the specialty industry"}, &Counties::capital_specialty},
-      {{"capital_other", "yuan", "capital stock of other non-farm sectors"}, &Counties::capital_other},
-      {{"tfp_specialty", "1", "total factor productivity of the specialty industry"}, &Counties::tfp_specialty},
-      {{"tfp_other", "1", "total factor productivity of other non-farm sectors"}, &Counties::tfp_other},
+      {{"gdp_agriculture", "yuan/year",
+        "agricultural value added of rural households (annual rate)"},
+       &Counties::gdp_agriculture},
+      {{"gdp_specialty", "yuan/year", "value added of the specialty industry (annual rate)"},
+       &Counties::gdp_specialty},
+      {{"gdp_other", "yuan/year", "value added of other non-farm sectors (annual rate)"},
+       &Counties::gdp_other},
+      {{"local_jobs", "workers", "rural household members in local non-farm jobs"},
+       &Counties::local_jobs},
+      {{"migrant_workers", "workers", "rural household members working away"},
+       &Counties::migrant_workers},
+      {{"wage_local", "yuan/month", "local non-farm monthly wage per unit skill"},
+       &Counties::wage_local},
+      {{"job_vacancies", "workers", "local jobs open to rural workers next step"},
+       &Counties::vacancies},
+      {{"capital_specialty", "yuan", "capital stock of the specialty industry"},
+       &Counties::capital_specialty},
+      {{"capital_other", "yuan", "capital stock of other non-farm sectors"},
+       &Counties::capital_other},
+      {{"tfp_specialty", "1", "total factor productivity of the specialty industry"},
+       &Counties::tfp_specialty},
+      {{"tfp_other", "1", "total factor productivity of other non-farm sectors"},
+       &Counties::tfp_other},
       {{"governance", "1", "governance capacity in [0,1]"}, &Counties::governance},
       {{"talent", "persons", "local talent stock (trained local cadres)"}, &Counties::talent},
-      {{"fiscal_revenue", "yuan/year", "local general public budget revenue (annual rate)"}, &Counties::fiscal_revenue},
-      {{"pension_spending", "yuan/year", "basic pensions paid to rural elderly (annual rate)"}, &Counties::pension_spending},
-      {{"allowance_spending", "yuan/year", "minimum living allowance paid (annual rate)"}, &Counties::allowance_spending},
-      {{"medical_out_of_pocket", "yuan/year", "out-of-pocket medical spending of rural households (annual rate)"}, &Counties::medical_out_of_pocket},
-      {{"ill_households", "households", "households with a new serious illness this step"}, &Counties::ill_households},
-      {{"dispatched_cadres", "persons", "cadres dispatched by donors present in the county"}, &Counties::dispatched_cadres},
-      {{"aid_received", "yuan/year", "aid received from pairings after leakage (annual rate)"}, &Counties::aid_received},
-      {{"linked_share", "1", "share of farming households linked to the specialty industry"}, &Counties::linked_share},
+      {{"fiscal_revenue", "yuan/year", "local general public budget revenue (annual rate)"},
+       &Counties::fiscal_revenue},
+      {{"pension_spending", "yuan/year", "basic pensions paid to rural elderly (annual rate)"},
+       &Counties::pension_spending},
+      {{"allowance_spending", "yuan/year", "minimum living allowance paid (annual rate)"},
+       &Counties::allowance_spending},
+      {{"medical_out_of_pocket", "yuan/year",
+        "out-of-pocket medical spending of rural households (annual rate)"},
+       &Counties::medical_out_of_pocket},
+      {{"ill_households", "households", "households with a new serious illness this step"},
+       &Counties::ill_households},
+      {{"dispatched_cadres", "persons", "cadres dispatched by donors present in the county"},
+       &Counties::dispatched_cadres},
+      {{"aid_received", "yuan/year", "aid received from pairings after leakage (annual rate)"},
+       &Counties::aid_received},
+      {{"linked_share", "1", "share of farming households linked to the specialty industry"},
+       &Counties::linked_share},
       {{"collective_assets", "yuan", "village collective assets"}, &Counties::collective_assets},
-      {{"collective_income", "yuan/year", "village collective income (annual rate)"}, &Counties::collective_income},
+      {{"collective_income", "yuan/year", "village collective income (annual rate)"},
+       &Counties::collective_income},
       {{"infrastructure", "yuan", "aided infrastructure stock"}, &Counties::infrastructure},
       {{"safety_net_fund", "yuan", "unspent safety-net aid"}, &Counties::safety_net_fund},
       {{"skill_boost", "1", "earnings gain from trained local talent"}, &Counties::skill_boost},
@@ -99,21 +124,40 @@ const std::vector<AnnualVar>& annual_vars() {
   static const std::vector<AnnualVar> vars = {
       {{"population", "persons", "rural resident population"}, &AnnualIndicators::population},
       {{"households", "households", "rural households"}, &AnnualIndicators::households},
-      {{"income_per_capita_mean", "yuan/person/year", "mean disposable income per person (person-weighted)"}, &AnnualIndicators::income_per_capita_mean},
-      {{"income_per_capita_median", "yuan/person/year", "median disposable income per person (person-weighted)"}, &AnnualIndicators::income_per_capita_median},
-      {{"income_wage", "yuan/person/year", "wage income per person"}, &AnnualIndicators::income_wage},
-      {{"income_operating", "yuan/person/year", "net operating income per person"}, &AnnualIndicators::income_operating},
-      {{"income_property", "yuan/person/year", "net property income per person"}, &AnnualIndicators::income_property},
-      {{"income_transfer", "yuan/person/year", "net transfer income per person"}, &AnnualIndicators::income_transfer},
-      {{"gini", "1", "Gini coefficient of income per person (person-weighted)"}, &AnnualIndicators::gini},
-      {{"fgt0", "1", "poverty headcount ratio at the poverty line (FGT0), income net of medical costs"}, &AnnualIndicators::fgt0},
+      {{"income_per_capita_mean", "yuan/person/year",
+        "mean disposable income per person (person-weighted)"},
+       &AnnualIndicators::income_per_capita_mean},
+      {{"income_per_capita_median", "yuan/person/year",
+        "median disposable income per person (person-weighted)"},
+       &AnnualIndicators::income_per_capita_median},
+      {{"income_wage", "yuan/person/year", "wage income per person"},
+       &AnnualIndicators::income_wage},
+      {{"income_operating", "yuan/person/year", "net operating income per person"},
+       &AnnualIndicators::income_operating},
+      {{"income_property", "yuan/person/year", "net property income per person"},
+       &AnnualIndicators::income_property},
+      {{"income_transfer", "yuan/person/year", "net transfer income per person"},
+       &AnnualIndicators::income_transfer},
+      {{"gini", "1", "Gini coefficient of income per person (person-weighted)"},
+       &AnnualIndicators::gini},
+      {{"fgt0", "1",
+        "poverty headcount ratio at the poverty line (FGT0), income net of medical costs"},
+       &AnnualIndicators::fgt0},
       {{"fgt1", "1", "poverty gap index at the poverty line (FGT1)"}, &AnnualIndicators::fgt1},
-      {{"fgt2", "1", "squared poverty gap index at the poverty line (FGT2)"}, &AnnualIndicators::fgt2},
-      {{"at_risk_share", "1", "share of persons below the monitoring threshold"}, &AnnualIndicators::at_risk_share},
-      {{"monitored_households", "households", "households under return-to-poverty monitoring"}, &AnnualIndicators::monitored_households},
-      {{"returned_to_poverty", "households", "households registered as lifted that fell below the poverty line this year"}, &AnnualIndicators::returned_to_poverty},
-      {{"medical_out_of_pocket", "yuan/person/year", "out-of-pocket medical spending per person"}, &AnnualIndicators::medical_out_of_pocket},
-      {{"collective_villages_above", "1", "share of villages with collective income at or above collective.income_threshold"}, &AnnualIndicators::collective_villages_above},
+      {{"fgt2", "1", "squared poverty gap index at the poverty line (FGT2)"},
+       &AnnualIndicators::fgt2},
+      {{"at_risk_share", "1", "share of persons below the monitoring threshold"},
+       &AnnualIndicators::at_risk_share},
+      {{"monitored_households", "households", "households under return-to-poverty monitoring"},
+       &AnnualIndicators::monitored_households},
+      {{"returned_to_poverty", "households",
+        "households registered as lifted that fell below the poverty line this year"},
+       &AnnualIndicators::returned_to_poverty},
+      {{"medical_out_of_pocket", "yuan/person/year", "out-of-pocket medical spending per person"},
+       &AnnualIndicators::medical_out_of_pocket},
+      {{"collective_villages_above", "1",
+        "share of villages with collective income at or above collective.income_threshold"},
+       &AnnualIndicators::collective_villages_above},
   };
   return vars;
 }
@@ -124,10 +168,11 @@ const std::vector<VariableSpec> kRegionVars = {
     {"theil_total", "1", "Theil T index of income per person"},
     {"theil_between", "1", "Theil between part (all: between roles; a role: between its counties)"},
     {"theil_within", "1", "Theil within part"},
-    {"recipient_donor_income_ratio", "1", "mean income of recipients over that of donors (same for every group)"},
-    {"sigma_log_income", "1", "person-weighted SD of log county mean income (same for every group)"},
+    {"recipient_donor_income_ratio", "1",
+     "mean income of recipients over that of donors (same for every group)"},
+    {"sigma_log_income", "1",
+     "person-weighted SD of log county mean income (same for every group)"},
 };
-
 
 std::vector<VariableSpec> pairing_vars() {
   std::vector<VariableSpec> v = {
@@ -140,8 +185,9 @@ std::vector<VariableSpec> pairing_vars() {
                  "donor spending on " + std::string(kInstrumentNames[k])});
   }
   for (int k = 0; k < kNumInstruments; ++k) {
-    v.push_back({"received_" + std::string(kInstrumentNames[k]), "yuan",
-                 "received for " + std::string(kInstrumentNames[k]) + " after leakage (its recorded use)"});
+    v.push_back(
+        {"received_" + std::string(kInstrumentNames[k]), "yuan",
+         "received for " + std::string(kInstrumentNames[k]) + " after leakage (its recorded use)"});
   }
   v.push_back({"cadres", "person-years", "dispatched cadres present, in person-years"});
   v.push_back({"enclave_profit", "yuan", "profit returned to the donor from enclave parks"});
@@ -175,7 +221,8 @@ std::vector<std::int64_t> panel_households(const Model& m) {
   return out;
 }
 
-OutputLayout make_layout(const Model& m, const RunOptions& o, const std::vector<std::int64_t>& panel) {
+OutputLayout make_layout(const Model& m, const RunOptions& o,
+                         const std::vector<std::int64_t>& panel) {
   OutputLayout layout;
   char start[16];
   std::snprintf(start, sizeof start, "%04d-%02d-01", m.start_year, m.start_month);
@@ -232,9 +279,9 @@ OutputLayout make_layout(const Model& m, const RunOptions& o, const std::vector<
   region.row_units = "1";
   region.row_long_name = "calendar year";
   region.column.name = "group";
-  region.column.coordinate = {"group", "county group (all, or by role)", "1",
-                              std::vector<std::string>(kRegionGroupNames,
-                                                       kRegionGroupNames + kNumRegionGroups)};
+  region.column.coordinate = {
+      "group", "county group (all, or by role)", "1",
+      std::vector<std::string>(kRegionGroupNames, kRegionGroupNames + kNumRegionGroups)};
   region.variables = kRegionVars;
   layout.groups.push_back(region);
 
@@ -272,7 +319,8 @@ OutputLayout make_layout(const Model& m, const RunOptions& o, const std::vector<
       county.push_back(m.county_code[c]);
     }
     hh.column.name = "household";
-    hh.column.coordinate = {"household", "household id (county code x 1e7 + index in county)", "1", ids};
+    hh.column.coordinate = {"household", "household id (county code x 1e7 + index in county)", "1",
+                            ids};
     hh.column.auxiliary = {{"household_county", "county code of the household", "1", county}};
     hh.variables = kPanelVars;
     layout.groups.push_back(hh);
@@ -302,7 +350,8 @@ Row annual_row(const AnnualIndicators& a, const State& s) {
   for (const auto& v : annual_vars()) r.values.push_back(a.*(v.field));
   for (int k = 0; k < kNumInstruments; ++k) {
     std::vector<double> used(s.aid_uses.size());
-    for (std::size_t c = 0; c < used.size(); ++c) used[c] = s.aid_uses[c][static_cast<std::size_t>(k)];
+    for (std::size_t c = 0; c < used.size(); ++c)
+      used[c] = s.aid_uses[c][static_cast<std::size_t>(k)];
     r.values.push_back(std::move(used));
   }
   return r;
@@ -348,8 +397,10 @@ Row pairing_row(const State& s, int year) {
   column([](const PairingAccounts& a) { return a.donor_spent; });
   column([](const PairingAccounts& a) { return a.recipient_received; });
   column([](const PairingAccounts& a) { return a.leakage; });
-  for (int k = 0; k < kNumInstruments; ++k) column([k](const PairingAccounts& a) { return a.spent[k]; });
-  for (int k = 0; k < kNumInstruments; ++k) column([k](const PairingAccounts& a) { return a.received[k]; });
+  for (int k = 0; k < kNumInstruments; ++k)
+    column([k](const PairingAccounts& a) { return a.spent[k]; });
+  for (int k = 0; k < kNumInstruments; ++k)
+    column([k](const PairingAccounts& a) { return a.received[k]; });
   column([](const PairingAccounts& a) { return a.cadres; });
   column([](const PairingAccounts& a) { return a.enclave_profit; });
   column([](const PairingAccounts& a) { return a.enclave_capital; });
@@ -472,7 +523,8 @@ RunSummary run(const Model& m, const RunOptions& o) {
   Writer writer(o.output_path, make_run_layout(m, o, with_panel));
   RunSummary summary;
   summary.output_path = o.output_path;
-  simulate(m, o, with_panel, [&](Row&& row) { writer.append(std::move(row)); }, summary);
+  simulate(
+      m, o, with_panel, [&](Row&& row) { writer.append(std::move(row)); }, summary);
   writer.finish();
   summary.household_steps = static_cast<double>(m.n_household) * m.n_step;
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

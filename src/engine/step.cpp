@@ -32,8 +32,20 @@ namespace {
 constexpr std::int64_t kHouseholdsPerDraw = 4;
 
 // Per-step sums per chunk, then per county.
-enum StepSum { kFarmOutput, kLocal, kMigrant, kPension, kAllowance, kMedical, kIll, kAssistance,
-               kMedicalCover, kConsumptionPaid, kDividends, kNumStepSums };
+enum StepSum {
+  kFarmOutput,
+  kLocal,
+  kMigrant,
+  kPension,
+  kAllowance,
+  kMedical,
+  kIll,
+  kAssistance,
+  kMedicalCover,
+  kConsumptionPaid,
+  kDividends,
+  kNumStepSums
+};
 // Where each per-step sum goes in HouseholdTotals (weighted to real households): one list for
 // sizing and filling, so adding a sum is one line.
 struct TotalsField {
@@ -41,10 +53,14 @@ struct TotalsField {
   std::vector<double> HouseholdTotals::*field;
 };
 constexpr TotalsField kTotalsFields[] = {
-    {kFarmOutput, &HouseholdTotals::farm_output},   {kLocal, &HouseholdTotals::local_workers},
-    {kMigrant, &HouseholdTotals::migrant_workers},  {kPension, &HouseholdTotals::pension},
-    {kAllowance, &HouseholdTotals::allowance},      {kMedical, &HouseholdTotals::medical},
-    {kIll, &HouseholdTotals::ill},                  {kAssistance, &HouseholdTotals::assistance},
+    {kFarmOutput, &HouseholdTotals::farm_output},
+    {kLocal, &HouseholdTotals::local_workers},
+    {kMigrant, &HouseholdTotals::migrant_workers},
+    {kPension, &HouseholdTotals::pension},
+    {kAllowance, &HouseholdTotals::allowance},
+    {kMedical, &HouseholdTotals::medical},
+    {kIll, &HouseholdTotals::ill},
+    {kAssistance, &HouseholdTotals::assistance},
     {kMedicalCover, &HouseholdTotals::medical_cover},
     {kConsumptionPaid, &HouseholdTotals::consumption_paid},
     {kDividends, &HouseholdTotals::dividends},
@@ -52,21 +68,34 @@ constexpr TotalsField kTotalsFields[] = {
 static_assert(std::size(kTotalsFields) == kNumStepSums, "every per-step sum has a destination");
 
 // Year-end sums per chunk, then per county.
-enum YearSum { kPersons, kHouseholds, kWage, kOperating, kProperty, kTransfer, kMedicalYear,
-               kAtRisk, kMonitoredHh, kReturnedHh, kPersonsPositive, kIncomePositive, kIncomeLog,
-               kNumYearSums };
+enum YearSum {
+  kPersons,
+  kHouseholds,
+  kWage,
+  kOperating,
+  kProperty,
+  kTransfer,
+  kMedicalYear,
+  kAtRisk,
+  kMonitoredHh,
+  kReturnedHh,
+  kPersonsPositive,
+  kIncomePositive,
+  kIncomeLog,
+  kNumYearSums
+};
 
 // Values of the county levers and lines the kernel reads, fixed for the step.
 struct StepContext {
   int step = 0;
   int months = 1;
-  bool opens_year = false;   // year-to-date flows restart with this step
+  bool opens_year = false;  // year-to-date flows restart with this step
   bool closes_year = false;
-  int months_in_year = 12;   // months of the closing year inside the run
-  double line = 0;           // poverty line this year
+  int months_in_year = 12;  // months of the closing year inside the run
+  double line = 0;          // poverty line this year
   double monitor_line = 0;
   double next_allowance_line = 0;  // allowance line of the next calendar year
-  double pension = 0;        // yuan/elderly/month
+  double pension = 0;              // yuan/elderly/month
   std::int64_t review_steps = 1;
 };
 
@@ -95,14 +124,25 @@ struct HouseholdView {
   const float* __restrict allowance;
 
   explicit HouseholdView(Households& h)
-      : persons(h.persons.data()), workers(h.workers.data()), elderly(h.elderly.data()),
-        local(h.local.data()), migrant(h.migrant.data()), sick_months(h.sick_months.data()),
-        flags(h.flags.data()), skill(h.skill.data()), land(h.land.data()),
-        farm_base(h.farm_base.data()), assets(h.assets.data()),
-        farm_capacity(h.farm_capacity.data()), savings(h.savings.data()),
-        ytd_wage(h.ytd_wage.data()), ytd_operating(h.ytd_operating.data()),
-        ytd_property(h.ytd_property.data()), ytd_transfer(h.ytd_transfer.data()),
-        ytd_medical(h.ytd_medical.data()), allowance(h.allowance.data()) {}
+      : persons(h.persons.data()),
+        workers(h.workers.data()),
+        elderly(h.elderly.data()),
+        local(h.local.data()),
+        migrant(h.migrant.data()),
+        sick_months(h.sick_months.data()),
+        flags(h.flags.data()),
+        skill(h.skill.data()),
+        land(h.land.data()),
+        farm_base(h.farm_base.data()),
+        assets(h.assets.data()),
+        farm_capacity(h.farm_capacity.data()),
+        savings(h.savings.data()),
+        ytd_wage(h.ytd_wage.data()),
+        ytd_operating(h.ytd_operating.data()),
+        ytd_property(h.ytd_property.data()),
+        ytd_transfer(h.ytd_transfer.data()),
+        ytd_medical(h.ytd_medical.data()),
+        allowance(h.allowance.data()) {}
 };
 
 // The household kernel for one chunk: labour moves, layoffs, health, income, consumption,
@@ -278,14 +318,13 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
       const double persons = h.persons[i];
       const double wage =
           h.skill[i] * wage_table[h.local[i]][h.migrant[i]] * available * months * earnings;
-      const double farm_out =
-          farm_tfp * FarmTech::output_units(h.farm_capacity[i], labour_term);
+      const double farm_out = farm_tfp * FarmTech::output_units(h.farm_capacity[i], labour_term);
       const double harvest = farm_out * available * earnings;
       const double bought = harvest * purchases;
       const double operating = harvest * operating_factor[(flags & kLinked) != 0] + bought;
       const double dividend = dividend_pc ? dividend_pc[village[i]] * persons : 0.0;
-      const double property = rent[labour_term > 0] * h.land[i] +
-                              std::max(savings, 0.0) * deposit + persons * property_pc + dividend;
+      const double property = rent[labour_term > 0] * h.land[i] + std::max(savings, 0.0) * deposit +
+                              persons * property_pc + dividend;
       const double pension = pension_rate * h.elderly[i];
       const double allowance = h.allowance[i] * persons * allowance_rate;
       const double assistance = assistance_pc[(flags & kMonitored) != 0] * persons;
@@ -427,11 +466,27 @@ void close_year_chunk(const Model& m, State& s, const StepContext& ctx, const Rn
 void fill_annual(const Model& m, const State& s, const std::vector<double>& sums, int year,
                  double line, AnnualIndicators& a) {
   const auto n = static_cast<std::size_t>(m.n_county);
-  for (auto* v : {&a.population, &a.households, &a.income_per_capita_mean, &a.income_per_capita_median,
-                  &a.income_wage, &a.income_operating, &a.income_property, &a.income_transfer, &a.gini,
-                  &a.fgt0, &a.fgt1, &a.fgt2, &a.at_risk_share, &a.monitored_households,
-                  &a.returned_to_poverty, &a.medical_out_of_pocket, &a.collective_villages_above,
-                  &a.persons_positive, &a.income_positive, &a.income_log, &a.persons_sim}) {
+  for (auto* v : {&a.population,
+                  &a.households,
+                  &a.income_per_capita_mean,
+                  &a.income_per_capita_median,
+                  &a.income_wage,
+                  &a.income_operating,
+                  &a.income_property,
+                  &a.income_transfer,
+                  &a.gini,
+                  &a.fgt0,
+                  &a.fgt1,
+                  &a.fgt2,
+                  &a.at_risk_share,
+                  &a.monitored_households,
+                  &a.returned_to_poverty,
+                  &a.medical_out_of_pocket,
+                  &a.collective_villages_above,
+                  &a.persons_positive,
+                  &a.income_positive,
+                  &a.income_log,
+                  &a.persons_sim}) {
     v->assign(n, 0.0);
   }
   a.year = year;
@@ -445,7 +500,8 @@ void fill_annual(const Model& m, const State& s, const std::vector<double>& sums
     a.income_operating[c] = x[kOperating] / persons;
     a.income_property[c] = x[kProperty] / persons;
     a.income_transfer[c] = x[kTransfer] / persons;
-    a.income_per_capita_mean[c] = (x[kWage] + x[kOperating] + x[kProperty] + x[kTransfer]) / persons;
+    a.income_per_capita_mean[c] =
+        (x[kWage] + x[kOperating] + x[kProperty] + x[kTransfer]) / persons;
     a.medical_out_of_pocket[c] = x[kMedicalYear] / persons;
     a.at_risk_share[c] = x[kAtRisk] / persons;
     a.monitored_households[c] = x[kMonitoredHh] * wt;
@@ -496,9 +552,11 @@ bool step(const Model& m, State& s, Workspace& ws) {
   ctx.months_in_year = m.months_into_year(st);
   ctx.line = indexed(p.poverty_line, p.poverty_line_growth, years_since);
   ctx.monitor_line = p.poverty_monitoring_multiple * ctx.line;
-  ctx.next_allowance_line = indexed(p.transfer_allowance_line, p.poverty_line_growth, years_since + 1);
+  ctx.next_allowance_line =
+      indexed(p.transfer_allowance_line, p.poverty_line_growth, years_since + 1);
   ctx.pension = indexed(p.transfer_pension, p.poverty_line_growth, years_since) / 12.0;
-  ctx.review_steps = std::max<std::int64_t>(1, std::llround(p.labour_review_months / m.step_months));
+  ctx.review_steps =
+      std::max<std::int64_t>(1, std::llround(p.labour_review_months / m.step_months));
 
   // Phases 1 and 2: shocks; aid (a new year starts new pairing accounts).
   apply_shocks(m, s, st);
@@ -519,28 +577,31 @@ bool step(const Model& m, State& s, Workspace& ws) {
   // hurdle: the move back to a job is not a voluntary change of occupation. Sick households wait.
   // Two loops: one over the searching households, one over every review_steps-th household (the
   // reviewing ones that do not search), so most households cost a flag test and a cleared plan.
-  reduce_by_county(m, 1, [&](const Chunk& ch, double* acc) {
-    const std::int64_t first = m.household_begin[ch.county];
-    const std::uint8_t* __restrict flags = s.hh.flags.data();
-    const std::uint8_t* __restrict sick_months = s.hh.sick_months.data();
-    std::int8_t* __restrict plan = ws.plan.data();
-    std::fill(plan + ch.begin, plan + ch.end, static_cast<std::int8_t>(kStay));
-    std::int64_t wanted = 0;  // applicants for local jobs
-    auto choose = [&](std::int64_t i, double threshold) {
-      const Move mv = best_move(s.hh, i, s.county, ch.county, tech, threshold);
-      plan[i] = mv;
-      wanted += needs_local_job(mv) ? 1 : 0;
-    };
-    for (std::int64_t i = ch.begin; i < ch.end; ++i) {
-      if ((flags[i] & kSearching) && sick_months[i] == 0) choose(i, 0.0);
-    }
-    const std::int64_t r = ctx.review_steps;
-    for (std::int64_t i = ch.begin + (r - (ch.begin - first + ctx.step) % r) % r; i < ch.end;
-         i += r) {
-      if (!(flags[i] & kSearching) && sick_months[i] == 0) choose(i, gain_threshold);
-    }
-    acc[0] = static_cast<double>(wanted);
-  }, ws.chunk_sums, applicants);
+  reduce_by_county(
+      m, 1,
+      [&](const Chunk& ch, double* acc) {
+        const std::int64_t first = m.household_begin[ch.county];
+        const std::uint8_t* __restrict flags = s.hh.flags.data();
+        const std::uint8_t* __restrict sick_months = s.hh.sick_months.data();
+        std::int8_t* __restrict plan = ws.plan.data();
+        std::fill(plan + ch.begin, plan + ch.end, static_cast<std::int8_t>(kStay));
+        std::int64_t wanted = 0;  // applicants for local jobs
+        auto choose = [&](std::int64_t i, double threshold) {
+          const Move mv = best_move(s.hh, i, s.county, ch.county, tech, threshold);
+          plan[i] = mv;
+          wanted += needs_local_job(mv) ? 1 : 0;
+        };
+        for (std::int64_t i = ch.begin; i < ch.end; ++i) {
+          if ((flags[i] & kSearching) && sick_months[i] == 0) choose(i, 0.0);
+        }
+        const std::int64_t r = ctx.review_steps;
+        for (std::int64_t i = ch.begin + (r - (ch.begin - first + ctx.step) % r) % r; i < ch.end;
+             i += r) {
+          if (!(flags[i] & kSearching) && sick_months[i] == 0) choose(i, gain_threshold);
+        }
+        acc[0] = static_cast<double>(wanted);
+      },
+      ws.chunk_sums, applicants);
 
   // Phase 4: rationing of local jobs by vacancies (in simulated workers).
   for (int c = 0; c < m.n_county; ++c) {
@@ -551,9 +612,10 @@ bool step(const Model& m, State& s, Workspace& ws) {
   // Phase 5: the household kernel.
   const Rng dyn(m.seed, s.replicate, Purpose::dynamics);
   std::vector<double> sums;
-  reduce_by_county(m, kNumStepSums, [&](const Chunk& ch, double* acc) {
-    household_chunk(m, s, ws, ctx, tech, dyn, ch, acc);
-  }, ws.chunk_sums, sums);
+  reduce_by_county(
+      m, kNumStepSums,
+      [&](const Chunk& ch, double* acc) { household_chunk(m, s, ws, ctx, tech, dyn, ch, acc); },
+      ws.chunk_sums, sums);
 
   HouseholdTotals& t = ws.totals;
   const auto n = static_cast<std::size_t>(m.n_county);
@@ -574,9 +636,10 @@ bool step(const Model& m, State& s, Workspace& ws) {
   if (ctx.closes_year) {
     const Rng ident(m.seed, s.replicate, Purpose::identify);
     std::vector<double> year_sums;
-    reduce_by_county(m, kNumYearSums, [&](const Chunk& ch, double* acc) {
-      close_year_chunk(m, s, ctx, ident, ch, acc);
-    }, ws.chunk_sums, year_sums);
+    reduce_by_county(
+        m, kNumYearSums,
+        [&](const Chunk& ch, double* acc) { close_year_chunk(m, s, ctx, ident, ch, acc); },
+        ws.chunk_sums, year_sums);
     policy_close_year(m, s);
     fill_annual(m, s, year_sums, year, ctx.line, ws.annual);
   }

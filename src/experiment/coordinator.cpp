@@ -109,7 +109,11 @@ Bytes failure_message(std::int64_t cell) {
   try {
     throw;
   } catch (const InputError& e) {
-    b.i64(2).text(e.mark().file).i64(e.mark().line).i64(e.mark().column).text(e.key_path())
+    b.i64(2)
+        .text(e.mark().file)
+        .i64(e.mark().line)
+        .i64(e.mark().column)
+        .text(e.key_path())
         .text(e.message());
   } catch (const std::exception& e) {
     b.i64(1).text(e.what());
@@ -123,7 +127,8 @@ Bytes failure_message(std::int64_t cell) {
 class Coordinator {
  public:
   Coordinator(int n_process, Journal& journal, const std::string& identity, std::size_t n_cell)
-      : journal_(journal), identity_(identity),
+      : journal_(journal),
+        identity_(identity),
         active_(static_cast<std::size_t>(n_process), true),
         ran_(static_cast<std::size_t>(n_process), 0) {
     active_[0] = false;
@@ -245,7 +250,8 @@ ExperimentSummary run_worker(const ExperimentSpec& spec, const ExperimentOptions
   try {
     std::vector<Model> models;
     for (const VariantSpec& v : spec.variants) models.push_back(compile(v.spec));
-    const PayloadLayout layout = experiment::make_payload_layout(models[spec.baseline_index()], spec.outputs);
+    const PayloadLayout layout =
+        experiment::make_payload_layout(models[spec.baseline_index()], spec.outputs);
     const std::vector<Cell> cells = experiment::make_cells(spec);
     summary.cells = static_cast<int>(cells.size());
     CellRunner runner(spec, models, layout, threads);
@@ -272,7 +278,6 @@ ExperimentSummary run_worker(const ExperimentSpec& spec, const ExperimentOptions
 }
 
 }  // namespace
-
 
 ExperimentSummary run_experiment(const ExperimentSpec& spec, const ExperimentOptions& options) {
   const auto t0 = std::chrono::steady_clock::now();

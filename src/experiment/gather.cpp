@@ -26,10 +26,10 @@ std::vector<std::int64_t> iota64(std::size_t n) {
   return v;
 }
 
-FixedDim simple_dim(const std::string& name, const std::string& long_name,
-                    std::variant<std::vector<std::int64_t>, std::vector<double>,
-                                 std::vector<std::string>> values,
-                    const std::string& units = "1") {
+FixedDim simple_dim(
+    const std::string& name, const std::string& long_name,
+    std::variant<std::vector<std::int64_t>, std::vector<double>, std::vector<std::string>> values,
+    const std::string& units = "1") {
   FixedDim d;
   d.name = name;
   d.coordinate = {name, long_name, units, std::move(values)};
@@ -54,11 +54,11 @@ double sweep_scalar(const PayloadLayout& layout, const std::vector<double>& payl
                     const SummarisedIndicator& indicator, const std::vector<bool>& recipient) {
   const PayloadGroup& g = layout.group(indicator.group);
   const std::size_t last = g.n_row - 1;
-  const double* x = payload.data() + g.offset + g.variable(indicator.name) * g.block() +
-                    last * g.n_col;
+  const double* x =
+      payload.data() + g.offset + g.variable(indicator.name) * g.block() + last * g.n_col;
   if (indicator.group == "region") return x[kRegionRecipientColumn];
-  const double* w = payload.data() + g.offset + g.variable("population") * g.block() +
-                    last * g.n_col;
+  const double* w =
+      payload.data() + g.offset + g.variable("population") * g.block() + last * g.n_col;
   const bool any = std::find(recipient.begin(), recipient.end(), true) != recipient.end();
   double sum = 0.0, weight = 0.0;
   for (std::size_t c = 0; c < g.n_col; ++c) {
@@ -74,7 +74,7 @@ std::string scalar_name(const SummarisedIndicator& i) { return i.group + "_" + i
 }  // namespace
 
 Gatherer::Gatherer(const ExperimentSpec& spec, const PayloadLayout& layout, const Model& reference,
-         ArrayFile& file)
+                   ArrayFile& file)
     : spec_(spec), layout_(layout), file_(file) {
   for (Role r : reference.county_role) recipient_.push_back(r == Role::recipient);
   const std::size_t n_variant = spec.variants.size();
@@ -146,7 +146,8 @@ std::vector<std::string> Gatherer::sobol_suffixes() {
 }
 
 void Gatherer::write_intervals(const std::string& group, const std::string& name,
-                     const std::vector<stats::Welford>& w, const std::vector<std::size_t>& shape) {
+                               const std::vector<stats::Welford>& w,
+                               const std::vector<std::size_t>& shape) {
   std::vector<double> mean(w.size()), sd(w.size()), se(w.size()), low(w.size()), high(w.size());
   for (std::size_t j = 0; j < w.size(); ++j) {
     const stats::Interval i = stats::interval(w[j]);
@@ -223,9 +224,9 @@ void declare_file(ArrayFile& file, const ExperimentSpec& spec, const PayloadLayo
   }
   FixedDim variant = simple_dim("variant", "experiment variant", names);
   FixedDim root_variant = variant;
-  root_variant.auxiliary = {{"variant_scenario_file", "scenario file of the variant", "1", files},
-                            {"variant_scenario_yaml", "resolved scenario of the variant (YAML)",
-                             "1", yamls}};
+  root_variant.auxiliary = {
+      {"variant_scenario_file", "scenario file of the variant", "1", files},
+      {"variant_scenario_yaml", "resolved scenario of the variant (YAML)", "1", yamls}};
   file.dimension("", root_variant);
   const FixedDim replicate =
       simple_dim("replicate", "replicate (random-number stream)", iota64(spec.replicates));
@@ -256,8 +257,7 @@ void declare_file(ArrayFile& file, const ExperimentSpec& spec, const PayloadLayo
     const std::vector<std::string> dims = {"variant", "year", g.spec.column.name};
     const std::string replicates = std::to_string(spec.replicates) + " replicates";
     const std::string diff = " of the paired difference from " + spec.baseline;
-    const std::string what[] = {"mean over " + replicates,
-                                "standard deviation over " + replicates,
+    const std::string what[] = {"mean over " + replicates, "standard deviation over " + replicates,
                                 "standard error of the mean over " + replicates,
                                 "95% CI low (Student t) over " + replicates,
                                 "95% CI high (Student t) over " + replicates};
@@ -289,7 +289,8 @@ void declare_file(ArrayFile& file, const ExperimentSpec& spec, const PayloadLayo
   file.variable("sweep", {"parameter_value", "1", "value of each swept parameter at each point"},
                 {"sample", "parameter"});
   std::vector<double> values;
-  for (const std::vector<double>& point : s.values) values.insert(values.end(), point.begin(), point.end());
+  for (const std::vector<double>& point : s.values)
+    values.insert(values.end(), point.begin(), point.end());
   file.write("sweep", "parameter_value", {0, 0}, {s.values.size(), paths.size()}, values.data());
   for (const PayloadGroup& g : layout.groups) {
     if (!g.written) continue;
@@ -317,9 +318,9 @@ void declare_file(ArrayFile& file, const ExperimentSpec& spec, const PayloadLayo
       file.variable("sweep", {name + suffix, v.units, v.long_name + scalar + suffix}, {"sample"});
     }
     if (s.method != SweepSpec::Method::sobol) continue;
-    const std::string what[] = {"first-order Sobol index",   "first-order index 95% CI low",
+    const std::string what[] = {"first-order Sobol index",       "first-order index 95% CI low",
                                 "first-order index 95% CI high", "total Sobol index",
-                                "total index 95% CI low",     "total index 95% CI high"};
+                                "total index 95% CI low",        "total index 95% CI high"};
     const std::vector<std::string> sobol = Gatherer::sobol_suffixes();
     for (std::size_t j = 0; j < sobol.size(); ++j) {
       file.variable("sobol", {name + sobol[j], "1", what[j] + " of " + v.long_name + scalar},

@@ -60,13 +60,13 @@ PayloadLayout make_payload_layout(const Model& model, const ExperimentOutputs& o
     g.run_group = index;
     g.spec = run_layout.groups[static_cast<std::size_t>(index)];
     g.name = g.spec.name;
-    g.written = index == kRunMonthly    ? outputs.monthly
-                : index == kRunAnnual   ? outputs.annual
-                : index == kRunRegion   ? outputs.region
-                                        : outputs.pairings;
+    g.written = index == kRunMonthly  ? outputs.monthly
+                : index == kRunAnnual ? outputs.annual
+                : index == kRunRegion ? outputs.region
+                                      : outputs.pairings;
     g.n_row = index == kRunMonthly ? layout.axes.time.size() : layout.axes.years.size();
-    g.n_col = static_cast<std::size_t>(std::visit(
-        [](const auto& values) { return values.size(); }, g.spec.column.coordinate.values));
+    g.n_col = static_cast<std::size_t>(std::visit([](const auto& values) { return values.size(); },
+                                                  g.spec.column.coordinate.values));
     g.offset = layout.size;
     layout.size += g.size();
     layout.groups.push_back(std::move(g));
@@ -95,8 +95,8 @@ std::vector<double> run_cell(const Model& model, const PayloadLayout& layout, in
         if (r >= g.n_row) throw RuntimeError("experiment: more rows than expected in /" + g.name);
         for (std::size_t v = 0; v < row.values.size(); ++v) {
           std::copy(row.values[v].begin(), row.values[v].end(),
-                    payload.begin() + static_cast<std::ptrdiff_t>(g.offset + v * g.block() +
-                                                                 r * g.n_col));
+                    payload.begin() +
+                        static_cast<std::ptrdiff_t>(g.offset + v * g.block() + r * g.n_col));
         }
       },
       summary);
@@ -110,7 +110,8 @@ std::vector<double> run_cell(const Model& model, const PayloadLayout& layout, in
   return payload;
 }
 
-std::vector<double> CellRunner::run(const Cell& cell, const std::function<bool(int, int)>& progress) {
+std::vector<double> CellRunner::run(const Cell& cell,
+                                    const std::function<bool(int, int)>& progress) {
   const Model* model = &models_[cell.index];
   if (cell.sweep) {
     if (!point_model_ || point_model_->first != cell.index) {

@@ -88,7 +88,8 @@ void fill_counties(const ScenarioSpec& spec, Model& m) {
 // partials: the reduction order does not depend on how TBB schedules the chunks.
 void plan_chunks(Model& m) {
   for (int c = 0; c < m.n_county; ++c) {
-    for (std::int64_t b = m.household_begin[c]; b < m.household_begin[c + 1]; b += kChunkHouseholds) {
+    for (std::int64_t b = m.household_begin[c]; b < m.household_begin[c + 1];
+         b += kChunkHouseholds) {
       m.chunks.push_back({b, std::min(b + kChunkHouseholds, m.household_begin[c + 1]), c});
     }
   }
@@ -191,8 +192,9 @@ Model compile(const ScenarioSpec& spec) {
       for (int c = 0; c < m.n_county; ++c) p.covers[c] = m.county_role[c] == Role::recipient;
     }
     for (std::size_t j = 0; j < ps.counties.size(); ++j) {
-      p.covers[county_index(index, ps.counties[j], ps.mark,
-                            "policies[" + std::to_string(k) + "].counties[" + std::to_string(j) + "]")] = 1;
+      p.covers[county_index(
+          index, ps.counties[j], ps.mark,
+          "policies[" + std::to_string(k) + "].counties[" + std::to_string(j) + "]")] = 1;
     }
     m.policies.push_back(std::move(p));
   }

@@ -79,59 +79,65 @@ void generate_households(const Model& m, State& s, const std::vector<double>& si
   const PopulationSpec& pop = m.population;
   const FarmTech tech(m.param);
   std::vector<double> scratch, unused;
-  reduce_by_county(m, 0, [&](const Chunk& ch, double*) {
-    const int c = ch.county;
-    const std::int64_t code = m.county_code[c];
-    const std::int64_t first = m.household_begin[c];
-    const std::int64_t n_in_county = m.household_begin[c + 1] - first;
-    const double sd = sigma[c];
-    const double extra_persons = m.county_persons_per_household[c] - 1.0;
-    const double p0_persons = std::exp(-extra_persons);
-    const double migrant_p = m.county_migrant_share[c];
-    const double local_p = migrant_p < 1.0 ? m.county_local_job_share[c] / (1.0 - migrant_p) : 0.0;
-    const double elderly_p = std::min(1.0, pop.elderly_share / std::max(1e-9, 1.0 - pop.worker_share));
-    for (std::int64_t i = ch.begin; i < ch.end; ++i) {
-      const std::int64_t local_index = i - first;
-      // Three Philox calls, each uniform used once: a = size, chronic illness, skill and land;
-      // b = workers, elderly, migrants, local jobs; d = taste (d.u[2], d.u[3] are used by
-      // init_accounts for the lifted and monitored flags).
-      const Draw4 a = rng.uniform4(code, local_index, 0, 0);
-      const Draw4 b = rng.uniform4(code, local_index, 0, 1);
-      const Draw4 d = rng.uniform4(code, local_index, 0, 2);
-      double z_skill, z_land, z_taste, z_spare;
-      Rng::normal2(a.u[2], a.u[3], z_skill, z_land);
-      Rng::normal2(d.u[0], d.u[1], z_taste, z_spare);
+  reduce_by_county(
+      m, 0,
+      [&](const Chunk& ch, double*) {
+        const int c = ch.county;
+        const std::int64_t code = m.county_code[c];
+        const std::int64_t first = m.household_begin[c];
+        const std::int64_t n_in_county = m.household_begin[c + 1] - first;
+        const double sd = sigma[c];
+        const double extra_persons = m.county_persons_per_household[c] - 1.0;
+        const double p0_persons = std::exp(-extra_persons);
+        const double migrant_p = m.county_migrant_share[c];
+        const double local_p =
+            migrant_p < 1.0 ? m.county_local_job_share[c] / (1.0 - migrant_p) : 0.0;
+        const double elderly_p =
+            std::min(1.0, pop.elderly_share / std::max(1e-9, 1.0 - pop.worker_share));
+        for (std::int64_t i = ch.begin; i < ch.end; ++i) {
+          const std::int64_t local_index = i - first;
+          // Three Philox calls, each uniform used once: a = size, chronic illness, skill and land;
+          // b = workers, elderly, migrants, local jobs; d = taste (d.u[2], d.u[3] are used by
+          // init_accounts for the lifted and monitored flags).
+          const Draw4 a = rng.uniform4(code, local_index, 0, 0);
+          const Draw4 b = rng.uniform4(code, local_index, 0, 1);
+          const Draw4 d = rng.uniform4(code, local_index, 0, 2);
+          double z_skill, z_land, z_taste, z_spare;
+          Rng::normal2(a.u[2], a.u[3], z_skill, z_land);
+          Rng::normal2(d.u[0], d.u[1], z_taste, z_spare);
 
-      const int persons = 1 + poisson_inv(extra_persons, p0_persons, a.u[0],
-                                          kMaxPersons - 1);
-      int workers = binomial_inv(persons, pop.worker_share, b.u[0]);
-      const int elderly = binomial_inv(persons - workers, elderly_p, b.u[1]);
-      if (workers + elderly == 0) workers = 1;  // someone earns or draws a pension
-      const int migrant = binomial_inv(workers, migrant_p, b.u[2]);
-      const int local = binomial_inv(workers - migrant, std::min(1.0, local_p), b.u[3]);
+          const int persons = 1 + poisson_inv(extra_persons, p0_persons, a.u[0], kMaxPersons - 1);
+          int workers = binomial_inv(persons, pop.worker_share, b.u[0]);
+          const int elderly = binomial_inv(persons - workers, elderly_p, b.u[1]);
+          if (workers + elderly == 0) workers = 1;  // someone earns or draws a pension
+          const int migrant = binomial_inv(workers, migrant_p, b.u[2]);
+          const int local = binomial_inv(workers - migrant, std::min(1.0, local_p), b.u[3]);
 
-      h.persons[i] = static_cast<std::uint8_t>(persons);
-      h.workers[i] = static_cast<std::uint8_t>(workers);
-      h.elderly[i] = static_cast<std::uint8_t>(elderly);
-      h.local[i] = static_cast<std::uint8_t>(local);
-      h.migrant[i] = static_cast<std::uint8_t>(migrant);
-      // Households are laid out village by village (sorted by county, then village).
-      h.village[i] = static_cast<std::uint16_t>(local_index * m.county_villages[c] / n_in_county);
-      h.sick_months[i] = 0;
-      h.flags[i] = a.u[1] < pop.chronic_share ? kChronic : 0;
-      h.skill[i] = static_cast<float>(std::exp(sd * z_skill - 0.5 * sd * sd));
-      h.taste[i] = static_cast<float>(m.param.labour_taste_sd * z_taste);
-      h.land[i] = static_cast<float>(m.county_land_per_person[c] * persons *
-                                     std::exp(kLandLogSd * z_land - 0.5 * kLandLogSd * kLandLogSd));
-      h.farm_base[i] = tech.base(h.skill[i], h.land[i]);
-      h.assets[i] = 0.0f;  // set by calibrate_levers at the assets' steady state
-      h.farm_capacity[i] = h.farm_base[i];  // no assets: (1 + 0)^b = 1
-      h.savings[i] = 0.0f;
-      h.ytd_wage[i] = h.ytd_operating[i] = h.ytd_property[i] = h.ytd_transfer[i] = 0.0f;
-      h.ytd_medical[i] = 0.0f;
-      h.allowance[i] = 0.0f;
-    }
-  }, scratch, unused);
+          h.persons[i] = static_cast<std::uint8_t>(persons);
+          h.workers[i] = static_cast<std::uint8_t>(workers);
+          h.elderly[i] = static_cast<std::uint8_t>(elderly);
+          h.local[i] = static_cast<std::uint8_t>(local);
+          h.migrant[i] = static_cast<std::uint8_t>(migrant);
+          // Households are laid out village by village (sorted by county, then village).
+          h.village[i] =
+              static_cast<std::uint16_t>(local_index * m.county_villages[c] / n_in_county);
+          h.sick_months[i] = 0;
+          h.flags[i] = a.u[1] < pop.chronic_share ? kChronic : 0;
+          h.skill[i] = static_cast<float>(std::exp(sd * z_skill - 0.5 * sd * sd));
+          h.taste[i] = static_cast<float>(m.param.labour_taste_sd * z_taste);
+          h.land[i] =
+              static_cast<float>(m.county_land_per_person[c] * persons *
+                                 std::exp(kLandLogSd * z_land - 0.5 * kLandLogSd * kLandLogSd));
+          h.farm_base[i] = tech.base(h.skill[i], h.land[i]);
+          h.assets[i] = 0.0f;  // set by calibrate_levers at the assets' steady state
+          h.farm_capacity[i] = h.farm_base[i];  // no assets: (1 + 0)^b = 1
+          h.savings[i] = 0.0f;
+          h.ytd_wage[i] = h.ytd_operating[i] = h.ytd_property[i] = h.ytd_transfer[i] = 0.0f;
+          h.ytd_medical[i] = 0.0f;
+          h.allowance[i] = 0.0f;
+        }
+      },
+      scratch, unused);
 }
 
 // Lets every household settle its labour allocation under the calibrated levers: best single
@@ -142,18 +148,21 @@ void settle_labour(const Model& m, State& s) {
   const FarmTech tech(m.param);
   const double threshold = 0.0;
   std::vector<double> scratch, unused;
-  reduce_by_county(m, 0, [&](const Chunk& ch, double*) {
-    for (std::int64_t i = ch.begin; i < ch.end; ++i) {
-      for (int round = 0; round <= s.hh.workers[i]; ++round) {
-        const Move mv = best_move(s.hh, i, s.county, ch.county, tech, threshold);
-        if (mv == kStay) break;
-        int local = s.hh.local[i], migrant = s.hh.migrant[i];
-        apply_move(local, migrant, mv);
-        s.hh.local[i] = static_cast<std::uint8_t>(local);
-        s.hh.migrant[i] = static_cast<std::uint8_t>(migrant);
-      }
-    }
-  }, scratch, unused);
+  reduce_by_county(
+      m, 0,
+      [&](const Chunk& ch, double*) {
+        for (std::int64_t i = ch.begin; i < ch.end; ++i) {
+          for (int round = 0; round <= s.hh.workers[i]; ++round) {
+            const Move mv = best_move(s.hh, i, s.county, ch.county, tech, threshold);
+            if (mv == kStay) break;
+            int local = s.hh.local[i], migrant = s.hh.migrant[i];
+            apply_move(local, migrant, mv);
+            s.hh.local[i] = static_cast<std::uint8_t>(local);
+            s.hh.migrant[i] = static_cast<std::uint8_t>(migrant);
+          }
+        }
+      },
+      scratch, unused);
 }
 
 // Sums used for calibration, per county.
@@ -167,8 +176,8 @@ double income_before_allowance(const Model& m, const State& s, const FarmTech& t
   const Parameters& p = m.param;
   const int farm = h.workers[i] - h.local[i] - h.migrant[i];
   const float labour = tech.labour(farm, h.elderly[i]);
-  const double wage = annual_wage(h.skill[i], h.local[i], h.migrant[i], k.wage_local[c],
-                                  k.wage_migrant[c]);
+  const double wage =
+      annual_wage(h.skill[i], h.local[i], h.migrant[i], k.wage_local[c], k.wage_migrant[c]);
   const double farm_out = k.farm_tfp[c] * FarmTech::output_units(h.farm_capacity[i], labour);
   const double rent = labour > 0 ? 0.0 : p.farm_land_rent * h.land[i];
   return wage + farm_out + rent + h.persons[i] * (k.property_other[c] + k.transfer_other[c]) +
@@ -186,15 +195,18 @@ void set_assets(const Model& m, State& s) {
   const double gamma = 1.0 / (1.0 - beta);
   const double q = beta / p.farm_asset_return;
   std::vector<double> scratch, unused;
-  reduce_by_county(m, 0, [&](const Chunk& ch, double*) {
-    const double t = k.farm_tfp[ch.county];
-    for (std::int64_t i = ch.begin; i < ch.end; ++i) {
-      const float labour = tech.labour(h.workers[i] - h.local[i] - h.migrant[i], h.elderly[i]);
-      h.assets[i] = fast_powf(static_cast<float>(q * t) * h.farm_base[i] * labour,
-                              static_cast<float>(gamma));
-      h.farm_capacity[i] = tech.capacity(h.farm_base[i], h.assets[i]);
-    }
-  }, scratch, unused);
+  reduce_by_county(
+      m, 0,
+      [&](const Chunk& ch, double*) {
+        const double t = k.farm_tfp[ch.county];
+        for (std::int64_t i = ch.begin; i < ch.end; ++i) {
+          const float labour = tech.labour(h.workers[i] - h.local[i] - h.migrant[i], h.elderly[i]);
+          h.assets[i] = fast_powf(static_cast<float>(q * t) * h.farm_base[i] * labour,
+                                  static_cast<float>(gamma));
+          h.farm_capacity[i] = tech.capacity(h.farm_base[i], h.assets[i]);
+        }
+      },
+      scratch, unused);
 }
 
 // Persons and pensions per county under the allocation calibrate_levers saw.
@@ -217,18 +229,21 @@ CountyTotals calibrate_levers(const Model& m, State& s) {
   const double q = beta / p.farm_asset_return;
 
   // Pass 1: wage and farm units at unit levels; allowance computed after the other levers.
-  reduce_by_county(m, kNumCal, [&](const Chunk& ch, double* acc) {
-    for (std::int64_t i = ch.begin; i < ch.end; ++i) {
-      const int farm = h.workers[i] - h.local[i] - h.migrant[i];
-      const float labour = tech.labour(farm, h.elderly[i]);
-      acc[kPersons] += h.persons[i];
-      acc[kWageUnits] += annual_wage(h.skill[i], h.local[i], h.migrant[i], p.labour_local_wage,
-                                     p.labour_migrant_wage * p.labour_migrant_remit);
-      acc[kFarmUnits] += fast_powf(h.farm_base[i] * labour, static_cast<float>(gamma));
-      acc[kRent] += labour > 0 ? 0.0 : p.farm_land_rent * h.land[i];
-      acc[kPension] += p.transfer_pension * h.elderly[i];
-    }
-  }, scratch, sums);
+  reduce_by_county(
+      m, kNumCal,
+      [&](const Chunk& ch, double* acc) {
+        for (std::int64_t i = ch.begin; i < ch.end; ++i) {
+          const int farm = h.workers[i] - h.local[i] - h.migrant[i];
+          const float labour = tech.labour(farm, h.elderly[i]);
+          acc[kPersons] += h.persons[i];
+          acc[kWageUnits] += annual_wage(h.skill[i], h.local[i], h.migrant[i], p.labour_local_wage,
+                                         p.labour_migrant_wage * p.labour_migrant_remit);
+          acc[kFarmUnits] += fast_powf(h.farm_base[i] * labour, static_cast<float>(gamma));
+          acc[kRent] += labour > 0 ? 0.0 : p.farm_land_rent * h.land[i];
+          acc[kPension] += p.transfer_pension * h.elderly[i];
+        }
+      },
+      scratch, sums);
 
   CountyTotals totals{std::vector<double>(m.n_county), std::vector<double>(m.n_county)};
   for (int c = 0; c < m.n_county; ++c) {
@@ -241,11 +256,13 @@ CountyTotals calibrate_levers(const Model& m, State& s) {
     k.wage_local[c] = level * p.labour_local_wage;
     k.wage_migrant[c] = level * p.labour_migrant_wage * p.labour_migrant_remit;
     // Farm productivity T with assets at their steady state K = q Y (q = elasticity / return):
-    // Y_i = (T b_i L_i)^g q^(b g), g = 1 / (1 - b), so T = (target / (q^(b g) sum (b_i L_i)^g))^(1/g).
-    k.farm_tfp[c] = a[kFarmUnits] > 0
-                        ? std::pow(sh.operating * total / (std::pow(q, beta * gamma) * a[kFarmUnits]),
-                                   1.0 / gamma)
-                        : 0.0;
+    // Y_i = (T b_i L_i)^g q^(b g), g = 1 / (1 - b), so T = (target / (q^(b g) sum (b_i
+    // L_i)^g))^(1/g).
+    k.farm_tfp[c] =
+        a[kFarmUnits] > 0
+            ? std::pow(sh.operating * total / (std::pow(q, beta * gamma) * a[kFarmUnits]),
+                       1.0 / gamma)
+            : 0.0;
     // Deposit interest starts from the initial savings (a share of income).
     const double deposits = p.household_deposit_rate * kInitialSavings * total;
     k.property_other[c] = std::max(0.0, sh.property * total - a[kRent] - deposits) / a[kPersons];
@@ -269,12 +286,15 @@ void calibrate_allowance(const Model& m, State& s, const CountyTotals& totals) {
   const std::vector<double>& pension = totals.pension;
   const double line = p.transfer_allowance_line;
   for (int round = 0; round < 2; ++round) {
-    reduce_by_county(m, 1, [&](const Chunk& ch, double* acc) {
-      for (std::int64_t i = ch.begin; i < ch.end; ++i) {
-        const double pc = income_before_allowance(m, s, tech, i, ch.county) / h.persons[i];
-        acc[0] += p.transfer_allowance_takeup * std::max(0.0, line - pc) * h.persons[i];
-      }
-    }, scratch, sums);
+    reduce_by_county(
+        m, 1,
+        [&](const Chunk& ch, double* acc) {
+          for (std::int64_t i = ch.begin; i < ch.end; ++i) {
+            const double pc = income_before_allowance(m, s, tech, i, ch.county) / h.persons[i];
+            acc[0] += p.transfer_allowance_takeup * std::max(0.0, line - pc) * h.persons[i];
+          }
+        },
+        scratch, sums);
     for (int c = 0; c < m.n_county; ++c) {
       const double total = m.county_income_per_capita[c] * persons[c];
       k.transfer_other[c] =
@@ -297,7 +317,8 @@ void settle_to_fixed_point(const Model& m, State& s) {
   CountyTotals totals;
   for (int round = 0; round < kMaxSettleRounds; ++round) {
     settle_labour(m, s);
-    const Eigen::ArrayXd wl = k.wage_local.array(), wm = k.wage_migrant.array(), ft = k.farm_tfp.array();
+    const Eigen::ArrayXd wl = k.wage_local.array(), wm = k.wage_migrant.array(),
+                         ft = k.farm_tfp.array();
     totals = calibrate_levers(m, s);
     // Converged when the recalibrated levers no longer move from one round to the next (once the
     // allocation stops changing, only the damping would still be closing in). The migrant wage
@@ -306,9 +327,8 @@ void settle_to_fixed_point(const Model& m, State& s) {
       const Eigen::ArrayXd b = before.max(1e-300), a = after.array().max(1e-300);
       return (a / b).log().abs().maxCoeff();
     };
-    const double change = round == 0 ? 1.0
-                                     : std::max(moved(target_wl, k.wage_local),
-                                                moved(target_ft, k.farm_tfp));
+    const double change =
+        round == 0 ? 1.0 : std::max(moved(target_wl, k.wage_local), moved(target_ft, k.farm_tfp));
     if (change < kLeverTolerance || round + 1 == kMaxSettleRounds) break;
     target_wl = k.wage_local.array();
     target_ft = k.farm_tfp.array();
@@ -330,27 +350,31 @@ void init_accounts(const Model& m, State& s) {
   const double monitor_line = p.poverty_monitoring_multiple * p.poverty_line;
   const Rng rng(m.seed, s.replicate, Purpose::generate);
   std::vector<double> scratch, sums;
-  reduce_by_county(m, 0, [&](const Chunk& ch, double*) {
-    for (std::int64_t i = ch.begin; i < ch.end; ++i) {
-      const double before = income_before_allowance(m, s, tech, i, ch.county);
-      const double pc_before = before / h.persons[i];
-      const double allowance = p.transfer_allowance_takeup * std::max(0.0, line - pc_before);
-      const double pc = pc_before + allowance;
-      h.allowance[i] = static_cast<float>(allowance);
-      h.income_pc[i] = static_cast<float>(pc);
-      h.net_income_pc[i] = static_cast<float>(pc);
-      h.savings[i] = static_cast<float>(kInitialSavings * pc * h.persons[i]);
-      const Draw4 d = rng.uniform4(m.county_code[ch.county], i - m.household_begin[ch.county], 0, 2);
-      std::uint8_t f = h.flags[i] & kChronic;
-      if (pc < p.poverty_line) {
-        f |= kPoor;
-      } else if (d.u[2] < m.county_lifted_share[ch.county]) {
-        f |= kLifted;
-      }
-      if (pc < monitor_line && d.u[3] < p.poverty_identification_rate) f |= kMonitored;
-      h.flags[i] = f;
-    }
-  }, scratch, sums);
+  reduce_by_county(
+      m, 0,
+      [&](const Chunk& ch, double*) {
+        for (std::int64_t i = ch.begin; i < ch.end; ++i) {
+          const double before = income_before_allowance(m, s, tech, i, ch.county);
+          const double pc_before = before / h.persons[i];
+          const double allowance = p.transfer_allowance_takeup * std::max(0.0, line - pc_before);
+          const double pc = pc_before + allowance;
+          h.allowance[i] = static_cast<float>(allowance);
+          h.income_pc[i] = static_cast<float>(pc);
+          h.net_income_pc[i] = static_cast<float>(pc);
+          h.savings[i] = static_cast<float>(kInitialSavings * pc * h.persons[i]);
+          const Draw4 d =
+              rng.uniform4(m.county_code[ch.county], i - m.household_begin[ch.county], 0, 2);
+          std::uint8_t f = h.flags[i] & kChronic;
+          if (pc < p.poverty_line) {
+            f |= kPoor;
+          } else if (d.u[2] < m.county_lifted_share[ch.county]) {
+            f |= kLifted;
+          }
+          if (pc < monitor_line && d.u[3] < p.poverty_identification_rate) f |= kMonitored;
+          h.flags[i] = f;
+        }
+      },
+      scratch, sums);
 }
 
 }  // namespace
@@ -362,22 +386,61 @@ void Households::resize(std::int64_t n) {
 std::size_t bytes_per_household() {
   std::size_t bytes = 0;
   Households h;
-  h.for_each_array([&bytes](auto& v) { bytes += sizeof(typename std::decay_t<decltype(v)>::value_type); });
+  h.for_each_array(
+      [&bytes](auto& v) { bytes += sizeof(typename std::decay_t<decltype(v)>::value_type); });
   return bytes;
 }
 
 void Counties::resize(int n) {
-  for (Eigen::VectorXd* v :
-       {&wage_local, &wage_migrant, &farm_tfp, &property_other, &transfer_other, &job_accept, &layoff,
-        &asset_loss, &price, &capital_specialty, &capital_other, &tfp_specialty, &tfp_other,
-        &urban_labour_specialty, &urban_labour_other, &rural_split_specialty, &wage_wedge, &vacancies,
-        &governance, &talent, &gdp_agriculture, &gdp_specialty, &gdp_other, &local_jobs,
-        &migrant_workers, &fiscal_revenue, &pension_spending, &allowance_spending,
-        &medical_out_of_pocket, &ill_households, &fiscal_revenue_ytd, &fiscal_revenue_last,
-        &dispatched_cadres, &aid_received, &aided_capital, &linked_share, &skill_boost,
-        &infrastructure, &infrastructure_factor, &safety_net_fund, &assistance_pc, &assistance_ytd,
-        &medical_cover, &consumption_fund, &consumption_rate, &monitored_persons, &identification,
-        &collective_income, &collective_assets}) {
+  for (Eigen::VectorXd* v : {&wage_local,
+                             &wage_migrant,
+                             &farm_tfp,
+                             &property_other,
+                             &transfer_other,
+                             &job_accept,
+                             &layoff,
+                             &asset_loss,
+                             &price,
+                             &capital_specialty,
+                             &capital_other,
+                             &tfp_specialty,
+                             &tfp_other,
+                             &urban_labour_specialty,
+                             &urban_labour_other,
+                             &rural_split_specialty,
+                             &wage_wedge,
+                             &vacancies,
+                             &governance,
+                             &talent,
+                             &gdp_agriculture,
+                             &gdp_specialty,
+                             &gdp_other,
+                             &local_jobs,
+                             &migrant_workers,
+                             &fiscal_revenue,
+                             &pension_spending,
+                             &allowance_spending,
+                             &medical_out_of_pocket,
+                             &ill_households,
+                             &fiscal_revenue_ytd,
+                             &fiscal_revenue_last,
+                             &dispatched_cadres,
+                             &aid_received,
+                             &aided_capital,
+                             &linked_share,
+                             &skill_boost,
+                             &infrastructure,
+                             &infrastructure_factor,
+                             &safety_net_fund,
+                             &assistance_pc,
+                             &assistance_ytd,
+                             &medical_cover,
+                             &consumption_fund,
+                             &consumption_rate,
+                             &monitored_persons,
+                             &identification,
+                             &collective_income,
+                             &collective_assets}) {
     v->setZero(n);
   }
 }

@@ -138,8 +138,8 @@ inline Handle create_file(const std::string& path) {
       own(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "create file access properties", "", path);
   check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_EARLIEST, H5F_LIBVER_V18),
         "limit the format version of", "", path);
-  return own(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, kDefault, fapl.get()), H5Fclose,
-             "create file", "", path);
+  return own(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, kDefault, fapl.get()), H5Fclose, "create file",
+             "", path);
 }
 
 /// The file and memory type for text: variable-length UTF-8, which h5py, h5netcdf and netCDF-C

@@ -408,15 +408,14 @@ namespace {
 // Opens a dataset by path, with a message naming the file when it is missing.
 h5::Handle open_dataset(hid_t file, const std::string& object, const std::string& path) {
   // H5Lexists needs every intermediate group to exist, so each prefix is checked in turn.
-  for (std::size_t slash = object.find('/'); ; slash = object.find('/', slash + 1)) {
+  for (std::size_t slash = object.find('/');; slash = object.find('/', slash + 1)) {
     const std::string prefix = object.substr(0, slash);
     if (!has_link(file, prefix, path)) {
       throw RuntimeError("no variable '" + object + "' in '" + path + "'");
     }
     if (slash == std::string::npos) break;
   }
-  return own(H5Dopen2(file, object.c_str(), h5::kDefault), H5Dclose, "open dataset", object,
-             path);
+  return own(H5Dopen2(file, object.c_str(), h5::kDefault), H5Dclose, "open dataset", object, path);
 }
 
 void collect_datasets(hid_t group, const std::string& prefix, const std::string& path,
@@ -479,7 +478,7 @@ std::string read_root_attribute(const std::string& path, const std::string& name
 
 bool has_object(const std::string& path, const std::string& object) {
   const Handle file = open_file(path);
-  for (std::size_t slash = object.find('/'); ; slash = object.find('/', slash + 1)) {
+  for (std::size_t slash = object.find('/');; slash = object.find('/', slash + 1)) {
     if (!has_link(file.get(), object.substr(0, slash), path)) return false;
     if (slash == std::string::npos) return true;
   }

@@ -588,8 +588,8 @@ struct ArrayFile::Impl {
     if (found != groups_.end()) return found->second;
     ArrayGroup g;
     if (path.empty()) {
-      g.group = own(H5Gopen2(file_.get(), "/", h5::kDefault), H5Gclose, "open group", "/",
-                    partial_path_);
+      g.group =
+          own(H5Gopen2(file_.get(), "/", h5::kDefault), H5Gclose, "open group", "/", partial_path_);
     } else {
       const std::size_t slash = path.rfind('/');
       const std::string parent = slash == std::string::npos ? "" : path.substr(0, slash);
@@ -698,8 +698,8 @@ struct ArrayFile::Impl {
     const hid_t dataset = found->second.get();
     const std::vector<hsize_t> offset(start.begin(), start.end());
     const std::vector<hsize_t> extent(count.begin(), count.end());
-    const Handle space = own(H5Dget_space(dataset), H5Sclose, "get dataspace of", object,
-                             partial_path_);
+    const Handle space =
+        own(H5Dget_space(dataset), H5Sclose, "get dataspace of", object, partial_path_);
     check(H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, offset.data(), nullptr, extent.data(),
                               nullptr),
           "select block of", object, partial_path_);
@@ -743,9 +743,7 @@ struct ArrayFile::Impl {
     }
   }
 
-  void flush() {
-    check(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), "flush", "file", partial_path_);
-  }
+  void flush() { check(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), "flush", "file", partial_path_); }
 
   // Datasets, then groups, then the file: closing datasets writes their cached chunks.
   void close(bool report) {

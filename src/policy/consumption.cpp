@@ -16,8 +16,9 @@ void consumption_step(const Model& m, State& s) {
   const double dt = m.step_months / 12.0;
   for (int c = 0; c < m.n_county; ++c) {
     const double output = k.gdp_agriculture[c] * dt;  // last step's farm output, yuan
-    k.consumption_rate[c] =
-        (k.consumption_fund[c] > 0 && output > 0) ? std::min(1.0, k.consumption_fund[c] / output) : 0.0;
+    k.consumption_rate[c] = (k.consumption_fund[c] > 0 && output > 0)
+                                ? std::min(1.0, k.consumption_fund[c] / output)
+                                : 0.0;
   }
 }
 

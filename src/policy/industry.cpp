@@ -17,9 +17,9 @@ void industry_step(const Model& m, State& s) {
   // Links saturate with aided capital: half of link_max at link_half yuan.
   Counties& k = s.county;
   const double half = m.param.industry_link_half;
-  k.linked_share = (m.param.industry_link_max * k.aided_capital.array() /
-                    (k.aided_capital.array() + half))
-                       .matrix();
+  k.linked_share =
+      (m.param.industry_link_max * k.aided_capital.array() / (k.aided_capital.array() + half))
+          .matrix();
 }
 
 }  // namespace codev

@@ -49,23 +49,41 @@ void count_monitored(const Model& m, State& s) {
 void invest(const Model& m, State& s, Instrument k, const Funding& f, int year) {
   s.aid_uses[f.recipient][static_cast<int>(k)] += f.received;
   switch (k) {
-    case Instrument::industry: industry_invest(m, s, f); break;
-    case Instrument::collective: collective_invest(m, s, f, year); break;
-    case Instrument::training: training_invest(m, s, f); break;
-    case Instrument::safety_net: safety_net_invest(m, s, f); break;
-    case Instrument::infrastructure: infrastructure_invest(m, s, f); break;
-    case Instrument::consumption: consumption_invest(m, s, f); break;
+    case Instrument::industry:
+      industry_invest(m, s, f);
+      break;
+    case Instrument::collective:
+      collective_invest(m, s, f, year);
+      break;
+    case Instrument::training:
+      training_invest(m, s, f);
+      break;
+    case Instrument::safety_net:
+      safety_net_invest(m, s, f);
+      break;
+    case Instrument::infrastructure:
+      infrastructure_invest(m, s, f);
+      break;
+    case Instrument::consumption:
+      consumption_invest(m, s, f);
+      break;
   }
 }
 
 double share_of(const AllocationSpec& a, Instrument k) {
   switch (k) {
-    case Instrument::industry: return a.industry;
-    case Instrument::collective: return a.collective;
-    case Instrument::training: return a.training;
-    case Instrument::safety_net: return a.safety_net;
-    case Instrument::infrastructure: return a.infrastructure;
-    case Instrument::consumption: return a.consumption;
+    case Instrument::industry:
+      return a.industry;
+    case Instrument::collective:
+      return a.collective;
+    case Instrument::training:
+      return a.training;
+    case Instrument::safety_net:
+      return a.safety_net;
+    case Instrument::infrastructure:
+      return a.infrastructure;
+    case Instrument::consumption:
+      return a.consumption;
   }
   return 0.0;
 }
@@ -90,15 +108,16 @@ void init_policies(const Model& m, State& s) {
   }
   for (int c = 0; c < m.n_county; ++c) {
     for (std::int64_t i = m.household_begin[c]; i < m.household_begin[c + 1]; ++i) {
-      s.village.persons[static_cast<std::size_t>(m.village_begin[c] + s.hh.village[i])] += s.hh.persons[i];
+      s.village.persons[static_cast<std::size_t>(m.village_begin[c] + s.hh.village[i])] +=
+          s.hh.persons[i];
     }
   }
   s.pairing.assign(m.pairings.size(), PairingAccounts{});
   s.aid_uses.assign(static_cast<std::size_t>(m.n_county), {});
   Counties& k = s.county;
   k.infrastructure_factor.setOnes();
-  k.fiscal_revenue_last = m.param.county_tax_rate * Eigen::Map<const Eigen::VectorXd>(
-                                                        m.county_gdp.data(), m.n_county);
+  k.fiscal_revenue_last =
+      m.param.county_tax_rate * Eigen::Map<const Eigen::VectorXd>(m.county_gdp.data(), m.n_county);
   count_monitored(m, s);
 }
 
@@ -136,10 +155,9 @@ void policy_phase(const Model& m, State& s, int step) {
   for (std::size_t j = 0; j < m.pairings.size(); ++j) {
     const Pairing& pr = m.pairings[j];
     if (!active(pr, year)) continue;
-    const double per_year = pr.budget.fixed_per_year
-                                ? *pr.budget.fixed_per_year
-                                : pr.budget.share_of_revenue.value_or(0.0) *
-                                      k.fiscal_revenue_last[pr.donor];
+    const double per_year = pr.budget.fixed_per_year ? *pr.budget.fixed_per_year
+                                                     : pr.budget.share_of_revenue.value_or(0.0) *
+                                                           k.fiscal_revenue_last[pr.donor];
     const double budget = per_year * dt;
     if (!(budget > 0.0)) continue;
     const double leak = p.aid_leakage_max * (1.0 - k.governance[pr.recipient]);
@@ -158,7 +176,8 @@ void policy_phase(const Model& m, State& s, int step) {
       acc.recipient_received += received;
       k.aid_received[pr.recipient] += received / dt;
       // Fiscal strain: part of the donor's spending comes out of its own public investment.
-      k.capital_other[pr.donor] = std::max(0.0, k.capital_other[pr.donor] - p.aid_crowding_out * spent);
+      k.capital_other[pr.donor] =
+          std::max(0.0, k.capital_other[pr.donor] - p.aid_crowding_out * spent);
       invest(m, s, instrument, {static_cast<int>(j), pr.donor, pr.recipient, received}, year);
     }
   }

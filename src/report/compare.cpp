@@ -24,7 +24,7 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 /// One side of the comparison.
 struct Operand {
-  std::string text;         ///< as given
+  std::string text;  ///< as given
   std::string path;
   bool experiment = false;
   std::size_t variant = 0;  ///< index in the experiment's variants
@@ -57,8 +57,9 @@ Operand parse_operand(const std::string& text) {
   std::string list;
   for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
   if (variant.empty()) {
-    throw InputError(Mark{o.path, 1, 1}, "",
-                     "an experiment file: choose a variant as " + o.path + ":VARIANT (" + list + ")");
+    throw InputError(
+        Mark{o.path, 1, 1}, "",
+        "an experiment file: choose a variant as " + o.path + ":VARIANT (" + list + ")");
   }
   const auto found = std::find(names.begin(), names.end(), variant);
   if (found == names.end()) {
@@ -89,7 +90,8 @@ Slice read_slice(const Operand& o, const std::string& object) {
     s.values = std::move(a.values);
     return s;
   }
-  if (a.shape.size() < 2) throw RuntimeError("'" + object + "' of '" + o.path + "' lacks variant and replicate");
+  if (a.shape.size() < 2)
+    throw RuntimeError("'" + object + "' of '" + o.path + "' lacks variant and replicate");
   s.replicates = a.shape[1];
   s.shape.assign(a.shape.begin() + 2, a.shape.end());
   const std::size_t block = s.replicates * s.stride();
@@ -135,8 +137,9 @@ Stat diff_of(const Line& line, bool paired) {
   const double va = wa.variance() / static_cast<double>(wa.n);
   const double vb = wb.variance() / static_cast<double>(wb.n);
   const double se = std::sqrt(va + vb);
-  const double df = (va + vb) * (va + vb) /
-                    (va * va / static_cast<double>(wa.n - 1) + vb * vb / static_cast<double>(wb.n - 1));
+  const double df =
+      (va + vb) * (va + vb) /
+      (va * va / static_cast<double>(wa.n - 1) + vb * vb / static_cast<double>(wb.n - 1));
   const double t = df > 0 ? stats::student_t_quantile(0.975, df) : kNaN;
   s.low = s.mean - t * se;
   s.high = s.mean + t * se;
@@ -188,8 +191,8 @@ std::vector<Line> collect(const Operand& a, const Operand& b) {
     throw RuntimeError("'" + a.path + "' and '" + b.path + "' cover different years");
   }
   const std::size_t n_year = years_a.values.size();
-  const std::vector<std::size_t> rows = n_year > 1 ? std::vector<std::size_t>{0, n_year - 1}
-                                                   : std::vector<std::size_t>{0};
+  const std::vector<std::size_t> rows =
+      n_year > 1 ? std::vector<std::size_t>{0, n_year - 1} : std::vector<std::size_t>{0};
   const auto values = [](const Slice& s, std::size_t flat) {
     std::vector<double> v;
     for (std::size_t r = 0; r < s.replicates; ++r) v.push_back(s.values[r * s.stride() + flat]);

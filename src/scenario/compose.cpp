@@ -203,13 +203,13 @@ Node& find_policy(Node& root, const std::string& index, const std::string& path)
   Node* items = root.find("policies");
   const std::size_t count =
       items != nullptr && items->kind == NodeKind::sequence ? items->items.size() : 0;
-  const bool digits = !index.empty() && index.size() <= 9 &&
-                      std::all_of(index.begin(), index.end(),
-                                  [](char c) { return c >= '0' && c <= '9'; }) &&
-                      (index.size() == 1 || index[0] != '0');
+  const bool digits =
+      !index.empty() && index.size() <= 9 &&
+      std::all_of(index.begin(), index.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+      (index.size() == 1 || index[0] != '0');
   if (!digits) {
-    override_error(1, path, "expected policies.<index>.<key> with an index from 0, got '" +
-                                index + "'");
+    override_error(1, path,
+                   "expected policies.<index>.<key> with an index from 0, got '" + index + "'");
   }
   const auto i = static_cast<std::size_t>(std::stoul(index));
   if (i >= count) {

@@ -40,8 +40,8 @@ inline constexpr std::string_view kTopKeys[] = {"experiment", "variants", "sweep
 inline constexpr std::string_view kExperimentKeys[] = {
     "name", "description", "base", "replicates", "seed", "baseline", "threads"};
 inline constexpr std::string_view kVariantKeys[] = {"name", "scenario", "set"};
-inline constexpr std::string_view kSweepKeys[] = {"method",     "samples",   "replicates",
-                                                  "bootstrap",  "parameters"};
+inline constexpr std::string_view kSweepKeys[] = {"method", "samples", "replicates", "bootstrap",
+                                                  "parameters"};
 inline constexpr std::string_view kParameterKeys[] = {"path", "min", "max", "levels"};
 inline constexpr std::string_view kOutputKeys[] = {"annual", "region", "pairings", "monthly"};
 inline constexpr std::string_view kMethods[] = {"grid", "lhs", "sobol"};
@@ -188,7 +188,8 @@ class ExperimentReader {
                    });
     require_keys(root, "", {"experiment"});
     if (root.find("summarise") == nullptr) {
-      for (std::string_view name : kDefaultSummarise) add_summarised(std::string(name), nullptr, "");
+      for (std::string_view name : kDefaultSummarise)
+        add_summarised(std::string(name), nullptr, "");
     }
     check_variant_names();
     read_base();
@@ -394,8 +395,9 @@ class ExperimentReader {
       }
     }
     if (found.empty()) {
-      const std::string_view bare =
-          dot == std::string::npos ? std::string_view(text) : std::string_view(text).substr(dot + 1);
+      const std::string_view bare = dot == std::string::npos
+                                        ? std::string_view(text)
+                                        : std::string_view(text).substr(dot + 1);
       fail(*node, path,
            "unknown indicator " + quote(text) + " (expected a variable of /annual or /region, " +
                "optionally as annual.<name> or region.<name>)" + did_you_mean(bare, known));
@@ -520,8 +522,9 @@ class ExperimentReader {
         }
         return std::pair{nodes.map, nodes.path};
       });
-      if (nodes.map != nullptr) check_same_shape(v.spec, nodes.scenario ? *nodes.scenario : *nodes.map,
-                                                 nodes.scenario ? join_key(nodes.path, "scenario") : nodes.path);
+      if (nodes.map != nullptr)
+        check_same_shape(v.spec, nodes.scenario ? *nodes.scenario : *nodes.map,
+                         nodes.scenario ? join_key(nodes.path, "scenario") : nodes.path);
     }
   }
 
@@ -533,12 +536,14 @@ class ExperimentReader {
         s.step_months != r.step_months) {
       what = "simulated period or step";
     } else if (s.counties.size() != r.counties.size() ||
-               !std::equal(s.counties.begin(), s.counties.end(), r.counties.begin(),
-                           [](const CountySpec& a, const CountySpec& b) { return a.code == b.code; })) {
+               !std::equal(
+                   s.counties.begin(), s.counties.end(), r.counties.begin(),
+                   [](const CountySpec& a, const CountySpec& b) { return a.code == b.code; })) {
       what = "counties";
     } else if (s.pairings.size() != r.pairings.size() ||
-               !std::equal(s.pairings.begin(), s.pairings.end(), r.pairings.begin(),
-                           [](const PairingSpec& a, const PairingSpec& b) { return a.id == b.id; })) {
+               !std::equal(
+                   s.pairings.begin(), s.pairings.end(), r.pairings.begin(),
+                   [](const PairingSpec& a, const PairingSpec& b) { return a.id == b.id; })) {
       what = "pairings";
     }
     if (!what.empty()) {
@@ -655,7 +660,8 @@ class ExperimentReader {
     const SweepSpec& s = spec_.sweep;
     if (s.method != SweepSpec::Method::none) {
       y += "sweep:\n  method: " + method_name() + "\n";
-      if (s.method != SweepSpec::Method::grid) y += "  samples: " + std::to_string(s.samples) + "\n";
+      if (s.method != SweepSpec::Method::grid)
+        y += "  samples: " + std::to_string(s.samples) + "\n";
       y += "  replicates: " + std::to_string(s.replicates) + "\n";
       if (s.method == SweepSpec::Method::sobol) {
         y += "  bootstrap: " + std::to_string(s.bootstrap) + "\n";
@@ -664,15 +670,17 @@ class ExperimentReader {
       for (const SweepParameter& p : s.parameters) {
         y += "    - path: " + yaml_string(p.path) + "\n      min: " + format_real(p.min) +
              "\n      max: " + format_real(p.max) + "\n";
-        if (s.method == SweepSpec::Method::grid) y += "      levels: " + std::to_string(p.levels) + "\n";
+        if (s.method == SweepSpec::Method::grid)
+          y += "      levels: " + std::to_string(p.levels) + "\n";
       }
     }
     y += "summarise:\n";
-    for (const SummarisedIndicator& i : spec_.summarise) y += "  - " + i.group + "." + i.name + "\n";
+    for (const SummarisedIndicator& i : spec_.summarise)
+      y += "  - " + i.group + "." + i.name + "\n";
     const auto b = [](bool v) { return v ? "true" : "false"; };
-    y += std::string("outputs:\n  annual: ") + b(spec_.outputs.annual) + "\n  region: " +
-         b(spec_.outputs.region) + "\n  pairings: " + b(spec_.outputs.pairings) + "\n  monthly: " +
-         b(spec_.outputs.monthly) + "\n";
+    y += std::string("outputs:\n  annual: ") + b(spec_.outputs.annual) +
+         "\n  region: " + b(spec_.outputs.region) + "\n  pairings: " + b(spec_.outputs.pairings) +
+         "\n  monthly: " + b(spec_.outputs.monthly) + "\n";
     return y;
   }
 

@@ -647,8 +647,7 @@ class SpecReader {
     require_keys(map, path, {"instrument"});
     if (nodes.start != nullptr && nodes.end != nullptr && p.end_year < p.start_year) {
       fail(*nodes.end, join_key(path, "end_year"),
-           "must be >= start_year (" + std::to_string(p.start_year) + "), got " +
-               nodes.end->value);
+           "must be >= start_year (" + std::to_string(p.start_year) + "), got " + nodes.end->value);
     }
     // Only the collective economy chooses between villages; elsewhere the key would do nothing.
     if (targeting_node != nullptr && p.instrument != Instrument::collective) {

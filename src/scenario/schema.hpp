@@ -108,9 +108,9 @@ inline constexpr NestedSchema kOutputNested[] = {{"household_panel", &kPanelSche
 inline constexpr MapSchema kOutputSchema{kOutputKeys, kOutputNested};
 
 /// Top level. `parameters` is absent from `nested`: its keys come from kParameterInfo.
-inline constexpr std::string_view kTopKeys[] = {
-    "extends",  "meta",       "population", "counties", "pairings",
-    "policies", "parameters", "shocks",     "outputs"};
+inline constexpr std::string_view kTopKeys[] = {"extends",    "meta",     "population",
+                                                "counties",   "pairings", "policies",
+                                                "parameters", "shocks",   "outputs"};
 inline constexpr NestedSchema kTopNested[] = {
     {"meta", &kMetaSchema}, {"population", &kPopulationSchema}, {"outputs", &kOutputSchema}};
 inline constexpr MapSchema kTopSchema{kTopKeys, kTopNested};

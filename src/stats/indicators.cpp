@@ -73,8 +73,7 @@ void check_sizes(const char* fn, std::size_t nx, std::size_t nw) {
 /// throws for a bad weight or value, false for a zero weight. Out of line, as it is rarely needed.
 [[gnu::noinline, gnu::cold]] bool counts_slow(const char* fn, std::size_t i, double x, double w) {
   if (!(w >= 0.0) || !std::isfinite(w)) {
-    fail(fn, "weight[" + std::to_string(i) + "] must be finite and >= 0, got " +
-                 std::to_string(w));
+    fail(fn, "weight[" + std::to_string(i) + "] must be finite and >= 0, got " + std::to_string(w));
   }
   if (w == 0.0) return false;
   if (!std::isfinite(x)) {
@@ -131,9 +130,8 @@ Fgt fgt(std::span<const double> income, std::span<const double> weight, double l
   const auto gap = [&](std::size_t k) { return e[k].x < line ? (line - e[k].x) / line : 0.0; };
   const std::size_t n = e.size();
   const double total = pairwise_sum(0, n, [&](std::size_t k) { return e[k].w; });
-  const double poor = pairwise_sum(0, n, [&](std::size_t k) {
-    return e[k].x < line ? e[k].w : 0.0;
-  });
+  const double poor =
+      pairwise_sum(0, n, [&](std::size_t k) { return e[k].x < line ? e[k].w : 0.0; });
   const double gap1 = pairwise_sum(0, n, [&](std::size_t k) { return e[k].w * gap(k); });
   const double gap2 = pairwise_sum(0, n, [&](std::size_t k) {
     const double g = gap(k);

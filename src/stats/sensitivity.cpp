@@ -87,8 +87,7 @@ void estimate(std::span<const double> y, std::size_t n, std::size_t k,
       t += (y[j] - y[ab + j]) * (y[j] - y[ab + j]);
     }
     first[i] = variance > 0.0 ? s / m / variance : std::numeric_limits<double>::quiet_NaN();
-    total[i] =
-        variance > 0.0 ? t / (2.0 * m) / variance : std::numeric_limits<double>::quiet_NaN();
+    total[i] = variance > 0.0 ? t / (2.0 * m) / variance : std::numeric_limits<double>::quiet_NaN();
   }
 }
 

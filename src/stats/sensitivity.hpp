@@ -1,7 +1,7 @@
 // Sample designs for parameter sweeps (full grid, Latin hypercube, Saltelli's design for Sobol
 // indices) and the Sobol sensitivity indices themselves, with bootstrap confidence intervals.
-// Designs live in the unit cube; the caller maps coordinate u of a parameter to min + u (max - min).
-// Pure and deterministic: random choices come from a seeded splitmix64 stream whose output is
+// Designs live in the unit cube; the caller maps coordinate u of a parameter to min + u (max -
+// min). Pure and deterministic: random choices come from a seeded splitmix64 stream whose output is
 // mapped to doubles by hand, so designs are identical on every platform and standard library.
 #pragma once
 

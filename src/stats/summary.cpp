@@ -46,8 +46,8 @@ double beta_continued_fraction(double a, double b, double x) {
 double incomplete_beta(double a, double b, double x) {
   if (x <= 0.0) return 0.0;
   if (x >= 1.0) return 1.0;
-  const double log_front = std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) +
-                           a * std::log(x) + b * std::log1p(-x);
+  const double log_front =
+      std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) + a * std::log(x) + b * std::log1p(-x);
   const double front = std::exp(log_front);
   if (x < (a + 1.0) / (a + b + 2.0)) return front * beta_continued_fraction(a, b, x) / a;
   return 1.0 - front * beta_continued_fraction(b, a, 1.0 - x) / b;
@@ -55,9 +55,7 @@ double incomplete_beta(double a, double b, double x) {
 
 }  // namespace
 
-double Welford::variance() const {
-  return n < 2 ? kNaN : m2 / static_cast<double>(n - 1);
-}
+double Welford::variance() const { return n < 2 ? kNaN : m2 / static_cast<double>(n - 1); }
 
 double student_t_cdf(double t, double df) {
   if (!(df > 0.0) || std::isnan(t)) return kNaN;
