@@ -12,6 +12,7 @@
 #include "codev/engine.hpp"
 #include "codev/output.hpp"
 #include "codev/scenario.hpp"
+#include "policy/instrument.hpp"
 #include "spec_builder.hpp"
 
 using namespace codev;
@@ -69,27 +70,8 @@ ScenarioSpec only(Instrument k) {
   ScenarioSpec s = base_spec();
   s.policies = {policy(k)};
   for (PairingSpec& p : s.pairings) {
-    p.allocation = AllocationSpec{0, 0, 0, 0, 0, 0};
-    switch (k) {
-      case Instrument::industry:
-        p.allocation.industry = 1;
-        break;
-      case Instrument::collective:
-        p.allocation.collective = 1;
-        break;
-      case Instrument::training:
-        p.allocation.training = 1;
-        break;
-      case Instrument::safety_net:
-        p.allocation.safety_net = 1;
-        break;
-      case Instrument::infrastructure:
-        p.allocation.infrastructure = 1;
-        break;
-      case Instrument::consumption:
-        p.allocation.consumption = 1;
-        break;
-    }
+    p.allocation.share.fill(0.0);
+    p.allocation.share[static_cast<std::size_t>(k)] = 1.0;
   }
   return s;
 }
@@ -142,12 +124,13 @@ TEST_CASE("every yuan is accounted for, per pairing and year", "[policy][money]"
   std::vector<double> fund_before(static_cast<std::size_t>(m.n_county), 0.0);
   int years = 0;
   while (s.step < m.n_step) {
-    const Eigen::VectorXd fund_start = s.county.safety_net_fund;
+    const std::vector<double> fund_start =
+        instrument_stock(s, Instrument::safety_net, "safety_net_fund");
     const bool closed = step(m, s, ws);
     // The safety-net fund moves only by money in minus what households were paid.
     for (int c = 0; c < m.n_county; ++c) {
       const double paid = ws.totals.assistance[c] + ws.totals.medical_cover[c];
-      CHECK(s.county.safety_net_fund[c] >=
+      CHECK(instrument_stock(s, Instrument::safety_net, "safety_net_fund")[c] >=
             fund_start[c] - paid - 1e-6 * (1 + std::abs(fund_start[c])));
     }
     if (!closed) continue;
@@ -201,7 +184,7 @@ TEST_CASE(
     const double threshold = m.param.poverty_monitoring_multiple * m.param.poverty_line *
                              std::pow(1.0 + m.param.poverty_line_growth, year - m.start_year);
     for (int c = 0; c < m.n_county; ++c) {
-      const double assistance_pc = s.county.assistance_ytd[c] * 12.0 / months;
+      const double assistance_pc = s.aid.assistance_ytd[c] * 12.0 / months;
       for (std::int64_t i = m.household_begin[c]; i < m.household_begin[c + 1]; ++i) {
         if (!(flags_before[i] & kMonitored)) continue;
         const double total = s.hh.net_income_pc[i];

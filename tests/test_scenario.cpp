@@ -146,12 +146,7 @@ void check_same_spec(const ScenarioSpec& a, const ScenarioSpec& b) {
     CHECK(x.cadre_term_years == y.cadre_term_years);
     CHECK(x.budget.fixed_per_year == y.budget.fixed_per_year);
     CHECK(x.budget.share_of_revenue == y.budget.share_of_revenue);
-    CHECK(x.allocation.industry == y.allocation.industry);
-    CHECK(x.allocation.collective == y.allocation.collective);
-    CHECK(x.allocation.training == y.allocation.training);
-    CHECK(x.allocation.safety_net == y.allocation.safety_net);
-    CHECK(x.allocation.infrastructure == y.allocation.infrastructure);
-    CHECK(x.allocation.consumption == y.allocation.consumption);
+    CHECK(x.allocation.share == y.allocation.share);
     CHECK(x.source == y.source);
   }
   REQUIRE(a.policies.size() == b.policies.size());
@@ -163,9 +158,9 @@ void check_same_spec(const ScenarioSpec& a, const ScenarioSpec& b) {
     CHECK(a.policies[i].counties == b.policies[i].counties);
     CHECK(a.policies[i].targeting == b.policies[i].targeting);
   }
-  for (const codev::ParameterInfo& info : codev::kParameterInfo) {
+  for (const codev::ParameterRef& info : codev::all_parameters()) {
     INFO("parameters." << info.group << "." << info.name);
-    CHECK(a.parameters.*info.field == b.parameters.*info.field);
+    CHECK(info.value(a.parameters) == info.value(b.parameters));
   }
   REQUIRE(a.shocks.size() == b.shocks.size());
   for (std::size_t i = 0; i < a.shocks.size(); ++i) {
@@ -240,10 +235,11 @@ TEST_CASE("a complete scenario reads with the values it states", "[scenario]") {
   CHECK(first.cadre_term_years == 2.5);
   CHECK(first.budget.fixed_per_year == 30000000.0);
   CHECK_FALSE(first.budget.share_of_revenue.has_value());
-  CHECK(first.allocation.industry == 0.5);
+  CHECK(first.allocation[codev::Instrument::industry] == 0.5);
   CHECK(spec.pairings[1].id == "510106-513332");
   CHECK(spec.pairings[1].budget.share_of_revenue == 0.005);
-  CHECK(spec.pairings[1].allocation.industry == codev::AllocationSpec{}.industry);
+  CHECK(spec.pairings[1].allocation[codev::Instrument::industry] ==
+        codev::AllocationSpec{}[codev::Instrument::industry]);
   CHECK(spec.pairings[1].cadre_term_years == 2.0);
 
   CHECK(spec.parameters.health_illness_rate == 0.08);
@@ -275,9 +271,9 @@ TEST_CASE("keys left out take their documented defaults", "[scenario]") {
   CHECK(spec.population.gini == defaults.gini);
   CHECK(spec.population.income_shares.wage == defaults.income_shares.wage);
   CHECK(spec.population.persons_per_village == defaults.persons_per_village);
-  for (const codev::ParameterInfo& info : codev::kParameterInfo) {
+  for (const codev::ParameterRef& info : codev::all_parameters()) {
     INFO("parameters." << info.group << "." << info.name);
-    CHECK(spec.parameters.*info.field == info.default_value);
+    CHECK(info.value(spec.parameters) == info.default_value);
   }
   CHECK(spec.pairings.empty());
   CHECK(spec.policies.empty());
@@ -317,7 +313,7 @@ TEST_CASE("extends merges counties by code, pairings by id and mappings key by k
   const codev::PairingSpec& changed = pairing(spec, "shuangliu-batang");
   CHECK(changed.cadres == 40);
   CHECK(changed.start_year == 2012);
-  CHECK(changed.allocation.industry == 0.5);
+  CHECK(changed.allocation[codev::Instrument::industry] == 0.5);
   CHECK_FALSE(changed.budget.fixed_per_year.has_value());
   CHECK(changed.budget.share_of_revenue == 0.003);
   CHECK(pairing(spec, "510106-513332").budget.share_of_revenue == 0.005);
@@ -381,7 +377,7 @@ TEST_CASE("--set overrides every kind of key path", "[scenario]") {
   CHECK(county(spec, 513332).income_shares->property == 0.25);
   CHECK(pairing(spec, "shuangliu-batang").cadres == 12);
   CHECK(pairing(spec, "510106-513332").budget.share_of_revenue == 0.003);
-  CHECK(pairing(spec, "510106-513332").allocation.industry == 0.45);
+  CHECK(pairing(spec, "510106-513332").allocation[codev::Instrument::industry] == 0.45);
   CHECK(spec.outputs.panel == codev::OutputSpec::Panel::none);
 
   // A mapping can replace a scalar and the other way round.
@@ -469,7 +465,7 @@ TEST_CASE("the resolved YAML reads back as the same scenario", "[scenario]") {
 
 TEST_CASE("the resolved YAML lists every parameter and population default", "[scenario]") {
   const std::string text = codev::read_scenario(kGoodDir + "minimal.yaml").resolved_yaml;
-  for (const codev::ParameterInfo& info : codev::kParameterInfo) {
+  for (const codev::ParameterRef& info : codev::all_parameters()) {
     INFO("parameters." << info.group << "." << info.name);
     CHECK(text.find("\n  " + std::string(info.group) + ":\n") != std::string::npos);
     CHECK(text.find("\n    " + std::string(info.name) + ": ") != std::string::npos);
@@ -849,8 +845,8 @@ TEST_CASE("the scenario reference documents every key", "[scenario]") {
   };
   // A parameter's row must also state its current default and range.
   using codev::scenario::format_real;
-  for (const codev::ParameterInfo& info : codev::kParameterInfo) {
-    const std::string path = "parameters." + std::string(info.group) + "." + info.name;
+  for (const codev::ParameterRef& info : codev::all_parameters()) {
+    const std::string path = "parameters." + std::string(info.group) + "." + std::string(info.name);
     INFO(path);
     const std::size_t row = doc.find("| `" + path + "` |");
     REQUIRE(row != std::string::npos);

@@ -5,7 +5,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "codev/model.hpp"
@@ -32,23 +34,64 @@ struct HouseholdTotals {
   std::vector<double> dividends;         ///< collective dividends received by households, yuan
 };
 
-/// Indicators of one closed calendar year, per county [n_county].
+/// Indicators of one closed calendar year per county: X(name, output, units, long_name). The one
+/// line drives the struct, the /annual variables (where `output`) and the documentation check.
+#define CODEV_ANNUAL_INDICATORS(X)                                                                 \
+  X(population, true, "persons", "rural resident population")                                      \
+  X(households, true, "households", "rural households")                                            \
+  X(income_per_capita_mean, true, "yuan/person/year",                                              \
+    "mean disposable income per person (person-weighted)")                                         \
+  X(income_per_capita_median, true, "yuan/person/year",                                            \
+    "median disposable income per person (person-weighted)")                                       \
+  X(income_wage, true, "yuan/person/year", "wage income per person")                               \
+  X(income_operating, true, "yuan/person/year", "net operating income per person")                 \
+  X(income_property, true, "yuan/person/year", "net property income per person")                   \
+  X(income_transfer, true, "yuan/person/year", "net transfer income per person")                   \
+  X(gini, true, "1", "Gini coefficient of income per person (person-weighted)")                    \
+  X(fgt0, true, "1",                                                                               \
+    "poverty headcount ratio at the poverty line (FGT0), income net of medical costs")             \
+  X(fgt1, true, "1", "poverty gap index at the poverty line (FGT1)")                               \
+  X(fgt2, true, "1", "squared poverty gap index at the poverty line (FGT2)")                       \
+  X(at_risk_share, true, "1", "share of persons below the monitoring threshold")                   \
+  X(monitored_households, true, "households", "households under return-to-poverty monitoring")     \
+  X(returned_to_poverty, true, "households",                                                       \
+    "households registered as lifted that fell below the poverty line this year")                  \
+  X(medical_out_of_pocket, true, "yuan/person/year", "out-of-pocket medical spending per person")  \
+  X(persons_positive, false, "persons", "simulated persons in households with income > 0 (Theil)") \
+  X(income_positive, false, "yuan", "sum of persons x income per person over them (Theil)")        \
+  X(income_log, false, "yuan", "sum of persons x income x ln(income) over them (Theil)")           \
+  X(persons_sim, false, "persons", "simulated persons")
+
+/// One annual indicator: name, whether /annual writes it, units, long name and member.
+struct AnnualField;
+
+/// Indicators of one closed calendar year, per county [n_county] (CODEV_ANNUAL_INDICATORS).
 struct AnnualIndicators {
   int year = 0;
-  std::vector<double> population, households;
-  std::vector<double> income_per_capita_mean, income_per_capita_median;
-  std::vector<double> income_wage, income_operating, income_property, income_transfer;
-  std::vector<double> gini, fgt0, fgt1, fgt2;
-  std::vector<double> at_risk_share, monitored_households, returned_to_poverty;
-  std::vector<double> medical_out_of_pocket;
-  std::vector<double> collective_villages_above;  ///< share of villages with collective income
-                                                  ///< at or above the threshold
-  // Sufficient statistics for the region's Theil index (simulated persons, positive incomes).
-  std::vector<double> persons_positive;  ///< sum w over households with income > 0
-  std::vector<double> income_positive;   ///< sum w x over them (x = income per person)
-  std::vector<double> income_log;        ///< sum w x ln x over them
-  std::vector<double> persons_sim;       ///< sum w over all households
+#define CODEV_ANNUAL_MEMBER(name, output, units, long_name) std::vector<double> name;
+  CODEV_ANNUAL_INDICATORS(CODEV_ANNUAL_MEMBER)
+#undef CODEV_ANNUAL_MEMBER
+  /// The indicators, in declaration order.
+  static std::span<const AnnualField> fields();
 };
+
+struct AnnualField {
+  std::string_view name;
+  bool output;
+  std::string_view units;
+  std::string_view long_name;
+  std::vector<double> AnnualIndicators::*member;
+};
+
+inline std::span<const AnnualField> AnnualIndicators::fields() {
+  static const AnnualField list[] = {
+#define CODEV_ANNUAL_ENTRY(name, output, units, long_name) \
+  {#name, output, units, long_name, &AnnualIndicators::name},
+      CODEV_ANNUAL_INDICATORS(CODEV_ANNUAL_ENTRY)
+#undef CODEV_ANNUAL_ENTRY
+  };
+  return list;
+}
 
 /// Scratch space reused across steps (sized by make_workspace; no allocation per step).
 struct Workspace {

@@ -3,6 +3,12 @@
 // parameter is one line here plus its use in the model.
 #pragma once
 
+#include <array>
+#include <string_view>
+#include <vector>
+
+#include "codev/instruments.hpp"
+
 namespace codev {
 
 // X(group, name, default, min, max, is_integer, units, description, source)
@@ -128,49 +134,23 @@ namespace codev {
     "estimate")                                                                                    \
   X(aid, link_per_cadre, 0.05, 0.0, 1.0, false, "1",                                               \
     "Linkage weight a recipient gains toward its donor per dispatched cadre (TFP catch-up)",       \
-    "estimate")                                                                                    \
-  X(industry, premium, 0.15, 0.0, 5.0, false, "1",                                                 \
-    "Price premium on farm output of households linked to the specialty industry", "estimate")     \
-  X(industry, link_max, 0.4, 0.0, 1.0, false, "1",                                                 \
-    "Largest share of a county's farming households linked to the specialty industry", "estimate") \
-  X(industry, link_half, 1e8, 1.0, 1e13, false, "yuan",                                            \
-    "Aided specialty capital at which half of link_max is reached", "estimate")                    \
-  X(industry, enclave_share, 0.3, 0.0, 1.0, false, "1",                                            \
-    "Share of industry investment placed in enclave parks co-owned with the donor", "estimate")    \
-  X(industry, enclave_return, 0.068, 0.0, 1.0, false, "1/year",                                    \
-    "Annual profit returned to the donor per yuan of enclave capital",                             \
-    "facts file: asset-income projects return about 6.8% a year")                                  \
-  X(collective, base_return, 0.068, 0.0, 1.0, false, "1/year",                                     \
-    "Annual return on village collective assets at governance 0.5",                                \
-    "facts file: asset-income projects return about 6.8% a year")                                  \
-  X(collective, dividend_share, 0.6, 0.0, 1.0, false, "1",                                         \
-    "Share of collective income paid to members as dividends; the rest is reinvested", "estimate") \
-  X(collective, depreciation, 0.05, 0.0, 1.0, false, "1/year",                                     \
-    "Depreciation of village collective assets", "estimate")                                       \
-  X(collective, income_threshold, 50000.0, 0.0, 1e9, false, "yuan/year",                           \
-    "Collective income threshold for the share-of-villages indicator",                             \
-    "facts file: 57.7% of villages had no income or < 50,000 yuan (2019)")                         \
-  X(training, cost_per_person, 20000.0, 1.0, 1e8, false, "yuan",                                   \
-    "Cost of training one local cadre or professional", "estimate")                                \
-  X(training, skill_effect, 0.002, 0.0, 1.0, false, "1 per talent/1,000 workers",                  \
-    "Rise in local earnings (skill) per trained person per 1,000 rural workers", "estimate")       \
-  X(training, cadre_training, 2.0, 0.0, 100.0, false, "persons/cadre/year",                        \
-    "Local people trained per dispatched cadre per year, besides funded training", "estimate")     \
-  X(safety_net, medical_cover, 0.5, 0.0, 1.0, false, "1",                                          \
-    "Share of monitored households' out-of-pocket medical costs covered by medical assistance "    \
-    "while funds last",                                                                            \
-    "estimate")                                                                                    \
-  X(infrastructure, tfp_elasticity, 0.05, 0.0, 1.0, false, "1",                                    \
-    "Elasticity of farm and non-farm TFP to infrastructure per unit of GDP", "estimate")           \
-  X(infrastructure, depreciation, 0.03, 0.0, 1.0, false, "1/year",                                 \
-    "Depreciation of aided infrastructure", "estimate")
+    "estimate")
 
-/// Every model parameter, with the documented default from CODEV_PARAMETERS.
+/// Values of every instrument's parameters: [instrument][parameter], in the order each
+/// instrument declares them (InstrumentInfo::parameters).
+using InstrumentParameterValues = std::array<std::vector<double>, kNumInstruments>;
+
+/// The documented defaults of every instrument's parameters (src/policy/registry.cpp).
+InstrumentParameterValues default_instrument_parameters();
+
+/// Every model parameter, with the documented default from CODEV_PARAMETERS, and the aid
+/// instruments' own parameters (parameters.<instrument>.<name>), declared by each instrument.
 struct Parameters {
 #define CODEV_PARAM_FIELD(group, name, def, lo, hi, is_int, units, desc, source) \
   double group##_##name = def;
   CODEV_PARAMETERS(CODEV_PARAM_FIELD)
 #undef CODEV_PARAM_FIELD
+  InstrumentParameterValues instrument = default_instrument_parameters();
 };
 
 /// Description of one parameter, for readers, writers and the reference.
@@ -194,5 +174,37 @@ inline constexpr ParameterInfo kParameterInfo[] = {
     CODEV_PARAMETERS(CODEV_PARAM_INFO)
 #undef CODEV_PARAM_INFO
 };
+
+/// Any parameter, model-wide or an instrument's: what readers, writers, sweeps and the reference
+/// need, with access to its value.
+struct ParameterRef {
+  std::string_view group;
+  std::string_view name;
+  double default_value;
+  double min;
+  double max;
+  bool is_integer;
+  std::string_view units;
+  std::string_view description;
+  std::string_view source;
+  double Parameters::*field = nullptr;  ///< model-wide parameters
+  int instrument = -1;                  ///< instrument parameters: the instrument...
+  int index = -1;                       ///< ...and the parameter's position in its list
+
+  double& value(Parameters& p) const {
+    return field ? p.*field
+                 : p.instrument[static_cast<std::size_t>(instrument)]
+                               [static_cast<std::size_t>(index)];
+  }
+  double value(const Parameters& p) const {
+    return field ? p.*field
+                 : p.instrument[static_cast<std::size_t>(instrument)]
+                               [static_cast<std::size_t>(index)];
+  }
+};
+
+/// Every parameter: the model's (CODEV_PARAMETERS order), then each instrument's (registry order).
+/// Groups are contiguous in this list.
+const std::vector<ParameterRef>& all_parameters();
 
 }  // namespace codev

@@ -3,6 +3,7 @@
 // (model.hpp) turns it into an indexed, immutable Model.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "codev/error.hpp"
+#include "codev/instruments.hpp"
 #include "codev/params.hpp"
 
 namespace codev {
@@ -82,14 +84,13 @@ struct BudgetSpec {
   std::optional<double> share_of_revenue;  ///< in [0,1]
 };
 
-/// Split of a pairing's budget across instruments; sums to 1 (checked).
+/// Split of a pairing's budget across the instruments (allocation.<instrument>), indexed by
+/// Instrument; sums to 1 (checked). Defaults: each instrument's default share.
 struct AllocationSpec {
-  double industry = 0.4;
-  double collective = 0.15;
-  double training = 0.1;
-  double safety_net = 0.1;
-  double infrastructure = 0.2;
-  double consumption = 0.05;
+  std::array<double, kNumInstruments> share = default_allocation();
+  double operator[](Instrument k) const { return share[static_cast<std::size_t>(k)]; }
+  /// The registered default shares (src/policy/registry.cpp).
+  static std::array<double, kNumInstruments> default_allocation();
 };
 
 /// A donor -> recipient pairing. Counties are referred to by GB/T code.
@@ -106,20 +107,6 @@ struct PairingSpec {
   AllocationSpec allocation;
   std::string source;
 };
-
-/// The aid instruments a pairing's budget is split across (AllocationSpec has one share each).
-enum class Instrument : std::uint8_t {
-  industry = 0,        ///< capital into the recipient's specialty industry (and enclave parks)
-  collective = 1,      ///< village collective economy assets
-  training = 2,        ///< training local cadres and talent
-  safety_net = 3,      ///< assistance to monitored households, medical assistance
-  infrastructure = 4,  ///< rural construction
-  consumption = 5,     ///< donor purchases of the recipient's specialty products
-};
-inline constexpr int kNumInstruments = 6;
-/// Names of the instruments, in the enum's order (scenario keys and output variable suffixes).
-inline constexpr std::string_view kInstrumentNames[kNumInstruments] = {
-    "industry", "collective", "training", "safety_net", "infrastructure", "consumption"};
 
 /// Enables one instrument for a time window and a set of recipient counties. Money reaches an
 /// instrument only through pairings whose recipient it covers, while it is active; a pairing's

@@ -5,11 +5,14 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
+#include <string_view>
 #include <vector>
 
 #include <Eigen/Core>
 #include <Eigen/SparseCore>
 
+#include "codev/instruments.hpp"
 #include "codev/model.hpp"
 
 namespace codev {
@@ -95,72 +98,169 @@ struct Households {
 /// Bytes of household state per household (sum of element sizes of the arrays above).
 std::size_t bytes_per_household();
 
-/// County state, one entry per county.
-struct Counties {
-  // Levers the household kernel reads (set by the county phase of the previous step).
-  Eigen::VectorXd wage_local;      ///< yuan/month per unit skill
-  Eigen::VectorXd wage_migrant;    ///< net yuan/month per unit skill reaching the household
-  Eigen::VectorXd farm_tfp;        ///< farm productivity scale (prices included)
-  Eigen::VectorXd property_other;  ///< other property income, yuan/person/year
-  Eigen::VectorXd transfer_other;  ///< other transfers, yuan/person/year
-  Eigen::VectorXd job_accept;      ///< probability a local-job applicant is hired this step
-  Eigen::VectorXd layoff;          ///< per-step probability a local worker loses the job
-  Eigen::VectorXd asset_loss;      ///< share of household assets destroyed this step
-  Eigen::VectorXd price;           ///< farm price multiplier this step
-  // Non-farm sectors: specialty industry (s) and other non-farm (o).
-  Eigen::VectorXd capital_specialty, capital_other;
-  Eigen::VectorXd tfp_specialty, tfp_other;
-  Eigen::VectorXd urban_labour_specialty, urban_labour_other;  ///< non-rural workers
-  Eigen::VectorXd rural_split_specialty;  ///< share of rural local workers in the specialty sector
-  Eigen::VectorXd wage_wedge;             ///< rural wage / marginal product at the start
-  Eigen::VectorXd vacancies;              ///< rural local jobs open this step (workers)
-  Eigen::VectorXd governance;             ///< capacity in [0,1]
-  Eigen::VectorXd talent;                 ///< local talent stock
-  // Results of the last step (annualised yuan/year where money).
-  Eigen::VectorXd gdp_agriculture, gdp_specialty, gdp_other;
-  Eigen::VectorXd local_jobs, migrant_workers;  ///< weighted workers
-  Eigen::VectorXd fiscal_revenue;
-  Eigen::VectorXd pension_spending, allowance_spending, medical_out_of_pocket;
-  Eigen::VectorXd ill_households;       ///< weighted households falling ill this step
-  Eigen::VectorXd fiscal_revenue_ytd;   ///< yuan collected so far this calendar year
-  Eigen::VectorXd fiscal_revenue_last;  ///< yuan collected in the previous calendar year
+/// A per-county variable of county state: the one line (CODEV_COUNTY_* lists below) that drives
+/// its allocation (resize), its /monthly output (when `output` names a variable) and the
+/// documentation check of docs/MODEL.md. Every variable is an Eigen vector of length n_county.
+template <class Group>
+struct CountyField {
+  std::string_view name;    ///< member name
+  std::string_view output;  ///< /monthly variable name, or "" for internal state
+  std::string_view units;
+  std::string_view long_name;
+  Eigen::VectorXd Group::*member;
+};
 
-  // Aid: stocks and the levers the policies set for the household kernel.
-  Eigen::VectorXd dispatched_cadres;      ///< cadres present from active pairings
-  Eigen::VectorXd aid_received;           ///< yuan received this step (after leakage), annual rate
-  Eigen::VectorXd aided_capital;          ///< cumulative industry investment received, yuan
-  Eigen::VectorXd linked_share;           ///< share of farming households linked to the industry
-  Eigen::VectorXd skill_boost;            ///< earnings multiplier - 1 from trained local talent
-  Eigen::VectorXd infrastructure;         ///< aided infrastructure stock, yuan
-  Eigen::VectorXd infrastructure_factor;  ///< (1 + infrastructure / initial GDP)^elasticity
-  Eigen::VectorXd safety_net_fund;        ///< unspent safety-net money, yuan
-  Eigen::VectorXd assistance_pc;          ///< cash assistance per monitored person this step, yuan
-  /// Cash assistance per monitored person summed over this calendar year's steps, yuan (reset
-  /// when a year opens): a monitored household's assistance this year is persons x this, since
-  /// monitoring status only changes at year ends (the monitoring exit test excludes it).
-  Eigen::VectorXd assistance_ytd;
-  Eigen::VectorXd medical_cover;      ///< share of monitored households' medical costs covered
-  Eigen::VectorXd consumption_fund;   ///< unspent consumption-assistance money, yuan
-  Eigen::VectorXd consumption_rate;   ///< purchases per yuan of farm output this step
-  Eigen::VectorXd monitored_persons;  ///< persons in monitored households at the last year end
-  Eigen::VectorXd identification;     ///< probability an at-risk household is identified
-  Eigen::VectorXd collective_income;  ///< village collective income this step, annual rate
-  Eigen::VectorXd collective_assets;  ///< village collective assets of the county, yuan
+// X(member, output name or "", units, long_name) for each group of county state.
+#define CODEV_COUNTY_FIELD_MEMBER(member, output, units, long_name) Eigen::VectorXd member;
+#define CODEV_COUNTY_GROUP(Group, LIST)                                                \
+  LIST(CODEV_COUNTY_FIELD_MEMBER)                                                      \
+  /** Sizes every variable to n counties, zero-filled. */                              \
+  void resize(int n) {                                                                 \
+    for (const CountyField<Group>& f : fields()) (this->*f.member).setZero(n);         \
+  }                                                                                    \
+  /** The variables of the group, in declaration order. */                             \
+  static std::span<const CountyField<Group>> fields() {                                \
+    static const CountyField<Group> list[] = {LIST(CODEV_COUNTY_FIELD_ENTRY_##Group)}; \
+    return list;                                                                       \
+  }
+
+/// The county economy: stocks and prices that evolve in the county phase, and the labour-market
+/// and shock levers it sets for the household kernel.
+#define CODEV_COUNTY_ECONOMY(X)                                                                \
+  X(wage_local, "wage_local", "yuan/month", "local non-farm monthly wage per unit skill")      \
+  X(wage_migrant, "", "yuan/month",                                                            \
+    "net migrant monthly wage per unit skill reaching the household")                          \
+  X(farm_tfp, "", "1", "farm productivity scale before infrastructure (prices included)")      \
+  X(property_other, "", "yuan/person/year", "other property income")                           \
+  X(transfer_other, "", "yuan/person/year", "other transfers")                                 \
+  X(capital_specialty, "capital_specialty", "yuan", "capital stock of the specialty industry") \
+  X(capital_other, "capital_other", "yuan", "capital stock of other non-farm sectors")         \
+  X(tfp_specialty, "", "1", "specialty-industry TFP before infrastructure")                    \
+  X(tfp_other, "", "1", "other non-farm TFP before infrastructure")                            \
+  X(urban_labour_specialty, "", "workers", "non-rural workers in the specialty industry")      \
+  X(urban_labour_other, "", "workers", "non-rural workers in other non-farm sectors")          \
+  X(rural_split_specialty, "", "1", "share of rural local workers in the specialty industry")  \
+  X(wage_wedge, "", "1", "rural wage over labour's marginal product at the start")             \
+  X(job_vacancies, "job_vacancies", "workers", "local jobs open to rural workers next step")   \
+  X(job_accept, "", "1", "probability a local-job applicant is hired this step")               \
+  X(layoff, "", "1", "per-step probability a local worker loses the job")                      \
+  X(asset_loss, "", "1", "share of household assets destroyed this step (disasters)")          \
+  X(price, "", "1", "farm price multiplier this step (price shocks)")
+
+/// Results of the last step: what the county economy produced and used (annual rates where money).
+#define CODEV_COUNTY_RESULTS(X)                                                                 \
+  X(gdp, "gdp", "yuan/year", "gross domestic product (annual rate)")                            \
+  X(gdp_agriculture, "gdp_agriculture", "yuan/year",                                            \
+    "agricultural value added of rural households (annual rate)")                               \
+  X(gdp_specialty, "gdp_specialty", "yuan/year",                                                \
+    "value added of the specialty industry (annual rate)")                                      \
+  X(gdp_other, "gdp_other", "yuan/year", "value added of other non-farm sectors (annual rate)") \
+  X(local_jobs, "local_jobs", "workers", "rural household members in local non-farm jobs")      \
+  X(migrant_workers, "migrant_workers", "workers", "rural household members working away")      \
+  X(tfp_specialty, "tfp_specialty", "1", "total factor productivity of the specialty industry") \
+  X(tfp_other, "tfp_other", "1", "total factor productivity of other non-farm sectors")         \
+  X(pension_spending, "pension_spending", "yuan/year",                                          \
+    "basic pensions paid to rural elderly (annual rate)")                                       \
+  X(allowance_spending, "allowance_spending", "yuan/year",                                      \
+    "minimum living allowance paid (annual rate)")                                              \
+  X(medical_out_of_pocket, "medical_out_of_pocket", "yuan/year",                                \
+    "out-of-pocket medical spending of rural households (annual rate)")                         \
+  X(ill_households, "ill_households", "households",                                             \
+    "households with a new serious illness this step")
+
+/// Aid in the county: what pairings bring (cadres, money) and the capacities aid builds.
+#define CODEV_COUNTY_AID(X)                                                                      \
+  X(dispatched_cadres, "dispatched_cadres", "persons",                                           \
+    "cadres dispatched by donors present in the county")                                         \
+  X(aid_received, "aid_received", "yuan/year",                                                   \
+    "aid received from pairings after leakage (annual rate)")                                    \
+  X(governance, "governance", "1", "governance capacity in [0,1]")                               \
+  X(talent, "talent", "persons", "local talent stock (trained local cadres)")                    \
+  X(identification, "", "1", "probability an at-risk household is identified at the year end")   \
+  X(monitored_persons, "", "persons", "persons in monitored households at the last year end")    \
+  X(assistance_ytd, "", "yuan/person",                                                           \
+    "cash assistance per monitored person summed over this calendar year's steps (reset when a " \
+    "year opens; the monitoring exit test)")
+
+/// The channels through which aid reaches households and the county economy, rewritten every step
+/// by the instruments (src/policy/). The household kernel reads channels and never an
+/// instrument: several instruments may write one channel (factors multiply, shares and amounts
+/// add); an instrument that is not funded leaves the neutral value.
+#define CODEV_COUNTY_LEVERS(X)                                                           \
+  X(earnings, "", "1", "multiplier on household wage and farm earnings (1 = none)")      \
+  X(linked_share, "linked_share", "1",                                                   \
+    "share of farming households linked to the specialty industry")                      \
+  X(premium, "", "1", "price premium on the farm output of linked households")           \
+  X(purchase_rate, "", "1", "aid purchases per yuan of household farm output this step") \
+  X(assistance_pc, "", "yuan/person", "cash assistance per monitored person this step")  \
+  X(medical_cover, "", "1", "share of monitored households' medical costs covered")      \
+  X(dividends, "", "1", "1 where villages pay collective dividends this step")           \
+  X(tfp_factor, "", "1", "factor on farm and non-farm TFP (infrastructure; 1 = none)")   \
+  X(capital_in, "", "yuan", "aid capital added to the specialty industry this step")     \
+  X(capital_out, "", "yuan",                                                             \
+    "capital leaving the specialty industry this step (repatriated profit)")             \
+  X(revenue_in, "", "yuan", "aid-related income credited to the county budget this step")
+
+#define CODEV_COUNTY_FIELD_ENTRY_CountyEconomy(member, output, units, long_name) \
+  {#member, output, units, long_name, &CountyEconomy::member},
+#define CODEV_COUNTY_FIELD_ENTRY_CountyResults(member, output, units, long_name) \
+  {#member, output, units, long_name, &CountyResults::member},
+#define CODEV_COUNTY_FIELD_ENTRY_CountyAid(member, output, units, long_name) \
+  {#member, output, units, long_name, &CountyAid::member},
+#define CODEV_COUNTY_FIELD_ENTRY_Levers(member, output, units, long_name) \
+  {#member, output, units, long_name, &Levers::member},
+
+/// Economy stocks and prices (CODEV_COUNTY_ECONOMY).
+struct CountyEconomy {
+  CODEV_COUNTY_GROUP(CountyEconomy, CODEV_COUNTY_ECONOMY)
+};
+
+/// Results of the last step (CODEV_COUNTY_RESULTS).
+struct CountyResults {
+  CODEV_COUNTY_GROUP(CountyResults, CODEV_COUNTY_RESULTS)
+};
+
+/// Cadres, aid received, governance and talent (CODEV_COUNTY_AID).
+struct CountyAid {
+  CODEV_COUNTY_GROUP(CountyAid, CODEV_COUNTY_AID)
   /// Linkage for TFP catch-up this step: Model::linkage (prefectures) plus, for each active
   /// pairing with cadres, aid.link_per_cadre x cadres from the recipient's row to its donor.
   Eigen::SparseMatrix<double, Eigen::RowMajor> links;
-
-  void resize(int n);
 };
 
-/// Village collective economies, one entry per village (Model::village_begin ranges).
-struct Villages {
-  std::vector<double> assets;       ///< collective assets, yuan
-  std::vector<double> persons;      ///< member persons (simulated)
-  std::vector<double> at_risk;      ///< persons in monitored households at the last year end
-  std::vector<double> dividend_pc;  ///< dividend per member this step, yuan
-  std::vector<double> income_ytd;   ///< collective income so far this year, yuan
-  std::vector<double> income_last;  ///< collective income of the last closed year, yuan
+/// Aid channels (CODEV_COUNTY_LEVERS), and the one per-village channel.
+struct Levers {
+  CODEV_COUNTY_GROUP(Levers, CODEV_COUNTY_LEVERS)
+  std::vector<double> dividend_pc;  ///< [n_village] collective dividend per member this step, yuan
+  /// Sets every channel to its neutral value (no aid) for n counties and n_village villages.
+  void reset(int n, std::size_t n_village);
+};
+
+/// The county budgets: local general public budget revenue, the one owner of it. Revenue is
+/// collected as the year goes (taxes in the county phase, enclave profits through
+/// Levers::revenue_in); a closed year's total is what revenue-share budgets are paid from.
+#define CODEV_FISCAL_ACCOUNTS(X)                                                                 \
+  X(revenue, "fiscal_revenue", "yuan/year", "local general public budget revenue (annual rate)") \
+  X(revenue_ytd, "", "yuan", "revenue collected so far this calendar year")                      \
+  X(revenue_last, "", "yuan", "revenue collected in the previous calendar year")
+#define CODEV_COUNTY_FIELD_ENTRY_FiscalAccounts(member, output, units, long_name) \
+  {#member, output, units, long_name, &FiscalAccounts::member},
+
+struct FiscalAccounts {
+  CODEV_COUNTY_GROUP(FiscalAccounts, CODEV_FISCAL_ACCOUNTS)
+  /// Collects `yuan` for county c this year.
+  void collect(int c, double yuan) { revenue_ytd[c] += yuan; }
+  /// The year closes: its total becomes last year's.
+  void close_year() {
+    revenue_last = revenue_ytd;
+    revenue_ytd.setZero();
+  }
+};
+
+/// The stocks of one instrument (InstrumentInfo::stocks order): county stocks [n_county], village
+/// stocks [n_village], pairing stocks [n_pairing].
+struct InstrumentState {
+  std::vector<std::vector<double>> stock;
 };
 
 /// Money of one pairing in the current calendar year (reset when the year closes).
@@ -170,9 +270,23 @@ struct PairingAccounts {
   double leakage = 0;
   double spent[kNumInstruments] = {};     ///< by instrument, before leakage
   double received[kNumInstruments] = {};  ///< by instrument, after leakage
-  double enclave_profit = 0;              ///< profit returned to the donor from enclave parks
-  double enclave_capital = 0;             ///< donor-owned capital in enclave parks (a stock)
   double cadres = 0;                      ///< cadres present (average over the year's steps)
+};
+
+/// One scalar account of PairingAccounts, written to /pairings: the one line per account.
+struct PairingAccountField {
+  std::string_view name;
+  std::string_view units;
+  std::string_view long_name;
+  double PairingAccounts::*member;
+};
+inline constexpr PairingAccountField kPairingAccounts[] = {
+    {"donor_spent", "yuan", "aid spent by the donor in the year", &PairingAccounts::donor_spent},
+    {"recipient_received", "yuan", "aid received by the recipient after leakage",
+     &PairingAccounts::recipient_received},
+    {"leakage", "yuan", "aid lost to leakage and elite capture", &PairingAccounts::leakage},
+    {"cadres", "person-years", "dispatched cadres present, in person-years",
+     &PairingAccounts::cadres},
 };
 
 /// The whole mutable state of one run (one replicate).
@@ -180,9 +294,13 @@ struct State {
   int step = 0;  ///< next step to run
   std::uint64_t replicate = 0;
   Households hh;
-  Counties county;
-  Villages village;
-  std::vector<PairingAccounts> pairing;  ///< [n_pairing]
+  CountyEconomy economy;
+  CountyResults results;
+  CountyAid aid;
+  Levers levers;
+  FiscalAccounts fiscal;
+  std::array<InstrumentState, kNumInstruments> instruments;  ///< each instrument's own stocks
+  std::vector<PairingAccounts> pairing;                      ///< [n_pairing]
   /// Uses of aid received per recipient county this year, by instrument [n_county][instrument]:
   /// capital added, assets added, training paid, fund paid in, infrastructure added, purchases.
   std::vector<std::array<double, kNumInstruments>> aid_uses;

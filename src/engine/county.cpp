@@ -27,7 +27,7 @@ double per_step(double annual_rate, int step_months) {
 }  // namespace
 
 void init_county_economy(const Model& m, State& s) {
-  Counties& k = s.county;
+  CountyEconomy& k = s.economy;
   const double alpha = m.param.county_capital_share;
   const Eigen::VectorXd rural = rural_local_workers(m, s);
   for (int c = 0; c < m.n_county; ++c) {
@@ -58,19 +58,18 @@ void init_county_economy(const Model& m, State& s) {
     const double emp = emp_s + emp_o;
     const double mpl = emp > 0 ? (1.0 - alpha) * (y_s + y_o) / emp : 0.0;
     k.wage_wedge[c] = mpl > 0 ? annual_wage / mpl : 1.0;
-    k.governance[c] = m.county_governance[c];
-    k.talent[c] = m.county_talent[c];
+    s.aid.governance[c] = m.county_governance[c];
     k.job_accept[c] = 1.0;
     k.layoff[c] = 0.0;
     k.price[c] = 1.0;
     k.asset_loss[c] = 0.0;
-    k.vacancies[c] = per_step(m.param.labour_job_turnover, m.step_months) * rural[c];
-    k.local_jobs[c] = rural[c];
+    k.job_vacancies[c] = per_step(m.param.labour_job_turnover, m.step_months) * rural[c];
+    s.results.local_jobs[c] = rural[c];
   }
 }
 
 void apply_shocks(const Model& m, State& s, int step) {
-  Counties& k = s.county;
+  CountyEconomy& k = s.economy;
   k.price.setOnes();
   k.asset_loss.setZero();
   for (const Shock& shock : m.shocks) {
@@ -89,19 +88,35 @@ void apply_shocks(const Model& m, State& s, int step) {
 }
 
 void county_phase(const Model& m, State& s, const HouseholdTotals& t) {
-  Counties& k = s.county;
+  CountyEconomy& k = s.economy;
+  CountyResults& r = s.results;
+  const Levers& lever = s.levers;
   const Parameters& p = m.param;
   const double alpha = p.county_capital_share;
   const double dt = m.step_months / 12.0;
   const double per_year = 12.0 / m.step_months;  // annualises a step's flow
   const double adjust = 1.0 - std::pow(1.0 - p.labour_wage_adjustment, m.step_months);
 
+  // Aid flows of the step: industry capital in, repatriated enclave profit out of the specialty
+  // industry and into the donor's budget.
+  for (int c = 0; c < m.n_county; ++c) {
+    k.capital_specialty[c] += lever.capital_in[c];
+    k.capital_specialty[c] -= lever.capital_out[c];
+    s.fiscal.collect(c, lever.revenue_in[c]);
+  }
+
+  // TFP in use this step: the sectors' own TFP scaled by the infrastructure channel.
+  r.tfp_specialty = k.tfp_specialty.cwiseProduct(lever.tfp_factor);
+  r.tfp_other = k.tfp_other.cwiseProduct(lever.tfp_factor);
+
   // TFP catch-up toward linked counties: d log A = catch_up * max(0, W log A - rowsum(W) log A),
-  // W = the prefecture linkage strengthened by this step's pairings (policy_phase).
-  auto catch_up = [&](Eigen::VectorXd& tfp) {
-    const Eigen::VectorXd log_a = tfp.array().max(1e-300).log().matrix();
-    const Eigen::VectorXd pull = k.links * log_a;
-    const Eigen::VectorXd rows = k.links * Eigen::VectorXd::Ones(m.n_county);
+  // W = the prefecture linkage strengthened by this step's pairings (policy_phase), on the TFP in
+  // use; the growth applies to the sector's own TFP.
+  const auto& links = s.aid.links;
+  auto catch_up = [&](const Eigen::VectorXd& used, Eigen::VectorXd& tfp) {
+    const Eigen::VectorXd log_a = used.array().max(1e-300).log().matrix();
+    const Eigen::VectorXd pull = links * log_a;
+    const Eigen::VectorXd rows = links * Eigen::VectorXd::Ones(m.n_county);
     // Only laggards are pulled up: knowledge flows from more to less productive counties.
     const Eigen::ArrayXd growth =
         dt * (std::log1p(p.county_tfp_growth) +
@@ -119,19 +134,20 @@ void county_phase(const Model& m, State& s, const HouseholdTotals& t) {
                  ? tfp * std::pow(kap, alpha) * std::pow(emp, 1.0 - alpha)
                  : 0.0;
     };
-    const double y_s = output(k.tfp_specialty[c], k.capital_specialty[c], emp_s);
-    const double y_o = output(k.tfp_other[c], k.capital_other[c], emp_o);
-    k.gdp_specialty[c] = y_s;
-    k.gdp_other[c] = y_o;
-    k.gdp_agriculture[c] = t.farm_output[c] * per_year;
-    k.local_jobs[c] = rural;
-    k.migrant_workers[c] = t.migrant_workers[c];
-    k.pension_spending[c] = t.pension[c] * per_year;
-    k.allowance_spending[c] = t.allowance[c] * per_year;
-    k.medical_out_of_pocket[c] = t.medical[c] * per_year;
-    k.ill_households[c] = t.ill[c];
-    k.fiscal_revenue[c] = p.county_tax_rate * (k.gdp_agriculture[c] + y_s + y_o);
-    k.fiscal_revenue_ytd[c] += k.fiscal_revenue[c] * dt;
+    const double y_s = output(r.tfp_specialty[c], k.capital_specialty[c], emp_s);
+    const double y_o = output(r.tfp_other[c], k.capital_other[c], emp_o);
+    r.gdp_specialty[c] = y_s;
+    r.gdp_other[c] = y_o;
+    r.gdp_agriculture[c] = t.farm_output[c] * per_year;
+    r.gdp[c] = r.gdp_agriculture[c] + y_s + y_o;
+    r.local_jobs[c] = rural;
+    r.migrant_workers[c] = t.migrant_workers[c];
+    r.pension_spending[c] = t.pension[c] * per_year;
+    r.allowance_spending[c] = t.allowance[c] * per_year;
+    r.medical_out_of_pocket[c] = t.medical[c] * per_year;
+    r.ill_households[c] = t.ill[c];
+    s.fiscal.revenue[c] = p.county_tax_rate * (r.gdp_agriculture[c] + y_s + y_o);
+    s.fiscal.collect(c, s.fiscal.revenue[c] * dt);
 
     // Local labour market: the wage moves toward the (wedged) marginal product; firms open
     // vacancies when demand at the current wage exceeds employment and lay off when it falls short.
@@ -144,11 +160,11 @@ void county_phase(const Model& m, State& s, const HouseholdTotals& t) {
       // Turnover opens jobs and separates the same share of workers; excess employment adds
       // layoffs.
       const double turnover = per_step(p.labour_job_turnover, m.step_months);
-      k.vacancies[c] = std::max(0.0, demand - emp) * rural_share + turnover * rural;
+      k.job_vacancies[c] = std::max(0.0, demand - emp) * rural_share + turnover * rural;
       k.layoff[c] = std::clamp(turnover + std::max(0.0, emp - demand) / emp, 0.0, 1.0);
       k.wage_local[c] += adjust * (target - k.wage_local[c]);
     } else {
-      k.vacancies[c] = 0.0;
+      k.job_vacancies[c] = 0.0;
       k.layoff[c] = 0.0;
     }
 
@@ -157,10 +173,12 @@ void county_phase(const Model& m, State& s, const HouseholdTotals& t) {
         dt * (p.county_investment_rate * y_s - p.county_depreciation * k.capital_specialty[c]);
     k.capital_other[c] +=
         dt * (p.county_investment_rate * y_o - p.county_depreciation * k.capital_other[c]);
-    k.talent[c] *= std::pow(1.0 - p.county_talent_turnover, dt);
   }
-  catch_up(k.tfp_specialty);
-  catch_up(k.tfp_other);
+  catch_up(r.tfp_specialty, k.tfp_specialty);
+  catch_up(r.tfp_other, k.tfp_other);
+  // Reported: the TFP in use after this step's growth (what the next step starts from).
+  r.tfp_specialty = k.tfp_specialty.cwiseProduct(lever.tfp_factor);
+  r.tfp_other = k.tfp_other.cwiseProduct(lever.tfp_factor);
 
   // External wages and farm productivity grow; other transfers and property income are indexed.
   k.wage_migrant *= std::pow(1.0 + p.labour_wage_growth, dt);

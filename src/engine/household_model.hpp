@@ -128,14 +128,14 @@ inline bool needs_local_job(Move m) { return m == kFarmToLocal || m == kMigrantT
 /// (the switching cost spread over the review interval). Workers compare skill-scaled local
 /// wages, migrant earnings plus the household's taste for migration, and the marginal product
 /// of one farm worker.
-inline Move best_move(const Households& h, std::int64_t i, const Counties& k, int c,
-                      const FarmTech& tech, double threshold) {
+inline Move best_move(const Households& h, std::int64_t i, const CountyEconomy& k,
+                      const Levers& lever, int c, const FarmTech& tech, double threshold) {
   const int f = h.workers[i] - h.local[i] - h.migrant[i];
   const int e = h.elderly[i];
   const double local_value = h.skill[i] * k.wage_local[c];
   const double migrant_value = h.skill[i] * k.wage_migrant[c] + h.taste[i];
-  const double farm_scale =
-      k.farm_tfp[c] * k.price[c] * FarmTech::output_units(h.farm_capacity[i], 1.0f) / 12.0;
+  const double farm_scale = k.farm_tfp[c] * lever.tfp_factor[c] * k.price[c] *
+                            FarmTech::output_units(h.farm_capacity[i], 1.0f) / 12.0;
   const double farm_gain = farm_scale * (tech.labour(f + 1, e) - tech.labour(f, e));
   const double farm_loss = f > 0 ? farm_scale * (tech.labour(f, e) - tech.labour(f - 1, e)) : 0.0;
   Move best = kStay;

@@ -22,7 +22,7 @@
 #include "engine/parallel.hpp"
 #include "engine/reduce.hpp"
 #include "engine/rng.hpp"
-#include "policy/policy.hpp"
+#include "policy/aid.hpp"
 
 namespace codev {
 
@@ -155,7 +155,8 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
                      const FarmTech& tech, const Rng& dyn, const Chunk& ch, double* acc) {
   const HouseholdView h(s.hh);
   const std::int8_t* __restrict plan = ws.plan.data();
-  const Counties& k = s.county;
+  const CountyEconomy& k = s.economy;
+  const Levers& lever = s.levers;
   const Parameters& p = m.param;
   const int c = ch.county;
   const std::int64_t code = m.county_code[c];
@@ -175,23 +176,22 @@ void household_chunk(const Model& m, State& s, const Workspace& ws, const StepCo
       wage_table[l][g] = l * k.wage_local[c] + g * k.wage_migrant[c];
     }
   }
-  const double farm_tfp = k.farm_tfp[c] * k.price[c] / 12.0 * months;
+  const double farm_tfp = k.farm_tfp[c] * lever.tfp_factor[c] * k.price[c] / 12.0 * months;
   const std::uint64_t accept = Rng::threshold(k.job_accept[c]);
-  // Aid levers: earnings multiplier from trained talent, the industry premium for linked
-  // households, consumption purchases per yuan of farm output, safety-net support of monitored
-  // households, and village collective dividends.
-  const double earnings = 1.0 + k.skill_boost[c];
-  const double purchases = k.consumption_rate[c];
+  // Aid channels (Levers): the earnings multiplier, the premium for linked households, purchases
+  // per yuan of farm output, support of monitored households, and village dividends.
+  const double earnings = lever.earnings[c];
+  const double purchases = lever.purchase_rate[c];
   // Per-household switches (linked, monitored, farming) select from two-entry tables instead of
   // branching: they vary from one household to the next, so a branch on them is mispredicted
   // often. The entry for "off" is the value the branch would have added (zero) or the factor 1.
-  const double operating_factor[2] = {1.0, 1.0 + m.param.industry_premium};
-  const double linked_share = k.linked_share[c];
-  const double assistance_pc[2] = {0.0, k.assistance_pc[c]};
-  const double cover[2] = {0.0, k.medical_cover[c]};
+  const double operating_factor[2] = {1.0, 1.0 + lever.premium[c]};
+  const double linked_share = lever.linked_share[c];
+  const double assistance_pc[2] = {0.0, lever.assistance_pc[c]};
+  const double cover[2] = {0.0, lever.medical_cover[c]};
   // Village dividends only where the county has collective assets (no per-household lookup else).
   const double* __restrict dividend_pc =
-      k.collective_assets[c] > 0 ? s.village.dividend_pc.data() + m.village_begin[c] : nullptr;
+      lever.dividends[c] > 0 ? lever.dividend_pc.data() + m.village_begin[c] : nullptr;
   const std::uint16_t* __restrict village = s.hh.village.data();
   // Layoff threshold for a household with `local` local workers (probability layoff x local).
   std::array<std::uint64_t, kMaxLabourIndex + 1> layoff_threshold;
@@ -406,10 +406,10 @@ void close_year_chunk(const Model& m, State& s, const StepContext& ctx, const Rn
   const std::int64_t code = m.county_code[ch.county];
   const std::int64_t first = m.household_begin[ch.county];
   const double annualise = 12.0 / ctx.months_in_year;
-  const double identification = s.county.identification[ch.county];
+  const double identification = s.aid.identification[ch.county];
   // Cash assistance per person of a household monitored over this year, annualised: status only
   // changes at year ends, so a monitored household received it at every step of the year.
-  const double assistance_year = s.county.assistance_ytd[ch.county] * annualise;
+  const double assistance_year = s.aid.assistance_ytd[ch.county] * annualise;
   for (std::int64_t i = ch.begin; i < ch.end; ++i) {
     const double persons = h.persons[i];
     const double wage = h.ytd_wage[i] * annualise, operating = h.ytd_operating[i] * annualise;
@@ -466,29 +466,7 @@ void close_year_chunk(const Model& m, State& s, const StepContext& ctx, const Rn
 void fill_annual(const Model& m, const State& s, const std::vector<double>& sums, int year,
                  double line, AnnualIndicators& a) {
   const auto n = static_cast<std::size_t>(m.n_county);
-  for (auto* v : {&a.population,
-                  &a.households,
-                  &a.income_per_capita_mean,
-                  &a.income_per_capita_median,
-                  &a.income_wage,
-                  &a.income_operating,
-                  &a.income_property,
-                  &a.income_transfer,
-                  &a.gini,
-                  &a.fgt0,
-                  &a.fgt1,
-                  &a.fgt2,
-                  &a.at_risk_share,
-                  &a.monitored_households,
-                  &a.returned_to_poverty,
-                  &a.medical_out_of_pocket,
-                  &a.collective_villages_above,
-                  &a.persons_positive,
-                  &a.income_positive,
-                  &a.income_log,
-                  &a.persons_sim}) {
-    v->assign(n, 0.0);
-  }
+  for (const AnnualField& f : AnnualIndicators::fields()) (a.*f.member).assign(n, 0.0);
   a.year = year;
   const double wt = m.household_weight;
   for (std::size_t c = 0; c < n; ++c) {
@@ -510,16 +488,6 @@ void fill_annual(const Model& m, const State& s, const std::vector<double>& sums
     a.income_positive[c] = x[kIncomePositive];
     a.income_log[c] = x[kIncomeLog];
     a.persons_sim[c] = persons;
-  }
-  // Villages whose collective income of the closed year reached the threshold.
-  for (std::size_t c = 0; c < n; ++c) {
-    const auto vb = static_cast<std::size_t>(m.village_begin[c]);
-    const auto ve = static_cast<std::size_t>(m.village_begin[c + 1]);
-    double above = 0;
-    for (std::size_t v = vb; v < ve; ++v) {
-      above += s.village.income_last[v] >= m.param.collective_income_threshold ? 1.0 : 0.0;
-    }
-    a.collective_villages_above[c] = above / static_cast<double>(ve - vb);
   }
   CountyDistribution d;
   county_distribution(m, s.hh, line, d);
@@ -562,11 +530,11 @@ bool step(const Model& m, State& s, Workspace& ws) {
   apply_shocks(m, s, st);
   if (ctx.opens_year) {
     reset_pairing_accounts(s);
-    s.county.assistance_ytd.setZero();
+    s.aid.assistance_ytd.setZero();
   }
   policy_phase(m, s, st);
   // Cash assistance per monitored person this year (the monitoring exit test excludes it).
-  s.county.assistance_ytd += s.county.assistance_pc;
+  s.aid.assistance_ytd += s.levers.assistance_pc;
   const FarmTech tech(p);
 
   // Phase 3: labour plans and applicants for local jobs.
@@ -587,7 +555,7 @@ bool step(const Model& m, State& s, Workspace& ws) {
         std::fill(plan + ch.begin, plan + ch.end, static_cast<std::int8_t>(kStay));
         std::int64_t wanted = 0;  // applicants for local jobs
         auto choose = [&](std::int64_t i, double threshold) {
-          const Move mv = best_move(s.hh, i, s.county, ch.county, tech, threshold);
+          const Move mv = best_move(s.hh, i, s.economy, s.levers, ch.county, tech, threshold);
           plan[i] = mv;
           wanted += needs_local_job(mv) ? 1 : 0;
         };
@@ -606,7 +574,7 @@ bool step(const Model& m, State& s, Workspace& ws) {
   // Phase 4: rationing of local jobs by vacancies (in simulated workers).
   for (int c = 0; c < m.n_county; ++c) {
     const double wanted = applicants[c] * m.household_weight;
-    s.county.job_accept[c] = wanted > 0 ? std::min(1.0, s.county.vacancies[c] / wanted) : 1.0;
+    s.economy.job_accept[c] = wanted > 0 ? std::min(1.0, s.economy.job_vacancies[c] / wanted) : 1.0;
   }
 
   // Phase 5: the household kernel.
@@ -641,6 +609,7 @@ bool step(const Model& m, State& s, Workspace& ws) {
         [&](const Chunk& ch, double* acc) { close_year_chunk(m, s, ctx, ident, ch, acc); },
         ws.chunk_sums, year_sums);
     policy_close_year(m, s);
+    s.fiscal.close_year();
     fill_annual(m, s, year_sums, year, ctx.line, ws.annual);
   }
   s.step = st + 1;

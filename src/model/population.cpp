@@ -15,7 +15,7 @@
 #include "engine/household_model.hpp"
 #include "engine/reduce.hpp"
 #include "engine/rng.hpp"
-#include "policy/policy.hpp"
+#include "policy/aid.hpp"
 
 namespace codev {
 
@@ -153,7 +153,7 @@ void settle_labour(const Model& m, State& s) {
       [&](const Chunk& ch, double*) {
         for (std::int64_t i = ch.begin; i < ch.end; ++i) {
           for (int round = 0; round <= s.hh.workers[i]; ++round) {
-            const Move mv = best_move(s.hh, i, s.county, ch.county, tech, threshold);
+            const Move mv = best_move(s.hh, i, s.economy, s.levers, ch.county, tech, threshold);
             if (mv == kStay) break;
             int local = s.hh.local[i], migrant = s.hh.migrant[i];
             apply_move(local, migrant, mv);
@@ -172,7 +172,7 @@ enum CalibrationSum { kPersons, kWageUnits, kFarmUnits, kRent, kPension, kAllowa
 double income_before_allowance(const Model& m, const State& s, const FarmTech& tech, std::int64_t i,
                                int c) {
   const Households& h = s.hh;
-  const Counties& k = s.county;
+  const CountyEconomy& k = s.economy;
   const Parameters& p = m.param;
   const int farm = h.workers[i] - h.local[i] - h.migrant[i];
   const float labour = tech.labour(farm, h.elderly[i]);
@@ -188,7 +188,7 @@ double income_before_allowance(const Model& m, const State& s, const FarmTech& t
 // return under the county's farm productivity: K_i = (q T b_i L_i)^g (none when nobody farms).
 void set_assets(const Model& m, State& s) {
   Households& h = s.hh;
-  const Counties& k = s.county;
+  const CountyEconomy& k = s.economy;
   const Parameters& p = m.param;
   const FarmTech tech(p);
   const double beta = p.farm_capital_elasticity;
@@ -219,7 +219,7 @@ struct CountyTotals {
 // labour choice depends on, are final; transfer_other is final only after calibrate_allowance.
 CountyTotals calibrate_levers(const Model& m, State& s) {
   Households& h = s.hh;
-  Counties& k = s.county;
+  CountyEconomy& k = s.economy;
   const Parameters& p = m.param;
   const FarmTech tech(p);
   std::vector<double> scratch, sums;
@@ -278,7 +278,7 @@ CountyTotals calibrate_levers(const Model& m, State& s) {
 // Two more passes over the households, so done once, after the labour allocation has settled.
 void calibrate_allowance(const Model& m, State& s, const CountyTotals& totals) {
   const Households& h = s.hh;
-  Counties& k = s.county;
+  CountyEconomy& k = s.economy;
   const Parameters& p = m.param;
   const FarmTech tech(p);
   std::vector<double> scratch, sums;
@@ -312,7 +312,7 @@ void calibrate_allowance(const Model& m, State& s, const CountyTotals& totals) {
 // rounds set only the earnings levers (the choice does not depend on the others); property and
 // transfers follow once, for the final allocation.
 void settle_to_fixed_point(const Model& m, State& s) {
-  Counties& k = s.county;
+  CountyEconomy& k = s.economy;
   Eigen::ArrayXd target_wl, target_ft;  // the previous round's undamped levers
   CountyTotals totals;
   for (int round = 0; round < kMaxSettleRounds; ++round) {
@@ -391,66 +391,24 @@ std::size_t bytes_per_household() {
   return bytes;
 }
 
-void Counties::resize(int n) {
-  for (Eigen::VectorXd* v : {&wage_local,
-                             &wage_migrant,
-                             &farm_tfp,
-                             &property_other,
-                             &transfer_other,
-                             &job_accept,
-                             &layoff,
-                             &asset_loss,
-                             &price,
-                             &capital_specialty,
-                             &capital_other,
-                             &tfp_specialty,
-                             &tfp_other,
-                             &urban_labour_specialty,
-                             &urban_labour_other,
-                             &rural_split_specialty,
-                             &wage_wedge,
-                             &vacancies,
-                             &governance,
-                             &talent,
-                             &gdp_agriculture,
-                             &gdp_specialty,
-                             &gdp_other,
-                             &local_jobs,
-                             &migrant_workers,
-                             &fiscal_revenue,
-                             &pension_spending,
-                             &allowance_spending,
-                             &medical_out_of_pocket,
-                             &ill_households,
-                             &fiscal_revenue_ytd,
-                             &fiscal_revenue_last,
-                             &dispatched_cadres,
-                             &aid_received,
-                             &aided_capital,
-                             &linked_share,
-                             &skill_boost,
-                             &infrastructure,
-                             &infrastructure_factor,
-                             &safety_net_fund,
-                             &assistance_pc,
-                             &assistance_ytd,
-                             &medical_cover,
-                             &consumption_fund,
-                             &consumption_rate,
-                             &monitored_persons,
-                             &identification,
-                             &collective_income,
-                             &collective_assets}) {
-    v->setZero(n);
-  }
+void Levers::reset(int n, std::size_t n_village) {
+  for (const CountyField<Levers>& f : fields()) (this->*f.member).setZero(n);
+  earnings.setOnes(n);
+  tfp_factor.setOnes(n);
+  dividend_pc.assign(n_village, 0.0);
 }
 
 State make_state(const Model& m, std::uint64_t replicate) {
   State s;
   s.replicate = replicate;
   s.hh.resize(m.n_household);
-  s.county.resize(m.n_county);
-  s.county.price.setOnes();  // labour choices during calibration value farm output at base prices
+  s.economy.resize(m.n_county);
+  s.results.resize(m.n_county);
+  s.aid.resize(m.n_county);
+  s.fiscal.resize(m.n_county);
+  // Calibration sees no aid: neutral levers, and farm output at base prices.
+  s.levers.reset(m.n_county, static_cast<std::size_t>(m.village_begin.back()));
+  s.economy.price.setOnes();
   // Skill dispersion starts at the log-normal sigma of the target Gini and is rescaled until the
   // Gini of initial income per person matches (transfers and household composition compress it).
   std::vector<double> sigma(m.n_county);

@@ -3,23 +3,50 @@
 // (a higher effective price), at most doubling it in a step; what is not paid carries over.
 #include <algorithm>
 
-#include "policy/policy.hpp"
+#include "policy/instrument.hpp"
 
 namespace codev {
 
-void consumption_invest(const Model&, State& s, const Funding& f) {
-  s.county.consumption_fund[f.recipient] += f.received;
+namespace {
+
+constexpr Instrument kSelf = Instrument::consumption;
+
+enum Stock { kFund };
+constexpr InstrumentStock kStocks[] = {
+    {"consumption_fund", Extent::county, "yuan", "unspent consumption-assistance money"},
+};
+
+void invest(const Model&, State& s, const Funding& f) {
+  stock(s, kSelf, kFund)[static_cast<std::size_t>(f.recipient)] += f.received;
 }
 
-void consumption_step(const Model& m, State& s) {
-  Counties& k = s.county;
+void step(const Model& m, State& s) {
   const double dt = m.step_months / 12.0;
+  const std::vector<double>& fund = stock(s, kSelf, kFund);
   for (int c = 0; c < m.n_county; ++c) {
-    const double output = k.gdp_agriculture[c] * dt;  // last step's farm output, yuan
-    k.consumption_rate[c] = (k.consumption_fund[c] > 0 && output > 0)
-                                ? std::min(1.0, k.consumption_fund[c] / output)
-                                : 0.0;
+    const double balance = fund[static_cast<std::size_t>(c)];
+    const double output = s.results.gdp_agriculture[c] * dt;  // last step's farm output, yuan
+    s.levers.purchase_rate[c] +=
+        (balance > 0 && output > 0) ? std::min(1.0, balance / output) : 0.0;
   }
 }
+
+void after_households(const Model& m, State& s, const HouseholdTotals& t) {
+  std::vector<double>& fund = stock(s, kSelf, kFund);
+  for (int c = 0; c < m.n_county; ++c) {
+    fund[static_cast<std::size_t>(c)] -= t.consumption_paid[static_cast<std::size_t>(c)];
+  }
+}
+
+}  // namespace
+
+constinit const InstrumentDef consumption_instrument = {
+    {"consumption", "consumption assistance", 0.05, false, {}, kStocks},
+    nullptr,
+    invest,
+    step,
+    after_households,
+    nullptr,
+};
 
 }  // namespace codev

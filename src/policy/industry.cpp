@@ -2,24 +2,86 @@
 // output and labour demand (jobs, through the county economy), links farming households to the
 // industry (cooperatives, contracts) who then sell at a premium, and the enclave-park share is
 // co-owned by the donor, who receives its profit.
-#include "policy/policy.hpp"
+#include <algorithm>
+
+#include "policy/instrument.hpp"
 
 namespace codev {
 
-void industry_invest(const Model& m, State& s, const Funding& f) {
-  s.county.capital_specialty[f.recipient] += f.received;
-  s.county.aided_capital[f.recipient] += f.received;
-  s.pairing[static_cast<std::size_t>(f.pairing)].enclave_capital +=
-      m.param.industry_enclave_share * f.received;
+namespace {
+
+constexpr Instrument kSelf = Instrument::industry;
+
+enum Param { kPremium, kLinkMax, kLinkHalf, kEnclaveShare, kEnclaveReturn };
+constexpr InstrumentParameter kParameters[] = {
+    {"premium", 0.15, 0.0, 5.0, false, "1",
+     "Price premium on farm output of households linked to the specialty industry", "estimate"},
+    {"link_max", 0.4, 0.0, 1.0, false, "1",
+     "Largest share of a county's farming households linked to the specialty industry", "estimate"},
+    {"link_half", 1e8, 1.0, 1e13, false, "yuan",
+     "Aided specialty capital at which half of link_max is reached", "estimate"},
+    {"enclave_share", 0.3, 0.0, 1.0, false, "1",
+     "Share of industry investment placed in enclave parks co-owned with the donor", "estimate"},
+    {"enclave_return", 0.068, 0.0, 1.0, false, "1/year",
+     "Annual profit returned to the donor per yuan of enclave capital",
+     "facts file: asset-income projects return about 6.8% a year"},
+};
+
+enum Stock { kAidedCapital, kEnclaveCapital, kEnclaveProfit };
+constexpr InstrumentStock kStocks[] = {
+    {"aided_capital", Extent::county, "yuan", "cumulative industry aid received"},
+    {"enclave_capital", Extent::pairing, "yuan", "donor-owned enclave park capital at the year end",
+     StockOutput::pairings},
+    {"enclave_profit", Extent::pairing, "yuan", "profit returned to the donor from enclave parks",
+     StockOutput::pairings, true},
+};
+
+void invest(const Model& m, State& s, const Funding& f) {
+  s.levers.capital_in[f.recipient] += f.received;
+  stock(s, kSelf, kAidedCapital)[static_cast<std::size_t>(f.recipient)] += f.received;
+  stock(s, kSelf, kEnclaveCapital)[static_cast<std::size_t>(f.pairing)] +=
+      parameter(m, kSelf, kEnclaveShare) * f.received;
 }
 
-void industry_step(const Model& m, State& s) {
-  // Links saturate with aided capital: half of link_max at link_half yuan.
-  Counties& k = s.county;
-  const double half = m.param.industry_link_half;
-  k.linked_share =
-      (m.param.industry_link_max * k.aided_capital.array() / (k.aided_capital.array() + half))
-          .matrix();
+// Links saturate with aided capital: half of link_max at link_half yuan.
+void step(const Model& m, State& s) {
+  const std::vector<double>& aided = stock(s, kSelf, kAidedCapital);
+  const double half = parameter(m, kSelf, kLinkHalf), max = parameter(m, kSelf, kLinkMax);
+  const double premium = parameter(m, kSelf, kPremium);
+  for (int c = 0; c < m.n_county; ++c) {
+    const double a = aided[static_cast<std::size_t>(c)];
+    s.levers.linked_share[c] += max * a / (a + half);
+    s.levers.premium[c] += premium;
+  }
 }
+
+// Enclave parks return profit to the donor's budget; it leaves the recipient's specialty
+// industry (repatriated instead of reinvested), so the money moves rather than appears.
+void after_households(const Model& m, State& s, const HouseholdTotals&) {
+  const double dt = m.step_months / 12.0;
+  const double rate = parameter(m, kSelf, kEnclaveReturn) * dt;
+  std::vector<double>& capital = stock(s, kSelf, kEnclaveCapital);
+  std::vector<double>& profit = stock(s, kSelf, kEnclaveProfit);
+  for (std::size_t j = 0; j < m.pairings.size(); ++j) {
+    const int recipient = m.pairings[j].recipient;
+    const double available = s.economy.capital_specialty[recipient] +
+                             s.levers.capital_in[recipient] - s.levers.capital_out[recipient];
+    const double paid = std::min(capital[j] * rate, available);
+    profit[j] += paid;
+    s.levers.revenue_in[m.pairings[j].donor] += paid;
+    s.levers.capital_out[recipient] += paid;
+  }
+}
+
+}  // namespace
+
+constinit const InstrumentDef industry_instrument = {
+    {"industry", "industry investment", 0.40, false, kParameters, kStocks},
+    nullptr,
+    invest,
+    step,
+    after_households,
+    nullptr,
+};
 
 }  // namespace codev

@@ -1,31 +1,54 @@
 // Rural construction: aid builds infrastructure (roads, water, storage), a stock that depreciates
-// and raises farm and non-farm productivity: TFP scales with (1 + infrastructure / initial GDP)
-// to the power infrastructure.tfp_elasticity.
+// and raises farm and non-farm productivity: the TFP channel is scaled by (1 + infrastructure /
+// initial GDP) to the power infrastructure.tfp_elasticity.
 #include <cmath>
 
-#include "policy/policy.hpp"
+#include "policy/instrument.hpp"
 
 namespace codev {
 
-void infrastructure_invest(const Model&, State& s, const Funding& f) {
-  s.county.infrastructure[f.recipient] += f.received;
+namespace {
+
+constexpr Instrument kSelf = Instrument::infrastructure;
+
+enum Param { kTfpElasticity, kDepreciation };
+constexpr InstrumentParameter kParameters[] = {
+    {"tfp_elasticity", 0.05, 0.0, 1.0, false, "1",
+     "Elasticity of farm and non-farm TFP to infrastructure per unit of GDP", "estimate"},
+    {"depreciation", 0.03, 0.0, 1.0, false, "1/year", "Depreciation of aided infrastructure",
+     "estimate"},
+};
+
+enum Stock { kInfrastructure };
+constexpr InstrumentStock kStocks[] = {
+    {"infrastructure", Extent::county, "yuan", "aided infrastructure stock", StockOutput::monthly},
+};
+
+void invest(const Model&, State& s, const Funding& f) {
+  stock(s, kSelf, kInfrastructure)[static_cast<std::size_t>(f.recipient)] += f.received;
 }
 
-void infrastructure_step(const Model& m, State& s) {
-  Counties& k = s.county;
-  const Parameters& p = m.param;
-  const double keep = std::pow(1.0 - p.infrastructure_depreciation, m.step_months / 12.0);
+void step(const Model& m, State& s) {
+  const double keep = std::pow(1.0 - parameter(m, kSelf, kDepreciation), m.step_months / 12.0);
+  const double elasticity = parameter(m, kSelf, kTfpElasticity);
+  std::vector<double>& infrastructure = stock(s, kSelf, kInfrastructure);
   for (int c = 0; c < m.n_county; ++c) {
-    if (k.infrastructure[c] <= 0.0) continue;  // no stock: the factor stays exactly 1
-    k.infrastructure[c] *= keep;
-    const double factor =
-        std::pow(1.0 + k.infrastructure[c] / m.county_gdp[c], p.infrastructure_tfp_elasticity);
-    const double change = factor / k.infrastructure_factor[c];
-    k.farm_tfp[c] *= change;
-    k.tfp_specialty[c] *= change;
-    k.tfp_other[c] *= change;
-    k.infrastructure_factor[c] = factor;
+    double& x = infrastructure[static_cast<std::size_t>(c)];
+    if (x <= 0.0) continue;  // no stock: the factor stays exactly 1
+    x *= keep;
+    s.levers.tfp_factor[c] *= std::pow(1.0 + x / m.county_gdp[c], elasticity);
   }
 }
+
+}  // namespace
+
+constinit const InstrumentDef infrastructure_instrument = {
+    {"infrastructure", "rural construction (infrastructure)", 0.20, false, kParameters, kStocks},
+    nullptr,
+    invest,
+    step,
+    nullptr,
+    nullptr,
+};
 
 }  // namespace codev

@@ -1,24 +1,63 @@
 // Safety net: aid paid into a county fund that supports households under return-to-poverty
 // monitoring (identified with probability set by governance): cash assistance per monitored
 // person and medical assistance covering part of their out-of-pocket costs. The fund balance
-// carries over; households' receipts are drawn from it after each step (pairings.cpp).
-#include "policy/policy.hpp"
+// carries over; households' receipts are drawn from it after each step.
+#include "policy/instrument.hpp"
 
 namespace codev {
 
-void safety_net_invest(const Model&, State& s, const Funding& f) {
-  s.county.safety_net_fund[f.recipient] += f.received;
+namespace {
+
+constexpr Instrument kSelf = Instrument::safety_net;
+
+enum Param { kMedicalCover };
+constexpr InstrumentParameter kParameters[] = {
+    {"medical_cover", 0.5, 0.0, 1.0, false, "1",
+     "Share of monitored households' out-of-pocket medical costs covered by medical assistance "
+     "while funds last",
+     "estimate"},
+};
+
+enum Stock { kFund };
+constexpr InstrumentStock kStocks[] = {
+    {"safety_net_fund", Extent::county, "yuan", "unspent safety-net aid", StockOutput::monthly},
+};
+
+void invest(const Model&, State& s, const Funding& f) {
+  stock(s, kSelf, kFund)[static_cast<std::size_t>(f.recipient)] += f.received;
 }
 
 // Half the balance is paid as cash each step; the rest is held for medical assistance, which
 // is paid as costs arise.
-void safety_net_step(const Model& m, State& s) {
-  Counties& k = s.county;
+void step(const Model& m, State& s) {
+  const std::vector<double>& fund = stock(s, kSelf, kFund);
   for (int c = 0; c < m.n_county; ++c) {
-    const bool funded = k.safety_net_fund[c] > 0 && k.monitored_persons[c] > 0;
-    k.assistance_pc[c] = funded ? 0.5 * k.safety_net_fund[c] / k.monitored_persons[c] : 0.0;
-    k.medical_cover[c] = funded ? m.param.safety_net_medical_cover : 0.0;
+    const double balance = fund[static_cast<std::size_t>(c)];
+    const double monitored = s.aid.monitored_persons[c];
+    const bool funded = balance > 0 && monitored > 0;
+    s.levers.assistance_pc[c] += funded ? 0.5 * balance / monitored : 0.0;
+    s.levers.medical_cover[c] += funded ? parameter(m, kSelf, kMedicalCover) : 0.0;
   }
 }
+
+void after_households(const Model& m, State& s, const HouseholdTotals& t) {
+  std::vector<double>& fund = stock(s, kSelf, kFund);
+  for (int c = 0; c < m.n_county; ++c) {
+    fund[static_cast<std::size_t>(c)] -=
+        t.assistance[static_cast<std::size_t>(c)] + t.medical_cover[static_cast<std::size_t>(c)];
+  }
+}
+
+}  // namespace
+
+constinit const InstrumentDef safety_net_instrument = {
+    {"safety_net", "safety net (monitoring assistance, medical assistance)", 0.10, false,
+     kParameters, kStocks},
+    nullptr,
+    invest,
+    step,
+    after_households,
+    nullptr,
+};
 
 }  // namespace codev

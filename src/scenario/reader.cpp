@@ -78,8 +78,6 @@ std::string format_sum(double value) {
 
 std::string quoted(const std::string& text) { return "'" + text + "'"; }
 
-static_assert(std::size(kInstrumentNames) == kNumInstruments);
-
 std::string_view instrument_name(Instrument instrument) {
   return kInstrumentNames[static_cast<std::size_t>(instrument)];
 }
@@ -289,14 +287,6 @@ constexpr NumberKey<CountySpec, std::optional<double>> kCountyOptionalNumbers[] 
 constexpr NumberKey<BudgetSpec, std::optional<double>> kBudgetNumbers[] = {
     {"fixed_per_year", &BudgetSpec::fixed_per_year, kNonNegative},
     {"share_of_revenue", &BudgetSpec::share_of_revenue, kShare}};
-
-constexpr NumberKey<AllocationSpec, double> kAllocationNumbers[] = {
-    {"industry", &AllocationSpec::industry, kShare},
-    {"collective", &AllocationSpec::collective, kShare},
-    {"training", &AllocationSpec::training, kShare},
-    {"safety_net", &AllocationSpec::safety_net, kShare},
-    {"infrastructure", &AllocationSpec::infrastructure, kShare},
-    {"consumption", &AllocationSpec::consumption, kShare}};
 
 // Where another node is, as "line N" in the same file or "file:N" in another.
 std::string where(const Node& other, const Node& here) {
@@ -601,10 +591,13 @@ class SpecReader {
     AllocationSpec a;
     for_each_entry(map, path, kAllocationSchema,
                    [&](std::string_view key, const Node& value, const std::string& key_path) {
-                     read_number_key(kAllocationNumbers, key, value, key_path, a);
+                     const auto k = static_cast<std::size_t>(
+                         std::find(std::begin(kInstrumentNames), std::end(kInstrumentNames), key) -
+                         std::begin(kInstrumentNames));
+                     a.share[k] = read_real(value, key_path, kShare);
                    });
-    const double sum =
-        a.industry + a.collective + a.training + a.safety_net + a.infrastructure + a.consumption;
+    double sum = 0.0;
+    for (double share : a.share) sum += share;
     if (std::abs(sum - 1.0) > kShareSumTolerance) {
       fail(map, path, "shares must sum to 1, got " + format_sum(sum));
     }
@@ -650,9 +643,14 @@ class SpecReader {
            "must be >= start_year (" + std::to_string(p.start_year) + "), got " + nodes.end->value);
     }
     // Only the collective economy chooses between villages; elsewhere the key would do nothing.
-    if (targeting_node != nullptr && p.instrument != Instrument::collective) {
+    if (targeting_node != nullptr && !instrument_info(p.instrument).has_targeting) {
+      std::string targeted;
+      for (int k = 0; k < kNumInstruments; ++k) {
+        if (!instrument_info(k).has_targeting) continue;
+        targeted += (targeted.empty() ? "" : ", ") + std::string(kInstrumentNames[k]);
+      }
       fail(*targeting_node, join_key(path, "targeting"),
-           "applies only to instrument collective, not " +
+           "applies only to instrument " + targeted + ", not " +
                std::string(instrument_name(p.instrument)));
     }
     policy_nodes_.push_back(std::move(nodes));
@@ -675,18 +673,18 @@ class SpecReader {
   void read_parameter_group(std::string_view group, const Node& node, const std::string& path,
                             const MapSchema& names) {
     const Node& map = expect_mapping(node, path);
-    for_each_entry(
-        map, path, names,
-        [&](std::string_view name, const Node& value, const std::string& key_path) {
-          const ParameterInfo& info = *std::find_if(
-              std::begin(kParameterInfo), std::end(kParameterInfo),
-              [&](const ParameterInfo& p) { return p.group == group && p.name == name; });
-          const double x = read_real(value, key_path, closed(info.min, info.max));
-          if (info.is_integer && x != std::floor(x)) {
-            fail(value, key_path, "must be a whole number, got " + value.value);
-          }
-          spec_.parameters.*info.field = x;
-        });
+    for_each_entry(map, path, names,
+                   [&](std::string_view name, const Node& value, const std::string& key_path) {
+                     const std::vector<ParameterRef>& all = all_parameters();
+                     const ParameterRef& info = *std::find_if(
+                         all.begin(), all.end(),
+                         [&](const ParameterRef& p) { return p.group == group && p.name == name; });
+                     const double x = read_real(value, key_path, closed(info.min, info.max));
+                     if (info.is_integer && x != std::floor(x)) {
+                       fail(value, key_path, "must be a whole number, got " + value.value);
+                     }
+                     info.value(spec_.parameters) = x;
+                   });
   }
 
   void read_shocks(const Node& node, const std::string& path) {

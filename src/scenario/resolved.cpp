@@ -155,12 +155,9 @@ class ResolvedWriter {
     out_ << YAML::EndMap;
     key("allocation");
     out_ << YAML::BeginMap;
-    real("industry", p.allocation.industry);
-    real("collective", p.allocation.collective);
-    real("training", p.allocation.training);
-    real("safety_net", p.allocation.safety_net);
-    real("infrastructure", p.allocation.infrastructure);
-    real("consumption", p.allocation.consumption);
+    for (int k = 0; k < kNumInstruments; ++k) {
+      real(kInstrumentNames[k], p.allocation.share[static_cast<std::size_t>(k)]);
+    }
     out_ << YAML::EndMap;
     if (!p.source.empty()) text("source", p.source);
     out_ << YAML::EndMap;
@@ -180,26 +177,27 @@ class ResolvedWriter {
       for (std::int64_t code : p.counties) out_ << code;
       out_ << YAML::EndSeq;
     }
-    if (p.instrument == Instrument::collective) {
+    if (instrument_info(p.instrument).has_targeting) {
       key("targeting");
       out_ << (p.targeting == PolicySpec::Targeting::need ? "need" : "equal");
     }
     out_ << YAML::EndMap;
   }
 
-  // Every parameter is written, grouped as in params.hpp, so the dump documents the full model.
+  // Every parameter is written, grouped as in all_parameters() (the model's, then each
+  // instrument's), so the dump documents the full model.
   void write_parameters(const Parameters& parameters) {
     key("parameters");
     out_ << YAML::BeginMap;
     std::string_view group;
-    for (const ParameterInfo& info : kParameterInfo) {
+    for (const ParameterRef& info : all_parameters()) {
       if (info.group != group) {
         if (!group.empty()) out_ << YAML::EndMap;
         group = info.group;
         key(group);
         out_ << YAML::BeginMap;
       }
-      real(info.name, parameters.*info.field);
+      real(info.name, info.value(parameters));
     }
     out_ << YAML::EndMap << YAML::EndMap;
   }

@@ -8,7 +8,7 @@
 namespace codev::scenario {
 
 const MapSchema& parameters_schema() {
-  // Built once from kParameterInfo. The vectors are filled completely before any span or pointer
+  // Built once from all_parameters(). The vectors are filled completely before any span or pointer
   // into them is taken, and moving the storage out of the lambda keeps their buffers.
   struct Storage {
     std::vector<std::string_view> groups;
@@ -19,7 +19,7 @@ const MapSchema& parameters_schema() {
   };
   static const Storage storage = [] {
     Storage s;
-    for (const ParameterInfo& info : kParameterInfo) {
+    for (const ParameterRef& info : all_parameters()) {
       const auto group = static_cast<std::size_t>(
           std::find(s.groups.begin(), s.groups.end(), info.group) - s.groups.begin());
       if (group == s.groups.size()) {

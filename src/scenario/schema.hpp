@@ -1,12 +1,14 @@
 // Key names of every scenario mapping, in one place: the validator rejects keys not listed here,
 // --set checks override paths against them, did-you-mean suggestions come from them, and the
-// resolved YAML lists keys in this order. Parameters come from kParameterInfo (params.hpp).
+// resolved YAML lists keys in this order. Parameters come from all_parameters() (params.hpp).
 #pragma once
 
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "codev/instruments.hpp"
 
 namespace codev::scenario {
 
@@ -81,9 +83,8 @@ inline constexpr MapSchema kCountySchema{kCountyKeys, kCountyNested};
 inline constexpr std::string_view kBudgetKeys[] = {"fixed_per_year", "share_of_revenue"};
 inline constexpr MapSchema kBudgetSchema{kBudgetKeys, {}};
 
-inline constexpr std::string_view kAllocationKeys[] = {
-    "industry", "collective", "training", "safety_net", "infrastructure", "consumption"};
-inline constexpr MapSchema kAllocationSchema{kAllocationKeys, {}};
+/// allocation.<instrument>: one key per registered instrument (CODEV_INSTRUMENTS).
+inline constexpr MapSchema kAllocationSchema{kInstrumentNames, {}};
 
 inline constexpr std::string_view kPairingKeys[] = {
     "id",     "donor",      "recipient", "start_year", "end_year", "cadres", "cadre_term_years",
@@ -107,7 +108,7 @@ inline constexpr std::string_view kOutputKeys[] = {"household_panel"};
 inline constexpr NestedSchema kOutputNested[] = {{"household_panel", &kPanelSchema}};
 inline constexpr MapSchema kOutputSchema{kOutputKeys, kOutputNested};
 
-/// Top level. `parameters` is absent from `nested`: its keys come from kParameterInfo.
+/// Top level. `parameters` is absent from `nested`: its keys come from all_parameters().
 inline constexpr std::string_view kTopKeys[] = {"extends",    "meta",     "population",
                                                 "counties",   "pairings", "policies",
                                                 "parameters", "shocks",   "outputs"};
@@ -115,7 +116,7 @@ inline constexpr NestedSchema kTopNested[] = {
     {"meta", &kMetaSchema}, {"population", &kPopulationSchema}, {"outputs", &kOutputSchema}};
 inline constexpr MapSchema kTopSchema{kTopKeys, kTopNested};
 
-/// The schema of `parameters`: its groups, each holding its parameter names (kParameterInfo).
+/// The schema of `parameters`: its groups, each holding its parameter names (all_parameters()).
 const MapSchema& parameters_schema();
 
 /// The schema below `key` of a mapping with `schema`, or nullptr for keys holding values or lists.
