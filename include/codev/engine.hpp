@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -93,12 +94,44 @@ inline std::span<const AnnualField> AnnualIndicators::fields() {
   return list;
 }
 
-/// Scratch space reused across steps (sized by make_workspace; no allocation per step).
+/// The phases of step(), in order (named functions in src/engine/step.cpp).
+enum class Phase : int {
+  shocks,       ///< this step's shocks set their levers
+  aid,          ///< cadres, governance, budgets into the instruments, the instruments' levers
+  labour_plan,  ///< households due for review choose a move; applicants per county
+  rationing,    ///< local jobs rationed by vacancies
+  households,   ///< the household kernel
+  aid_after,    ///< funds drawn down, profits moved
+  county,       ///< county economies
+  year_end,     ///< annual income, poverty, monitoring, indicators (when a year closes)
+};
+inline constexpr int kNumPhases = 8;
+inline constexpr std::string_view kPhaseNames[kNumPhases] = {
+    "shocks", "aid", "labour plan", "rationing", "households", "aid after", "county", "year end"};
+
+/// Wall time spent in each phase of step() (filled only when `enabled`).
+struct PhaseProfile {
+  bool enabled = false;
+  double seconds[kNumPhases] = {};
+  int steps = 0;
+  int year_ends = 0;
+};
+
+struct StepScratch;  // the engine's reusable scratch (src/engine/scratch.hpp)
+
+/// Everything step() reuses from one step to the next: after the first year, a step allocates
+/// nothing (tests/test_engine.cpp counts it).
 struct Workspace {
-  std::vector<double> chunk_sums;  ///< [n_chunk * kSums] partial sums per chunk
-  std::vector<std::int8_t> plan;   ///< [n_household] labour move wanted this step
-  AnnualIndicators annual;         ///< filled when a step closes a year
-  HouseholdTotals totals;          ///< filled by every step
+  std::vector<std::int8_t> plan;  ///< [n_household] labour move wanted this step
+  AnnualIndicators annual;        ///< filled when a step closes a year
+  HouseholdTotals totals;         ///< filled by every step
+  PhaseProfile profile;           ///< time per phase, when enabled
+  std::unique_ptr<StepScratch> scratch;
+
+  Workspace();
+  ~Workspace();
+  Workspace(Workspace&&) noexcept;
+  Workspace& operator=(Workspace&&) noexcept;
 };
 
 Workspace make_workspace(const Model& model);

@@ -77,10 +77,10 @@ struct InstrumentStock {
 
 /// What an instrument declares about itself, for the readers, writers and documentation.
 struct InstrumentInfo {
-  std::string_view name;         ///< as in CODEV_INSTRUMENTS
-  std::string_view long_name;    ///< "industry investment", ...
-  double default_share;          ///< default allocation share (defaults sum to 1)
-  bool has_targeting;            ///< policies[].targeting (need / equal) applies
+  std::string_view name;       ///< as in CODEV_INSTRUMENTS
+  std::string_view long_name;  ///< "industry investment", ...
+  double default_share;        ///< default allocation share (defaults sum to 1)
+  bool has_targeting;          ///< policies[].targeting (need / equal) applies
   std::span<const InstrumentParameter> parameters;
   std::span<const InstrumentStock> stocks;
 };

@@ -172,6 +172,7 @@ struct CountyField {
 #define CODEV_COUNTY_AID(X)                                                                      \
   X(dispatched_cadres, "dispatched_cadres", "persons",                                           \
     "cadres dispatched by donors present in the county")                                         \
+  X(effective_cadres, "", "persons", "cadres present, less the handover dip of a new term")      \
   X(aid_received, "aid_received", "yuan/year",                                                   \
     "aid received from pairings after leakage (annual rate)")                                    \
   X(governance, "governance", "1", "governance capacity in [0,1]")                               \
@@ -225,7 +226,12 @@ struct CountyAid {
   CODEV_COUNTY_GROUP(CountyAid, CODEV_COUNTY_AID)
   /// Linkage for TFP catch-up this step: Model::linkage (prefectures) plus, for each active
   /// pairing with cadres, aid.link_per_cadre x cadres from the recipient's row to its donor.
+  /// Its pattern holds every pairing's entry from the start (zero while inactive), so a step
+  /// only rewrites values.
   Eigen::SparseMatrix<double, Eigen::RowMajor> links;
+  std::vector<double> link_base;           ///< links' values from Model::linkage alone
+  std::vector<std::ptrdiff_t> link_entry;  ///< [n_pairing] a pairing's entry in links' values
+  std::vector<double> link_extra;          ///< scratch: this step's pairing weight per entry
 };
 
 /// Aid channels (CODEV_COUNTY_LEVERS), and the one per-village channel.

@@ -1,5 +1,7 @@
 #include "engine/county.hpp"
 
+#include "engine/scratch.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -87,7 +89,7 @@ void apply_shocks(const Model& m, State& s, int step) {
   }
 }
 
-void county_phase(const Model& m, State& s, const HouseholdTotals& t) {
+void county_phase(const Model& m, State& s, const HouseholdTotals& t, CountyScratch& scratch) {
   CountyEconomy& k = s.economy;
   CountyResults& r = s.results;
   const Levers& lever = s.levers;
@@ -113,14 +115,17 @@ void county_phase(const Model& m, State& s, const HouseholdTotals& t) {
   // W = the prefecture linkage strengthened by this step's pairings (policy_phase), on the TFP in
   // use; the growth applies to the sector's own TFP.
   const auto& links = s.aid.links;
+  Eigen::VectorXd& log_a = scratch.log_a;
+  Eigen::ArrayXd& growth = scratch.growth;
+  scratch.ones.setOnes(m.n_county);
   auto catch_up = [&](const Eigen::VectorXd& used, Eigen::VectorXd& tfp) {
-    const Eigen::VectorXd log_a = used.array().max(1e-300).log().matrix();
-    const Eigen::VectorXd pull = links * log_a;
-    const Eigen::VectorXd rows = links * Eigen::VectorXd::Ones(m.n_county);
+    log_a = used.array().max(1e-300).log().matrix();
+    scratch.pull.noalias() = links * log_a;
+    scratch.rows.noalias() = links * scratch.ones;
     // Only laggards are pulled up: knowledge flows from more to less productive counties.
-    const Eigen::ArrayXd growth =
-        dt * (std::log1p(p.county_tfp_growth) +
-              p.county_catch_up * (pull.array() - rows.array() * log_a.array()).max(0.0));
+    growth = dt * (std::log1p(p.county_tfp_growth) +
+                   p.county_catch_up *
+                       (scratch.pull.array() - scratch.rows.array() * log_a.array()).max(0.0));
     tfp = (tfp.array() > 0).select(tfp.array() * growth.exp(), tfp.array()).matrix();
   };
 

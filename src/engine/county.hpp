@@ -9,6 +9,8 @@
 
 namespace codev {
 
+struct CountyScratch;  // scratch.hpp
+
 /// Sets the initial sector capital, TFP and labour so that the county's GDP by sector and the
 /// calibrated rural wage are an equilibrium of the production side at the start.
 void init_county_economy(const Model& model, State& state);
@@ -18,6 +20,8 @@ void apply_shocks(const Model& model, State& state, int step);
 
 /// Advances the county economies by one step given the household totals of that step, and sets
 /// the levers the household kernel reads in the next step (wages, vacancies, layoffs).
-void county_phase(const Model& model, State& state, const HouseholdTotals& totals);
+/// `scratch` holds temporaries reused from step to step.
+void county_phase(const Model& model, State& state, const HouseholdTotals& totals,
+                  CountyScratch& scratch);
 
 }  // namespace codev

@@ -6,6 +6,7 @@
 
 #include "codev/indicators.hpp"
 #include "engine/parallel.hpp"
+#include "engine/scratch.hpp"
 
 namespace codev {
 
@@ -21,11 +22,12 @@ std::uint32_t orderable(float f) {
 // Sorts keys (value << 32 | position), whose positions ascend, by value: a stable least
 // significant digit radix sort on the high word, so ties keep position order and the result is
 // the order std::sort gives the whole keys, in a few linear passes instead of n log n compares.
-void sort_by_value(std::vector<std::uint64_t>& keys, std::vector<std::uint64_t>& scratch) {
+void sort_by_value(std::vector<std::uint64_t>& keys, std::vector<std::uint64_t>& scratch,
+                   std::vector<std::size_t>& count) {
   constexpr int kDigitBits = 11;
   constexpr std::size_t kBuckets = std::size_t{1} << kDigitBits;
   scratch.resize(keys.size());
-  std::vector<std::size_t> count(kBuckets);
+  count.resize(kBuckets);
   for (int shift = 32; shift < 64; shift += kDigitBits) {
     std::fill(count.begin(), count.end(), 0);
     for (const std::uint64_t k : keys) ++count[(k >> shift) & (kBuckets - 1)];
@@ -42,21 +44,32 @@ void sort_by_value(std::vector<std::uint64_t>& keys, std::vector<std::uint64_t>&
 
 void county_distribution(const Model& m, const Households& h, double line,
                          CountyDistribution& out) {
+  std::vector<DistributionScratch> per_worker;
+  county_distribution(m, h, line, out, per_worker);
+}
+
+void county_distribution(const Model& m, const Households& h, double line, CountyDistribution& out,
+                         std::vector<DistributionScratch>& per_worker) {
   const auto n = static_cast<std::size_t>(m.n_county);
   for (auto* v : {&out.gini, &out.median, &out.fgt0, &out.fgt1, &out.fgt2}) v->assign(n, 0.0);
+  per_worker.resize(static_cast<std::size_t>(max_workers()));
   parallel_for_items(n, [&](std::size_t cu) {
     const auto c = static_cast<int>(cu);
     const std::int64_t b = m.household_begin[c], e = m.household_begin[c + 1];
     const auto count = static_cast<std::size_t>(e - b);
+    DistributionScratch& buf = per_worker[static_cast<std::size_t>(worker_index())];
     // Sort 8-byte keys (income bits, position) instead of the generic entries: the order is the
     // one gini_median would use (by value, ties by position), many times faster.
-    std::vector<std::uint64_t> keys(count);
+    std::vector<std::uint64_t>& keys = buf.keys;
+    keys.resize(count);
     for (std::size_t j = 0; j < count; ++j) {
       keys[j] = (std::uint64_t{orderable(h.income_pc[b + static_cast<std::int64_t>(j)])} << 32) | j;
     }
-    std::vector<std::uint64_t> scratch;
-    sort_by_value(keys, scratch);
-    std::vector<double> x(count), w(count);
+    sort_by_value(keys, buf.sorted, buf.count);
+    std::vector<double>& x = buf.x;
+    std::vector<double>& w = buf.w;
+    x.resize(count);
+    w.resize(count);
     for (std::size_t j = 0; j < count; ++j) {
       const auto i = b + static_cast<std::int64_t>(keys[j] & 0xffffffffu);
       x[j] = h.income_pc[i];

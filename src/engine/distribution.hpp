@@ -20,4 +20,9 @@ struct CountyDistribution {
 void county_distribution(const Model& model, const Households& hh, double line,
                          CountyDistribution& out);
 
+struct DistributionScratch;  // scratch.hpp
+/// The same with per-worker buffers that are kept for the next call (no allocation once sized).
+void county_distribution(const Model& model, const Households& hh, double line,
+                         CountyDistribution& out, std::vector<DistributionScratch>& per_worker);
+
 }  // namespace codev

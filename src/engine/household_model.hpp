@@ -48,6 +48,18 @@ inline float fast_powf(float x, float y) {
   return p * scale;
 }
 
+/// A deterministic rank in [0, 1) for household `index` of county `code`, fixed for the run:
+/// households with rank below the county's linked share sell through the specialty industry.
+/// splitmix64 of the household's identity: a fixed, well-mixed rank without a Philox call.
+inline double link_rank(std::int64_t code, std::int64_t index) {
+  std::uint64_t z = (static_cast<std::uint64_t>(code) << 32) ^ static_cast<std::uint64_t>(index);
+  z += 0x9e3779b97f4a7c15ull;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  z ^= z >> 31;
+  return static_cast<double>(z >> 11) * (1.0 / 9007199254740992.0);
+}
+
 /// Largest index of the kernel's per-household tables (labour term, layoff threshold, wage).
 inline constexpr int kMaxLabourIndex = 15;
 

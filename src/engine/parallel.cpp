@@ -4,18 +4,26 @@
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/info.h>
 #include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/task_arena.h>
 
 #include "codev/engine.hpp"
 
 namespace codev {
 
-void parallel_for_items(std::size_t n, const std::function<void(std::size_t)>& body) {
+void parallel_for_items(std::size_t n, FunctionRef<void(std::size_t)> body) {
   // Grain 1: items are already sized chunks of households; TBB balances them across threads.
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 1),
                     [&](const tbb::blocked_range<std::size_t>& r) {
                       for (std::size_t i = r.begin(); i != r.end(); ++i) body(i);
                     });
 }
+
+int worker_index() {
+  const int i = tbb::this_task_arena::current_thread_index();
+  return i == tbb::task_arena::not_initialized ? 0 : i;
+}
+
+int max_workers() { return tbb::this_task_arena::max_concurrency(); }
 
 int resolve_threads(int requested) {
   return requested > 0 ? requested : tbb::info::default_concurrency();

@@ -6,8 +6,7 @@
 
 namespace codev {
 
-void reduce_by_county(const Model& model, int n_sum,
-                      const std::function<void(const Chunk&, double*)>& body,
+void reduce_by_county(const Model& model, int n_sum, FunctionRef<void(const Chunk&, double*)> body,
                       std::vector<double>& scratch, std::vector<double>& out) {
   const std::size_t n_chunk = model.chunks.size();
   const auto k = static_cast<std::size_t>(n_sum);

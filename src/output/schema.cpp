@@ -131,7 +131,8 @@ void for_each_annual(const State* s, const AnnualIndicators* a, F&& f) {
       continue;
     }
     used.assign(s->aid_uses.size(), 0.0);
-    for (std::size_t c = 0; c < used.size(); ++c) used[c] = s->aid_uses[c][static_cast<std::size_t>(k)];
+    for (std::size_t c = 0; c < used.size(); ++c)
+      used[c] = s->aid_uses[c][static_cast<std::size_t>(k)];
     f(spec, &used);
   }
   for (int k = 0; k < kNumInstruments; ++k) {
@@ -192,10 +193,9 @@ const std::vector<PairingVariable>& pairing_variables() {
   static const std::vector<PairingVariable> vars = [] {
     std::vector<PairingVariable> v;
     for (const PairingAccountField& f : kPairingAccounts) {
-      v.push_back({{str(f.name), str(f.units), str(f.long_name)},
-                   [member = f.member](const State& s, std::size_t j) {
-                     return s.pairing[j].*member;
-                   }});
+      v.push_back(
+          {{str(f.name), str(f.units), str(f.long_name)},
+           [member = f.member](const State& s, std::size_t j) { return s.pairing[j].*member; }});
     }
     for (int k = 0; k < kNumInstruments; ++k) {
       const std::string name(kInstrumentNames[k]);
@@ -236,7 +236,9 @@ const PanelVariable kPanelVariables[] = {
     {{"persons", "persons", "household members"},
      [](const Households& h, std::int64_t i, double) { return static_cast<double>(h.persons[i]); }},
     {{"income_per_capita", "yuan/person/year", "disposable income per person"},
-     [](const Households& h, std::int64_t i, double) { return static_cast<double>(h.income_pc[i]); }},
+     [](const Households& h, std::int64_t i, double) {
+       return static_cast<double>(h.income_pc[i]);
+     }},
     {{"income_wage", "yuan/person/year", "wage income per person"},
      [](const Households& h, std::int64_t i, double per) { return h.ytd_wage[i] * per; }},
     {{"income_operating", "yuan/person/year", "net operating income per person"},
@@ -364,8 +366,8 @@ OutputLayout make_run_layout(const Model& m, const RunOptions& o, bool with_pane
       county.push_back(m.county_code[c]);
     }
     hh.column.name = "household";
-    hh.column.coordinate = {"household", "household id (county code x 1e7 + index in county)",
-                            "1", ids};
+    hh.column.coordinate = {"household", "household id (county code x 1e7 + index in county)", "1",
+                            ids};
     hh.column.auxiliary = {{"household_county", "county code of the household", "1", county}};
     for (const PanelVariable& v : kPanelVariables) hh.variables.push_back(v.spec);
     layout.groups.push_back(hh);
@@ -388,9 +390,8 @@ Row annual_row(const Model&, const State& s, const AnnualIndicators& a) {
   Row r;
   r.group = kRunAnnual;
   r.row_value = a.year;
-  for_each_annual(&s, &a, [&](const VariableSpec&, const std::vector<double>* v) {
-    r.values.push_back(*v);
-  });
+  for_each_annual(
+      &s, &a, [&](const VariableSpec&, const std::vector<double>* v) { r.values.push_back(*v); });
   return r;
 }
 

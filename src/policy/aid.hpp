@@ -27,8 +27,4 @@ void policy_close_year(const Model& model, State& state);
 /// A new calendar year opens: pairing accounts, aid uses and instruments' yearly flows restart.
 void reset_pairing_accounts(State& state);
 
-/// A deterministic rank in [0, 1) for household `index` of county `code`, fixed for the run:
-/// households with rank below the county's linked share sell through the specialty industry.
-double link_rank(std::int64_t code, std::int64_t index);
-
 }  // namespace codev

@@ -51,17 +51,30 @@ void for_each_instrument(Hook InstrumentDef::*hook, Args&&... args) {
   }
 }
 
-}  // namespace
-
-double link_rank(std::int64_t code, std::int64_t index) {
-  // splitmix64 of the household's identity: a fixed, well-mixed rank without a Philox call.
-  std::uint64_t z = (static_cast<std::uint64_t>(code) << 32) ^ static_cast<std::uint64_t>(index);
-  z += 0x9e3779b97f4a7c15ull;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  z ^= z >> 31;
-  return static_cast<double>(z >> 11) * (1.0 / 9007199254740992.0);
+// The linkage's pattern: the prefecture links and every pairing's (recipient, donor) entry.
+void init_links(const Model& m, CountyAid& aid) {
+  std::vector<Eigen::Triplet<double>> entries;
+  for (int i = 0; i < m.linkage.outerSize(); ++i) {
+    for (Eigen::SparseMatrix<double, Eigen::RowMajor>::InnerIterator it(m.linkage, i); it; ++it) {
+      entries.emplace_back(it.row(), it.col(), it.value());
+    }
+  }
+  for (const Pairing& pr : m.pairings) entries.emplace_back(pr.recipient, pr.donor, 0.0);
+  aid.links.resize(m.n_county, m.n_county);
+  aid.links.setFromTriplets(entries.begin(), entries.end());
+  aid.links.makeCompressed();
+  const auto nnz = static_cast<std::size_t>(aid.links.nonZeros());
+  aid.link_base.assign(aid.links.valuePtr(), aid.links.valuePtr() + nnz);
+  aid.link_extra.assign(nnz, 0.0);
+  aid.link_entry.clear();
+  for (const Pairing& pr : m.pairings) {
+    const int* begin = aid.links.innerIndexPtr() + aid.links.outerIndexPtr()[pr.recipient];
+    const int* end = aid.links.innerIndexPtr() + aid.links.outerIndexPtr()[pr.recipient + 1];
+    aid.link_entry.push_back(std::lower_bound(begin, end, pr.donor) - aid.links.innerIndexPtr());
+  }
 }
+
+}  // namespace
 
 void init_policies(const Model& m, State& s) {
   s.pairing.assign(m.pairings.size(), PairingAccounts{});
@@ -78,6 +91,7 @@ void init_policies(const Model& m, State& s) {
   s.fiscal.revenue_last =
       m.param.county_tax_rate * Eigen::Map<const Eigen::VectorXd>(m.county_gdp.data(), m.n_county);
   count_monitored(m, s);
+  init_links(m, s.aid);
   for_each_instrument(&InstrumentDef::init, m, s);
 }
 
@@ -90,7 +104,8 @@ void policy_phase(const Model& m, State& s, int step) {
 
   // Cadres present, with the handover dip of a new term.
   aid.dispatched_cadres.setZero();
-  Eigen::VectorXd effective_cadres = Eigen::VectorXd::Zero(m.n_county);
+  Eigen::VectorXd& effective_cadres = aid.effective_cadres;
+  effective_cadres.setZero();
   for (std::size_t j = 0; j < m.pairings.size(); ++j) {
     const Pairing& pr = m.pairings[j];
     bool handover = false;
@@ -148,15 +163,17 @@ void policy_phase(const Model& m, State& s, int step) {
   for_each_instrument(&InstrumentDef::step, m, s);
 
   // Pairings strengthen the linkage that carries TFP catch-up, in proportion to the cadres.
-  std::vector<Eigen::Triplet<double>> pairing_links;
-  for (const Pairing& pr : m.pairings) {
+  std::fill(aid.link_extra.begin(), aid.link_extra.end(), 0.0);
+  for (std::size_t j = 0; j < m.pairings.size(); ++j) {
+    const Pairing& pr = m.pairings[j];
     if (active(pr, year) && pr.cadres > 0) {
-      pairing_links.emplace_back(pr.recipient, pr.donor, p.aid_link_per_cadre * pr.cadres);
+      aid.link_extra[static_cast<std::size_t>(aid.link_entry[j])] +=
+          p.aid_link_per_cadre * pr.cadres;
     }
   }
-  Eigen::SparseMatrix<double, Eigen::RowMajor> extra(m.n_county, m.n_county);
-  extra.setFromTriplets(pairing_links.begin(), pairing_links.end());
-  aid.links = m.linkage + extra;
+  double* value = aid.links.valuePtr();
+  for (std::size_t e = 0; e < aid.link_base.size(); ++e)
+    value[e] = aid.link_base[e] + aid.link_extra[e];
 }
 
 void policy_after_households(const Model& m, State& s, const HouseholdTotals& t) {

@@ -24,7 +24,9 @@ const std::array<const InstrumentDef*, kNumInstruments>& registry() {
 
 }  // namespace
 
-const InstrumentDef& instrument_def(Instrument k) { return *registry()[static_cast<std::size_t>(k)]; }
+const InstrumentDef& instrument_def(Instrument k) {
+  return *registry()[static_cast<std::size_t>(k)];
+}
 
 const InstrumentInfo& instrument_info(Instrument k) { return instrument_def(k).info; }
 
@@ -51,7 +53,8 @@ std::size_t extent_size(const Model& m, Extent e) {
 
 std::array<double, kNumInstruments> AllocationSpec::default_allocation() {
   std::array<double, kNumInstruments> shares{};
-  for (int k = 0; k < kNumInstruments; ++k) shares[static_cast<std::size_t>(k)] = instrument_info(k).default_share;
+  for (int k = 0; k < kNumInstruments; ++k)
+    shares[static_cast<std::size_t>(k)] = instrument_info(k).default_share;
   return shares;
 }
 

@@ -96,11 +96,15 @@ struct Entry {
   std::size_t index;  // position in the input, the tie-breaker of the sort
 };
 
-/// Copies the positively weighted entries (validated), in input order.
-std::vector<Entry> positive_entries(const char* fn, std::span<const double> x,
-                                    std::span<const double> weight) {
+/// Copies the positively weighted entries (validated), in input order, into the calling thread's
+/// buffer, which is reused by the next call on that thread (the year end calls these for every
+/// county every year; after the first year nothing is allocated). The reference is valid until
+/// the thread's next call.
+std::vector<Entry>& positive_entries(const char* fn, std::span<const double> x,
+                                     std::span<const double> weight) {
   check_sizes(fn, x.size(), weight.size());
-  std::vector<Entry> entries;
+  thread_local std::vector<Entry> entries;
+  entries.clear();
   entries.reserve(x.size());
   for (std::size_t i = 0; i < x.size(); ++i) {
     if (counts(fn, i, x[i], weight[i])) entries.push_back({x[i], weight[i], i});
@@ -120,7 +124,7 @@ void sort_entries(std::vector<Entry>& entries) {
 
 Fgt fgt(std::span<const double> income, std::span<const double> weight, double line) {
   if (!std::isfinite(line)) fail("fgt", "poverty line is not finite");
-  const std::vector<Entry> e = positive_entries("fgt", income, weight);
+  const std::vector<Entry>& e = positive_entries("fgt", income, weight);
   // No positive line, no poverty standard: nobody is counted (and (z-y)/z is undefined at 0).
   if (e.empty() || line <= 0.0) return {};
 
@@ -200,28 +204,28 @@ double gini_sorted(const std::vector<Entry>& e) {
 }  // namespace
 
 double weighted_median(std::span<const double> x, std::span<const double> weight) {
-  std::vector<Entry> e = positive_entries("weighted_median", x, weight);
+  std::vector<Entry>& e = positive_entries("weighted_median", x, weight);
   if (e.empty()) return 0.0;
   sort_entries(e);
   return median_sorted(e);
 }
 
 double gini(std::span<const double> x, std::span<const double> weight) {
-  std::vector<Entry> e = positive_entries("gini", x, weight);
+  std::vector<Entry>& e = positive_entries("gini", x, weight);
   if (e.empty()) return 0.0;
   sort_entries(e);
   return gini_sorted(e);
 }
 
 GiniMedian gini_median(std::span<const double> x, std::span<const double> weight) {
-  std::vector<Entry> e = positive_entries("gini_median", x, weight);
+  std::vector<Entry>& e = positive_entries("gini_median", x, weight);
   if (e.empty()) return {};
   sort_entries(e);
   return {gini_sorted(e), median_sorted(e)};
 }
 
 GiniMedian gini_median_sorted(std::span<const double> x, std::span<const double> weight) {
-  std::vector<Entry> e = positive_entries("gini_median_sorted", x, weight);
+  const std::vector<Entry>& e = positive_entries("gini_median_sorted", x, weight);
   if (e.empty()) return {};
   // Entries keep input order, so ascending input is already in sort_entries' order (ties by
   // position): checked here, and the sort skipped.

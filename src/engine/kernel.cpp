@@ -1,0 +1,190 @@
+// The household kernel (kernel.hpp): county constants, and the fused loop over a chunk.
+#include "engine/kernel.hpp"
+
+namespace codev {
+
+namespace {
+
+// Households served by one Philox call of the kernel's common draws.
+constexpr std::int64_t kHouseholdsPerDraw = 4;
+
+}  // namespace
+
+KernelCounty kernel_county(const Model& m, const State& s, const StepContext& ctx, int c) {
+  const CountyEconomy& k = s.economy;
+  const Levers& lever = s.levers;
+  const Parameters& p = m.param;
+  KernelCounty kc;
+  const double months = ctx.months;
+  kc.months = months;
+  const double ill_rate = p.health_illness_rate;
+  kc.ill_p = Rng::threshold32(1.0 - std::pow(1.0 - ill_rate, months / 12.0));
+  kc.ill_p_chronic = Rng::threshold32(
+      1.0 - std::pow(1.0 - std::min(1.0, ill_rate * p.health_chronic_multiplier), months / 12.0));
+  kc.lost_months = static_cast<std::uint8_t>(p.health_lost_work_months);
+  kc.out_of_pocket = p.health_cost_mean * (1.0 - p.health_reimbursement);
+  kc.accept = Rng::threshold(k.job_accept[c]);
+  // Layoff threshold for a household with `local` local workers (probability layoff x local).
+  for (int l = 0; l <= kMaxLabourIndex; ++l) {
+    kc.layoff_threshold[static_cast<std::size_t>(l)] = Rng::threshold32(k.layoff[c] * l);
+  }
+  kc.switching_cost = p.labour_switching_cost;
+  kc.cover[1] = lever.medical_cover[c];
+  // A table: no int-to-double conversions per household.
+  for (int l = 0; l <= kMaxLabourIndex; ++l) {
+    for (int g = 0; g <= kMaxLabourIndex; ++g) {
+      kc.wage_table[static_cast<std::size_t>(l)][static_cast<std::size_t>(g)] =
+          l * k.wage_local[c] + g * k.wage_migrant[c];
+    }
+  }
+  kc.farm_tfp = k.farm_tfp[c] * lever.tfp_factor[c] * k.price[c] / 12.0 * months;
+  kc.earnings = lever.earnings[c];
+  kc.purchases = lever.purchase_rate[c];
+  kc.operating_factor[1] = 1.0 + lever.premium[c];
+  // Village dividends only where villages pay them (no per-household lookup else).
+  kc.dividend_pc = lever.dividends[c] > 0 ? lever.dividend_pc.data() + m.village_begin[c] : nullptr;
+  kc.rent[0] = p.farm_land_rent / 12.0 * months;
+  kc.deposit = p.household_deposit_rate / 12.0 * months;
+  kc.property_pc = k.property_other[c] / 12.0 * months;
+  kc.pension_rate = ctx.pension * months;
+  kc.allowance_rate = months / 12.0;
+  kc.assistance_pc[1] = lever.assistance_pc[c];
+  kc.transfer_pc = k.transfer_other[c] / 12.0 * months;
+  kc.subsistence = p.household_subsistence / 12.0 * months;
+  kc.mpc = p.household_mpc;
+  kc.wealth = p.household_wealth_consumption / 12.0 * months;
+  kc.debt_rate = p.household_debt_rate / 12.0 * months;
+  kc.debt_limit = p.household_debt_limit;
+  kc.buffer_months = p.household_buffer_months / months;
+  kc.return_factor = p.farm_capital_elasticity * (12.0 / months);
+  kc.required_return = p.farm_asset_return;
+  // Investment and depreciation happen at the household's review, for the whole interval.
+  const double review_months = static_cast<double>(ctx.review_steps) * months;
+  kc.invest_share = 1.0 - std::pow(1.0 - p.household_invest_share, review_months);
+  kc.depreciation_keep =
+      static_cast<float>(std::pow(1.0 - p.farm_asset_depreciation, review_months / 12.0));
+  kc.linked_share = lever.linked_share[c];
+  kc.disaster = k.asset_loss[c] > 0.0;
+  kc.asset_keep = static_cast<float>(1.0 - k.asset_loss[c]);
+  return kc;
+}
+
+// Random events compare raw Philox words with thresholds (event when word < p * 2^bits). One
+// Philox call serves four households (see the table of streams in docs/MODEL.md): the common
+// draws, illness and layoff, take a 32-bit half word each; the rare ones (illness cost, hiring)
+// come from a second call, made only for the household that needs one.
+void household_chunk(const Model& m, State& s, const std::int8_t* plan_in, const StepContext& ctx,
+                     const FarmTech& tech, const Rng& dyn, const Chunk& ch, double* acc) {
+  const HouseholdView h(s.hh);
+  const std::int8_t* __restrict plan = plan_in;
+  const int c = ch.county;
+  const std::int64_t code = m.county_code[c];
+  const std::int64_t first = m.household_begin[c];
+  const KernelCounty kc = kernel_county(m, s, ctx, c);
+  double farm_sum = 0, pension_sum = 0, allowance_sum = 0, medical_sum = 0, ill_sum = 0,
+         assistance_sum = 0, cover_sum = 0, purchases_sum = 0, dividend_sum = 0;
+  std::int64_t local_sum = 0, migrant_sum = 0;  // workers, counted where they are set
+  const std::int64_t review_steps = ctx.review_steps;
+  const bool opens_year = ctx.opens_year;
+
+  // The chunk is processed in blocks of households, each in three passes: the random events
+  // (branchy, one Philox call per four households), the income and spending arithmetic
+  // (straight-line code over the block, which the processor overlaps across households), and the
+  // investment of the households whose review falls on this step. Every household's operations
+  // and every sum's order of accumulation are those of a single pass, so results do not depend
+  // on the blocking.
+  constexpr std::int64_t kBlock = 128;
+  double savings_b[kBlock], available_b[kBlock], medical_b[kBlock], farm_out_b[kBlock],
+      consumption_b[kBlock], next_b[kBlock];
+  std::uint64_t word_b[kBlock + 2 * kHouseholdsPerDraw];
+  float labour_b[kBlock];
+  for (std::int64_t b0 = ch.begin; b0 < ch.end; b0 += kBlock) {
+    const std::int64_t n = std::min(kBlock, ch.end - b0);
+
+    // Pass 1: the block's common draws (word j mod 4 of the call for group j / 4, j the
+    // household's index in its county), asset losses in a disaster, then the events.
+    const std::int64_t g0 = (b0 - first) / kHouseholdsPerDraw;
+    const std::int64_t g1 = (b0 + n - first + kHouseholdsPerDraw - 1) / kHouseholdsPerDraw;
+    for (std::int64_t g = g0; g < g1; ++g) {
+      const std::array<std::uint64_t, 4> w = dyn.bits4(code, g, ctx.step, 0);
+      std::uint64_t* dst = word_b + (g - g0) * kHouseholdsPerDraw;
+      dst[0] = w[0];
+      dst[1] = w[1];
+      dst[2] = w[2];
+      dst[3] = w[3];
+    }
+    const std::uint64_t* word = word_b + (b0 - first - g0 * kHouseholdsPerDraw);
+    if (kc.disaster) {
+      for (std::int64_t i = b0; i < b0 + n; ++i) {
+        const float assets = h.assets[i] * kc.asset_keep;
+        h.assets[i] = assets;
+        h.farm_capacity[i] = tech.capacity(h.farm_base[i], assets);
+      }
+    }
+    for (std::int64_t j = 0; j < n; ++j) {
+      const std::int64_t i = b0 + j;
+      const EventResult e = household_events(kc, h, tech, dyn, code, first, ctx.step, ctx.months,
+                                             i, word[j], static_cast<Move>(plan[i]));
+      // Only the ill have medical costs, so their sums are kept here rather than in pass 2.
+      if (e.ill) {
+        medical_sum += e.medical;
+        cover_sum += e.covered;
+        ill_sum += 1.0;
+      }
+      savings_b[j] = e.savings;
+      medical_b[j] = e.medical;
+      available_b[j] = e.available;
+      labour_b[j] = e.labour;
+      local_sum += h.local[i];
+      migrant_sum += h.migrant[i];
+    }
+
+    // Pass 2: income by source, consumption and savings. Year-to-date flows are kept after a
+    // year closes (the household panel reads them) and restart with the first step of the next.
+    for (std::int64_t j = 0; j < n; ++j) {
+      const std::int64_t i = b0 + j;
+      const Income in = income_by_source(kc, h, i, savings_b[j], available_b[j], labour_b[j]);
+      const double medical = medical_b[j];
+      const Spending sp = consume_and_save(kc, h.persons[i], in.total(), savings_b[j], medical);
+      farm_out_b[j] = in.farm_out;
+      consumption_b[j] = sp.consumption;
+      next_b[j] = sp.next_savings;
+      h.savings[i] = static_cast<float>(sp.next_savings);
+      const float ytd_wage = h.ytd_wage[i], ytd_operating = h.ytd_operating[i],
+                  ytd_property = h.ytd_property[i], ytd_transfer = h.ytd_transfer[i],
+                  ytd_medical = h.ytd_medical[i];
+      h.ytd_wage[i] = (opens_year ? 0.0f : ytd_wage) + static_cast<float>(in.wage);
+      h.ytd_operating[i] = (opens_year ? 0.0f : ytd_operating) + static_cast<float>(in.operating);
+      h.ytd_property[i] = (opens_year ? 0.0f : ytd_property) + static_cast<float>(in.property);
+      h.ytd_transfer[i] = (opens_year ? 0.0f : ytd_transfer) + static_cast<float>(in.transfer);
+      h.ytd_medical[i] = (opens_year ? 0.0f : ytd_medical) + static_cast<float>(medical);
+
+      farm_sum += in.harvest;
+      assistance_sum += in.assistance;
+      purchases_sum += in.bought;
+      dividend_sum += in.dividend;
+      pension_sum += in.pension;
+      allowance_sum += in.allowance;
+    }
+
+    // Pass 3: every review_steps-th household (staggered by step) reviews its investment.
+    for (std::int64_t j = (review_steps - (b0 - first + ctx.step) % review_steps) % review_steps;
+         j < n; j += review_steps) {
+      review_investment(kc, h, tech, code, first, b0 + j, next_b[j], consumption_b[j],
+                        farm_out_b[j], labour_b[j]);
+    }
+  }
+  acc[kFarmOutput] = farm_sum;
+  acc[kLocal] = static_cast<double>(local_sum);
+  acc[kMigrant] = static_cast<double>(migrant_sum);
+  acc[kPension] = pension_sum;
+  acc[kAllowance] = allowance_sum;
+  acc[kMedical] = medical_sum;
+  acc[kIll] = ill_sum;
+  acc[kAssistance] = assistance_sum;
+  acc[kMedicalCover] = cover_sum;
+  acc[kConsumptionPaid] = purchases_sum;
+  acc[kDividends] = dividend_sum;
+}
+
+}  // namespace codev

@@ -1,0 +1,296 @@
+// The household kernel: one function per process of a household-step, fused by
+// household_chunk() (kernel.cpp) into one blocked loop over a chunk's households.
+//
+//   household_events   labour moves (local jobs rationed by lottery), layoffs, illness
+//   income_by_source   wage, operating, property and transfer income of the step
+//   consume_and_save   consumption with a subsistence floor, debt limit, next savings
+//   review_investment  at the household's review: investment, depreciation, industry links
+//
+// Every county constant the processes need is computed once per chunk into a KernelCounty, from
+// the model, the county's state and the aid channels (Levers): the kernel never names an
+// instrument. The functions are small and inline so the fused loop compiles as one; tests call
+// them one at a time on hand-made households (tests/test_engine.cpp).
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdint>
+
+#include "codev/engine.hpp"
+#include "codev/model.hpp"
+#include "codev/state.hpp"
+#include "engine/household_model.hpp"
+#include "engine/rng.hpp"
+
+namespace codev {
+
+/// Values of the step that every chunk shares.
+struct StepContext {
+  int step = 0;
+  int months = 1;
+  bool opens_year = false;  ///< year-to-date flows restart with this step
+  bool closes_year = false;
+  int months_in_year = 12;         ///< months of the closing year inside the run
+  double line = 0;                 ///< poverty line this year
+  double monitor_line = 0;         ///< monitoring threshold this year
+  double next_allowance_line = 0;  ///< allowance line of the next calendar year
+  double pension = 0;              ///< yuan/elderly/month
+  std::int64_t review_steps = 1;   ///< steps between a household's reviews
+};
+
+/// Raw, non-aliasing views of the household arrays for the kernel: with them the compiler keeps
+/// array addresses and county constants in registers instead of reloading them after every
+/// one-byte store (a uint8_t store may alias anything, including the vectors' own pointers).
+struct HouseholdView {
+  const std::uint8_t* __restrict persons;
+  const std::uint8_t* __restrict workers;
+  const std::uint8_t* __restrict elderly;
+  std::uint8_t* __restrict local;
+  std::uint8_t* __restrict migrant;
+  std::uint8_t* __restrict sick_months;
+  std::uint8_t* __restrict flags;
+  const float* __restrict skill;
+  const float* __restrict land;
+  const float* __restrict farm_base;
+  float* __restrict assets;
+  float* __restrict farm_capacity;
+  float* __restrict savings;
+  float* __restrict ytd_wage;
+  float* __restrict ytd_operating;
+  float* __restrict ytd_property;
+  float* __restrict ytd_transfer;
+  float* __restrict ytd_medical;
+  const float* __restrict allowance;
+  const std::uint16_t* __restrict village;
+
+  explicit HouseholdView(Households& h)
+      : persons(h.persons.data()),
+        workers(h.workers.data()),
+        elderly(h.elderly.data()),
+        local(h.local.data()),
+        migrant(h.migrant.data()),
+        sick_months(h.sick_months.data()),
+        flags(h.flags.data()),
+        skill(h.skill.data()),
+        land(h.land.data()),
+        farm_base(h.farm_base.data()),
+        assets(h.assets.data()),
+        farm_capacity(h.farm_capacity.data()),
+        savings(h.savings.data()),
+        ytd_wage(h.ytd_wage.data()),
+        ytd_operating(h.ytd_operating.data()),
+        ytd_property(h.ytd_property.data()),
+        ytd_transfer(h.ytd_transfer.data()),
+        ytd_medical(h.ytd_medical.data()),
+        allowance(h.allowance.data()),
+        village(h.village.data()) {}
+};
+
+/// The constants of one county for one step, as the household processes use them (money per
+/// step unless said otherwise). Per-household switches (linked, monitored, farming) select from
+/// two-entry tables instead of branching: they vary from one household to the next, so a branch
+/// on them is mispredicted often; the "off" entry is zero or the factor 1.
+struct KernelCounty {
+  double months = 1;
+  // Events.
+  std::uint64_t ill_p = 0, ill_p_chronic = 0;  ///< illness thresholds (32-bit words)
+  std::uint8_t lost_months = 0;                ///< months one worker is out after an illness
+  double out_of_pocket = 0;                    ///< mean illness cost after reimbursement
+  std::uint64_t accept = 0;                    ///< threshold for being hired (64-bit words)
+  std::array<std::uint64_t, kMaxLabourIndex + 1> layoff_threshold{};  ///< by local workers
+  double switching_cost = 0;
+  double cover[2] = {0, 0};  ///< medical assistance share, by "monitored"
+  // Income.
+  /// Monthly wage of a household's local and migrant workers before skill, by their numbers.
+  std::array<std::array<double, kMaxLabourIndex + 1>, kMaxLabourIndex + 1> wage_table{};
+  double farm_tfp = 0;                   ///< farm output scale of the step (TFP x price x months)
+  double earnings = 1;                   ///< aid channel: multiplier on wage and farm earnings
+  double purchases = 0;                  ///< aid channel: purchases per yuan of farm output
+  double operating_factor[2] = {1, 1};   ///< by "linked": 1 + the industry premium
+  const double* dividend_pc = nullptr;   ///< the county's villages' dividends, or none
+  double rent[2] = {0, 0};               ///< land rent per mu, by "household farms"
+  double deposit = 0;                    ///< interest per yuan of savings
+  double property_pc = 0;                ///< other property income per person
+  double pension_rate = 0;               ///< pension per elderly member
+  double allowance_rate = 0;             ///< share of the annual allowance paid this step
+  double assistance_pc[2] = {0, 0};      ///< safety-net cash per person, by "monitored"
+  double transfer_pc = 0;                ///< other transfers per person
+  // Consumption and saving.
+  double subsistence = 0, mpc = 0, wealth = 0, debt_rate = 0, debt_limit = 0;
+  // Review.
+  double buffer_months = 0, return_factor = 0, required_return = 0, invest_share = 0;
+  float depreciation_keep = 1;
+  double linked_share = 0;  ///< aid channel: share of farming households linked to the industry
+  // Disasters.
+  bool disaster = false;
+  float asset_keep = 1;
+};
+
+/// The county constants of county c for the step.
+KernelCounty kernel_county(const Model& m, const State& s, const StepContext& ctx, int c);
+
+/// What the events leave for the rest of the step.
+struct EventResult {
+  double savings;    ///< after any switching cost
+  double medical;    ///< out-of-pocket cost of a new illness, after medical assistance
+  double covered;    ///< medical assistance paid
+  double available;  ///< share of the workers' time available this step
+  float labour;      ///< farm labour term (FarmTech::labour)
+  bool ill;          ///< a new illness episode
+};
+
+/// Labour move (the plan, local jobs by lottery), layoff, illness for household i. `word` is the
+/// household's common draw (illness in the low, layoff in the high 32 bits); rare draws come from
+/// a second Philox call. Writes the household's workers, flags and sick months.
+[[gnu::always_inline]] inline EventResult household_events(
+    const KernelCounty& kc, const HouseholdView& h, const FarmTech& tech, const Rng& dyn,
+    std::int64_t code, std::int64_t first, int step, int step_months, std::int64_t i,
+    std::uint64_t word, Move move) {
+  const std::uint64_t illness_word = word & 0xffffffffu, layoff_word = word >> 32;
+  int local = h.local[i], migrant = h.migrant[i];
+  std::uint8_t flags = h.flags[i] & static_cast<std::uint8_t>(~kSearching);
+  EventResult r;
+  double savings = h.savings[i];
+  if (move != kStay &&
+      (!needs_local_job(move) || dyn.bits4(code, i - first, step, 1)[1] < kc.accept)) {
+    apply_move(local, migrant, move);
+    savings -= kc.switching_cost;
+  }
+  r.savings = savings;
+  // The threshold for no local worker is 0, so the test needs no branch on `local`.
+  if (layoff_word < kc.layoff_threshold[local]) {
+    --local;
+    flags |= kSearching;
+  }
+  int sick = h.sick_months[i];
+  if (sick == 0 && illness_word < ((flags & kChronic) ? kc.ill_p_chronic : kc.ill_p)) {
+    // The out-of-pocket cost, less medical assistance for a monitored household.
+    const std::uint64_t cost_word = dyn.bits4(code, i - first, step, 1)[0];
+    const double cost = kc.out_of_pocket * -std::log(Rng::to_open01(cost_word));
+    r.covered = cost * kc.cover[(flags & kMonitored) != 0];
+    r.medical = cost - r.covered;
+    r.ill = true;
+    sick = kc.lost_months;
+  } else {
+    r.covered = 0.0;
+    r.medical = 0.0;
+    r.ill = false;
+  }
+  // One worker is out for the remaining sick months that fall in this step.
+  const int workers = h.workers[i];
+  const int lost = std::min(sick, step_months);
+  r.available = (lost > 0 && workers > 0) ? 1.0 - lost / (kc.months * workers) : 1.0;
+  r.labour = tech.labour(workers - local - migrant, h.elderly[i]);
+  h.local[i] = static_cast<std::uint8_t>(local);
+  h.migrant[i] = static_cast<std::uint8_t>(migrant);
+  h.flags[i] = flags;
+  h.sick_months[i] = static_cast<std::uint8_t>(sick - lost);
+  return r;
+}
+
+/// Income of one household-step by source, yuan.
+struct Income {
+  double wage, operating, property, transfer;
+  double farm_out;   ///< farm output before the sick share and the earnings channel
+  double harvest;    ///< farm output sold at the base price
+  double bought;     ///< aid purchases
+  double dividend;   ///< collective dividends (in property)
+  double pension;    ///< (in transfer)
+  double allowance;  ///< (in transfer)
+  double assistance; ///< safety-net cash (in transfer)
+  double total() const { return wage + operating + property + transfer; }
+};
+
+/// Wage, farm and business, property and transfer income of household i this step, given its
+/// savings at the start of the step, its available time and its farm labour term.
+[[gnu::always_inline]] inline Income income_by_source(const KernelCounty& kc,
+                                                      const HouseholdView& h, std::int64_t i,
+                                                      double savings, double available,
+                                                      float labour) {
+  const std::uint8_t flags = h.flags[i];
+  const double persons = h.persons[i];
+  Income in;
+  in.wage = h.skill[i] * kc.wage_table[h.local[i]][h.migrant[i]] * available * kc.months *
+            kc.earnings;
+  in.farm_out = kc.farm_tfp * FarmTech::output_units(h.farm_capacity[i], labour);
+  in.harvest = in.farm_out * available * kc.earnings;
+  in.bought = in.harvest * kc.purchases;
+  in.operating = in.harvest * kc.operating_factor[(flags & kLinked) != 0] + in.bought;
+  in.dividend = kc.dividend_pc ? kc.dividend_pc[h.village[i]] * persons : 0.0;
+  in.property = kc.rent[labour > 0] * h.land[i] + std::max(savings, 0.0) * kc.deposit +
+                persons * kc.property_pc + in.dividend;
+  in.pension = kc.pension_rate * h.elderly[i];
+  in.allowance = h.allowance[i] * persons * kc.allowance_rate;
+  in.assistance = kc.assistance_pc[(flags & kMonitored) != 0] * persons;
+  in.transfer = in.pension + in.allowance + persons * kc.transfer_pc + in.assistance;
+  return in;
+}
+
+/// Consumption and the savings after the step.
+struct Spending {
+  double consumption;
+  double next_savings;
+};
+
+/// Consumption out of income and savings, never below the subsistence floor; debt is limited
+/// except for the floor itself.
+[[gnu::always_inline]] inline Spending consume_and_save(const KernelCounty& kc, double persons,
+                                                        double income, double savings,
+                                                        double medical) {
+  const double floor = kc.subsistence * persons;
+  double consumption = std::max(floor, kc.mpc * income + kc.wealth * std::max(savings, 0.0));
+  const double cash = savings + income - medical - std::max(-savings, 0.0) * kc.debt_rate;
+  if (cash - consumption < -kc.debt_limit) consumption = std::max(floor, cash + kc.debt_limit);
+  return {consumption, cash - consumption};
+}
+
+/// At its review the household invests savings beyond a buffer in productive assets while their
+/// marginal return beats the required return (farming households only); the assets depreciate
+/// over the interval, and its link to the specialty industry is revised.
+[[gnu::always_inline]] inline void review_investment(const KernelCounty& kc,
+                                                     const HouseholdView& h, const FarmTech& tech,
+                                                     std::int64_t code, std::int64_t first,
+                                                     std::int64_t i, double next_savings,
+                                                     double consumption, double farm_out,
+                                                     float labour) {
+  double next = next_savings;
+  float assets = h.assets[i];
+  const double buffer = kc.buffer_months * consumption;
+  const double marginal_return = kc.return_factor * farm_out / (1.0f + std::max(assets, 0.0f));
+  if (next > buffer && marginal_return > kc.required_return) {
+    const double invest = kc.invest_share * (next - buffer);
+    next -= invest;
+    assets += static_cast<float>(invest);
+    h.savings[i] = static_cast<float>(next);
+  }
+  assets *= kc.depreciation_keep;
+  h.assets[i] = assets;
+  h.farm_capacity[i] = tech.capacity(h.farm_base[i], assets);
+  const bool linked = labour > 0 && link_rank(code, i - first) < kc.linked_share;
+  const std::uint8_t flags = h.flags[i];
+  h.flags[i] = linked ? (flags | kLinked) : (flags & static_cast<std::uint8_t>(~kLinked));
+}
+
+/// Per-step sums of a chunk (weighted to real households later), HouseholdTotals order.
+enum StepSum {
+  kFarmOutput,
+  kLocal,
+  kMigrant,
+  kPension,
+  kAllowance,
+  kMedical,
+  kIll,
+  kAssistance,
+  kMedicalCover,
+  kConsumptionPaid,
+  kDividends,
+  kNumStepSums
+};
+
+/// The household kernel for one chunk and one step: the four processes above for every
+/// household, fused in blocks; the chunk's per-step sums go to acc[StepSum].
+void household_chunk(const Model& m, State& s, const std::int8_t* plan, const StepContext& ctx,
+                     const FarmTech& tech, const Rng& dyn, const Chunk& ch, double* acc);
+
+}  // namespace codev

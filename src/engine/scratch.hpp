@@ -1,0 +1,38 @@
+// The engine's scratch, reused from step to step (Workspace::scratch), so that a step allocates
+// nothing once every buffer has reached its size (after the first year end).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "codev/engine.hpp"
+#include "engine/distribution.hpp"
+
+namespace codev {
+
+/// Buffers of one worker for sorting a county's incomes at the year end.
+struct DistributionScratch {
+  std::vector<std::uint64_t> keys, sorted;
+  std::vector<std::size_t> count;
+  std::vector<double> x, w;
+};
+
+/// County-phase temporaries (TFP catch-up).
+struct CountyScratch {
+  Eigen::VectorXd log_a, pull, rows, ones;
+  Eigen::ArrayXd growth;
+};
+
+struct StepScratch {
+  std::vector<double> chunk_sums;  ///< [n_chunk * n_sum] partial sums per chunk
+  std::vector<double> applicants;  ///< [n_county] applicants for local jobs (simulated workers)
+  std::vector<double> step_sums;   ///< [n_county * kNumStepSums]
+  std::vector<double> year_sums;   ///< [n_county * kNumYearSums]
+  CountyDistribution distribution;
+  std::vector<DistributionScratch> per_worker;  ///< [max_workers()]
+  CountyScratch county;
+};
+
+}  // namespace codev
