@@ -102,8 +102,29 @@ void print_summary(const codev::Model& m, const codev::RunSummary& r) {
               r.seconds, r.household_steps / r.seconds / 1e6);
 }
 
+// --profile: where the time went, per phase of the step.
+void print_profile(const codev::RunSummary& r) {
+  const codev::PhaseProfile& p = r.profile;
+  const double total = r.seconds;
+  double other = total - r.setup_seconds;
+  for (double s : p.seconds) other -= s;
+  std::printf("profile (wall time of the run, %d steps, %d year ends):\n", p.steps, p.year_ends);
+  std::printf("  %-14s %9.3f s %6.1f%%\n", "setup", r.setup_seconds, 100 * r.setup_seconds / total);
+  for (int i = 0; i < codev::kNumPhases; ++i) {
+    const std::string_view name = codev::kPhaseNames[i];
+    const bool per_year = i == static_cast<int>(codev::Phase::year_end);
+    const int n = per_year ? p.year_ends : p.steps;
+    std::printf("  %-14.*s %9.3f s %6.1f%%  %9.3f ms per %s\n", static_cast<int>(name.size()),
+                name.data(), p.seconds[i], 100 * p.seconds[i] / total,
+                n > 0 ? 1e3 * p.seconds[i] / n : 0.0, per_year ? "year end" : "step");
+  }
+  std::printf("  %-14s %9.3f s %6.1f%%  (output rows, waiting for the writer, file)\n", "other",
+              other, 100 * other / total);
+}
+
 int cmd_run(const std::string& scenario, std::string out, int threads,
-            std::vector<std::string> sets, std::int64_t seed, const std::string& command_line) {
+            std::vector<std::string> sets, std::int64_t seed, bool profile,
+            const std::string& command_line) {
   if (seed >= 0) sets.push_back("meta.seed=" + std::to_string(seed));
   const codev::Model model = codev::compile(codev::read_scenario(scenario, sets));
   if (out.empty()) out = default_output(scenario);
@@ -113,12 +134,14 @@ int cmd_run(const std::string& scenario, std::string out, int threads,
   options.output_path = out;
   options.threads = threads;
   options.command_line = command_line;
+  options.profile = profile;
   Progress progress;
   options.progress = [&](int done, int total) { return progress(done, total); };
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   const codev::RunSummary summary = codev::run(model, options);
   print_summary(model, summary);
+  if (profile) print_profile(summary);
   return 0;
 }
 
@@ -245,6 +268,8 @@ int run_main(int argc, char** argv) {
   run->add_option("--seed", seed, "random seed (overrides meta.seed)")
       ->check(CLI::NonNegativeNumber);
   run->add_option("--set", sets, "override a scenario value: key.path=value (repeatable)");
+  bool profile = false;
+  run->add_flag("--profile", profile, "print the time spent in each phase of the step");
 
   auto* validate = app.add_subcommand("validate", "check a scenario and print it resolved");
   validate->add_option("scenario", scenario, "scenario YAML file")->required();
@@ -290,7 +315,7 @@ int run_main(int argc, char** argv) {
         return kExitInput;
       }
     }
-    if (*run) return cmd_run(scenario, out, threads, sets, seed, join_args(argc, argv));
+    if (*run) return cmd_run(scenario, out, threads, sets, seed, profile, join_args(argc, argv));
     if (*validate) return cmd_validate(scenario, sets);
     if (*experiment)
       return cmd_experiment(experiment_file, out, threads, resume, join_args(argc, argv));

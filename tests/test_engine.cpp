@@ -4,7 +4,10 @@
 
 #include <unistd.h>
 
+#include <atomic>
+#include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <string>
@@ -12,6 +15,7 @@
 #include "codev/engine.hpp"
 #include "codev/output.hpp"
 #include "codev/scenario.hpp"
+#include "engine/kernel.hpp"
 #include "engine/parallel.hpp"
 #include "engine/rng.hpp"
 #include "spec_builder.hpp"
@@ -301,4 +305,166 @@ TEST_CASE("an interrupted run leaves no file under the final name", "[engine][ou
   CHECK_THROWS_AS(run(m, o), RuntimeError);
   CHECK_FALSE(std::filesystem::exists(o.output_path));
   CHECK_FALSE(std::filesystem::exists(o.output_path + ".partial"));
+}
+
+// ---- allocations --------------------------------------------------------------------------------
+// The test binary counts every malloc-family call while g_counting is set, by standing in for
+// the C library's entry points (glibc exports the real ones as __libc_*). operator new, the
+// standard containers and Eigen all allocate through them.
+namespace {
+std::atomic<bool> g_counting{false};
+std::atomic<long> g_allocations{0};
+void count_allocation() {
+  if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1);
+}
+}  // namespace
+
+extern "C" {
+void* __libc_malloc(std::size_t);
+void* __libc_calloc(std::size_t, std::size_t);
+void* __libc_realloc(void*, std::size_t);
+void* __libc_memalign(std::size_t, std::size_t);
+void* malloc(std::size_t n) {
+  count_allocation();
+  return __libc_malloc(n);
+}
+void* calloc(std::size_t n, std::size_t size) {
+  count_allocation();
+  return __libc_calloc(n, size);
+}
+void* realloc(void* p, std::size_t n) {
+  count_allocation();
+  return __libc_realloc(p, n);
+}
+void* aligned_alloc(std::size_t alignment, std::size_t n) {
+  count_allocation();
+  return __libc_memalign(alignment, n);
+}
+void* memalign(std::size_t alignment, std::size_t n) {
+  count_allocation();
+  return __libc_memalign(alignment, n);
+}
+int posix_memalign(void** out, std::size_t alignment, std::size_t n) {
+  count_allocation();
+  *out = __libc_memalign(alignment, n);
+  return *out ? 0 : ENOMEM;
+}
+}
+
+TEST_CASE("after the first year a step allocates nothing", "[engine][allocation]") {
+  // The golden scenario: every instrument, both budget kinds, a disaster and a price shock.
+  const Model m =
+      compile(read_scenario(std::string(CODEV_SOURCE_DIR) + "/tests/data/golden/tiny.yaml"));
+  // The counter sees allocations at all (otherwise the check below could not fail).
+  g_allocations = 0;
+  g_counting = true;
+  auto* probe = new std::vector<double>(1000);
+  const Eigen::VectorXd eigen_probe = Eigen::VectorXd::Zero(1000);
+  g_counting = false;
+  CHECK(g_allocations >= 3);
+  delete probe;
+  for (int threads : {1, 2}) {
+    INFO(threads << " threads");
+    const ThreadLimit limit(threads);
+    State s = make_state(m);
+    Workspace ws = make_workspace(m);
+    // The first year sizes every buffer (its year end included).
+    while (!step(m, s, ws)) {
+    }
+    long allocations = 0;
+    int steps = 0;
+    while (s.step < m.n_step) {
+      g_allocations = 0;
+      g_counting = true;
+      step(m, s, ws);
+      g_counting = false;
+      allocations += g_allocations;
+      ++steps;
+    }
+    CHECK(steps >= 24);
+    CHECK(allocations == 0);
+  }
+}
+
+// ---- one household-step, by hand --------------------------------------------------------------
+
+TEST_CASE("one household-step's income by source and consumption match a hand computation",
+          "[engine][kernel]") {
+  // One household: 3 persons (2 workers: 1 local, 1 migrant; 1 elderly), skill 1.25, 2 mu,
+  // farm capacity 1.5, monitored and linked to the specialty industry, village 0.
+  Households hh;
+  hh.resize(1);
+  hh.persons[0] = 3;
+  hh.workers[0] = 2;
+  hh.elderly[0] = 1;
+  hh.local[0] = 1;
+  hh.migrant[0] = 1;
+  hh.village[0] = 0;
+  hh.flags[0] = kMonitored | kLinked;
+  hh.skill[0] = 1.25f;
+  hh.land[0] = 2.0f;
+  hh.farm_capacity[0] = 1.5f;
+  hh.allowance[0] = 120.0f;  // yuan/person/year
+  const HouseholdView h(hh);
+
+  // The county's constants for a one-month step, chosen so every term is visible.
+  KernelCounty kc;
+  kc.months = 1;
+  kc.wage_table[1][1] = 3000.0 + 4000.0;  // one local and one migrant worker, per month
+  kc.farm_tfp = 1000.0;
+  kc.earnings = 1.1;
+  kc.purchases = 0.1;
+  kc.operating_factor[1] = 1.15;
+  const double dividends[1] = {20.0};
+  kc.dividend_pc = dividends;
+  kc.rent[0] = 50.0;
+  kc.deposit = 0.001;
+  kc.property_pc = 10.0;
+  kc.pension_rate = 200.0;
+  kc.allowance_rate = 1.0 / 12.0;
+  kc.assistance_pc[1] = 30.0;
+  kc.transfer_pc = 40.0;
+  kc.subsistence = 250.0;
+  kc.mpc = 0.75;
+  kc.wealth = 0.004;
+  kc.debt_rate = 0.005;
+  kc.debt_limit = 30000.0;
+
+  const double savings = 5000.0, available = 0.8, medical = 600.0;
+  const float labour = 0.5f;  // farm labour term of the household's farm workers
+  const Income in = income_by_source(kc, h, 0, savings, available, labour);
+
+  const double wage = 1.25 * 7000.0 * 0.8 * 1.0 * 1.1;  // skill x wages x available x earnings
+  const double farm_out = 1000.0 * 1.5 * 0.5;
+  const double harvest = farm_out * 0.8 * 1.1;
+  const double bought = harvest * 0.1;
+  const double operating = harvest * 1.15 + bought;  // linked: premium; plus aid purchases
+  const double property = 0.0 * 2.0 + 5000.0 * 0.001 + 3 * 10.0 + 20.0 * 3;  // farms: no rent
+  const double transfer = 200.0 * 1 + 120.0 * 3 / 12.0 + 3 * 40.0 + 30.0 * 3;
+  CHECK(in.wage == Approx(wage).epsilon(1e-12));
+  CHECK(in.farm_out == Approx(farm_out).epsilon(1e-12));
+  CHECK(in.harvest == Approx(harvest).epsilon(1e-12));
+  CHECK(in.bought == Approx(bought).epsilon(1e-12));
+  CHECK(in.operating == Approx(operating).epsilon(1e-12));
+  CHECK(in.dividend == Approx(60.0).epsilon(1e-12));
+  CHECK(in.property == Approx(property).epsilon(1e-12));
+  CHECK(in.assistance == Approx(90.0).epsilon(1e-12));
+  CHECK(in.transfer == Approx(transfer).epsilon(1e-12));
+  CHECK(in.total() == Approx(wage + operating + property + transfer).epsilon(1e-12));
+
+  // Consumption: mpc x income + wealth x savings, above the floor; savings follow.
+  const Spending sp = consume_and_save(kc, 3, in.total(), savings, medical);
+  const double consumption = 0.75 * in.total() + 0.004 * 5000.0;
+  CHECK(sp.consumption == Approx(consumption).epsilon(1e-12));
+  CHECK(sp.next_savings == Approx(savings + in.total() - medical - consumption).epsilon(1e-12));
+
+  // Without income the floor binds, and debt may carry the floor beyond the limit.
+  const Spending broke = consume_and_save(kc, 3, 0.0, -29900.0, 0.0);
+  CHECK(broke.consumption == Approx(750.0));
+  CHECK(broke.next_savings == Approx(-29900.0 - 29900.0 * 0.005 - 750.0));
+
+  // A household that does not farm (labour term 0) leases its land out: rent is property income.
+  const Income leased = income_by_source(kc, h, 0, savings, available, 0.0f);
+  CHECK(leased.farm_out == 0.0);
+  CHECK(leased.property == Approx(50.0 * 2.0 + 5000.0 * 0.001 + 3 * 10.0 + 60.0).epsilon(1e-12));
 }

@@ -147,6 +147,8 @@ struct RunOptions {
   int threads = 0;          ///< 0 = all cores
   std::uint64_t replicate = 0;
   std::string command_line;  ///< stored in the output's provenance attributes
+  /// Time each phase of step() (RunSummary::profile, RunSummary::setup_seconds).
+  bool profile = false;
   /// Called after every step with (steps done, total); returning false interrupts the run
   /// (RuntimeError, no output file left behind).
   std::function<bool(int, int)> progress;
@@ -172,6 +174,10 @@ struct RunSummary {
   double aid_received_by[kNumInstruments] = {};
   /// Dispatched cadres present, averaged over the steps of the last year, summed over pairings.
   double cadres_last = 0.0;
+  /// Drawing and calibrating the initial state, seconds.
+  double setup_seconds = 0.0;
+  /// Time per phase of step() (when RunOptions::profile).
+  PhaseProfile profile;
 };
 
 /// Runs a whole scenario and writes its output file.

@@ -39,4 +39,10 @@ class RuntimeError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// A run or experiment stopped on request (Ctrl-C, or a progress callback returning false).
+class Interrupted : public RuntimeError {
+ public:
+  using RuntimeError::RuntimeError;
+};
+
 }  // namespace codev

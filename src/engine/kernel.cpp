@@ -123,8 +123,8 @@ void household_chunk(const Model& m, State& s, const std::int8_t* plan_in, const
     }
     for (std::int64_t j = 0; j < n; ++j) {
       const std::int64_t i = b0 + j;
-      const EventResult e = household_events(kc, h, tech, dyn, code, first, ctx.step, ctx.months,
-                                             i, word[j], static_cast<Move>(plan[i]));
+      const EventResult e = household_events(kc, h, tech, dyn, code, first, ctx.step, ctx.months, i,
+                                             word[j], static_cast<Move>(plan[i]));
       // Only the ill have medical costs, so their sums are kept here rather than in pass 2.
       if (e.ill) {
         medical_sum += e.medical;

@@ -104,18 +104,18 @@ struct KernelCounty {
   // Income.
   /// Monthly wage of a household's local and migrant workers before skill, by their numbers.
   std::array<std::array<double, kMaxLabourIndex + 1>, kMaxLabourIndex + 1> wage_table{};
-  double farm_tfp = 0;                   ///< farm output scale of the step (TFP x price x months)
-  double earnings = 1;                   ///< aid channel: multiplier on wage and farm earnings
-  double purchases = 0;                  ///< aid channel: purchases per yuan of farm output
-  double operating_factor[2] = {1, 1};   ///< by "linked": 1 + the industry premium
-  const double* dividend_pc = nullptr;   ///< the county's villages' dividends, or none
-  double rent[2] = {0, 0};               ///< land rent per mu, by "household farms"
-  double deposit = 0;                    ///< interest per yuan of savings
-  double property_pc = 0;                ///< other property income per person
-  double pension_rate = 0;               ///< pension per elderly member
-  double allowance_rate = 0;             ///< share of the annual allowance paid this step
-  double assistance_pc[2] = {0, 0};      ///< safety-net cash per person, by "monitored"
-  double transfer_pc = 0;                ///< other transfers per person
+  double farm_tfp = 0;                  ///< farm output scale of the step (TFP x price x months)
+  double earnings = 1;                  ///< aid channel: multiplier on wage and farm earnings
+  double purchases = 0;                 ///< aid channel: purchases per yuan of farm output
+  double operating_factor[2] = {1, 1};  ///< by "linked": 1 + the industry premium
+  const double* dividend_pc = nullptr;  ///< the county's villages' dividends, or none
+  double rent[2] = {0, 0};              ///< land rent per mu, by "household farms"
+  double deposit = 0;                   ///< interest per yuan of savings
+  double property_pc = 0;               ///< other property income per person
+  double pension_rate = 0;              ///< pension per elderly member
+  double allowance_rate = 0;            ///< share of the annual allowance paid this step
+  double assistance_pc[2] = {0, 0};     ///< safety-net cash per person, by "monitored"
+  double transfer_pc = 0;               ///< other transfers per person
   // Consumption and saving.
   double subsistence = 0, mpc = 0, wealth = 0, debt_rate = 0, debt_limit = 0;
   // Review.
@@ -192,13 +192,13 @@ struct EventResult {
 /// Income of one household-step by source, yuan.
 struct Income {
   double wage, operating, property, transfer;
-  double farm_out;   ///< farm output before the sick share and the earnings channel
-  double harvest;    ///< farm output sold at the base price
-  double bought;     ///< aid purchases
-  double dividend;   ///< collective dividends (in property)
-  double pension;    ///< (in transfer)
-  double allowance;  ///< (in transfer)
-  double assistance; ///< safety-net cash (in transfer)
+  double farm_out;    ///< farm output before the sick share and the earnings channel
+  double harvest;     ///< farm output sold at the base price
+  double bought;      ///< aid purchases
+  double dividend;    ///< collective dividends (in property)
+  double pension;     ///< (in transfer)
+  double allowance;   ///< (in transfer)
+  double assistance;  ///< safety-net cash (in transfer)
   double total() const { return wage + operating + property + transfer; }
 };
 
@@ -211,8 +211,8 @@ struct Income {
   const std::uint8_t flags = h.flags[i];
   const double persons = h.persons[i];
   Income in;
-  in.wage = h.skill[i] * kc.wage_table[h.local[i]][h.migrant[i]] * available * kc.months *
-            kc.earnings;
+  in.wage =
+      h.skill[i] * kc.wage_table[h.local[i]][h.migrant[i]] * available * kc.months * kc.earnings;
   in.farm_out = kc.farm_tfp * FarmTech::output_units(h.farm_capacity[i], labour);
   in.harvest = in.farm_out * available * kc.earnings;
   in.bought = in.harvest * kc.purchases;
@@ -248,12 +248,11 @@ struct Spending {
 /// At its review the household invests savings beyond a buffer in productive assets while their
 /// marginal return beats the required return (farming households only); the assets depreciate
 /// over the interval, and its link to the specialty industry is revised.
-[[gnu::always_inline]] inline void review_investment(const KernelCounty& kc,
-                                                     const HouseholdView& h, const FarmTech& tech,
-                                                     std::int64_t code, std::int64_t first,
-                                                     std::int64_t i, double next_savings,
-                                                     double consumption, double farm_out,
-                                                     float labour) {
+[[gnu::always_inline]] inline void review_investment(const KernelCounty& kc, const HouseholdView& h,
+                                                     const FarmTech& tech, std::int64_t code,
+                                                     std::int64_t first, std::int64_t i,
+                                                     double next_savings, double consumption,
+                                                     double farm_out, float labour) {
   double next = next_savings;
   float assets = h.assets[i];
   const double buffer = kc.buffer_months * consumption;

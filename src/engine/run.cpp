@@ -39,8 +39,12 @@ void summarise(const Model& m, const AnnualIndicators& a, double income[3], doub
 void simulate(const Model& m, const RunOptions& o, bool with_panel, const RowSink& sink,
               RunSummary& summary) {
   const ThreadLimit limit(o.threads);
+  const auto t0 = std::chrono::steady_clock::now();
   State s = make_state(m, o.replicate);
+  summary.setup_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   Workspace ws = make_workspace(m);
+  ws.profile.enabled = o.profile;
   const std::vector<std::int64_t> panel =
       with_panel ? panel_households(m) : std::vector<std::int64_t>{};
   bool first_year = true;
@@ -71,8 +75,9 @@ void simulate(const Model& m, const RunOptions& o, bool with_panel, const RowSin
         summary.cadres_last += a.cadres;
       }
     }
-    if (o.progress && !o.progress(s.step, m.n_step)) throw RuntimeError("run interrupted");
+    if (o.progress && !o.progress(s.step, m.n_step)) throw Interrupted("run interrupted");
   }
+  summary.profile = ws.profile;
 }
 
 RunSummary run(const Model& m, const RunOptions& o) {

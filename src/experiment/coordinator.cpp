@@ -108,6 +108,8 @@ Bytes failure_message(std::int64_t cell) {
   b.i64(kFailed).i64(cell);
   try {
     throw;
+  } catch (const Interrupted& e) {
+    b.i64(3).text(e.what());
   } catch (const InputError& e) {
     b.i64(2)
         .text(e.mark().file)
@@ -214,7 +216,9 @@ class Coordinator {
   }
 
   static std::exception_ptr rebuild_failure(int rank, Unbytes& in) {
-    if (in.i64() == 2) {
+    const std::int64_t kind = in.i64();
+    if (kind == 3) return std::make_exception_ptr(Interrupted(in.text()));
+    if (kind == 2) {
       Mark mark;
       mark.file = in.text();
       mark.line = static_cast<int>(in.i64());
@@ -222,9 +226,7 @@ class Coordinator {
       std::string key = in.text();
       return std::make_exception_ptr(InputError(mark, std::move(key), in.text()));
     }
-    const std::string what = in.text();
-    if (what == "run interrupted") return std::make_exception_ptr(RuntimeError(what));
-    return std::make_exception_ptr(RuntimeError("rank " + std::to_string(rank) + ": " + what));
+    return std::make_exception_ptr(RuntimeError("rank " + std::to_string(rank) + ": " + in.text()));
   }
 
   void fail(std::exception_ptr e) {
@@ -308,8 +310,8 @@ ExperimentSummary run_experiment(const ExperimentSpec& spec, const ExperimentOpt
   const int n_cell = summary.cells;
   const auto finished = [&] { return static_cast<int>(journal.size()); };
   const auto interrupted = [&] {
-    return RuntimeError("experiment interrupted after " + std::to_string(finished()) + " of " +
-                        std::to_string(n_cell) + " cells");
+    return Interrupted("experiment interrupted after " + std::to_string(finished()) + " of " +
+                       std::to_string(n_cell) + " cells");
   };
 
   Coordinator coordinator(summary.processes, journal, identity, cells.size());
@@ -338,8 +340,8 @@ ExperimentSummary run_experiment(const ExperimentSpec& spec, const ExperimentOpt
         std::vector<double> payload;
         try {
           payload = runner.run(cells[*c], progress);
-        } catch (const RuntimeError& e) {
-          if (std::string_view(e.what()) != "run interrupted") throw;
+        } catch (const Interrupted&) {
+          // A worker's failure stops rank 0's cell too: report the failure, not the stop.
           coordinator.rethrow_failure();
           throw interrupted();
         }
@@ -349,10 +351,9 @@ ExperimentSummary run_experiment(const ExperimentSpec& spec, const ExperimentOpt
       // Nothing left to hand out: wait for the workers' last cells.
       if (!coordinator.service_one()) throw RuntimeError("experiment: internal error: cells lost");
     }
-  } catch (const RuntimeError& e) {
+  } catch (const Interrupted&) {
     coordinator.stop_workers();
-    if (std::string_view(e.what()) == "run interrupted") throw interrupted();
-    throw;
+    throw interrupted();
   } catch (...) {
     coordinator.stop_workers();
     throw;
