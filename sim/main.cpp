@@ -98,6 +98,13 @@ void print_summary(const codev::Model& m, const codev::RunSummary& r) {
     }
     std::printf("\n");
   }
+  for (int a = 0; a < codev::kNumAnomalies; ++a) {
+    if (r.anomalies[a] == 0) continue;
+    const std::string_view name = codev::kAnomalyNames[a], what = codev::kAnomalyLongNames[a];
+    std::printf("anomaly %.*s: %lld (%.*s; see /anomalies)\n", static_cast<int>(name.size()),
+                name.data(), static_cast<long long>(r.anomalies[a]), static_cast<int>(what.size()),
+                what.data());
+  }
   std::printf("wrote %s in %.2f s (%.1f million household-steps/s)\n", r.output_path.c_str(),
               r.seconds, r.household_steps / r.seconds / 1e6);
 }

@@ -3,6 +3,7 @@
 // number of threads.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -178,6 +179,8 @@ struct RunSummary {
   double setup_seconds = 0.0;
   /// Time per phase of step() (when RunOptions::profile).
   PhaseProfile profile;
+  /// Runtime anomalies over the whole run (kAnomalyNames order).
+  std::array<std::int64_t, kNumAnomalies> anomalies{};
 };
 
 /// Runs a whole scenario and writes its output file.

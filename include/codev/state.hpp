@@ -295,6 +295,52 @@ inline constexpr PairingAccountField kPairingAccounts[] = {
      &PairingAccounts::cadres},
 };
 
+/// Runtime anomalies: numerical corners where the model keeps going with a documented rule
+/// instead of failing. They are counted, never silently absorbed: /anomalies holds each year's
+/// counts and the run summary prints any that are not zero. X(name, long_name).
+#define CODEV_ANOMALIES(X)                                                                     \
+  X(donor_capital_clamped,                                                                     \
+    "donor-steps in which aid crowding out exceeded other-sector capital (capital kept at 0)") \
+  X(safety_net_overdrawn,                                                                      \
+    "county-steps in which safety-net payments exceeded the fund (balance below 0)")           \
+  X(consumption_fund_overdrawn,                                                                \
+    "county-steps in which aid purchases exceeded the consumption-assistance fund")            \
+  X(enclave_profit_capped,                                                                     \
+    "pairing-steps in which enclave profit was capped at the recipient's specialty capital")   \
+  X(nonpositive_income,                                                                        \
+    "simulated household-years with income per person <= 0 (left out of the Theil index)")
+
+enum class Anomaly : int {
+#define CODEV_ANOMALY_ENUM(name, long_name) name,
+  CODEV_ANOMALIES(CODEV_ANOMALY_ENUM)
+#undef CODEV_ANOMALY_ENUM
+};
+inline constexpr int kNumAnomalies = 0
+#define CODEV_ANOMALY_COUNT(name, long_name) +1
+    CODEV_ANOMALIES(CODEV_ANOMALY_COUNT)
+#undef CODEV_ANOMALY_COUNT
+    ;
+inline constexpr std::string_view kAnomalyNames[kNumAnomalies] = {
+#define CODEV_ANOMALY_NAME(name, long_name) #name,
+    CODEV_ANOMALIES(CODEV_ANOMALY_NAME)
+#undef CODEV_ANOMALY_NAME
+};
+inline constexpr std::string_view kAnomalyLongNames[kNumAnomalies] = {
+#define CODEV_ANOMALY_LONG_NAME(name, long_name) long_name,
+    CODEV_ANOMALIES(CODEV_ANOMALY_LONG_NAME)
+#undef CODEV_ANOMALY_LONG_NAME
+};
+
+/// Anomaly counts of the current calendar year and of the whole run.
+struct Anomalies {
+  std::array<std::int64_t, kNumAnomalies> year{};
+  std::array<std::int64_t, kNumAnomalies> total{};
+  void count(Anomaly a, std::int64_t n = 1) {
+    year[static_cast<std::size_t>(a)] += n;
+    total[static_cast<std::size_t>(a)] += n;
+  }
+};
+
 /// The whole mutable state of one run (one replicate).
 struct State {
   int step = 0;  ///< next step to run
@@ -307,6 +353,7 @@ struct State {
   FiscalAccounts fiscal;
   std::array<InstrumentState, kNumInstruments> instruments;  ///< each instrument's own stocks
   std::vector<PairingAccounts> pairing;                      ///< [n_pairing]
+  Anomalies anomalies;
   /// Uses of aid received per recipient county this year, by instrument [n_county][instrument]:
   /// capital added, assets added, training paid, fund paid in, infrastructure added, purchases.
   std::vector<std::array<double, kNumInstruments>> aid_uses;

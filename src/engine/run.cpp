@@ -57,6 +57,7 @@ void simulate(const Model& m, const RunOptions& o, bool with_panel, const RowSin
       sink(annual_row(m, s, ws.annual));
       sink(region_row(m, ws.annual));
       sink(pairing_row(m, s, ws.annual.year));
+      sink(anomaly_row(s, ws.annual.year));
       if (!panel.empty()) {
         sink(panel_row(s, panel, ws.annual.year, 12.0 / m.months_into_year(st)));
       }
@@ -78,6 +79,7 @@ void simulate(const Model& m, const RunOptions& o, bool with_panel, const RowSin
     if (o.progress && !o.progress(s.step, m.n_step)) throw Interrupted("run interrupted");
   }
   summary.profile = ws.profile;
+  summary.anomalies = s.anomalies.total;
 }
 
 RunSummary run(const Model& m, const RunOptions& o) {

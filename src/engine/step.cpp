@@ -67,6 +67,7 @@ enum YearSum {
   kPersonsPositive,
   kIncomePositive,
   kIncomeLog,
+  kNonPositiveIncome,
   kNumYearSums
 };
 
@@ -132,12 +133,14 @@ void close_year_chunk(const Model& m, State& s, const StepContext& ctx, const Rn
       acc[kPersonsPositive] += persons;
       acc[kIncomePositive] += persons * pc;
       acc[kIncomeLog] += persons * pc * std::log(pc);
+    } else {
+      acc[kNonPositiveIncome] += 1.0;
     }
   }
 }
 
 void fill_annual(const Model& m, const State& s, const std::vector<double>& sums, int year,
-                 double line, StepScratch& scratch, AnnualIndicators& a) {
+                 double line, StepScratch& scratch, Anomalies& anomalies, AnnualIndicators& a) {
   const auto n = static_cast<std::size_t>(m.n_county);
   for (const AnnualField& f : AnnualIndicators::fields()) (a.*f.member).assign(n, 0.0);
   a.year = year;
@@ -162,6 +165,11 @@ void fill_annual(const Model& m, const State& s, const std::vector<double>& sums
     a.income_log[c] = x[kIncomeLog];
     a.persons_sim[c] = persons;
   }
+  std::int64_t nonpositive = 0;
+  for (std::size_t c = 0; c < n; ++c) {
+    nonpositive += static_cast<std::int64_t>(sums[c * kNumYearSums + kNonPositiveIncome]);
+  }
+  if (nonpositive > 0) anomalies.count(Anomaly::nonpositive_income, nonpositive);
   CountyDistribution& d = scratch.distribution;
   county_distribution(m, s.hh, line, d, scratch.per_worker);
   a.gini = d.gini;
@@ -195,6 +203,7 @@ void aid_phase(const Model& m, State& s, const StepContext& ctx) {
   if (ctx.opens_year) {
     reset_pairing_accounts(s);
     s.aid.assistance_ytd.setZero();
+    s.anomalies.year.fill(0);
   }
   policy_phase(m, s, ctx.step);
   // Cash assistance per monitored person this year (the monitoring exit test excludes it).
@@ -281,7 +290,8 @@ void year_end_phase(const Model& m, State& s, Workspace& ws, const StepContext& 
       scratch.chunk_sums, scratch.year_sums);
   policy_close_year(m, s);
   s.fiscal.close_year();
-  fill_annual(m, s, scratch.year_sums, m.year_of_step(ctx.step), ctx.line, scratch, ws.annual);
+  fill_annual(m, s, scratch.year_sums, m.year_of_step(ctx.step), ctx.line, scratch, s.anomalies,
+              ws.annual);
 }
 
 // Times a phase into the profile when profiling is on.

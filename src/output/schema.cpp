@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <ctime>
 #include <functional>
+#include <iterator>
 #include <string_view>
 
 #include "codev/instruments.hpp"
@@ -353,6 +354,17 @@ OutputLayout make_run_layout(const Model& m, const RunOptions& o, bool with_pane
   for (const PairingVariable& v : pairing_variables()) pairings.variables.push_back(v.spec);
   layout.groups.push_back(pairings);
 
+  GroupSpec anomalies = yearly_group("anomalies");
+  anomalies.column.name = "anomaly";
+  anomalies.column.coordinate = {
+      "anomaly", "runtime anomaly (docs/MODEL.md, Anomalies)", "1",
+      std::vector<std::string>(std::begin(kAnomalyNames), std::end(kAnomalyNames))};
+  anomalies.column.auxiliary = {
+      {"anomaly_long_name", "what is counted", "1",
+       std::vector<std::string>(std::begin(kAnomalyLongNames), std::end(kAnomalyLongNames))}};
+  anomalies.variables = {{"count", "1", "times the anomaly occurred in the year"}};
+  layout.groups.push_back(anomalies);
+
   const std::vector<std::int64_t> panel =
       with_panel ? panel_households(m) : std::vector<std::int64_t>{};
   if (!panel.empty()) {
@@ -425,6 +437,14 @@ Row pairing_row(const Model&, const State& s, int year) {
     for (std::size_t j = 0; j < column.size(); ++j) column[j] = v.value(s, j);
     row.values.push_back(std::move(column));
   }
+  return row;
+}
+
+Row anomaly_row(const State& s, int year) {
+  Row row;
+  row.group = kRunAnomalies;
+  row.row_value = year;
+  row.values.emplace_back(s.anomalies.year.begin(), s.anomalies.year.end());
   return row;
 }
 

@@ -22,7 +22,8 @@ enum RunGroup : int {
   kRunAnnual = 1,
   kRunRegion = 2,
   kRunPairings = 3,
-  kRunHouseholds = 4
+  kRunAnomalies = 4,
+  kRunHouseholds = 5
 };
 
 /// The layout of a run's output file (with /households when `with_panel` and the scenario asks).
@@ -36,6 +37,7 @@ Row monthly_row(const Model& model, const State& state, double days);
 Row annual_row(const Model& model, const State& state, const AnnualIndicators& annual);
 Row region_row(const Model& model, const AnnualIndicators& annual);
 Row pairing_row(const Model& model, const State& state, int year);
+Row anomaly_row(const State& state, int year);
 Row panel_row(const State& state, const std::vector<std::int64_t>& panel, int year,
               double annualise);
 

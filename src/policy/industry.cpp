@@ -66,7 +66,9 @@ void after_households(const Model& m, State& s, const HouseholdTotals&) {
     const int recipient = m.pairings[j].recipient;
     const double available = s.economy.capital_specialty[recipient] +
                              s.levers.capital_in[recipient] - s.levers.capital_out[recipient];
-    const double paid = std::min(capital[j] * rate, available);
+    const double due = capital[j] * rate;
+    if (due > available) s.anomalies.count(Anomaly::enclave_profit_capped);
+    const double paid = std::min(due, available);
     profit[j] += paid;
     s.levers.revenue_in[m.pairings[j].donor] += paid;
     s.levers.capital_out[recipient] += paid;

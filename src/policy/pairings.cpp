@@ -153,7 +153,9 @@ void policy_phase(const Model& m, State& s, int step) {
       aid.aid_received[pr.recipient] += received / dt;
       // Fiscal strain: part of the donor's spending comes out of its own public investment.
       double& donor_capital = s.economy.capital_other[pr.donor];
-      donor_capital = std::max(0.0, donor_capital - p.aid_crowding_out * spent);
+      const double crowded = donor_capital - p.aid_crowding_out * spent;
+      if (crowded < 0.0) s.anomalies.count(Anomaly::donor_capital_clamped);
+      donor_capital = std::max(0.0, crowded);
       s.aid_uses[static_cast<std::size_t>(pr.recipient)][static_cast<std::size_t>(ki)] += received;
       instrument_def(instrument)
           .invest(m, s, {static_cast<int>(j), pr.donor, pr.recipient, year, received});

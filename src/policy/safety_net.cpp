@@ -43,8 +43,10 @@ void step(const Model& m, State& s) {
 void after_households(const Model& m, State& s, const HouseholdTotals& t) {
   std::vector<double>& fund = stock(s, kSelf, kFund);
   for (int c = 0; c < m.n_county; ++c) {
-    fund[static_cast<std::size_t>(c)] -=
+    double& balance = fund[static_cast<std::size_t>(c)];
+    balance -=
         t.assistance[static_cast<std::size_t>(c)] + t.medical_cover[static_cast<std::size_t>(c)];
+    if (balance < 0.0) s.anomalies.count(Anomaly::safety_net_overdrawn);
   }
 }
 
