@@ -18,6 +18,7 @@
 #include "engine/kernel.hpp"
 #include "engine/parallel.hpp"
 #include "engine/rng.hpp"
+#include "engine/validate.hpp"
 #include "spec_builder.hpp"
 
 using namespace codev;
@@ -352,6 +353,8 @@ int posix_memalign(void** out, std::size_t alignment, std::size_t n) {
 }
 
 TEST_CASE("after the first year a step allocates nothing", "[engine][allocation]") {
+  // (A CODEV_VALIDATE build checks invariants after every step, which builds messages.)
+  if (codev::validating_build()) return;
   // The golden scenario: every instrument, both budget kinds, a disaster and a price shock.
   const Model m =
       compile(read_scenario(std::string(CODEV_SOURCE_DIR) + "/tests/data/golden/tiny.yaml"));
@@ -467,4 +470,28 @@ TEST_CASE("one household-step's income by source and consumption match a hand co
   const Income leased = income_by_source(kc, h, 0, savings, available, 0.0f);
   CHECK(leased.farm_out == 0.0);
   CHECK(leased.property == Approx(50.0 * 2.0 + 5000.0 * 0.001 + 3 * 10.0 + 60.0).epsilon(1e-12));
+}
+
+TEST_CASE("the per-step invariants catch broken states", "[engine][validate]") {
+  // CODEV_VALIDATE builds call validate_step after every step; here it is called directly, on a
+  // healthy state and then on states broken in one place each.
+  const Model m =
+      compile(read_scenario(std::string(CODEV_SOURCE_DIR) + "/tests/data/golden/tiny.yaml"));
+  State s = make_state(m);
+  Workspace ws = make_workspace(m);
+  bool closed = false;
+  while (!closed) closed = step(m, s, ws);
+  CHECK_NOTHROW(validate_step(m, s, ws, true));
+  auto broken = [&](auto&& change, const char* invariant) {
+    State copy = s;
+    change(copy);
+    CHECK_THROWS_WITH(validate_step(m, copy, ws, true), Catch::Contains(invariant));
+  };
+  broken([](State& x) { x.pairing[0].leakage += 1e6; }, "donor spending = received + leakage");
+  broken([](State& x) { x.aid_uses[2][0] += 1e6; }, "recorded uses");
+  broken([](State& x) { x.hh.local[0] = static_cast<std::uint8_t>(x.hh.workers[0] + 1); },
+         "local + migrant <= workers");
+  broken([](State& x) { x.aid.governance[0] = 1.5; }, "aid.governance in [0, 1]");
+  broken([](State& x) { x.levers.tfp_factor[1] = 0.5; }, "levers.tfp_factor >= 1");
+  broken([](State& x) { x.economy.wage_local[3] = std::nan(""); }, "finite county state");
 }

@@ -25,6 +25,7 @@
 #include "engine/reduce.hpp"
 #include "engine/rng.hpp"
 #include "engine/scratch.hpp"
+#include "engine/validate.hpp"
 #include "policy/aid.hpp"
 
 namespace codev {
@@ -338,6 +339,7 @@ bool step(const Model& m, State& s, Workspace& ws) {
   }
   ++profile.steps;
   s.step = ctx.step + 1;
+  if constexpr (kValidate) validate_step(m, s, ws, ctx.closes_year);
   return ctx.closes_year;
 }
 
