@@ -196,7 +196,7 @@ void declare_file(ArrayFile& file, const ExperimentSpec& spec, const PayloadLayo
       {"title", "codev experiment: " + spec.name},
       {"Conventions", std::string("CF-1.8")},
       {"codev_version", std::string(kVersion)},
-      {"git_commit", std::string(kGitCommit)},
+      {"git_commit", std::string(git_commit())},
       {"experiment_name", spec.name},
       {"experiment_description", spec.description},
       {"experiment_file", spec.file},

@@ -124,7 +124,7 @@ std::vector<double> CellRunner::run(const Cell& cell,
 }
 
 std::string experiment_identity(const ExperimentSpec& spec) {
-  std::string text = std::string(kVersion) + "\n" + kGitCommit + "\n" + spec.resolved_yaml;
+  std::string text = std::string(kVersion) + "\n" + git_commit() + "\n" + spec.resolved_yaml;
   for (const VariantSpec& v : spec.variants) text += v.spec.resolved_yaml;
   text += spec.sweep_base.resolved_yaml;
   return sha256_hex(text);

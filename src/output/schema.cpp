@@ -293,7 +293,7 @@ OutputLayout make_run_layout(const Model& m, const RunOptions& o, bool with_pane
       {"title", std::string("codev run: ") + m.name},
       {"Conventions", std::string("CF-1.8")},
       {"codev_version", std::string(kVersion)},
-      {"git_commit", std::string(kGitCommit)},
+      {"git_commit", std::string(git_commit())},
       {"scenario_name", m.name},
       {"scenario_description", m.description},
       {"scenario_file", m.scenario_file},
