@@ -98,9 +98,10 @@ void print_summary(const codev::Model& m, const codev::RunSummary& r) {
     }
     std::printf("\n");
   }
-  for (int a = 0; a < codev::kNumAnomalies; ++a) {
+  for (std::size_t a = 0; a < r.anomalies.size(); ++a) {
     if (r.anomalies[a] == 0) continue;
-    const std::string_view name = codev::kAnomalyNames[a], what = codev::kAnomalyLongNames[a];
+    const std::string_view name = codev::anomaly_list()[a].name;
+    const std::string_view what = codev::anomaly_list()[a].long_name;
     std::printf("anomaly %.*s: %lld (%.*s; see /anomalies)\n", static_cast<int>(name.size()),
                 name.data(), static_cast<long long>(r.anomalies[a]), static_cast<int>(what.size()),
                 what.data());

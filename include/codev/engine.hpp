@@ -179,8 +179,8 @@ struct RunSummary {
   double setup_seconds = 0.0;
   /// Time per phase of step() (when RunOptions::profile).
   PhaseProfile profile;
-  /// Runtime anomalies over the whole run (kAnomalyNames order).
-  std::array<std::int64_t, kNumAnomalies> anomalies{};
+  /// Runtime anomalies over the whole run (anomaly_list() order).
+  std::vector<std::int64_t> anomalies;
 };
 
 /// Runs a whole scenario and writes its output file.

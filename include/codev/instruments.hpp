@@ -75,6 +75,12 @@ struct InstrumentStock {
   bool yearly_flow = false;  ///< a flow summed over the calendar year: zeroed when a year opens
 };
 
+/// A numerical corner an instrument handles by a rule and counts (State::anomalies).
+struct InstrumentAnomaly {
+  std::string_view name;  ///< in /anomalies
+  std::string_view long_name;
+};
+
 /// What an instrument declares about itself, for the readers, writers and documentation.
 struct InstrumentInfo {
   std::string_view name;       ///< as in CODEV_INSTRUMENTS
@@ -83,6 +89,7 @@ struct InstrumentInfo {
   bool has_targeting;          ///< policies[].targeting (need / equal) applies
   std::span<const InstrumentParameter> parameters;
   std::span<const InstrumentStock> stocks;
+  std::span<const InstrumentAnomaly> anomalies = {};
 };
 
 /// The registered instrument `k` (src/policy/registry.cpp).

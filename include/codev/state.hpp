@@ -297,48 +297,38 @@ inline constexpr PairingAccountField kPairingAccounts[] = {
 
 /// Runtime anomalies: numerical corners where the model keeps going with a documented rule
 /// instead of failing. They are counted, never silently absorbed: /anomalies holds each year's
-/// counts and the run summary prints any that are not zero. X(name, long_name).
+/// counts and the run summary prints any that are not zero. The engine's own are listed here
+/// (X(name, long_name)); each instrument declares its own (InstrumentInfo::anomalies), and
+/// anomaly_list() puts them all in one list.
 #define CODEV_ANOMALIES(X)                                                                     \
   X(donor_capital_clamped,                                                                     \
     "donor-steps in which aid crowding out exceeded other-sector capital (capital kept at 0)") \
-  X(safety_net_overdrawn,                                                                      \
-    "county-steps in which safety-net payments exceeded the fund (balance below 0)")           \
-  X(consumption_fund_overdrawn,                                                                \
-    "county-steps in which aid purchases exceeded the consumption-assistance fund")            \
-  X(enclave_profit_capped,                                                                     \
-    "pairing-steps in which enclave profit was capped at the recipient's specialty capital")   \
   X(nonpositive_income,                                                                        \
     "simulated household-years with income per person <= 0 (left out of the Theil index)")
 
+/// The engine's anomalies (first in anomaly_list()).
 enum class Anomaly : int {
 #define CODEV_ANOMALY_ENUM(name, long_name) name,
   CODEV_ANOMALIES(CODEV_ANOMALY_ENUM)
 #undef CODEV_ANOMALY_ENUM
 };
-inline constexpr int kNumAnomalies = 0
-#define CODEV_ANOMALY_COUNT(name, long_name) +1
-    CODEV_ANOMALIES(CODEV_ANOMALY_COUNT)
-#undef CODEV_ANOMALY_COUNT
-    ;
-inline constexpr std::string_view kAnomalyNames[kNumAnomalies] = {
-#define CODEV_ANOMALY_NAME(name, long_name) #name,
-    CODEV_ANOMALIES(CODEV_ANOMALY_NAME)
-#undef CODEV_ANOMALY_NAME
-};
-inline constexpr std::string_view kAnomalyLongNames[kNumAnomalies] = {
-#define CODEV_ANOMALY_LONG_NAME(name, long_name) long_name,
-    CODEV_ANOMALIES(CODEV_ANOMALY_LONG_NAME)
-#undef CODEV_ANOMALY_LONG_NAME
-};
 
-/// Anomaly counts of the current calendar year and of the whole run.
+/// Every anomaly: the engine's, then each instrument's (registry order; src/policy/registry.cpp).
+const std::vector<InstrumentAnomaly>& anomaly_list();
+
+/// Anomaly counts of the current calendar year and of the whole run, in anomaly_list() order.
 struct Anomalies {
-  std::array<std::int64_t, kNumAnomalies> year{};
-  std::array<std::int64_t, kNumAnomalies> total{};
-  void count(Anomaly a, std::int64_t n = 1) {
-    year[static_cast<std::size_t>(a)] += n;
-    total[static_cast<std::size_t>(a)] += n;
+  std::vector<std::int64_t> year;
+  std::vector<std::int64_t> total;
+  void resize(std::size_t n) {
+    year.assign(n, 0);
+    total.assign(n, 0);
   }
+  void count(std::size_t index, std::int64_t n = 1) {
+    year[index] += n;
+    total[index] += n;
+  }
+  void count(Anomaly a, std::int64_t n = 1) { count(static_cast<std::size_t>(a), n); }
 };
 
 /// The whole mutable state of one run (one replicate).

@@ -204,7 +204,7 @@ void aid_phase(const Model& m, State& s, const StepContext& ctx) {
   if (ctx.opens_year) {
     reset_pairing_accounts(s);
     s.aid.assistance_ytd.setZero();
-    s.anomalies.year.fill(0);
+    std::fill(s.anomalies.year.begin(), s.anomalies.year.end(), 0);
   }
   policy_phase(m, s, ctx.step);
   // Cash assistance per monitored person this year (the monitoring exit test excludes it).

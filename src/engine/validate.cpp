@@ -67,7 +67,8 @@ class Checker {
   void in_unit(const Eigen::VectorXd& v, const char* name) const {
     for (Eigen::Index c = 0; c < v.size(); ++c) {
       if (!(v[c] >= 0.0 && v[c] <= 1.0)) {
-        fail(std::string(name) + " in [0, 1]", "county " + county(c) + " (" + std::to_string(v[c]) + ")");
+        fail(std::string(name) + " in [0, 1]",
+             "county " + county(c) + " (" + std::to_string(v[c]) + ")");
       }
     }
   }
@@ -168,7 +169,9 @@ void check_counties(const State& s, const Checker& check) {
 
 void check_annual(const AnnualIndicators& a, const Checker& check, const Model& m) {
   for (int c = 0; c < m.n_county; ++c) {
-    const auto where = [&] { return "county " + check.county(c) + ", year " + std::to_string(a.year); };
+    const auto where = [&] {
+      return "county " + check.county(c) + ", year " + std::to_string(a.year);
+    };
     const auto cu = static_cast<std::size_t>(c);
     check.require(a.fgt0[cu] <= 1.0 && a.fgt0[cu] >= a.fgt1[cu] && a.fgt1[cu] >= a.fgt2[cu] &&
                       a.fgt2[cu] >= 0.0,

@@ -356,12 +356,14 @@ OutputLayout make_run_layout(const Model& m, const RunOptions& o, bool with_pane
 
   GroupSpec anomalies = yearly_group("anomalies");
   anomalies.column.name = "anomaly";
-  anomalies.column.coordinate = {
-      "anomaly", "runtime anomaly (docs/MODEL.md, Anomalies)", "1",
-      std::vector<std::string>(std::begin(kAnomalyNames), std::end(kAnomalyNames))};
-  anomalies.column.auxiliary = {
-      {"anomaly_long_name", "what is counted", "1",
-       std::vector<std::string>(std::begin(kAnomalyLongNames), std::end(kAnomalyLongNames))}};
+  std::vector<std::string> anomaly_names, anomaly_long_names;
+  for (const InstrumentAnomaly& a : anomaly_list()) {
+    anomaly_names.emplace_back(a.name);
+    anomaly_long_names.emplace_back(a.long_name);
+  }
+  anomalies.column.coordinate = {"anomaly", "runtime anomaly (docs/MODEL.md, Anomalies)", "1",
+                                 anomaly_names};
+  anomalies.column.auxiliary = {{"anomaly_long_name", "what is counted", "1", anomaly_long_names}};
   anomalies.variables = {{"count", "1", "times the anomaly occurred in the year"}};
   layout.groups.push_back(anomalies);
 

@@ -16,6 +16,12 @@ constexpr InstrumentStock kStocks[] = {
     {"consumption_fund", Extent::county, "yuan", "unspent consumption-assistance money"},
 };
 
+constexpr InstrumentAnomaly kAnomalies[] = {
+    {"consumption_fund_overdrawn",
+     "county-steps in which aid purchases exceeded the consumption-assistance fund"},
+};
+enum AnomalyIndex { kOverdrawn };
+
 void invest(const Model&, State& s, const Funding& f) {
   stock(s, kSelf, kFund)[static_cast<std::size_t>(f.recipient)] += f.received;
 }
@@ -36,14 +42,14 @@ void after_households(const Model& m, State& s, const HouseholdTotals& t) {
   for (int c = 0; c < m.n_county; ++c) {
     double& balance = fund[static_cast<std::size_t>(c)];
     balance -= t.consumption_paid[static_cast<std::size_t>(c)];
-    if (balance < 0.0) s.anomalies.count(Anomaly::consumption_fund_overdrawn);
+    if (balance < 0.0) count_anomaly(s, kSelf, kOverdrawn);
   }
 }
 
 }  // namespace
 
 constinit const InstrumentDef consumption_instrument = {
-    {"consumption", "consumption assistance", 0.05, false, {}, kStocks},
+    {"consumption", "consumption assistance", 0.05, false, {}, kStocks, kAnomalies},
     nullptr,
     invest,
     step,

@@ -36,6 +36,12 @@ constexpr InstrumentStock kStocks[] = {
      StockOutput::pairings, true},
 };
 
+constexpr InstrumentAnomaly kAnomalies[] = {
+    {"enclave_profit_capped",
+     "pairing-steps in which enclave profit was capped at the recipient's specialty capital"},
+};
+enum AnomalyIndex { kProfitCapped };
+
 void invest(const Model& m, State& s, const Funding& f) {
   s.levers.capital_in[f.recipient] += f.received;
   stock(s, kSelf, kAidedCapital)[static_cast<std::size_t>(f.recipient)] += f.received;
@@ -67,7 +73,7 @@ void after_households(const Model& m, State& s, const HouseholdTotals&) {
     const double available = s.economy.capital_specialty[recipient] +
                              s.levers.capital_in[recipient] - s.levers.capital_out[recipient];
     const double due = capital[j] * rate;
-    if (due > available) s.anomalies.count(Anomaly::enclave_profit_capped);
+    if (due > available) count_anomaly(s, kSelf, kProfitCapped);
     const double paid = std::min(due, available);
     profit[j] += paid;
     s.levers.revenue_in[m.pairings[j].donor] += paid;
@@ -78,7 +84,7 @@ void after_households(const Model& m, State& s, const HouseholdTotals&) {
 }  // namespace
 
 constinit const InstrumentDef industry_instrument = {
-    {"industry", "industry investment", 0.40, false, kParameters, kStocks},
+    {"industry", "industry investment", 0.40, false, kParameters, kStocks, kAnomalies},
     nullptr,
     invest,
     step,

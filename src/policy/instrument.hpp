@@ -67,6 +67,10 @@ inline double parameter(const Model& m, Instrument k, int i) {
   return m.param.instrument[static_cast<std::size_t>(k)][static_cast<std::size_t>(i)];
 }
 
+/// Counts anomaly `i` of instrument k (InstrumentInfo::anomalies order) in this year's and the
+/// run's totals.
+void count_anomaly(State& s, Instrument k, int i);
+
 /// Entries of a stock of the given extent: counties, villages or pairings of the model.
 std::size_t extent_size(const Model& m, Extent e);
 

@@ -79,6 +79,7 @@ void init_links(const Model& m, CountyAid& aid) {
 void init_policies(const Model& m, State& s) {
   s.pairing.assign(m.pairings.size(), PairingAccounts{});
   s.aid_uses.assign(static_cast<std::size_t>(m.n_county), {});
+  s.anomalies.resize(anomaly_list().size());
   s.levers.reset(m.n_county, extent_size(m, Extent::village));
   for (int k = 0; k < kNumInstruments; ++k) {
     const InstrumentInfo& info = instrument_info(k);

@@ -68,6 +68,31 @@ InstrumentParameterValues default_instrument_parameters() {
   return values;
 }
 
+const std::vector<InstrumentAnomaly>& anomaly_list() {
+  static const std::vector<InstrumentAnomaly> list = [] {
+    std::vector<InstrumentAnomaly> out = {
+#define CODEV_ANOMALY_ENTRY(name, long_name) {#name, long_name},
+        CODEV_ANOMALIES(CODEV_ANOMALY_ENTRY)
+#undef CODEV_ANOMALY_ENTRY
+    };
+    for (int k = 0; k < kNumInstruments; ++k) {
+      for (const InstrumentAnomaly& a : instrument_info(k).anomalies) out.push_back(a);
+    }
+    return out;
+  }();
+  return list;
+}
+
+void count_anomaly(State& s, Instrument k, int i) {
+  std::size_t index = std::size_t{0}
+#define CODEV_ANOMALY_COUNT(name, long_name) +1
+  CODEV_ANOMALIES(CODEV_ANOMALY_COUNT)
+#undef CODEV_ANOMALY_COUNT
+      ;
+  for (int j = 0; j < static_cast<int>(k); ++j) index += instrument_info(j).anomalies.size();
+  s.anomalies.count(index + static_cast<std::size_t>(i));
+}
+
 const std::vector<ParameterRef>& all_parameters() {
   static const std::vector<ParameterRef> list = [] {
     std::vector<ParameterRef> out;

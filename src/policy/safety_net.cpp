@@ -23,6 +23,12 @@ constexpr InstrumentStock kStocks[] = {
     {"safety_net_fund", Extent::county, "yuan", "unspent safety-net aid", StockOutput::monthly},
 };
 
+constexpr InstrumentAnomaly kAnomalies[] = {
+    {"safety_net_overdrawn",
+     "county-steps in which safety-net payments exceeded the fund (balance below 0)"},
+};
+enum AnomalyIndex { kOverdrawn };
+
 void invest(const Model&, State& s, const Funding& f) {
   stock(s, kSelf, kFund)[static_cast<std::size_t>(f.recipient)] += f.received;
 }
@@ -46,7 +52,7 @@ void after_households(const Model& m, State& s, const HouseholdTotals& t) {
     double& balance = fund[static_cast<std::size_t>(c)];
     balance -=
         t.assistance[static_cast<std::size_t>(c)] + t.medical_cover[static_cast<std::size_t>(c)];
-    if (balance < 0.0) s.anomalies.count(Anomaly::safety_net_overdrawn);
+    if (balance < 0.0) count_anomaly(s, kSelf, kOverdrawn);
   }
 }
 
@@ -54,7 +60,7 @@ void after_households(const Model& m, State& s, const HouseholdTotals& t) {
 
 constinit const InstrumentDef safety_net_instrument = {
     {"safety_net", "safety net (monitoring assistance, medical assistance)", 0.10, false,
-     kParameters, kStocks},
+     kParameters, kStocks, kAnomalies},
     nullptr,
     invest,
     step,
