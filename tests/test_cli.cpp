@@ -141,3 +141,26 @@ TEST_CASE("the default scenario validates, runs at reduced scale and reproduces 
   CHECK(cmp.code == 0);
   for (const auto& f : {a, b, c}) std::filesystem::remove(f);
 }
+
+TEST_CASE("run and experiment files are netCDF-4 files that netCDF tools read and modify",
+          "[cli][output][netcdf]") {
+  // ncdump -h/-t, ncks, ncatted, netCDF4-python in append mode, xarray's netcdf4 engine, udunits.
+  const std::string work = temp("netcdf");
+  std::filesystem::create_directories(work);
+  const std::string run = work + "/run.h5", experiment = work + "/experiment.h5";
+  const Result r = shell(kCodev + " run " + kSource + "/scenarios/example_small.yaml -o " + run +
+                         " --threads 2");
+  INFO(r.out);
+  REQUIRE(r.code == 0);
+  const Result e = shell(kCodev + " experiment " + kSource +
+                         "/scenarios/examples/experiment_small.yaml --threads 2 -o " + experiment);
+  INFO(e.out);
+  REQUIRE(e.code == 0);
+  for (const std::string& file : {run, experiment}) {
+    const Result check = shell(std::string(CODEV_PYTHON) + " " + kSource +
+                               "/tests/python/check_netcdf.py " + file + " " + work);
+    INFO(check.out);
+    CHECK(check.code == 0);
+  }
+  std::filesystem::remove_all(work);
+}

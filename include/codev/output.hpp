@@ -20,7 +20,9 @@ struct AxisVariable {
 };
 
 /// A fixed (not growing) dimension of a group: its dimension scale (`coordinate`, named like
-/// the dimension) and further variables along it (labels, roles).
+/// the dimension) and further variables along it (labels, roles). Text coordinates are stored
+/// as netCDF-4 strings (NC_STRING); text auxiliaries as char arrays (NC_CHAR, with a
+/// `<name>_strlen` dimension and `_Encoding = "utf-8"`), which every netCDF reader takes.
 struct FixedDim {
   std::string name;         ///< dimension name, also the coordinate variable's name
   AxisVariable coordinate;  ///< coordinate.name == name
@@ -43,17 +45,23 @@ struct GroupSpec {
   std::string row_units;  ///< "days since 2023-07-01" for time, "1" for year
   std::string row_long_name;
   std::string row_calendar;  ///< "standard" for time, empty otherwise
+  bool row_integer = false;  ///< row coordinate stored as 64-bit integers (calendar years)
   /// Extra row-dimension coordinate written with each row (e.g. "year" alongside "time" for
-  /// monthly data); empty for none.
+  /// monthly data, "time" alongside "year" for annual data); empty for none.
   std::string row_aux_name;
+  std::string row_aux_units = "1";
+  std::string row_aux_long_name;  ///< empty: the name
+  std::string row_aux_calendar;   ///< "standard" for a CF time, empty otherwise
+  bool row_aux_integer = false;
   FixedDim column;
   std::vector<VariableSpec> variables;
 };
 
-/// A string or number attribute on the root group.
+/// A string or number attribute on the root group: text (NC_CHAR), signed or unsigned 64-bit
+/// integer (NC_INT64, NC_UINT64) or double.
 struct Attribute {
   std::string name;
-  std::variant<std::string, std::int64_t, double> value;
+  std::variant<std::string, std::int64_t, std::uint64_t, double> value;
 };
 
 /// Everything the writer needs before the first row.
@@ -104,6 +112,9 @@ namespace codev {
 /// year of income_per_capita_mean and fgt0 per role where present). Throws RuntimeError if the
 /// file cannot be opened as a codev output file.
 std::string describe_output(const std::string& path);
+
+/// The HDF5 library's version, e.g. "1.10.8".
+std::string hdf5_version();
 
 /// Reads one float64 variable of a group as a flat row-major array, with its shape (rows, cols).
 /// For tests and tools that check output without Python.

@@ -70,14 +70,13 @@ const std::vector<MonthlyVar>& monthly_vars() {
        &Counties::gdp_specialty},
       {{"gdp_other", "yuan/year", "value added of other non-farm sectors (annual rate)"},
        &Counties::gdp_other},
-      {{"local_jobs", "workers", "rural household members in local non-farm jobs"},
+      {{"local_jobs", "1", "rural household members in local non-farm jobs"},
        &Counties::local_jobs},
-      {{"migrant_workers", "workers", "rural household members working away"},
+      {{"migrant_workers", "1", "rural household members working away"},
        &Counties::migrant_workers},
       {{"wage_local", "yuan/month", "local non-farm monthly wage per unit skill"},
        &Counties::wage_local},
-      {{"job_vacancies", "workers", "local jobs open to rural workers next step"},
-       &Counties::vacancies},
+      {{"job_vacancies", "1", "local jobs open to rural workers next step"}, &Counties::vacancies},
       {{"capital_specialty", "yuan", "capital stock of the specialty industry"},
        &Counties::capital_specialty},
       {{"capital_other", "yuan", "capital stock of other non-farm sectors"},
@@ -87,7 +86,7 @@ const std::vector<MonthlyVar>& monthly_vars() {
       {{"tfp_other", "1", "total factor productivity of other non-farm sectors"},
        &Counties::tfp_other},
       {{"governance", "1", "governance capacity in [0,1]"}, &Counties::governance},
-      {{"talent", "persons", "local talent stock (trained local cadres)"}, &Counties::talent},
+      {{"talent", "1", "local talent stock (trained local cadres)"}, &Counties::talent},
       {{"fiscal_revenue", "yuan/year", "local general public budget revenue (annual rate)"},
        &Counties::fiscal_revenue},
       {{"pension_spending", "yuan/year", "basic pensions paid to rural elderly (annual rate)"},
@@ -97,9 +96,9 @@ const std::vector<MonthlyVar>& monthly_vars() {
       {{"medical_out_of_pocket", "yuan/year",
         "out-of-pocket medical spending of rural households (annual rate)"},
        &Counties::medical_out_of_pocket},
-      {{"ill_households", "households", "households with a new serious illness this step"},
+      {{"ill_households", "1", "households with a new serious illness this step"},
        &Counties::ill_households},
-      {{"dispatched_cadres", "persons", "cadres dispatched by donors present in the county"},
+      {{"dispatched_cadres", "1", "cadres dispatched by donors present in the county"},
        &Counties::dispatched_cadres},
       {{"aid_received", "yuan/year", "aid received from pairings after leakage (annual rate)"},
        &Counties::aid_received},
@@ -122,21 +121,20 @@ struct AnnualVar {
 
 const std::vector<AnnualVar>& annual_vars() {
   static const std::vector<AnnualVar> vars = {
-      {{"population", "persons", "rural resident population"}, &AnnualIndicators::population},
-      {{"households", "households", "rural households"}, &AnnualIndicators::households},
-      {{"income_per_capita_mean", "yuan/person/year",
+      {{"population", "1", "rural resident population"}, &AnnualIndicators::population},
+      {{"households", "1", "rural households"}, &AnnualIndicators::households},
+      {{"income_per_capita_mean", "yuan/year",
         "mean disposable income per person (person-weighted)"},
        &AnnualIndicators::income_per_capita_mean},
-      {{"income_per_capita_median", "yuan/person/year",
+      {{"income_per_capita_median", "yuan/year",
         "median disposable income per person (person-weighted)"},
        &AnnualIndicators::income_per_capita_median},
-      {{"income_wage", "yuan/person/year", "wage income per person"},
-       &AnnualIndicators::income_wage},
-      {{"income_operating", "yuan/person/year", "net operating income per person"},
+      {{"income_wage", "yuan/year", "wage income per person"}, &AnnualIndicators::income_wage},
+      {{"income_operating", "yuan/year", "net operating income per person"},
        &AnnualIndicators::income_operating},
-      {{"income_property", "yuan/person/year", "net property income per person"},
+      {{"income_property", "yuan/year", "net property income per person"},
        &AnnualIndicators::income_property},
-      {{"income_transfer", "yuan/person/year", "net transfer income per person"},
+      {{"income_transfer", "yuan/year", "net transfer income per person"},
        &AnnualIndicators::income_transfer},
       {{"gini", "1", "Gini coefficient of income per person (person-weighted)"},
        &AnnualIndicators::gini},
@@ -148,12 +146,12 @@ const std::vector<AnnualVar>& annual_vars() {
        &AnnualIndicators::fgt2},
       {{"at_risk_share", "1", "share of persons below the monitoring threshold"},
        &AnnualIndicators::at_risk_share},
-      {{"monitored_households", "households", "households under return-to-poverty monitoring"},
+      {{"monitored_households", "1", "households under return-to-poverty monitoring"},
        &AnnualIndicators::monitored_households},
-      {{"returned_to_poverty", "households",
+      {{"returned_to_poverty", "1",
         "households registered as lifted that fell below the poverty line this year"},
        &AnnualIndicators::returned_to_poverty},
-      {{"medical_out_of_pocket", "yuan/person/year", "out-of-pocket medical spending per person"},
+      {{"medical_out_of_pocket", "yuan/year", "out-of-pocket medical spending per person"},
        &AnnualIndicators::medical_out_of_pocket},
       {{"collective_villages_above", "1",
         "share of villages with collective income at or above collective.income_threshold"},
@@ -163,7 +161,7 @@ const std::vector<AnnualVar>& annual_vars() {
 }
 
 const std::vector<VariableSpec> kRegionVars = {
-    {"income_per_capita_mean", "yuan/person/year", "mean disposable income per person"},
+    {"income_per_capita_mean", "yuan/year", "mean disposable income per person"},
     {"fgt0", "1", "poverty headcount ratio at the poverty line"},
     {"theil_total", "1", "Theil T index of income per person"},
     {"theil_between", "1", "Theil between part (all: between roles; a role: between its counties)"},
@@ -189,19 +187,19 @@ std::vector<VariableSpec> pairing_vars() {
         {"received_" + std::string(kInstrumentNames[k]), "yuan",
          "received for " + std::string(kInstrumentNames[k]) + " after leakage (its recorded use)"});
   }
-  v.push_back({"cadres", "person-years", "dispatched cadres present, in person-years"});
+  v.push_back({"cadres", "year", "dispatched cadres present, in person-years"});
   v.push_back({"enclave_profit", "yuan", "profit returned to the donor from enclave parks"});
   v.push_back({"enclave_capital", "yuan", "donor-owned enclave park capital at the year end"});
   return v;
 }
 
 const std::vector<VariableSpec> kPanelVars = {
-    {"persons", "persons", "household members"},
-    {"income_per_capita", "yuan/person/year", "disposable income per person"},
-    {"income_wage", "yuan/person/year", "wage income per person"},
-    {"income_operating", "yuan/person/year", "net operating income per person"},
-    {"income_property", "yuan/person/year", "net property income per person"},
-    {"income_transfer", "yuan/person/year", "net transfer income per person"},
+    {"persons", "1", "household members"},
+    {"income_per_capita", "yuan/year", "disposable income per person"},
+    {"income_wage", "yuan/year", "wage income per person"},
+    {"income_operating", "yuan/year", "net operating income per person"},
+    {"income_property", "yuan/year", "net property income per person"},
+    {"income_transfer", "yuan/year", "net transfer income per person"},
     {"monitored", "1", "1 if under return-to-poverty monitoring"},
     {"lifted", "1", "1 if registered as lifted out of poverty"},
     {"returned", "1", "1 if lifted and fell below the poverty line this year"},
@@ -221,31 +219,36 @@ std::vector<std::int64_t> panel_households(const Model& m) {
   return out;
 }
 
+// Groups with a row per year: the year is an integer coordinate, and the start of the calendar
+// year is the CF time coordinate along it (ncdump -t and xarray show dates).
+void year_rows(GroupSpec& g, const char* start) {
+  g.row_integer = true;
+  g.row_aux_name = "time";
+  g.row_aux_units = std::string("days since ") + start;
+  g.row_aux_long_name = "start of the calendar year";
+  g.row_aux_calendar = "standard";
+}
+
 OutputLayout make_layout(const Model& m, const RunOptions& o,
                          const std::vector<std::int64_t>& panel) {
   OutputLayout layout;
   char start[16];
   std::snprintf(start, sizeof start, "%04d-%02d-01", m.start_year, m.start_month);
-  layout.root_attributes = {
-      {"title", std::string("codev run: ") + m.name},
-      {"Conventions", std::string("CF-1.8")},
-      {"codev_version", std::string(kVersion)},
-      {"git_commit", std::string(kGitCommit)},
+  layout.root_attributes = provenance_attributes("codev run: " + m.name, o.command_line);
+  const std::vector<Attribute> run_attributes = {
       {"scenario_name", m.name},
       {"scenario_description", m.description},
       {"scenario_file", m.scenario_file},
       {"scenario_sha256", m.scenario_sha256},
-      {"seed", static_cast<std::int64_t>(m.seed)},
-      {"replicate", static_cast<std::int64_t>(o.replicate)},
-      {"command_line", o.command_line},
-      {"creation_time", iso_now()},
+      {"seed", std::uint64_t{m.seed}},
+      {"replicate", std::uint64_t{o.replicate}},
       {"start", std::string(start)},
       {"step_months", static_cast<std::int64_t>(m.step_months)},
       {"households_simulated", m.n_household},
       {"household_weight", m.household_weight},
-      {"library_versions", std::string("tbb ") + tbb_version() + ", eigen " + eigen_version() +
-                               ", yaml-cpp " + kYamlCppVersion},
   };
+  layout.root_attributes.insert(layout.root_attributes.end(), run_attributes.begin(),
+                                run_attributes.end());
   layout.scenario_yaml = m.resolved_yaml;
 
   GroupSpec monthly;
@@ -255,6 +258,8 @@ OutputLayout make_layout(const Model& m, const RunOptions& o,
   monthly.row_long_name = "start of the step";
   monthly.row_calendar = "standard";
   monthly.row_aux_name = "year";
+  monthly.row_aux_long_name = "calendar year";
+  monthly.row_aux_integer = true;
   monthly.column = county_dim(m);
   monthly.variables.push_back({"gdp", "yuan/year", "gross domestic product (annual rate)"});
   for (const auto& v : monthly_vars()) monthly.variables.push_back(v.spec);
@@ -265,6 +270,7 @@ OutputLayout make_layout(const Model& m, const RunOptions& o,
   annual.row_dim = "year";
   annual.row_units = "1";
   annual.row_long_name = "calendar year";
+  year_rows(annual, start);
   annual.column = county_dim(m);
   for (const auto& v : annual_vars()) annual.variables.push_back(v.spec);
   for (int k = 0; k < kNumInstruments; ++k) {
@@ -278,6 +284,7 @@ OutputLayout make_layout(const Model& m, const RunOptions& o,
   region.row_dim = "year";
   region.row_units = "1";
   region.row_long_name = "calendar year";
+  year_rows(region, start);
   region.column.name = "group";
   region.column.coordinate = {
       "group", "county group (all, or by role)", "1",
@@ -290,6 +297,7 @@ OutputLayout make_layout(const Model& m, const RunOptions& o,
   pairings.row_dim = "year";
   pairings.row_units = "1";
   pairings.row_long_name = "calendar year";
+  year_rows(pairings, start);
   std::vector<std::string> pairing_ids;
   std::vector<std::int64_t> donors, recipients;
   for (const Pairing& p : m.pairings) {
@@ -310,6 +318,7 @@ OutputLayout make_layout(const Model& m, const RunOptions& o,
     hh.row_dim = "year";
     hh.row_units = "1";
     hh.row_long_name = "calendar year";
+    year_rows(hh, start);
     std::vector<std::int64_t> ids, county;
     for (std::int64_t i : panel) {
       int c = 0;
@@ -464,11 +473,18 @@ void simulate(const Model& m, const RunOptions& o, bool with_panel, const RowSin
     const bool closed = step(m, s, ws);
     sink(monthly_row(m, s, days));
     if (closed) {
-      sink(annual_row(ws.annual, s));
-      sink(region_row(m, ws.annual));
-      sink(pairing_row(s, ws.annual.year));
+      // Yearly rows carry the start of their calendar year as the time coordinate.
+      const double year_start =
+          static_cast<double>(days_from_civil(ws.annual.year, 1, 1) - start_day);
+      const auto yearly = [&](Row&& row) {
+        row.row_aux_value = year_start;
+        sink(std::move(row));
+      };
+      yearly(annual_row(ws.annual, s));
+      yearly(region_row(m, ws.annual));
+      yearly(pairing_row(s, ws.annual.year));
       if (!panel.empty()) {
-        sink(panel_row(s, panel, ws.annual.year, 12.0 / m.months_into_year(st)));
+        yearly(panel_row(s, panel, ws.annual.year, 12.0 / m.months_into_year(st)));
       }
       if (first_year) {
         summary.first_year = ws.annual.year;
@@ -500,7 +516,11 @@ RunAxes run_axes(const Model& m) {
     axes.time.push_back(static_cast<double>(
         days_from_civil(m.year_of_step(st), m.month_of_step(st), 1) - start_day));
     axes.time_year.push_back(m.year_of_step(st));
-    if (m.closes_year(st)) axes.years.push_back(m.year_of_step(st));
+    if (m.closes_year(st)) {
+      axes.years.push_back(m.year_of_step(st));
+      axes.year_time.push_back(
+          static_cast<double>(days_from_civil(m.year_of_step(st), 1, 1) - start_day));
+    }
   }
   char start[16];
   std::snprintf(start, sizeof start, "%04d-%02d-01", m.start_year, m.start_month);
@@ -529,6 +549,31 @@ RunSummary run(const Model& m, const RunOptions& o) {
   summary.household_steps = static_cast<double>(m.n_household) * m.n_step;
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return summary;
+}
+
+std::string library_versions() {
+  return std::string("tbb ") + tbb_version() + ", eigen " + eigen_version() + ", yaml-cpp " +
+         kYamlCppVersion + ", hdf5 " + hdf5_version();
+}
+
+std::vector<Attribute> provenance_attributes(const std::string& title,
+                                             const std::string& command_line) {
+  const std::string now = iso_now();
+  const std::string source =
+      std::string("codev ") + kVersion + " (git " + kGitCommit + "), agent-based simulation";
+  std::string history = now + ": ";
+  history += command_line.empty() ? std::string("codev ") + kVersion : command_line;
+  return {
+      {"title", title},
+      {"Conventions", std::string("CF-1.8")},
+      {"source", source},
+      {"history", history},
+      {"codev_version", std::string(kVersion)},
+      {"git_commit", std::string(kGitCommit)},
+      {"command_line", command_line},
+      {"creation_time", now},
+      {"library_versions", library_versions()},
+  };
 }
 
 std::string iso_now() {

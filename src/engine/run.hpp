@@ -38,11 +38,21 @@ struct RunAxes {
   std::vector<double> time;       ///< [n_step] days from the start to the start of each step
   std::vector<double> time_year;  ///< [n_step] calendar year of each step
   std::vector<double> years;      ///< calendar years closed by the run (rows of /annual)
+  std::vector<double> year_time;  ///< [years] days from the start to 1 January of each year
   std::string time_units;         ///< "days since YYYY-MM-01"
 };
 RunAxes run_axes(const Model& model);
 
 /// The current UTC time as ISO 8601 ("2026-11-29T07:45:22Z"), for the creation_time attribute.
 std::string iso_now();
+
+/// Versions of the libraries codev links ("tbb 2021.8.0, eigen 3.4.0, yaml-cpp 0.7.0, hdf5 ...").
+std::string library_versions();
+
+/// The root attributes every codev file begins with, whatever it holds: title, Conventions,
+/// source, history (creation time and command line, to which NCO and others append), version,
+/// git commit, command line, creation time and library versions.
+std::vector<Attribute> provenance_attributes(const std::string& title,
+                                             const std::string& command_line);
 
 }  // namespace codev

@@ -90,10 +90,34 @@ std::vector<std::string> read_strings(hid_t file_type, hid_t space, Read read,
   return strings;
 }
 
+/// Every string of a text dataset: NC_STRING (variable or fixed length) of any rank, or a char
+/// array (NC_CHAR, one-byte strings) whose last axis holds the characters of each string.
 std::vector<std::string> read_string_dataset(hid_t dataset, const std::string& object,
                                              const std::string& file) {
   const Handle type = own(H5Dget_type(dataset), H5Tclose, "get type of", object, file);
   const Handle space = own(H5Dget_space(dataset), H5Sclose, "get dataspace of", object, file);
+  const int rank = check(H5Sget_simple_extent_ndims(space.get()), "get rank of", object, file);
+  if (rank >= 1 && check(H5Tis_variable_str(type.get()), "inspect type of", object, file) == 0 &&
+      H5Tget_size(type.get()) == 1) {
+    std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+    check(H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr), "get extent of", object,
+          file);
+    const auto width = static_cast<std::size_t>(dims.back());
+    std::size_t n = 1;
+    for (int axis = 0; axis + 1 < rank; ++axis) n *= static_cast<std::size_t>(dims[axis]);
+    std::vector<char> bytes(n * width);
+    if (!bytes.empty()) {
+      check(H5Dread(dataset, type.get(), h5::kAll, h5::kAll, h5::kDefault, bytes.data()), "read",
+            object, file);
+    }
+    std::vector<std::string> strings;
+    for (std::size_t i = 0; i < n; ++i) {
+      std::string s(bytes.data() + i * width, width);
+      s.erase(std::min(s.find('\0'), s.size()));
+      strings.push_back(std::move(s));
+    }
+    return strings;
+  }
   return read_strings(
       type.get(), space.get(),
       [&](hid_t memory_type, void* buffer) {
@@ -124,14 +148,19 @@ std::string attribute_text(hid_t location, const std::string& name, const std::s
       const auto n = static_cast<std::size_t>(
           check(H5Sget_simple_extent_npoints(space.get()), "size", name, file));
       const bool is_int = H5Tget_class(type.get()) == H5T_INTEGER;
-      std::vector<std::int64_t> ints(is_int ? n : 0);
+      const bool is_unsigned = is_int && H5Tget_sign(type.get()) == H5T_SGN_NONE;
+      std::vector<std::int64_t> ints(is_int && !is_unsigned ? n : 0);
+      std::vector<std::uint64_t> unsigned_ints(is_unsigned ? n : 0);
       std::vector<double> doubles(is_int ? 0 : n);
-      check(is_int ? H5Aread(attribute.get(), H5T_NATIVE_INT64, ints.data())
-                   : H5Aread(attribute.get(), H5T_NATIVE_DOUBLE, doubles.data()),
+      check(is_unsigned ? H5Aread(attribute.get(), H5T_NATIVE_UINT64, unsigned_ints.data())
+            : is_int    ? H5Aread(attribute.get(), H5T_NATIVE_INT64, ints.data())
+                        : H5Aread(attribute.get(), H5T_NATIVE_DOUBLE, doubles.data()),
             "read attribute", name, file);
       for (std::size_t i = 0; i < n; ++i) {
         std::ostringstream text;
-        if (is_int) {
+        if (is_unsigned) {
+          text << unsigned_ints[i];
+        } else if (is_int) {
           text << ints[i];
         } else {
           text << doubles[i];
@@ -366,6 +395,12 @@ std::string describe_output(const std::string& path) {
   for (const std::string& name : groups) describe_group(file.get(), name, path, out);
   describe_indicators(file.get(), path, out);
   return out.str();
+}
+
+std::string hdf5_version() {
+  unsigned major = 0, minor = 0, release = 0;
+  H5get_libversion(&major, &minor, &release);
+  return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(release);
 }
 
 VariableData read_variable(const std::string& path, const std::string& group,
