@@ -105,6 +105,10 @@ RunSummary run(const Model& model, const RunOptions& options);
 /// "region", "pairings", "households"); empty for an unknown group.
 std::vector<VariableSpec> run_group_variables(const std::string& group);
 
+/// Versions of the libraries codev links ("tbb 2021.8, eigen 3.4.0, yaml-cpp 0.7.0, hdf5 1.10.8"),
+/// as stored in every output file and printed by `codev --version`.
+std::string library_versions();
+
 /// Number of worker threads the engine will use for `requested` (0 = all cores).
 int resolve_threads(int requested);
 

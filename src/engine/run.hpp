@@ -46,9 +46,6 @@ RunAxes run_axes(const Model& model);
 /// The current UTC time as ISO 8601 ("2026-11-29T07:45:22Z"), for the creation_time attribute.
 std::string iso_now();
 
-/// Versions of the libraries codev links ("tbb 2021.8.0, eigen 3.4.0, yaml-cpp 0.7.0, hdf5 ...").
-std::string library_versions();
-
 /// The root attributes every codev file begins with, whatever it holds: title, Conventions,
 /// source, history (creation time and command line, to which NCO and others append), version,
 /// git commit, command line, creation time and library versions.

@@ -2,9 +2,12 @@
 // and tools. Both open the file read-only and close it before returning; they must not run while
 // a Writer's thread is inside HDF5 (see hdf5_handle.hpp).
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iomanip>
 #include <sstream>
 #include <string>
@@ -22,16 +25,22 @@ using h5::check;
 using h5::Handle;
 using h5::own;
 
-/// Opens `path` read-only, after checking it exists and is HDF5, so the user learns which.
+/// Opens `path` read-only, after checking it exists, can be read and is HDF5, so the user
+/// learns which. Each of those is bad input (InputError, exit 2).
 Handle open_file(const std::string& path) {
   h5::prepare_library();
   std::error_code ec;
+  const Mark mark{path, 1, 1};
+  if (!std::filesystem::exists(path, ec)) throw InputError(mark, "", "no such file");
   if (!std::filesystem::is_regular_file(path, ec)) {
-    throw RuntimeError("cannot open output file '" + path + "': no such file");
+    throw InputError(mark, "", "not a file, so not a codev output file");
+  }
+  if (!std::ifstream(path, std::ios::binary)) {
+    throw InputError(mark, "", std::string("cannot read the file: ") + std::strerror(errno));
   }
   const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
   if (is_hdf5 == 0) {
-    throw RuntimeError("'" + path + "' is not an HDF5 file, so not a codev output file");
+    throw InputError(mark, "", "not an HDF5 file, so not a codev output file");
   }
   check(is_hdf5, "read the signature of", "", path);
   return own(H5Fopen(path.c_str(), H5F_ACC_RDONLY, h5::kDefault), H5Fclose, "open file", "", path);
@@ -251,21 +260,23 @@ std::vector<double> read_row(hid_t dataset, hsize_t row, const std::string& obje
   return values;
 }
 
-/// Mean of the finite values of `values` whose label is `label` (all when `label` is empty).
-std::string mean_text(const std::vector<double>& values, const std::vector<std::string>& labels,
-                      const std::string& label) {
+/// Mean of the finite values of `values` whose label is `label` (all when `label` is empty),
+/// weighted by `weights` (persons) when there are any, as the run summary and compare weigh.
+std::string mean_text(const std::vector<double>& values, const std::vector<double>& weights,
+                      const std::vector<std::string>& labels, const std::string& label) {
   double sum = 0.0;
-  std::size_t n = 0;
+  double weight = 0.0;
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (!label.empty() && labels[i] != label) continue;
-    if (!std::isfinite(values[i])) continue;
-    sum += values[i];
-    ++n;
+    const double w = weights.empty() ? 1.0 : weights[i];
+    if (!std::isfinite(values[i]) || !std::isfinite(w)) continue;
+    sum += w * values[i];
+    weight += w;
   }
-  if (n == 0) return "n/a";
+  if (weight <= 0.0) return "n/a";
   std::ostringstream text;
   // Ten significant digits show yuan to the cent and shares to 1e-9, without exponents.
-  text << std::setprecision(10) << sum / static_cast<double>(n);
+  text << std::setprecision(10) << sum / weight;
   return text.str();
 }
 
@@ -312,7 +323,16 @@ void describe_indicators(hid_t file_id, const std::string& file, std::ostringstr
   distinct_roles.erase(std::unique(distinct_roles.begin(), distinct_roles.end()),
                        distinct_roles.end());
 
-  out << "key indicators (/" << group_name << ", plain unweighted mean over " << column_dim
+  // Person-weighted like the run summary and compare, when the group has its population.
+  Handle population;
+  if (has_link(group.get(), "population", file)) {
+    population = own(H5Dopen2(group.get(), "population", h5::kDefault), H5Dclose, "open dataset",
+                     group_name + "/population", file);
+    if (shape_of(population.get(), "population", file) != dims) population.reset();
+  }
+  out << "key indicators (/" << group_name << ", "
+      << (population ? "mean over " + column_dim + " weighted by population (persons)"
+                     : "unweighted mean over " + column_dim + " (no population)")
       << "):\n";
   std::vector<hsize_t> rows = {0};
   if (dims[0] > 1) rows.push_back(dims[0] - 1);
@@ -328,13 +348,16 @@ void describe_indicators(hid_t file_id, const std::string& file, std::ostringstr
     for (std::size_t i = 0; i < indicators.size(); ++i) {
       values.push_back(read_row(datasets[i].get(), r, indicators[i], file));
     }
+    const std::vector<double> weights =
+        population ? read_row(population.get(), r, "population", file) : std::vector<double>{};
     const bool by_role = roles.size() == values.front().size();
     std::vector<std::string> labels = {""};
     if (by_role) labels.insert(labels.end(), distinct_roles.begin(), distinct_roles.end());
     for (const std::string& label : labels) {
       out << "    " << (label.empty() ? "all" : label) << ":";
       for (std::size_t i = 0; i < indicators.size(); ++i) {
-        out << (i > 0 ? ", " : " ") << indicators[i] << " = " << mean_text(values[i], roles, label);
+        out << (i > 0 ? ", " : " ") << indicators[i] << " = "
+            << mean_text(values[i], weights, roles, label);
       }
       out << "\n";
     }

@@ -78,9 +78,9 @@ Handle create_bare_dimension(hid_t group, const std::string& name, hsize_t size,
   const Handle space =
       own(H5Screate_simple(1, &size, nullptr), H5Sclose, "create dataspace for", object, file);
   const Handle dcpl = dataset_properties(object, file);
-  Handle dataset = own(H5Dcreate2(group, name.c_str(), H5T_IEEE_F32BE, space.get(), kDefault,
-                                  dcpl.get(), kDefault),
-                       H5Dclose, "create dimension", object, file);
+  Handle dataset = own(
+      H5Dcreate2(group, name.c_str(), H5T_IEEE_F32BE, space.get(), kDefault, dcpl.get(), kDefault),
+      H5Dclose, "create dimension", object, file);
   char mark[96];
   std::snprintf(mark, sizeof mark, "%s%10d", kDimensionWithoutVariable, static_cast<int>(size));
   check(H5DSset_scale(dataset.get(), mark), "make dimension scale of", object, file);
@@ -108,9 +108,9 @@ Handle write_char_array(hid_t group, const std::string& name,
   const Handle space =
       own(H5Screate_simple(2, dims, nullptr), H5Sclose, "create dataspace for", object, file);
   const Handle dcpl = dataset_properties(object, file);
-  Handle dataset = own(
-      H5Dcreate2(group, name.c_str(), type.get(), space.get(), kDefault, dcpl.get(), kDefault),
-      H5Dclose, "create dataset", object, file);
+  Handle dataset =
+      own(H5Dcreate2(group, name.c_str(), type.get(), space.get(), kDefault, dcpl.get(), kDefault),
+          H5Dclose, "create dataset", object, file);
   if (!bytes.empty()) {
     check(H5Dwrite(dataset.get(), type.get(), kAll, kAll, kDefault, bytes.data()), "write dataset",
           object, file);
