@@ -24,6 +24,7 @@
 #include "codev/model.hpp"
 #include "codev/output.hpp"
 #include "codev/processes.hpp"
+#include "codev/report.hpp"
 #include "codev/scenario.hpp"
 #include "codev/version.hpp"
 
@@ -323,6 +324,19 @@ int run_main(int argc, char** argv) {
       ->required();
   compare->add_flag("--csv", csv, "print CSV instead of a table");
 
+  codev::ExportOptions export_options;
+  auto* export_command = app.add_subcommand(
+      "export", "write an output file's variables as CSV tables (one per group), full precision");
+  export_command->add_option("file", file, "codev HDF5 output file (run or experiment)")
+      ->required();
+  export_command->add_option("--group", export_options.groups,
+                             "group to export, e.g. annual or summary/region (repeatable; "
+                             "default: every group)");
+  export_command->add_option("-o,--output", export_options.output_dir,
+                             "folder for the CSV files (default: FILE without .h5, plus _csv)");
+  export_command->add_flag("--wide", export_options.wide,
+                           "one column per variable instead of one row per variable");
+
   if (const std::string error = check_first_word(app, argc, argv); !error.empty()) {
     if (rank == 0) std::cerr << error << "\n";
     return rank == 0 ? kExitInput : 0;
@@ -357,6 +371,17 @@ int run_main(int argc, char** argv) {
     }
     if (*inspect) {
       std::cout << codev::describe_output(file);
+      return 0;
+    }
+    if (*export_command) {
+      if (export_options.output_dir.empty()) {
+        std::filesystem::path dir(file);
+        dir.replace_extension();
+        export_options.output_dir = dir.string() + "_csv";
+      }
+      for (const std::string& written : codev::export_csv(file, export_options)) {
+        std::cout << "wrote " << written << "\n";
+      }
       return 0;
     }
   } catch (const codev::InputError& e) {

@@ -193,4 +193,29 @@ bool has_object(const std::string& path, const std::string& object);
 /// Paths of every dataset in the file ("annual/fgt0", ...), sorted by name.
 std::vector<std::string> list_datasets(const std::string& path);
 
+/// Paths of every group in the file below the root ("annual", "summary", "summary/annual"),
+/// in creation order where the file tracks it.
+std::vector<std::string> list_groups(const std::string& path);
+
+/// One dataset of a group as a netCDF reader sees it.
+struct DatasetInfo {
+  std::string name;                ///< within its group
+  std::vector<std::string> dims;   ///< dimension names (a char array's string length left out)
+  std::vector<std::size_t> shape;  ///< extent along dims
+  std::string units;               ///< "" when there is none
+  std::string long_name;           ///< "" when there is none
+  std::string coordinates;         ///< CF `coordinates` (auxiliary labels), "" when none
+  bool coordinate = false;         ///< a dimension scale: the coordinate of dimension `name`
+  bool text = false;               ///< strings (NC_STRING or NC_CHAR); else numeric
+};
+
+/// The datasets directly in `group` ("" for the root), in creation order where the file tracks
+/// it; netCDF dimensions without a coordinate variable (a char array's `_strlen`) are left out.
+std::vector<DatasetInfo> list_group(const std::string& path, const std::string& group);
+
+/// The text of an attribute of `object` ("" or "/" for the root, "annual/fgt0", ...), or ""
+/// when there is no such attribute.
+std::string read_attribute(const std::string& path, const std::string& object,
+                           const std::string& name);
+
 }  // namespace codev

@@ -542,6 +542,118 @@ bool has_object(const std::string& path, const std::string& object) {
   }
 }
 
+namespace {
+
+/// Link names of a group in creation order when it is tracked, else in name order.
+std::vector<std::string> ordered_link_names(hid_t group, const std::string& object,
+                                            const std::string& file) {
+  const Handle gcpl = own(H5Gget_create_plist(group), H5Pclose, "get properties of", object, file);
+  unsigned order = 0;
+  check(H5Pget_link_creation_order(gcpl.get(), &order), "get link order of", object, file);
+  if ((order & H5P_CRT_ORDER_INDEXED) == 0) return link_names(group, object, file);
+  H5G_info_t info;
+  check(H5Gget_info(group, &info), "list", object, file);
+  std::vector<std::string> names;
+  for (hsize_t i = 0; i < info.nlinks; ++i) {
+    const auto length = check(H5Lget_name_by_idx(group, ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, i,
+                                                 nullptr, 0, h5::kDefault),
+                              "list", object, file);
+    std::string name(static_cast<std::size_t>(length), '\0');
+    check(H5Lget_name_by_idx(group, ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, i, name.data(),
+                             name.size() + 1, h5::kDefault),
+          "list", object, file);
+    names.push_back(std::move(name));
+  }
+  return names;
+}
+
+void collect_groups(hid_t group, const std::string& prefix, const std::string& path,
+                    std::vector<std::string>& out) {
+  for (const std::string& name : ordered_link_names(group, prefix.empty() ? "/" : prefix, path)) {
+    const std::string object = prefix.empty() ? name : prefix + "/" + name;
+    const Handle any =
+        own(H5Oopen(group, name.c_str(), h5::kDefault), H5Oclose, "open object", object, path);
+    if (H5Iget_type(any.get()) != H5I_GROUP) continue;
+    out.push_back(object);
+    collect_groups(any.get(), object, path, out);
+  }
+}
+
+/// The text of attribute `name` of an open object, or "" when it has none.
+std::string attribute_or_empty(hid_t object, const std::string& name, const std::string& file) {
+  if (check(H5Aexists(object, name.c_str()), "look up attribute", name, file) == 0) return "";
+  return attribute_text(object, name, file);
+}
+
+}  // namespace
+
+std::vector<std::string> list_groups(const std::string& path) {
+  const Handle file = open_file(path);
+  const Handle root =
+      own(H5Gopen2(file.get(), "/", h5::kDefault), H5Gclose, "open group", "/", path);
+  std::vector<std::string> out;
+  collect_groups(root.get(), "", path, out);
+  return out;
+}
+
+std::vector<DatasetInfo> list_group(const std::string& path, const std::string& group_path) {
+  const Handle file = open_file(path);
+  const std::string where = group_path.empty() ? "/" : group_path;
+  if (!group_path.empty() && !has_object(path, group_path)) {
+    throw InputError(Mark{path, 1, 1}, "", "no group '" + group_path + "'");
+  }
+  const Handle group =
+      own(H5Gopen2(file.get(), where.c_str(), h5::kDefault), H5Gclose, "open group", where, path);
+  std::vector<DatasetInfo> out;
+  for (const std::string& name : ordered_link_names(group.get(), where, path)) {
+    const std::string object = group_path.empty() ? name : group_path + "/" + name;
+    const Handle any = own(H5Oopen(group.get(), name.c_str(), h5::kDefault), H5Oclose,
+                           "open object", object, path);
+    if (H5Iget_type(any.get()) != H5I_DATASET) continue;
+    const Handle dataset = own(H5Dopen2(group.get(), name.c_str(), h5::kDefault), H5Dclose,
+                               "open dataset", object, path);
+    DatasetInfo info;
+    info.name = name;
+    info.coordinate = check(H5DSis_scale(dataset.get()), "inspect", object, path) > 0;
+    if (info.coordinate) {
+      // netCDF-C's mark for a dimension without a variable (a char array's string length).
+      const std::string scale = attribute_or_empty(dataset.get(), "NAME", path);
+      if (scale.starts_with("This is a netCDF dimension but not a netCDF variable")) continue;
+    }
+    const Handle type = own(H5Dget_type(dataset.get()), H5Tclose, "get type of", object, path);
+    info.text = H5Tget_class(type.get()) == H5T_STRING;
+    const bool char_array = info.text &&
+                            check(H5Tis_variable_str(type.get()), "inspect", object, path) == 0 &&
+                            H5Tget_size(type.get()) == 1;
+    const std::vector<hsize_t> dims = shape_of(dataset.get(), object, path);
+    const std::size_t rank = char_array && !dims.empty() ? dims.size() - 1 : dims.size();
+    for (std::size_t axis = 0; axis < rank; ++axis) {
+      info.shape.push_back(static_cast<std::size_t>(dims[axis]));
+      info.dims.push_back(
+          info.coordinate && axis == 0
+              ? name
+              : scale_name(dataset.get(), static_cast<unsigned>(axis), object, path));
+    }
+    info.units = attribute_or_empty(dataset.get(), "units", path);
+    info.long_name = attribute_or_empty(dataset.get(), "long_name", path);
+    info.coordinates = attribute_or_empty(dataset.get(), "coordinates", path);
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+std::string read_attribute(const std::string& path, const std::string& object,
+                           const std::string& name) {
+  const Handle file = open_file(path);
+  const std::string where = object.empty() ? "/" : object;
+  if (where != "/" && !has_object(path, where)) {
+    throw InputError(Mark{path, 1, 1}, "", "no object '" + where + "'");
+  }
+  const Handle target =
+      own(H5Oopen(file.get(), where.c_str(), h5::kDefault), H5Oclose, "open object", where, path);
+  return attribute_or_empty(target.get(), name, path);
+}
+
 std::vector<std::string> list_datasets(const std::string& path) {
   const Handle file = open_file(path);
   std::vector<std::string> out;
