@@ -337,6 +337,13 @@ int run_main(int argc, char** argv) {
   export_command->add_flag("--wide", export_options.wide,
                            "one column per variable instead of one row per variable");
 
+  std::string report_output;
+  auto* report = app.add_subcommand(
+      "report", "write a self-contained HTML page with charts of a run or experiment file");
+  report->add_option("file", file, "codev HDF5 output file (run or experiment)")->required();
+  report->add_option("-o,--output", report_output,
+                     "HTML file to write (default: FILE with .html in place of .h5)");
+
   if (const std::string error = check_first_word(app, argc, argv); !error.empty()) {
     if (rank == 0) std::cerr << error << "\n";
     return rank == 0 ? kExitInput : 0;
@@ -371,6 +378,14 @@ int run_main(int argc, char** argv) {
     }
     if (*inspect) {
       std::cout << codev::describe_output(file);
+      return 0;
+    }
+    if (*report) {
+      if (report_output.empty()) {
+        report_output = std::filesystem::path(file).replace_extension(".html").string();
+      }
+      codev::write_report(file, report_output);
+      std::cout << "wrote " << report_output << "\n";
       return 0;
     }
     if (*export_command) {

@@ -156,8 +156,8 @@ TEST_CASE("export of an experiment has variant and replicate columns, and a wide
   REQUIRE(annual.rows.size() == fgt0.values.size());  // variant x replicate x year x county
   bool exact = true;
   for (std::size_t i = 0; i < annual.rows.size(); ++i) {
-    exact = exact && same_double(std::strtod(annual.rows[i][column].c_str(), nullptr),
-                                 fgt0.values[i]);
+    exact =
+        exact && same_double(std::strtod(annual.rows[i][column].c_str(), nullptr), fgt0.values[i]);
   }
   CHECK(exact);
   CHECK(annual.rows[0][0] == "aid");
@@ -187,4 +187,42 @@ TEST_CASE("export refuses unknown groups and missing files as bad input", "[repo
   const Result unwritable = shell(kCodev + " export " + files().run + " -o " + blocked + "/csv");
   INFO(unwritable.out);
   CHECK(unwritable.code == 1);
+}
+
+TEST_CASE("report writes a valid, self-contained page for a run and for an experiment",
+          "[report][html]") {
+  const std::string python = std::string(CODEV_PYTHON) + " " + kSource + "/tests/python/";
+  const std::string run_page = (files().folder / "run.html").string();
+  const Result r = shell(kCodev + " report " + files().run + " -o " + run_page);
+  INFO(r.out);
+  REQUIRE(r.code == 0);
+  Result check = shell(python + "check_report.py " + run_page + " run");
+  INFO(check.out);
+  CHECK(check.code == 0);
+  const Result lint = shell("xmllint --noout " + run_page);
+  INFO(lint.out);
+  CHECK(lint.code == 0);  // well-formed XML too
+
+  // Default name: the file's, with .html.
+  const Result e = shell(kCodev + " report " + files().experiment);
+  INFO(e.out);
+  REQUIRE(e.code == 0);
+  const std::string experiment_page = (files().folder / "experiment.html").string();
+  REQUIRE(fs::exists(experiment_page));
+  check = shell(python + "check_report.py " + experiment_page +
+                " experiment income_per_capita_mean fgt0 theil_total");
+  INFO(check.out);
+  CHECK(check.code == 0);
+  CHECK(shell("xmllint --noout " + experiment_page).code == 0);
+}
+
+TEST_CASE("report refuses what it cannot read and fails loudly when it cannot write",
+          "[report][html]") {
+  const Result missing = shell(kCodev + " report " + (files().folder / "missing.h5").string());
+  CHECK(missing.code == 2);
+  const Result unwritable = shell(kCodev + " report " + files().run + " -o " +
+                                  (files().folder / "no/such/page.html").string());
+  INFO(unwritable.out);
+  CHECK(unwritable.code == 1);
+  CHECK(unwritable.out.find("cannot create") != std::string::npos);
 }

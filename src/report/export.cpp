@@ -218,8 +218,8 @@ std::vector<std::string> export_csv(const std::string& path, const ExportOptions
   std::error_code ec;
   fs::create_directories(options.output_dir, ec);
   if (ec) {
-    throw RuntimeError("export: cannot create folder '" + options.output_dir + "': " +
-                       ec.message());
+    throw RuntimeError("export: cannot create folder '" + options.output_dir +
+                       "': " + ec.message());
   }
   std::vector<std::string> written;
   for (const std::string& group : groups) {
