@@ -279,7 +279,8 @@ int check_stdout(int status) {
 
 int run_main(int argc, char** argv) {
   const int rank = codev::process_rank();
-  CLI::App app{"codev: agent-based simulation of regional co-development (pairing assistance)"};
+  CLI::App app{"codev: agent-based simulation of regional co-development (pairing assistance)",
+               "codev"};
   app.require_subcommand(1);
   app.set_version_flag("--version", version_text(), "print the version, git commit and libraries");
   app.set_help_all_flag("--help-all", "print help for every command");

@@ -260,3 +260,41 @@ TEST_CASE("run and experiment files are netCDF-4 files that netCDF tools read an
   }
   std::filesystem::remove_all(work);
 }
+
+TEST_CASE("the man page and bash completion know every command and option", "[cli][install]") {
+  const Result help = shell(kCodev + " --help-all");
+  REQUIRE(help.code == 0);
+  std::ifstream completion_file(kSource + "/tools/completion/codev.bash");
+  const std::string completion((std::istreambuf_iterator<char>(completion_file)),
+                               std::istreambuf_iterator<char>());
+  std::ifstream man_file(std::filesystem::path(kCodev).parent_path() / "codev.1");
+  const std::string man((std::istreambuf_iterator<char>(man_file)),
+                        std::istreambuf_iterator<char>());
+  CHECK(man.find(".SH \"EXIT STATUS\"") != std::string::npos);
+  const std::vector<std::string> commands = {"run",     "validate", "inspect", "experiment",
+                                             "compare", "export",   "report"};
+  for (const std::string& command : commands) {
+    INFO(command);
+    CHECK(help.out.find("\n" + command + "\n") != std::string::npos);
+    CHECK(man.find(command) != std::string::npos);
+    // The completion's option list for the command holds every long option of its --help.
+    const std::size_t at = completion.find("    " + command + ") options=\"");
+    REQUIRE(at != std::string::npos);
+    const std::size_t open = completion.find('"', at);
+    const std::string options = completion.substr(open, completion.find('"', open + 1) - open);
+    const Result sub = shell(kCodev + " " + command + " --help");
+    std::size_t pos = 0;
+    while ((pos = sub.out.find("--", pos)) != std::string::npos) {
+      const std::size_t end = sub.out.find_first_of(" ,\n", pos);
+      const std::string option = sub.out.substr(pos, end - pos);
+      pos = end;
+      if (option.size() < 3) continue;
+      INFO(option);
+      CHECK(options.find(option) != std::string::npos);
+    }
+  }
+  const Result complete = shell("bash -c 'source " + kSource +
+                                "/tools/completion/codev.bash; COMP_WORDS=(codev ex); "
+                                "COMP_CWORD=1; _codev; echo \"${COMPREPLY[*]}\"'");
+  CHECK(complete.out == "experiment export\n");
+}

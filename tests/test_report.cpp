@@ -226,3 +226,23 @@ TEST_CASE("report refuses what it cannot read and fails loudly when it cannot wr
   CHECK(unwritable.code == 1);
   CHECK(unwritable.out.find("cannot create") != std::string::npos);
 }
+
+TEST_CASE("the plotting tool draws run files and experiment files", "[report][plot]") {
+  const std::string plot = std::string(CODEV_PYTHON) + " " + kSource + "/tools/plot.py ";
+  const std::string run_png = (files().folder / "run.png").string();
+  Result r = shell(plot + files().run + " -o " + run_png);
+  INFO(r.out);
+  CHECK(r.code == 0);
+  CHECK(r.out.find("Traceback") == std::string::npos);
+  CHECK(fs::file_size(run_png) > 20000);
+  r = shell(plot + files().experiment);  // default: the file's name with .png
+  INFO(r.out);
+  CHECK(r.code == 0);
+  CHECK(fs::exists(files().folder / "experiment.png"));
+  const Result missing = shell(plot + (files().folder / "missing.h5").string());
+  CHECK(missing.code == 2);
+  CHECK(missing.out.find("Traceback") == std::string::npos);
+  const Result indicator = shell(plot + files().experiment + " --indicator nope");
+  CHECK(indicator.code == 2);
+  CHECK(indicator.out.find("available:") != std::string::npos);
+}

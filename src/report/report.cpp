@@ -147,14 +147,15 @@ std::string run_report(const std::string& path) {
   const std::string last = year_text(years.back());
   body += fact_row("scenario", name + " (" + attribute(path, "scenario_file") + ")");
   body += fact_row("years", first + "-" + last);
-  body += fact_row("counties", std::to_string(codes.size()) + " (" +
-                                   std::to_string(std::count(roles.begin(), roles.end(),
-                                                             std::string("recipient"))) +
-                                   " recipients, " +
-                                   std::to_string(std::count(roles.begin(), roles.end(),
-                                                             std::string("donor"))) +
-                                   " donors)");
-  body += fact_row("seed, replicate", attribute(path, "seed") + ", " + attribute(path, "replicate"));
+  body += fact_row(
+      "counties",
+      std::to_string(codes.size()) + " (" +
+          std::to_string(std::count(roles.begin(), roles.end(), std::string("recipient"))) +
+          " recipients, " +
+          std::to_string(std::count(roles.begin(), roles.end(), std::string("donor"))) +
+          " donors)");
+  body +=
+      fact_row("seed, replicate", attribute(path, "seed") + ", " + attribute(path, "replicate"));
   body += fact_row("codev", attribute(path, "codev_version") + " (git " +
                                 attribute(path, "git_commit") + "), " +
                                 attribute(path, "creation_time"));
@@ -288,8 +289,8 @@ std::string run_report(const std::string& path) {
       std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
         return last_income(a) > last_income(b);
       });
-      note = "<p class=\"note\">" + std::to_string(kMaxCounties) + " of " +
-             std::to_string(cols) + " counties shown: paired counties first.</p>\n";
+      note = "<p class=\"note\">" + std::to_string(kMaxCounties) + " of " + std::to_string(cols) +
+             " counties shown: paired counties first.</p>\n";
     }
     std::vector<LegendItem> role_items;
     for (const auto& [role, role_colour] :
@@ -322,7 +323,8 @@ std::string run_report(const std::string& path) {
   return page("codev report: " + name, body, path);
 }
 
-// ---- an experiment file ---------------------------------------------------------------------------
+// ---- an experiment file
+// ---------------------------------------------------------------------------
 
 std::string experiment_report(const std::string& path) {
   const std::vector<std::string> variants = read_text(path, "variant");
@@ -340,10 +342,11 @@ std::string experiment_report(const std::string& path) {
   body += fact_row("codev", attribute(path, "codev_version") + " (git " +
                                 attribute(path, "git_commit") + "), " +
                                 attribute(path, "creation_time"));
-  body += "</table>\n<p>Every variant runs replicate r with the same random numbers, so the "
-          "paired difference from the baseline is the policy's effect with the noise of chance "
-          "largely removed; intervals are 95% Student-t intervals over the " +
-          escape(replicates) + " replicates.</p>\n";
+  body +=
+      "</table>\n<p>Every variant runs replicate r with the same random numbers, so the "
+      "paired difference from the baseline is the policy's effect with the noise of chance "
+      "largely removed; intervals are 95% Student-t intervals over the " +
+      escape(replicates) + " replicates.</p>\n";
 
   if (!has_object(path, "summary/region")) return page("codev report: " + name, body, path);
   const std::string group = "summary/region";
@@ -354,8 +357,8 @@ std::string experiment_report(const std::string& path) {
   const std::vector<double> years = read_array(path, group + "/year").values;
   std::vector<LegendItem> variant_items;
   for (std::size_t v = 0; v < variants.size(); ++v) {
-    variant_items.push_back({variants[v] + (variants[v] == baseline ? " (baseline)" : ""),
-                             svg::colour(v)});
+    variant_items.push_back(
+        {variants[v] + (variants[v] == baseline ? " (baseline)" : ""), svg::colour(v)});
   }
   std::vector<LegendItem> other_items;
   for (std::size_t v = 0; v < variants.size(); ++v) {
@@ -397,17 +400,20 @@ std::string experiment_report(const std::string& path) {
     diff.zero_line = true;
     diff.series.clear();
     svg::ForestChart forest;
-    forest.title = "Paired difference from " + baseline + " in " +
-                   year_text(years.back()) + ", 95% interval";
+    forest.title =
+        "Paired difference from " + baseline + " in " + year_text(years.back()) + ", 95% interval";
     forest.x_label = "difference in " + (effect.y_label.empty() ? long_name : effect.y_label);
     forest.scale = scale;
-    std::string table = "<table>\n<tr><th>variant</th><th>mean " +
-                        year_text(years.back()) +
+    std::string table = "<table>\n<tr><th>variant</th><th>mean " + year_text(years.back()) +
                         " [95% CI]</th><th>difference from " + escape(baseline) +
                         " [95% CI]</th></tr>\n";
     for (std::size_t v = 0; v < variants.size(); ++v) {
-      svg::Series s{variants[v], svg::colour(v), series_of(x + "_mean", v),
-                    series_of(x + "_ci_low", v), series_of(x + "_ci_high", v), false};
+      svg::Series s{variants[v],
+                    svg::colour(v),
+                    series_of(x + "_mean", v),
+                    series_of(x + "_ci_low", v),
+                    series_of(x + "_ci_high", v),
+                    false};
       effect.series.push_back(s);
       const std::vector<double> d = series_of(x + "_diff_mean", v);
       const std::vector<double> dl = series_of(x + "_diff_ci_low", v);
@@ -436,12 +442,12 @@ std::string experiment_report(const std::string& path) {
                         escape(subject) +
                         ": each variant's mean over replicates with its 95% interval (shaded).",
                     svg::line_chart(effect) + legend(variant_items));
-    body += section("chart-diff-" + x, long_name + ": paired differences",
-                    "Variant minus " + escape(baseline) +
-                        " within each replicate, averaged, with its 95% interval: the effect "
-                        "of the policy. An interval that excludes zero is a clear effect.",
-                    svg::line_chart(diff) + legend(other_items) + svg::forest_chart(forest) +
-                        table);
+    body +=
+        section("chart-diff-" + x, long_name + ": paired differences",
+                "Variant minus " + escape(baseline) +
+                    " within each replicate, averaged, with its 95% interval: the effect "
+                    "of the policy. An interval that excludes zero is a clear effect.",
+                svg::line_chart(diff) + legend(other_items) + svg::forest_chart(forest) + table);
   }
   return page("codev report: " + name, body, path);
 }

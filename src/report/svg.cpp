@@ -67,8 +67,8 @@ std::string text(double x, double y, const std::string& content, const std::stri
 }
 
 std::string line(double x1, double y1, double x2, double y2, const std::string& attributes) {
-  return "<line x1=\"" + fixed(x1) + "\" y1=\"" + fixed(y1) + "\" x2=\"" + fixed(x2) +
-         "\" y2=\"" + fixed(y2) + "\" " + attributes + "/>";
+  return "<line x1=\"" + fixed(x1) + "\" y1=\"" + fixed(y1) + "\" x2=\"" + fixed(x2) + "\" y2=\"" +
+         fixed(y2) + "\" " + attributes + "/>";
 }
 
 /// Width of a label in pixels at the chart font, roughly (CJK characters count double).
@@ -260,8 +260,8 @@ std::string bar_chart(const BarChart& c) {
   std::string out = open_svg(height, c.title);
   for (double t : xt) {
     out += line(px(t), top - 4, px(t), plot_bottom, "class=\"grid\"");
-    out += text(px(t), plot_bottom + 17, number(t, c.scale),
-                "class=\"tick\" text-anchor=\"middle\"");
+    out +=
+        text(px(t), plot_bottom + 17, number(t, c.scale), "class=\"tick\" text-anchor=\"middle\"");
   }
   out += text(left + plot_w / 2, plot_bottom + 36, c.x_label,
               "class=\"axis-label\" text-anchor=\"middle\"");
@@ -272,7 +272,7 @@ std::string bar_chart(const BarChart& c) {
     for (std::size_t k = 0; k < c.values[i].size(); ++k) {
       const double v = c.values[i][k];
       if (!std::isfinite(v) || v <= 0) continue;
-      const std::string fill = i < c.category_colours.size() ? c.category_colours[i]
+      const std::string fill = i < c.category_colours.size()  ? c.category_colours[i]
                                : k < c.segment_colours.size() ? c.segment_colours[k]
                                                               : colour(k);
       out += "<rect x=\"" + fixed(px(at)) + "\" y=\"" + fixed(y + 3) + "\" width=\"" +
@@ -285,11 +285,10 @@ std::string bar_chart(const BarChart& c) {
       out += line(px(c.marker[i]), y + 1, px(c.marker[i]), y + row - 1, "class=\"marker\"");
     }
     if (i < c.value_labels.size()) {
-      out += text(px(std::max(at, i < c.marker.size() && std::isfinite(c.marker[i])
-                                      ? c.marker[i]
-                                      : 0.0)) +
-                      6,
-                  y + row / 2 + 4, c.value_labels[i], "class=\"value\"");
+      out += text(
+          px(std::max(at, i < c.marker.size() && std::isfinite(c.marker[i]) ? c.marker[i] : 0.0)) +
+              6,
+          y + row / 2 + 4, c.value_labels[i], "class=\"value\"");
     }
   }
   out += line(left, top - 4, left, plot_bottom, "class=\"axis\"");
@@ -319,8 +318,8 @@ std::string forest_chart(const ForestChart& c) {
   std::string out = open_svg(height, c.title);
   for (double t : xt) {
     out += line(px(t), top - 4, px(t), plot_bottom, "class=\"grid\"");
-    out += text(px(t), plot_bottom + 17, number(t, c.scale),
-                "class=\"tick\" text-anchor=\"middle\"");
+    out +=
+        text(px(t), plot_bottom + 17, number(t, c.scale), "class=\"tick\" text-anchor=\"middle\"");
   }
   out += line(px(0), top - 4, px(0), plot_bottom, "class=\"zero\"");
   out += text(left + plot_w / 2, plot_bottom + 36, c.x_label,

@@ -45,11 +45,11 @@ struct BarChart {
   std::string x_label;
   Scale scale = Scale::plain;
   std::vector<std::string> categories;
-  std::vector<std::string> segment_colours;       ///< per segment
-  std::vector<std::vector<double>> values;        ///< [category][segment]
-  std::vector<std::string> category_colours;      ///< per category, overrides segment colours
-  std::vector<double> marker;                     ///< per category, NaN for none
-  std::vector<std::string> value_labels;          ///< per category, printed after the bar
+  std::vector<std::string> segment_colours;   ///< per segment
+  std::vector<std::vector<double>> values;    ///< [category][segment]
+  std::vector<std::string> category_colours;  ///< per category, overrides segment colours
+  std::vector<double> marker;                 ///< per category, NaN for none
+  std::vector<std::string> value_labels;      ///< per category, printed after the bar
 };
 std::string bar_chart(const BarChart& chart);
 
