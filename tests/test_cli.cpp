@@ -298,3 +298,22 @@ TEST_CASE("the man page and bash completion know every command and option", "[cl
                                 "COMP_CWORD=1; _codev; echo \"${COMPREPLY[*]}\"'");
   CHECK(complete.out == "experiment export\n");
 }
+
+TEST_CASE("the seed attribute is unsigned 64-bit: the largest seed is not written as -1",
+          "[cli][output]") {
+  const std::string out = temp("seed.h5");
+  const Result r =
+      shell(kCodev + " run " + kSource +
+            "/scenarios/example_small.yaml --set meta.seed=18446744073709551615 -o " + out);
+  INFO(r.out);
+  REQUIRE(r.code == 0);
+  CHECK(codev::read_root_attribute(out, "seed") == "18446744073709551615");
+  const Result py = shell(std::string(CODEV_PYTHON) +
+                          " -c \"import h5py, numpy, sys; s = h5py.File(sys.argv[1])."
+                          "attrs['seed']; assert s.dtype == numpy.uint64 and "
+                          "int(s) == 2**64 - 1, s\" " +
+                          out);
+  INFO(py.out);
+  CHECK(py.code == 0);
+  std::filesystem::remove(out);
+}
