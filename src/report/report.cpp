@@ -376,6 +376,7 @@ std::string experiment_report(const std::string& path) {
     if (const std::size_t paren = long_name.find(" ("); paren != std::string::npos) {
       long_name.erase(paren);
     }
+    const std::string lower_name = long_name;
     if (!long_name.empty()) long_name[0] = static_cast<char>(std::toupper(long_name[0]));
     // (variant, year, group) -> per variant, the series over years at `col`.
     const auto series_of = [&](const std::string& variable, std::size_t v) {
@@ -388,7 +389,7 @@ std::string experiment_report(const std::string& path) {
       return out;
     };
     const bool regional = x == "recipient_donor_income_ratio" || x == "sigma_log_income";
-    const std::string subject = regional ? "the region" : where;
+    const std::string subject = regional ? "the whole region" : where;
 
     svg::LineChart effect;
     effect.title = "Mean over replicates by variant, 95% interval";
@@ -402,7 +403,8 @@ std::string experiment_report(const std::string& path) {
     svg::ForestChart forest;
     forest.title =
         "Paired difference from " + baseline + " in " + year_text(years.back()) + ", 95% interval";
-    forest.x_label = "difference in " + (effect.y_label.empty() ? long_name : effect.y_label);
+    forest.x_label =
+        "difference in " + lower_name + (effect.y_label.empty() ? "" : " (" + effect.y_label + ")");
     forest.scale = scale;
     std::string table = "<table>\n<tr><th>variant</th><th>mean " + year_text(years.back()) +
                         " [95% CI]</th><th>difference from " + escape(baseline) +
@@ -438,9 +440,8 @@ std::string experiment_report(const std::string& path) {
     }
     table += "</table>\n";
     body += section("chart-effect-" + x, long_name,
-                    escape(info.long_name.substr(0, info.long_name.find(':'))) + ", " +
-                        escape(subject) +
-                        ": each variant's mean over replicates with its 95% interval (shaded).",
+                    "For " + escape(subject) +
+                        ": each variant's mean over replicates, with its 95% interval shaded.",
                     svg::line_chart(effect) + legend(variant_items));
     body +=
         section("chart-diff-" + x, long_name + ": paired differences",
