@@ -45,20 +45,24 @@ Handle create_group(hid_t parent, const std::string& name, const std::string& ob
 
 void write_text_attribute(hid_t target, const std::string& name, const std::string& value,
                           const std::string& object, const std::string& file) {
-  // Memory and file type are the same fixed-length type, so HDF5 copies the bytes as they are:
-  // every character, then at least one NUL (two bytes at least, see netcdf4.hpp).
-  const std::size_t size = std::max<std::size_t>(value.size() + 1, 2);
-  std::string stored = value;
-  stored.resize(size, '\0');
+  // Exactly the text's bytes, as netCDF-C stores NC_CHAR, so every reader gets the text back
+  // as it was: no trailing NUL to show in Octave or MATLAB. Memory and file type are the same,
+  // so HDF5 copies the bytes without converting; a conversion into a NUL-terminated type of
+  // the same size is what would drop the last character. An empty text is netCDF-C's empty
+  // NC_CHAR: one-byte type, null dataspace.
   const Handle type = own(H5Tcopy(H5T_C_S1), H5Tclose, "copy string type", object, file);
-  check(H5Tset_size(type.get(), size), "size string type", object, file);
+  check(H5Tset_size(type.get(), std::max<std::size_t>(value.size(), 1)), "size string type", object,
+        file);
   check(H5Tset_strpad(type.get(), H5T_STR_NULLTERM), "pad string type", object, file);
   check(H5Tset_cset(type.get(), H5T_CSET_UTF8), "set UTF-8 on string type", object, file);
-  const Handle space = scalar_space(object, file);
+  const Handle space =
+      value.empty() ? own(H5Screate(H5S_NULL), H5Sclose, "create empty dataspace for", object, file)
+                    : scalar_space(object, file);
   const Handle attribute =
       own(H5Acreate2(target, name.c_str(), type.get(), space.get(), kDefault, kDefault), H5Aclose,
           "create attribute " + name + " of", object, file);
-  check(H5Awrite(attribute.get(), type.get(), stored.data()), "write attribute " + name + " of",
+  if (value.empty()) return;
+  check(H5Awrite(attribute.get(), type.get(), value.data()), "write attribute " + name + " of",
         object, file);
 }
 

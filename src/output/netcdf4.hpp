@@ -5,9 +5,9 @@
 //   dataset that of its attributes; without it netCDF-C opens the file read-only
 //   (NC_ECANTWRITE from ncatted, error -103 from netCDF4.Dataset(f, "a")).
 // - Text attributes are fixed-length strings (NC_CHAR): variable-length ones are NC_STRING,
-//   which ncdump -t, NCO's `coordinates`, Octave and older readers do not take. The stored size
-//   includes the terminating NUL, so no reader's conversion can drop the last character (and
-//   h5netcdf, which hands back one-byte strings as bytes, always sees two or more).
+//   which ncdump -t, NCO's `coordinates`, Octave and older readers do not take. They hold
+//   exactly the text's bytes, as netCDF-C writes them, written without conversion so the last
+//   character is kept (converting into a NUL-terminated type of the same size drops it).
 // - Labels along a dimension are char arrays (NC_CHAR, name x <name>_strlen) with
 //   `_Encoding = "utf-8"`, which xarray and netCDF4-python turn back into strings; NC_STRING
 //   variables ("unknown type 12") are kept for coordinates only, where netCDF-4 needs one
@@ -33,7 +33,7 @@ Handle dataset_properties(const std::string& object, const std::string& file);
 Handle create_group(hid_t parent, const std::string& name, const std::string& object,
                     const std::string& file);
 
-/// A scalar text attribute (NC_CHAR), UTF-8, NUL-terminated inside its stored size.
+/// A scalar text attribute (NC_CHAR): the UTF-8 bytes of `value`, no terminator stored.
 void write_text_attribute(hid_t target, const std::string& name, const std::string& value,
                           const std::string& object, const std::string& file);
 

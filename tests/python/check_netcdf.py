@@ -147,11 +147,17 @@ def check_hdf5_layout(path):
         require(fgt0.id.get_create_plist().get_attr_creation_order() & h5py.h5p.CRT_ORDER_TRACKED,
                 "datasets track attribute creation order")
         require(fgt0.dtype == np.float64, "variables stay float64")
-        for key, value in f.attrs.items():
-            if isinstance(value, bytes):  # NC_CHAR: a NUL-terminated fixed-length string
+        with netCDF4.Dataset(path) as d:
+            for key in f.attrs:
                 tid = f.attrs.get_id(key).get_type()
+                if not isinstance(tid, h5py.h5t.TypeStringID):
+                    continue
+                # NC_CHAR: fixed-length, exactly the text's bytes, read back whole by netCDF-C.
                 require(not tid.is_variable_str(), f"{key} is fixed-length")
-                require(tid.get_size() > len(value), f"{key} keeps its terminator")
+                raw = f.attrs[key]
+                text = b"" if isinstance(raw, h5py.Empty) else bytes(raw)
+                require(b"\0" not in text, f"{key} stores no terminator")
+                require(d.getncattr(key) == text.decode(), f"netCDF-C reads {key} whole")
         require(f.attrs["seed"].dtype == np.uint64, "seed is uint64")
 
 
