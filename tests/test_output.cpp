@@ -72,7 +72,8 @@ codev::OutputLayout layout() {
   out.root_attributes = {{"title", std::string("codev output test")},
                          {"scenario_name", std::string("四川 2023")},
                          {"seed", std::int64_t{42}},
-                         {"scale", 0.5}};
+                         {"scale", 0.5},
+                         {"comment", std::string()}};
   out.scenario_yaml = "name: test\nseed: 42\n";
 
   codev::GroupSpec monthly;
@@ -369,8 +370,8 @@ TEST_CASE("describe_output lists attributes, groups, variables and key indicator
   const std::string text = codev::describe_output(path);
   INFO(text);
   for (const char* expected :
-       {"title = codev output test", "seed = 42", "scenario_name = 四川 2023", "/monthly",
-        "/annual", "time = 30", "county = 3", "gdp (time, county) [10^4 yuan]",
+       {"title = codev output test", "seed = 42", "scenario_name = 四川 2023", "comment = \n",
+        "/monthly", "/annual", "time = 30", "county = 3", "gdp (time, county) [10^4 yuan]",
         "income_per_capita_mean (year, county) [yuan/person/year]", "fgt0", "county_name_zh",
         "unweighted mean over county (no population)"}) {
     CHECK_THAT(text, Catch::Contains(expected));

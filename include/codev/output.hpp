@@ -20,9 +20,9 @@ struct AxisVariable {
 };
 
 /// A fixed (not growing) dimension of a group: its dimension scale (`coordinate`, named like
-/// the dimension) and further variables along it (labels, roles). Text coordinates are stored
-/// as netCDF-4 strings (NC_STRING); text auxiliaries as char arrays (NC_CHAR, with a
-/// `<name>_strlen` dimension and `_Encoding = "utf-8"`), which every netCDF reader takes.
+/// the dimension) and further variables along it (labels, roles). Text, coordinates and
+/// auxiliaries alike, is stored as char arrays (NC_CHAR, with a `<name>_strlen` dimension and
+/// `_Encoding = "utf-8"`), which every netCDF reader takes (src/output/netcdf4.hpp).
 struct FixedDim {
   std::string name;         ///< dimension name, also the coordinate variable's name
   AxisVariable coordinate;  ///< coordinate.name == name

@@ -76,6 +76,8 @@ std::vector<std::string> read_strings(hid_t file_type, hid_t space, Read read,
                                       const std::string& object, const std::string& file) {
   const auto n =
       static_cast<std::size_t>(check(H5Sget_simple_extent_npoints(space), "size", object, file));
+  // An empty text (netCDF-C's empty NC_CHAR has a null dataspace): nothing to read.
+  if (n == 0) return {};
   const Handle memory_type = own(H5Tcopy(file_type), H5Tclose, "copy type of", object, file);
   std::vector<std::string> strings;
   if (check(H5Tis_variable_str(file_type), "inspect type of", object, file) > 0) {

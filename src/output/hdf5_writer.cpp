@@ -71,10 +71,6 @@ Handle compressed_properties(int rank, const hsize_t* chunk, const std::string& 
   return dcpl;
 }
 
-Handle scalar_space(const std::string& object, const std::string& file) {
-  return own(H5Screate(H5S_SCALAR), H5Sclose, "create scalar dataspace for", object, file);
-}
-
 void write_string_attribute(hid_t target, const std::string& name, const std::string& value,
                             const std::string& object, const std::string& file) {
   h5::write_text_attribute(target, name, value, object, file);
@@ -108,19 +104,11 @@ void write_attribute(hid_t target, const Attribute& attribute, const std::string
       attribute.value);
 }
 
-/// A scalar text dataset (NC_STRING: texts such as a resolved scenario are long and multi-line).
+/// One text, such as a resolved scenario: a 1-D char array (netcdf4.hpp).
 void write_text_dataset(hid_t group, const std::string& name, const std::string& value,
-                        const std::string& long_name, const std::string& object,
-                        const std::string& file) {
-  const Handle type = h5::vlen_string_type(file);
-  const Handle space = scalar_space(object, file);
-  const Handle dcpl = h5::dataset_properties(object, file);
-  const Handle dataset = own(H5Dcreate2(group, name.c_str(), type.get(), space.get(), h5::kDefault,
-                                        dcpl.get(), h5::kDefault),
-                             H5Dclose, "create dataset", object, file);
-  const char* text = value.c_str();
-  check(H5Dwrite(dataset.get(), type.get(), h5::kAll, h5::kAll, h5::kDefault, &text),
-        "write dataset", object, file);
+                        const std::string& long_name, h5::DimensionIds& ids,
+                        const std::string& object, const std::string& file) {
+  const Handle dataset = h5::write_char_array(group, name, {value}, true, ids, object, file);
   write_string_attribute(dataset.get(), "units", "1", object, file);
   write_string_attribute(dataset.get(), "long_name", long_name, object, file);
 }
@@ -136,7 +124,8 @@ void write_description(hid_t dataset, const std::string& units, const std::strin
 /// auxiliary variable along a fixed dimension. Text coordinates are NC_STRING (netCDF-4 wants a
 /// coordinate of one dimension), text auxiliaries char arrays (netcdf4.hpp).
 Handle write_axis_variable(hid_t group, const AxisVariable& variable, bool coordinate,
-                           const std::string& object, const std::string& file) {
+                           h5::DimensionIds& ids, const std::string& object,
+                           const std::string& file) {
   const auto n = static_cast<hsize_t>(
       std::visit([](const auto& values) { return values.size(); }, variable.values));
   const Handle space =
@@ -145,22 +134,10 @@ Handle write_axis_variable(hid_t group, const AxisVariable& variable, bool coord
       [&](const auto& values) -> Handle {
         using Values = std::decay_t<decltype(values)>;
         if constexpr (std::is_same_v<Values, std::vector<std::string>>) {
-          if (!coordinate) return h5::write_char_array(group, variable.name, values, object, file);
-          // Strings stay contiguous: filters would only compress the heap references.
-          const Handle type = h5::vlen_string_type(file);
-          const Handle plain = h5::dataset_properties(object, file);
-          Handle created = own(H5Dcreate2(group, variable.name.c_str(), type.get(), space.get(),
-                                          h5::kDefault, plain.get(), h5::kDefault),
-                               H5Dclose, "create dataset", object, file);
-          std::vector<const char*> text(values.size());
-          std::transform(values.begin(), values.end(), text.begin(),
-                         [](const std::string& s) { return s.c_str(); });
-          if (n > 0) {
-            check(
-                H5Dwrite(created.get(), type.get(), h5::kAll, h5::kAll, h5::kDefault, text.data()),
-                "write dataset", object, file);
+          if (coordinate) {
+            return h5::write_text_coordinate(group, variable.name, values, ids, object, file);
           }
-          return created;
+          return h5::write_char_array(group, variable.name, values, false, ids, object, file);
         } else {
           constexpr bool is_int = std::is_same_v<Values, std::vector<std::int64_t>>;
           const hid_t file_type = is_int ? H5T_STD_I64LE : H5T_IEEE_F64LE;
@@ -180,6 +157,8 @@ Handle write_axis_variable(hid_t group, const AxisVariable& variable, bool coord
                            values.data()),
                   "write dataset", object, file);
           }
+          if (coordinate)
+            h5::make_dimension(created.get(), variable.name, ids.next(), object, file);
           return created;
         }
       },
@@ -372,7 +351,7 @@ struct Writer::Impl {
   /// The resolved scenario as one scalar string, so the file alone reproduces the run.
   void write_scenario(const std::string& yaml) {
     write_text_dataset(file_.get(), "scenario_yaml", yaml, "resolved scenario (YAML)",
-                       "scenario_yaml", partial_path_);
+                       dimension_ids_, "scenario_yaml", partial_path_);
   }
 
   void write_group(const GroupSpec& spec) {
@@ -384,15 +363,14 @@ struct Writer::Impl {
 
     // Fixed dimension: the coordinate becomes the scale; auxiliaries hang on it.
     const std::string column_path = path_of(spec.column.name);
-    const Handle column =
-        write_axis_variable(group.get(), spec.column.coordinate, true, column_path, file);
-    check(H5DSset_scale(column.get(), spec.column.name.c_str()), "make dimension scale of",
-          column_path, file);
+    const Handle column = write_axis_variable(group.get(), spec.column.coordinate, true,
+                                              dimension_ids_, column_path, file);
     sink.n_column = static_cast<hsize_t>(std::visit(
         [](const auto& values) { return values.size(); }, spec.column.coordinate.values));
     for (const AxisVariable& aux : spec.column.auxiliary) {
       const std::string aux_path = path_of(aux.name);
-      const Handle dataset = write_axis_variable(group.get(), aux, false, aux_path, file);
+      const Handle dataset =
+          write_axis_variable(group.get(), aux, false, dimension_ids_, aux_path, file);
       attach_scale(dataset.get(), column.get(), 0, aux_path, file);
     }
 
@@ -400,8 +378,8 @@ struct Writer::Impl {
     const std::string row_path = path_of(spec.row_dim);
     sink.row_coordinate = create_growing_dataset(group.get(), spec.row_dim, 1, 0, false, row_path,
                                                  file, spec.row_integer);
-    check(H5DSset_scale(sink.row_coordinate.get(), spec.row_dim.c_str()), "make dimension scale of",
-          row_path, file);
+    h5::make_dimension(sink.row_coordinate.get(), spec.row_dim, dimension_ids_.next(), row_path,
+                       file);
     write_description(sink.row_coordinate.get(), spec.row_units, spec.row_long_name, row_path,
                       file);
     if (!spec.row_calendar.empty()) {
@@ -542,6 +520,7 @@ struct Writer::Impl {
   // in between. file_ is declared first so the datasets in sinks_ are closed before it.
   Handle file_;
   std::vector<GroupSink> sinks_;
+  h5::DimensionIds dimension_ids_;
 
   // The queue and its hand-over state, guarded by mutex_.
   std::mutex mutex_;
@@ -621,9 +600,8 @@ struct ArrayFile::Impl {
     ArrayGroup& g = group(group_path);
     const std::string object = object_of(group_path, dim.name);
     ArrayGroup::Dim d;
-    d.scale = write_axis_variable(g.group.get(), dim.coordinate, true, object, partial_path_);
-    check(H5DSset_scale(d.scale.get(), dim.name.c_str()), "make dimension scale of", object,
-          partial_path_);
+    d.scale = write_axis_variable(g.group.get(), dim.coordinate, true, dimension_ids_, object,
+                                  partial_path_);
     if (dim.coordinate.units.starts_with("days since")) {
       write_string_attribute(d.scale.get(), "calendar", "standard", object, partial_path_);
     }
@@ -632,7 +610,7 @@ struct ArrayFile::Impl {
     for (const AxisVariable& aux : dim.auxiliary) {
       const std::string aux_object = object_of(group_path, aux.name);
       const Handle dataset =
-          write_axis_variable(g.group.get(), aux, false, aux_object, partial_path_);
+          write_axis_variable(g.group.get(), aux, false, dimension_ids_, aux_object, partial_path_);
       attach_scale(dataset.get(), d.scale.get(), 0, aux_object, partial_path_);
       if (aux.units.starts_with("days since")) {
         write_string_attribute(dataset.get(), "calendar", "standard", aux_object, partial_path_);
@@ -727,7 +705,7 @@ struct ArrayFile::Impl {
 
   void text(const std::string& group_path, const std::string& name, const std::string& value,
             const std::string& long_name) {
-    write_text_dataset(group(group_path).group.get(), name, value, long_name,
+    write_text_dataset(group(group_path).group.get(), name, value, long_name, dimension_ids_,
                        object_of(group_path, name), partial_path_);
   }
 
@@ -769,6 +747,7 @@ struct ArrayFile::Impl {
   const std::string partial_path_;
   Handle file_;
   std::map<std::string, ArrayGroup> groups_;
+  h5::DimensionIds dimension_ids_;
 };
 
 ArrayFile::ArrayFile(std::string path) : impl_(std::make_unique<Impl>(std::move(path))) {

@@ -77,8 +77,17 @@ void write_number_attribute(hid_t target, const std::string& name, const void* v
         file);
 }
 
-Handle create_bare_dimension(hid_t group, const std::string& name, hsize_t size,
-                             const std::string& object, const std::string& file) {
+void make_dimension(hid_t dataset, const std::string& name, int dimid, const std::string& object,
+                    const std::string& file) {
+  check(H5DSset_scale(dataset, name.c_str()), "make dimension scale of", object, file);
+  write_number_attribute(dataset, "_Netcdf4Dimid", &dimid, H5T_STD_I32LE, H5T_NATIVE_INT, object,
+                         file);
+}
+
+namespace {
+
+Handle bare_dimension(hid_t group, const std::string& name, hsize_t size, int dimid,
+                      const std::string& object, const std::string& file) {
   const Handle space =
       own(H5Screate_simple(1, &size, nullptr), H5Sclose, "create dataspace for", object, file);
   const Handle dcpl = dataset_properties(object, file);
@@ -87,19 +96,14 @@ Handle create_bare_dimension(hid_t group, const std::string& name, hsize_t size,
       H5Dclose, "create dimension", object, file);
   char mark[96];
   std::snprintf(mark, sizeof mark, "%s%10d", kDimensionWithoutVariable, static_cast<int>(size));
-  check(H5DSset_scale(dataset.get(), mark), "make dimension scale of", object, file);
+  make_dimension(dataset.get(), mark, dimid, object, file);
   return dataset;
 }
 
-Handle write_char_array(hid_t group, const std::string& name,
-                        const std::vector<std::string>& values, const std::string& object,
-                        const std::string& file) {
-  std::size_t width = 1;
-  for (const std::string& v : values) width = std::max(width, v.size());
-  const std::string strlen_name = name + "_strlen";
-  const Handle strlen_dim =
-      create_bare_dimension(group, strlen_name, width, object + "_strlen", file);
-
+/// The char array itself: `values` as rows of `width` bytes, NUL-padded, over `dims`.
+Handle create_chars(hid_t group, const std::string& name, const std::vector<std::string>& values,
+                    const std::vector<hsize_t>& dims, std::size_t width, const std::string& object,
+                    const std::string& file) {
   std::vector<char> bytes(values.size() * width, '\0');
   for (std::size_t i = 0; i < values.size(); ++i) {
     std::copy(values[i].begin(), values[i].end(), bytes.begin() + static_cast<long>(i * width));
@@ -108,9 +112,8 @@ Handle write_char_array(hid_t group, const std::string& name,
   const Handle type = own(H5Tcopy(H5T_C_S1), H5Tclose, "copy string type", object, file);
   check(H5Tset_strpad(type.get(), H5T_STR_NULLTERM), "pad string type", object, file);
   check(H5Tset_cset(type.get(), H5T_CSET_UTF8), "set UTF-8 on string type", object, file);
-  const hsize_t dims[2] = {values.size(), width};
-  const Handle space =
-      own(H5Screate_simple(2, dims, nullptr), H5Sclose, "create dataspace for", object, file);
+  const Handle space = own(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
+                           H5Sclose, "create dataspace for", object, file);
   const Handle dcpl = dataset_properties(object, file);
   Handle dataset =
       own(H5Dcreate2(group, name.c_str(), type.get(), space.get(), kDefault, dcpl.get(), kDefault),
@@ -119,8 +122,57 @@ Handle write_char_array(hid_t group, const std::string& name,
     check(H5Dwrite(dataset.get(), type.get(), kAll, kAll, kDefault, bytes.data()), "write dataset",
           object, file);
   }
-  check(H5DSattach_scale(dataset.get(), strlen_dim.get(), 1), "attach dimension scale to", object,
-        file);
+  return dataset;
+}
+
+std::size_t widest(const std::vector<std::string>& values) {
+  std::size_t width = 1;
+  for (const std::string& v : values) width = std::max(width, v.size());
+  return width;
+}
+
+}  // namespace
+
+Handle create_bare_dimension(hid_t group, const std::string& name, hsize_t size, DimensionIds& ids,
+                             const std::string& object, const std::string& file) {
+  return bare_dimension(group, name, size, ids.next(), object, file);
+}
+
+Handle write_char_array(hid_t group, const std::string& name,
+                        const std::vector<std::string>& values, bool scalar, DimensionIds& ids,
+                        const std::string& object, const std::string& file) {
+  const std::size_t width = widest(values);
+  const Handle strlen_dim =
+      create_bare_dimension(group, name + "_strlen", width, ids, object + "_strlen", file);
+  const std::vector<hsize_t> dims =
+      scalar ? std::vector<hsize_t>{width} : std::vector<hsize_t>{values.size(), width};
+  Handle dataset = create_chars(group, name, values, dims, width, object, file);
+  check(H5DSattach_scale(dataset.get(), strlen_dim.get(), scalar ? 0 : 1),
+        "attach dimension scale to", object, file);
+  write_text_attribute(dataset.get(), "_Encoding", "utf-8", object, file);
+  return dataset;
+}
+
+Handle write_text_coordinate(hid_t group, const std::string& name,
+                             const std::vector<std::string>& values, DimensionIds& ids,
+                             const std::string& object, const std::string& file) {
+  const std::size_t width = widest(values);
+  const int dimid = ids.next();
+  const int strlen_id = ids.next();
+  const Handle strlen_dim =
+      bare_dimension(group, name + "_strlen", width, strlen_id, object + "_strlen", file);
+  Handle dataset = create_chars(group, name, values, {values.size(), width}, width, object, file);
+  make_dimension(dataset.get(), name, dimid, object, file);
+  // A scale cannot have scales attached: netCDF-C's attribute names its two dimensions.
+  const int coordinates[2] = {dimid, strlen_id};
+  const hsize_t two = 2;
+  const Handle space =
+      own(H5Screate_simple(1, &two, nullptr), H5Sclose, "create dataspace for", object, file);
+  const Handle attribute = own(H5Acreate2(dataset.get(), "_Netcdf4Coordinates", H5T_STD_I32LE,
+                                          space.get(), kDefault, kDefault),
+                               H5Aclose, "create attribute _Netcdf4Coordinates of", object, file);
+  check(H5Awrite(attribute.get(), H5T_NATIVE_INT, coordinates),
+        "write attribute _Netcdf4Coordinates of", object, file);
   write_text_attribute(dataset.get(), "_Encoding", "utf-8", object, file);
   return dataset;
 }

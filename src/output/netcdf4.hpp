@@ -8,10 +8,10 @@
 //   which ncdump -t, NCO's `coordinates`, Octave and older readers do not take. They hold
 //   exactly the text's bytes, as netCDF-C writes them, written without conversion so the last
 //   character is kept (converting into a NUL-terminated type of the same size drops it).
-// - Labels along a dimension are char arrays (NC_CHAR, name x <name>_strlen) with
-//   `_Encoding = "utf-8"`, which xarray and netCDF4-python turn back into strings; NC_STRING
-//   variables ("unknown type 12") are kept for coordinates only, where netCDF-4 needs one
-//   dimension.
+// - All text data is char arrays (NC_CHAR, ... x <name>_strlen) with `_Encoding = "utf-8"`,
+//   which xarray and netCDF4-python turn back into strings: labels, text coordinates and long
+//   texts alike. NC_STRING ("unknown type 12") is read by neither Octave nor older tools.
+// - Dimension scales carry netCDF-C's `_Netcdf4Dimid`, text coordinates `_Netcdf4Coordinates`.
 #pragma once
 
 #include <cstdint>
@@ -42,19 +42,42 @@ void write_number_attribute(hid_t target, const std::string& name, const void* v
                             hid_t file_type, hid_t memory_type, const std::string& object,
                             const std::string& file);
 
+/// netCDF dimension ids of one file. netCDF-C numbers the dimensions of a file across all its
+/// groups and records each one's id in `_Netcdf4Dimid` on its dimension scale; a coordinate of
+/// more than one dimension (text as a char array) lists its dimensions' ids in
+/// `_Netcdf4Coordinates`, since HDF5 cannot attach scales to a scale.
+class DimensionIds {
+ public:
+  int next() noexcept { return next_++; }
+
+ private:
+  int next_ = 0;
+};
+
+/// Makes `dataset` the dimension scale of dimension `name` (or netCDF-C's mark for a dimension
+/// without a variable) and records its id.
+void make_dimension(hid_t dataset, const std::string& name, int dimid, const std::string& object,
+                    const std::string& file);
+
 /// A netCDF dimension without a coordinate variable, as netCDF-C writes one: an empty dataset
 /// marked as a dimension scale named "This is a netCDF dimension but not a netCDF variable.".
-Handle create_bare_dimension(hid_t group, const std::string& name, hsize_t size,
+Handle create_bare_dimension(hid_t group, const std::string& name, hsize_t size, DimensionIds& ids,
                              const std::string& object, const std::string& file);
 
-/// A 1-D text dataset of `values` as a char array: `name` (along whatever scale the caller
-/// attaches to axis 0) x `name`_strlen, the longest value's UTF-8 bytes, NUL-padded, with
-/// `_Encoding = "utf-8"`. The strlen dimension is attached here.
+/// Text as a char array (NC_CHAR) of the longest value's UTF-8 bytes, NUL-padded, with
+/// `_Encoding = "utf-8"` and a `name`_strlen dimension, attached here:
+/// - `scalar`: one text, `name`(`name`_strlen), e.g. a resolved scenario;
+/// - otherwise a label per element of a dimension, `name`(dim, `name`_strlen), the caller
+///   attaching the dimension's scale to axis 0.
 Handle write_char_array(hid_t group, const std::string& name,
-                        const std::vector<std::string>& values, const std::string& object,
-                        const std::string& file);
+                        const std::vector<std::string>& values, bool scalar, DimensionIds& ids,
+                        const std::string& object, const std::string& file);
 
-/// The variable-length UTF-8 string type, for text coordinates and long text datasets (NC_STRING).
-inline Handle vlen_string_type(const std::string& file) { return utf8_string_type(file); }
+/// A text coordinate: dimension `name` whose scale is the char array `name`(name, name_strlen),
+/// its dimensions given by `_Netcdf4Coordinates` (netCDF-C and h5netcdf read them; xarray
+/// turns it back into a coordinate of strings).
+Handle write_text_coordinate(hid_t group, const std::string& name,
+                             const std::vector<std::string>& values, DimensionIds& ids,
+                             const std::string& object, const std::string& file);
 
 }  // namespace codev::h5

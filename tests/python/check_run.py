@@ -55,7 +55,7 @@ def main(path):
         name = f.attrs["scenario_name"]  # NC_CHAR: bytes through h5py
         require((name.decode() if isinstance(name, bytes) else name) == "example_small",
                 "scenario name")
-        text = f["scenario_yaml"][()]
+        text = f["scenario_yaml"][()].tobytes().rstrip(b"\0")  # NC_CHAR: bytes
         text = text.decode() if isinstance(text, bytes) else text
         require("example_small" in text and "513332" in text, "resolved scenario text")
     print("check_run: OK")
