@@ -384,6 +384,12 @@ void describe_group(hid_t file_id, const std::string& group_name, const std::str
     const std::vector<hsize_t> dims = shape_of(dataset.get(), object, file);
     const std::string units = units_of(dataset.get(), object, file);
     if (check(H5DSis_scale(dataset.get()), "inspect", object, file) > 0) {
+      // A char array's string length: netCDF-C's dimension without a variable, not data.
+      if (check(H5Aexists(dataset.get(), "NAME"), "look up NAME of", object, file) > 0 &&
+          attribute_text(dataset.get(), "NAME", file)
+              .starts_with("This is a netCDF dimension but not a netCDF variable")) {
+        continue;
+      }
       dimensions << (dimensions.tellp() > 0 ? ", " : "") << name << " = "
                  << (dims.empty() ? 1 : dims[0]);
       continue;
