@@ -148,13 +148,4 @@ inline Handle create_file(const std::string& path) {
              "create file", "", path);
 }
 
-/// The file and memory type for text: variable-length UTF-8, which h5py, h5netcdf and netCDF-C
-/// all read as str / NC_STRING whatever the length (a fixed-length "1" would come back as bytes).
-inline Handle utf8_string_type(const std::string& file) {
-  Handle type = own(H5Tcopy(H5T_C_S1), H5Tclose, "copy string type", "", file);
-  check(H5Tset_size(type.get(), kVariableSize), "size string type", "", file);
-  check(H5Tset_cset(type.get(), H5T_CSET_UTF8), "set UTF-8 on string type", "", file);
-  return type;
-}
-
 }  // namespace codev::h5

@@ -121,8 +121,8 @@ void write_description(hid_t dataset, const std::string& units, const std::strin
 }
 
 /// Creates and fills a 1-D dataset for a coordinate (`coordinate`: the dimension scale) or an
-/// auxiliary variable along a fixed dimension. Text coordinates are NC_STRING (netCDF-4 wants a
-/// coordinate of one dimension), text auxiliaries char arrays (netcdf4.hpp).
+/// auxiliary variable along a fixed dimension. Text is a char array either way (netcdf4.hpp): a
+/// coordinate names its dimensions in _Netcdf4Coordinates, an auxiliary has them attached.
 Handle write_axis_variable(hid_t group, const AxisVariable& variable, bool coordinate,
                            h5::DimensionIds& ids, const std::string& object,
                            const std::string& file) {
