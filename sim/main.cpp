@@ -3,11 +3,14 @@
 // (a CODEV_MPI build) every rank runs this; rank 0 alone prints and sets the job's exit code.
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <string>
@@ -21,7 +24,9 @@
 #include "codev/model.hpp"
 #include "codev/output.hpp"
 #include "codev/processes.hpp"
+#include "codev/report.hpp"
 #include "codev/scenario.hpp"
+#include "codev/version.hpp"
 
 namespace {
 
@@ -259,10 +264,60 @@ int cmd_validate(const std::string& scenario, const std::vector<std::string>& se
   return 0;
 }
 
+// `codev --version`: the version, the commit it was built from and the libraries it links.
+std::string version_text() {
+  std::string text = std::string("codev ") + codev::kVersion + " (git " + codev::git_commit() + ")\n";
+  text += "libraries: " + codev::library_versions() + ", CLI11 " + CLI11_VERSION;
+#ifdef CODEV_WITH_MPI
+  text += ", MPI (built with -DCODEV_MPI=ON)";
+#endif
+  return text;
+}
+
+// CLI11 answers both `codev --bogus` and `codev frobnicate` with "A subcommand is required";
+// the first word is checked here instead, so the error names what was not understood.
+// Returns an error message, or "" when the first word is a command or a top-level flag.
+std::string check_first_word(const CLI::App& app, int argc, char** argv) {
+  std::string commands;
+  for (const CLI::App* sub : app.get_subcommands({})) {
+    commands += (commands.empty() ? "" : ", ") + sub->get_name();
+  }
+  if (argc < 2) return "codev: error: a command is required (" + commands + "); see codev --help";
+  const std::string word = argv[1];
+  const std::vector<std::string> flags = {"-h", "--help", "--help-all", "--version"};
+  if (std::find(flags.begin(), flags.end(), word) != flags.end()) return "";
+  for (const CLI::App* sub : app.get_subcommands({})) {
+    if (sub->get_name() == word) return "";
+  }
+  if (!word.empty() && word[0] == '-') {
+    return "codev: error: unknown option '" + word + "' (options before a command: --help, " +
+           "--help-all, --version; commands: " + commands + ")";
+  }
+  return "codev: error: unknown command '" + word + "' (commands: " + commands +
+         "); see codev --help";
+}
+
+// Whatever was printed must have reached its destination: a full disk or a closed pipe is a
+// runtime failure, not success.
+int check_stdout(int status) {
+  std::cout.flush();
+  const bool failed = !std::cout || std::fflush(stdout) != 0 || std::ferror(stdout) != 0;
+  if (!failed) return status;
+  std::cerr << "codev: error: cannot write standard output: "
+            << (errno != 0 ? std::strerror(errno) : "write error") << "\n";
+  return status == 0 ? kExitRuntime : status;
+}
+
 int run_main(int argc, char** argv) {
   const int rank = codev::process_rank();
-  CLI::App app{"codev: agent-based simulation of regional co-development (pairing assistance)"};
+  CLI::App app{"codev: agent-based simulation of regional co-development (pairing assistance)",
+               "codev"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", version_text(), "print the version, git commit and libraries");
+  app.set_help_all_flag("--help-all", "print help for every command");
+  app.footer(
+      "Exit status: 0 success, 2 bad input (scenario, arguments, missing or unreadable input "
+      "file), 1 runtime failure (including a failure to write output).");
   std::string scenario, out, file;
   int threads = 0;
   std::int64_t seed = -1;
@@ -303,6 +358,30 @@ int run_main(int argc, char** argv) {
       ->required();
   compare->add_flag("--csv", csv, "print CSV instead of a table");
 
+  codev::ExportOptions export_options;
+  auto* export_command = app.add_subcommand(
+      "export", "write an output file's variables as CSV tables (one per group), full precision");
+  export_command->add_option("file", file, "codev HDF5 output file (run or experiment)")
+      ->required();
+  export_command->add_option("--group", export_options.groups,
+                             "group to export, e.g. annual or summary/region (repeatable; "
+                             "default: every group)");
+  export_command->add_option("-o,--output", export_options.output_dir,
+                             "folder for the CSV files (default: FILE without .h5, plus _csv)");
+  export_command->add_flag("--wide", export_options.wide,
+                           "one column per variable instead of one row per variable");
+
+  std::string report_output;
+  auto* report = app.add_subcommand(
+      "report", "write a self-contained HTML page with charts of a run or experiment file");
+  report->add_option("file", file, "codev HDF5 output file (run or experiment)")->required();
+  report->add_option("-o,--output", report_output,
+                     "HTML file to write (default: FILE with .html in place of .h5)");
+
+  if (const std::string error = check_first_word(app, argc, argv); !error.empty()) {
+    if (rank == 0) std::cerr << error << "\n";
+    return rank == 0 ? kExitInput : 0;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -335,6 +414,25 @@ int run_main(int argc, char** argv) {
       std::cout << codev::describe_output(file);
       return 0;
     }
+    if (*report) {
+      if (report_output.empty()) {
+        report_output = std::filesystem::path(file).replace_extension(".html").string();
+      }
+      codev::write_report(file, report_output);
+      std::cout << "wrote " << report_output << "\n";
+      return 0;
+    }
+    if (*export_command) {
+      if (export_options.output_dir.empty()) {
+        std::filesystem::path dir(file);
+        dir.replace_extension();
+        export_options.output_dir = dir.string() + "_csv";
+      }
+      for (const std::string& written : codev::export_csv(file, export_options)) {
+        std::cout << "wrote " << written << "\n";
+      }
+      return 0;
+    }
   } catch (const codev::InputError& e) {
     std::cerr << e.what() << "\n";
     return kExitInput;
@@ -352,7 +450,7 @@ int run_main(int argc, char** argv) {
 int main(int argc, char** argv) {
   try {
     const codev::ProcessGroup processes(argc, argv);
-    return run_main(argc, argv);
+    return check_stdout(run_main(argc, argv));
   } catch (const std::exception& e) {
     std::cerr << "codev: error: " << e.what() << "\n";
     return kExitRuntime;

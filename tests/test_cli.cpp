@@ -7,11 +7,14 @@
 #include <sys/wait.h>
 
 #include <array>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
+#include "codev/output.hpp"
 #include "shell.hpp"
 
 namespace {
@@ -100,13 +103,106 @@ TEST_CASE("codev validate prints the resolved scenario", "[cli]") {
   CHECK(r.out.find("illness_rate") != std::string::npos);  // every parameter, resolved
 }
 
-TEST_CASE("inspect of a file that is not HDF5 is a runtime failure", "[cli][errors]") {
+TEST_CASE("an input file that is missing, not a file or not HDF5 is bad input", "[cli][errors]") {
   const std::string junk = temp("junk.h5");
   { std::ofstream(junk) << "not hdf5"; }
   const Result r = shell(kCodev + " inspect " + junk);
-  CHECK(r.code == 1);
-  CHECK(r.out.find("error") != std::string::npos);
+  CHECK(r.code == 2);
+  CHECK(r.out.find(junk + ":1:1: error: not an HDF5 file") != std::string::npos);
+  const std::string missing = temp("missing.h5");
+  const std::string folder = std::filesystem::temp_directory_path().string();
+  for (const std::string& command :
+       {"inspect " + missing, "inspect " + folder, "compare " + missing + " " + junk,
+        "experiment " + temp("missing.yaml"), "run " + temp("missing.yaml")}) {
+    const Result bad = shell(kCodev + " " + command);
+    INFO(command << "\n" << bad.out);
+    CHECK(bad.code == 2);
+    CHECK(bad.out.find("error") != std::string::npos);
+  }
   std::filesystem::remove(junk);
+}
+
+TEST_CASE("--version names the version, commit and libraries", "[cli]") {
+  const Result r = shell(kCodev + " --version");
+  INFO(r.out);
+  CHECK(r.code == 0);
+  CHECK(r.out.rfind("codev 0.", 0) == 0);
+  for (const char* part : {"(git ", "tbb ", "eigen ", "yaml-cpp ", "hdf5 ", "CLI11 "}) {
+    CHECK(r.out.find(part) != std::string::npos);
+  }
+}
+
+TEST_CASE("unknown options and commands are named in the error", "[cli][errors]") {
+  const Result option = shell(kCodev + " --bogus");
+  CHECK(option.code == 2);
+  CHECK(option.out.find("unknown option '--bogus'") != std::string::npos);
+  const Result command = shell(kCodev + " frobnicate");
+  CHECK(command.code == 2);
+  CHECK(command.out.find("unknown command 'frobnicate'") != std::string::npos);
+  CHECK(command.out.find("run, validate") != std::string::npos);
+  const Result nothing = shell(kCodev);
+  CHECK(nothing.code == 2);
+  CHECK(nothing.out.find("a command is required") != std::string::npos);
+  const Result inner = shell(kCodev + " inspect x.h5 --bogus");
+  CHECK(inner.code == 2);
+  CHECK(inner.out.find("--bogus") != std::string::npos);
+}
+
+TEST_CASE("failures to write output exit 1, never 0", "[cli][errors]") {
+  const std::string out = temp("write.h5");
+  REQUIRE(shell(kCodev + " run " + kSource + "/scenarios/example_small.yaml -o " + out).code == 0);
+  if (std::filesystem::exists("/dev/full")) {
+    const Result full = shell("(" + kCodev + " inspect " + out + " >/dev/full)");
+    INFO(full.out);
+    CHECK(full.code == 1);
+    CHECK(full.out.find("cannot write standard output") != std::string::npos);
+  }
+  // A folder where the output file should be created: the writer cannot create it.
+  const std::string blocked = temp("blocked");
+  { std::ofstream(blocked) << "a file, not a folder"; }
+  const Result r =
+      shell(kCodev + " run " + kSource + "/scenarios/example_small.yaml -o " + blocked + "/run.h5");
+  INFO(r.out);
+  CHECK(r.code == 1);
+  std::filesystem::remove(blocked);
+  std::filesystem::remove(out);
+}
+
+TEST_CASE("inspect weighs counties by persons, as the run summary does", "[cli]") {
+  const std::string out = temp("weighted.h5");
+  const Result run = shell(kCodev + " run " + kSource + "/scenarios/example_small.yaml -o " + out);
+  INFO(run.out);
+  REQUIRE(run.code == 0);
+  const Result inspect = shell(kCodev + " inspect " + out);
+  INFO(inspect.out);
+  REQUIRE(inspect.code == 0);
+  CHECK(inspect.out.find("weighted by population") != std::string::npos);
+  // The summary's "recipient  <first> <last> ..." line against inspect's last-year recipients.
+  double first = 0, last = 0;
+  const std::size_t at = run.out.find("\nrecipient");
+  REQUIRE(at != std::string::npos);
+  REQUIRE(std::sscanf(run.out.c_str() + at, "\nrecipient %lf %lf", &first, &last) == 2);
+  const std::size_t year = inspect.out.find("year 2027:");
+  REQUIRE(year != std::string::npos);
+  const std::size_t line = inspect.out.find("recipient: income_per_capita_mean = ", year);
+  REQUIRE(line != std::string::npos);
+  const double inspected = std::strtod(inspect.out.c_str() + line + 36, nullptr);
+  CHECK(std::abs(inspected - last) <= 0.5);
+  std::filesystem::remove(out);
+}
+
+TEST_CASE("compare --csv keeps every digit", "[cli]") {
+  const std::string out = temp("csv.h5");
+  REQUIRE(shell(kCodev + " run " + kSource + "/scenarios/example_small.yaml -o " + out).code == 0);
+  const Result csv = shell(kCodev + " compare " + out + " " + out + " --csv");
+  INFO(csv.out);
+  REQUIRE(csv.code == 0);
+  const codev::ArrayData income = codev::read_array(out, "region/income_per_capita_mean");
+  const std::size_t at = csv.out.find("\nincome_per_capita_mean,recipient,2023,");
+  REQUIRE(at != std::string::npos);
+  const double value = std::strtod(csv.out.c_str() + at + 39, nullptr);
+  CHECK(value == income.values[2]);  // group "recipient" of year 2023, exactly
+  std::filesystem::remove(out);
 }
 
 TEST_CASE("the default scenario validates, runs at reduced scale and reproduces its numbers",
@@ -140,4 +236,84 @@ TEST_CASE("the default scenario validates, runs at reduced scale and reproduces 
   INFO(cmp.out);
   CHECK(cmp.code == 0);
   for (const auto& f : {a, b, c}) std::filesystem::remove(f);
+}
+
+TEST_CASE("run and experiment files are netCDF-4 files that netCDF tools read and modify",
+          "[cli][output][netcdf]") {
+  // ncdump -h/-t, ncks, ncatted, netCDF4-python in append mode, xarray's netcdf4 engine, udunits.
+  const std::string work = temp("netcdf");
+  std::filesystem::create_directories(work);
+  const std::string run = work + "/run.h5", experiment = work + "/experiment.h5";
+  const Result r = shell(kCodev + " run " + kSource + "/scenarios/example_small.yaml -o " + run +
+                         " --threads 2");
+  INFO(r.out);
+  REQUIRE(r.code == 0);
+  const Result e = shell(kCodev + " experiment " + kSource +
+                         "/scenarios/examples/experiment_small.yaml --threads 2 -o " + experiment);
+  INFO(e.out);
+  REQUIRE(e.code == 0);
+  for (const std::string& file : {run, experiment}) {
+    const Result check = shell(std::string(CODEV_PYTHON) + " " + kSource +
+                               "/tests/python/check_netcdf.py " + file + " " + work);
+    INFO(check.out);
+    CHECK(check.code == 0);
+  }
+  std::filesystem::remove_all(work);
+}
+
+TEST_CASE("the man page and bash completion know every command and option", "[cli][install]") {
+  const Result help = shell(kCodev + " --help-all");
+  REQUIRE(help.code == 0);
+  std::ifstream completion_file(kSource + "/tools/completion/codev.bash");
+  const std::string completion((std::istreambuf_iterator<char>(completion_file)),
+                               std::istreambuf_iterator<char>());
+  std::ifstream man_file(std::filesystem::path(kCodev).parent_path() / "codev.1");
+  const std::string man((std::istreambuf_iterator<char>(man_file)),
+                        std::istreambuf_iterator<char>());
+  CHECK(man.find(".SH \"EXIT STATUS\"") != std::string::npos);
+  const std::vector<std::string> commands = {"run",     "validate", "inspect", "experiment",
+                                             "compare", "export",   "report"};
+  for (const std::string& command : commands) {
+    INFO(command);
+    CHECK(help.out.find("\n" + command + "\n") != std::string::npos);
+    CHECK(man.find(command) != std::string::npos);
+    // The completion's option list for the command holds every long option of its --help.
+    const std::size_t at = completion.find("    " + command + ") options=\"");
+    REQUIRE(at != std::string::npos);
+    const std::size_t open = completion.find('"', at);
+    const std::string options = completion.substr(open, completion.find('"', open + 1) - open);
+    const Result sub = shell(kCodev + " " + command + " --help");
+    std::size_t pos = 0;
+    while ((pos = sub.out.find("--", pos)) != std::string::npos) {
+      const std::size_t end = sub.out.find_first_of(" ,\n", pos);
+      const std::string option = sub.out.substr(pos, end - pos);
+      pos = end;
+      if (option.size() < 3) continue;
+      INFO(option);
+      CHECK(options.find(option) != std::string::npos);
+    }
+  }
+  const Result complete = shell("bash -c 'source " + kSource +
+                                "/tools/completion/codev.bash; COMP_WORDS=(codev ex); "
+                                "COMP_CWORD=1; _codev; echo \"${COMPREPLY[*]}\"'");
+  CHECK(complete.out == "experiment export\n");
+}
+
+TEST_CASE("the seed attribute is unsigned 64-bit: the largest seed is not written as -1",
+          "[cli][output]") {
+  const std::string out = temp("seed.h5");
+  const Result r =
+      shell(kCodev + " run " + kSource +
+            "/scenarios/example_small.yaml --set meta.seed=18446744073709551615 -o " + out);
+  INFO(r.out);
+  REQUIRE(r.code == 0);
+  CHECK(codev::read_root_attribute(out, "seed") == "18446744073709551615");
+  const Result py = shell(std::string(CODEV_PYTHON) +
+                          " -c \"import h5py, numpy, sys; s = h5py.File(sys.argv[1])."
+                          "attrs['seed']; assert s.dtype == numpy.uint64 and "
+                          "int(s) == 2**64 - 1, s\" " +
+                          out);
+  INFO(py.out);
+  CHECK(py.code == 0);
+  std::filesystem::remove(out);
 }

@@ -355,7 +355,7 @@ TEST_CASE("codev experiment and codev compare as users run them", "[experiment][
   CHECK(csv.out.starts_with("indicator,group,year,a,a_ci_low"));
   CHECK(csv.out.find("\nincome_per_capita_mean,recipient,2027,") != std::string::npos);
   CHECK(csv.out.find(",true\n") != std::string::npos);
-  CHECK(csv.out.find("\naid_donor_spent,pairings,2023-2027,2.75") != std::string::npos);
+  CHECK(csv.out.find("\naid_donor_spent,pairings,2023-2027,275000000,") != std::string::npos);
 
   // A single run against an experiment's variant; the run equals the experiment's replicate 0.
   const std::string single = folder / "single.h5";

@@ -1,7 +1,7 @@
 // Experiments over MPI ranks (built and registered only with CODEV_MPI=ON, label "mpi"): the file
 // of `mpirun -np 2` and `-np 3` equals the single-process file bit for bit (every dataset and
-// attribute but creation_time and command_line); --resume under MPI; a worker interrupted in
-// the middle of a cell; bad input on any rank; and `codev run`, which is one process.
+// attribute but creation_time, command_line and history); --resume under MPI; a worker interrupted
+// in the middle of a cell; bad input on any rank; and `codev run`, which is one process.
 #include <catch2/catch.hpp>
 
 #include <signal.h>

@@ -72,7 +72,8 @@ codev::OutputLayout layout() {
   out.root_attributes = {{"title", std::string("codev output test")},
                          {"scenario_name", std::string("四川 2023")},
                          {"seed", std::int64_t{42}},
-                         {"scale", 0.5}};
+                         {"scale", 0.5},
+                         {"comment", std::string()}};
   out.scenario_yaml = "name: test\nseed: 42\n";
 
   codev::GroupSpec monthly;
@@ -369,10 +370,10 @@ TEST_CASE("describe_output lists attributes, groups, variables and key indicator
   const std::string text = codev::describe_output(path);
   INFO(text);
   for (const char* expected :
-       {"title = codev output test", "seed = 42", "scenario_name = 四川 2023", "/monthly",
-        "/annual", "time = 30", "county = 3", "gdp (time, county) [10^4 yuan]",
+       {"title = codev output test", "seed = 42", "scenario_name = 四川 2023", "comment = \n",
+        "/monthly", "/annual", "time = 30", "county = 3", "gdp (time, county) [10^4 yuan]",
         "income_per_capita_mean (year, county) [yuan/person/year]", "fgt0", "county_name_zh",
-        "unweighted mean"}) {
+        "unweighted mean over county (no population)"}) {
     CHECK_THAT(text, Catch::Contains(expected));
   }
   // First year: the mean of cell(1, 0, 0, c) over all three counties, then the donor alone.
@@ -386,8 +387,10 @@ TEST_CASE("describe_output and read_variable reject what they cannot read", "[ou
   const std::string text_file = dir.file("not_hdf5.h5");
   std::ofstream(text_file) << "this is not HDF5\n";
   CHECK_THROWS_WITH(codev::describe_output(text_file), Catch::Contains("not an HDF5 file"));
-  CHECK_THROWS_AS(codev::describe_output(dir.file("missing.h5")), RuntimeError);
-  CHECK_THROWS_AS(codev::read_variable(text_file, "annual", "fgt0"), RuntimeError);
+  // Missing, unreadable or not HDF5: bad input (exit 2), not a runtime failure.
+  CHECK_THROWS_AS(codev::describe_output(dir.file("missing.h5")), codev::InputError);
+  CHECK_THROWS_AS(codev::read_variable(text_file, "annual", "fgt0"), codev::InputError);
+  CHECK_THROWS_WITH(codev::describe_output(dir.file("")), Catch::Contains("not a file"));
 
   const std::string path = dir.file("run.h5");
   write_fixture(path);

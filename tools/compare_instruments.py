@@ -28,6 +28,10 @@ def scenarios():
 
 
 def text(values):
+    """Labels as str: a char array (NC_CHAR, one row per label) or an array of strings."""
+    values = np.asarray(values)
+    if values.dtype.kind == "S" and values.dtype.itemsize == 1 and values.ndim == 2:
+        return [row.tobytes().rstrip(b"\0").decode() for row in values]
     return [v.decode() if isinstance(v, bytes) else str(v) for v in values]
 
 

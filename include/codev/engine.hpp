@@ -38,31 +38,31 @@ struct HouseholdTotals {
 
 /// Indicators of one closed calendar year per county: X(name, output, units, long_name). The one
 /// line drives the struct, the /annual variables (where `output`) and the documentation check.
-#define CODEV_ANNUAL_INDICATORS(X)                                                                 \
-  X(population, true, "persons", "rural resident population")                                      \
-  X(households, true, "households", "rural households")                                            \
-  X(income_per_capita_mean, true, "yuan/person/year",                                              \
-    "mean disposable income per person (person-weighted)")                                         \
-  X(income_per_capita_median, true, "yuan/person/year",                                            \
-    "median disposable income per person (person-weighted)")                                       \
-  X(income_wage, true, "yuan/person/year", "wage income per person")                               \
-  X(income_operating, true, "yuan/person/year", "net operating income per person")                 \
-  X(income_property, true, "yuan/person/year", "net property income per person")                   \
-  X(income_transfer, true, "yuan/person/year", "net transfer income per person")                   \
-  X(gini, true, "1", "Gini coefficient of income per person (person-weighted)")                    \
-  X(fgt0, true, "1",                                                                               \
-    "poverty headcount ratio at the poverty line (FGT0), income net of medical costs")             \
-  X(fgt1, true, "1", "poverty gap index at the poverty line (FGT1)")                               \
-  X(fgt2, true, "1", "squared poverty gap index at the poverty line (FGT2)")                       \
-  X(at_risk_share, true, "1", "share of persons below the monitoring threshold")                   \
-  X(monitored_households, true, "households", "households under return-to-poverty monitoring")     \
-  X(returned_to_poverty, true, "households",                                                       \
-    "households registered as lifted that fell below the poverty line this year")                  \
-  X(medical_out_of_pocket, true, "yuan/person/year", "out-of-pocket medical spending per person")  \
-  X(persons_positive, false, "persons", "simulated persons in households with income > 0 (Theil)") \
-  X(income_positive, false, "yuan", "sum of persons x income per person over them (Theil)")        \
-  X(income_log, false, "yuan", "sum of persons x income x ln(income) over them (Theil)")           \
-  X(persons_sim, false, "persons", "simulated persons")
+#define CODEV_ANNUAL_INDICATORS(X)                                                           \
+  X(population, true, "1", "rural resident population")                                      \
+  X(households, true, "1", "rural households")                                               \
+  X(income_per_capita_mean, true, "yuan/year",                                               \
+    "mean disposable income per person (person-weighted)")                                   \
+  X(income_per_capita_median, true, "yuan/year",                                             \
+    "median disposable income per person (person-weighted)")                                 \
+  X(income_wage, true, "yuan/year", "wage income per person")                                \
+  X(income_operating, true, "yuan/year", "net operating income per person")                  \
+  X(income_property, true, "yuan/year", "net property income per person")                    \
+  X(income_transfer, true, "yuan/year", "net transfer income per person")                    \
+  X(gini, true, "1", "Gini coefficient of income per person (person-weighted)")              \
+  X(fgt0, true, "1",                                                                         \
+    "poverty headcount ratio at the poverty line (FGT0), income net of medical costs")       \
+  X(fgt1, true, "1", "poverty gap index at the poverty line (FGT1)")                         \
+  X(fgt2, true, "1", "squared poverty gap index at the poverty line (FGT2)")                 \
+  X(at_risk_share, true, "1", "share of persons below the monitoring threshold")             \
+  X(monitored_households, true, "1", "households under return-to-poverty monitoring")        \
+  X(returned_to_poverty, true, "1",                                                          \
+    "households registered as lifted that fell below the poverty line this year")            \
+  X(medical_out_of_pocket, true, "yuan/year", "out-of-pocket medical spending per person")   \
+  X(persons_positive, false, "1", "simulated persons in households with income > 0 (Theil)") \
+  X(income_positive, false, "yuan", "sum of persons x income per person over them (Theil)")  \
+  X(income_log, false, "yuan", "sum of persons x income x ln(income) over them (Theil)")     \
+  X(persons_sim, false, "1", "simulated persons")
 
 /// One annual indicator: name, whether /annual writes it, units, long name and member.
 struct AnnualField;
@@ -189,6 +189,10 @@ RunSummary run(const Model& model, const RunOptions& options);
 /// Names, units and long names of the variables a run writes in `group` ("monthly", "annual",
 /// "region", "pairings", "households"); empty for an unknown group.
 std::vector<VariableSpec> run_group_variables(const std::string& group);
+
+/// Versions of the libraries codev links ("tbb 2021.8, eigen 3.4.0, yaml-cpp 0.7.0, hdf5 1.10.8"),
+/// as stored in every output file and printed by `codev --version`.
+std::string library_versions();
 
 /// Number of worker threads the engine will use for `requested` (0 = all cores).
 int resolve_threads(int requested);

@@ -20,7 +20,9 @@ struct AxisVariable {
 };
 
 /// A fixed (not growing) dimension of a group: its dimension scale (`coordinate`, named like
-/// the dimension) and further variables along it (labels, roles).
+/// the dimension) and further variables along it (labels, roles). Text, coordinates and
+/// auxiliaries alike, is stored as char arrays (NC_CHAR, with a `<name>_strlen` dimension and
+/// `_Encoding = "utf-8"`), which every netCDF reader takes (src/output/netcdf4.hpp).
 struct FixedDim {
   std::string name;         ///< dimension name, also the coordinate variable's name
   AxisVariable coordinate;  ///< coordinate.name == name
@@ -43,17 +45,23 @@ struct GroupSpec {
   std::string row_units;  ///< "days since 2023-07-01" for time, "1" for year
   std::string row_long_name;
   std::string row_calendar;  ///< "standard" for time, empty otherwise
+  bool row_integer = false;  ///< row coordinate stored as 64-bit integers (calendar years)
   /// Extra row-dimension coordinate written with each row (e.g. "year" alongside "time" for
-  /// monthly data); empty for none.
+  /// monthly data, "time" alongside "year" for annual data); empty for none.
   std::string row_aux_name;
+  std::string row_aux_units = "1";
+  std::string row_aux_long_name;  ///< empty: the name
+  std::string row_aux_calendar;   ///< "standard" for a CF time, empty otherwise
+  bool row_aux_integer = false;
   FixedDim column;
   std::vector<VariableSpec> variables;
 };
 
-/// A string or number attribute on the root group.
+/// A string or number attribute on the root group: text (NC_CHAR), signed or unsigned 64-bit
+/// integer (NC_INT64, NC_UINT64) or double.
 struct Attribute {
   std::string name;
-  std::variant<std::string, std::int64_t, double> value;
+  std::variant<std::string, std::int64_t, std::uint64_t, double> value;
 };
 
 /// Everything the writer needs before the first row.
@@ -104,6 +112,9 @@ namespace codev {
 /// year of income_per_capita_mean and fgt0 per role where present). Throws RuntimeError if the
 /// file cannot be opened as a codev output file.
 std::string describe_output(const std::string& path);
+
+/// The HDF5 library's version, e.g. "1.10.8".
+std::string hdf5_version();
 
 /// Reads one float64 variable of a group as a flat row-major array, with its shape (rows, cols).
 /// For tests and tools that check output without Python.
@@ -181,5 +192,30 @@ bool has_object(const std::string& path, const std::string& object);
 
 /// Paths of every dataset in the file ("annual/fgt0", ...), sorted by name.
 std::vector<std::string> list_datasets(const std::string& path);
+
+/// Paths of every group in the file below the root ("annual", "summary", "summary/annual"),
+/// in creation order where the file tracks it.
+std::vector<std::string> list_groups(const std::string& path);
+
+/// One dataset of a group as a netCDF reader sees it.
+struct DatasetInfo {
+  std::string name;                ///< within its group
+  std::vector<std::string> dims;   ///< dimension names (a char array's string length left out)
+  std::vector<std::size_t> shape;  ///< extent along dims
+  std::string units;               ///< "" when there is none
+  std::string long_name;           ///< "" when there is none
+  std::string coordinates;         ///< CF `coordinates` (auxiliary labels), "" when none
+  bool coordinate = false;         ///< a dimension scale: the coordinate of dimension `name`
+  bool text = false;               ///< strings (NC_STRING or NC_CHAR); else numeric
+};
+
+/// The datasets directly in `group` ("" for the root), in creation order where the file tracks
+/// it; netCDF dimensions without a coordinate variable (a char array's `_strlen`) are left out.
+std::vector<DatasetInfo> list_group(const std::string& path, const std::string& group);
+
+/// The text of an attribute of `object` ("" or "/" for the root, "annual/fgt0", ...), or ""
+/// when there is no such attribute.
+std::string read_attribute(const std::string& path, const std::string& object,
+                           const std::string& name);
 
 }  // namespace codev

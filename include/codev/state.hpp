@@ -131,17 +131,17 @@ struct CountyField {
   X(wage_migrant, "", "yuan/month",                                                            \
     "net migrant monthly wage per unit skill reaching the household")                          \
   X(farm_tfp, "", "1", "farm productivity scale before infrastructure (prices included)")      \
-  X(property_other, "", "yuan/person/year", "other property income")                           \
-  X(transfer_other, "", "yuan/person/year", "other transfers")                                 \
+  X(property_other, "", "yuan/year", "other property income")                                  \
+  X(transfer_other, "", "yuan/year", "other transfers")                                        \
   X(capital_specialty, "capital_specialty", "yuan", "capital stock of the specialty industry") \
   X(capital_other, "capital_other", "yuan", "capital stock of other non-farm sectors")         \
   X(tfp_specialty, "", "1", "specialty-industry TFP before infrastructure")                    \
   X(tfp_other, "", "1", "other non-farm TFP before infrastructure")                            \
-  X(urban_labour_specialty, "", "workers", "non-rural workers in the specialty industry")      \
-  X(urban_labour_other, "", "workers", "non-rural workers in other non-farm sectors")          \
+  X(urban_labour_specialty, "", "1", "non-rural workers in the specialty industry")            \
+  X(urban_labour_other, "", "1", "non-rural workers in other non-farm sectors")                \
   X(rural_split_specialty, "", "1", "share of rural local workers in the specialty industry")  \
   X(wage_wedge, "", "1", "rural wage over labour's marginal product at the start")             \
-  X(job_vacancies, "job_vacancies", "workers", "local jobs open to rural workers next step")   \
+  X(job_vacancies, "job_vacancies", "1", "local jobs open to rural workers next step")         \
   X(job_accept, "", "1", "probability a local-job applicant is hired this step")               \
   X(layoff, "", "1", "per-step probability a local worker loses the job")                      \
   X(asset_loss, "", "1", "share of household assets destroyed this step (disasters)")          \
@@ -155,8 +155,8 @@ struct CountyField {
   X(gdp_specialty, "gdp_specialty", "yuan/year",                                                \
     "value added of the specialty industry (annual rate)")                                      \
   X(gdp_other, "gdp_other", "yuan/year", "value added of other non-farm sectors (annual rate)") \
-  X(local_jobs, "local_jobs", "workers", "rural household members in local non-farm jobs")      \
-  X(migrant_workers, "migrant_workers", "workers", "rural household members working away")      \
+  X(local_jobs, "local_jobs", "1", "rural household members in local non-farm jobs")            \
+  X(migrant_workers, "migrant_workers", "1", "rural household members working away")            \
   X(tfp_specialty, "tfp_specialty", "1", "total factor productivity of the specialty industry") \
   X(tfp_other, "tfp_other", "1", "total factor productivity of other non-farm sectors")         \
   X(pension_spending, "pension_spending", "yuan/year",                                          \
@@ -165,21 +165,20 @@ struct CountyField {
     "minimum living allowance paid (annual rate)")                                              \
   X(medical_out_of_pocket, "medical_out_of_pocket", "yuan/year",                                \
     "out-of-pocket medical spending of rural households (annual rate)")                         \
-  X(ill_households, "ill_households", "households",                                             \
-    "households with a new serious illness this step")
+  X(ill_households, "ill_households", "1", "households with a new serious illness this step")
 
 /// Aid in the county: what pairings bring (cadres, money) and the capacities aid builds.
 #define CODEV_COUNTY_AID(X)                                                                      \
-  X(dispatched_cadres, "dispatched_cadres", "persons",                                           \
+  X(dispatched_cadres, "dispatched_cadres", "1",                                                 \
     "cadres dispatched by donors present in the county")                                         \
-  X(effective_cadres, "", "persons", "cadres present, less the handover dip of a new term")      \
+  X(effective_cadres, "", "1", "cadres present, less the handover dip of a new term")            \
   X(aid_received, "aid_received", "yuan/year",                                                   \
     "aid received from pairings after leakage (annual rate)")                                    \
   X(governance, "governance", "1", "governance capacity in [0,1]")                               \
-  X(talent, "talent", "persons", "local talent stock (trained local cadres)")                    \
+  X(talent, "talent", "1", "local talent stock (trained local cadres)")                          \
   X(identification, "", "1", "probability an at-risk household is identified at the year end")   \
-  X(monitored_persons, "", "persons", "persons in monitored households at the last year end")    \
-  X(assistance_ytd, "", "yuan/person",                                                           \
+  X(monitored_persons, "", "1", "persons in monitored households at the last year end")          \
+  X(assistance_ytd, "", "yuan",                                                                  \
     "cash assistance per monitored person summed over this calendar year's steps (reset when a " \
     "year opens; the monitoring exit test)")
 
@@ -193,7 +192,7 @@ struct CountyField {
     "share of farming households linked to the specialty industry")                      \
   X(premium, "", "1", "price premium on the farm output of linked households")           \
   X(purchase_rate, "", "1", "aid purchases per yuan of household farm output this step") \
-  X(assistance_pc, "", "yuan/person", "cash assistance per monitored person this step")  \
+  X(assistance_pc, "", "yuan", "cash assistance per monitored person this step")         \
   X(medical_cover, "", "1", "share of monitored households' medical costs covered")      \
   X(dividends, "", "1", "1 where villages pay collective dividends this step")           \
   X(tfp_factor, "", "1", "factor on farm and non-farm TFP (infrastructure; 1 = none)")   \
@@ -291,8 +290,7 @@ inline constexpr PairingAccountField kPairingAccounts[] = {
     {"recipient_received", "yuan", "aid received by the recipient after leakage",
      &PairingAccounts::recipient_received},
     {"leakage", "yuan", "aid lost to leakage and elite capture", &PairingAccounts::leakage},
-    {"cadres", "person-years", "dispatched cadres present, in person-years",
-     &PairingAccounts::cadres},
+    {"cadres", "year", "dispatched cadres present, in person-years", &PairingAccounts::cadres},
 };
 
 /// Runtime anomalies: numerical corners where the model keeps going with a documented rule

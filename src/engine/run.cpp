@@ -54,12 +54,18 @@ void simulate(const Model& m, const RunOptions& o, bool with_panel, const RowSin
     const bool closed = step(m, s, ws);
     sink(monthly_row(m, s, days));
     if (closed) {
-      sink(annual_row(m, s, ws.annual));
-      sink(region_row(m, ws.annual));
-      sink(pairing_row(m, s, ws.annual.year));
-      sink(anomaly_row(s, ws.annual.year));
+      // Yearly rows carry the start of their calendar year as the time coordinate.
+      const double year_start = year_days(m, ws.annual.year);
+      const auto yearly = [&](Row&& row) {
+        row.row_aux_value = year_start;
+        sink(std::move(row));
+      };
+      yearly(annual_row(m, s, ws.annual));
+      yearly(region_row(m, ws.annual));
+      yearly(pairing_row(m, s, ws.annual.year));
+      yearly(anomaly_row(s, ws.annual.year));
       if (!panel.empty()) {
-        sink(panel_row(s, panel, ws.annual.year, 12.0 / m.months_into_year(st)));
+        yearly(panel_row(s, panel, ws.annual.year, 12.0 / m.months_into_year(st)));
       }
       if (first_year) {
         summary.first_year = ws.annual.year;

@@ -36,15 +36,19 @@ FixedDim simple_dim(
   return d;
 }
 
-/// The row dimension of a payload group: time (with its calendar year) or year.
+/// The row dimension of a payload group: time (with its calendar year) or year (with the start
+/// of the calendar year as its CF time), as in a run's file.
 FixedDim row_dim(const PayloadGroup& g, const RunAxes& axes) {
   if (g.run_group == kRunMonthly) {
     FixedDim d = simple_dim("time", "start of the step", axes.time, axes.time_units);
-    d.auxiliary.push_back({"year", "calendar year", "1", axes.time_year});
+    std::vector<std::int64_t> years(axes.time_year.begin(), axes.time_year.end());
+    d.auxiliary.push_back({"year", "calendar year", "1", years});
     return d;
   }
   std::vector<std::int64_t> years(axes.years.begin(), axes.years.end());
-  return simple_dim("year", "calendar year", years);
+  FixedDim d = simple_dim("year", "calendar year", years);
+  d.auxiliary.push_back({"time", "start of the calendar year", axes.time_units, axes.year_time});
+  return d;
 }
 
 /// Scalar of a sweep indicator: the person-weighted mean over recipient counties (all counties
@@ -192,26 +196,21 @@ void declare_file(ArrayFile& file, const ExperimentSpec& spec, const PayloadLayo
                   const Model& reference, const std::string& identity,
                   const ExperimentOptions& options) {
   // Provenance: the run file's attributes, with the experiment's identity in place of a run's.
-  std::vector<Attribute> attributes = {
-      {"title", "codev experiment: " + spec.name},
-      {"Conventions", std::string("CF-1.8")},
-      {"codev_version", std::string(kVersion)},
-      {"git_commit", std::string(git_commit())},
+  std::vector<Attribute> attributes =
+      provenance_attributes("codev experiment: " + spec.name, options.command_line);
+  const std::vector<Attribute> experiment_attributes = {
       {"experiment_name", spec.name},
       {"experiment_description", spec.description},
       {"experiment_file", spec.file},
       {"experiment_sha256", identity},
       {"base_scenario", spec.base},
       {"baseline", spec.baseline},
-      {"seed", static_cast<std::int64_t>(spec.seed)},
+      {"seed", std::uint64_t{spec.seed}},
       {"replicates", static_cast<std::int64_t>(spec.replicates)},
-      {"command_line", options.command_line},
-      {"creation_time", iso_now()},
   };
+  attributes.insert(attributes.end(), experiment_attributes.begin(), experiment_attributes.end());
   for (const Attribute& a : make_run_layout(reference, RunOptions{}, false).root_attributes) {
-    if (a.name == "start" || a.name == "step_months" || a.name == "library_versions") {
-      attributes.push_back(a);
-    }
+    if (a.name == "start" || a.name == "step_months") attributes.push_back(a);
   }
   file.attributes(attributes);
   file.text("", "experiment_yaml", spec.resolved_yaml, "resolved experiment (YAML)");

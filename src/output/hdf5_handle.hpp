@@ -132,23 +132,20 @@ inline Handle own(hid_t id, Handle::Close closer, std::string_view operation,
 }
 
 /// Creates (or truncates) `path`, with the format limited to HDF5 1.8 structures so that
-/// netCDF-C and older HDF5 builds read it.
+/// netCDF-C and older HDF5 builds read it, and the root group tracking the creation order of its
+/// links and attributes, without which netCDF-C will not modify the file (netcdf4.hpp).
 inline Handle create_file(const std::string& path) {
   const Handle fapl =
       own(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "create file access properties", "", path);
   check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_EARLIEST, H5F_LIBVER_V18),
         "limit the format version of", "", path);
-  return own(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, kDefault, fapl.get()), H5Fclose, "create file",
-             "", path);
-}
-
-/// The file and memory type for text: variable-length UTF-8, which h5py, h5netcdf and netCDF-C
-/// all read as str / NC_STRING whatever the length (a fixed-length "1" would come back as bytes).
-inline Handle utf8_string_type(const std::string& file) {
-  Handle type = own(H5Tcopy(H5T_C_S1), H5Tclose, "copy string type", "", file);
-  check(H5Tset_size(type.get(), kVariableSize), "size string type", "", file);
-  check(H5Tset_cset(type.get(), H5T_CSET_UTF8), "set UTF-8 on string type", "", file);
-  return type;
+  const Handle fcpl =
+      own(H5Pcreate(H5P_FILE_CREATE), H5Pclose, "create file creation properties", "", path);
+  const unsigned order = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
+  check(H5Pset_link_creation_order(fcpl.get(), order), "track link order of", "/", path);
+  check(H5Pset_attr_creation_order(fcpl.get(), order), "track attribute order of", "/", path);
+  return own(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()), H5Fclose,
+             "create file", "", path);
 }
 
 }  // namespace codev::h5

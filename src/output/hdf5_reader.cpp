@@ -2,9 +2,12 @@
 // and tools. Both open the file read-only and close it before returning; they must not run while
 // a Writer's thread is inside HDF5 (see hdf5_handle.hpp).
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iomanip>
 #include <sstream>
 #include <string>
@@ -22,16 +25,22 @@ using h5::check;
 using h5::Handle;
 using h5::own;
 
-/// Opens `path` read-only, after checking it exists and is HDF5, so the user learns which.
+/// Opens `path` read-only, after checking it exists, can be read and is HDF5, so the user
+/// learns which. Each of those is bad input (InputError, exit 2).
 Handle open_file(const std::string& path) {
   h5::prepare_library();
   std::error_code ec;
+  const Mark mark{path, 1, 1};
+  if (!std::filesystem::exists(path, ec)) throw InputError(mark, "", "no such file");
   if (!std::filesystem::is_regular_file(path, ec)) {
-    throw RuntimeError("cannot open output file '" + path + "': no such file");
+    throw InputError(mark, "", "not a file, so not a codev output file");
+  }
+  if (!std::ifstream(path, std::ios::binary)) {
+    throw InputError(mark, "", std::string("cannot read the file: ") + std::strerror(errno));
   }
   const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
   if (is_hdf5 == 0) {
-    throw RuntimeError("'" + path + "' is not an HDF5 file, so not a codev output file");
+    throw InputError(mark, "", "not an HDF5 file, so not a codev output file");
   }
   check(is_hdf5, "read the signature of", "", path);
   return own(H5Fopen(path.c_str(), H5F_ACC_RDONLY, h5::kDefault), H5Fclose, "open file", "", path);
@@ -67,6 +76,8 @@ std::vector<std::string> read_strings(hid_t file_type, hid_t space, Read read,
                                       const std::string& object, const std::string& file) {
   const auto n =
       static_cast<std::size_t>(check(H5Sget_simple_extent_npoints(space), "size", object, file));
+  // An empty text (netCDF-C's empty NC_CHAR has a null dataspace): nothing to read.
+  if (n == 0) return {};
   const Handle memory_type = own(H5Tcopy(file_type), H5Tclose, "copy type of", object, file);
   std::vector<std::string> strings;
   if (check(H5Tis_variable_str(file_type), "inspect type of", object, file) > 0) {
@@ -90,10 +101,34 @@ std::vector<std::string> read_strings(hid_t file_type, hid_t space, Read read,
   return strings;
 }
 
+/// Every string of a text dataset: NC_STRING (variable or fixed length) of any rank, or a char
+/// array (NC_CHAR, one-byte strings) whose last axis holds the characters of each string.
 std::vector<std::string> read_string_dataset(hid_t dataset, const std::string& object,
                                              const std::string& file) {
   const Handle type = own(H5Dget_type(dataset), H5Tclose, "get type of", object, file);
   const Handle space = own(H5Dget_space(dataset), H5Sclose, "get dataspace of", object, file);
+  const int rank = check(H5Sget_simple_extent_ndims(space.get()), "get rank of", object, file);
+  if (rank >= 1 && check(H5Tis_variable_str(type.get()), "inspect type of", object, file) == 0 &&
+      H5Tget_size(type.get()) == 1) {
+    std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+    check(H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr), "get extent of", object,
+          file);
+    const auto width = static_cast<std::size_t>(dims.back());
+    std::size_t n = 1;
+    for (int axis = 0; axis + 1 < rank; ++axis) n *= static_cast<std::size_t>(dims[axis]);
+    std::vector<char> bytes(n * width);
+    if (!bytes.empty()) {
+      check(H5Dread(dataset, type.get(), h5::kAll, h5::kAll, h5::kDefault, bytes.data()), "read",
+            object, file);
+    }
+    std::vector<std::string> strings;
+    for (std::size_t i = 0; i < n; ++i) {
+      std::string s(bytes.data() + i * width, width);
+      s.erase(std::min(s.find('\0'), s.size()));
+      strings.push_back(std::move(s));
+    }
+    return strings;
+  }
   return read_strings(
       type.get(), space.get(),
       [&](hid_t memory_type, void* buffer) {
@@ -124,14 +159,19 @@ std::string attribute_text(hid_t location, const std::string& name, const std::s
       const auto n = static_cast<std::size_t>(
           check(H5Sget_simple_extent_npoints(space.get()), "size", name, file));
       const bool is_int = H5Tget_class(type.get()) == H5T_INTEGER;
-      std::vector<std::int64_t> ints(is_int ? n : 0);
+      const bool is_unsigned = is_int && H5Tget_sign(type.get()) == H5T_SGN_NONE;
+      std::vector<std::int64_t> ints(is_int && !is_unsigned ? n : 0);
+      std::vector<std::uint64_t> unsigned_ints(is_unsigned ? n : 0);
       std::vector<double> doubles(is_int ? 0 : n);
-      check(is_int ? H5Aread(attribute.get(), H5T_NATIVE_INT64, ints.data())
-                   : H5Aread(attribute.get(), H5T_NATIVE_DOUBLE, doubles.data()),
+      check(is_unsigned ? H5Aread(attribute.get(), H5T_NATIVE_UINT64, unsigned_ints.data())
+            : is_int    ? H5Aread(attribute.get(), H5T_NATIVE_INT64, ints.data())
+                        : H5Aread(attribute.get(), H5T_NATIVE_DOUBLE, doubles.data()),
             "read attribute", name, file);
       for (std::size_t i = 0; i < n; ++i) {
         std::ostringstream text;
-        if (is_int) {
+        if (is_unsigned) {
+          text << unsigned_ints[i];
+        } else if (is_int) {
           text << ints[i];
         } else {
           text << doubles[i];
@@ -222,21 +262,23 @@ std::vector<double> read_row(hid_t dataset, hsize_t row, const std::string& obje
   return values;
 }
 
-/// Mean of the finite values of `values` whose label is `label` (all when `label` is empty).
-std::string mean_text(const std::vector<double>& values, const std::vector<std::string>& labels,
-                      const std::string& label) {
+/// Mean of the finite values of `values` whose label is `label` (all when `label` is empty),
+/// weighted by `weights` (persons) when there are any, as the run summary and compare weigh.
+std::string mean_text(const std::vector<double>& values, const std::vector<double>& weights,
+                      const std::vector<std::string>& labels, const std::string& label) {
   double sum = 0.0;
-  std::size_t n = 0;
+  double weight = 0.0;
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (!label.empty() && labels[i] != label) continue;
-    if (!std::isfinite(values[i])) continue;
-    sum += values[i];
-    ++n;
+    const double w = weights.empty() ? 1.0 : weights[i];
+    if (!std::isfinite(values[i]) || !std::isfinite(w)) continue;
+    sum += w * values[i];
+    weight += w;
   }
-  if (n == 0) return "n/a";
+  if (weight <= 0.0) return "n/a";
   std::ostringstream text;
   // Ten significant digits show yuan to the cent and shares to 1e-9, without exponents.
-  text << std::setprecision(10) << sum / static_cast<double>(n);
+  text << std::setprecision(10) << sum / weight;
   return text.str();
 }
 
@@ -283,7 +325,16 @@ void describe_indicators(hid_t file_id, const std::string& file, std::ostringstr
   distinct_roles.erase(std::unique(distinct_roles.begin(), distinct_roles.end()),
                        distinct_roles.end());
 
-  out << "key indicators (/" << group_name << ", plain unweighted mean over " << column_dim
+  // Person-weighted like the run summary and compare, when the group has its population.
+  Handle population;
+  if (has_link(group.get(), "population", file)) {
+    population = own(H5Dopen2(group.get(), "population", h5::kDefault), H5Dclose, "open dataset",
+                     group_name + "/population", file);
+    if (shape_of(population.get(), "population", file) != dims) population.reset();
+  }
+  out << "key indicators (/" << group_name << ", "
+      << (population ? "mean over " + column_dim + " weighted by population (persons)"
+                     : "unweighted mean over " + column_dim + " (no population)")
       << "):\n";
   std::vector<hsize_t> rows = {0};
   if (dims[0] > 1) rows.push_back(dims[0] - 1);
@@ -299,13 +350,16 @@ void describe_indicators(hid_t file_id, const std::string& file, std::ostringstr
     for (std::size_t i = 0; i < indicators.size(); ++i) {
       values.push_back(read_row(datasets[i].get(), r, indicators[i], file));
     }
+    const std::vector<double> weights =
+        population ? read_row(population.get(), r, "population", file) : std::vector<double>{};
     const bool by_role = roles.size() == values.front().size();
     std::vector<std::string> labels = {""};
     if (by_role) labels.insert(labels.end(), distinct_roles.begin(), distinct_roles.end());
     for (const std::string& label : labels) {
       out << "    " << (label.empty() ? "all" : label) << ":";
       for (std::size_t i = 0; i < indicators.size(); ++i) {
-        out << (i > 0 ? ", " : " ") << indicators[i] << " = " << mean_text(values[i], roles, label);
+        out << (i > 0 ? ", " : " ") << indicators[i] << " = "
+            << mean_text(values[i], weights, roles, label);
       }
       out << "\n";
     }
@@ -330,6 +384,12 @@ void describe_group(hid_t file_id, const std::string& group_name, const std::str
     const std::vector<hsize_t> dims = shape_of(dataset.get(), object, file);
     const std::string units = units_of(dataset.get(), object, file);
     if (check(H5DSis_scale(dataset.get()), "inspect", object, file) > 0) {
+      // A char array's string length: netCDF-C's dimension without a variable, not data.
+      if (check(H5Aexists(dataset.get(), "NAME"), "look up NAME of", object, file) > 0 &&
+          attribute_text(dataset.get(), "NAME", file)
+              .starts_with("This is a netCDF dimension but not a netCDF variable")) {
+        continue;
+      }
       dimensions << (dimensions.tellp() > 0 ? ", " : "") << name << " = "
                  << (dims.empty() ? 1 : dims[0]);
       continue;
@@ -366,6 +426,12 @@ std::string describe_output(const std::string& path) {
   for (const std::string& name : groups) describe_group(file.get(), name, path, out);
   describe_indicators(file.get(), path, out);
   return out.str();
+}
+
+std::string hdf5_version() {
+  unsigned major = 0, minor = 0, release = 0;
+  H5get_libversion(&major, &minor, &release);
+  return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(release);
 }
 
 VariableData read_variable(const std::string& path, const std::string& group,
@@ -482,6 +548,118 @@ bool has_object(const std::string& path, const std::string& object) {
     if (!has_link(file.get(), object.substr(0, slash), path)) return false;
     if (slash == std::string::npos) return true;
   }
+}
+
+namespace {
+
+/// Link names of a group in creation order when it is tracked, else in name order.
+std::vector<std::string> ordered_link_names(hid_t group, const std::string& object,
+                                            const std::string& file) {
+  const Handle gcpl = own(H5Gget_create_plist(group), H5Pclose, "get properties of", object, file);
+  unsigned order = 0;
+  check(H5Pget_link_creation_order(gcpl.get(), &order), "get link order of", object, file);
+  if ((order & H5P_CRT_ORDER_INDEXED) == 0) return link_names(group, object, file);
+  H5G_info_t info;
+  check(H5Gget_info(group, &info), "list", object, file);
+  std::vector<std::string> names;
+  for (hsize_t i = 0; i < info.nlinks; ++i) {
+    const auto length = check(H5Lget_name_by_idx(group, ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, i,
+                                                 nullptr, 0, h5::kDefault),
+                              "list", object, file);
+    std::string name(static_cast<std::size_t>(length), '\0');
+    check(H5Lget_name_by_idx(group, ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, i, name.data(),
+                             name.size() + 1, h5::kDefault),
+          "list", object, file);
+    names.push_back(std::move(name));
+  }
+  return names;
+}
+
+void collect_groups(hid_t group, const std::string& prefix, const std::string& path,
+                    std::vector<std::string>& out) {
+  for (const std::string& name : ordered_link_names(group, prefix.empty() ? "/" : prefix, path)) {
+    const std::string object = prefix.empty() ? name : prefix + "/" + name;
+    const Handle any =
+        own(H5Oopen(group, name.c_str(), h5::kDefault), H5Oclose, "open object", object, path);
+    if (H5Iget_type(any.get()) != H5I_GROUP) continue;
+    out.push_back(object);
+    collect_groups(any.get(), object, path, out);
+  }
+}
+
+/// The text of attribute `name` of an open object, or "" when it has none.
+std::string attribute_or_empty(hid_t object, const std::string& name, const std::string& file) {
+  if (check(H5Aexists(object, name.c_str()), "look up attribute", name, file) == 0) return "";
+  return attribute_text(object, name, file);
+}
+
+}  // namespace
+
+std::vector<std::string> list_groups(const std::string& path) {
+  const Handle file = open_file(path);
+  const Handle root =
+      own(H5Gopen2(file.get(), "/", h5::kDefault), H5Gclose, "open group", "/", path);
+  std::vector<std::string> out;
+  collect_groups(root.get(), "", path, out);
+  return out;
+}
+
+std::vector<DatasetInfo> list_group(const std::string& path, const std::string& group_path) {
+  const Handle file = open_file(path);
+  const std::string where = group_path.empty() ? "/" : group_path;
+  if (!group_path.empty() && !has_object(path, group_path)) {
+    throw InputError(Mark{path, 1, 1}, "", "no group '" + group_path + "'");
+  }
+  const Handle group =
+      own(H5Gopen2(file.get(), where.c_str(), h5::kDefault), H5Gclose, "open group", where, path);
+  std::vector<DatasetInfo> out;
+  for (const std::string& name : ordered_link_names(group.get(), where, path)) {
+    const std::string object = group_path.empty() ? name : group_path + "/" + name;
+    const Handle any = own(H5Oopen(group.get(), name.c_str(), h5::kDefault), H5Oclose,
+                           "open object", object, path);
+    if (H5Iget_type(any.get()) != H5I_DATASET) continue;
+    const Handle dataset = own(H5Dopen2(group.get(), name.c_str(), h5::kDefault), H5Dclose,
+                               "open dataset", object, path);
+    DatasetInfo info;
+    info.name = name;
+    info.coordinate = check(H5DSis_scale(dataset.get()), "inspect", object, path) > 0;
+    if (info.coordinate) {
+      // netCDF-C's mark for a dimension without a variable (a char array's string length).
+      const std::string scale = attribute_or_empty(dataset.get(), "NAME", path);
+      if (scale.starts_with("This is a netCDF dimension but not a netCDF variable")) continue;
+    }
+    const Handle type = own(H5Dget_type(dataset.get()), H5Tclose, "get type of", object, path);
+    info.text = H5Tget_class(type.get()) == H5T_STRING;
+    const bool char_array = info.text &&
+                            check(H5Tis_variable_str(type.get()), "inspect", object, path) == 0 &&
+                            H5Tget_size(type.get()) == 1;
+    const std::vector<hsize_t> dims = shape_of(dataset.get(), object, path);
+    const std::size_t rank = char_array && !dims.empty() ? dims.size() - 1 : dims.size();
+    for (std::size_t axis = 0; axis < rank; ++axis) {
+      info.shape.push_back(static_cast<std::size_t>(dims[axis]));
+      info.dims.push_back(
+          info.coordinate && axis == 0
+              ? name
+              : scale_name(dataset.get(), static_cast<unsigned>(axis), object, path));
+    }
+    info.units = attribute_or_empty(dataset.get(), "units", path);
+    info.long_name = attribute_or_empty(dataset.get(), "long_name", path);
+    info.coordinates = attribute_or_empty(dataset.get(), "coordinates", path);
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+std::string read_attribute(const std::string& path, const std::string& object,
+                           const std::string& name) {
+  const Handle file = open_file(path);
+  const std::string where = object.empty() ? "/" : object;
+  if (where != "/" && !has_object(path, where)) {
+    throw InputError(Mark{path, 1, 1}, "", "no object '" + where + "'");
+  }
+  const Handle target =
+      own(H5Oopen(file.get(), where.c_str(), h5::kDefault), H5Oclose, "open object", where, path);
+  return attribute_or_empty(target.get(), name, path);
 }
 
 std::vector<std::string> list_datasets(const std::string& path) {

@@ -5,7 +5,8 @@
 //
 // The file is plain HDF5 shaped the way netCDF-4 readers (netCDF-C, h5netcdf/xarray) expect:
 // every dimension is a dimension scale named after itself, every other dataset has a scale
-// attached on each axis, and the format is limited to HDF5 1.8 structures.
+// attached on each axis, and the format is limited to HDF5 1.8 structures. The netCDF-4 details
+// that let netCDF-C modify the file too (creation order, NC_CHAR text) are in netcdf4.hpp.
 #include <algorithm>
 #include <cerrno>
 #include <condition_variable>
@@ -26,6 +27,7 @@
 #include "codev/error.hpp"
 #include "codev/output.hpp"
 #include "output/hdf5_handle.hpp"
+#include "output/netcdf4.hpp"
 
 namespace codev {
 
@@ -62,39 +64,53 @@ ChunkShape chunk_shape(hsize_t n_column) {
 /// (shuffle groups the similar high bytes of neighbouring doubles, which deflate rewards).
 Handle compressed_properties(int rank, const hsize_t* chunk, const std::string& object,
                              const std::string& file) {
-  Handle dcpl = own(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "create properties for", object, file);
+  Handle dcpl = h5::dataset_properties(object, file);
   check(H5Pset_chunk(dcpl.get(), rank, chunk), "set chunking of", object, file);
   check(H5Pset_shuffle(dcpl.get()), "set shuffle filter on", object, file);
   check(H5Pset_deflate(dcpl.get(), kDeflateLevel), "set deflate filter on", object, file);
   return dcpl;
 }
 
-Handle scalar_space(const std::string& object, const std::string& file) {
-  return own(H5Screate(H5S_SCALAR), H5Sclose, "create scalar dataspace for", object, file);
-}
-
 void write_string_attribute(hid_t target, const std::string& name, const std::string& value,
                             const std::string& object, const std::string& file) {
-  const Handle type = h5::utf8_string_type(file);
-  const Handle space = scalar_space(object, file);
-  const Handle attribute =
-      own(H5Acreate2(target, name.c_str(), type.get(), space.get(), h5::kDefault, h5::kDefault),
-          H5Aclose, "create attribute " + name + " of", object, file);
-  const char* text = value.c_str();
-  check(H5Awrite(attribute.get(), type.get(), &text), "write attribute " + name + " of", object,
-        file);
+  h5::write_text_attribute(target, name, value, object, file);
 }
 
 /// A scalar numeric attribute stored as `file_type` (fixed little-endian, as netCDF-C writes).
 template <class T>
 void write_number_attribute(hid_t target, const std::string& name, T value, hid_t file_type,
                             hid_t memory_type, const std::string& object, const std::string& file) {
-  const Handle space = scalar_space(object, file);
-  const Handle attribute =
-      own(H5Acreate2(target, name.c_str(), file_type, space.get(), h5::kDefault, h5::kDefault),
-          H5Aclose, "create attribute " + name + " of", object, file);
-  check(H5Awrite(attribute.get(), memory_type, &value), "write attribute " + name + " of", object,
-        file);
+  h5::write_number_attribute(target, name, &value, file_type, memory_type, object, file);
+}
+
+/// Root attributes of any file: text, signed or unsigned 64-bit integers, doubles.
+void write_attribute(hid_t target, const Attribute& attribute, const std::string& file) {
+  std::visit(
+      [&](const auto& value) {
+        using Value = std::decay_t<decltype(value)>;
+        if constexpr (std::is_same_v<Value, std::string>) {
+          write_string_attribute(target, attribute.name, value, "/", file);
+        } else if constexpr (std::is_same_v<Value, std::int64_t>) {
+          write_number_attribute(target, attribute.name, value, H5T_STD_I64LE, H5T_NATIVE_INT64,
+                                 "/", file);
+        } else if constexpr (std::is_same_v<Value, std::uint64_t>) {
+          write_number_attribute(target, attribute.name, value, H5T_STD_U64LE, H5T_NATIVE_UINT64,
+                                 "/", file);
+        } else {
+          write_number_attribute(target, attribute.name, value, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
+                                 "/", file);
+        }
+      },
+      attribute.value);
+}
+
+/// One text, such as a resolved scenario: a 1-D char array (netcdf4.hpp).
+void write_text_dataset(hid_t group, const std::string& name, const std::string& value,
+                        const std::string& long_name, h5::DimensionIds& ids,
+                        const std::string& object, const std::string& file) {
+  const Handle dataset = h5::write_char_array(group, name, {value}, true, ids, object, file);
+  write_string_attribute(dataset.get(), "units", "1", object, file);
+  write_string_attribute(dataset.get(), "long_name", long_name, object, file);
 }
 
 /// `units` and `long_name`, which every variable carries (CF; users' plots label axes with them).
@@ -104,8 +120,11 @@ void write_description(hid_t dataset, const std::string& units, const std::strin
   write_string_attribute(dataset, "long_name", long_name, object, file);
 }
 
-/// Creates and fills a 1-D dataset for a coordinate or auxiliary variable along a fixed dimension.
-Handle write_axis_variable(hid_t group, const AxisVariable& variable, const std::string& object,
+/// Creates and fills a 1-D dataset for a coordinate (`coordinate`: the dimension scale) or an
+/// auxiliary variable along a fixed dimension. Text is a char array either way (netcdf4.hpp): a
+/// coordinate names its dimensions in _Netcdf4Coordinates, an auxiliary has them attached.
+Handle write_axis_variable(hid_t group, const AxisVariable& variable, bool coordinate,
+                           h5::DimensionIds& ids, const std::string& object,
                            const std::string& file) {
   const auto n = static_cast<hsize_t>(
       std::visit([](const auto& values) { return values.size(); }, variable.values));
@@ -115,40 +134,31 @@ Handle write_axis_variable(hid_t group, const AxisVariable& variable, const std:
       [&](const auto& values) -> Handle {
         using Values = std::decay_t<decltype(values)>;
         if constexpr (std::is_same_v<Values, std::vector<std::string>>) {
-          // Strings stay contiguous: filters would only compress the heap references.
-          const Handle type = h5::utf8_string_type(file);
-          Handle created = own(H5Dcreate2(group, variable.name.c_str(), type.get(), space.get(),
-                                          h5::kDefault, h5::kDefault, h5::kDefault),
-                               H5Dclose, "create dataset", object, file);
-          std::vector<const char*> text(values.size());
-          std::transform(values.begin(), values.end(), text.begin(),
-                         [](const std::string& s) { return s.c_str(); });
-          if (n > 0) {
-            check(
-                H5Dwrite(created.get(), type.get(), h5::kAll, h5::kAll, h5::kDefault, text.data()),
-                "write dataset", object, file);
+          if (coordinate) {
+            return h5::write_text_coordinate(group, variable.name, values, ids, object, file);
           }
-          return created;
+          return h5::write_char_array(group, variable.name, values, false, ids, object, file);
         } else {
           constexpr bool is_int = std::is_same_v<Values, std::vector<std::int64_t>>;
           const hid_t file_type = is_int ? H5T_STD_I64LE : H5T_IEEE_F64LE;
           const hid_t memory_type = is_int ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE;
           // Compressed like the variables: a household panel's ids can be millions long. An
           // empty dimension cannot be chunked, so it stays contiguous.
-          Handle dcpl;
+          Handle dcpl = h5::dataset_properties(object, file);
           if (n > 0) {
             const hsize_t chunk = std::min<hsize_t>(n, kTargetChunkBytes / sizeof(double));
             dcpl = compressed_properties(1, &chunk, object, file);
           }
-          Handle created =
-              own(H5Dcreate2(group, variable.name.c_str(), file_type, space.get(), h5::kDefault,
-                             dcpl ? dcpl.get() : h5::kDefault, h5::kDefault),
-                  H5Dclose, "create dataset", object, file);
+          Handle created = own(H5Dcreate2(group, variable.name.c_str(), file_type, space.get(),
+                                          h5::kDefault, dcpl.get(), h5::kDefault),
+                               H5Dclose, "create dataset", object, file);
           if (n > 0) {
             check(H5Dwrite(created.get(), memory_type, h5::kAll, h5::kAll, h5::kDefault,
                            values.data()),
                   "write dataset", object, file);
           }
+          if (coordinate)
+            h5::make_dimension(created.get(), variable.name, ids.next(), object, file);
           return created;
         }
       },
@@ -157,10 +167,12 @@ Handle write_axis_variable(hid_t group, const AxisVariable& variable, const std:
   return dataset;
 }
 
-/// An empty float64 dataset that grows along its first (unlimited) axis: rank 1 for row
-/// coordinates, rank 2 (rows x n_column) for variables.
+/// An empty dataset that grows along its first (unlimited) axis: rank 1 for row coordinates
+/// (float64, or int64 for `integer` ones such as years), rank 2 (rows x n_column, float64) for
+/// variables.
 Handle create_growing_dataset(hid_t group, const std::string& name, int rank, hsize_t n_column,
-                              bool fill_nan, const std::string& object, const std::string& file) {
+                              bool fill_nan, const std::string& object, const std::string& file,
+                              bool integer = false) {
   const ChunkShape chunk = chunk_shape(rank == 1 ? 1 : n_column);
   const hsize_t dims[2] = {0, n_column};
   // An empty fixed dimension cannot hold a chunk of width 1, so it is declared unlimited too.
@@ -175,8 +187,8 @@ Handle create_growing_dataset(hid_t group, const std::string& name, int rank, hs
     check(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_DOUBLE, &nan), "set fill value of", object,
           file);
   }
-  return own(H5Dcreate2(group, name.c_str(), H5T_IEEE_F64LE, space.get(), h5::kDefault, dcpl.get(),
-                        h5::kDefault),
+  return own(H5Dcreate2(group, name.c_str(), integer ? H5T_STD_I64LE : H5T_IEEE_F64LE, space.get(),
+                        h5::kDefault, dcpl.get(), h5::kDefault),
              H5Dclose, "create dataset", object, file);
 }
 
@@ -333,66 +345,41 @@ struct Writer::Impl {
   }
 
   void write_root_attribute(const Attribute& attribute) {
-    const hid_t root = file_.get();
-    std::visit(
-        [&](const auto& value) {
-          using Value = std::decay_t<decltype(value)>;
-          if constexpr (std::is_same_v<Value, std::string>) {
-            write_string_attribute(root, attribute.name, value, "/", partial_path_);
-          } else if constexpr (std::is_same_v<Value, std::int64_t>) {
-            write_number_attribute(root, attribute.name, value, H5T_STD_I64LE, H5T_NATIVE_INT64,
-                                   "/", partial_path_);
-          } else {
-            write_number_attribute(root, attribute.name, value, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
-                                   "/", partial_path_);
-          }
-        },
-        attribute.value);
+    write_attribute(file_.get(), attribute, partial_path_);
   }
 
   /// The resolved scenario as one scalar string, so the file alone reproduces the run.
   void write_scenario(const std::string& yaml) {
-    const std::string object = "scenario_yaml";
-    const Handle type = h5::utf8_string_type(partial_path_);
-    const Handle space = scalar_space(object, partial_path_);
-    const Handle dataset = own(H5Dcreate2(file_.get(), object.c_str(), type.get(), space.get(),
-                                          h5::kDefault, h5::kDefault, h5::kDefault),
-                               H5Dclose, "create dataset", object, partial_path_);
-    const char* text = yaml.c_str();
-    check(H5Dwrite(dataset.get(), type.get(), h5::kAll, h5::kAll, h5::kDefault, &text),
-          "write dataset", object, partial_path_);
-    write_description(dataset.get(), "1", "resolved scenario (YAML)", object, partial_path_);
+    write_text_dataset(file_.get(), "scenario_yaml", yaml, "resolved scenario (YAML)",
+                       dimension_ids_, "scenario_yaml", partial_path_);
   }
 
   void write_group(const GroupSpec& spec) {
     const std::string& file = partial_path_;
-    const Handle group =
-        own(H5Gcreate2(file_.get(), spec.name.c_str(), h5::kDefault, h5::kDefault, h5::kDefault),
-            H5Gclose, "create group", spec.name, file);
+    const Handle group = h5::create_group(file_.get(), spec.name, spec.name, file);
     const auto path_of = [&](const std::string& name) { return spec.name + "/" + name; };
     GroupSink sink;
     sink.name = spec.name;
 
     // Fixed dimension: the coordinate becomes the scale; auxiliaries hang on it.
     const std::string column_path = path_of(spec.column.name);
-    const Handle column =
-        write_axis_variable(group.get(), spec.column.coordinate, column_path, file);
-    check(H5DSset_scale(column.get(), spec.column.name.c_str()), "make dimension scale of",
-          column_path, file);
+    const Handle column = write_axis_variable(group.get(), spec.column.coordinate, true,
+                                              dimension_ids_, column_path, file);
     sink.n_column = static_cast<hsize_t>(std::visit(
         [](const auto& values) { return values.size(); }, spec.column.coordinate.values));
     for (const AxisVariable& aux : spec.column.auxiliary) {
       const std::string aux_path = path_of(aux.name);
-      const Handle dataset = write_axis_variable(group.get(), aux, aux_path, file);
+      const Handle dataset =
+          write_axis_variable(group.get(), aux, false, dimension_ids_, aux_path, file);
       attach_scale(dataset.get(), column.get(), 0, aux_path, file);
     }
 
     // Row dimension: an unlimited scale (CF time units and calendar let xarray decode dates).
     const std::string row_path = path_of(spec.row_dim);
-    sink.row_coordinate =
-        create_growing_dataset(group.get(), spec.row_dim, 1, 0, false, row_path, file);
-    check(H5DSset_scale(sink.row_coordinate.get(), spec.row_dim.c_str()), "make dimension scale of",
-          row_path, file);
+    sink.row_coordinate = create_growing_dataset(group.get(), spec.row_dim, 1, 0, false, row_path,
+                                                 file, spec.row_integer);
+    h5::make_dimension(sink.row_coordinate.get(), spec.row_dim, dimension_ids_.next(), row_path,
+                       file);
     write_description(sink.row_coordinate.get(), spec.row_units, spec.row_long_name, row_path,
                       file);
     if (!spec.row_calendar.empty()) {
@@ -404,13 +391,17 @@ struct Writer::Impl {
     std::string coordinates;
     for (const AxisVariable& aux : spec.column.auxiliary) coordinates += aux.name + " ";
     if (!spec.row_aux_name.empty()) {
-      // GroupSpec names the auxiliary row coordinate but gives it no units: it holds a calendar
-      // year or a similar count, hence units "1" and its name as long_name.
       const std::string aux_path = path_of(spec.row_aux_name);
-      sink.row_aux =
-          create_growing_dataset(group.get(), spec.row_aux_name, 1, 0, false, aux_path, file);
+      sink.row_aux = create_growing_dataset(group.get(), spec.row_aux_name, 1, 0, false, aux_path,
+                                            file, spec.row_aux_integer);
       attach_scale(sink.row_aux.get(), sink.row_coordinate.get(), 0, aux_path, file);
-      write_description(sink.row_aux.get(), "1", spec.row_aux_name, aux_path, file);
+      write_description(sink.row_aux.get(), spec.row_aux_units,
+                        spec.row_aux_long_name.empty() ? spec.row_aux_name : spec.row_aux_long_name,
+                        aux_path, file);
+      if (!spec.row_aux_calendar.empty()) {
+        write_string_attribute(sink.row_aux.get(), "calendar", spec.row_aux_calendar, aux_path,
+                               file);
+      }
       coordinates += spec.row_aux_name;
     }
     if (!coordinates.empty() && coordinates.back() == ' ') coordinates.pop_back();
@@ -529,6 +520,7 @@ struct Writer::Impl {
   // in between. file_ is declared first so the datasets in sinks_ are closed before it.
   Handle file_;
   std::vector<GroupSink> sinks_;
+  h5::DimensionIds dimension_ids_;
 
   // The queue and its hand-over state, guarded by mutex_.
   std::mutex mutex_;
@@ -595,8 +587,7 @@ struct ArrayFile::Impl {
       const std::string parent = slash == std::string::npos ? "" : path.substr(0, slash);
       const std::string leaf = slash == std::string::npos ? path : path.substr(slash + 1);
       const hid_t parent_id = group(parent).group.get();
-      g.group = own(H5Gcreate2(parent_id, leaf.c_str(), h5::kDefault, h5::kDefault, h5::kDefault),
-                    H5Gclose, "create group", path, partial_path_);
+      g.group = h5::create_group(parent_id, leaf, path, partial_path_);
     }
     return groups_.emplace(path, std::move(g)).first->second;
   }
@@ -609,9 +600,8 @@ struct ArrayFile::Impl {
     ArrayGroup& g = group(group_path);
     const std::string object = object_of(group_path, dim.name);
     ArrayGroup::Dim d;
-    d.scale = write_axis_variable(g.group.get(), dim.coordinate, object, partial_path_);
-    check(H5DSset_scale(d.scale.get(), dim.name.c_str()), "make dimension scale of", object,
-          partial_path_);
+    d.scale = write_axis_variable(g.group.get(), dim.coordinate, true, dimension_ids_, object,
+                                  partial_path_);
     if (dim.coordinate.units.starts_with("days since")) {
       write_string_attribute(d.scale.get(), "calendar", "standard", object, partial_path_);
     }
@@ -619,8 +609,12 @@ struct ArrayFile::Impl {
         std::visit([](const auto& values) { return values.size(); }, dim.coordinate.values));
     for (const AxisVariable& aux : dim.auxiliary) {
       const std::string aux_object = object_of(group_path, aux.name);
-      const Handle dataset = write_axis_variable(g.group.get(), aux, aux_object, partial_path_);
+      const Handle dataset =
+          write_axis_variable(g.group.get(), aux, false, dimension_ids_, aux_object, partial_path_);
       attach_scale(dataset.get(), d.scale.get(), 0, aux_object, partial_path_);
+      if (aux.units.starts_with("days since")) {
+        write_string_attribute(dataset.get(), "calendar", "standard", aux_object, partial_path_);
+      }
       d.auxiliary.push_back(aux.name);
     }
     g.dims[dim.name] = std::move(d);
@@ -649,8 +643,7 @@ struct ArrayFile::Impl {
     // county) block at once, and readers take whole blocks too. Empty dimensions cannot be
     // chunked; such a variable holds nothing and stays contiguous.
     const bool empty = std::find(shape.begin(), shape.end(), hsize_t{0}) != shape.end();
-    Handle dcpl = own(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "create properties for", object,
-                      partial_path_);
+    Handle dcpl = h5::dataset_properties(object, partial_path_);
     if (!empty && rank > 0) {
       std::vector<hsize_t> chunk(shape.size(), 1);
       for (int axis = std::max(0, rank - 2); axis < rank; ++axis) {
@@ -712,35 +705,12 @@ struct ArrayFile::Impl {
 
   void text(const std::string& group_path, const std::string& name, const std::string& value,
             const std::string& long_name) {
-    const std::string object = object_of(group_path, name);
-    const Handle type = h5::utf8_string_type(partial_path_);
-    const Handle space = scalar_space(object, partial_path_);
-    const Handle dataset = own(H5Dcreate2(group(group_path).group.get(), name.c_str(), type.get(),
-                                          space.get(), h5::kDefault, h5::kDefault, h5::kDefault),
-                               H5Dclose, "create dataset", object, partial_path_);
-    const char* text = value.c_str();
-    check(H5Dwrite(dataset.get(), type.get(), h5::kAll, h5::kAll, h5::kDefault, &text),
-          "write dataset", object, partial_path_);
-    write_description(dataset.get(), "1", long_name, object, partial_path_);
+    write_text_dataset(group(group_path).group.get(), name, value, long_name, dimension_ids_,
+                       object_of(group_path, name), partial_path_);
   }
 
   void attributes(const std::vector<Attribute>& list) {
-    for (const Attribute& attribute : list) {
-      std::visit(
-          [&](const auto& value) {
-            using Value = std::decay_t<decltype(value)>;
-            if constexpr (std::is_same_v<Value, std::string>) {
-              write_string_attribute(file_.get(), attribute.name, value, "/", partial_path_);
-            } else if constexpr (std::is_same_v<Value, std::int64_t>) {
-              write_number_attribute(file_.get(), attribute.name, value, H5T_STD_I64LE,
-                                     H5T_NATIVE_INT64, "/", partial_path_);
-            } else {
-              write_number_attribute(file_.get(), attribute.name, value, H5T_IEEE_F64LE,
-                                     H5T_NATIVE_DOUBLE, "/", partial_path_);
-            }
-          },
-          attribute.value);
-    }
+    for (const Attribute& attribute : list) write_attribute(file_.get(), attribute, partial_path_);
   }
 
   void flush() { check(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), "flush", "file", partial_path_); }
@@ -777,6 +747,7 @@ struct ArrayFile::Impl {
   const std::string partial_path_;
   Handle file_;
   std::map<std::string, ArrayGroup> groups_;
+  h5::DimensionIds dimension_ids_;
 };
 
 ArrayFile::ArrayFile(std::string path) : impl_(std::make_unique<Impl>(std::move(path))) {

@@ -162,7 +162,7 @@ std::array<double, kNumRegionGroups> every_group(double x) {
 
 const std::vector<RegionVariable>& region_variables() {
   static const std::vector<RegionVariable> vars = {
-      {{"income_per_capita_mean", "yuan/person/year", "mean disposable income per person"},
+      {{"income_per_capita_mean", "yuan/year", "mean disposable income per person"},
        [](const RegionIndicators& r) { return r.income_per_capita_mean; }},
       {{"fgt0", "1", "poverty headcount ratio at the poverty line"},
        [](const RegionIndicators& r) { return r.fgt0; }},
@@ -234,19 +234,19 @@ struct PanelVariable {
 };
 
 const PanelVariable kPanelVariables[] = {
-    {{"persons", "persons", "household members"},
+    {{"persons", "1", "household members"},
      [](const Households& h, std::int64_t i, double) { return static_cast<double>(h.persons[i]); }},
-    {{"income_per_capita", "yuan/person/year", "disposable income per person"},
+    {{"income_per_capita", "yuan/year", "disposable income per person"},
      [](const Households& h, std::int64_t i, double) {
        return static_cast<double>(h.income_pc[i]);
      }},
-    {{"income_wage", "yuan/person/year", "wage income per person"},
+    {{"income_wage", "yuan/year", "wage income per person"},
      [](const Households& h, std::int64_t i, double per) { return h.ytd_wage[i] * per; }},
-    {{"income_operating", "yuan/person/year", "net operating income per person"},
+    {{"income_operating", "yuan/year", "net operating income per person"},
      [](const Households& h, std::int64_t i, double per) { return h.ytd_operating[i] * per; }},
-    {{"income_property", "yuan/person/year", "net property income per person"},
+    {{"income_property", "yuan/year", "net property income per person"},
      [](const Households& h, std::int64_t i, double per) { return h.ytd_property[i] * per; }},
-    {{"income_transfer", "yuan/person/year", "net transfer income per person"},
+    {{"income_transfer", "yuan/year", "net transfer income per person"},
      [](const Households& h, std::int64_t i, double per) { return h.ytd_transfer[i] * per; }},
     {{"monitored", "1", "1 if under return-to-poverty monitoring"},
      [](const Households& h, std::int64_t i, double) {
@@ -262,12 +262,19 @@ const PanelVariable kPanelVariables[] = {
      }},
 };
 
-GroupSpec yearly_group(const std::string& name) {
+// Groups with a row per year: the year is an integer coordinate, and the start of the calendar
+// year is the CF time coordinate along it (ncdump -t and xarray show dates).
+GroupSpec yearly_group(const std::string& name, const std::string& start) {
   GroupSpec g;
   g.name = name;
   g.row_dim = "year";
   g.row_units = "1";
   g.row_long_name = "calendar year";
+  g.row_integer = true;
+  g.row_aux_name = "time";
+  g.row_aux_units = "days since " + start;
+  g.row_aux_long_name = "start of the calendar year";
+  g.row_aux_calendar = "standard";
   return g;
 }
 
@@ -289,26 +296,21 @@ std::vector<std::int64_t> panel_households(const Model& m) {
 OutputLayout make_run_layout(const Model& m, const RunOptions& o, bool with_panel) {
   OutputLayout layout;
   const std::string start = start_date(m);
-  layout.root_attributes = {
-      {"title", std::string("codev run: ") + m.name},
-      {"Conventions", std::string("CF-1.8")},
-      {"codev_version", std::string(kVersion)},
-      {"git_commit", std::string(git_commit())},
+  layout.root_attributes = provenance_attributes("codev run: " + m.name, o.command_line);
+  const std::vector<Attribute> run_attributes = {
       {"scenario_name", m.name},
       {"scenario_description", m.description},
       {"scenario_file", m.scenario_file},
       {"scenario_sha256", m.scenario_sha256},
-      {"seed", static_cast<std::int64_t>(m.seed)},
-      {"replicate", static_cast<std::int64_t>(o.replicate)},
-      {"command_line", o.command_line},
-      {"creation_time", iso_now()},
+      {"seed", std::uint64_t{m.seed}},
+      {"replicate", std::uint64_t{o.replicate}},
       {"start", start},
       {"step_months", static_cast<std::int64_t>(m.step_months)},
       {"households_simulated", m.n_household},
       {"household_weight", m.household_weight},
-      {"library_versions", std::string("tbb ") + tbb_version() + ", eigen " + eigen_version() +
-                               ", yaml-cpp " + kYamlCppVersion},
   };
+  layout.root_attributes.insert(layout.root_attributes.end(), run_attributes.begin(),
+                                run_attributes.end());
   layout.scenario_yaml = m.resolved_yaml;
 
   GroupSpec monthly;
@@ -318,20 +320,22 @@ OutputLayout make_run_layout(const Model& m, const RunOptions& o, bool with_pane
   monthly.row_long_name = "start of the step";
   monthly.row_calendar = "standard";
   monthly.row_aux_name = "year";
+  monthly.row_aux_long_name = "calendar year";
+  monthly.row_aux_integer = true;
   monthly.column = county_dim(m);
   for_each_monthly(m, nullptr, [&](const VariableSpec& spec, const double*, std::size_t) {
     monthly.variables.push_back(spec);
   });
   layout.groups.push_back(monthly);
 
-  GroupSpec annual = yearly_group("annual");
+  GroupSpec annual = yearly_group("annual", start);
   annual.column = county_dim(m);
   for_each_annual(nullptr, nullptr, [&](const VariableSpec& spec, const std::vector<double>*) {
     annual.variables.push_back(spec);
   });
   layout.groups.push_back(annual);
 
-  GroupSpec region = yearly_group("region");
+  GroupSpec region = yearly_group("region", start);
   region.column.name = "group";
   region.column.coordinate = {
       "group", "county group (all, or by role)", "1",
@@ -339,7 +343,7 @@ OutputLayout make_run_layout(const Model& m, const RunOptions& o, bool with_pane
   for (const RegionVariable& v : region_variables()) region.variables.push_back(v.spec);
   layout.groups.push_back(region);
 
-  GroupSpec pairings = yearly_group("pairings");
+  GroupSpec pairings = yearly_group("pairings", start);
   std::vector<std::string> pairing_ids;
   std::vector<std::int64_t> donors, recipients;
   for (const Pairing& p : m.pairings) {
@@ -354,7 +358,7 @@ OutputLayout make_run_layout(const Model& m, const RunOptions& o, bool with_pane
   for (const PairingVariable& v : pairing_variables()) pairings.variables.push_back(v.spec);
   layout.groups.push_back(pairings);
 
-  GroupSpec anomalies = yearly_group("anomalies");
+  GroupSpec anomalies = yearly_group("anomalies", start);
   anomalies.column.name = "anomaly";
   std::vector<std::string> anomaly_names, anomaly_long_names;
   for (const InstrumentAnomaly& a : anomaly_list()) {
@@ -370,7 +374,7 @@ OutputLayout make_run_layout(const Model& m, const RunOptions& o, bool with_pane
   const std::vector<std::int64_t> panel =
       with_panel ? panel_households(m) : std::vector<std::int64_t>{};
   if (!panel.empty()) {
-    GroupSpec hh = yearly_group("households");
+    GroupSpec hh = yearly_group("households", start);
     std::vector<std::int64_t> ids, county;
     for (std::int64_t i : panel) {
       int c = 0;
@@ -471,12 +475,20 @@ double step_days(const Model& m, int st) {
                              days_from_civil(m.start_year, m.start_month, 1));
 }
 
+double year_days(const Model& m, int year) {
+  return static_cast<double>(days_from_civil(year, 1, 1) -
+                             days_from_civil(m.start_year, m.start_month, 1));
+}
+
 RunAxes run_axes(const Model& m) {
   RunAxes axes;
   for (int st = 0; st < m.n_step; ++st) {
     axes.time.push_back(step_days(m, st));
     axes.time_year.push_back(m.year_of_step(st));
-    if (m.closes_year(st)) axes.years.push_back(m.year_of_step(st));
+    if (m.closes_year(st)) {
+      axes.years.push_back(m.year_of_step(st));
+      axes.year_time.push_back(year_days(m, m.year_of_step(st)));
+    }
   }
   axes.time_units = "days since " + start_date(m);
   return axes;
@@ -489,6 +501,31 @@ std::vector<VariableSpec> run_group_variables(const std::string& group) {
     if (g.name == group) return g.variables;
   }
   return {};
+}
+
+std::string library_versions() {
+  return std::string("tbb ") + tbb_version() + ", eigen " + eigen_version() + ", yaml-cpp " +
+         kYamlCppVersion + ", hdf5 " + hdf5_version();
+}
+
+std::vector<Attribute> provenance_attributes(const std::string& title,
+                                             const std::string& command_line) {
+  const std::string now = iso_now();
+  const std::string source =
+      std::string("codev ") + kVersion + " (git " + git_commit() + "), agent-based simulation";
+  std::string history = now + ": ";
+  history += command_line.empty() ? std::string("codev ") + kVersion : command_line;
+  return {
+      {"title", title},
+      {"Conventions", std::string("CF-1.8")},
+      {"source", source},
+      {"history", history},
+      {"codev_version", std::string(kVersion)},
+      {"git_commit", std::string(git_commit())},
+      {"command_line", command_line},
+      {"creation_time", now},
+      {"library_versions", library_versions()},
+  };
 }
 
 std::string iso_now() {

@@ -46,12 +46,22 @@ struct RunAxes {
   std::vector<double> time;       ///< [n_step] days from the start to the start of each step
   std::vector<double> time_year;  ///< [n_step] calendar year of each step
   std::vector<double> years;      ///< calendar years closed by the run (rows of /annual)
+  std::vector<double> year_time;  ///< [years] days from the start to 1 January of each year
   std::string time_units;         ///< "days since YYYY-MM-01"
 };
 RunAxes run_axes(const Model& model);
 
 /// Days from the run's start to the start of step s.
 double step_days(const Model& model, int step);
+
+/// Days from the run's start to 1 January of `year` (the time coordinate of yearly rows).
+double year_days(const Model& model, int year);
+
+/// The root attributes every codev file begins with, whatever it holds: title, Conventions,
+/// source, history (creation time and command line, to which NCO and others append), version,
+/// git commit, command line, creation time and library versions.
+std::vector<Attribute> provenance_attributes(const std::string& title,
+                                             const std::string& command_line);
 
 /// The current UTC time as ISO 8601 ("2026-11-29T07:45:22Z"), for the creation_time attribute.
 std::string iso_now();

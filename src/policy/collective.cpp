@@ -40,8 +40,8 @@ enum Stock {
 };
 constexpr InstrumentStock kStocks[] = {
     {"village_assets", Extent::village, "yuan", "collective assets of the village"},
-    {"village_persons", Extent::village, "persons", "member persons of the village (simulated)"},
-    {"village_at_risk", Extent::village, "persons",
+    {"village_persons", Extent::village, "1", "member persons of the village (simulated)"},
+    {"village_at_risk", Extent::village, "1",
      "simulated persons in monitored households at the last year end (the need)"},
     {"village_income_ytd", Extent::village, "yuan", "collective income so far this year"},
     {"village_income_last", Extent::village, "yuan", "collective income of the last closed year"},

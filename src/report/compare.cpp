@@ -153,7 +153,15 @@ std::string number(double x) {
   return buf;
 }
 
-// For people: yuan in millions or billions, four significant digits or so; CSV keeps number().
+// CSV: every digit, so a value read back is the double computed (%.17g round-trips).
+std::string full(double x) {
+  if (std::isnan(x)) return "";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", x);
+  return buf;
+}
+
+// For people: yuan in millions or billions, four significant digits or so; CSV keeps full().
 std::string readable(double x) {
   if (std::isnan(x)) return "";
   char buf[48];
@@ -269,11 +277,10 @@ std::string compare_outputs(const std::string& a_text, const std::string& b_text
     const Stat d = diff_of(line, paired && line.a.size() == line.b.size());
     const double percent = sb.mean != 0.0 ? 100.0 * d.mean / std::abs(sb.mean) : kNaN;
     if (csv) {
-      out << line.indicator << "," << line.group << "," << line.year << "," << number(sa.mean)
-          << "," << number(sa.low) << "," << number(sa.high) << "," << number(sb.mean) << ","
-          << number(sb.low) << "," << number(sb.high) << "," << number(d.mean) << ","
-          << number(d.low) << "," << number(d.high) << "," << number(percent) << ","
-          << (paired ? "true" : "false") << "\n";
+      out << line.indicator << "," << line.group << "," << line.year << "," << full(sa.mean) << ","
+          << full(sa.low) << "," << full(sa.high) << "," << full(sb.mean) << "," << full(sb.low)
+          << "," << full(sb.high) << "," << full(d.mean) << "," << full(d.low) << ","
+          << full(d.high) << "," << full(percent) << "," << (paired ? "true" : "false") << "\n";
     } else {
       table.push_back({line.indicator, line.group, line.year, with_ci(sa), with_ci(sb), with_ci(d),
                        readable_percent(percent)});

@@ -52,8 +52,10 @@ def main(path):
         for key in ["title", "codev_version", "git_commit", "scenario_name", "scenario_sha256",
                     "seed", "command_line", "creation_time", "library_versions"]:
             require(key in f.attrs, f"root attribute {key}")
-        require(f.attrs["scenario_name"] == "example_small", "scenario name")
-        text = f["scenario_yaml"][()]
+        name = f.attrs["scenario_name"]  # NC_CHAR: bytes through h5py
+        require((name.decode() if isinstance(name, bytes) else name) == "example_small",
+                "scenario name")
+        text = f["scenario_yaml"][()].tobytes().rstrip(b"\0")  # NC_CHAR: bytes
         text = text.decode() if isinstance(text, bytes) else text
         require("example_small" in text and "513332" in text, "resolved scenario text")
     print("check_run: OK")
