@@ -266,7 +266,8 @@ int cmd_validate(const std::string& scenario, const std::vector<std::string>& se
 
 // `codev --version`: the version, the commit it was built from and the libraries it links.
 std::string version_text() {
-  std::string text = std::string("codev ") + codev::kVersion + " (git " + codev::git_commit() + ")\n";
+  std::string text =
+      std::string("codev ") + codev::kVersion + " (git " + codev::git_commit() + ")\n";
   text += "libraries: " + codev::library_versions() + ", CLI11 " + CLI11_VERSION;
 #ifdef CODEV_WITH_MPI
   text += ", MPI (built with -DCODEV_MPI=ON)";
