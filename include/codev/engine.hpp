@@ -34,6 +34,8 @@ struct HouseholdTotals {
   std::vector<double> medical_cover;     ///< safety-net medical assistance paid, yuan
   std::vector<double> consumption_paid;  ///< consumption-assistance purchases paid out, yuan
   std::vector<double> dividends;         ///< collective dividends received by households, yuan
+  std::vector<double> placements;        ///< workers placed in organised jobs away this step
+  std::vector<double> placement_paid;    ///< placement bonuses and switching costs paid, yuan
 };
 
 /// Indicators of one closed calendar year per county: X(name, output, units, long_name). The one

@@ -145,7 +145,8 @@ struct CountyField {
   X(job_accept, "", "1", "probability a local-job applicant is hired this step")               \
   X(layoff, "", "1", "per-step probability a local worker loses the job")                      \
   X(asset_loss, "", "1", "share of household assets destroyed this step (disasters)")          \
-  X(price, "", "1", "farm price multiplier this step (price shocks)")
+  X(price, "", "1", "farm price multiplier this step (price shocks)")                          \
+  X(placement_accept, "", "1", "probability a placement applicant is placed this step")
 
 /// Results of the last step: what the county economy produced and used (annual rates where money).
 #define CODEV_COUNTY_RESULTS(X)                                                                 \
@@ -186,20 +187,24 @@ struct CountyField {
 /// by the instruments (src/policy/). The household kernel reads channels and never an
 /// instrument: several instruments may write one channel (factors multiply, shares and amounts
 /// add); an instrument that is not funded leaves the neutral value.
-#define CODEV_COUNTY_LEVERS(X)                                                           \
-  X(earnings, "", "1", "multiplier on household wage and farm earnings (1 = none)")      \
-  X(linked_share, "linked_share", "1",                                                   \
-    "share of farming households linked to the specialty industry")                      \
-  X(premium, "", "1", "price premium on the farm output of linked households")           \
-  X(purchase_rate, "", "1", "aid purchases per yuan of household farm output this step") \
-  X(assistance_pc, "", "yuan", "cash assistance per monitored person this step")         \
-  X(medical_cover, "", "1", "share of monitored households' medical costs covered")      \
-  X(dividends, "", "1", "1 where villages pay collective dividends this step")           \
-  X(tfp_factor, "", "1", "factor on farm and non-farm TFP (infrastructure; 1 = none)")   \
-  X(capital_in, "", "yuan", "aid capital added to the specialty industry this step")     \
-  X(capital_out, "", "yuan",                                                             \
-    "capital leaving the specialty industry this step (repatriated profit)")             \
-  X(revenue_in, "", "yuan", "aid-related income credited to the county budget this step")
+#define CODEV_COUNTY_LEVERS(X)                                                                     \
+  X(earnings, "", "1", "multiplier on household wage and farm earnings (1 = none)")                \
+  X(linked_share, "linked_share", "1",                                                             \
+    "share of farming households linked to the specialty industry")                                \
+  X(premium, "", "1", "price premium on the farm output of linked households")                     \
+  X(purchase_rate, "", "1", "aid purchases per yuan of household farm output this step")           \
+  X(assistance_pc, "", "yuan", "cash assistance per monitored person this step")                   \
+  X(medical_cover, "", "1", "share of monitored households' medical costs covered")                \
+  X(dividends, "", "1", "1 where villages pay collective dividends this step")                     \
+  X(tfp_factor, "", "1", "factor on farm and non-farm TFP (infrastructure; 1 = none)")             \
+  X(capital_in, "", "yuan", "aid capital added to the specialty industry this step")               \
+  X(capital_out, "", "yuan",                                                                       \
+    "capital leaving the specialty industry this step (repatriated profit)")                       \
+  X(revenue_in, "", "yuan", "aid-related income credited to the county budget this step")          \
+  X(placement_offers, "", "1", "organised placements of workers away offered this step (workers)") \
+  X(placement_bonus, "", "yuan",                                                                   \
+    "one-off payment to a household per worker placed (transfer income)")                          \
+  X(placement_subsidy, "", "1", "share of a placed worker's switching cost the programme pays")
 
 #define CODEV_COUNTY_FIELD_ENTRY_CountyEconomy(member, output, units, long_name) \
   {#member, output, units, long_name, &CountyEconomy::member},

@@ -130,18 +130,24 @@ enum Move : std::int8_t {
   kLocalToFarm,
   kLocalToMigrant,
   kMigrantToFarm,
-  kMigrantToLocal
+  kMigrantToLocal,
+  kFarmToPlacement,   ///< a farm worker takes an organised placement away (a migrant job)
+  kLocalToPlacement,  ///< a local worker takes an organised placement away
 };
 
 /// True for the moves that need a local job (rationed by the county's vacancies).
 inline bool needs_local_job(Move m) { return m == kFarmToLocal || m == kMigrantToLocal; }
 
+/// True for the moves that need an organised placement (rationed by the placements offered).
+inline bool needs_placement(Move m) { return m == kFarmToPlacement || m == kLocalToPlacement; }
+
 /// The single labour move with the largest monthly gain, if that gain exceeds `threshold`
-/// (the switching cost spread over the review interval). Workers compare skill-scaled local
-/// wages, migrant earnings plus the household's taste for migration, and the marginal product
-/// of one farm worker.
+/// (the switching cost spread over the review interval); `gain` receives it (or `threshold`
+/// when the household stays). Workers compare skill-scaled local wages, migrant earnings plus
+/// the household's taste for migration, and the marginal product of one farm worker.
 inline Move best_move(const Households& h, std::int64_t i, const CountyEconomy& k,
-                      const Levers& lever, int c, const FarmTech& tech, double threshold) {
+                      const Levers& lever, int c, const FarmTech& tech, double threshold,
+                      double& gain) {
   const int f = h.workers[i] - h.local[i] - h.migrant[i];
   const int e = h.elderly[i];
   const double local_value = h.skill[i] * k.wage_local[c];
@@ -152,9 +158,9 @@ inline Move best_move(const Households& h, std::int64_t i, const CountyEconomy& 
   const double farm_loss = f > 0 ? farm_scale * (tech.labour(f, e) - tech.labour(f - 1, e)) : 0.0;
   Move best = kStay;
   double best_gain = threshold;
-  auto consider = [&](bool possible, double gain, Move move) {
-    if (possible && gain > best_gain) {
-      best_gain = gain;
+  auto consider = [&](bool possible, double move_gain, Move move) {
+    if (possible && move_gain > best_gain) {
+      best_gain = move_gain;
       best = move;
     }
   };
@@ -164,6 +170,45 @@ inline Move best_move(const Households& h, std::int64_t i, const CountyEconomy& 
   consider(h.local[i] > 0, migrant_value - local_value, kLocalToMigrant);
   consider(h.migrant[i] > 0, farm_gain - migrant_value, kMigrantToFarm);
   consider(h.migrant[i] > 0, local_value - migrant_value, kMigrantToLocal);
+  gain = best_gain;
+  return best;
+}
+
+/// The same without the gain.
+inline Move best_move(const Households& h, std::int64_t i, const CountyEconomy& k,
+                      const Levers& lever, int c, const FarmTech& tech, double threshold) {
+  double gain = 0.0;
+  return best_move(h, i, k, lever, c, tech, threshold, gain);
+}
+
+/// The better of an organised placement away for one farm or local worker and the household's
+/// best move otherwise (`regular`, with net gain `regular_gain` over its threshold). A placement
+/// is a migrant job whose switching cost is partly paid (`subsidy`, a share) and which comes
+/// with a one-off `bonus`, spread like the switching cost over the review interval
+/// (`review_months`).
+inline Move with_placement(const Households& h, std::int64_t i, const CountyEconomy& k,
+                           const Levers& lever, int c, const FarmTech& tech, double threshold,
+                           double review_months, Move regular, double regular_gain) {
+  const int f = h.workers[i] - h.local[i] - h.migrant[i];
+  const int e = h.elderly[i];
+  const double local_value = h.skill[i] * k.wage_local[c];
+  const double migrant_value = h.skill[i] * k.wage_migrant[c] + h.taste[i];
+  const double farm_scale = k.farm_tfp[c] * lever.tfp_factor[c] * k.price[c] *
+                            FarmTech::output_units(h.farm_capacity[i], 1.0f) / 12.0;
+  const double farm_loss = f > 0 ? farm_scale * (tech.labour(f, e) - tech.labour(f - 1, e)) : 0.0;
+  const double placed_threshold = threshold * (1.0 - lever.placement_subsidy[c]);
+  const double bonus = lever.placement_bonus[c] / review_months;
+  Move best = regular;
+  double best_net = regular == kStay ? 0.0 : regular_gain - threshold;
+  auto consider = [&](bool possible, double gain, Move move) {
+    const double net = gain + bonus - placed_threshold;
+    if (possible && net > best_net) {
+      best_net = net;
+      best = move;
+    }
+  };
+  consider(f > 0, migrant_value - farm_loss, kFarmToPlacement);
+  consider(h.local[i] > 0, migrant_value - local_value, kLocalToPlacement);
   return best;
 }
 
@@ -189,6 +234,13 @@ inline void apply_move(int& local, int& migrant, Move move) {
     case kMigrantToLocal:
       --migrant;
       ++local;
+      break;
+    case kFarmToPlacement:
+      ++migrant;
+      break;
+    case kLocalToPlacement:
+      --local;
+      ++migrant;
       break;
     case kStay:
       break;

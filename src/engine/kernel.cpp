@@ -29,6 +29,10 @@ KernelCounty kernel_county(const Model& m, const State& s, const StepContext& ct
     kc.layoff_threshold[static_cast<std::size_t>(l)] = Rng::threshold32(k.layoff[c] * l);
   }
   kc.switching_cost = p.labour_switching_cost;
+  kc.placement_accept = Rng::threshold(k.placement_accept[c]);
+  kc.placement_cost = p.labour_switching_cost * (1.0 - lever.placement_subsidy[c]);
+  kc.placement_bonus = lever.placement_bonus[c];
+  kc.placement_paid = p.labour_switching_cost * lever.placement_subsidy[c] + kc.placement_bonus;
   kc.cover[1] = lever.medical_cover[c];
   // A table: no int-to-double conversions per household.
   for (int l = 0; l <= kMaxLabourIndex; ++l) {
@@ -82,7 +86,7 @@ void household_chunk(const Model& m, State& s, const std::int8_t* plan_in, const
   const std::int64_t first = m.household_begin[c];
   const KernelCounty kc = kernel_county(m, s, ctx, c);
   double farm_sum = 0, pension_sum = 0, allowance_sum = 0, medical_sum = 0, ill_sum = 0,
-         assistance_sum = 0, cover_sum = 0, purchases_sum = 0, dividend_sum = 0;
+         assistance_sum = 0, cover_sum = 0, purchases_sum = 0, dividend_sum = 0, placed_sum = 0;
   std::int64_t local_sum = 0, migrant_sum = 0;  // workers, counted where they are set
   const std::int64_t review_steps = ctx.review_steps;
   const bool opens_year = ctx.opens_year;
@@ -95,7 +99,7 @@ void household_chunk(const Model& m, State& s, const std::int8_t* plan_in, const
   // on the blocking.
   constexpr std::int64_t kBlock = 128;
   double savings_b[kBlock], available_b[kBlock], medical_b[kBlock], farm_out_b[kBlock],
-      consumption_b[kBlock], next_b[kBlock];
+      consumption_b[kBlock], next_b[kBlock], bonus_b[kBlock];
   std::uint64_t word_b[kBlock + 2 * kHouseholdsPerDraw];
   float labour_b[kBlock];
   for (std::int64_t b0 = ch.begin; b0 < ch.end; b0 += kBlock) {
@@ -131,6 +135,9 @@ void household_chunk(const Model& m, State& s, const std::int8_t* plan_in, const
         cover_sum += e.covered;
         ill_sum += 1.0;
       }
+      // Placements are rare: counted here, their bonus paid as transfer income in pass 2.
+      if (e.placed) placed_sum += 1.0;
+      bonus_b[j] = e.placed ? kc.placement_bonus : 0.0;
       savings_b[j] = e.savings;
       medical_b[j] = e.medical;
       available_b[j] = e.available;
@@ -143,7 +150,8 @@ void household_chunk(const Model& m, State& s, const std::int8_t* plan_in, const
     // year closes (the household panel reads them) and restart with the first step of the next.
     for (std::int64_t j = 0; j < n; ++j) {
       const std::int64_t i = b0 + j;
-      const Income in = income_by_source(kc, h, i, savings_b[j], available_b[j], labour_b[j]);
+      const Income in =
+          income_by_source(kc, h, i, savings_b[j], available_b[j], labour_b[j], bonus_b[j]);
       const double medical = medical_b[j];
       const Spending sp = consume_and_save(kc, h.persons[i], in.total(), savings_b[j], medical);
       farm_out_b[j] = in.farm_out;
@@ -185,6 +193,8 @@ void household_chunk(const Model& m, State& s, const std::int8_t* plan_in, const
   acc[kMedicalCover] = cover_sum;
   acc[kConsumptionPaid] = purchases_sum;
   acc[kDividends] = dividend_sum;
+  acc[kPlacements] = placed_sum;
+  acc[kPlacementPaid] = placed_sum * kc.placement_paid;
 }
 
 }  // namespace codev

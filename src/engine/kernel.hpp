@@ -98,6 +98,10 @@ struct KernelCounty {
   std::uint8_t lost_months = 0;                ///< months one worker is out after an illness
   double out_of_pocket = 0;                    ///< mean illness cost after reimbursement
   std::uint64_t accept = 0;                    ///< threshold for being hired (64-bit words)
+  std::uint64_t placement_accept = 0;          ///< threshold for being placed (64-bit words)
+  double placement_cost = 0;                   ///< switching cost a placed household still pays
+  double placement_paid = 0;   ///< paid by the placement programme per placed worker
+  double placement_bonus = 0;  ///< of which one-off transfer income to the household
   std::array<std::uint64_t, kMaxLabourIndex + 1> layoff_threshold{};  ///< by local workers
   double switching_cost = 0;
   double cover[2] = {0, 0};  ///< medical assistance share, by "monitored"
@@ -138,6 +142,7 @@ struct EventResult {
   double available;  ///< share of the workers' time available this step
   float labour;      ///< farm labour term (FarmTech::labour)
   bool ill;          ///< a new illness episode
+  bool placed;       ///< a worker took an organised placement
 };
 
 /// Labour move (the plan, local jobs by lottery), layoff, illness for household i. `word` is the
@@ -152,8 +157,16 @@ struct EventResult {
   std::uint8_t flags = h.flags[i] & static_cast<std::uint8_t>(~kSearching);
   EventResult r;
   double savings = h.savings[i];
-  if (move != kStay &&
-      (!needs_local_job(move) || dyn.bits4(code, i - first, step, 1)[1] < kc.accept)) {
+  r.placed = false;
+  if (needs_placement(move)) {
+    // An organised placement, rationed by lottery among the county's applicants.
+    if (dyn.bits4(code, i - first, step, 1)[2] < kc.placement_accept) {
+      apply_move(local, migrant, move);
+      savings -= kc.placement_cost;
+      r.placed = true;
+    }
+  } else if (move != kStay &&
+             (!needs_local_job(move) || dyn.bits4(code, i - first, step, 1)[1] < kc.accept)) {
     apply_move(local, migrant, move);
     savings -= kc.switching_cost;
   }
@@ -203,11 +216,12 @@ struct Income {
 };
 
 /// Wage, farm and business, property and transfer income of household i this step, given its
-/// savings at the start of the step, its available time and its farm labour term.
+/// savings at the start of the step, its available time, its farm labour term and any one-off
+/// placement payment.
 [[gnu::always_inline]] inline Income income_by_source(const KernelCounty& kc,
                                                       const HouseholdView& h, std::int64_t i,
                                                       double savings, double available,
-                                                      float labour) {
+                                                      float labour, double placement_bonus = 0.0) {
   const std::uint8_t flags = h.flags[i];
   const double persons = h.persons[i];
   Income in;
@@ -223,7 +237,8 @@ struct Income {
   in.pension = kc.pension_rate * h.elderly[i];
   in.allowance = h.allowance[i] * persons * kc.allowance_rate;
   in.assistance = kc.assistance_pc[(flags & kMonitored) != 0] * persons;
-  in.transfer = in.pension + in.allowance + persons * kc.transfer_pc + in.assistance;
+  in.transfer =
+      in.pension + in.allowance + persons * kc.transfer_pc + in.assistance + placement_bonus;
   return in;
 }
 
@@ -284,6 +299,8 @@ enum StepSum {
   kMedicalCover,
   kConsumptionPaid,
   kDividends,
+  kPlacements,
+  kPlacementPaid,
   kNumStepSums
 };
 

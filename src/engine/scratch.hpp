@@ -27,7 +27,7 @@ struct CountyScratch {
 
 struct StepScratch {
   std::vector<double> chunk_sums;  ///< [n_chunk * n_sum] partial sums per chunk
-  std::vector<double> applicants;  ///< [n_county] applicants for local jobs (simulated workers)
+  std::vector<double> applicants;  ///< [n_county * 2] applicants for local jobs and placements
   std::vector<double> step_sums;   ///< [n_county * kNumStepSums]
   std::vector<double> year_sums;   ///< [n_county * kNumYearSums]
   CountyDistribution distribution;

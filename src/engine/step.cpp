@@ -50,8 +50,13 @@ constexpr TotalsField kTotalsFields[] = {
     {kMedicalCover, &HouseholdTotals::medical_cover},
     {kConsumptionPaid, &HouseholdTotals::consumption_paid},
     {kDividends, &HouseholdTotals::dividends},
+    {kPlacements, &HouseholdTotals::placements},
+    {kPlacementPaid, &HouseholdTotals::placement_paid},
 };
 static_assert(std::size(kTotalsFields) == kNumStepSums, "every per-step sum has a destination");
+
+// Labour-plan sums per chunk, then per county.
+enum PlanSum { kJobApplicants, kPlacementApplicants, kNumPlanSums };
 
 // Year-end sums per chunk, then per county.
 enum YearSum {
@@ -219,20 +224,29 @@ void aid_phase(const Model& m, State& s, const StepContext& ctx) {
 void labour_plan_phase(const Model& m, State& s, Workspace& ws, const StepContext& ctx,
                        const FarmTech& tech) {
   const double gain_threshold = m.param.labour_switching_cost / m.param.labour_review_months;
+  const double review_months = m.param.labour_review_months;
   StepScratch& scratch = *ws.scratch;
   reduce_by_county(
-      m, 1,
+      m, kNumPlanSums,
       [&](const Chunk& ch, double* acc) {
+        // Organised placements are considered only where some are offered.
+        const bool placements = s.levers.placement_offers[ch.county] > 0.0;
         const std::int64_t first = m.household_begin[ch.county];
         const std::uint8_t* __restrict flags = s.hh.flags.data();
         const std::uint8_t* __restrict sick_months = s.hh.sick_months.data();
         std::int8_t* __restrict plan = ws.plan.data();
         std::fill(plan + ch.begin, plan + ch.end, static_cast<std::int8_t>(kStay));
-        std::int64_t wanted = 0;  // applicants for local jobs
+        std::int64_t wanted = 0, placed = 0;  // applicants for local jobs, for placements
         auto choose = [&](std::int64_t i, double threshold) {
-          const Move mv = best_move(s.hh, i, s.economy, s.levers, ch.county, tech, threshold);
+          double gain = 0.0;
+          Move mv = best_move(s.hh, i, s.economy, s.levers, ch.county, tech, threshold, gain);
+          if (placements) {
+            mv = with_placement(s.hh, i, s.economy, s.levers, ch.county, tech, threshold,
+                                review_months, mv, gain);
+          }
           plan[i] = mv;
           wanted += needs_local_job(mv) ? 1 : 0;
+          placed += needs_placement(mv) ? 1 : 0;
         };
         for (std::int64_t i = ch.begin; i < ch.end; ++i) {
           if ((flags[i] & kSearching) && sick_months[i] == 0) choose(i, 0.0);
@@ -242,17 +256,23 @@ void labour_plan_phase(const Model& m, State& s, Workspace& ws, const StepContex
              i += r) {
           if (!(flags[i] & kSearching) && sick_months[i] == 0) choose(i, gain_threshold);
         }
-        acc[0] = static_cast<double>(wanted);
+        acc[kJobApplicants] = static_cast<double>(wanted);
+        acc[kPlacementApplicants] = static_cast<double>(placed);
       },
       scratch.chunk_sums, scratch.applicants);
 }
 
-// Local jobs are rationed by vacancies (in simulated workers).
+// Local jobs are rationed by vacancies, organised placements by the placements offered (both in
+// real workers; applicants are simulated households, weighted).
 void rationing_phase(const Model& m, State& s, const Workspace& ws) {
   const std::vector<double>& applicants = ws.scratch->applicants;
   for (int c = 0; c < m.n_county; ++c) {
-    const double wanted = applicants[c] * m.household_weight;
+    const double* a = applicants.data() + static_cast<std::size_t>(c) * kNumPlanSums;
+    const double wanted = a[kJobApplicants] * m.household_weight;
     s.economy.job_accept[c] = wanted > 0 ? std::min(1.0, s.economy.job_vacancies[c] / wanted) : 1.0;
+    const double placed = a[kPlacementApplicants] * m.household_weight;
+    s.economy.placement_accept[c] =
+        placed > 0 ? std::min(1.0, s.levers.placement_offers[c] / placed) : 0.0;
   }
 }
 
@@ -276,7 +296,7 @@ void household_phase(const Model& m, State& s, Workspace& ws, const StepContext&
   for (std::size_t c = 0; c < n; ++c) {
     const double* x = scratch.step_sums.data() + c * kNumStepSums;
     for (const TotalsField& f : kTotalsFields) (t.*f.field)[c] = x[f.sum] * wt;
-    t.job_applicants[c] = scratch.applicants[c] * wt;
+    t.job_applicants[c] = scratch.applicants[c * kNumPlanSums + kJobApplicants] * wt;
   }
 }
 
