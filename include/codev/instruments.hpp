@@ -14,14 +14,16 @@
 
 namespace codev {
 
-// One line per instrument, in the order of allocation keys and output variables.
+// One line per instrument, in the order of allocation keys and output variables. Every line
+// ends with a backslash and the list with the comment line, so adding one is a one-line change.
 #define CODEV_INSTRUMENTS(X) \
   X(industry)                \
   X(collective)              \
   X(training)                \
   X(safety_net)              \
   X(infrastructure)          \
-  X(consumption)
+  X(consumption)             \
+  /* end of the list */
 
 /// The aid instruments, in CODEV_INSTRUMENTS order.
 enum class Instrument : std::uint8_t {
