@@ -15,6 +15,21 @@
 
 namespace codev {
 
+/// Reusable storage for the functions below that copy their input (the overloads taking one):
+/// repeated calls with the same buffer allocate only when an input is larger than any before.
+class IndicatorBuffer {
+ public:
+  /// Makes room for inputs of n entries now (so later calls up to n allocate nothing).
+  void reserve(std::size_t n) { entries.reserve(n); }
+
+  struct Entry {
+    double x;
+    double w;
+    std::size_t index;  ///< position in the input, the tie-breaker of the sort
+  };
+  std::vector<Entry> entries;  ///< used by the implementation
+};
+
 /// Foster-Greer-Thorbecke poverty measures at line z: FGT_a = sum w_i ((z-y_i)/z)^a [y_i<z] / sum
 /// w_i.
 struct Fgt {
@@ -27,6 +42,8 @@ struct Fgt {
 /// exactly (not just up to rounding). A line <= 0 counts nobody poor (all 0); a non-finite line
 /// throws std::invalid_argument.
 Fgt fgt(std::span<const double> income, std::span<const double> weight, double line);
+Fgt fgt(std::span<const double> income, std::span<const double> weight, double line,
+        IndicatorBuffer& buffer);
 
 /// Weighted mean; 0 when the total weight is 0.
 double weighted_mean(std::span<const double> x, std::span<const double> weight);
@@ -52,6 +69,8 @@ GiniMedian gini_median(std::span<const double> x, std::span<const double> weight
 /// gini_median on the same data in that order): skips the sort. Throws std::invalid_argument if
 /// x is not ascending.
 GiniMedian gini_median_sorted(std::span<const double> x, std::span<const double> weight);
+GiniMedian gini_median_sorted(std::span<const double> x, std::span<const double> weight,
+                              IndicatorBuffer& buffer);
 
 /// Theil T index of a population split into groups, with its exact decomposition
 /// total = between + within (each part is computed separately, so the identity holds up to

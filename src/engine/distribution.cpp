@@ -52,7 +52,23 @@ void county_distribution(const Model& m, const Households& h, double line, Count
                          std::vector<DistributionScratch>& per_worker) {
   const auto n = static_cast<std::size_t>(m.n_county);
   for (auto* v : {&out.gini, &out.median, &out.fgt0, &out.fgt1, &out.fgt2}) v->assign(n, 0.0);
-  per_worker.resize(static_cast<std::size_t>(max_workers()));
+  // Every worker's buffers take the largest county at once: which worker meets which county
+  // varies from one call to the next, and no buffer should grow after the first call.
+  if (per_worker.size() != static_cast<std::size_t>(max_workers())) {
+    per_worker.resize(static_cast<std::size_t>(max_workers()));
+    std::int64_t largest = 0;
+    for (int c = 0; c < m.n_county; ++c) {
+      largest = std::max(largest, m.household_begin[c + 1] - m.household_begin[c]);
+    }
+    const auto n_max = static_cast<std::size_t>(largest);
+    for (DistributionScratch& b : per_worker) {
+      b.keys.reserve(n_max);
+      b.sorted.reserve(n_max);
+      b.x.reserve(n_max);
+      b.w.reserve(n_max);
+      b.indicators.reserve(n_max);
+    }
+  }
   parallel_for_items(n, [&](std::size_t cu) {
     const auto c = static_cast<int>(cu);
     const std::int64_t b = m.household_begin[c], e = m.household_begin[c + 1];
@@ -75,7 +91,7 @@ void county_distribution(const Model& m, const Households& h, double line, Count
       x[j] = h.income_pc[i];
       w[j] = h.persons[i];
     }
-    const GiniMedian gm = gini_median_sorted(x, w);
+    const GiniMedian gm = gini_median_sorted(x, w, buf.indicators);
     out.gini[cu] = gm.gini;
     out.median[cu] = gm.median;
     if (line <= 0) return;
@@ -85,7 +101,7 @@ void county_distribution(const Model& m, const Households& h, double line, Count
       x[j] = std::max(0.0f, h.net_income_pc[i]);
       w[j] = h.persons[i];
     }
-    const Fgt f = fgt(x, w, line);
+    const Fgt f = fgt(x, w, line, buf.indicators);
     out.fgt0[cu] = f.fgt0;
     out.fgt1[cu] = f.fgt1;
     out.fgt2[cu] = f.fgt2;

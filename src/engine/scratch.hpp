@@ -8,6 +8,7 @@
 #include <Eigen/Core>
 
 #include "codev/engine.hpp"
+#include "codev/indicators.hpp"
 #include "engine/distribution.hpp"
 
 namespace codev {
@@ -17,6 +18,7 @@ struct DistributionScratch {
   std::vector<std::uint64_t> keys, sorted;
   std::vector<std::size_t> count;
   std::vector<double> x, w;
+  IndicatorBuffer indicators;
 };
 
 /// County-phase temporaries (TFP catch-up).

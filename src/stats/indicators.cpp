@@ -90,20 +90,13 @@ inline bool counts(const char* fn, std::size_t i, double x, double w) {
   return counts_slow(fn, i, x, w);
 }
 
-struct Entry {
-  double x;
-  double w;
-  std::size_t index;  // position in the input, the tie-breaker of the sort
-};
+using Entry = IndicatorBuffer::Entry;
 
-/// Copies the positively weighted entries (validated), in input order, into the calling thread's
-/// buffer, which is reused by the next call on that thread (the year end calls these for every
-/// county every year; after the first year nothing is allocated). The reference is valid until
-/// the thread's next call.
+/// Copies the positively weighted entries (validated), in input order, into `buffer`.
 std::vector<Entry>& positive_entries(const char* fn, std::span<const double> x,
-                                     std::span<const double> weight) {
+                                     std::span<const double> weight, IndicatorBuffer& buffer) {
   check_sizes(fn, x.size(), weight.size());
-  thread_local std::vector<Entry> entries;
+  std::vector<Entry>& entries = buffer.entries;
   entries.clear();
   entries.reserve(x.size());
   for (std::size_t i = 0; i < x.size(); ++i) {
@@ -123,8 +116,14 @@ void sort_entries(std::vector<Entry>& entries) {
 }  // namespace
 
 Fgt fgt(std::span<const double> income, std::span<const double> weight, double line) {
+  IndicatorBuffer buffer;
+  return fgt(income, weight, line, buffer);
+}
+
+Fgt fgt(std::span<const double> income, std::span<const double> weight, double line,
+        IndicatorBuffer& buffer) {
   if (!std::isfinite(line)) fail("fgt", "poverty line is not finite");
-  const std::vector<Entry>& e = positive_entries("fgt", income, weight);
+  const std::vector<Entry>& e = positive_entries("fgt", income, weight, buffer);
   // No positive line, no poverty standard: nobody is counted (and (z-y)/z is undefined at 0).
   if (e.empty() || line <= 0.0) return {};
 
@@ -204,28 +203,37 @@ double gini_sorted(const std::vector<Entry>& e) {
 }  // namespace
 
 double weighted_median(std::span<const double> x, std::span<const double> weight) {
-  std::vector<Entry>& e = positive_entries("weighted_median", x, weight);
+  IndicatorBuffer buffer;
+  std::vector<Entry>& e = positive_entries("weighted_median", x, weight, buffer);
   if (e.empty()) return 0.0;
   sort_entries(e);
   return median_sorted(e);
 }
 
 double gini(std::span<const double> x, std::span<const double> weight) {
-  std::vector<Entry>& e = positive_entries("gini", x, weight);
+  IndicatorBuffer buffer;
+  std::vector<Entry>& e = positive_entries("gini", x, weight, buffer);
   if (e.empty()) return 0.0;
   sort_entries(e);
   return gini_sorted(e);
 }
 
 GiniMedian gini_median(std::span<const double> x, std::span<const double> weight) {
-  std::vector<Entry>& e = positive_entries("gini_median", x, weight);
+  IndicatorBuffer buffer;
+  std::vector<Entry>& e = positive_entries("gini_median", x, weight, buffer);
   if (e.empty()) return {};
   sort_entries(e);
   return {gini_sorted(e), median_sorted(e)};
 }
 
 GiniMedian gini_median_sorted(std::span<const double> x, std::span<const double> weight) {
-  const std::vector<Entry>& e = positive_entries("gini_median_sorted", x, weight);
+  IndicatorBuffer buffer;
+  return gini_median_sorted(x, weight, buffer);
+}
+
+GiniMedian gini_median_sorted(std::span<const double> x, std::span<const double> weight,
+                              IndicatorBuffer& buffer) {
+  const std::vector<Entry>& e = positive_entries("gini_median_sorted", x, weight, buffer);
   if (e.empty()) return {};
   // Entries keep input order, so ascending input is already in sort_entries' order (ties by
   // position): checked here, and the sort skipped.
