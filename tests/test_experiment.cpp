@@ -167,19 +167,19 @@ TEST_CASE("the shipped experiments validate without running", "[experiment]") {
       codev::read_experiment(kSource + "/scenarios/experiment_sichuan_2023.yaml");
   CHECK(sichuan.replicates == 20);
   CHECK(sichuan.baseline == "no_aid");
-  REQUIRE(sichuan.variants.size() == 8);
-  const char* instruments[] = {"industry",   "collective",     "training",
-                               "safety_net", "infrastructure", "consumption"};
-  for (std::size_t i = 0; i < 6; ++i) {
-    const codev::VariantSpec& v = sichuan.variants[2 + i];
+  // All instruments, no aid, then each registered instrument alone (CODEV_INSTRUMENTS order).
+  REQUIRE(sichuan.variants.size() == 2 + static_cast<std::size_t>(codev::kNumInstruments));
+  for (int i = 0; i < codev::kNumInstruments; ++i) {
+    const codev::VariantSpec& v = sichuan.variants[2 + static_cast<std::size_t>(i)];
     INFO(v.name);
-    CHECK(v.name == std::string("only_") + instruments[i]);
+    CHECK(v.name == "only_" + std::string(codev::kInstrumentNames[i]));
     REQUIRE(v.spec.policies.size() == 1);
     CHECK(v.spec.policies[0].instrument == static_cast<codev::Instrument>(i));
   }
   for (const codev::VariantSpec& v : sichuan.variants) CHECK(v.spec.seed == sichuan.seed);
   for (const codev::PairingSpec& p : sichuan.variants[1].spec.pairings) CHECK(p.cadres == 0);
-  CHECK(sichuan.variants[0].spec.policies.size() == 6);
+  CHECK(sichuan.variants[0].spec.policies.size() ==
+        static_cast<std::size_t>(codev::kNumInstruments));
 
   const ExperimentSpec small =
       codev::read_experiment(kSource + "/scenarios/examples/experiment_small.yaml");
