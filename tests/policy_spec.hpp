@@ -16,8 +16,8 @@
 
 namespace codev::testing {
 
-inline PairingSpec pairing(const char* id, std::int64_t donor, std::int64_t recipient, double budget,
-                    int cadres) {
+inline PairingSpec pairing(const char* id, std::int64_t donor, std::int64_t recipient,
+                           double budget, int cadres) {
   PairingSpec p;
   p.id = id;
   p.donor = donor;

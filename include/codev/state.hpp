@@ -145,8 +145,7 @@ struct CountyField {
   X(job_accept, "", "1", "probability a local-job applicant is hired this step")               \
   X(layoff, "", "1", "per-step probability a local worker loses the job")                      \
   X(asset_loss, "", "1", "share of household assets destroyed this step (disasters)")          \
-  X(price, "", "1", "farm price multiplier this step (price shocks)")                          \
-  X(placement_accept, "", "1", "probability a placement applicant is placed this step")
+  X(price, "", "1", "farm price multiplier this step (price shocks)")
 
 /// Results of the last step: what the county economy produced and used (annual rates where money).
 #define CODEV_COUNTY_RESULTS(X)                                                                 \

@@ -29,7 +29,6 @@ KernelCounty kernel_county(const Model& m, const State& s, const StepContext& ct
     kc.layoff_threshold[static_cast<std::size_t>(l)] = Rng::threshold32(k.layoff[c] * l);
   }
   kc.switching_cost = p.labour_switching_cost;
-  kc.placement_accept = Rng::threshold(k.placement_accept[c]);
   kc.placement_cost = p.labour_switching_cost * (1.0 - lever.placement_subsidy[c]);
   kc.placement_bonus = lever.placement_bonus[c];
   kc.placement_paid = p.labour_switching_cost * lever.placement_subsidy[c] + kc.placement_bonus;
@@ -78,7 +77,8 @@ KernelCounty kernel_county(const Model& m, const State& s, const StepContext& ct
 // draws, illness and layoff, take a 32-bit half word each; the rare ones (illness cost, hiring)
 // come from a second call, made only for the household that needs one.
 void household_chunk(const Model& m, State& s, const std::int8_t* plan_in, const StepContext& ctx,
-                     const FarmTech& tech, const Rng& dyn, const Chunk& ch, double* acc) {
+                     const FarmTech& tech, const Rng& dyn, const Chunk& ch, PlacementDraw placement,
+                     double* acc) {
   const HouseholdView h(s.hh);
   const std::int8_t* __restrict plan = plan_in;
   const int c = ch.county;
@@ -128,7 +128,7 @@ void household_chunk(const Model& m, State& s, const std::int8_t* plan_in, const
     for (std::int64_t j = 0; j < n; ++j) {
       const std::int64_t i = b0 + j;
       const EventResult e = household_events(kc, h, tech, dyn, code, first, ctx.step, ctx.months, i,
-                                             word[j], static_cast<Move>(plan[i]));
+                                             word[j], static_cast<Move>(plan[i]), placement);
       // Only the ill have medical costs, so their sums are kept here rather than in pass 2.
       if (e.ill) {
         medical_sum += e.medical;

@@ -98,7 +98,6 @@ struct KernelCounty {
   std::uint8_t lost_months = 0;                ///< months one worker is out after an illness
   double out_of_pocket = 0;                    ///< mean illness cost after reimbursement
   std::uint64_t accept = 0;                    ///< threshold for being hired (64-bit words)
-  std::uint64_t placement_accept = 0;          ///< threshold for being placed (64-bit words)
   double placement_cost = 0;                   ///< switching cost a placed household still pays
   double placement_paid = 0;   ///< paid by the placement programme per placed worker
   double placement_bonus = 0;  ///< of which one-off transfer income to the household
@@ -145,13 +144,22 @@ struct EventResult {
   bool placed;       ///< a worker took an organised placement
 };
 
-/// Labour move (the plan, local jobs by lottery), layoff, illness for household i. `word` is the
-/// household's common draw (illness in the low, layoff in the high 32 bits); rare draws come from
-/// a second Philox call. Writes the household's workers, flags and sick months.
+/// Organised placements of one chunk this step: `slots` of its `applicants` are placed, chosen
+/// by selection sampling in household order (each applicant is taken with probability slots
+/// left / applicants left), so exactly that many are placed and the fund is never overdrawn.
+struct PlacementDraw {
+  std::int64_t slots = 0;
+  std::int64_t applicants = 0;
+};
+
+/// Labour move (the plan, local jobs by lottery, placements by selection), layoff, illness for
+/// household i. `word` is the household's common draw (illness in the low, layoff in the high 32
+/// bits); rare draws come from a second Philox call. Writes the household's workers, flags and
+/// sick months.
 [[gnu::always_inline]] inline EventResult household_events(
     const KernelCounty& kc, const HouseholdView& h, const FarmTech& tech, const Rng& dyn,
     std::int64_t code, std::int64_t first, int step, int step_months, std::int64_t i,
-    std::uint64_t word, Move move) {
+    std::uint64_t word, Move move, PlacementDraw& placement) {
   const std::uint64_t illness_word = word & 0xffffffffu, layoff_word = word >> 32;
   int local = h.local[i], migrant = h.migrant[i];
   std::uint8_t flags = h.flags[i] & static_cast<std::uint8_t>(~kSearching);
@@ -159,12 +167,15 @@ struct EventResult {
   double savings = h.savings[i];
   r.placed = false;
   if (needs_placement(move)) {
-    // An organised placement, rationed by lottery among the county's applicants.
-    if (dyn.bits4(code, i - first, step, 1)[2] < kc.placement_accept) {
+    const double take =
+        static_cast<double>(placement.slots) / static_cast<double>(placement.applicants);
+    if (placement.slots > 0 && dyn.bits4(code, i - first, step, 1)[2] < Rng::threshold(take)) {
       apply_move(local, migrant, move);
       savings -= kc.placement_cost;
       r.placed = true;
+      --placement.slots;
     }
+    --placement.applicants;
   } else if (move != kStay &&
              (!needs_local_job(move) || dyn.bits4(code, i - first, step, 1)[1] < kc.accept)) {
     apply_move(local, migrant, move);
@@ -307,6 +318,7 @@ enum StepSum {
 /// The household kernel for one chunk and one step: the four processes above for every
 /// household, fused in blocks; the chunk's per-step sums go to acc[StepSum].
 void household_chunk(const Model& m, State& s, const std::int8_t* plan, const StepContext& ctx,
-                     const FarmTech& tech, const Rng& dyn, const Chunk& ch, double* acc);
+                     const FarmTech& tech, const Rng& dyn, const Chunk& ch, PlacementDraw placement,
+                     double* acc);
 
 }  // namespace codev

@@ -262,17 +262,55 @@ void labour_plan_phase(const Model& m, State& s, Workspace& ws, const StepContex
       scratch.chunk_sums, scratch.applicants);
 }
 
-// Local jobs are rationed by vacancies, organised placements by the placements offered (both in
-// real workers; applicants are simulated households, weighted).
-void rationing_phase(const Model& m, State& s, const Workspace& ws) {
-  const std::vector<double>& applicants = ws.scratch->applicants;
+// Local jobs are rationed by vacancies (a lottery: real workers; applicants are simulated
+// households, weighted). Organised placements are rationed exactly: the county places as many
+// simulated workers as its offers pay for (the fraction waits in the fund), shared among its
+// chunks in proportion to their applicants (largest remainders), and each chunk picks its own by
+// selection sampling in the kernel.
+void rationing_phase(const Model& m, State& s, Workspace& ws) {
+  StepScratch& scratch = *ws.scratch;
+  const std::vector<double>& applicants = scratch.applicants;
   for (int c = 0; c < m.n_county; ++c) {
     const double* a = applicants.data() + static_cast<std::size_t>(c) * kNumPlanSums;
     const double wanted = a[kJobApplicants] * m.household_weight;
     s.economy.job_accept[c] = wanted > 0 ? std::min(1.0, s.economy.job_vacancies[c] / wanted) : 1.0;
-    const double placed = a[kPlacementApplicants] * m.household_weight;
-    s.economy.placement_accept[c] =
-        placed > 0 ? std::min(1.0, s.levers.placement_offers[c] / placed) : 0.0;
+  }
+  // The labour plan's per-chunk sums are still in chunk_sums.
+  const std::size_t n_chunk = m.chunks.size();
+  scratch.placements.assign(n_chunk, PlacementDraw{});
+  scratch.remainders.assign(n_chunk, 0);
+  for (std::size_t i = 0; i < n_chunk; ++i) {
+    scratch.placements[i].applicants =
+        static_cast<std::int64_t>(scratch.chunk_sums[i * kNumPlanSums + kPlacementApplicants]);
+  }
+  for (std::size_t i = 0; i < n_chunk;) {
+    const int c = m.chunks[i].county;
+    std::size_t end = i;
+    std::int64_t total = 0;
+    while (end < n_chunk && m.chunks[end].county == c)
+      total += scratch.placements[end++].applicants;
+    const double offers = s.levers.placement_offers[c] / m.household_weight;
+    const auto slots = std::min(total, static_cast<std::int64_t>(std::floor(offers)));
+    if (slots > 0) {
+      // Largest remainders: floor shares first, then one more each for the largest remainders
+      // (ties to the earlier chunk); a chunk's remainder is used once.
+      std::int64_t given = 0;
+      for (std::size_t j = i; j < end; ++j) {
+        PlacementDraw& d = scratch.placements[j];
+        d.slots = slots * d.applicants / total;
+        scratch.remainders[j] = (slots * d.applicants) % total;
+        given += d.slots;
+      }
+      for (; given < slots; ++given) {
+        std::size_t best = i;
+        for (std::size_t j = i; j < end; ++j) {
+          if (scratch.remainders[j] > scratch.remainders[best]) best = j;
+        }
+        ++scratch.placements[best].slots;
+        scratch.remainders[best] = -1;
+      }
+    }
+    i = end;
   }
 }
 
@@ -284,7 +322,8 @@ void household_phase(const Model& m, State& s, Workspace& ws, const StepContext&
   reduce_by_county(
       m, kNumStepSums,
       [&](const Chunk& ch, double* acc) {
-        household_chunk(m, s, ws.plan.data(), ctx, tech, dyn, ch, acc);
+        const auto index = static_cast<std::size_t>(&ch - m.chunks.data());
+        household_chunk(m, s, ws.plan.data(), ctx, tech, dyn, ch, scratch.placements[index], acc);
       },
       scratch.chunk_sums, scratch.step_sums);
   HouseholdTotals& t = ws.totals;
