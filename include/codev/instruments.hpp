@@ -23,6 +23,7 @@ namespace codev {
   X(safety_net)              \
   X(infrastructure)          \
   X(consumption)             \
+  X(employment)              \
   /* end of the list */
 
 /// The aid instruments, in CODEV_INSTRUMENTS order.

@@ -40,8 +40,13 @@ POVERTY_LINE = round(LINE_2021 * (1 + LINE_GROWTH) ** (START_YEAR - 2021))
 SHARE_CITY, SHARE_COUNTY = 0.005, 0.003
 CADRES_2023 = 1554              # facts
 CADRE_TERM = 2                  # years; facts: 2-3 year batches, Chengdu six batches 2012-2022
-DEFAULT_ALLOCATION = {"industry": 0.4, "collective": 0.15, "training": 0.1, "safety_net": 0.1,
-                      "infrastructure": 0.2, "consumption": 0.05}
+# The model's default allocation (each instrument's default share), and B5: employment
+# assistance takes EMPLOYMENT_SHARE of every budget, the other shares scaled to the rest.
+MODEL_ALLOCATION = {"industry": 0.4, "collective": 0.15, "training": 0.1, "safety_net": 0.1,
+                    "infrastructure": 0.2, "consumption": 0.05, "employment": 0.0}
+EMPLOYMENT_SHARE = 0.05
+DEFAULT_ALLOCATION = {k: round(v * (1 - EMPLOYMENT_SHARE), 6) for k, v in MODEL_ALLOCATION.items()}
+DEFAULT_ALLOCATION["employment"] = EMPLOYMENT_SHARE
 SICHUAN_SHARES = build_counties.SHARES_SICHUAN_2020
 
 # Donor units that are not one GB/T county (rule R11): city donors act through their urban
@@ -307,6 +312,9 @@ HEADER_RULES = """# Provenance: every figure either cites the facts file (shared
 #      R5 revenue), shared equally by a donor's pairings.   B3 新都 + 金堂 -> 理塘: 33.87 m
 #      (2023, facts) split by donor revenue.   B4 金牛 -> 石渠: 124 m per batch (facts), a batch
 #      being 11/6 years (Chengdu: six batches 2012-2022); industry share 0.55 (facts).
+#   B5 employment assistance: 5%% of every budget (docs/evidence/aid_channels.md section 8:
+#      enable it, small; a few hundred placements per recipient a year at ~5,000 yuan each), the
+#      model's default shares of the other six instruments scaled by 0.95.
 #   C1 cadres from facts totals: total x 2-year term / years.   C2 the rest of the 1,554 cadres of
 #      the 2023 round (facts) by recipient rural population (equal cadres per resident, which is
 #      what drives governance in the model), split equally between two donors of one recipient.
@@ -316,7 +324,7 @@ HEADER_RULES = """# Provenance: every figure either cites the facts file (shared
 
 def policies_yaml():
     return """
-# Aid instruments: all six enabled for every recipient county over the whole run (no `counties`
+# Aid instruments: all seven enabled for every recipient county over the whole run (no `counties`
 # means every recipient, no years means 2023-2032), so every pairing's full budget is spent by its
 # allocation shares. Collective-economy money goes to villages by need. Variants that enable one
 # instrument only are in scenarios/examples/; sichuan_2023_no_aid.yaml removes the aid itself.
@@ -327,6 +335,7 @@ policies:
   - {instrument: safety_net}
   - {instrument: infrastructure}
   - {instrument: consumption}
+  - {instrument: employment}
 """
 
 
@@ -346,7 +355,11 @@ def pairing_yaml(q):
     if q["industry_share"]:
         a = allocation(float(q["industry_share"]))
         lines.append("    allocation: {" + ", ".join(f"{k}: {g(a[k])}" for k in DEFAULT_ALLOCATION) +
-                     "}   # facts: industry 55% of planned projects, the rest scaled (B4)")
+                     "}   # facts: industry 55% of planned projects, the rest scaled (B4, B5)")
+    else:
+        a = DEFAULT_ALLOCATION
+        lines.append("    allocation: {" + ", ".join(f"{k}: {g(a[k])}" for k in DEFAULT_ALLOCATION) +
+                     "}   # the model's defaults with 5% to employment (B5)")
     lines.append(f"    source: \"facts: {q['source']}\"")
     return lines
 
