@@ -20,7 +20,8 @@ TEST_CASE("employment assistance: the fund pays exactly for the placements made,
         instrument_stock(s, Instrument::employment, "employment_fund");
     step(m, s, ws);
     // Money into the fund this step: what the pairings' recipients received for employment.
-    const std::vector<double>& after = instrument_stock(s, Instrument::employment, "employment_fund");
+    const std::vector<double>& after =
+        instrument_stock(s, Instrument::employment, "employment_fund");
     for (int c = 0; c < m.n_county; ++c) {
       const auto cu = static_cast<std::size_t>(c);
       const double placed = ws.totals.placements[cu];
@@ -44,7 +45,8 @@ TEST_CASE("employment assistance moves workers away and raises recipients' incom
   const std::string f1 = run_to_file(only(Instrument::employment), "employment1");
   CHECK(recipients(f1, "annual", "placements") > 0.0);
   CHECK(recipients(f0, "annual", "placements") == 0.0);
-  CHECK(recipients(f1, "monthly", "migrant_workers") > recipients(f0, "monthly", "migrant_workers"));
+  CHECK(recipients(f1, "monthly", "migrant_workers") >
+        recipients(f0, "monthly", "migrant_workers"));
   CHECK(recipients(f1, "annual", "income_per_capita_mean") >
         recipients(f0, "annual", "income_per_capita_mean"));
   // Donors' counties are untouched by placements (they are not paired as recipients).

@@ -15,6 +15,7 @@
 #include "codev/engine.hpp"
 #include "codev/output.hpp"
 #include "codev/scenario.hpp"
+#include "docs_block.hpp"
 #include "engine/kernel.hpp"
 #include "engine/parallel.hpp"
 #include "engine/rng.hpp"
@@ -494,4 +495,76 @@ TEST_CASE("the per-step invariants catch broken states", "[engine][validate]") {
   broken([](State& x) { x.aid.governance[0] = 1.5; }, "aid.governance in [0, 1]");
   broken([](State& x) { x.levers.tfp_factor[1] = 0.5; }, "levers.tfp_factor >= 1");
   broken([](State& x) { x.economy.wage_local[3] = std::nan(""); }, "finite county state");
+}
+
+// ---- documentation --------------------------------------------------------------------------
+
+namespace {
+
+template <class Group>
+void state_rows(std::string& out, const char* group) {
+  for (const auto& f : Group::fields()) {
+    out += "| `" + std::string(group) + "` | `" + std::string(f.name) + "` | " +
+           (f.output.empty() ? std::string("-") : "`" + std::string(f.output) + "`") + " | " +
+           std::string(f.units) + " | " + std::string(f.long_name) + " |\n";
+  }
+}
+
+const char* extent_name(codev::Extent e) {
+  switch (e) {
+    case codev::Extent::county:
+      return "county";
+    case codev::Extent::village:
+      return "village";
+    case codev::Extent::pairing:
+      return "pairing";
+  }
+  return "?";
+}
+
+const char* output_name(codev::StockOutput o) {
+  switch (o) {
+    case codev::StockOutput::none:
+      return "-";
+    case codev::StockOutput::monthly:
+      return "/monthly";
+    case codev::StockOutput::annual:
+      return "/annual";
+    case codev::StockOutput::pairings:
+      return "/pairings";
+  }
+  return "?";
+}
+
+}  // namespace
+
+TEST_CASE("docs/MODEL.md lists every variable of county state and every instrument stock",
+          "[engine][docs]") {
+  std::string out =
+      "| group | variable | /monthly name | units | meaning |\n|---|---|---|---|---|\n";
+  state_rows<CountyEconomy>(out, "CountyEconomy");
+  state_rows<CountyResults>(out, "CountyResults");
+  state_rows<CountyAid>(out, "CountyAid");
+  state_rows<Levers>(out, "Levers");
+  state_rows<FiscalAccounts>(out, "FiscalAccounts");
+  out +=
+      "\nStocks and flows the instruments keep (`State::instruments`; a yearly flow restarts when "
+      "a year opens):\n\n| instrument | stock | per | written to | units | meaning |\n"
+      "|---|---|---|---|---|---|\n";
+  for (int k = 0; k < kNumInstruments; ++k) {
+    const InstrumentInfo& info = instrument_info(k);
+    for (const InstrumentStock& st : info.stocks) {
+      out += "| `" + std::string(info.name) + "` | `" + std::string(st.name) + "` | " +
+             extent_name(st.extent) + " | " + output_name(st.output) + " | " +
+             std::string(st.units) + " | " + std::string(st.long_name) +
+             (st.yearly_flow ? " (yearly flow)" : "") + " |\n";
+    }
+  }
+  out +=
+      "\nAccounts of each pairing (`State::pairing`, reset when a year opens), written to "
+      "/pairings: ";
+  for (const PairingAccountField& f : kPairingAccounts) out += "`" + std::string(f.name) + "`, ";
+  out += "and per instrument `spent_<instrument>` and `received_<instrument>`.\n";
+  codev::testing::check_docs_block(std::string(CODEV_SOURCE_DIR) + "/docs/MODEL.md", "county-state",
+                                   out);
 }

@@ -13,8 +13,13 @@
 #include <string>
 #include <vector>
 
+#include "codev/engine.hpp"
 #include "codev/error.hpp"
+#include "codev/model.hpp"
 #include "codev/output.hpp"
+#include "codev/scenario.hpp"
+#include "docs_block.hpp"
+#include "output/schema.hpp"
 
 namespace fs = std::filesystem;
 using codev::RuntimeError;
@@ -398,4 +403,21 @@ TEST_CASE("describe_output and read_variable reject what they cannot read", "[ou
                     Catch::Contains("no_such_variable"));
   CHECK_THROWS_AS(codev::read_variable(path, "no_such_group", "fgt0"), RuntimeError);
   CHECK_THROWS_AS(codev::read_variable(path, "annual", "county_name"), RuntimeError);
+}
+
+// ---- documentation --------------------------------------------------------------------------
+
+TEST_CASE("docs/OUTPUT.md lists every variable of a run file with its units and long name",
+          "[output][docs]") {
+  const codev::Model m = codev::compile(
+      codev::read_scenario(std::string(CODEV_SOURCE_DIR) + "/tests/data/golden/tiny.yaml"));
+  const codev::OutputLayout layout = codev::make_run_layout(m, codev::RunOptions{}, true);
+  std::string table = "| group | variable | units | long name |\n|---|---|---|---|\n";
+  for (const codev::GroupSpec& g : layout.groups) {
+    for (const codev::VariableSpec& v : g.variables) {
+      table += "| `" + g.name + "` | `" + v.name + "` | " + v.units + " | " + v.long_name + " |\n";
+    }
+  }
+  codev::testing::check_docs_block(std::string(CODEV_SOURCE_DIR) + "/docs/OUTPUT.md", "variables",
+                                   table);
 }
