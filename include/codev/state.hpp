@@ -131,8 +131,8 @@ struct CountyField {
   X(wage_migrant, "", "yuan/month",                                                            \
     "net migrant monthly wage per unit skill reaching the household")                          \
   X(farm_tfp, "", "1", "farm productivity scale before infrastructure (prices included)")      \
-  X(property_other, "", "yuan/year", "other property income per person")                                  \
-  X(transfer_other, "", "yuan/year", "other transfers per person")                                        \
+  X(property_other, "", "yuan/year", "other property income per person")                       \
+  X(transfer_other, "", "yuan/year", "other transfers per person")                             \
   X(capital_specialty, "capital_specialty", "yuan", "capital stock of the specialty industry") \
   X(capital_other, "capital_other", "yuan", "capital stock of other non-farm sectors")         \
   X(tfp_specialty, "", "1", "specialty-industry TFP before infrastructure")                    \

@@ -77,8 +77,8 @@ KernelCounty kernel_county(const Model& m, const State& s, const StepContext& ct
 // draws, illness and layoff, take a 32-bit half word each; the rare ones (illness cost, hiring)
 // come from a second call, made only for the household that needs one.
 void household_chunk(const Model& m, State& s, const std::int8_t* plan_in, const StepContext& ctx,
-                     const FarmTech& tech, const Rng& dyn, const Chunk& ch, PlacementDraw placement,
-                     double* acc) {
+                     const FarmTech& tech, const Rng& dyn, const Chunk& ch,
+                     ChunkSelections selections, double* acc) {
   const HouseholdView h(s.hh);
   const std::int8_t* __restrict plan = plan_in;
   const int c = ch.county;
@@ -127,8 +127,9 @@ void household_chunk(const Model& m, State& s, const std::int8_t* plan_in, const
     }
     for (std::int64_t j = 0; j < n; ++j) {
       const std::int64_t i = b0 + j;
-      const EventResult e = household_events(kc, h, tech, dyn, code, first, ctx.step, ctx.months, i,
-                                             word[j], static_cast<Move>(plan[i]), placement);
+      const EventResult e =
+          household_events(kc, h, tech, dyn, code, first, ctx.step, ctx.months, i, word[j],
+                           static_cast<Move>(plan[i]), selections[kOfferPlacement]);
       // Only the ill have medical costs, so their sums are kept here rather than in pass 2.
       if (e.ill) {
         medical_sum += e.medical;

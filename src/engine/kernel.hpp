@@ -144,13 +144,28 @@ struct EventResult {
   bool placed;       ///< a worker took an organised placement
 };
 
-/// Organised placements of one chunk this step: `slots` of its `applicants` are placed, chosen
-/// by selection sampling in household order (each applicant is taken with probability slots
-/// left / applicants left), so exactly that many are placed and the fund is never overdrawn.
-struct PlacementDraw {
+/// Offers an instrument rations exactly among households (placements away, training places by
+/// tier of need).
+enum Offer : int { kOfferPlacement, kOfferTrainingNeed, kOfferTraining, kNumOffers };
+
+/// One kind of offer in one chunk this step: `slots` of its `applicants` are taken, chosen by
+/// selection sampling in household order (each applicant with probability slots left /
+/// applicants left), so exactly that many are taken and no fund is overdrawn.
+struct Selection {
   std::int64_t slots = 0;
   std::int64_t applicants = 0;
+
+  /// Whether the next applicant is taken, given its uniform 64-bit word.
+  bool take(std::uint64_t word) {
+    if (applicants <= 0) return false;
+    const double p = static_cast<double>(slots) / static_cast<double>(applicants);
+    const bool taken = slots > 0 && word < Rng::threshold(p);
+    slots -= taken ? 1 : 0;
+    --applicants;
+    return taken;
+  }
 };
+using ChunkSelections = std::array<Selection, kNumOffers>;
 
 /// Labour move (the plan, local jobs by lottery, placements by selection), layoff, illness for
 /// household i. `word` is the household's common draw (illness in the low, layoff in the high 32
@@ -159,7 +174,7 @@ struct PlacementDraw {
 [[gnu::always_inline]] inline EventResult household_events(
     const KernelCounty& kc, const HouseholdView& h, const FarmTech& tech, const Rng& dyn,
     std::int64_t code, std::int64_t first, int step, int step_months, std::int64_t i,
-    std::uint64_t word, Move move, PlacementDraw& placement) {
+    std::uint64_t word, Move move, Selection& placement) {
   const std::uint64_t illness_word = word & 0xffffffffu, layoff_word = word >> 32;
   int local = h.local[i], migrant = h.migrant[i];
   std::uint8_t flags = h.flags[i] & static_cast<std::uint8_t>(~kSearching);
@@ -167,15 +182,11 @@ struct PlacementDraw {
   double savings = h.savings[i];
   r.placed = false;
   if (needs_placement(move)) {
-    const double take =
-        static_cast<double>(placement.slots) / static_cast<double>(placement.applicants);
-    if (placement.slots > 0 && dyn.bits4(code, i - first, step, 1)[2] < Rng::threshold(take)) {
+    if (placement.take(dyn.bits4(code, i - first, step, 1)[2])) {
       apply_move(local, migrant, move);
       savings -= kc.placement_cost;
       r.placed = true;
-      --placement.slots;
     }
-    --placement.applicants;
   } else if (move != kStay &&
              (!needs_local_job(move) || dyn.bits4(code, i - first, step, 1)[1] < kc.accept)) {
     apply_move(local, migrant, move);
@@ -318,7 +329,7 @@ enum StepSum {
 /// The household kernel for one chunk and one step: the four processes above for every
 /// household, fused in blocks; the chunk's per-step sums go to acc[StepSum].
 void household_chunk(const Model& m, State& s, const std::int8_t* plan, const StepContext& ctx,
-                     const FarmTech& tech, const Rng& dyn, const Chunk& ch, PlacementDraw placement,
-                     double* acc);
+                     const FarmTech& tech, const Rng& dyn, const Chunk& ch,
+                     ChunkSelections selections, double* acc);
 
 }  // namespace codev

@@ -32,9 +32,9 @@ struct StepScratch {
   std::vector<double> chunk_sums;  ///< [n_chunk * n_sum] partial sums per chunk
   std::vector<double> applicants;  ///< [n_county * 2] applicants for local jobs and placements
   std::vector<double> step_sums;   ///< [n_county * kNumStepSums]
-  std::vector<PlacementDraw> placements;  ///< [n_chunk] this step's placements per chunk
-  std::vector<std::int64_t> remainders;   ///< [n_chunk] scratch of the placements' shares
-  std::vector<double> year_sums;          ///< [n_county * kNumYearSums]
+  std::vector<ChunkSelections> selections;  ///< [n_chunk] this step's rationed offers per chunk
+  std::vector<std::int64_t> remainders;     ///< [n_chunk] scratch of the offers' shares
+  std::vector<double> year_sums;            ///< [n_county * kNumYearSums]
   CountyDistribution distribution;
   std::vector<DistributionScratch> per_worker;  ///< [max_workers()]
   CountyScratch county;

@@ -262,6 +262,34 @@ void labour_plan_phase(const Model& m, State& s, Workspace& ws, const StepContex
       scratch.chunk_sums, scratch.applicants);
 }
 
+// Gives one kind of offer of the county whose chunks are [begin, end): floor(offers) of its
+// applicants at most (the fraction waits in the fund), shared among the chunks in proportion to
+// their applicants by largest remainders (ties to the earlier chunk, a remainder used once).
+// Returns the slots given.
+std::int64_t ration(StepScratch& scratch, std::size_t begin, std::size_t end, Offer kind,
+                    double offers) {
+  std::int64_t total = 0;
+  for (std::size_t j = begin; j < end; ++j) total += scratch.selections[j][kind].applicants;
+  const auto slots = std::min(total, static_cast<std::int64_t>(std::floor(std::max(0.0, offers))));
+  if (slots <= 0) return 0;
+  std::int64_t given = 0;
+  for (std::size_t j = begin; j < end; ++j) {
+    Selection& d = scratch.selections[j][kind];
+    d.slots = slots * d.applicants / total;
+    scratch.remainders[j] = (slots * d.applicants) % total;
+    given += d.slots;
+  }
+  for (; given < slots; ++given) {
+    std::size_t best = begin;
+    for (std::size_t j = begin; j < end; ++j) {
+      if (scratch.remainders[j] > scratch.remainders[best]) best = j;
+    }
+    ++scratch.selections[best][kind].slots;
+    scratch.remainders[best] = -1;
+  }
+  return slots;
+}
+
 // Local jobs are rationed by vacancies (a lottery: real workers; applicants are simulated
 // households, weighted). Organised placements are rationed exactly: the county places as many
 // simulated workers as its offers pay for (the fraction waits in the fund), shared among its
@@ -277,39 +305,18 @@ void rationing_phase(const Model& m, State& s, Workspace& ws) {
   }
   // The labour plan's per-chunk sums are still in chunk_sums.
   const std::size_t n_chunk = m.chunks.size();
-  scratch.placements.assign(n_chunk, PlacementDraw{});
+  scratch.selections.assign(n_chunk, ChunkSelections{});
   scratch.remainders.assign(n_chunk, 0);
   for (std::size_t i = 0; i < n_chunk; ++i) {
-    scratch.placements[i].applicants =
-        static_cast<std::int64_t>(scratch.chunk_sums[i * kNumPlanSums + kPlacementApplicants]);
+    const double* sums = scratch.chunk_sums.data() + i * kNumPlanSums;
+    ChunkSelections& sel = scratch.selections[i];
+    sel[kOfferPlacement].applicants = static_cast<std::int64_t>(sums[kPlacementApplicants]);
   }
   for (std::size_t i = 0; i < n_chunk;) {
     const int c = m.chunks[i].county;
     std::size_t end = i;
-    std::int64_t total = 0;
-    while (end < n_chunk && m.chunks[end].county == c)
-      total += scratch.placements[end++].applicants;
-    const double offers = s.levers.placement_offers[c] / m.household_weight;
-    const auto slots = std::min(total, static_cast<std::int64_t>(std::floor(offers)));
-    if (slots > 0) {
-      // Largest remainders: floor shares first, then one more each for the largest remainders
-      // (ties to the earlier chunk); a chunk's remainder is used once.
-      std::int64_t given = 0;
-      for (std::size_t j = i; j < end; ++j) {
-        PlacementDraw& d = scratch.placements[j];
-        d.slots = slots * d.applicants / total;
-        scratch.remainders[j] = (slots * d.applicants) % total;
-        given += d.slots;
-      }
-      for (; given < slots; ++given) {
-        std::size_t best = i;
-        for (std::size_t j = i; j < end; ++j) {
-          if (scratch.remainders[j] > scratch.remainders[best]) best = j;
-        }
-        ++scratch.placements[best].slots;
-        scratch.remainders[best] = -1;
-      }
-    }
+    while (end < n_chunk && m.chunks[end].county == c) ++end;
+    ration(scratch, i, end, kOfferPlacement, s.levers.placement_offers[c] / m.household_weight);
     i = end;
   }
 }
@@ -323,7 +330,7 @@ void household_phase(const Model& m, State& s, Workspace& ws, const StepContext&
       m, kNumStepSums,
       [&](const Chunk& ch, double* acc) {
         const auto index = static_cast<std::size_t>(&ch - m.chunks.data());
-        household_chunk(m, s, ws.plan.data(), ctx, tech, dyn, ch, scratch.placements[index], acc);
+        household_chunk(m, s, ws.plan.data(), ctx, tech, dyn, ch, scratch.selections[index], acc);
       },
       scratch.chunk_sums, scratch.step_sums);
   HouseholdTotals& t = ws.totals;
