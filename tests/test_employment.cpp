@@ -39,7 +39,10 @@ TEST_CASE("employment assistance: the fund pays exactly for the placements made,
   CHECK(placed_total > 0.0);
 }
 
-TEST_CASE("employment assistance moves workers away and raises recipients' incomes",
+// Income: placements pay a bonus at once; over the years a placed worker's remitted migrant
+// earnings may be above or below the work given up (docs/MODEL.md 7.24), so only the first
+// year's transfers are a direction the model guarantees.
+TEST_CASE("employment assistance moves workers away and pays bonuses",
           "[policy][employment][response]") {
   const std::string f0 = run_to_file(no_aid(only(Instrument::employment)), "employment0");
   const std::string f1 = run_to_file(only(Instrument::employment), "employment1");
@@ -47,8 +50,9 @@ TEST_CASE("employment assistance moves workers away and raises recipients' incom
   CHECK(recipients(f0, "annual", "placements") == 0.0);
   CHECK(recipients(f1, "monthly", "migrant_workers") >
         recipients(f0, "monthly", "migrant_workers"));
-  CHECK(recipients(f1, "annual", "income_per_capita_mean") >
-        recipients(f0, "annual", "income_per_capita_mean"));
+  const VariableData t1 = read_variable(f1, "annual", "income_transfer");
+  const VariableData t0 = read_variable(f0, "annual", "income_transfer");
+  CHECK(t1.values[2] + t1.values[3] > t0.values[2] + t0.values[3]);  // first year, recipients
   // Donors' counties are untouched by placements (they are not paired as recipients).
   CHECK(last(f1, "annual", "placements", 0) == 0.0);
   std::filesystem::remove(f0);

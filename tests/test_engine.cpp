@@ -406,6 +406,7 @@ TEST_CASE("one household-step's income by source and consumption match a hand co
   hh.village[0] = 0;
   hh.flags[0] = kMonitored | kLinked;
   hh.skill[0] = 1.25f;
+  hh.skill_gain[0] = 0.25f;  // a trained worker: wages +25%
   hh.land[0] = 2.0f;
   hh.farm_capacity[0] = 1.5f;
   hh.allowance[0] = 120.0f;  // yuan/person/year
@@ -416,7 +417,6 @@ TEST_CASE("one household-step's income by source and consumption match a hand co
   kc.months = 1;
   kc.wage_table[1][1] = 3000.0 + 4000.0;  // one local and one migrant worker, per month
   kc.farm_tfp = 1000.0;
-  kc.earnings = 1.1;
   kc.purchases = 0.1;
   kc.operating_factor[1] = 1.15;
   const double dividends[1] = {20.0};
@@ -438,9 +438,9 @@ TEST_CASE("one household-step's income by source and consumption match a hand co
   const float labour = 0.5f;  // farm labour term of the household's farm workers
   const Income in = income_by_source(kc, h, 0, savings, available, labour);
 
-  const double wage = 1.25 * 7000.0 * 0.8 * 1.0 * 1.1;  // skill x wages x available x earnings
+  const double wage = 1.25 * 7000.0 * 0.8 * 1.0 * 1.25;  // skill x wages x available x training
   const double farm_out = 1000.0 * 1.5 * 0.5;
-  const double harvest = farm_out * 0.8 * 1.1;
+  const double harvest = farm_out * 0.8;
   const double bought = harvest * 0.1;
   const double operating = harvest * 1.15 + bought;  // linked: premium; plus aid purchases
   const double property = 0.0 * 2.0 + 5000.0 * 0.001 + 3 * 10.0 + 20.0 * 3;  // farms: no rent

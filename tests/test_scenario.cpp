@@ -18,6 +18,7 @@
 #include "codev/experiment.hpp"
 #include "codev/params.hpp"
 #include "codev/scenario.hpp"
+#include "docs_block.hpp"
 #include "scenario/scalars.hpp"
 #include "scenario/schema.hpp"
 
@@ -858,18 +859,19 @@ TEST_CASE("the scenario reference documents every key", "[scenario]") {
   const auto documented = [&](const std::string& path) {
     return doc.find("`" + path + "`") != std::string::npos;
   };
-  // A parameter's row must also state its current default and range.
+  // The parameter table is generated from the registries: default, range, units, meaning,
+  // source for every parameter.
   using codev::scenario::format_real;
+  std::string table =
+      "| key | default | range | units | meaning | source |\n|---|---|---|---|---|---|\n";
   for (const codev::ParameterRef& info : codev::all_parameters()) {
-    const std::string path = "parameters." + std::string(info.group) + "." + std::string(info.name);
-    INFO(path);
-    const std::size_t row = doc.find("| `" + path + "` |");
-    REQUIRE(row != std::string::npos);
-    const std::string line = doc.substr(row, doc.find('\n', row) - row);
-    CHECK(line.find("| " + format_real(info.default_value) + " | [" + format_real(info.min) + ", " +
-                    format_real(info.max) + "]" + (info.is_integer ? " whole |" : " |")) !=
-          std::string::npos);
+    table += "| `parameters." + std::string(info.group) + "." + std::string(info.name) + "` | " +
+             format_real(info.default_value) + " | [" + format_real(info.min) + ", " +
+             format_real(info.max) + "]" + (info.is_integer ? " whole" : "") + " | " +
+             std::string(info.units) + " | " + std::string(info.description) + " | " +
+             std::string(info.source) + " |\n";
   }
+  codev::testing::check_docs_block(kSourceDir + "/docs/SCENARIOS.md", "parameters", table);
   namespace s = codev::scenario;
   const std::vector<std::pair<std::string, const s::MapSchema*>> sections = {
       {"", &s::kTopSchema},

@@ -36,6 +36,7 @@ struct HouseholdTotals {
   std::vector<double> dividends;         ///< collective dividends received by households, yuan
   std::vector<double> placements;        ///< workers placed in organised jobs away this step
   std::vector<double> placement_paid;    ///< placement bonuses and switching costs paid, yuan
+  std::vector<double> trainees;          ///< workers who took a training place this step
 };
 
 /// Indicators of one closed calendar year per county: X(name, output, units, long_name). The one

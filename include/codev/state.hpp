@@ -26,6 +26,7 @@ enum HouseholdFlag : std::uint8_t {
   kReturned = 1u << 4,   ///< lifted and fell back below the line at the last year end
   kSearching = 1u << 5,  ///< a worker lost a local job: the household reviews its labour next step
   kLinked = 1u << 6,     ///< sells through the specialty industry (cooperative or contract)
+  kElite = 1u << 7,      ///< in the top third of its county by skill (the better-off; fixed)
 };
 
 /// Household agents, struct-of-arrays. Fields are 1-, 2- or 4-byte (money in float: a household's
@@ -43,11 +44,12 @@ struct Households {
   std::vector<std::uint8_t> sick_months;  ///< months one worker still cannot work
   std::vector<std::uint8_t> flags;        ///< HouseholdFlag bits
   // Endowments and stocks.
-  std::vector<float> skill;      ///< earnings multiplier (mean about 1)
-  std::vector<float> taste;      ///< persistent preference for migrant work, yuan/month
-  std::vector<float> land;       ///< mu
-  std::vector<float> farm_base;  ///< skill * land^land_elasticity (fixed farm productivity)
-  std::vector<float> assets;     ///< productive assets, yuan
+  std::vector<float> skill;       ///< earnings multiplier (mean about 1)
+  std::vector<float> skill_gain;  ///< wage gain from training (0.06 = +6%), decaying
+  std::vector<float> taste;       ///< persistent preference for migrant work, yuan/month
+  std::vector<float> land;        ///< mu
+  std::vector<float> farm_base;   ///< skill * land^land_elasticity (fixed farm productivity)
+  std::vector<float> assets;      ///< productive assets, yuan
   std::vector<float>
       farm_capacity;  ///< farm_base * (1 + assets)^capital_elasticity, kept with the assets
   std::vector<float> savings;  ///< yuan; negative = debt
@@ -78,6 +80,7 @@ struct Households {
     f(sick_months);
     f(flags);
     f(skill);
+    f(skill_gain);
     f(taste);
     f(land);
     f(farm_base);
@@ -187,7 +190,6 @@ struct CountyField {
 /// instrument: several instruments may write one channel (factors multiply, shares and amounts
 /// add); an instrument that is not funded leaves the neutral value.
 #define CODEV_COUNTY_LEVERS(X)                                                                     \
-  X(earnings, "", "1", "multiplier on household wage and farm earnings (1 = none)")                \
   X(linked_share, "linked_share", "1",                                                             \
     "share of farming households linked to the specialty industry")                                \
   X(premium, "", "1", "price premium on the farm output of linked households")                     \
@@ -203,7 +205,11 @@ struct CountyField {
   X(placement_offers, "", "1", "organised placements of workers away offered this step (workers)") \
   X(placement_bonus, "", "yuan",                                                                   \
     "one-off payment to a household per worker placed (transfer income)")                          \
-  X(placement_subsidy, "", "1", "share of a placed worker's switching cost the programme pays")
+  X(placement_subsidy, "", "1", "share of a placed worker's switching cost the programme pays")    \
+  X(trainee_offers, "", "1", "training places offered this step (workers)")                        \
+  X(training_gain, "", "1", "wage gain of a worker trained this step (0.06 = +6%)")                \
+  X(training_keep, "", "1",                                                                        \
+    "share of a trained worker's wage gain kept after a year (1 = none lost)")
 
 #define CODEV_COUNTY_FIELD_ENTRY_CountyEconomy(member, output, units, long_name) \
   {#member, output, units, long_name, &CountyEconomy::member},

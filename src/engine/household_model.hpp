@@ -135,6 +135,13 @@ enum Move : std::int8_t {
   kLocalToPlacement,  ///< a local worker takes an organised placement away
 };
 
+/// The labour plan's byte per household: the move in the low bits, and whether the household
+/// applies for a training place (by tier of need) in the high bits.
+inline constexpr std::int8_t kPlanMove = 0x0f;
+inline constexpr std::int8_t kPlanTrainingNeed = 0x10;  ///< monitored: trained first
+inline constexpr std::int8_t kPlanTraining = 0x20;      ///< other households with a worker
+inline Move plan_move(std::int8_t plan) { return static_cast<Move>(plan & kPlanMove); }
+
 /// True for the moves that need a local job (rationed by the county's vacancies).
 inline bool needs_local_job(Move m) { return m == kFarmToLocal || m == kMigrantToLocal; }
 

@@ -32,6 +32,7 @@ KernelCounty kernel_county(const Model& m, const State& s, const StepContext& ct
   kc.placement_cost = p.labour_switching_cost * (1.0 - lever.placement_subsidy[c]);
   kc.placement_bonus = lever.placement_bonus[c];
   kc.placement_paid = p.labour_switching_cost * lever.placement_subsidy[c] + kc.placement_bonus;
+  kc.training_gain = static_cast<float>(lever.training_gain[c]);
   kc.cover[1] = lever.medical_cover[c];
   // A table: no int-to-double conversions per household.
   for (int l = 0; l <= kMaxLabourIndex; ++l) {
@@ -41,7 +42,6 @@ KernelCounty kernel_county(const Model& m, const State& s, const StepContext& ct
     }
   }
   kc.farm_tfp = k.farm_tfp[c] * lever.tfp_factor[c] * k.price[c] / 12.0 * months;
-  kc.earnings = lever.earnings[c];
   kc.purchases = lever.purchase_rate[c];
   kc.operating_factor[1] = 1.0 + lever.premium[c];
   // Village dividends only where villages pay them (no per-household lookup else).
@@ -66,6 +66,7 @@ KernelCounty kernel_county(const Model& m, const State& s, const StepContext& ct
   kc.invest_share = 1.0 - std::pow(1.0 - p.household_invest_share, review_months);
   kc.depreciation_keep =
       static_cast<float>(std::pow(1.0 - p.farm_asset_depreciation, review_months / 12.0));
+  kc.training_keep = static_cast<float>(std::pow(lever.training_keep[c], review_months / 12.0));
   kc.linked_share = lever.linked_share[c];
   kc.disaster = k.asset_loss[c] > 0.0;
   kc.asset_keep = static_cast<float>(1.0 - k.asset_loss[c]);
@@ -86,7 +87,8 @@ void household_chunk(const Model& m, State& s, const std::int8_t* plan_in, const
   const std::int64_t first = m.household_begin[c];
   const KernelCounty kc = kernel_county(m, s, ctx, c);
   double farm_sum = 0, pension_sum = 0, allowance_sum = 0, medical_sum = 0, ill_sum = 0,
-         assistance_sum = 0, cover_sum = 0, purchases_sum = 0, dividend_sum = 0, placed_sum = 0;
+         assistance_sum = 0, cover_sum = 0, purchases_sum = 0, dividend_sum = 0, placed_sum = 0,
+         trained_sum = 0;
   std::int64_t local_sum = 0, migrant_sum = 0;  // workers, counted where they are set
   const std::int64_t review_steps = ctx.review_steps;
   const bool opens_year = ctx.opens_year;
@@ -127,9 +129,8 @@ void household_chunk(const Model& m, State& s, const std::int8_t* plan_in, const
     }
     for (std::int64_t j = 0; j < n; ++j) {
       const std::int64_t i = b0 + j;
-      const EventResult e =
-          household_events(kc, h, tech, dyn, code, first, ctx.step, ctx.months, i, word[j],
-                           static_cast<Move>(plan[i]), selections[kOfferPlacement]);
+      const EventResult e = household_events(kc, h, tech, dyn, code, first, ctx.step, ctx.months, i,
+                                             word[j], plan[i], selections);
       // Only the ill have medical costs, so their sums are kept here rather than in pass 2.
       if (e.ill) {
         medical_sum += e.medical;
@@ -138,6 +139,7 @@ void household_chunk(const Model& m, State& s, const std::int8_t* plan_in, const
       }
       // Placements are rare: counted here, their bonus paid as transfer income in pass 2.
       if (e.placed) placed_sum += 1.0;
+      if (e.trained) trained_sum += 1.0;
       bonus_b[j] = e.placed ? kc.placement_bonus : 0.0;
       savings_b[j] = e.savings;
       medical_b[j] = e.medical;
@@ -196,6 +198,7 @@ void household_chunk(const Model& m, State& s, const std::int8_t* plan_in, const
   acc[kDividends] = dividend_sum;
   acc[kPlacements] = placed_sum;
   acc[kPlacementPaid] = placed_sum * kc.placement_paid;
+  acc[kTrainees] = trained_sum;
 }
 
 }  // namespace codev

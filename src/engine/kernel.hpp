@@ -51,6 +51,7 @@ struct HouseholdView {
   std::uint8_t* __restrict sick_months;
   std::uint8_t* __restrict flags;
   const float* __restrict skill;
+  float* __restrict skill_gain;
   const float* __restrict land;
   const float* __restrict farm_base;
   float* __restrict assets;
@@ -73,6 +74,7 @@ struct HouseholdView {
         sick_months(h.sick_months.data()),
         flags(h.flags.data()),
         skill(h.skill.data()),
+        skill_gain(h.skill_gain.data()),
         land(h.land.data()),
         farm_base(h.farm_base.data()),
         assets(h.assets.data()),
@@ -101,6 +103,8 @@ struct KernelCounty {
   double placement_cost = 0;                   ///< switching cost a placed household still pays
   double placement_paid = 0;   ///< paid by the placement programme per placed worker
   double placement_bonus = 0;  ///< of which one-off transfer income to the household
+  float training_gain = 0;     ///< wage gain of a worker trained this step
+  float training_keep = 1;     ///< share of a trained gain kept over one review interval
   std::array<std::uint64_t, kMaxLabourIndex + 1> layoff_threshold{};  ///< by local workers
   double switching_cost = 0;
   double cover[2] = {0, 0};  ///< medical assistance share, by "monitored"
@@ -108,7 +112,6 @@ struct KernelCounty {
   /// Monthly wage of a household's local and migrant workers before skill, by their numbers.
   std::array<std::array<double, kMaxLabourIndex + 1>, kMaxLabourIndex + 1> wage_table{};
   double farm_tfp = 0;                  ///< farm output scale of the step (TFP x price x months)
-  double earnings = 1;                  ///< aid channel: multiplier on wage and farm earnings
   double purchases = 0;                 ///< aid channel: purchases per yuan of farm output
   double operating_factor[2] = {1, 1};  ///< by "linked": 1 + the industry premium
   const double* dividend_pc = nullptr;  ///< the county's villages' dividends, or none
@@ -142,6 +145,7 @@ struct EventResult {
   float labour;      ///< farm labour term (FarmTech::labour)
   bool ill;          ///< a new illness episode
   bool placed;       ///< a worker took an organised placement
+  bool trained;      ///< a worker took a training place
 };
 
 /// Offers an instrument rations exactly among households (placements away, training places by
@@ -174,15 +178,25 @@ using ChunkSelections = std::array<Selection, kNumOffers>;
 [[gnu::always_inline]] inline EventResult household_events(
     const KernelCounty& kc, const HouseholdView& h, const FarmTech& tech, const Rng& dyn,
     std::int64_t code, std::int64_t first, int step, int step_months, std::int64_t i,
-    std::uint64_t word, Move move, Selection& placement) {
+    std::uint64_t word, std::int8_t plan, ChunkSelections& offers) {
+  const Move move = plan_move(plan);
   const std::uint64_t illness_word = word & 0xffffffffu, layoff_word = word >> 32;
   int local = h.local[i], migrant = h.migrant[i];
   std::uint8_t flags = h.flags[i] & static_cast<std::uint8_t>(~kSearching);
   EventResult r;
   double savings = h.savings[i];
   r.placed = false;
+  // Training places by tier of need (the household's rare draws: word 3 of the second call).
+  r.trained = false;
+  if (plan & (kPlanTrainingNeed | kPlanTraining)) {
+    Selection& tier = offers[(plan & kPlanTrainingNeed) ? kOfferTrainingNeed : kOfferTraining];
+    if (tier.take(dyn.bits4(code, i - first, step, 1)[3])) {
+      h.skill_gain[i] = kc.training_gain;
+      r.trained = true;
+    }
+  }
   if (needs_placement(move)) {
-    if (placement.take(dyn.bits4(code, i - first, step, 1)[2])) {
+    if (offers[kOfferPlacement].take(dyn.bits4(code, i - first, step, 1)[2])) {
       apply_move(local, migrant, move);
       savings -= kc.placement_cost;
       r.placed = true;
@@ -247,10 +261,11 @@ struct Income {
   const std::uint8_t flags = h.flags[i];
   const double persons = h.persons[i];
   Income in;
-  in.wage =
-      h.skill[i] * kc.wage_table[h.local[i]][h.migrant[i]] * available * kc.months * kc.earnings;
+  // Training raises the trained workers' wages (skill_gain), not farm output.
+  in.wage = h.skill[i] * kc.wage_table[h.local[i]][h.migrant[i]] * available * kc.months *
+            (1.0f + h.skill_gain[i]);
   in.farm_out = kc.farm_tfp * FarmTech::output_units(h.farm_capacity[i], labour);
-  in.harvest = in.farm_out * available * kc.earnings;
+  in.harvest = in.farm_out * available;
   in.bought = in.harvest * kc.purchases;
   in.operating = in.harvest * kc.operating_factor[(flags & kLinked) != 0] + in.bought;
   in.dividend = kc.dividend_pc ? kc.dividend_pc[h.village[i]] * persons : 0.0;
@@ -283,8 +298,9 @@ struct Spending {
 }
 
 /// At its review the household invests savings beyond a buffer in productive assets while their
-/// marginal return beats the required return (farming households only); the assets depreciate
-/// over the interval, and its link to the specialty industry is revised.
+/// marginal return beats the required return (farming households only); the assets and any
+/// wage gain from training depreciate over the interval, and its link to the specialty industry
+/// is revised.
 [[gnu::always_inline]] inline void review_investment(const KernelCounty& kc, const HouseholdView& h,
                                                      const FarmTech& tech, std::int64_t code,
                                                      std::int64_t first, std::int64_t i,
@@ -302,6 +318,7 @@ struct Spending {
   }
   assets *= kc.depreciation_keep;
   h.assets[i] = assets;
+  h.skill_gain[i] *= kc.training_keep;
   h.farm_capacity[i] = tech.capacity(h.farm_base[i], assets);
   const bool linked = labour > 0 && link_rank(code, i - first) < kc.linked_share;
   const std::uint8_t flags = h.flags[i];
@@ -323,6 +340,7 @@ enum StepSum {
   kDividends,
   kPlacements,
   kPlacementPaid,
+  kTrainees,
   kNumStepSums
 };
 

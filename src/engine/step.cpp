@@ -52,11 +52,12 @@ constexpr TotalsField kTotalsFields[] = {
     {kDividends, &HouseholdTotals::dividends},
     {kPlacements, &HouseholdTotals::placements},
     {kPlacementPaid, &HouseholdTotals::placement_paid},
+    {kTrainees, &HouseholdTotals::trainees},
 };
 static_assert(std::size(kTotalsFields) == kNumStepSums, "every per-step sum has a destination");
 
 // Labour-plan sums per chunk, then per county.
-enum PlanSum { kJobApplicants, kPlacementApplicants, kNumPlanSums };
+enum PlanSum { kJobApplicants, kPlacementApplicants, kTraineesNeed, kTrainees, kNumPlanSums };
 
 // Year-end sums per chunk, then per county.
 enum YearSum {
@@ -229,14 +230,20 @@ void labour_plan_phase(const Model& m, State& s, Workspace& ws, const StepContex
   reduce_by_county(
       m, kNumPlanSums,
       [&](const Chunk& ch, double* acc) {
-        // Organised placements are considered only where some are offered.
+        // Organised placements and training places are considered only where some are offered.
         const bool placements = s.levers.placement_offers[ch.county] > 0.0;
+        const bool training = s.levers.trainee_offers[ch.county] > 0.0;
+        // A worker trained before applies again once half the gain has worn off.
+        const float retrain_below = 0.5f * static_cast<float>(s.levers.training_gain[ch.county]);
+        const std::uint8_t* __restrict workers = s.hh.workers.data();
+        const float* __restrict skill_gain = s.hh.skill_gain.data();
         const std::int64_t first = m.household_begin[ch.county];
         const std::uint8_t* __restrict flags = s.hh.flags.data();
         const std::uint8_t* __restrict sick_months = s.hh.sick_months.data();
         std::int8_t* __restrict plan = ws.plan.data();
         std::fill(plan + ch.begin, plan + ch.end, static_cast<std::int8_t>(kStay));
-        std::int64_t wanted = 0, placed = 0;  // applicants for local jobs, for placements
+        // Applicants for local jobs, placements, and training places by tier.
+        std::int64_t wanted = 0, placed = 0, trainees_need = 0, trainees = 0;
         auto choose = [&](std::int64_t i, double threshold) {
           double gain = 0.0;
           Move mv = best_move(s.hh, i, s.economy, s.levers, ch.county, tech, threshold, gain);
@@ -255,9 +262,19 @@ void labour_plan_phase(const Model& m, State& s, Workspace& ws, const StepContex
         for (std::int64_t i = ch.begin + (r - (ch.begin - first + ctx.step) % r) % r; i < ch.end;
              i += r) {
           if (!(flags[i] & kSearching) && sick_months[i] == 0) choose(i, gain_threshold);
+          // At its review a household with a worker applies for a training place: monitored
+          // households in the first tier (need), the others in the second.
+          if (training && workers[i] > 0 && skill_gain[i] < retrain_below) {
+            const bool need = (flags[i] & kMonitored) != 0;
+            plan[i] =
+                static_cast<std::int8_t>(plan[i] | (need ? kPlanTrainingNeed : kPlanTraining));
+            ++(need ? trainees_need : trainees);
+          }
         }
         acc[kJobApplicants] = static_cast<double>(wanted);
         acc[kPlacementApplicants] = static_cast<double>(placed);
+        acc[kTraineesNeed] = static_cast<double>(trainees_need);
+        acc[kTrainees] = static_cast<double>(trainees);
       },
       scratch.chunk_sums, scratch.applicants);
 }
@@ -311,12 +328,18 @@ void rationing_phase(const Model& m, State& s, Workspace& ws) {
     const double* sums = scratch.chunk_sums.data() + i * kNumPlanSums;
     ChunkSelections& sel = scratch.selections[i];
     sel[kOfferPlacement].applicants = static_cast<std::int64_t>(sums[kPlacementApplicants]);
+    sel[kOfferTrainingNeed].applicants = static_cast<std::int64_t>(sums[kTraineesNeed]);
+    sel[kOfferTraining].applicants = static_cast<std::int64_t>(sums[kTrainees]);
   }
   for (std::size_t i = 0; i < n_chunk;) {
     const int c = m.chunks[i].county;
     std::size_t end = i;
     while (end < n_chunk && m.chunks[end].county == c) ++end;
     ration(scratch, i, end, kOfferPlacement, s.levers.placement_offers[c] / m.household_weight);
+    // Training places go to the monitored first.
+    const double places = s.levers.trainee_offers[c] / m.household_weight;
+    const std::int64_t need = ration(scratch, i, end, kOfferTrainingNeed, places);
+    ration(scratch, i, end, kOfferTraining, places - static_cast<double>(need));
     i = end;
   }
 }

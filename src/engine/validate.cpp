@@ -134,6 +134,8 @@ void check_households(const Model& m, const State& s, const Checker& check) {
                   "finite household money", where);
     check.require(h.assets[i] >= 0.0f && std::isfinite(h.assets[i]), "assets finite and >= 0",
                   where);
+    check.require(h.skill_gain[i] >= 0.0f && h.skill_gain[i] <= 1.0f, "training gain in [0, 1]",
+                  where);
   }
 }
 
@@ -150,7 +152,7 @@ void check_counties(const State& s, const Checker& check) {
   check.in_unit(s.levers.linked_share, "levers.linked_share");
   check.in_unit(s.levers.medical_cover, "levers.medical_cover");
   check.in_unit(s.levers.purchase_rate, "levers.purchase_rate");
-  check.at_least(s.levers.earnings, 1.0, "levers.earnings");
+  check.in_unit(s.levers.training_keep, "levers.training_keep");
   check.at_least(s.levers.tfp_factor, 1.0, "levers.tfp_factor");
   check.at_least(s.economy.capital_specialty, 0.0, "economy.capital_specialty");
   check.at_least(s.economy.capital_other, 0.0, "economy.capital_other");

@@ -29,6 +29,8 @@ constexpr float kInitialSavings = 0.25f;
 // than kLeverTolerance (relative).
 constexpr int kMaxSettleRounds = 16;
 constexpr double kLeverTolerance = 5e-3;
+// The standard normal quantile of 2/3: households above it form the top third by skill.
+constexpr double kTopThird = 0.4307272992954576;
 // Rounds of rescaling skill dispersion to the Gini.
 constexpr int kGiniRounds = 3;
 
@@ -124,6 +126,9 @@ void generate_households(const Model& m, State& s, const std::vector<double>& si
           h.sick_months[i] = 0;
           h.flags[i] = a.u[1] < pop.chronic_share ? kChronic : 0;
           h.skill[i] = static_cast<float>(std::exp(sd * z_skill - 0.5 * sd * sd));
+          h.skill_gain[i] = 0.0f;
+          // The better-off third of the county by skill (log skill is normal with sd `sd`).
+          if (z_skill > kTopThird) h.flags[i] |= kElite;
           h.taste[i] = static_cast<float>(m.param.labour_taste_sd * z_taste);
           h.land[i] =
               static_cast<float>(m.county_land_per_person[c] * persons *
@@ -364,7 +369,7 @@ void init_accounts(const Model& m, State& s) {
           h.savings[i] = static_cast<float>(kInitialSavings * pc * h.persons[i]);
           const Draw4 d =
               rng.uniform4(m.county_code[ch.county], i - m.household_begin[ch.county], 0, 2);
-          std::uint8_t f = h.flags[i] & kChronic;
+          std::uint8_t f = h.flags[i] & (kChronic | kElite);
           if (pc < p.poverty_line) {
             f |= kPoor;
           } else if (d.u[2] < m.county_lifted_share[ch.county]) {
@@ -393,8 +398,8 @@ std::size_t bytes_per_household() {
 
 void Levers::reset(int n, std::size_t n_village) {
   for (const CountyField<Levers>& f : fields()) (this->*f.member).setZero(n);
-  earnings.setOnes(n);
   tfp_factor.setOnes(n);
+  training_keep.setOnes(n);
   dividend_pc.assign(n_village, 0.0);
 }
 
