@@ -418,9 +418,11 @@ TEST_CASE("one household-step's income by source and consumption match a hand co
   kc.wage_table[1][1] = 3000.0 + 4000.0;  // one local and one migrant worker, per month
   kc.farm_tfp = 1000.0;
   kc.purchases = 0.1;
+  kc.purchase_gain = 0.15;  // only the premium of aid purchases is income
   kc.operating_factor[1] = 1.15;
-  const double dividends[1] = {20.0};
+  const double dividends[1] = {20.0}, elite_dividends[1] = {5.0};
   kc.dividend_pc = dividends;
+  kc.dividend_elite_pc = elite_dividends;  // not for this household: it is not kElite
   kc.rent[0] = 50.0;
   kc.deposit = 0.001;
   kc.property_pc = 10.0;
@@ -442,7 +444,7 @@ TEST_CASE("one household-step's income by source and consumption match a hand co
   const double farm_out = 1000.0 * 1.5 * 0.5;
   const double harvest = farm_out * 0.8;
   const double bought = harvest * 0.1;
-  const double operating = harvest * 1.15 + bought;  // linked: premium; plus aid purchases
+  const double operating = harvest * 1.15 + bought * 0.15;  // linked premium; purchase premium
   const double property = 0.0 * 2.0 + 5000.0 * 0.001 + 3 * 10.0 + 20.0 * 3;  // farms: no rent
   const double transfer = 200.0 * 1 + 120.0 * 3 / 12.0 + 3 * 40.0 + 30.0 * 3;
   CHECK(in.wage == Approx(wage).epsilon(1e-12));

@@ -90,6 +90,9 @@ struct InstrumentInfo {
   std::string_view long_name;  ///< "industry investment", ...
   double default_share;        ///< default allocation share (defaults sum to 1)
   bool has_targeting;          ///< policies[].targeting (need / equal) applies
+  /// Investment aid: money builds a lasting stock, subject to project choice (aid.waste_max)
+  /// and absorptive capacity (aid.absorb_half) before it reaches invest().
+  bool productive;
   std::span<const InstrumentParameter> parameters;
   std::span<const InstrumentStock> stocks;
   std::span<const InstrumentAnomaly> anomalies = {};

@@ -181,6 +181,8 @@ struct CountyField {
   X(talent, "talent", "1", "local talent stock (trained local cadres)")                          \
   X(identification, "", "1", "probability an at-risk household is identified at the year end")   \
   X(monitored_persons, "", "1", "persons in monitored households at the last year end")          \
+  X(absorbed_pc, "", "yuan",                                                                     \
+    "investment aid absorbed into lasting stocks so far, per rural resident")                    \
   X(assistance_ytd, "", "yuan",                                                                  \
     "cash assistance per monitored person summed over this calendar year's steps (reset when a " \
     "year opens; the monitoring exit test)")
@@ -194,6 +196,7 @@ struct CountyField {
     "share of farming households linked to the specialty industry")                                \
   X(premium, "", "1", "price premium on the farm output of linked households")                     \
   X(purchase_rate, "", "1", "aid purchases per yuan of household farm output this step")           \
+  X(purchase_gain, "", "1", "household income per yuan of aid purchases (the price premium)")      \
   X(assistance_pc, "", "yuan", "cash assistance per monitored person this step")                   \
   X(medical_cover, "", "1", "share of monitored households' medical costs covered")                \
   X(dividends, "", "1", "1 where villages pay collective dividends this step")                     \
@@ -206,6 +209,7 @@ struct CountyField {
   X(placement_bonus, "", "yuan",                                                                   \
     "one-off payment to a household per worker placed (transfer income)")                          \
   X(placement_subsidy, "", "1", "share of a placed worker's switching cost the programme pays")    \
+  X(elite_tilt, "", "1", "share of links and dividends tilted to the better-off third")            \
   X(trainee_offers, "", "1", "training places offered this step (workers)")                        \
   X(training_gain, "", "1", "wage gain of a worker trained this step (0.06 = +6%)")                \
   X(training_keep, "", "1",                                                                        \
@@ -247,6 +251,8 @@ struct CountyAid {
 struct Levers {
   CODEV_COUNTY_GROUP(Levers, CODEV_COUNTY_LEVERS)
   std::vector<double> dividend_pc;  ///< [n_village] collective dividend per member this step, yuan
+  /// [n_village] extra dividend per member of a better-off (kElite) household this step, yuan
+  std::vector<double> dividend_elite_pc;
   /// Sets every channel to its neutral value (no aid) for n counties and n_village villages.
   void reset(int n, std::size_t n_village);
 };
@@ -283,6 +289,7 @@ struct PairingAccounts {
   double donor_spent = 0;
   double recipient_received = 0;
   double leakage = 0;
+  double unproductive = 0;                ///< investment aid that built nothing lasting
   double spent[kNumInstruments] = {};     ///< by instrument, before leakage
   double received[kNumInstruments] = {};  ///< by instrument, after leakage
   double cadres = 0;                      ///< cadres present (average over the year's steps)
@@ -299,7 +306,10 @@ inline constexpr PairingAccountField kPairingAccounts[] = {
     {"donor_spent", "yuan", "aid spent by the donor in the year", &PairingAccounts::donor_spent},
     {"recipient_received", "yuan", "aid received by the recipient after leakage",
      &PairingAccounts::recipient_received},
-    {"leakage", "yuan", "aid lost to leakage and elite capture", &PairingAccounts::leakage},
+    {"leakage", "yuan", "aid lost to misuse (leakage)", &PairingAccounts::leakage},
+    {"unproductive", "yuan",
+     "investment aid received that built nothing lasting (project choice, absorptive capacity)",
+     &PairingAccounts::unproductive},
     {"cadres", "year", "dispatched cadres present, in person-years", &PairingAccounts::cadres},
 };
 

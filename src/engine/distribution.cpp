@@ -22,10 +22,12 @@ std::uint32_t orderable(float f) {
 // Sorts keys (value << 32 | position), whose positions ascend, by value: a stable least
 // significant digit radix sort on the high word, so ties keep position order and the result is
 // the order std::sort gives the whole keys, in a few linear passes instead of n log n compares.
+// Radix digits of the sort.
+constexpr int kDigitBits = 11;
+constexpr std::size_t kBuckets = std::size_t{1} << kDigitBits;
+
 void sort_by_value(std::vector<std::uint64_t>& keys, std::vector<std::uint64_t>& scratch,
                    std::vector<std::size_t>& count) {
-  constexpr int kDigitBits = 11;
-  constexpr std::size_t kBuckets = std::size_t{1} << kDigitBits;
   scratch.resize(keys.size());
   count.resize(kBuckets);
   for (int shift = 32; shift < 64; shift += kDigitBits) {
@@ -67,6 +69,7 @@ void county_distribution(const Model& m, const Households& h, double line, Count
       b.x.reserve(n_max);
       b.w.reserve(n_max);
       b.indicators.reserve(n_max);
+      b.count.resize(kBuckets);
     }
   }
   parallel_for_items(n, [&](std::size_t cu) {

@@ -43,9 +43,12 @@ KernelCounty kernel_county(const Model& m, const State& s, const StepContext& ct
   }
   kc.farm_tfp = k.farm_tfp[c] * lever.tfp_factor[c] * k.price[c] / 12.0 * months;
   kc.purchases = lever.purchase_rate[c];
+  kc.purchase_gain = lever.purchase_gain[c];
   kc.operating_factor[1] = 1.0 + lever.premium[c];
   // Village dividends only where villages pay them (no per-household lookup else).
   kc.dividend_pc = lever.dividends[c] > 0 ? lever.dividend_pc.data() + m.village_begin[c] : nullptr;
+  kc.dividend_elite_pc = lever.dividend_elite_pc.data() + m.village_begin[c];
+  kc.dividend_elite_pc = lever.dividend_elite_pc.data() + m.village_begin[c];
   kc.rent[0] = p.farm_land_rent / 12.0 * months;
   kc.deposit = p.household_deposit_rate / 12.0 * months;
   kc.property_pc = k.property_other[c] / 12.0 * months;
@@ -67,7 +70,10 @@ KernelCounty kernel_county(const Model& m, const State& s, const StepContext& ct
   kc.depreciation_keep =
       static_cast<float>(std::pow(1.0 - p.farm_asset_depreciation, review_months / 12.0));
   kc.training_keep = static_cast<float>(std::pow(lever.training_keep[c], review_months / 12.0));
-  kc.linked_share = lever.linked_share[c];
+  // Elite capture tilts links to the better-off third while keeping the county's share: the
+  // better-off are linked with probability share x (1 + 2 tilt), the others share x (1 - tilt).
+  kc.link_threshold[0] = lever.linked_share[c] * (1.0 - lever.elite_tilt[c]);
+  kc.link_threshold[1] = lever.linked_share[c] * (1.0 + 2.0 * lever.elite_tilt[c]);
   kc.disaster = k.asset_loss[c] > 0.0;
   kc.asset_keep = static_cast<float>(1.0 - k.asset_loss[c]);
   return kc;

@@ -113,21 +113,25 @@ struct KernelCounty {
   std::array<std::array<double, kMaxLabourIndex + 1>, kMaxLabourIndex + 1> wage_table{};
   double farm_tfp = 0;                  ///< farm output scale of the step (TFP x price x months)
   double purchases = 0;                 ///< aid channel: purchases per yuan of farm output
+  double purchase_gain = 0;             ///< aid channel: income per yuan of purchases (the premium)
   double operating_factor[2] = {1, 1};  ///< by "linked": 1 + the industry premium
   const double* dividend_pc = nullptr;  ///< the county's villages' dividends, or none
-  double rent[2] = {0, 0};              ///< land rent per mu, by "household farms"
-  double deposit = 0;                   ///< interest per yuan of savings
-  double property_pc = 0;               ///< other property income per person
-  double pension_rate = 0;              ///< pension per elderly member
-  double allowance_rate = 0;            ///< share of the annual allowance paid this step
-  double assistance_pc[2] = {0, 0};     ///< safety-net cash per person, by "monitored"
-  double transfer_pc = 0;               ///< other transfers per person
+  const double* dividend_elite_pc = nullptr;  ///< their extra dividends to the better-off
+  double rent[2] = {0, 0};                    ///< land rent per mu, by "household farms"
+  double deposit = 0;                         ///< interest per yuan of savings
+  double property_pc = 0;                     ///< other property income per person
+  double pension_rate = 0;                    ///< pension per elderly member
+  double allowance_rate = 0;                  ///< share of the annual allowance paid this step
+  double assistance_pc[2] = {0, 0};           ///< safety-net cash per person, by "monitored"
+  double transfer_pc = 0;                     ///< other transfers per person
   // Consumption and saving.
   double subsistence = 0, mpc = 0, wealth = 0, debt_rate = 0, debt_limit = 0;
   // Review.
   double buffer_months = 0, return_factor = 0, required_return = 0, invest_share = 0;
   float depreciation_keep = 1;
-  double linked_share = 0;  ///< aid channel: share of farming households linked to the industry
+  /// Links to the industry: a farming household is linked when its fixed rank is below this
+  /// threshold, by "better-off" (kElite): the county's linked share tilted by elite capture.
+  double link_threshold[2] = {0, 0};
   // Disasters.
   bool disaster = false;
   float asset_keep = 1;
@@ -267,8 +271,13 @@ struct Income {
   in.farm_out = kc.farm_tfp * FarmTech::output_units(h.farm_capacity[i], labour);
   in.harvest = in.farm_out * available;
   in.bought = in.harvest * kc.purchases;
-  in.operating = in.harvest * kc.operating_factor[(flags & kLinked) != 0] + in.bought;
-  in.dividend = kc.dividend_pc ? kc.dividend_pc[h.village[i]] * persons : 0.0;
+  // Aid purchases replace sales the household would have made anyway: only the premium is income.
+  in.operating =
+      in.harvest * kc.operating_factor[(flags & kLinked) != 0] + in.bought * kc.purchase_gain;
+  in.dividend = kc.dividend_pc ? (kc.dividend_pc[h.village[i]] +
+                                  ((flags & kElite) ? kc.dividend_elite_pc[h.village[i]] : 0.0)) *
+                                     persons
+                               : 0.0;
   in.property = kc.rent[labour > 0] * h.land[i] + std::max(savings, 0.0) * kc.deposit +
                 persons * kc.property_pc + in.dividend;
   in.pension = kc.pension_rate * h.elderly[i];
@@ -320,8 +329,9 @@ struct Spending {
   h.assets[i] = assets;
   h.skill_gain[i] *= kc.training_keep;
   h.farm_capacity[i] = tech.capacity(h.farm_base[i], assets);
-  const bool linked = labour > 0 && link_rank(code, i - first) < kc.linked_share;
   const std::uint8_t flags = h.flags[i];
+  const bool linked =
+      labour > 0 && link_rank(code, i - first) < kc.link_threshold[(flags & kElite) != 0];
   h.flags[i] = linked ? (flags | kLinked) : (flags & static_cast<std::uint8_t>(~kLinked));
 }
 

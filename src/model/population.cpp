@@ -401,6 +401,7 @@ void Levers::reset(int n, std::size_t n_village) {
   tfp_factor.setOnes(n);
   training_keep.setOnes(n);
   dividend_pc.assign(n_village, 0.0);
+  dividend_elite_pc.assign(n_village, 0.0);
 }
 
 State make_state(const Model& m, std::uint64_t replicate) {

@@ -1,6 +1,9 @@
-// Consumption assistance: the donor buys the recipient's specialty products. The money goes
-// into a purchase fund paid out to farming households in proportion to their farm output
-// (a higher effective price), at most doubling it in a step; what is not paid carries over.
+// Consumption assistance: the donor buys the recipient's specialty products. The money goes into
+// a purchase fund spent on farming households' output in proportion to it (at most all of it),
+// with a 10% margin against output growing within the step; what is not spent carries over.
+// Purchases replace sales the households would have made anyway, so only the price premium is
+// income: consumption.income_share of the purchase value (docs/evidence/aid_channels.md section
+// 6: buyers report ordinary prices).
 #include <algorithm>
 
 #include "policy/instrument.hpp"
@@ -14,6 +17,14 @@ constexpr Instrument kSelf = Instrument::consumption;
 enum Stock { kFund };
 constexpr InstrumentStock kStocks[] = {
     {"consumption_fund", Extent::county, "yuan", "unspent consumption-assistance money"},
+};
+
+enum Param { kIncomeShare };
+constexpr InstrumentParameter kParameters[] = {
+    {"income_share", 0.15, 0.0, 1.0, false, "1",
+     "Share of the value of aid purchases that is income to the selling household (the premium "
+     "over what the products would fetch otherwise)",
+     "aid_channels.md section 6: buyers report ordinary or lower prices; prior 0-0.3"},
 };
 
 constexpr InstrumentAnomaly kAnomalies[] = {
@@ -32,8 +43,9 @@ void step(const Model& m, State& s) {
   for (int c = 0; c < m.n_county; ++c) {
     const double balance = fund[static_cast<std::size_t>(c)];
     const double output = s.results.gdp_agriculture[c] * dt;  // last step's farm output, yuan
-    s.levers.purchase_rate[c] +=
-        (balance > 0 && output > 0) ? std::min(1.0, balance / output) : 0.0;
+    if (!(balance > 0 && output > 0)) continue;
+    s.levers.purchase_rate[c] += std::min(1.0, 0.9 * balance / output);
+    s.levers.purchase_gain[c] += parameter(m, kSelf, kIncomeShare);
   }
 }
 
@@ -49,7 +61,7 @@ void after_households(const Model& m, State& s, const HouseholdTotals& t) {
 }  // namespace
 
 constinit const InstrumentDef consumption_instrument = {
-    {"consumption", "consumption assistance", 0.05, false, {}, kStocks, kAnomalies},
+    {"consumption", "consumption assistance", 0.05, false, false, kParameters, kStocks, kAnomalies},
     nullptr,
     invest,
     step,

@@ -88,8 +88,8 @@ void after_households(const Model& m, State& s, const HouseholdTotals& t) {
 }  // namespace
 
 constinit const InstrumentDef employment_instrument = {
-    {"employment", "employment assistance (organised placements away)", 0.0, false, kParameters,
-     kStocks, kAnomalies},
+    {"employment", "employment assistance (organised placements away)", 0.0, false, false,
+     kParameters, kStocks, kAnomalies},
     nullptr,
     invest,
     step,

@@ -43,7 +43,8 @@ void step(const Model& m, State& s) {
 }  // namespace
 
 constinit const InstrumentDef infrastructure_instrument = {
-    {"infrastructure", "rural construction (infrastructure)", 0.20, false, kParameters, kStocks},
+    {"infrastructure", "rural construction (infrastructure)", 0.20, false, true, kParameters,
+     kStocks},
     nullptr,
     invest,
     step,

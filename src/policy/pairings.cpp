@@ -158,11 +158,25 @@ void policy_phase(const Model& m, State& s, int step) {
       if (crowded < 0.0) s.anomalies.count(Anomaly::donor_capital_clamped);
       donor_capital = std::max(0.0, crowded);
       s.aid_uses[static_cast<std::size_t>(pr.recipient)][static_cast<std::size_t>(ki)] += received;
+      // Investment aid: part goes to projects that build nothing lasting (project choice, worse
+      // where governance is weak), and what remains adds less where much has been absorbed
+      // already (diminishing returns per rural resident).
+      double used = received;
+      if (instrument_info(instrument).productive) {
+        const int c = pr.recipient;
+        const double waste = p.aid_waste_max * (1.0 - aid.governance[c]);
+        const double absorb = 1.0 / (1.0 + aid.absorbed_pc[c] / p.aid_absorb_half);
+        used = received * (1.0 - waste) * absorb;
+        acc.unproductive += received - used;
+        aid.absorbed_pc[c] += used / m.county_population[c];
+      }
       instrument_def(instrument)
-          .invest(m, s, {static_cast<int>(j), pr.donor, pr.recipient, year, received});
+          .invest(m, s, {static_cast<int>(j), pr.donor, pr.recipient, year, used});
     }
   }
 
+  // Elite capture: where governance is weak the better-off get links and dividends first.
+  s.levers.elite_tilt = (p.aid_elite_capture * (1.0 - aid.governance.array())).matrix();
   for_each_instrument(&InstrumentDef::step, m, s);
 
   // Pairings strengthen the linkage that carries TFP catch-up, in proportion to the cadres.

@@ -1,7 +1,9 @@
 // Safety net: aid paid into a county fund that supports households under return-to-poverty
 // monitoring (identified with probability set by governance): cash assistance per monitored
 // person and medical assistance covering part of their out-of-pocket costs. The fund balance
-// carries over; households' receipts are drawn from it after each step.
+// carries over; households' receipts are drawn from it after each step. Medical assistance is an
+// entitlement: when illnesses cost more than the fund holds, the county's own budget pays the
+// rest (recorded as medical_assistance_county), so aid money is never overdrawn.
 #include "policy/instrument.hpp"
 
 namespace codev {
@@ -18,16 +20,14 @@ constexpr InstrumentParameter kParameters[] = {
      "estimate"},
 };
 
-enum Stock { kFund };
+enum Stock { kFund, kCountyPaid };
 constexpr InstrumentStock kStocks[] = {
     {"safety_net_fund", Extent::county, "yuan", "unspent safety-net aid", StockOutput::monthly},
+    {"medical_assistance_county", Extent::county, "yuan",
+     "medical assistance to monitored households paid by the county's own budget when the "
+     "safety-net fund ran out, in the year",
+     StockOutput::annual, true},
 };
-
-constexpr InstrumentAnomaly kAnomalies[] = {
-    {"safety_net_overdrawn",
-     "county-steps in which safety-net payments exceeded the fund (balance below 0)"},
-};
-enum AnomalyIndex { kOverdrawn };
 
 void invest(const Model&, State& s, const Funding& f) {
   stock(s, kSelf, kFund)[static_cast<std::size_t>(f.recipient)] += f.received;
@@ -48,19 +48,23 @@ void step(const Model& m, State& s) {
 
 void after_households(const Model& m, State& s, const HouseholdTotals& t) {
   std::vector<double>& fund = stock(s, kSelf, kFund);
+  std::vector<double>& county_paid = stock(s, kSelf, kCountyPaid);
   for (int c = 0; c < m.n_county; ++c) {
-    double& balance = fund[static_cast<std::size_t>(c)];
-    balance -=
-        t.assistance[static_cast<std::size_t>(c)] + t.medical_cover[static_cast<std::size_t>(c)];
-    if (balance < 0.0) count_anomaly(s, kSelf, kOverdrawn);
+    const auto cu = static_cast<std::size_t>(c);
+    double& balance = fund[cu];
+    balance -= t.assistance[cu] + t.medical_cover[cu];
+    if (balance < 0.0) {
+      county_paid[cu] -= balance;
+      balance = 0.0;
+    }
   }
 }
 
 }  // namespace
 
 constinit const InstrumentDef safety_net_instrument = {
-    {"safety_net", "safety net (monitoring assistance, medical assistance)", 0.10, false,
-     kParameters, kStocks, kAnomalies},
+    {"safety_net", "safety net (monitoring assistance, medical assistance)", 0.10, false, false,
+     kParameters, kStocks},
     nullptr,
     invest,
     step,

@@ -102,8 +102,8 @@ void after_households(const Model& m, State& s, const HouseholdTotals& t) {
 }  // namespace
 
 constinit const InstrumentDef training_instrument = {
-    {"training", "training of local cadres, talent and rural workers", 0.10, false, kParameters,
-     kStocks},
+    {"training", "training of local cadres, talent and rural workers", 0.10, false, false,
+     kParameters, kStocks},
     init,
     invest,
     step,
