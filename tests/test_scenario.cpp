@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "codev/experiment.hpp"
+#include "codev/model.hpp"
 #include "codev/params.hpp"
 #include "codev/scenario.hpp"
 #include "docs_block.hpp"
@@ -893,4 +894,49 @@ TEST_CASE("the scenario reference documents every key", "[scenario]") {
       CHECK(documented(prefix + std::string(key)));
     }
   }
+}
+
+TEST_CASE("a parameter may be a time path: linear between years, held outside them",
+          "[scenario][time_path]") {
+  const std::string text = R"(
+meta: {name: paths, start: "2023-01", years: 10}
+counties:
+  - {code: 510116, name: Shuangliu, role: donor, population: 250000, income_per_capita: 34000}
+parameters:
+  labour: {wage_growth: {2025: 0.08, 2029: 0.04}}
+  poverty: {line_growth: {2023: 0.02, 2026: 0.05}}
+)";
+  const ScenarioSpec spec = codev::read_scenario_text(text, "paths.yaml");
+  REQUIRE(spec.parameter_paths.size() == 2);
+  // The scalar is the start-year value (before the first point: the first value).
+  CHECK(spec.parameters.labour_wage_growth == 0.08);
+  // The resolved scenario writes the path back, and reads back to the same spec.
+  CHECK(spec.resolved_yaml.find("wage_growth: {2025: 0.08, 2029: 0.04}") != std::string::npos);
+  const ScenarioSpec again = codev::read_scenario_text(spec.resolved_yaml, "resolved.yaml");
+  CHECK(again.resolved_yaml == spec.resolved_yaml);
+
+  const codev::Model m = codev::compile(spec);
+  CHECK(m.param_in(2023).labour_wage_growth == 0.08);
+  CHECK(m.param_in(2025).labour_wage_growth == 0.08);
+  CHECK(m.param_in(2027).labour_wage_growth == Approx(0.06).epsilon(1e-15));
+  CHECK(m.param_in(2029).labour_wage_growth == 0.04);
+  CHECK(m.param_in(2032).labour_wage_growth == 0.04);
+  // The poverty line compounds each year's growth.
+  const double g[] = {0.02, 0.03, 0.04};  // 2023, 2024, 2025
+  CHECK(m.indexed(4000.0, 2024) == Approx(4000.0 * 1.02).epsilon(1e-15));
+  CHECK(m.indexed(4000.0, 2026) ==
+        Approx(4000.0 * (1 + g[0]) * (1 + g[1]) * (1 + g[2])).epsilon(1e-14));
+
+  // --set changes or adds one year of a path (kept in year order), or replaces the path.
+  const ScenarioSpec set =
+      codev::read_scenario_text(text, "paths.yaml", {"parameters.labour.wage_growth.2027=0.05"});
+  CHECK(set.resolved_yaml.find("wage_growth: {2025: 0.08, 2027: 0.05, 2029: 0.04}") !=
+        std::string::npos);
+  const ScenarioSpec whole =
+      codev::read_scenario_text(text, "paths.yaml", {"parameters.labour.wage_growth=0.03"});
+  CHECK(whole.parameter_paths.size() == 1);
+  CHECK(whole.parameters.labour_wage_growth == 0.03);
+  CHECK(error_of([&] {
+          codev::read_scenario_text(text, "paths.yaml", {"parameters.household.mpc.2027=0.5"});
+        }).find("is a single value, not a time path") != std::string::npos);
 }

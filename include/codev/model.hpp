@@ -67,7 +67,11 @@ struct Model {
   int step_months = 1;  ///< 1, 3 or 12
   int n_step = 0;       ///< n_year * 12 / step_months
   std::uint64_t seed = 0;
-  Parameters param;
+  Parameters param;                     ///< start-year values (setup, and what has no time path)
+  std::vector<Parameters> param_years;  ///< [calendar years of the run] time paths applied
+  /// Poverty-line index of each calendar year of the run (1 in the start year): the product of
+  /// (1 + poverty.line_growth) over the years before, so a growth path compounds year by year.
+  std::vector<double> line_index;
   OutputSpec outputs;
 
   // Counties [n_county].
@@ -117,6 +121,16 @@ struct Model {
   int months_into_year(int s) const {
     return month_of_step(s) + step_months - 1 -
            (year_of_step(s) == start_year ? start_month - 1 : 0);
+  }
+  /// The parameters in force in calendar year y of the run.
+  const Parameters& param_in(int y) const {
+    return param_years[static_cast<std::size_t>(y - start_year)];
+  }
+  /// The parameters in force during step s.
+  const Parameters& param_at(int s) const { return param_in(year_of_step(s)); }
+  /// A value of the start year indexed to year y like the poverty line (lines, pensions).
+  double indexed(double base_value, int y) const {
+    return base_value * line_index[static_cast<std::size_t>(y - start_year)];
   }
   /// The policy enabling instrument k in county c in year y, or nullptr.
   const Policy* policy_for(Instrument k, int c, int y) const {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "codev/error.hpp"
@@ -143,6 +144,26 @@ struct OutputSpec {
   int panel_per_county = 0;
 };
 
+/// A parameter given as a time path: values at some years, linear in between, the first value
+/// before the first year and the last after the last (docs/SCENARIOS.md, "Time paths").
+struct ParameterPath {
+  Mark mark;
+  std::string group;
+  std::string name;
+  std::vector<std::pair<int, double>> points;  ///< (year, value), years strictly increasing
+
+  /// The path's value in `year`.
+  double at(int year) const {
+    if (year <= points.front().first) return points.front().second;
+    if (year >= points.back().first) return points.back().second;
+    std::size_t k = 1;
+    while (points[k].first < year) ++k;
+    const auto [y0, v0] = points[k - 1];
+    const auto [y1, v1] = points[k];
+    return v0 + (v1 - v0) * static_cast<double>(year - y0) / static_cast<double>(y1 - y0);
+  }
+};
+
 /// A whole scenario, as read and checked.
 struct ScenarioSpec {
   std::string file;         ///< path of the top-level scenario file
@@ -157,7 +178,8 @@ struct ScenarioSpec {
   std::vector<CountySpec> counties;
   std::vector<PairingSpec> pairings;
   std::vector<PolicySpec> policies;
-  Parameters parameters;
+  Parameters parameters;  ///< values; a parameter with a time path holds its start-year value
+  std::vector<ParameterPath> parameter_paths;  ///< parameters given by year
   std::vector<ShockSpec> shocks;
   OutputSpec outputs;
   /// The fully resolved scenario (extends and overrides applied) as YAML text, stored in every

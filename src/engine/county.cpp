@@ -93,7 +93,7 @@ void county_phase(const Model& m, State& s, const HouseholdTotals& t, CountyScra
   CountyEconomy& k = s.economy;
   CountyResults& r = s.results;
   const Levers& lever = s.levers;
-  const Parameters& p = m.param;
+  const Parameters& p = m.param_at(s.step);
   const double alpha = p.county_capital_share;
   const double dt = m.step_months / 12.0;
   const double per_year = 12.0 / m.step_months;  // annualises a step's flow

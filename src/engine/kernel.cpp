@@ -13,7 +13,7 @@ constexpr std::int64_t kHouseholdsPerDraw = 4;
 KernelCounty kernel_county(const Model& m, const State& s, const StepContext& ctx, int c) {
   const CountyEconomy& k = s.economy;
   const Levers& lever = s.levers;
-  const Parameters& p = m.param;
+  const Parameters& p = m.param_at(ctx.step);
   KernelCounty kc;
   const double months = ctx.months;
   kc.months = months;

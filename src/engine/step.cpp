@@ -83,7 +83,7 @@ enum YearSum {
 void close_year_chunk(const Model& m, State& s, const StepContext& ctx, const Rng& ident,
                       const Chunk& ch, double* acc) {
   Households& h = s.hh;
-  const Parameters& p = m.param;
+  const Parameters& p = m.param_at(ctx.step);
   const std::int64_t code = m.county_code[ch.county];
   const std::int64_t first = m.household_begin[ch.county];
   const double annualise = 12.0 / ctx.months_in_year;
@@ -187,19 +187,19 @@ void fill_annual(const Model& m, const State& s, const std::vector<double>& sums
 }
 
 StepContext step_context(const Model& m, int st) {
-  const Parameters& p = m.param;
+  const Parameters& p = m.param_at(st);
   StepContext ctx;
   ctx.step = st;
   ctx.months = m.step_months;
   ctx.closes_year = m.closes_year(st);
   ctx.opens_year = st > 0 && m.closes_year(st - 1);
-  const int years_since = m.year_of_step(st) - m.start_year;
+  const int year = m.year_of_step(st);
   ctx.months_in_year = m.months_into_year(st);
-  ctx.line = indexed(p.poverty_line, p.poverty_line_growth, years_since);
+  // Lines and the pension are start-year values indexed like the poverty line.
+  ctx.line = m.indexed(m.param.poverty_line, year);
   ctx.monitor_line = p.poverty_monitoring_multiple * ctx.line;
-  ctx.next_allowance_line =
-      indexed(p.transfer_allowance_line, p.poverty_line_growth, years_since + 1);
-  ctx.pension = indexed(p.transfer_pension, p.poverty_line_growth, years_since) / 12.0;
+  ctx.next_allowance_line = m.indexed(m.param.transfer_allowance_line, year + 1);
+  ctx.pension = m.indexed(m.param.transfer_pension, year) / 12.0;
   ctx.review_steps =
       std::max<std::int64_t>(1, std::llround(p.labour_review_months / m.step_months));
   return ctx;
@@ -224,8 +224,9 @@ void aid_phase(const Model& m, State& s, const StepContext& ctx) {
 // reviewing ones that do not search), so most households cost a flag test and a cleared plan.
 void labour_plan_phase(const Model& m, State& s, Workspace& ws, const StepContext& ctx,
                        const FarmTech& tech) {
-  const double gain_threshold = m.param.labour_switching_cost / m.param.labour_review_months;
-  const double review_months = m.param.labour_review_months;
+  const Parameters& p = m.param_at(ctx.step);
+  const double gain_threshold = p.labour_switching_cost / p.labour_review_months;
+  const double review_months = p.labour_review_months;
   StepScratch& scratch = *ws.scratch;
   reduce_by_county(
       m, kNumPlanSums,
@@ -413,7 +414,7 @@ Workspace make_workspace(const Model& m) {
 
 bool step(const Model& m, State& s, Workspace& ws) {
   const StepContext ctx = step_context(m, s.step);
-  const FarmTech tech(m.param);
+  const FarmTech tech(m.param_at(ctx.step));
   PhaseProfile& profile = ws.profile;
   timed(profile, Phase::shocks, [&] { apply_shocks(m, s, ctx.step); });
   timed(profile, Phase::aid, [&] { aid_phase(m, s, ctx); });

@@ -119,7 +119,7 @@ void check_money(const Model& m, const State& s, const Checker& check) {
 
 void check_households(const Model& m, const State& s, const Checker& check) {
   const Households& h = s.hh;
-  const auto lost = static_cast<int>(m.param.health_lost_work_months);
+  const auto lost = static_cast<int>(m.param_at(s.step - 1).health_lost_work_months);
   for (std::int64_t i = 0; i < h.size(); ++i) {
     const auto where = [i] { return "household " + std::to_string(i); };
     check.require(h.persons[i] >= 1 && h.workers[i] + h.elderly[i] <= h.persons[i],

@@ -166,6 +166,31 @@ Model compile(const ScenarioSpec& spec) {
                          (spec.step_months == 12 ? "year (January)" : "quarter"));
   }
   m.n_step = spec.years * 12 / spec.step_months;
+  // Parameters by calendar year: each time path at its year (linear in between, held before the
+  // first and after the last point); the line index compounds the growth of each year.
+  const int n_years = m.year_of_step(m.n_step - 1) - m.start_year + 1;
+  m.param_years.assign(static_cast<std::size_t>(n_years), spec.parameters);
+  for (int k = 0; k < n_years; ++k) {
+    Parameters& p = m.param_years[static_cast<std::size_t>(k)];
+    for (const ParameterPath& path : spec.parameter_paths) {
+      for (const ParameterRef& info : all_parameters()) {
+        if (info.group == path.group && info.name == path.name) {
+          info.value(p) = path.at(m.start_year + k);
+        }
+      }
+    }
+  }
+  const bool growth_path = std::any_of(
+      spec.parameter_paths.begin(), spec.parameter_paths.end(),
+      [](const ParameterPath& p) { return p.group == "poverty" && p.name == "line_growth"; });
+  // One year beyond the run: the allowance line of the year after the last.
+  m.line_index.assign(static_cast<std::size_t>(n_years + 1), 1.0);
+  for (int k = 1; k <= n_years; ++k) {
+    m.line_index[static_cast<std::size_t>(k)] =
+        growth_path ? m.line_index[static_cast<std::size_t>(k - 1)] *
+                          (1.0 + m.param_years[static_cast<std::size_t>(k - 1)].poverty_line_growth)
+                    : std::pow(1.0 + m.param.poverty_line_growth, k);
+  }
 
   fill_counties(spec, m);
   plan_chunks(m);

@@ -103,9 +103,9 @@ void invest(const Model& m, State& s, const Funding& f) {
 
 void step(const Model& m, State& s) {
   const double dt = m.step_months / 12.0;
-  const double keep = std::pow(1.0 - parameter(m, kSelf, kDepreciation), dt);
-  const double base_return = parameter(m, kSelf, kBaseReturn);
-  const double dividend_share = parameter(m, kSelf, kDividendShare);
+  const double keep = std::pow(1.0 - parameter(m, s, kSelf, kDepreciation), dt);
+  const double base_return = parameter(m, s, kSelf, kBaseReturn);
+  const double dividend_share = parameter(m, s, kSelf, kDividendShare);
   std::vector<double>& assets = stock(s, kSelf, kAssets);
   std::vector<double>& income_ytd = stock(s, kSelf, kIncomeYtd);
   const std::vector<double>& persons = stock(s, kSelf, kPersons);
@@ -144,7 +144,7 @@ void close_year(const Model& m, State& s) {
   std::vector<double>& last = stock(s, kSelf, kIncomeLast);
   last = ytd;
   std::fill(ytd.begin(), ytd.end(), 0.0);
-  const double threshold = parameter(m, kSelf, kIncomeThreshold);
+  const double threshold = parameter(m, s, kSelf, kIncomeThreshold);
   std::vector<double>& above = stock(s, kSelf, kVillagesAbove);
   for (int c = 0; c < m.n_county; ++c) {
     const auto vb = static_cast<std::size_t>(m.village_begin[c]);

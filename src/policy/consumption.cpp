@@ -45,7 +45,7 @@ void step(const Model& m, State& s) {
     const double output = s.results.gdp_agriculture[c] * dt;  // last step's farm output, yuan
     if (!(balance > 0 && output > 0)) continue;
     s.levers.purchase_rate[c] += std::min(1.0, 0.9 * balance / output);
-    s.levers.purchase_gain[c] += parameter(m, kSelf, kIncomeShare);
+    s.levers.purchase_gain[c] += parameter(m, s, kSelf, kIncomeShare);
   }
 }
 

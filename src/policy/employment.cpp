@@ -56,13 +56,13 @@ void invest(const Model&, State& s, const Funding& f) {
 // Offers as many placements as the fund can pay for.
 void step(const Model& m, State& s) {
   const std::vector<double>& fund = stock(s, kSelf, kFund);
-  const double cost = parameter(m, kSelf, kCostPerPlacement);
+  const double cost = parameter(m, s, kSelf, kCostPerPlacement);
   for (int c = 0; c < m.n_county; ++c) {
     const double balance = fund[static_cast<std::size_t>(c)];
     if (!(balance > 0.0)) continue;
     s.levers.placement_offers[c] += balance / cost;
-    s.levers.placement_bonus[c] += parameter(m, kSelf, kBonus);
-    s.levers.placement_subsidy[c] += parameter(m, kSelf, kTravelShare);
+    s.levers.placement_bonus[c] += parameter(m, s, kSelf, kBonus);
+    s.levers.placement_subsidy[c] += parameter(m, s, kSelf, kTravelShare);
   }
 }
 
@@ -72,7 +72,7 @@ void after_households(const Model& m, State& s, const HouseholdTotals& t) {
   std::vector<double>& fund = stock(s, kSelf, kFund);
   std::vector<double>& placements = stock(s, kSelf, kPlacements);
   std::vector<double>& spent = stock(s, kSelf, kSpent);
-  const double cost = parameter(m, kSelf, kCostPerPlacement);
+  const double cost = parameter(m, s, kSelf, kCostPerPlacement);
   for (int c = 0; c < m.n_county; ++c) {
     const auto cu = static_cast<std::size_t>(c);
     const double placed = t.placements[cu];

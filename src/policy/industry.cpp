@@ -49,14 +49,14 @@ void invest(const Model& m, State& s, const Funding& f) {
   s.levers.capital_in[f.recipient] += f.received;
   stock(s, kSelf, kAidedCapital)[static_cast<std::size_t>(f.recipient)] += f.received;
   stock(s, kSelf, kEnclaveCapital)[static_cast<std::size_t>(f.pairing)] +=
-      parameter(m, kSelf, kEnclaveShare) * f.received;
+      parameter(m, s, kSelf, kEnclaveShare) * f.received;
 }
 
 // Links saturate with aided capital: half of link_max at link_half yuan.
 void step(const Model& m, State& s) {
   const std::vector<double>& aided = stock(s, kSelf, kAidedCapital);
-  const double half = parameter(m, kSelf, kLinkHalf), max = parameter(m, kSelf, kLinkMax);
-  const double premium = parameter(m, kSelf, kPremium);
+  const double half = parameter(m, s, kSelf, kLinkHalf), max = parameter(m, s, kSelf, kLinkMax);
+  const double premium = parameter(m, s, kSelf, kPremium);
   for (int c = 0; c < m.n_county; ++c) {
     const double a = aided[static_cast<std::size_t>(c)];
     s.levers.linked_share[c] += max * a / (a + half);
@@ -68,7 +68,7 @@ void step(const Model& m, State& s) {
 // industry (repatriated instead of reinvested), so the money moves rather than appears.
 void after_households(const Model& m, State& s, const HouseholdTotals&) {
   const double dt = m.step_months / 12.0;
-  const double rate = parameter(m, kSelf, kEnclaveReturn) * dt;
+  const double rate = parameter(m, s, kSelf, kEnclaveReturn) * dt;
   std::vector<double>& capital = stock(s, kSelf, kEnclaveCapital);
   std::vector<double>& profit = stock(s, kSelf, kEnclaveProfit);
   for (std::size_t j = 0; j < m.pairings.size(); ++j) {

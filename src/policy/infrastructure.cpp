@@ -29,8 +29,8 @@ void invest(const Model&, State& s, const Funding& f) {
 }
 
 void step(const Model& m, State& s) {
-  const double keep = std::pow(1.0 - parameter(m, kSelf, kDepreciation), m.step_months / 12.0);
-  const double elasticity = parameter(m, kSelf, kTfpElasticity);
+  const double keep = std::pow(1.0 - parameter(m, s, kSelf, kDepreciation), m.step_months / 12.0);
+  const double elasticity = parameter(m, s, kSelf, kTfpElasticity);
   std::vector<double>& infrastructure = stock(s, kSelf, kInfrastructure);
   for (int c = 0; c < m.n_county; ++c) {
     double& x = infrastructure[static_cast<std::size_t>(c)];

@@ -62,9 +62,9 @@ inline const std::vector<double>& stock(const State& s, Instrument k, int i) {
 /// The stock of instrument k named `name` (for tests and tools); throws std::out_of_range.
 const std::vector<double>& instrument_stock(const State& s, Instrument k, std::string_view name);
 
-/// Parameter `i` of instrument k (InstrumentInfo::parameters order).
-inline double parameter(const Model& m, Instrument k, int i) {
-  return m.param.instrument[static_cast<std::size_t>(k)][static_cast<std::size_t>(i)];
+/// Parameter `i` of instrument k (InstrumentInfo::parameters order) in force at the state's step.
+inline double parameter(const Model& m, const State& s, Instrument k, int i) {
+  return m.param_at(s.step).instrument[static_cast<std::size_t>(k)][static_cast<std::size_t>(i)];
 }
 
 /// Counts anomaly `i` of instrument k (InstrumentInfo::anomalies order) in this year's and the

@@ -98,7 +98,7 @@ void init_policies(const Model& m, State& s) {
 
 void policy_phase(const Model& m, State& s, int step) {
   CountyAid& aid = s.aid;
-  const Parameters& p = m.param;
+  const Parameters& p = m.param_at(step);
   const int year = m.year_of_step(step);
   const double dt = m.step_months / 12.0;
   s.levers.reset(m.n_county, extent_size(m, Extent::village));

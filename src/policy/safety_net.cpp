@@ -42,7 +42,7 @@ void step(const Model& m, State& s) {
     const double monitored = s.aid.monitored_persons[c];
     const bool funded = balance > 0 && monitored > 0;
     s.levers.assistance_pc[c] += funded ? 0.5 * balance / monitored : 0.0;
-    s.levers.medical_cover[c] += funded ? parameter(m, kSelf, kMedicalCover) : 0.0;
+    s.levers.medical_cover[c] += funded ? parameter(m, s, kSelf, kMedicalCover) : 0.0;
   }
 }
 

@@ -59,8 +59,8 @@ void init(const Model& m, State& s) {
 }
 
 void invest(const Model& m, State& s, const Funding& f) {
-  const double talent_share = parameter(m, kSelf, kTalentShare);
-  s.aid.talent[f.recipient] += talent_share * f.received / parameter(m, kSelf, kCostPerTalent);
+  const double talent_share = parameter(m, s, kSelf, kTalentShare);
+  s.aid.talent[f.recipient] += talent_share * f.received / parameter(m, s, kSelf, kCostPerTalent);
   stock(s, kSelf, kFund)[static_cast<std::size_t>(f.recipient)] +=
       (1.0 - talent_share) * f.received;
 }
@@ -68,11 +68,11 @@ void invest(const Model& m, State& s, const Funding& f) {
 // Mentoring by dispatched cadres; training places as many as the fund pays for.
 void step(const Model& m, State& s) {
   const double dt = m.step_months / 12.0;
-  s.aid.talent += parameter(m, kSelf, kCadreTraining) * dt * s.aid.dispatched_cadres;
+  s.aid.talent += parameter(m, s, kSelf, kCadreTraining) * dt * s.aid.dispatched_cadres;
   const std::vector<double>& fund = stock(s, kSelf, kFund);
-  const double cost = parameter(m, kSelf, kCostPerTrainee);
-  const double gain = parameter(m, kSelf, kEarningsGain);
-  const double keep = 1.0 - parameter(m, kSelf, kGainDecay);
+  const double cost = parameter(m, s, kSelf, kCostPerTrainee);
+  const double gain = parameter(m, s, kSelf, kEarningsGain);
+  const double keep = 1.0 - parameter(m, s, kSelf, kGainDecay);
   for (int c = 0; c < m.n_county; ++c) {
     const double balance = fund[static_cast<std::size_t>(c)];
     // Gains wear off everywhere, whether or not training is funded there.
@@ -88,8 +88,9 @@ void after_households(const Model& m, State& s, const HouseholdTotals& t) {
   std::vector<double>& fund = stock(s, kSelf, kFund);
   std::vector<double>& trainees = stock(s, kSelf, kTrainees);
   std::vector<double>& spent = stock(s, kSelf, kSpent);
-  const double cost = parameter(m, kSelf, kCostPerTrainee);
-  const double keep = std::pow(1.0 - m.param.county_talent_turnover, m.step_months / 12.0);
+  const double cost = parameter(m, s, kSelf, kCostPerTrainee);
+  const double keep =
+      std::pow(1.0 - m.param_at(s.step).county_talent_turnover, m.step_months / 12.0);
   for (int c = 0; c < m.n_county; ++c) {
     const auto cu = static_cast<std::size_t>(c);
     fund[cu] -= t.trainees[cu] * cost;

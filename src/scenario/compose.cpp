@@ -232,6 +232,27 @@ Node& member(Node& map, std::string_view key, const Source& source) {
   return map.entries.back().value;
 }
 
+// The entry of a time path for `year`, created in year order when absent (the reader checks that
+// it is a year and that years increase).
+Node& path_year(Node& map, const std::string& year, const Source& source) {
+  if (Node* existing = map.find(year)) return *existing;
+  const auto as_number = [](const std::string& text) {
+    const bool digits =
+        !text.empty() && text.size() <= 9 &&
+        std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+    return digits ? std::stol(text) : -1L;
+  };
+  const long y = as_number(year);
+  auto at = map.entries.begin();
+  while (at != map.entries.end() && (y < 0 || as_number(at->key.value) < y)) ++at;
+  Entry entry;
+  entry.key.kind = NodeKind::scalar;
+  entry.key.source = &source;
+  entry.key.value = year;
+  entry.value.source = &source;
+  return map.entries.insert(at, std::move(entry))->value;
+}
+
 void apply_override(Node& root, const std::string& text, Sources& sources) {
   const std::size_t equals = text.find('=');
   if (equals == std::string::npos) {
@@ -274,6 +295,17 @@ void apply_override(Node& root, const std::string& text, Sources& sources) {
     first = 2;
   }
   for (std::size_t i = first; i < keys.size(); ++i) {
+    // parameters.<group>.<name>.<year> sets one year of a parameter given as a time path.
+    if (schema == nullptr && top == "parameters" && i == 3 && i + 1 == keys.size()) {
+      if (slot->kind != NodeKind::mapping) {
+        override_error(1, path,
+                       "parameters." + keys[1] + "." + keys[2] +
+                           " is a single value, not a time path: give it as {year: value, ...} "
+                           "in a file to set single years");
+      }
+      slot = &path_year(*slot, keys[i], source);
+      break;
+    }
     if (schema == nullptr || !schema->has(keys[i])) {
       override_error(1, path,
                      unknown_key_message(

@@ -364,6 +364,14 @@ class SpecReader {
                      }
                    });
     require_keys(root, "", {"meta", "counties"});
+    // A parameter with a time path holds its start-year value as its scalar.
+    for (const ParameterPath& path : spec_.parameter_paths) {
+      for (const ParameterRef& info : all_parameters()) {
+        if (info.group == path.group && info.name == path.name) {
+          info.value(spec_.parameters) = path.at(spec_.start_year);
+        }
+      }
+    }
     for (std::size_t i = 0; i < spec_.counties.size(); ++i) {
       county_index_.emplace(spec_.counties[i].code, i);
     }
@@ -679,12 +687,64 @@ class SpecReader {
                      const ParameterRef& info = *std::find_if(
                          all.begin(), all.end(),
                          [&](const ParameterRef& p) { return p.group == group && p.name == name; });
-                     const double x = read_real(value, key_path, closed(info.min, info.max));
-                     if (info.is_integer && x != std::floor(x)) {
-                       fail(value, key_path, "must be a whole number, got " + value.value);
+                     if (value.kind == NodeKind::mapping) {
+                       read_parameter_path(info, value, key_path);
+                       return;
                      }
-                     info.value(spec_.parameters) = x;
+                     info.value(spec_.parameters) = read_parameter_value(info, value, key_path);
                    });
+  }
+
+  double read_parameter_value(const ParameterRef& info, const Node& value,
+                              const std::string& key_path) {
+    const double x = read_real(value, key_path, closed(info.min, info.max));
+    if (info.is_integer && x != std::floor(x)) {
+      fail(value, key_path, "must be a whole number, got " + value.value);
+    }
+    return x;
+  }
+
+  // A time path: {year: value, ...} with years strictly increasing, each value checked like the
+  // parameter's own. The scalar takes the path's start-year value once meta is read.
+  void read_parameter_path(const ParameterRef& info, const Node& map, const std::string& path) {
+    // Parameters that set up the initial state only, or that are indexed from their start-year
+    // value, cannot have a time path: it would be read once and silently ignored after.
+    static constexpr std::string_view kSetupOnly[] = {
+        "labour.local_wage",      "labour.migrant_wage",   "labour.migrant_remit",
+        "labour.taste_sd",        "county.capital_output", "farm.land_elasticity",
+        "farm.capital_elasticity"};
+    static constexpr std::string_view kIndexed[] = {"poverty.line", "transfer.pension",
+                                                    "transfer.allowance_line"};
+    const std::string full = std::string(info.group) + "." + std::string(info.name);
+    for (std::string_view name : kSetupOnly) {
+      if (full == name) {
+        fail(map, path,
+             "sets up the initial state only, so it cannot change over time: give one value");
+      }
+    }
+    for (std::string_view name : kIndexed) {
+      if (full == name) {
+        fail(map, path,
+             "is the start-year value, indexed every year by poverty.line_growth: give one value "
+             "(poverty.line_growth may be a time path)");
+      }
+    }
+    ParameterPath p;
+    p.mark = map.mark();
+    p.group = std::string(info.group);
+    p.name = std::string(info.name);
+    if (map.entries.empty()) fail(map, path, "a time path needs at least one year");
+    for (const Entry& entry : map.entries) {
+      const std::string year_path = join_key(path, entry.key.value);
+      const int year = read_int(entry.key, year_path, kYear);
+      if (!p.points.empty() && year <= p.points.back().first) {
+        fail(entry.key, year_path,
+             "years of a time path must increase, got " + std::to_string(year) + " after " +
+                 std::to_string(p.points.back().first));
+      }
+      p.points.emplace_back(year, read_parameter_value(info, entry.value, year_path));
+    }
+    spec_.parameter_paths.push_back(std::move(p));
   }
 
   void read_shocks(const Node& node, const std::string& path) {

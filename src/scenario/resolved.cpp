@@ -7,6 +7,7 @@
 #include <yaml-cpp/emitter.h>
 #include <yaml-cpp/emittermanip.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <optional>
 #include <string_view>
@@ -36,7 +37,7 @@ class ResolvedWriter {
     out_ << YAML::BeginSeq;
     for (const PolicySpec& policy : spec.policies) write_policy(policy);
     out_ << YAML::EndSeq;
-    write_parameters(spec.parameters);
+    write_parameters(spec.parameters, spec.parameter_paths);
     key("shocks");
     out_ << YAML::BeginSeq;
     for (const ShockSpec& shock : spec.shocks) write_shock(shock);
@@ -186,7 +187,7 @@ class ResolvedWriter {
 
   // Every parameter is written, grouped as in all_parameters() (the model's, then each
   // instrument's), so the dump documents the full model.
-  void write_parameters(const Parameters& parameters) {
+  void write_parameters(const Parameters& parameters, const std::vector<ParameterPath>& paths) {
     key("parameters");
     out_ << YAML::BeginMap;
     std::string_view group;
@@ -197,7 +198,19 @@ class ResolvedWriter {
         key(group);
         out_ << YAML::BeginMap;
       }
-      real(info.name, info.value(parameters));
+      const auto path = std::find_if(paths.begin(), paths.end(), [&](const ParameterPath& p) {
+        return p.group == info.group && p.name == info.name;
+      });
+      if (path == paths.end()) {
+        real(info.name, info.value(parameters));
+        continue;
+      }
+      key(info.name);
+      out_ << YAML::Flow << YAML::BeginMap;
+      for (const auto& [year, value] : path->points) {
+        out_ << YAML::Key << year << YAML::Value << format_real(value);
+      }
+      out_ << YAML::EndMap;
     }
     out_ << YAML::EndMap << YAML::EndMap;
   }
