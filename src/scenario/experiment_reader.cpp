@@ -382,11 +382,15 @@ class ExperimentReader {
   // "group.name" names one variable; a bare name every summary group that has it.
   void add_summarised(const std::string& text, const Node* node, const std::string& path) {
     std::vector<SummarisedIndicator> found;
+    // `known` views the names held by `variables`, which therefore lives as long as it does
+    // (the did-you-mean below reads them after the loop).
+    std::vector<std::vector<VariableSpec>> variables;
+    variables.reserve(std::size(kSummaryGroups));
     std::vector<std::string_view> known;
     const std::size_t dot = text.find('.');
     for (std::string_view group : kSummaryGroups) {
-      const std::vector<VariableSpec> variables = run_group_variables(std::string(group));
-      for (std::string_view name : variable_names(variables)) {
+      variables.push_back(run_group_variables(std::string(group)));
+      for (std::string_view name : variable_names(variables.back())) {
         known.push_back(name);
         const bool match = dot == std::string::npos
                                ? text == name
