@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <iostream>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -41,6 +42,17 @@ std::string join_args(int argc, char** argv) {
 std::string default_output(const std::string& scenario) {
   return (std::filesystem::path("output") / std::filesystem::path(scenario).stem()).string() +
          ".h5";
+}
+
+// Creates the folders of an output path; failing to is bad input (exit 2), found before any work.
+void create_output_folder(const std::string& out) {
+  const auto parent = std::filesystem::path(out).parent_path();
+  std::error_code ec;
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  if (ec) {
+    throw codev::InputError(codev::Mark{out, 1, 1}, "",
+                            "cannot create the folder '" + parent.string() + "': " + ec.message());
+  }
 }
 
 // Progress and ETA on a terminal (stderr), nothing otherwise.
@@ -107,8 +119,7 @@ int cmd_run(const std::string& scenario, std::string out, int threads,
   if (seed >= 0) sets.push_back("meta.seed=" + std::to_string(seed));
   const codev::Model model = codev::compile(codev::read_scenario(scenario, sets));
   if (out.empty()) out = default_output(scenario);
-  const auto parent = std::filesystem::path(out).parent_path();
-  if (!parent.empty()) std::filesystem::create_directories(parent);
+  create_output_folder(out);
   codev::RunOptions options;
   options.output_path = out;
   options.threads = threads;

@@ -4,6 +4,8 @@
 
 #include <unistd.h>
 
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 
 #include <array>
@@ -12,12 +14,15 @@
 #include <fstream>
 #include <string>
 
+#include "codev/output.hpp"
 #include "shell.hpp"
 
 namespace {
 
+using codev::testing::Pair;
 using codev::testing::Result;
 using codev::testing::shell;
+using codev::testing::shell_pair;
 
 const std::string kCodev = CODEV_BINARY;
 const std::string kSource = CODEV_SOURCE_DIR;
@@ -140,4 +145,71 @@ TEST_CASE("the default scenario validates, runs at reduced scale and reproduces 
   INFO(cmp.out);
   CHECK(cmp.code == 0);
   for (const auto& f : {a, b, c}) std::filesystem::remove(f);
+}
+
+TEST_CASE("two runs writing one output at once: the second is refused, the file stays whole",
+          "[cli][ownership]") {
+  const std::string scenario = kSource + "/scenarios/example_small.yaml";
+  const std::string out = temp("same.h5"), reference = temp("reference.h5");
+  const std::string command = kCodev + " run " + scenario + " --threads 1 -o ";
+  REQUIRE(shell(command + reference).code == 0);
+  const codev::VariableData expected =
+      codev::read_variable(reference, "annual", "income_per_capita_mean");
+  const std::vector<std::string> roles = codev::read_text(reference, "annual/county_role");
+  int refused = 0;
+  for (int i = 0; i < 8; ++i) {
+    INFO("round " << i);
+    std::filesystem::remove(out);
+    const Pair pair = shell_pair(command + out, command + out, temp("pair"));
+    // Each either wrote the file or was refused at once, with exit 2 and a clear message.
+    for (const Result* r : {&pair.first, &pair.second}) {
+      INFO(r->out);
+      CHECK((r->code == 0 || r->code == 2));
+      if (r->code == 2) {
+        CHECK(r->out.find("another codev process is writing this output") != std::string::npos);
+        ++refused;
+      }
+    }
+    CHECK((pair.first.code == 0 || pair.second.code == 0));
+    // Whoever won, the file is complete: the labels written first and the values written last.
+    REQUIRE(std::filesystem::exists(out));
+    CHECK_FALSE(std::filesystem::exists(out + ".partial"));
+    CHECK(codev::read_text(out, "annual/county_role") == roles);
+    CHECK(codev::read_variable(out, "annual", "income_per_capita_mean").values == expected.values);
+  }
+  CHECK(refused > 0);  // the runs did overlap
+  std::filesystem::remove(out);
+  std::filesystem::remove(reference);
+}
+
+TEST_CASE("an output that is a folder, a device or unwritable is refused before the run",
+          "[cli][ownership]") {
+  const std::string scenario = kSource + "/scenarios/example_small.yaml";
+  const std::string folder = temp("folder.h5");
+  std::filesystem::create_directories(std::filesystem::path(folder) / "inside");
+  const Result dir = shell(kCodev + " run " + scenario + " -o " + folder);
+  INFO(dir.out);
+  CHECK(dir.code == 2);
+  CHECK(dir.out.rfind(folder + ":1:1: error: is a folder", 0) == 0);
+  CHECK(dir.out.find("wrote") == std::string::npos);  // nothing ran
+  CHECK(std::filesystem::is_directory(std::filesystem::path(folder) / "inside"));
+  std::filesystem::remove_all(folder);
+
+  // A device: a null device node of the test's own (as root; where mknod is not allowed, a
+  // FIFO stands in), never the system's /dev/null, which a regression would replace.
+  const std::string device = temp("null");
+  std::filesystem::remove(device);
+  const bool is_device = mknod(device.c_str(), S_IFCHR | 0666, makedev(1, 3)) == 0;
+  if (!is_device) REQUIRE(mkfifo(device.c_str(), 0666) == 0);
+  const Result special = shell(kCodev + " run " + scenario + " -o " + device);
+  INFO(special.out);
+  CHECK(special.code == 2);
+  CHECK(special.out.find(is_device ? "is a device" : "is a FIFO") != std::string::npos);
+  CHECK(
+      (is_device ? std::filesystem::is_character_file(device) : std::filesystem::is_fifo(device)));
+  std::filesystem::remove(device);
+
+  const Result nowhere = shell(kCodev + " run " + scenario + " -o /proc/codev/run.h5");
+  INFO(nowhere.out);
+  CHECK(nowhere.code == 2);
 }

@@ -241,4 +241,11 @@ TEST_CASE("bad input on any rank ends the job with exit 2 and one message", "[mp
   CHECK(run.code == 2);
   CHECK(count(run.out, "codev run: one run is one process") == 1);
   CHECK_FALSE(fs::exists(folder / "run.h5"));
+  // An output rank 0 refuses (here a folder) ends every rank before any work.
+  fs::create_directories(folder / "taken.h5");
+  const Result taken = shell(kMpirun + " -np 2 " + kCodev + " experiment " + kSmall + " -o " +
+                             (folder / "taken.h5"));
+  INFO(taken.out);
+  CHECK(taken.code == 2);
+  CHECK(count(taken.out, "taken.h5:1:1: error: is a folder") == 1);
 }

@@ -2,6 +2,9 @@
 // finished, values come back exactly, the bounded queue keeps order under pressure, errors are
 // RuntimeError, and netCDF-4 readers (xarray via tests/python/check_xarray.py) understand the file.
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <csignal>
@@ -152,6 +155,19 @@ class FileSizeLimit {
   void (*previous_handler_)(int) = nullptr;
 };
 
+/// The message of the InputError `f` throws; a marker when it throws nothing or something else.
+template <class F>
+std::string input_error_of(F&& f) {
+  try {
+    f();
+  } catch (const codev::InputError& e) {
+    return e.what();
+  } catch (const std::exception& e) {
+    return std::string("(not an InputError) ") + e.what();
+  }
+  return "(no error)";
+}
+
 }  // namespace
 
 TEST_CASE("the file appears under its final name only when the writer finished", "[output]") {
@@ -287,16 +303,101 @@ TEST_CASE("failures to create, write or rename the file are RuntimeError", "[out
     CHECK_FALSE(fs::exists(path));
   }
 
-  SECTION("the final name is taken by a folder") {
+  SECTION("the final name becomes a folder while the file is written") {
     const std::string path = dir.file("taken.h5");
-    fs::create_directories(fs::path(path) / "inside");
     {
       codev::Writer writer(path, layout());
       append_fixture_rows(writer);
-      CHECK_THROWS_WITH(writer.finish(), Catch::Contains("cannot rename"));
+      fs::create_directories(fs::path(path) / "inside");
+      CHECK_THROWS_WITH(writer.finish(), Catch::Contains("not replacing") &&
+                                             Catch::Contains("kept in '" + path + ".partial'"));
     }
-    CHECK_FALSE(fs::exists(path + ".partial"));
+    // The folder is untouched and the results are kept, readable, under the partial name.
+    CHECK(fs::is_directory(fs::path(path) / "inside"));
+    CHECK(codev::read_variable(path + ".partial", "annual", "fgt0").rows == kAnnualRows);
   }
+}
+
+TEST_CASE("the output name must be absent or a regular file, before anything is written",
+          "[output][ownership]") {
+  TempDir dir;
+  const auto refused = [&](const std::string& path, const std::string& why) {
+    INFO(path);
+    CHECK_THAT(input_error_of([&] { codev::Writer(path, layout()); }),
+               Catch::StartsWith(path + ":1:1: error: ") && Catch::Contains(why));
+    CHECK_THAT(input_error_of([&] { codev::ArrayFile{path}; }), Catch::Contains(why));
+    CHECK_FALSE(fs::exists(path + ".partial"));
+  };
+  const std::string folder = dir.file("folder.h5");
+  fs::create_directories(fs::path(folder) / "inside");
+  refused(folder, "is a folder");
+  CHECK(fs::is_directory(fs::path(folder) / "inside"));
+  refused(dir.file("name/"), "names a folder");
+
+  const std::string link = dir.file("link.h5");
+  std::ofstream(dir.file("target.h5")) << "earlier results";
+  fs::create_symlink(dir.file("target.h5"), link);
+  refused(link, "is a symbolic link");
+  CHECK(fs::is_symlink(link));
+
+  // A device is never replaced (as root, a rename would turn it into a plain file). The test
+  // makes its own null device node, never touching /dev/null, which a regression would
+  // replace; without the right to (not root), a FIFO is refused the same way.
+  const std::string device = dir.file("null");
+  if (mknod(device.c_str(), S_IFCHR | 0666, makedev(1, 3)) == 0) {
+    refused(device, "is a device");
+    CHECK(fs::is_character_file(device));
+  }
+  const std::string fifo = dir.file("fifo");
+  REQUIRE(mkfifo(fifo.c_str(), 0666) == 0);
+  refused(fifo, "is a FIFO");
+  CHECK(fs::is_fifo(fifo));
+  // A read-only file is not replaced (root may write anything, so this is for other users).
+  if (geteuid() != 0) {
+    const std::string read_only = dir.file("read_only.h5");
+    std::ofstream(read_only) << "earlier results";
+    fs::permissions(read_only, fs::perms::owner_read);
+    refused(read_only, "is read-only");
+  }
+  // The folder must exist (codev run creates it; the library does not).
+  CHECK_THAT(input_error_of([&] { codev::Writer(dir.file("missing/run.h5"), layout()); }),
+             Catch::Contains("run.h5.partial"));
+}
+
+TEST_CASE("a second writer of the same output is refused and leaves the first one's file intact",
+          "[output][ownership]") {
+  TempDir dir;
+  const std::string path = dir.file("run.h5");
+  {
+    codev::Writer first(path, layout(), 8);
+    for (int m = 0; m < 12; ++m) {
+      first.append(row_of(0, m, 30.0 * m, 2023 + (m + 6) / 12));
+      if (m % 12 == 11) first.append(row_of(1, m / 12, 2023 + m / 12, 0.0));
+    }
+    // Both kinds of file claim the name the same way, and a claim is per open file, so these
+    // are refused in this process just as in another one.
+    CHECK_THAT(input_error_of([&] { codev::Writer(path, layout()); }),
+               Catch::Contains("another codev process is writing"));
+    CHECK_THAT(input_error_of([&] { codev::ArrayFile{path}; }),
+               Catch::Contains("another codev process is writing"));
+    for (int m = 12; m < kMonthlyRows; ++m) {
+      first.append(row_of(0, m, 30.0 * m, 2023 + (m + 6) / 12));
+      if (m % 12 == 11) first.append(row_of(1, m / 12, 2023 + m / 12, 0.0));
+    }
+    first.append(row_of(1, kAnnualRows - 1, 2023 + kAnnualRows - 1, 0.0));
+    first.finish();
+  }
+  // The first writer's file is whole: its labels (written first) and its last values.
+  CHECK_THAT(codev::describe_output(path), Catch::Contains("donor: income_per_capita_mean"));
+  CHECK(codev::read_text(path, "annual/county_role") ==
+        std::vector<std::string>{"donor", "recipient", "other"});
+  const codev::VariableData fgt0 = codev::read_variable(path, "annual", "fgt0");
+  REQUIRE(fgt0.rows == kAnnualRows);
+  CHECK(fgt0.values.back() == cell(1, kAnnualRows - 1, 1, 2));
+
+  // Once the first has finished, the name is free again.
+  write_fixture(path);
+  CHECK_FALSE(fs::exists(path + ".partial"));
 }
 
 TEST_CASE("rows appended while the writer thread writes all arrive, in order", "[output]") {

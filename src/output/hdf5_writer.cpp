@@ -7,10 +7,7 @@
 // every dimension is a dimension scale named after itself, every other dataset has a scale
 // attached on each axis, and the format is limited to HDF5 1.8 structures.
 #include <algorithm>
-#include <cerrno>
 #include <condition_variable>
-#include <cstdio>
-#include <cstring>
 #include <deque>
 #include <exception>
 #include <limits>
@@ -25,6 +22,7 @@
 
 #include "codev/error.hpp"
 #include "codev/output.hpp"
+#include "output/claim.hpp"
 #include "output/hdf5_handle.hpp"
 
 namespace codev {
@@ -248,7 +246,8 @@ struct Writer::Impl {
         capacity_(std::max<std::size_t>(1, queue_rows)) {}
 
   // Runs in the destructor too when the constructor fails half-way: stop the thread if any,
-  // close whatever is open, and remove the partial file so nothing half-written remains.
+  // close whatever is open, and remove the partial file so nothing half-written remains (unless
+  // the final rename was refused, which keeps it and says so).
   ~Impl() {
     try {
       stop(/*drain=*/false);
@@ -257,7 +256,7 @@ struct Writer::Impl {
     }
     sinks_.clear();
     file_.reset();
-    if (created_ && !renamed_) std::remove(partial_path_.c_str());
+    if (!renamed_) claim_.abandon();
   }
 
   Impl(const Impl&) = delete;
@@ -319,17 +318,15 @@ struct Writer::Impl {
     }
     sinks_.clear();
     file_.close("file", partial_path_);
-    if (std::rename(partial_path_.c_str(), path_.c_str()) != 0) {
-      throw RuntimeError("output writer: cannot rename '" + partial_path_ + "' to '" + path_ +
-                         "': " + std::strerror(errno));
-    }
+    claim_.commit();
     renamed_ = true;
   }
 
  private:
+  // The name is claimed (partial file locked, final path checked) before HDF5 truncates it.
   void create_file() {
+    claim_ = output::Claim(path_);
     file_ = h5::create_file(partial_path_);
-    created_ = true;
   }
 
   void write_root_attribute(const Attribute& attribute) {
@@ -518,7 +515,7 @@ struct Writer::Impl {
   const std::string path_;
   const std::string partial_path_;
   const std::size_t capacity_;
-  bool created_ = false;  ///< the partial file exists and is ours to remove
+  output::Claim claim_;   ///< the output name, held from creation to the rename
   bool renamed_ = false;  ///< finish() succeeded; nothing to clean up
 
   // Caller's side, read-only once start() returns.
@@ -579,6 +576,7 @@ struct ArrayFile::Impl {
 
   void create() {
     h5::prepare_library();
+    claim_ = output::Claim(path_);
     file_ = h5::create_file(partial_path_);
   }
 
@@ -767,14 +765,12 @@ struct ArrayFile::Impl {
 
   void finish() {
     close(/*report=*/true);
-    if (std::rename(partial_path_.c_str(), path_.c_str()) != 0) {
-      throw RuntimeError("experiment file: cannot rename '" + partial_path_ + "' to '" + path_ +
-                         "': " + std::strerror(errno));
-    }
+    claim_.commit();
   }
 
   const std::string path_;
   const std::string partial_path_;
+  output::Claim claim_;  ///< held until the rename; released (file kept) on destruction
   Handle file_;
   std::map<std::string, ArrayGroup> groups_;
 };
