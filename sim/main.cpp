@@ -4,12 +4,14 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -42,6 +44,20 @@ std::string join_args(int argc, char** argv) {
 std::string default_output(const std::string& scenario) {
   return (std::filesystem::path("output") / std::filesystem::path(scenario).stem()).string() +
          ".h5";
+}
+
+// --seed: a decimal integer in the full unsigned 64-bit range, written like meta.seed (digits
+// only, no sign, no leading zeros), so every seed a scenario can hold can be given here too.
+std::string checked_seed(const std::string& text) {
+  std::uint64_t value = 0;
+  const char* end = text.data() + text.size();
+  const auto [stop, ec] = std::from_chars(text.data(), end, value);
+  const bool digits = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+  if (!digits || ec != std::errc{} || stop != end || (text.size() > 1 && text[0] == '0')) {
+    throw codev::InputError(codev::Mark{"--seed", 1, 1}, "",
+                            "expected an integer in [0, 18446744073709551615], got '" + text + "'");
+  }
+  return text;
 }
 
 // Creates the folders of an output path; failing to is bad input (exit 2), found before any work.
@@ -115,8 +131,9 @@ void print_summary(const codev::Model& m, const codev::RunSummary& r) {
 }
 
 int cmd_run(const std::string& scenario, std::string out, int threads,
-            std::vector<std::string> sets, std::int64_t seed, const std::string& command_line) {
-  if (seed >= 0) sets.push_back("meta.seed=" + std::to_string(seed));
+            std::vector<std::string> sets, const std::optional<std::string>& seed,
+            const std::string& command_line) {
+  if (seed) sets.push_back("meta.seed=" + checked_seed(*seed));
   const codev::Model model = codev::compile(codev::read_scenario(scenario, sets));
   if (out.empty()) out = default_output(scenario);
   create_output_folder(out);
@@ -245,7 +262,7 @@ int run_main(int argc, char** argv) {
   app.require_subcommand(1);
   std::string scenario, out, file;
   int threads = 0;
-  std::int64_t seed = -1;
+  std::optional<std::string> seed;  // checked by checked_seed(): CLI11 would clamp at 2^63 - 1
   std::vector<std::string> sets;
 
   auto* run = app.add_subcommand("run", "run a scenario and write its HDF5 output");
@@ -253,8 +270,7 @@ int run_main(int argc, char** argv) {
   run->add_option("-o,--output", out, "output file (default output/<scenario>.h5)");
   run->add_option("--threads", threads, "worker threads (default: all cores)")
       ->check(CLI::NonNegativeNumber);
-  run->add_option("--seed", seed, "random seed (overrides meta.seed)")
-      ->check(CLI::NonNegativeNumber);
+  run->add_option("--seed", seed, "random seed 0..18446744073709551615 (overrides meta.seed)");
   run->add_option("--set", sets, "override a scenario value: key.path=value (repeatable)");
 
   auto* validate = app.add_subcommand("validate", "check a scenario and print it resolved");

@@ -213,3 +213,28 @@ TEST_CASE("an output that is a folder, a device or unwritable is refused before 
   INFO(nowhere.out);
   CHECK(nowhere.code == 2);
 }
+
+TEST_CASE("--seed takes the whole unsigned 64-bit range, like meta.seed", "[cli][seed]") {
+  const std::string run = kCodev + " run " + kSource + "/scenarios/example_small.yaml --threads 2";
+  const std::string top = temp("seed_top.h5"), below = temp("seed_below.h5"),
+                    set = temp("seed_set.h5");
+  REQUIRE(shell(run + " --seed 18446744073709551615 -o " + top).code == 0);
+  REQUIRE(shell(run + " --seed 9223372036854775807 -o " + below).code == 0);
+  REQUIRE(shell(run + " --set meta.seed=18446744073709551615 -o " + set).code == 0);
+  const auto income = [](const std::string& f) {
+    return codev::read_variable(f, "annual", "income_per_capita_mean").values;
+  };
+  // Seeds above 2^63 - 1 are seeds of their own, and --seed means what meta.seed means.
+  CHECK(income(top) != income(below));
+  CHECK(income(top) == income(set));
+  CHECK(codev::read_text(top, "scenario_yaml").front().find("seed: 18446744073709551615") !=
+        std::string::npos);
+  for (const char* bad : {"18446744073709551616", "-1", "1e3", "0x10", "007", "''"}) {
+    INFO(bad);
+    const Result r = shell(run + " --seed " + bad + " -o " + temp("seed_bad.h5"));
+    CHECK(r.code == 2);
+    CHECK(r.out.rfind("--seed:1:1: error:", 0) == 0);
+  }
+  CHECK_FALSE(std::filesystem::exists(temp("seed_bad.h5")));
+  for (const auto& f : {top, below, set}) std::filesystem::remove(f);
+}
