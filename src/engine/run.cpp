@@ -5,6 +5,7 @@
 #include <cmath>
 #include <ctime>
 #include <limits>
+#include <stdexcept>
 
 #include "codev/engine.hpp"
 #include "codev/error.hpp"
@@ -461,7 +462,17 @@ void simulate(const Model& m, const RunOptions& o, bool with_panel, const RowSin
     const int st = s.step;
     const double days = static_cast<double>(
         days_from_civil(m.year_of_step(st), m.month_of_step(st), 1) - start_day);
-    const bool closed = step(m, s, ws);
+    bool closed = false;
+    try {
+      closed = step(m, s, ws);
+    } catch (const std::invalid_argument& e) {
+      // The indicators refuse values that are not finite: with validated input that means the
+      // economy outgrew the engine's arithmetic (docs/SCENARIOS.md, "Limits").
+      throw RuntimeError("the simulation diverged in " + std::to_string(m.year_of_step(st)) +
+                         ": incomes are no longer finite (" + e.what() +
+                         "); growth parameters this high do not fit meta.years " +
+                         std::to_string(m.n_year));
+    }
     sink(monthly_row(m, s, days));
     if (closed) {
       sink(annual_row(ws.annual, s));
