@@ -105,12 +105,12 @@ TEST_CASE("codev validate prints the resolved scenario", "[cli]") {
   CHECK(r.out.find("illness_rate") != std::string::npos);  // every parameter, resolved
 }
 
-TEST_CASE("inspect of a file that is not HDF5 is a runtime failure", "[cli][errors]") {
+TEST_CASE("inspect of a file that is not HDF5 is bad input", "[cli][errors]") {
   const std::string junk = temp("junk.h5");
   { std::ofstream(junk) << "not hdf5"; }
   const Result r = shell(kCodev + " inspect " + junk);
-  CHECK(r.code == 1);
-  CHECK(r.out.find("error") != std::string::npos);
+  CHECK(r.code == 2);
+  CHECK(r.out.rfind(junk + ":1:1: error: not an HDF5 file", 0) == 0);
   std::filesystem::remove(junk);
 }
 

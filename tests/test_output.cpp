@@ -12,12 +12,15 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "codev/error.hpp"
+#include "codev/experiment.hpp"
 #include "codev/output.hpp"
+#include "shell.hpp"
 
 namespace fs = std::filesystem;
 using codev::RuntimeError;
@@ -496,4 +499,179 @@ TEST_CASE("describe_output and read_variable reject what they cannot read", "[ou
                     Catch::Contains("no_such_variable"));
   CHECK_THROWS_AS(codev::read_variable(path, "no_such_group", "fgt0"), RuntimeError);
   CHECK_THROWS_AS(codev::read_variable(path, "annual", "county_name"), RuntimeError);
+}
+
+namespace {
+
+std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+void write_bytes(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+}
+
+/// One way of damaging a file, the kinds a disk, a copy or a transfer produce.
+std::string damage(std::string bytes, std::mt19937_64& random, std::string& how) {
+  const auto below = [&](std::size_t n) {
+    return static_cast<std::size_t>(random() % std::max<std::size_t>(n, 1));
+  };
+  switch (random() % 5) {
+    case 0: {  // cut short anywhere
+      const std::size_t n = below(bytes.size());
+      how = "truncated to " + std::to_string(n) + " bytes";
+      bytes.resize(n);
+      break;
+    }
+    case 1: {  // bits flipped in the first 4 KiB: superblock, root group, object headers
+      how = "bits flipped in the header at";
+      for (std::size_t k = 1 + below(4); k > 0; --k) {
+        const std::size_t at = below(std::min<std::size_t>(bytes.size(), 4096));
+        bytes[at] = static_cast<char>(bytes[at] ^ (1 << below(8)));
+        how += " " + std::to_string(at);
+      }
+      break;
+    }
+    case 2: {  // one bit anywhere
+      const std::size_t at = below(bytes.size());
+      bytes[at] = static_cast<char>(bytes[at] ^ (1 << below(8)));
+      how = "one bit flipped at " + std::to_string(at);
+      break;
+    }
+    case 3: {  // bytes overwritten anywhere
+      how = "bytes overwritten at";
+      for (std::size_t k = 2 + below(48); k > 0; --k) {
+        const std::size_t at = below(bytes.size());
+        bytes[at] = static_cast<char>(random());
+        how += " " + std::to_string(at);
+      }
+      break;
+    }
+    default: {  // a block of zeros (a lost sector)
+      const std::size_t at = below(bytes.size()) & ~std::size_t{511};
+      const std::size_t n = std::min<std::size_t>(512, bytes.size() - at);
+      std::fill_n(bytes.begin() + static_cast<std::ptrdiff_t>(at), n, '\0');
+      how = "512 bytes zeroed at " + std::to_string(at);
+    }
+  }
+  return bytes;
+}
+
+/// What a command would exit with: 0, 2 for InputError, 1 for anything else it throws.
+template <class F>
+int exit_code_of(F&& f, std::string& message) {
+  try {
+    f();
+    return 0;
+  } catch (const codev::InputError& e) {
+    message = e.what();
+    return 2;
+  } catch (const std::exception& e) {
+    message = e.what();
+    return 1;
+  }
+}
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool kSanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+#else
+constexpr bool kSanitized = false;
+#endif
+
+}  // namespace
+
+TEST_CASE("damaged and foreign files are refused by inspect and compare, never a crash",
+          "[output][damaged]") {
+  TempDir dir;
+  // Real files of both kinds, written by codev: a run and a small experiment.
+  const std::string run = dir.file("run.h5"), experiment = dir.file("experiment.h5");
+  const std::string source = CODEV_SOURCE_DIR, codev = CODEV_BINARY;
+  std::ofstream(dir.file("short.yaml"))
+      << "extends: " << source << "/scenarios/example_small.yaml\nmeta: {years: 2}\n";
+  std::ofstream(dir.file("e.yaml"))
+      << "experiment: {name: e, base: short.yaml, replicates: 2}\n"
+         "variants:\n  - name: aid\n  - name: no_aid\n"
+         "    set: {pairings.shuangliu-batang.budget.fixed_per_year: 0}\n";
+  REQUIRE(codev::testing::shell(codev + " run " + dir.file("short.yaml") + " --threads 2 -o " + run)
+              .code == 0);
+  REQUIRE(codev::testing::shell(codev + " experiment " + dir.file("e.yaml") + " --threads 2 -o " +
+                                experiment)
+              .code == 0);
+  std::string message;
+  REQUIRE(exit_code_of([&] { codev::describe_output(run); }, message) == 0);
+  REQUIRE(exit_code_of(
+              [&] { codev::compare_outputs(experiment + ":aid", experiment + ":no_aid", false); },
+              message) == 0);
+
+  SECTION("a foreign HDF5 file and a file that is not HDF5 exit 2") {
+    const std::string foreign = dir.file("foreign.h5");
+    {
+      codev::ArrayFile file(foreign);  // HDF5 written by codev's code, but no codev title
+      file.attributes({{"title", std::string("something else")}});
+      file.finish();
+    }
+    CHECK(exit_code_of([&] { codev::describe_output(foreign); }, message) == 2);
+    CHECK_THAT(message, Catch::Contains("not a codev run or experiment"));
+    CHECK(exit_code_of([&] { codev::compare_outputs(foreign, run, false); }, message) == 2);
+    write_bytes(dir.file("text.h5"), "codev\n");
+    CHECK(exit_code_of([&] { codev::describe_output(dir.file("text.h5")); }, message) == 2);
+    CHECK_THAT(message, Catch::Contains("not an HDF5 file"));
+  }
+
+  SECTION("a few hundred damaged copies: exit 0 or 2, never a signal or a runaway") {
+    // Every case is reproducible from the seed and its index.
+    std::mt19937_64 random(20240611);
+    const std::string originals[2] = {read_bytes(run), read_bytes(experiment)};
+    const std::string copy = dir.file("damaged.h5");
+    int refused = 0;
+    constexpr int kCases = 240;
+    for (int i = 0; i < kCases; ++i) {
+      const bool is_experiment = i % 2 == 1;
+      std::string how;
+      write_bytes(copy, damage(originals[is_experiment], random, how));
+      INFO("case " << i << ": " << (is_experiment ? "experiment, " : "run, ") << how);
+      const int inspected = exit_code_of([&] { codev::describe_output(copy); }, message);
+      INFO("inspect: " << message);
+      CHECK((inspected == 0 || inspected == 2));
+      const int compared = exit_code_of(
+          [&] {
+            if (is_experiment) {
+              codev::compare_outputs(copy + ":aid", experiment + ":no_aid", false);
+            } else {
+              codev::compare_outputs(copy, run, true);
+            }
+          },
+          message);
+      INFO("compare: " << message);
+      CHECK((compared == 0 || compared == 2));
+      refused += inspected == 2;
+    }
+    CHECK(refused > kCases / 4);  // the damage was real
+
+    // The same through the codev command, with a limit on its memory (sanitizers need more
+    // address space than any limit would leave, so they run without).
+    const std::string limit = kSanitized ? "" : "ulimit -v 4000000; ";
+    for (int i = 0; i < 24; ++i) {
+      std::string how;
+      const bool is_experiment = i % 2 == 1;
+      write_bytes(copy, damage(originals[is_experiment], random, how));
+      INFO("command case " << i << ": " << how);
+      const codev::testing::Result inspected =
+          codev::testing::shell(limit + codev + " inspect " + copy);
+      INFO(inspected.out);
+      CHECK((inspected.code == 0 || inspected.code == 2));
+      const codev::testing::Result compared = codev::testing::shell(
+          limit + codev + " compare " +
+          (is_experiment ? copy + ":aid " + experiment + ":no_aid" : copy + " " + run));
+      INFO(compared.out);
+      CHECK((compared.code == 0 || compared.code == 2));
+    }
+  }
 }
