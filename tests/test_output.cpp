@@ -675,3 +675,28 @@ TEST_CASE("damaged and foreign files are refused by inspect and compare, never a
     }
   }
 }
+
+TEST_CASE("files found by fuzzing that crash or hang libhdf5 are refused, exit 2",
+          "[output][damaged]") {
+  TempDir dir;
+  const std::string folder = std::string(CODEV_SOURCE_DIR) + "/tests/data/damaged";
+  const std::string codev = CODEV_BINARY;
+  int n = 0;
+  for (const fs::directory_entry& entry : fs::directory_iterator(folder)) {
+    if (entry.path().extension() != ".gz") continue;
+    const std::string file = dir.file(entry.path().stem().string());  // "x.h5.gz" -> "x.h5"
+    INFO(file);
+    REQUIRE(
+        codev::testing::shell("gzip -dc '" + entry.path().string() + "' > '" + file + "'").code ==
+        0);
+    std::string message;
+    CHECK(exit_code_of([&] { codev::describe_output(file); }, message) == 2);
+    CHECK_THAT(message, Catch::Contains("damaged or not a codev output file"));
+    CHECK(exit_code_of([&] { codev::compare_outputs(file, file, false); }, message) == 2);
+    const codev::testing::Result inspected = codev::testing::shell(codev + " inspect " + file);
+    INFO(inspected.out);
+    CHECK(inspected.code == 2);
+    ++n;
+  }
+  CHECK(n >= 5);
+}
