@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <csignal>
@@ -13,7 +14,9 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -46,6 +49,31 @@ std::string join_args(int argc, char** argv) {
 std::string default_output(const std::string& scenario) {
   return (std::filesystem::path("output") / std::filesystem::path(scenario).stem()).string() +
          ".h5";
+}
+
+// --seed: a decimal integer in the full unsigned 64-bit range, written like meta.seed (digits
+// only, no sign, no leading zeros), so every seed a scenario can hold can be given here too.
+std::string checked_seed(const std::string& text) {
+  std::uint64_t value = 0;
+  const char* end = text.data() + text.size();
+  const auto [stop, ec] = std::from_chars(text.data(), end, value);
+  const bool digits = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+  if (!digits || ec != std::errc{} || stop != end || (text.size() > 1 && text[0] == '0')) {
+    throw codev::InputError(codev::Mark{"--seed", 1, 1}, "",
+                            "expected an integer in [0, 18446744073709551615], got '" + text + "'");
+  }
+  return text;
+}
+
+// Creates the folders of an output path; failing to is bad input (exit 2), found before any work.
+void create_output_folder(const std::string& out) {
+  const auto parent = std::filesystem::path(out).parent_path();
+  std::error_code ec;
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  if (ec) {
+    throw codev::InputError(codev::Mark{out, 1, 1}, "",
+                            "cannot create the folder '" + parent.string() + "': " + ec.message());
+  }
 }
 
 // Progress and ETA on a terminal (stderr), nothing otherwise.
@@ -136,13 +164,12 @@ void print_profile(const codev::RunSummary& r) {
 }
 
 int cmd_run(const std::string& scenario, std::string out, int threads,
-            std::vector<std::string> sets, std::int64_t seed, bool profile,
+            std::vector<std::string> sets, const std::optional<std::string>& seed, bool profile,
             const std::string& command_line) {
-  if (seed >= 0) sets.push_back("meta.seed=" + std::to_string(seed));
+  if (seed) sets.push_back("meta.seed=" + checked_seed(*seed));
   const codev::Model model = codev::compile(codev::read_scenario(scenario, sets));
   if (out.empty()) out = default_output(scenario);
-  const auto parent = std::filesystem::path(out).parent_path();
-  if (!parent.empty()) std::filesystem::create_directories(parent);
+  create_output_folder(out);
   codev::RunOptions options;
   options.output_path = out;
   options.threads = threads;
@@ -321,7 +348,7 @@ int run_main(int argc, char** argv) {
       "file), 1 runtime failure (including a failure to write output).");
   std::string scenario, out, file;
   int threads = 0;
-  std::int64_t seed = -1;
+  std::optional<std::string> seed;  // checked by checked_seed(): CLI11 would clamp at 2^63 - 1
   std::vector<std::string> sets;
 
   auto* run = app.add_subcommand("run", "run a scenario and write its HDF5 output");
@@ -329,8 +356,7 @@ int run_main(int argc, char** argv) {
   run->add_option("-o,--output", out, "output file (default output/<scenario>.h5)");
   run->add_option("--threads", threads, "worker threads (default: all cores)")
       ->check(CLI::NonNegativeNumber);
-  run->add_option("--seed", seed, "random seed (overrides meta.seed)")
-      ->check(CLI::NonNegativeNumber);
+  run->add_option("--seed", seed, "random seed 0..18446744073709551615 (overrides meta.seed)");
   run->add_option("--set", sets, "override a scenario value: key.path=value (repeatable)");
   bool profile = false;
   run->add_flag("--profile", profile, "print the time spent in each phase of the step");

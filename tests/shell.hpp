@@ -6,6 +6,8 @@
 
 #include <array>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -28,6 +30,30 @@ inline Result shell(const std::string& command, bool close_stdin = false) {
   const int status = pclose(pipe);
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
+}
+
+/// Two commands started together (the first in the background), each with its own exit code
+/// and output; `scratch` is a path prefix for their output files.
+struct Pair {
+  Result first;
+  Result second;
+};
+inline Pair shell_pair(const std::string& first, const std::string& second,
+                       const std::string& scratch) {
+  const std::string a = scratch + ".first", b = scratch + ".second";
+  const Result both = shell("(" + first + ") >" + a + " 2>&1 & pid=$!; (" + second + ") >" + b +
+                            " 2>&1; rc=$?; wait $pid; echo \"$? $rc\"");
+  Pair pair;
+  std::sscanf(both.out.c_str(), "%d %d", &pair.first.code, &pair.second.code);
+  const auto text = [](const std::string& path) {
+    std::ifstream in(path);
+    std::string out((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::remove(path.c_str());
+    return out;
+  };
+  pair.first.out = text(a);
+  pair.second.out = text(b);
+  return pair;
 }
 
 }  // namespace codev::testing

@@ -4,6 +4,8 @@
 
 #include <unistd.h>
 
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 
 #include <array>
@@ -19,8 +21,10 @@
 
 namespace {
 
+using codev::testing::Pair;
 using codev::testing::Result;
 using codev::testing::shell;
+using codev::testing::shell_pair;
 
 const std::string kCodev = CODEV_BINARY;
 const std::string kSource = CODEV_SOURCE_DIR;
@@ -108,7 +112,7 @@ TEST_CASE("an input file that is missing, not a file or not HDF5 is bad input", 
   { std::ofstream(junk) << "not hdf5"; }
   const Result r = shell(kCodev + " inspect " + junk);
   CHECK(r.code == 2);
-  CHECK(r.out.find(junk + ":1:1: error: not an HDF5 file") != std::string::npos);
+  CHECK(r.out.rfind(junk + ":1:1: error: not an HDF5 file", 0) == 0);
   const std::string missing = temp("missing.h5");
   const std::string folder = std::filesystem::temp_directory_path().string();
   for (const std::string& command :
@@ -157,13 +161,15 @@ TEST_CASE("failures to write output exit 1, never 0", "[cli][errors]") {
     CHECK(full.code == 1);
     CHECK(full.out.find("cannot write standard output") != std::string::npos);
   }
-  // A folder where the output file should be created: the writer cannot create it.
+  // A file where the output's folder should be: the path the user gave is bad input (exit 2),
+  // found before the run, never a run that fails at the end.
   const std::string blocked = temp("blocked");
   { std::ofstream(blocked) << "a file, not a folder"; }
   const Result r =
       shell(kCodev + " run " + kSource + "/scenarios/example_small.yaml -o " + blocked + "/run.h5");
   INFO(r.out);
-  CHECK(r.code == 1);
+  CHECK(r.code == 2);
+  CHECK(r.out.find("cannot create the folder") != std::string::npos);
   std::filesystem::remove(blocked);
   std::filesystem::remove(out);
 }
@@ -316,4 +322,96 @@ TEST_CASE("the seed attribute is unsigned 64-bit: the largest seed is not writte
   INFO(py.out);
   CHECK(py.code == 0);
   std::filesystem::remove(out);
+}
+
+TEST_CASE("two runs writing one output at once: the second is refused, the file stays whole",
+          "[cli][ownership]") {
+  const std::string scenario = kSource + "/scenarios/example_small.yaml";
+  const std::string out = temp("same.h5"), reference = temp("reference.h5");
+  const std::string command = kCodev + " run " + scenario + " --threads 1 -o ";
+  REQUIRE(shell(command + reference).code == 0);
+  const codev::VariableData expected =
+      codev::read_variable(reference, "annual", "income_per_capita_mean");
+  const std::vector<std::string> roles = codev::read_text(reference, "annual/county_role");
+  int refused = 0;
+  for (int i = 0; i < 8; ++i) {
+    INFO("round " << i);
+    std::filesystem::remove(out);
+    const Pair pair = shell_pair(command + out, command + out, temp("pair"));
+    // Each either wrote the file or was refused at once, with exit 2 and a clear message.
+    for (const Result* r : {&pair.first, &pair.second}) {
+      INFO(r->out);
+      CHECK((r->code == 0 || r->code == 2));
+      if (r->code == 2) {
+        CHECK(r->out.find("another codev process is writing this output") != std::string::npos);
+        ++refused;
+      }
+    }
+    CHECK((pair.first.code == 0 || pair.second.code == 0));
+    // Whoever won, the file is complete: the labels written first and the values written last.
+    REQUIRE(std::filesystem::exists(out));
+    CHECK_FALSE(std::filesystem::exists(out + ".partial"));
+    CHECK(codev::read_text(out, "annual/county_role") == roles);
+    CHECK(codev::read_variable(out, "annual", "income_per_capita_mean").values == expected.values);
+  }
+  CHECK(refused > 0);  // the runs did overlap
+  std::filesystem::remove(out);
+  std::filesystem::remove(reference);
+}
+
+TEST_CASE("an output that is a folder, a device or unwritable is refused before the run",
+          "[cli][ownership]") {
+  const std::string scenario = kSource + "/scenarios/example_small.yaml";
+  const std::string folder = temp("folder.h5");
+  std::filesystem::create_directories(std::filesystem::path(folder) / "inside");
+  const Result dir = shell(kCodev + " run " + scenario + " -o " + folder);
+  INFO(dir.out);
+  CHECK(dir.code == 2);
+  CHECK(dir.out.rfind(folder + ":1:1: error: is a folder", 0) == 0);
+  CHECK(dir.out.find("wrote") == std::string::npos);  // nothing ran
+  CHECK(std::filesystem::is_directory(std::filesystem::path(folder) / "inside"));
+  std::filesystem::remove_all(folder);
+
+  // A device: a null device node of the test's own (as root; where mknod is not allowed, a
+  // FIFO stands in), never the system's /dev/null, which a regression would replace.
+  const std::string device = temp("null");
+  std::filesystem::remove(device);
+  const bool is_device = mknod(device.c_str(), S_IFCHR | 0666, makedev(1, 3)) == 0;
+  if (!is_device) REQUIRE(mkfifo(device.c_str(), 0666) == 0);
+  const Result special = shell(kCodev + " run " + scenario + " -o " + device);
+  INFO(special.out);
+  CHECK(special.code == 2);
+  CHECK(special.out.find(is_device ? "is a device" : "is a FIFO") != std::string::npos);
+  CHECK(
+      (is_device ? std::filesystem::is_character_file(device) : std::filesystem::is_fifo(device)));
+  std::filesystem::remove(device);
+
+  const Result nowhere = shell(kCodev + " run " + scenario + " -o /proc/codev/run.h5");
+  INFO(nowhere.out);
+  CHECK(nowhere.code == 2);
+}
+
+TEST_CASE("--seed takes the whole unsigned 64-bit range, like meta.seed", "[cli][seed]") {
+  const std::string run = kCodev + " run " + kSource + "/scenarios/example_small.yaml --threads 2";
+  const std::string top = temp("seed_top.h5"), below = temp("seed_below.h5"),
+                    set = temp("seed_set.h5");
+  REQUIRE(shell(run + " --seed 18446744073709551615 -o " + top).code == 0);
+  REQUIRE(shell(run + " --seed 9223372036854775807 -o " + below).code == 0);
+  REQUIRE(shell(run + " --set meta.seed=18446744073709551615 -o " + set).code == 0);
+  const auto income = [](const std::string& f) {
+    return codev::read_variable(f, "annual", "income_per_capita_mean").values;
+  };
+  // Seeds above 2^63 - 1 are seeds of their own, and --seed means what meta.seed means.
+  CHECK(income(top) != income(below));
+  CHECK(income(top) == income(set));
+  CHECK(codev::read_text(top, "scenario_yaml").front().find("seed: 18446744073709551615") !=
+        std::string::npos);
+  for (const char* bad : {"18446744073709551616", "-1", "1e3", "0x10", "007", "''"}) {
+    INFO(bad);
+    const Result r = shell(run + " --seed " + bad + " -o " + temp("seed_bad.h5"));
+    CHECK(r.code == 2);
+    CHECK(r.out.rfind("--seed:1:1: error:", 0) == 0);
+  }
+  CHECK_FALSE(std::filesystem::exists(temp("seed_bad.h5")));
+  for (const auto& f : {top, below, set}) std::filesystem::remove(f);
 }

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <thread>
 #include <vector>
@@ -31,8 +32,10 @@ namespace {
 const std::string kSource = CODEV_SOURCE_DIR;
 const std::string kCodev = CODEV_BINARY;
 
+using codev::testing::Pair;
 using codev::testing::Result;
 using codev::testing::shell;
+using codev::testing::shell_pair;
 
 // A fresh folder with a two-year version of example_small, removed at the end of the test.
 struct Folder {
@@ -399,4 +402,74 @@ TEST_CASE("progress and ETA for the whole experiment on a terminal", "[experimen
   CHECK(r.code == 0);
   CHECK(r.out.find("cells done 4/4  100%") != std::string::npos);
   CHECK(r.out.find("eta") != std::string::npos);
+}
+
+TEST_CASE("two experiments (or a run) writing one output at once: one is refused",
+          "[experiment][cli][ownership]") {
+  Folder folder("same");
+  std::ofstream(folder / "e.yaml") << two_variants(1);
+  const std::string out = folder / "same.h5";
+  const std::string experiment =
+      kCodev + " experiment " + (folder / "e.yaml") + " --threads 1 -o " + out;
+  const std::string run = kCodev + " run " + (folder / "short.yaml") + " --threads 1 -o " + out;
+  REQUIRE(shell(experiment).code == 0);
+  const std::vector<std::string> datasets = codev::list_datasets(out);
+  const codev::ArrayData expected = codev::read_array(out, "annual/income_per_capita_mean");
+  int refused = 0;
+  for (int i = 0; i < 6; ++i) {
+    INFO("round " << i);
+    fs::remove(out);
+    // Rounds 0-3: two experiments; rounds 4-5: an experiment and a run of the same name.
+    const Pair pair = shell_pair(experiment, i < 4 ? experiment : run, folder / "pair");
+    for (const Result* r : {&pair.first, &pair.second}) {
+      INFO(r->out);
+      CHECK((r->code == 0 || r->code == 2));
+      if (r->code == 2) {
+        CHECK(r->out.find("another codev process is writing this output") != std::string::npos);
+        CHECK(r->out.find("--resume") == std::string::npos);
+        ++refused;
+      }
+    }
+    REQUIRE(fs::exists(out));
+    CHECK_FALSE(fs::exists(out + ".partial"));
+    CHECK_FALSE(fs::exists(out + ".partial.cells"));
+    // The file is whole: the experiment's when it won (or finished last), else the run's.
+    if (codev::has_object(out, "experiment_yaml")) {
+      CHECK(codev::list_datasets(out) == datasets);
+      CHECK(codev::read_array(out, "annual/income_per_capita_mean").values == expected.values);
+    } else {
+      CHECK(pair.second.code == 0);
+      CHECK(codev::read_variable(out, "annual", "income_per_capita_mean").rows == 2);
+    }
+  }
+  CHECK(refused > 0);
+}
+
+TEST_CASE("an experiment refused for a busy output leaves the other's journal and file alone",
+          "[experiment][cli][ownership]") {
+  Folder folder("busy");
+  std::ofstream(folder / "e.yaml") << two_variants(1);
+  const std::string out = folder / "busy.h5";
+  const std::string journal = out + ".partial.cells";
+  const std::string cells = "journal of the experiment that holds the name";
+  std::ofstream(journal) << cells;
+  const auto contents = [](const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  {
+    codev::ArrayFile holder(out);  // holds the name, as a running experiment does
+    holder.flush();
+    const std::string partial = contents(out + ".partial");
+    for (const char* more : {"", " --resume"}) {
+      const Result r = shell(kCodev + " experiment " + (folder / "e.yaml") + " -o " + out + more);
+      INFO(r.out);
+      CHECK(r.code == 2);
+      CHECK(r.out.rfind(out + ":1:1: error: another codev process is writing this output", 0) == 0);
+      CHECK(contents(journal) == cells);
+      CHECK(contents(out + ".partial") == partial);
+    }
+  }
+  CHECK(contents(journal) == cells);
+  CHECK_FALSE(fs::exists(out));
 }

@@ -213,16 +213,19 @@ TEST_CASE("bad input on any rank ends the job with exit 2 and one message", "[mp
   INFO(other.out);
   CHECK(other.code == 1);
   CHECK(count(other.out, "rank 1 read a different experiment") == 1);
-  // A sweep point that is bad only in combination is found when its cell runs, on whichever
-  // rank: the job ends as a single process does, exit 2 and the same message, once.
+  // A sweep point that is bad only in combination is found when the experiment is read, on
+  // every rank, before any cell runs: the job ends as a single process does, exit 2 and the
+  // same message, once.
   std::ofstream(folder / "sweep.yaml")
       << "experiment: {name: sweep, base: " << kSource << "/scenarios/example_small.yaml}\n"
       << "sweep:\n  method: grid\n  replicates: 3\n  parameters:\n"
       << "    - {path: population.migrant_share, min: 0.1, max: 0.65, levels: 2}\n"
       << "    - {path: population.local_job_share, min: 0.1, max: 0.65, levels: 2}\n";
   const std::string point_message =
-      "example_small.yaml:14:3: error: population: migrant_share + local_job_share must be <= 1, "
-      "got 0.65 + 0.65 = 1.3";
+      "sweep.yaml:3:3: error: sweep: sample point 3 (population.migrant_share = 0.65, "
+      "population.local_job_share = 0.65) cannot run: population: migrant_share + "
+      "local_job_share must be <= 1, got 0.65 + 0.65 = 1.3 (" +
+      kSource + "/scenarios/example_small.yaml:14:3)";
   const Result single = shell(kCodev + " experiment " + (folder / "sweep.yaml") + " -o " +
                               (folder / "s1.h5") + " --threads 1");
   INFO(single.out);
@@ -241,4 +244,11 @@ TEST_CASE("bad input on any rank ends the job with exit 2 and one message", "[mp
   CHECK(run.code == 2);
   CHECK(count(run.out, "codev run: one run is one process") == 1);
   CHECK_FALSE(fs::exists(folder / "run.h5"));
+  // An output rank 0 refuses (here a folder) ends every rank before any work.
+  fs::create_directories(folder / "taken.h5");
+  const Result taken = shell(kMpirun + " -np 2 " + kCodev + " experiment " + kSmall + " -o " +
+                             (folder / "taken.h5"));
+  INFO(taken.out);
+  CHECK(taken.code == 2);
+  CHECK(count(taken.out, "taken.h5:1:1: error: is a folder") == 1);
 }

@@ -2,6 +2,9 @@
 // finished, values come back exactly, the bounded queue keeps order under pressure, errors are
 // RuntimeError, and netCDF-4 readers (xarray via tests/python/check_xarray.py) understand the file.
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <csignal>
@@ -9,17 +12,20 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "codev/engine.hpp"
 #include "codev/error.hpp"
+#include "codev/experiment.hpp"
 #include "codev/model.hpp"
 #include "codev/output.hpp"
 #include "codev/scenario.hpp"
 #include "docs_block.hpp"
 #include "output/schema.hpp"
+#include "shell.hpp"
 
 namespace fs = std::filesystem;
 using codev::RuntimeError;
@@ -158,6 +164,19 @@ class FileSizeLimit {
   void (*previous_handler_)(int) = nullptr;
 };
 
+/// The message of the InputError `f` throws; a marker when it throws nothing or something else.
+template <class F>
+std::string input_error_of(F&& f) {
+  try {
+    f();
+  } catch (const codev::InputError& e) {
+    return e.what();
+  } catch (const std::exception& e) {
+    return std::string("(not an InputError) ") + e.what();
+  }
+  return "(no error)";
+}
+
 }  // namespace
 
 TEST_CASE("the file appears under its final name only when the writer finished", "[output]") {
@@ -293,16 +312,101 @@ TEST_CASE("failures to create, write or rename the file are RuntimeError", "[out
     CHECK_FALSE(fs::exists(path));
   }
 
-  SECTION("the final name is taken by a folder") {
+  SECTION("the final name becomes a folder while the file is written") {
     const std::string path = dir.file("taken.h5");
-    fs::create_directories(fs::path(path) / "inside");
     {
       codev::Writer writer(path, layout());
       append_fixture_rows(writer);
-      CHECK_THROWS_WITH(writer.finish(), Catch::Contains("cannot rename"));
+      fs::create_directories(fs::path(path) / "inside");
+      CHECK_THROWS_WITH(writer.finish(), Catch::Contains("not replacing") &&
+                                             Catch::Contains("kept in '" + path + ".partial'"));
     }
-    CHECK_FALSE(fs::exists(path + ".partial"));
+    // The folder is untouched and the results are kept, readable, under the partial name.
+    CHECK(fs::is_directory(fs::path(path) / "inside"));
+    CHECK(codev::read_variable(path + ".partial", "annual", "fgt0").rows == kAnnualRows);
   }
+}
+
+TEST_CASE("the output name must be absent or a regular file, before anything is written",
+          "[output][ownership]") {
+  TempDir dir;
+  const auto refused = [&](const std::string& path, const std::string& why) {
+    INFO(path);
+    CHECK_THAT(input_error_of([&] { codev::Writer(path, layout()); }),
+               Catch::StartsWith(path + ":1:1: error: ") && Catch::Contains(why));
+    CHECK_THAT(input_error_of([&] { codev::ArrayFile{path}; }), Catch::Contains(why));
+    CHECK_FALSE(fs::exists(path + ".partial"));
+  };
+  const std::string folder = dir.file("folder.h5");
+  fs::create_directories(fs::path(folder) / "inside");
+  refused(folder, "is a folder");
+  CHECK(fs::is_directory(fs::path(folder) / "inside"));
+  refused(dir.file("name/"), "names a folder");
+
+  const std::string link = dir.file("link.h5");
+  std::ofstream(dir.file("target.h5")) << "earlier results";
+  fs::create_symlink(dir.file("target.h5"), link);
+  refused(link, "is a symbolic link");
+  CHECK(fs::is_symlink(link));
+
+  // A device is never replaced (as root, a rename would turn it into a plain file). The test
+  // makes its own null device node, never touching /dev/null, which a regression would
+  // replace; without the right to (not root), a FIFO is refused the same way.
+  const std::string device = dir.file("null");
+  if (mknod(device.c_str(), S_IFCHR | 0666, makedev(1, 3)) == 0) {
+    refused(device, "is a device");
+    CHECK(fs::is_character_file(device));
+  }
+  const std::string fifo = dir.file("fifo");
+  REQUIRE(mkfifo(fifo.c_str(), 0666) == 0);
+  refused(fifo, "is a FIFO");
+  CHECK(fs::is_fifo(fifo));
+  // A read-only file is not replaced (root may write anything, so this is for other users).
+  if (geteuid() != 0) {
+    const std::string read_only = dir.file("read_only.h5");
+    std::ofstream(read_only) << "earlier results";
+    fs::permissions(read_only, fs::perms::owner_read);
+    refused(read_only, "is read-only");
+  }
+  // The folder must exist (codev run creates it; the library does not).
+  CHECK_THAT(input_error_of([&] { codev::Writer(dir.file("missing/run.h5"), layout()); }),
+             Catch::Contains("run.h5.partial"));
+}
+
+TEST_CASE("a second writer of the same output is refused and leaves the first one's file intact",
+          "[output][ownership]") {
+  TempDir dir;
+  const std::string path = dir.file("run.h5");
+  {
+    codev::Writer first(path, layout(), 8);
+    for (int m = 0; m < 12; ++m) {
+      first.append(row_of(0, m, 30.0 * m, 2023 + (m + 6) / 12));
+      if (m % 12 == 11) first.append(row_of(1, m / 12, 2023 + m / 12, 0.0));
+    }
+    // Both kinds of file claim the name the same way, and a claim is per open file, so these
+    // are refused in this process just as in another one.
+    CHECK_THAT(input_error_of([&] { codev::Writer(path, layout()); }),
+               Catch::Contains("another codev process is writing"));
+    CHECK_THAT(input_error_of([&] { codev::ArrayFile{path}; }),
+               Catch::Contains("another codev process is writing"));
+    for (int m = 12; m < kMonthlyRows; ++m) {
+      first.append(row_of(0, m, 30.0 * m, 2023 + (m + 6) / 12));
+      if (m % 12 == 11) first.append(row_of(1, m / 12, 2023 + m / 12, 0.0));
+    }
+    first.append(row_of(1, kAnnualRows - 1, 2023 + kAnnualRows - 1, 0.0));
+    first.finish();
+  }
+  // The first writer's file is whole: its labels (written first) and its last values.
+  CHECK_THAT(codev::describe_output(path), Catch::Contains("donor: income_per_capita_mean"));
+  CHECK(codev::read_text(path, "annual/county_role") ==
+        std::vector<std::string>{"donor", "recipient", "other"});
+  const codev::VariableData fgt0 = codev::read_variable(path, "annual", "fgt0");
+  REQUIRE(fgt0.rows == kAnnualRows);
+  CHECK(fgt0.values.back() == cell(1, kAnnualRows - 1, 1, 2));
+
+  // Once the first has finished, the name is free again.
+  write_fixture(path);
+  CHECK_FALSE(fs::exists(path + ".partial"));
 }
 
 TEST_CASE("rows appended while the writer thread writes all arrive, in order", "[output]") {
@@ -420,4 +524,204 @@ TEST_CASE("docs/OUTPUT.md lists every variable of a run file with its units and 
   }
   codev::testing::check_docs_block(std::string(CODEV_SOURCE_DIR) + "/docs/OUTPUT.md", "variables",
                                    table);
+}
+
+namespace {
+
+std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+void write_bytes(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+}
+
+/// One way of damaging a file, the kinds a disk, a copy or a transfer produce.
+std::string damage(std::string bytes, std::mt19937_64& random, std::string& how) {
+  const auto below = [&](std::size_t n) {
+    return static_cast<std::size_t>(random() % std::max<std::size_t>(n, 1));
+  };
+  switch (random() % 5) {
+    case 0: {  // cut short anywhere
+      const std::size_t n = below(bytes.size());
+      how = "truncated to " + std::to_string(n) + " bytes";
+      bytes.resize(n);
+      break;
+    }
+    case 1: {  // bits flipped in the first 4 KiB: superblock, root group, object headers
+      how = "bits flipped in the header at";
+      for (std::size_t k = 1 + below(4); k > 0; --k) {
+        const std::size_t at = below(std::min<std::size_t>(bytes.size(), 4096));
+        bytes[at] = static_cast<char>(bytes[at] ^ (1 << below(8)));
+        how += " " + std::to_string(at);
+      }
+      break;
+    }
+    case 2: {  // one bit anywhere
+      const std::size_t at = below(bytes.size());
+      bytes[at] = static_cast<char>(bytes[at] ^ (1 << below(8)));
+      how = "one bit flipped at " + std::to_string(at);
+      break;
+    }
+    case 3: {  // bytes overwritten anywhere
+      how = "bytes overwritten at";
+      for (std::size_t k = 2 + below(48); k > 0; --k) {
+        const std::size_t at = below(bytes.size());
+        bytes[at] = static_cast<char>(random());
+        how += " " + std::to_string(at);
+      }
+      break;
+    }
+    default: {  // a block of zeros (a lost sector)
+      const std::size_t at = below(bytes.size()) & ~std::size_t{511};
+      const std::size_t n = std::min<std::size_t>(512, bytes.size() - at);
+      std::fill_n(bytes.begin() + static_cast<std::ptrdiff_t>(at), n, '\0');
+      how = "512 bytes zeroed at " + std::to_string(at);
+    }
+  }
+  return bytes;
+}
+
+/// What a command would exit with: 0, 2 for InputError, 1 for anything else it throws.
+template <class F>
+int exit_code_of(F&& f, std::string& message) {
+  try {
+    f();
+    return 0;
+  } catch (const codev::InputError& e) {
+    message = e.what();
+    return 2;
+  } catch (const std::exception& e) {
+    message = e.what();
+    return 1;
+  }
+}
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool kSanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+#else
+constexpr bool kSanitized = false;
+#endif
+
+}  // namespace
+
+TEST_CASE("damaged and foreign files are refused by inspect and compare, never a crash",
+          "[output][damaged]") {
+  TempDir dir;
+  // Real files of both kinds, written by codev: a run and a small experiment.
+  const std::string run = dir.file("run.h5"), experiment = dir.file("experiment.h5");
+  const std::string source = CODEV_SOURCE_DIR, codev = CODEV_BINARY;
+  std::ofstream(dir.file("short.yaml"))
+      << "extends: " << source << "/scenarios/example_small.yaml\nmeta: {years: 2}\n";
+  std::ofstream(dir.file("e.yaml"))
+      << "experiment: {name: e, base: short.yaml, replicates: 2}\n"
+         "variants:\n  - name: aid\n  - name: no_aid\n"
+         "    set: {pairings.shuangliu-batang.budget.fixed_per_year: 0}\n";
+  REQUIRE(codev::testing::shell(codev + " run " + dir.file("short.yaml") + " --threads 2 -o " + run)
+              .code == 0);
+  REQUIRE(codev::testing::shell(codev + " experiment " + dir.file("e.yaml") + " --threads 2 -o " +
+                                experiment)
+              .code == 0);
+  std::string message;
+  REQUIRE(exit_code_of([&] { codev::describe_output(run); }, message) == 0);
+  REQUIRE(exit_code_of(
+              [&] { codev::compare_outputs(experiment + ":aid", experiment + ":no_aid", false); },
+              message) == 0);
+
+  SECTION("a foreign HDF5 file and a file that is not HDF5 exit 2") {
+    const std::string foreign = dir.file("foreign.h5");
+    {
+      codev::ArrayFile file(foreign);  // HDF5 written by codev's code, but no codev title
+      file.attributes({{"title", std::string("something else")}});
+      file.finish();
+    }
+    CHECK(exit_code_of([&] { codev::describe_output(foreign); }, message) == 2);
+    CHECK_THAT(message, Catch::Contains("not a codev run or experiment"));
+    CHECK(exit_code_of([&] { codev::compare_outputs(foreign, run, false); }, message) == 2);
+    write_bytes(dir.file("text.h5"), "codev\n");
+    CHECK(exit_code_of([&] { codev::describe_output(dir.file("text.h5")); }, message) == 2);
+    CHECK_THAT(message, Catch::Contains("not an HDF5 file"));
+  }
+
+  SECTION("a few hundred damaged copies: exit 0 or 2, never a signal or a runaway") {
+    // Every case is reproducible from the seed and its index.
+    std::mt19937_64 random(20240611);
+    const std::string originals[2] = {read_bytes(run), read_bytes(experiment)};
+    const std::string copy = dir.file("damaged.h5");
+    int refused = 0;
+    constexpr int kCases = 240;
+    for (int i = 0; i < kCases; ++i) {
+      const bool is_experiment = i % 2 == 1;
+      std::string how;
+      write_bytes(copy, damage(originals[is_experiment], random, how));
+      INFO("case " << i << ": " << (is_experiment ? "experiment, " : "run, ") << how);
+      const int inspected = exit_code_of([&] { codev::describe_output(copy); }, message);
+      INFO("inspect: " << message);
+      CHECK((inspected == 0 || inspected == 2));
+      const int compared = exit_code_of(
+          [&] {
+            if (is_experiment) {
+              codev::compare_outputs(copy + ":aid", experiment + ":no_aid", false);
+            } else {
+              codev::compare_outputs(copy, run, true);
+            }
+          },
+          message);
+      INFO("compare: " << message);
+      CHECK((compared == 0 || compared == 2));
+      refused += inspected == 2;
+    }
+    CHECK(refused > kCases / 4);  // the damage was real
+
+    // The same through the codev command, with a limit on its memory (sanitizers need more
+    // address space than any limit would leave, so they run without).
+    const std::string limit = kSanitized ? "" : "ulimit -v 4000000; ";
+    for (int i = 0; i < 24; ++i) {
+      std::string how;
+      const bool is_experiment = i % 2 == 1;
+      write_bytes(copy, damage(originals[is_experiment], random, how));
+      INFO("command case " << i << ": " << how);
+      const codev::testing::Result inspected =
+          codev::testing::shell(limit + codev + " inspect " + copy);
+      INFO(inspected.out);
+      CHECK((inspected.code == 0 || inspected.code == 2));
+      const codev::testing::Result compared = codev::testing::shell(
+          limit + codev + " compare " +
+          (is_experiment ? copy + ":aid " + experiment + ":no_aid" : copy + " " + run));
+      INFO(compared.out);
+      CHECK((compared.code == 0 || compared.code == 2));
+    }
+  }
+}
+
+TEST_CASE("files found by fuzzing that crash or hang libhdf5 are refused, exit 2",
+          "[output][damaged]") {
+  TempDir dir;
+  const std::string folder = std::string(CODEV_SOURCE_DIR) + "/tests/data/damaged";
+  const std::string codev = CODEV_BINARY;
+  int n = 0;
+  for (const fs::directory_entry& entry : fs::directory_iterator(folder)) {
+    if (entry.path().extension() != ".gz") continue;
+    const std::string file = dir.file(entry.path().stem().string());  // "x.h5.gz" -> "x.h5"
+    INFO(file);
+    REQUIRE(
+        codev::testing::shell("gzip -dc '" + entry.path().string() + "' > '" + file + "'").code ==
+        0);
+    std::string message;
+    CHECK(exit_code_of([&] { codev::describe_output(file); }, message) == 2);
+    CHECK_THAT(message, Catch::Contains("damaged or not a codev output file"));
+    CHECK(exit_code_of([&] { codev::compare_outputs(file, file, false); }, message) == 2);
+    const codev::testing::Result inspected = codev::testing::shell(codev + " inspect " + file);
+    INFO(inspected.out);
+    CHECK(inspected.code == 2);
+    ++n;
+  }
+  CHECK(n >= 5);
 }

@@ -465,7 +465,7 @@ TEST_CASE("the resolved YAML reads back as the same scenario", "[scenario]") {
       {"minimal.yaml", {}},
       {"child.yaml",
        {"meta.description=a \"quoted\" text, with 'marks'", "parameters.farm.tfp_growth=-0.015"}},
-      {"child.yaml", {"outputs.household_panel.per_county=3", "counties.513335.gdp=1e300"}},
+      {"child.yaml", {"outputs.household_panel.per_county=3", "counties.513335.gdp=1e-300"}},
       {"policies.yaml", {}},
       {"policies_child.yaml", {"policies.0.targeting=need", "policies.0.instrument=collective"}}};
   for (const auto& [file, overrides] : cases) {
@@ -713,11 +713,12 @@ TEST_CASE("every file of the bad-input corpus fails with its expected message", 
     const std::string name = line.substr(0, tab);
     INFO(name);
     CHECK(listed.insert(name).second);
-    // experiment_*.yaml are experiment files, read by the same strict reader.
+    // experiment_*.yaml are experiment files, read by the same strict reader. Scenarios are
+    // read and compiled, as `codev validate` does: validate refuses what a run would refuse.
     const std::string error =
         name.starts_with("experiment_")
             ? error_of([&] { codev::read_experiment(kBadDir + name); }, kBadDir)
-            : file_error(kBadDir + name, {}, kBadDir);
+            : error_of([&] { codev::compile(codev::read_scenario(kBadDir + name)); }, kBadDir);
     // "{instruments}" stands for the registered instruments as a message lists them.
     std::string expected = line.substr(tab + 1);
     if (const std::size_t at = expected.find("{instruments}"); at != std::string::npos) {

@@ -151,4 +151,13 @@ Model compile(const ScenarioSpec& spec);
 /// Households per chunk in the fixed work plan (tests may compare against other values).
 inline constexpr std::int64_t kChunkHouseholds = 4096;
 
+/// Size limits compile() enforces (docs/SCENARIOS.md, "Limits"). Simulated households per
+/// county: household ids in the output are county code x 1e7 + index within the county.
+inline constexpr std::int64_t kMaxCountyHouseholds = 10'000'000;
+/// Simulated households in all (about 100 bytes of state each).
+inline constexpr std::int64_t kMaxHouseholds = 1'000'000'000;
+/// Villages per county (their index within the county is 16 bits) and in all (32 bits).
+inline constexpr std::int32_t kMaxCountyVillages = 65535;
+inline constexpr std::int32_t kMaxVillages = 100'000'000;
+
 }  // namespace codev

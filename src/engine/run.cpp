@@ -4,6 +4,7 @@
 #include <cmath>
 #include <ctime>
 #include <limits>
+#include <stdexcept>
 
 #include "codev/engine.hpp"
 #include "codev/error.hpp"
@@ -51,7 +52,17 @@ void simulate(const Model& m, const RunOptions& o, bool with_panel, const RowSin
   while (s.step < m.n_step) {
     const int st = s.step;
     const double days = step_days(m, st);
-    const bool closed = step(m, s, ws);
+    bool closed = false;
+    try {
+      closed = step(m, s, ws);
+    } catch (const std::invalid_argument& e) {
+      // The indicators refuse values that are not finite: with validated input that means the
+      // economy outgrew the engine's arithmetic (docs/SCENARIOS.md, "Limits").
+      throw RuntimeError("the simulation diverged in " + std::to_string(m.year_of_step(st)) +
+                         ": incomes are no longer finite (" + e.what() +
+                         "); growth parameters this high do not fit meta.years " +
+                         std::to_string(m.n_year));
+    }
     sink(monthly_row(m, s, days));
     if (closed) {
       // Yearly rows carry the start of their calendar year as the time coordinate.

@@ -17,7 +17,6 @@
 #include <chrono>
 #include <cstring>
 #include <exception>
-#include <filesystem>
 #include <optional>
 #include <string_view>
 
@@ -29,6 +28,7 @@
 #include "experiment/gather.hpp"
 #include "experiment/journal.hpp"
 #include "experiment/plan.hpp"
+#include "output/claim.hpp"
 
 namespace codev {
 
@@ -284,6 +284,35 @@ ExperimentSummary run_worker(const ExperimentSpec& spec, const ExperimentOptions
 ExperimentSummary run_experiment(const ExperimentSpec& spec, const ExperimentOptions& options) {
   const auto t0 = std::chrono::steady_clock::now();
   const int threads = options.threads > 0 ? options.threads : spec.threads;
+
+  // Rank 0 claims the output name first, before any work: the HDF5 file's partial name is
+  // locked (and the final name checked) before anything is truncated, then the journal. Every
+  // rank learns the outcome, so a refused output ends the job instead of leaving workers waiting.
+  std::optional<ArrayFile> file_slot;
+  std::optional<Journal> journal_slot;
+  std::exception_ptr claim_failure;
+  if (process_rank() == 0) {
+    try {
+      output::create_folders_of(options.output_path);
+      file_slot.emplace(options.output_path);
+    } catch (...) {
+      claim_failure = std::current_exception();
+    }
+  }
+  int status = 0;
+  if (claim_failure) {
+    try {
+      std::rethrow_exception(claim_failure);
+    } catch (const InputError&) {
+      status = 2;
+    } catch (...) {
+      status = 1;
+    }
+  }
+  if (agree_status(status).status != 0) {
+    if (claim_failure) std::rethrow_exception(claim_failure);
+    return ExperimentSummary{};  // rank 0 reports the failure
+  }
   if (process_rank() != 0) return run_worker(spec, options, threads);
 
   // Variants are compiled once; sweep points when their first cell runs.
@@ -294,10 +323,9 @@ ExperimentSummary run_experiment(const ExperimentSpec& spec, const ExperimentOpt
   const std::vector<Cell> cells = experiment::make_cells(spec);
   const std::string identity = experiment::experiment_identity(spec);
 
-  const auto parent = std::filesystem::path(options.output_path).parent_path();
-  if (!parent.empty()) std::filesystem::create_directories(parent);
-  Journal journal(options.output_path + ".partial.cells", identity, layout.size, options.resume);
-  ArrayFile file(options.output_path);
+  ArrayFile& file = *file_slot;
+  Journal& journal = journal_slot.emplace(options.output_path + ".partial.cells", identity,
+                                          layout.size, options.resume);
   experiment::declare_file(file, spec, layout, reference, identity, options);
   Gatherer gatherer(spec, layout, reference, file);
   CellRunner runner(spec, models, layout, threads);

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <system_error>
 
 #include "codev/error.hpp"
 
@@ -30,8 +31,25 @@ std::uint64_t fnv1a(const void* data, std::size_t n, std::uint64_t h = 0xcbf29ce
 Journal::Journal(std::string path, const std::string& identity, std::size_t payload_size,
                  bool resume)
     : path_(std::move(path)), payload_size_(payload_size) {
-  if (resume) open_existing(identity);
-  if (!file_) create(identity);
+  // Locked before anything is read or truncated: a second process with the same output is
+  // refused without touching the first one's cells.
+  util::FileLock::Status status = util::FileLock::Status::busy;
+  try {
+    lock_ = util::FileLock::acquire(path_, status);
+  } catch (const std::system_error& e) {
+    throw RuntimeError(std::string("experiment: ") + e.what());
+  }
+  if (status == util::FileLock::Status::busy) {
+    throw InputError(Mark{path_, 1, 1}, "",
+                     "another codev process is using this experiment journal; wait for it to "
+                     "finish or choose another output file");
+  }
+  const int fd = dup(lock_.fd());
+  if (fd < 0 || (file_ = fdopen(fd, "r+b")) == nullptr) {
+    if (fd >= 0) close(fd);
+    fail("open");
+  }
+  if (!resume || !open_existing(identity)) create(identity);
 }
 
 Journal::~Journal() {
@@ -64,7 +82,9 @@ void Journal::append(std::size_t cell, const std::vector<double>& payload) {
 void Journal::remove() {
   std::fclose(file_);
   file_ = nullptr;
+  // Removed while still locked, so no other process can have started using it meanwhile.
   std::filesystem::remove(path_);
+  lock_.reset();
 }
 
 std::uint64_t Journal::checksum(const std::uint64_t head[2], const double* data) const {
@@ -81,8 +101,8 @@ void Journal::seek(long offset) {
 }
 
 void Journal::create(const std::string& identity) {
-  file_ = std::fopen(path_.c_str(), "w+b");
-  if (!file_) fail("create");
+  if (std::fflush(file_) != 0 || ftruncate(fileno(file_), 0) != 0) fail("truncate");
+  seek(0);
   const std::uint64_t size = payload_size_;
   if (std::fwrite(kJournalMagic, sizeof kJournalMagic, 1, file_) != 1 ||
       std::fwrite(identity.data(), 1, 64, file_) != 64 ||
@@ -91,11 +111,10 @@ void Journal::create(const std::string& identity) {
   }
 }
 
-// Keeps the valid records of an earlier run of the same experiment, or none when the journal
-// is missing or belongs to another experiment (or another build of codev).
-void Journal::open_existing(const std::string& identity) {
-  file_ = std::fopen(path_.c_str(), "r+b");
-  if (!file_) return;
+// Keeps the valid records of an earlier run of the same experiment; false when there are none
+// to keep (an empty or unreadable journal). A journal of another experiment (or another build of
+// codev) is refused.
+bool Journal::open_existing(const std::string& identity) {
   char magic[sizeof kJournalMagic];
   char stored[64];
   std::uint64_t size = 0;
@@ -104,8 +123,6 @@ void Journal::open_existing(const std::string& identity) {
                          std::fread(&size, sizeof size, 1, file_) == 1 &&
                          std::memcmp(magic, kJournalMagic, sizeof magic) == 0;
   if (!header_ok || std::string(stored, 64) != identity || size != payload_size_) {
-    std::fclose(file_);
-    file_ = nullptr;
     // A journal of another experiment is refused; an unreadable header (a crash while the
     // journal was being created) holds no cells and is simply replaced.
     if (header_ok) {
@@ -113,7 +130,7 @@ void Journal::open_existing(const std::string& identity) {
                          "' holds cells of a different experiment (or of another codev "
                          "build); run without --resume to start afresh");
     }
-    return;
+    return false;
   }
   std::vector<double> payload(payload_size_);
   long offset = static_cast<long>(kHeaderBytes);
@@ -131,6 +148,7 @@ void Journal::open_existing(const std::string& identity) {
   // Whatever follows the last good record is a torn write: cut it off before appending.
   std::fflush(file_);
   if (ftruncate(fileno(file_), offset) != 0) fail("truncate");
+  return true;
 }
 
 }  // namespace codev::experiment

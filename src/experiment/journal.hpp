@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "util/file_lock.hpp"
+
 namespace codev::experiment {
 
 /// Append-only record of finished cells: a header (magic, experiment identity, payload size),
@@ -17,8 +19,10 @@ namespace codev::experiment {
 /// checksum and is dropped (with everything after it) when the journal is reopened.
 class Journal {
  public:
-  /// Opens the journal at `path`: with `resume`, keeps the valid records of an earlier run of
-  /// the same experiment (`identity`); otherwise starts an empty one. Throws RuntimeError.
+  /// Opens the journal at `path` and locks it (util/file_lock.hpp) before changing anything:
+  /// with `resume`, keeps the valid records of an earlier run of the same experiment
+  /// (`identity`); otherwise starts an empty one. Throws InputError when another process holds
+  /// the journal, RuntimeError when it cannot be opened or written.
   Journal(std::string path, const std::string& identity, std::size_t payload_size, bool resume);
   ~Journal();
   Journal(const Journal&) = delete;
@@ -39,11 +43,12 @@ class Journal {
   [[noreturn]] void fail(const std::string& what) const;
   void seek(long offset);
   void create(const std::string& identity);
-  void open_existing(const std::string& identity);
+  bool open_existing(const std::string& identity);
 
   std::string path_;
   std::size_t payload_size_;
-  std::FILE* file_ = nullptr;
+  util::FileLock lock_;        ///< held while the journal is open
+  std::FILE* file_ = nullptr;  ///< a stream on a duplicate of the locked descriptor
   std::map<std::size_t, long> offsets_;
 };
 

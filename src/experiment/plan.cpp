@@ -112,15 +112,14 @@ std::vector<double> run_cell(const Model& model, const PayloadLayout& layout, in
 
 std::vector<double> CellRunner::run(const Cell& cell,
                                     const std::function<bool(int, int)>& progress) {
-  const Model* model = &models_[cell.index];
-  if (cell.sweep) {
-    if (!point_model_ || point_model_->first != cell.index) {
-      point_model_.reset();
-      point_model_.emplace(cell.index, compile(sweep_point_scenario(spec_, cell.index)));
-    }
-    model = &point_model_->second;
+  // A sweep cell's index is a sweep point, not a variant: models_ is not indexed with it.
+  if (!cell.sweep)
+    return run_cell(models_.at(cell.index), layout_, cell.replicate, threads_, progress);
+  if (!point_model_ || point_model_->first != cell.index) {
+    point_model_.reset();
+    point_model_.emplace(cell.index, compile(sweep_point_scenario(spec_, cell.index)));
   }
-  return run_cell(*model, layout_, cell.replicate, threads_, progress);
+  return run_cell(point_model_->second, layout_, cell.replicate, threads_, progress);
 }
 
 std::string experiment_identity(const ExperimentSpec& spec) {

@@ -8,6 +8,7 @@
 
 #include "codev/error.hpp"
 #include "codev/model.hpp"
+#include "scenario/scalars.hpp"
 #include "util/sha256.hpp"
 
 namespace codev {
@@ -62,24 +63,48 @@ void fill_counties(const ScenarioSpec& spec, Model& m) {
     m.county_governance.push_back(c.governance.value_or(kDefaultGovernance));
     m.county_talent.push_back(c.talent.value_or(0.0));
 
+    // Sizes are computed in double (the inputs are bounded, so exactly enough) and compared
+    // with the limits before any conversion to an integer; totals are summed in 64 bits, each
+    // term checked first, so no size can wrap.
+    const std::string path = "counties[" + std::to_string(i) + "]";
     // Simulated households: the county's households times the sampling scale, at least one.
-    const double real_households = c.population / pph;
-    const auto n_hh = static_cast<std::int64_t>(std::llround(real_households * pop.scale));
+    const double simulated = c.population / pph * pop.scale;
+    if (simulated >= static_cast<double>(kMaxCountyHouseholds) + 0.5) {
+      throw InputError(c.mark, path + ".population",
+                       "county has " + std::to_string(std::llround(simulated)) +
+                           " simulated households; at most " +
+                           std::to_string(kMaxCountyHouseholds) +
+                           " per county (lower population.scale)");
+    }
+    const auto n_hh = static_cast<std::int64_t>(std::llround(simulated));
     if (n_hh < 1) {
-      throw InputError(c.mark, "counties[" + std::to_string(i) + "].population",
+      throw InputError(c.mark, path + ".population",
                        "county has fewer than one simulated household at population.scale " +
-                           std::to_string(pop.scale));
+                           scenario::format_real(pop.scale));
+    }
+    if (n_hh > kMaxHouseholds - m.household_begin.back()) {
+      throw InputError(c.mark, path + ".population",
+                       "the scenario has more than " + std::to_string(kMaxHouseholds) +
+                           " simulated households with this county (lower population.scale)");
     }
     m.household_begin.push_back(m.household_begin.back() + n_hh);
-    const int villages = c.villages.value_or(
-        std::max(1, static_cast<int>(std::lround(c.population / pop.persons_per_village))));
     // Village indices within a county are stored in 16 bits.
-    if (villages > 65535) {
-      throw InputError(c.mark, "counties[" + std::to_string(i) + "].villages",
-                       "at most 65535 villages per county");
+    const double villages = c.villages
+                                ? *c.villages
+                                : std::max(1.0, std::round(c.population / pop.persons_per_village));
+    if (villages > kMaxCountyVillages) {
+      throw InputError(c.mark, path + ".villages",
+                       "at most " + std::to_string(kMaxCountyVillages) +
+                           " villages per county, got " + std::to_string(std::llround(villages)) +
+                           (c.villages ? "" : " (population / population.persons_per_village)"));
     }
-    m.county_villages.push_back(villages);
-    m.village_begin.push_back(m.village_begin.back() + villages);
+    if (villages > kMaxVillages - m.village_begin.back()) {
+      throw InputError(c.mark, path + ".villages",
+                       "the scenario has more than " + std::to_string(kMaxVillages) +
+                           " villages with this county");
+    }
+    m.county_villages.push_back(static_cast<int>(villages));
+    m.village_begin.push_back(m.village_begin.back() + static_cast<std::int32_t>(villages));
   }
   m.n_household = m.household_begin.back();
 }

@@ -15,6 +15,7 @@
 
 #include "codev/error.hpp"
 #include "codev/output.hpp"
+#include "output/hdf5_check.hpp"
 #include "output/hdf5_handle.hpp"
 
 namespace codev {
@@ -407,7 +408,12 @@ void describe_group(hid_t file_id, const std::string& group_name, const std::str
 
 }  // namespace
 
-std::string describe_output(const std::string& path) {
+}  // namespace codev
+
+namespace codev::output {
+
+// Public as describe_output() (hdf5_check.cpp): checked first, and read in a sandbox.
+std::string describe_checked_output(const std::string& path) {
   const Handle file = open_file(path);
   std::ostringstream out;
   out << path << "\n";
@@ -427,6 +433,10 @@ std::string describe_output(const std::string& path) {
   describe_indicators(file.get(), path, out);
   return out.str();
 }
+
+}  // namespace codev::output
+
+namespace codev {
 
 std::string hdf5_version() {
   unsigned major = 0, minor = 0, release = 0;

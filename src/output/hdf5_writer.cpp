@@ -8,10 +8,7 @@
 // attached on each axis, and the format is limited to HDF5 1.8 structures. The netCDF-4 details
 // that let netCDF-C modify the file too (creation order, NC_CHAR text) are in netcdf4.hpp.
 #include <algorithm>
-#include <cerrno>
 #include <condition_variable>
-#include <cstdio>
-#include <cstring>
 #include <deque>
 #include <exception>
 #include <limits>
@@ -26,6 +23,7 @@
 
 #include "codev/error.hpp"
 #include "codev/output.hpp"
+#include "output/claim.hpp"
 #include "output/hdf5_handle.hpp"
 #include "output/netcdf4.hpp"
 
@@ -260,7 +258,8 @@ struct Writer::Impl {
         capacity_(std::max<std::size_t>(1, queue_rows)) {}
 
   // Runs in the destructor too when the constructor fails half-way: stop the thread if any,
-  // close whatever is open, and remove the partial file so nothing half-written remains.
+  // close whatever is open, and remove the partial file so nothing half-written remains (unless
+  // the final rename was refused, which keeps it and says so).
   ~Impl() {
     try {
       stop(/*drain=*/false);
@@ -269,7 +268,7 @@ struct Writer::Impl {
     }
     sinks_.clear();
     file_.reset();
-    if (created_ && !renamed_) std::remove(partial_path_.c_str());
+    if (!renamed_) claim_.abandon();
   }
 
   Impl(const Impl&) = delete;
@@ -331,17 +330,15 @@ struct Writer::Impl {
     }
     sinks_.clear();
     file_.close("file", partial_path_);
-    if (std::rename(partial_path_.c_str(), path_.c_str()) != 0) {
-      throw RuntimeError("output writer: cannot rename '" + partial_path_ + "' to '" + path_ +
-                         "': " + std::strerror(errno));
-    }
+    claim_.commit();
     renamed_ = true;
   }
 
  private:
+  // The name is claimed (partial file locked, final path checked) before HDF5 truncates it.
   void create_file() {
+    claim_ = output::Claim(path_);
     file_ = h5::create_file(partial_path_);
-    created_ = true;
   }
 
   void write_root_attribute(const Attribute& attribute) {
@@ -509,7 +506,7 @@ struct Writer::Impl {
   const std::string path_;
   const std::string partial_path_;
   const std::size_t capacity_;
-  bool created_ = false;  ///< the partial file exists and is ours to remove
+  output::Claim claim_;   ///< the output name, held from creation to the rename
   bool renamed_ = false;  ///< finish() succeeded; nothing to clean up
 
   // Caller's side, read-only once start() returns.
@@ -571,6 +568,7 @@ struct ArrayFile::Impl {
 
   void create() {
     h5::prepare_library();
+    claim_ = output::Claim(path_);
     file_ = h5::create_file(partial_path_);
   }
 
@@ -737,14 +735,12 @@ struct ArrayFile::Impl {
 
   void finish() {
     close(/*report=*/true);
-    if (std::rename(partial_path_.c_str(), path_.c_str()) != 0) {
-      throw RuntimeError("experiment file: cannot rename '" + partial_path_ + "' to '" + path_ +
-                         "': " + std::strerror(errno));
-    }
+    claim_.commit();
   }
 
   const std::string path_;
   const std::string partial_path_;
+  output::Claim claim_;  ///< held until the rename; released (file kept) on destruction
   Handle file_;
   std::map<std::string, ArrayGroup> groups_;
   h5::DimensionIds dimension_ids_;

@@ -14,13 +14,17 @@
 #include "codev/error.hpp"
 #include "codev/experiment.hpp"
 #include "codev/output.hpp"
+#include "output/hdf5_check.hpp"
 #include "stats/summary.hpp"
+#include "util/sandbox.hpp"
 
 namespace codev {
 
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+const char* const kCrashed =
+    "damaged or not a codev output file: reading it failed inside the HDF5 library";
 
 /// One side of the comparison.
 struct Operand {
@@ -31,21 +35,26 @@ struct Operand {
   std::size_t replicates = 1;
 };
 
+// The file of an operand: "FILE.h5:variant" unless the whole text names a file (paths may
+// contain ':'). Sets `variant` to what follows the colon.
+std::string operand_path(const std::string& text, std::string& variant) {
+  std::string path = text;
+  const std::size_t colon = text.rfind(':');
+  if (!std::filesystem::exists(text) && colon != std::string::npos) {
+    path = text.substr(0, colon);
+    variant = text.substr(colon + 1);
+  }
+  if (!std::filesystem::exists(path)) throw InputError(Mark{path, 1, 1}, "", "file not found");
+  return path;
+}
+
 Operand parse_operand(const std::string& text) {
   Operand o;
   o.text = text;
-  o.path = text;
   std::string variant;
-  // "FILE.h5:variant" unless the whole text names a file (paths may contain ':').
-  const std::size_t colon = text.rfind(':');
-  if (!std::filesystem::exists(text) && colon != std::string::npos) {
-    o.path = text.substr(0, colon);
-    variant = text.substr(colon + 1);
-  }
-  if (!std::filesystem::exists(o.path)) {
-    throw InputError(Mark{o.path, 1, 1}, "", "file not found");
-  }
-  o.experiment = has_object(o.path, "experiment_yaml");
+  o.path = operand_path(text, variant);
+  // The structure compare reads, checked before it is read (hdf5_check.hpp).
+  o.experiment = output::check_comparable_file(o.path) == output::FileKind::experiment;
   if (!o.experiment) {
     if (!variant.empty()) {
       throw InputError(Mark{o.path, 1, 1}, "",
@@ -198,6 +207,10 @@ std::vector<Line> collect(const Operand& a, const Operand& b) {
   if (years_a.values != years_b.values) {
     throw RuntimeError("'" + a.path + "' and '" + b.path + "' cover different years");
   }
+  // Each file's shapes agree with its own coordinates (checked); across files the groups must.
+  if (read_text(b.path, "region/group") != groups) {
+    throw RuntimeError("'" + a.path + "' and '" + b.path + "' have different county groups");
+  }
   const std::size_t n_year = years_a.values.size();
   const std::vector<std::size_t> rows =
       n_year > 1 ? std::vector<std::size_t>{0, n_year - 1} : std::vector<std::size_t>{0};
@@ -249,6 +262,32 @@ std::vector<Line> collect(const Operand& a, const Operand& b) {
 }  // namespace
 
 std::string compare_outputs(const std::string& a_text, const std::string& b_text, bool csv) {
+  // Each file is checked in a sandbox of its own, so that a file crashing the HDF5 library is
+  // named; then the comparison runs in one too (hdf5_check.hpp).
+  std::vector<std::string> paths;
+  for (const std::string& text : {a_text, b_text}) {
+    std::string variant;
+    const std::string path = operand_path(text, variant);
+    util::sandboxed(
+        [&] {
+          output::check_comparable_file(path);
+          return std::string();
+        },
+        path, kCrashed, output::sandbox_limits({path}));
+    paths.push_back(path);
+  }
+  return util::sandboxed(
+      [&] { return output::compare_outputs_in_process(a_text, b_text, csv); }, paths[0],
+      "reading '" + paths[0] + "' or '" + paths[1] + "' failed inside the HDF5 library",
+      output::sandbox_limits({paths[0], paths[1]}));
+}
+
+}  // namespace codev
+
+namespace codev::output {
+
+std::string compare_outputs_in_process(const std::string& a_text, const std::string& b_text,
+                                       bool csv) {
   const Operand a = parse_operand(a_text);
   const Operand b = parse_operand(b_text);
   std::error_code ec;
@@ -306,4 +345,4 @@ std::string compare_outputs(const std::string& a_text, const std::string& b_text
   return out.str();
 }
 
-}  // namespace codev
+}  // namespace codev::output

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <initializer_list>
 #include <limits>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -16,9 +17,11 @@
 
 #include "codev/engine.hpp"
 #include "codev/experiment.hpp"
+#include "codev/model.hpp"
 #include "scenario/compose.hpp"
 #include "scenario/scalars.hpp"
 #include "scenario/schema.hpp"
+#include "scenario/template.hpp"
 #include "scenario/yaml_tree.hpp"
 #include "stats/sensitivity.hpp"
 
@@ -30,10 +33,27 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Limits that keep a typo from starting a month-long experiment.
+// Limits that keep a typo from starting a month-long experiment (docs/EXPERIMENTS.md).
 constexpr int kMaxReplicates = 100'000;
 constexpr int kMaxVariants = 10'000;
 constexpr std::size_t kMaxSweepPoints = 100'000;
+constexpr std::uint64_t kMaxCells = 1'000'000;
+
+// An error of a scenario as part of another message: "key: message (file:line:col)", the file
+// named relative to the experiment's folder `dir`, as the experiment names its scenarios.
+std::string described(const InputError& e, const std::string& dir) {
+  std::string text = e.key_path().empty() ? e.message() : e.key_path() + ": " + e.message();
+  if (e.mark().file != "--set") {
+    // Relative when that is shorter ("../good/basic.yaml"), else as it was read.
+    std::string file = std::filesystem::path(e.mark().file)
+                           .lexically_relative(dir.empty() ? "." : dir)
+                           .generic_string();
+    if (file.empty() || file.size() >= e.mark().file.size()) file = e.mark().file;
+    text += " (" + file + ":" + std::to_string(e.mark().line) + ":" +
+            std::to_string(e.mark().column) + ")";
+  }
+  return text;
+}
 
 inline constexpr std::string_view kTopKeys[] = {"experiment", "variants", "sweep", "summarise",
                                                 "outputs"};
@@ -195,6 +215,8 @@ class ExperimentReader {
     read_base();
     read_variant_scenarios();
     if (spec_.sweep.method != SweepSpec::Method::none) check_sweep();
+    check_cells();
+    if (spec_.sweep.method != SweepSpec::Method::none) check_sweep_points();
     spec_.resolved_yaml = resolved_yaml();
     return std::move(spec_);
   }
@@ -216,6 +238,7 @@ class ExperimentReader {
                        base_node_ = &value;
                      } else if (key == "replicates") {
                        spec_.replicates = read_int(value, key_path, 1, kMaxReplicates);
+                       replicates_node_ = &value;
                      } else if (key == "seed") {
                        const Parsed<std::uint64_t> parsed =
                            parse_unsigned(plain(value, key_path, "an integer"));
@@ -382,11 +405,15 @@ class ExperimentReader {
   // "group.name" names one variable; a bare name every summary group that has it.
   void add_summarised(const std::string& text, const Node* node, const std::string& path) {
     std::vector<SummarisedIndicator> found;
+    // `known` views the names held by `variables`, which therefore lives as long as it does
+    // (the did-you-mean below reads them after the loop).
+    std::vector<std::vector<VariableSpec>> variables;
+    variables.reserve(std::size(kSummaryGroups));
     std::vector<std::string_view> known;
     const std::size_t dot = text.find('.');
     for (std::string_view group : kSummaryGroups) {
-      const std::vector<VariableSpec> variables = run_group_variables(std::string(group));
-      for (std::string_view name : variable_names(variables)) {
+      variables.push_back(run_group_variables(std::string(group)));
+      for (std::string_view name : variable_names(variables.back())) {
         known.push_back(name);
         const bool match = dot == std::string::npos
                                ? text == name
@@ -489,7 +516,8 @@ class ExperimentReader {
   void read_base() {
     base_path_ = resolve(spec_.base);
     check_file(base_path_, *base_node_, "experiment.base");
-    const ScenarioSpec base = read_scenario(base_path_);
+    base_template_.emplace(base_path_);
+    const ScenarioSpec base = base_template_->read({}, false);
     spec_.seed = seed_ ? *seed_ : base.seed;
     spec_.base = base_path_;
     if (spec_.variants.empty()) {
@@ -500,7 +528,8 @@ class ExperimentReader {
       variant_nodes_.push_back({});
     }
     if (spec_.baseline.empty()) spec_.baseline = spec_.variants.front().name;
-    reference_ = read_scenario(base_path_, {seed_set()});
+    reference_ = base_template_->read({seed_set()});
+    compile(reference_);  // what the run would refuse (sizes, steps), refused now
   }
 
   void read_variant_scenarios() {
@@ -525,6 +554,63 @@ class ExperimentReader {
       if (nodes.map != nullptr)
         check_same_shape(v.spec, nodes.scenario ? *nodes.scenario : *nodes.map,
                          nodes.scenario ? join_key(nodes.path, "scenario") : nodes.path);
+      // Compiled here, as the run will compile it, so that nothing it refuses surfaces after
+      // cells have run. Errors of the scenario itself stay where the scenario wrote them; with
+      // overrides, the variant is named.
+      try {
+        compile(v.spec);
+      } catch (const InputError& e) {
+        if (nodes.sets.empty()) throw;
+        fail(*nodes.map, nodes.path, "the variant cannot run: " + described(e, base_dir_));
+      }
+    }
+  }
+
+  // Cells: variants x replicates, plus sweep points x their replicates.
+  void check_cells() const {
+    const std::uint64_t variant_cells = static_cast<std::uint64_t>(spec_.variants.size()) *
+                                        static_cast<std::uint64_t>(spec_.replicates);
+    const std::uint64_t sweep_cells = static_cast<std::uint64_t>(spec_.sweep.values.size()) *
+                                      static_cast<std::uint64_t>(spec_.sweep.replicates);
+    if (variant_cells + sweep_cells <= kMaxCells) return;
+    const std::string what =
+        std::to_string(variant_cells + sweep_cells) + " cells (" +
+        std::to_string(spec_.variants.size()) + " variant(s) x " +
+        std::to_string(spec_.replicates) + " replicate(s)" +
+        (sweep_cells > 0 ? " + " + std::to_string(spec_.sweep.values.size()) +
+                               " sweep point(s) x " + std::to_string(spec_.sweep.replicates)
+                         : std::string()) +
+        "); at most " + std::to_string(kMaxCells);
+    if (sweep_cells > variant_cells) fail(*sweep_node_, "sweep", what);
+    fail(replicates_node_ ? *replicates_node_ : *experiment_node_,
+         replicates_node_ ? "experiment.replicates" : "experiment", what);
+  }
+
+  // Every sweep point is read and compiled as its cells will be, before the first cell runs:
+  // values in range one by one can still break a rule that combines them (shares that must sum
+  // to at most 1) or a size limit. The base is parsed once for all points.
+  void check_sweep_points() const {
+    const SweepSpec& s = spec_.sweep;
+    for (std::size_t p = 0; p < s.values.size(); ++p) {
+      std::vector<std::string> sets = {seed_set()};
+      std::string point;
+      for (std::size_t i = 0; i < s.parameters.size(); ++i) {
+        const std::string value = format_real(s.values[p][i]);
+        sets.push_back(s.parameters[i].path + "=" + value);
+        point += (i > 0 ? ", " : "") + s.parameters[i].path + " = " + value;
+      }
+      try {
+        compile(base_template_->read(sets, false));
+      } catch (const InputError& e) {
+        const std::string what = "sample point " + std::to_string(p) + " (" + point +
+                                 ") cannot run: " + described(e, base_dir_);
+        for (std::size_t i = 0; i < s.parameters.size(); ++i) {
+          if (e.mark().file == "--set" && e.key_path() == s.parameters[i].path) {
+            fail(*parameter_nodes_[i].map, parameter_nodes_[i].path, what);
+          }
+        }
+        fail(*sweep_node_, "sweep", what);
+      }
     }
   }
 
@@ -610,12 +696,23 @@ class ExperimentReader {
                                     : std::pair{nodes.path_node, join_key(nodes.path, "path")};
                 });
     };
+    // A key that takes only whole numbers would accept integral ends and then refuse a point
+    // between them, after cells have run: a fractional value inside the range is probed too.
+    double fractional = 0.5 * (p.min + p.max);
+    for (const double f : {0.5, 0.25, 0.75, 0.1, 0.9, 0.01, 0.99}) {
+      const double x = p.min + f * (p.max - p.min);
+      if (x > p.min && x < p.max && x != std::floor(x)) {
+        fractional = x;
+        break;
+      }
+    }
     try {
       probe(format_real(p.min), nodes.min, "min");
       probe(format_real(p.max), nodes.max, "max");
-      probe(format_real(0.5 * (p.min + p.max)), nodes.path_node, "path");
+      probe(format_real(fractional), nodes.path_node, "path");
     } catch (const InputError& e) {
-      if (e.message().starts_with("expected an integer")) {
+      if (e.message().starts_with("expected an integer") ||
+          e.message().starts_with("must be a whole number")) {
         fail(*nodes.path_node, join_key(nodes.path, "path"),
              quote(p.path) + " takes an integer; sweeps need a key that takes a real number");
       }
@@ -688,10 +785,12 @@ class ExperimentReader {
   ExperimentSpec spec_;
   std::optional<std::uint64_t> seed_;
   std::string base_path_;
+  std::optional<ScenarioTemplate> base_template_;  ///< the base, parsed once
   ScenarioSpec reference_;
   const Node* experiment_node_ = nullptr;
   const Node* base_node_ = nullptr;
   const Node* baseline_node_ = nullptr;
+  const Node* replicates_node_ = nullptr;
   const Node* sweep_node_ = nullptr;
   const Node* samples_node_ = nullptr;
   const Node* bootstrap_node_ = nullptr;

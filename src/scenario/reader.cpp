@@ -25,6 +25,7 @@
 #include "scenario/resolved.hpp"
 #include "scenario/scalars.hpp"
 #include "scenario/schema.hpp"
+#include "scenario/template.hpp"
 #include "scenario/yaml_tree.hpp"
 
 namespace codev {
@@ -60,14 +61,24 @@ struct Bounds {
 
 constexpr Bounds closed(double lo, double hi) { return Bounds{lo, hi}; }
 constexpr Bounds kShare = closed(0.0, 1.0);
-constexpr Bounds kPositive{0.0, kInfinity, true, false};
-constexpr Bounds kNonNegative{0.0, kInfinity};
 constexpr Bounds kAnyNumber{-kInfinity, kInfinity};
 constexpr Bounds kCountyCode = closed(100000, 999999);
 constexpr Bounds kYear = closed(kFirstYear, kLastYear);
 constexpr Bounds kPersonsPerHousehold = closed(1.0, 20.0);
 constexpr Bounds kGini{0.0, 0.95, false, true};
 constexpr Bounds kLandPerPerson = closed(0.0, 1000.0);
+// Limits on sizes and money (docs/SCENARIOS.md, "Limits"): far above any real county, low enough
+// that sizes stay in checked 64-bit arithmetic and money in the engine's float and double sums
+// (a county's income total is at most 1e16 yuan a year).
+constexpr Bounds kCountyPopulation{0.0, 1e9, true, false};
+constexpr Bounds kIncomePerCapita{0.0, 1e7, true, false};
+constexpr Bounds kGdp{0.0, 1e15, true, false};
+constexpr Bounds kTalent = closed(0.0, 1e9);
+constexpr Bounds kPersonsPerVillage = closed(1.0, 1e9);
+constexpr Bounds kVillages = closed(1, 65535);
+constexpr Bounds kFixedBudget = closed(0.0, 1e13);
+constexpr Bounds kCadres = closed(0, 1e6);
+constexpr Bounds kDurationMonths = closed(1, 2400);  // the longest run: 200 years
 
 // Sums in messages: enough digits to show why a sum missed 1, few enough to read.
 std::string format_sum(double value) {
@@ -265,11 +276,11 @@ constexpr NumberKey<PopulationSpec, double> kPopulationNumbers[] = {
     {"migrant_share", &PopulationSpec::migrant_share, kShare},
     {"local_job_share", &PopulationSpec::local_job_share, kShare},
     {"chronic_share", &PopulationSpec::chronic_share, kShare},
-    {"persons_per_village", &PopulationSpec::persons_per_village, kPositive}};
+    {"persons_per_village", &PopulationSpec::persons_per_village, kPersonsPerVillage}};
 
 constexpr NumberKey<CountySpec, double> kCountyNumbers[] = {
-    {"population", &CountySpec::population, kPositive},
-    {"income_per_capita", &CountySpec::income_per_capita, kPositive}};
+    {"population", &CountySpec::population, kCountyPopulation},
+    {"income_per_capita", &CountySpec::income_per_capita, kIncomePerCapita}};
 
 constexpr NumberKey<CountySpec, std::optional<double>> kCountyOptionalNumbers[] = {
     {"persons_per_household", &CountySpec::persons_per_household, kPersonsPerHousehold},
@@ -278,14 +289,14 @@ constexpr NumberKey<CountySpec, std::optional<double>> kCountyOptionalNumbers[] 
     {"lifted_share", &CountySpec::lifted_share, kShare},
     {"migrant_share", &CountySpec::migrant_share, kShare},
     {"local_job_share", &CountySpec::local_job_share, kShare},
-    {"gdp", &CountySpec::gdp, kPositive},
+    {"gdp", &CountySpec::gdp, kGdp},
     {"agriculture_share", &CountySpec::agriculture_share, kShare},
     {"specialty_share", &CountySpec::specialty_share, kShare},
     {"governance", &CountySpec::governance, kShare},
-    {"talent", &CountySpec::talent, kNonNegative}};
+    {"talent", &CountySpec::talent, kTalent}};
 
 constexpr NumberKey<BudgetSpec, std::optional<double>> kBudgetNumbers[] = {
-    {"fixed_per_year", &BudgetSpec::fixed_per_year, kNonNegative},
+    {"fixed_per_year", &BudgetSpec::fixed_per_year, kFixedBudget},
     {"share_of_revenue", &BudgetSpec::share_of_revenue, kShare}};
 
 // Where another node is, as "line N" in the same file or "file:N" in another.
@@ -502,7 +513,7 @@ class SpecReader {
           } else if (key == "income_shares") {
             c.income_shares = read_income_shares(value, key_path);
           } else if (key == "villages") {
-            c.villages = read_int(value, key_path, closed(1, kInfinity));
+            c.villages = read_int(value, key_path, kVillages);
             villages_node = &value;
           } else if (key == "estimate") {
             c.estimate = read_bool(value, key_path);
@@ -554,7 +565,7 @@ class SpecReader {
                        p.end_year = read_int(value, key_path, kYear);
                        end_node = &value;
                      } else if (key == "cadres") {
-                       p.cadres = read_int(value, key_path, kNonNegative);
+                       p.cadres = read_int(value, key_path, kCadres);
                      } else if (key == "cadre_term_years") {
                        p.cadre_term_years = read_real(value, key_path, {0.0, 10.0, true, false});
                      } else if (key == "budget") {
@@ -780,7 +791,7 @@ class SpecReader {
             s.severity = read_number(value, key_path);
             severity_node = &value;
           } else {
-            s.duration_months = read_int(value, key_path, closed(1, kInfinity));
+            s.duration_months = read_int(value, key_path, kDurationMonths);
             duration_node = &value;
           }
         });
@@ -1033,6 +1044,24 @@ ScenarioSpec finish(Node root, const std::string& file, const std::vector<std::s
 }
 
 }  // namespace
+
+ScenarioTemplate::ScenarioTemplate(const std::string& path)
+    : path_(path), sources_(std::make_shared<Sources>()) {
+  root_ = load_scenario_file(path, *sources_);
+}
+
+ScenarioSpec ScenarioTemplate::read(const std::vector<std::string>& overrides,
+                                    bool resolved) const {
+  // Override nodes point into `sources`, which outlives every use of them: the tree is read
+  // (and every error message built) before it goes.
+  Sources sources;
+  Node root = root_;
+  apply_overrides(root, overrides, sources);
+  ScenarioSpec spec = SpecReader().read(root);
+  spec.file = path_;
+  if (resolved) spec.resolved_yaml = emit_resolved_yaml(spec);
+  return spec;
+}
 
 }  // namespace scenario
 
