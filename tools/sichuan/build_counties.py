@@ -5,9 +5,13 @@ Inputs (all in this folder):
   divisions.csv   codes, names, prefecture and kind of the 183 units (GB/T 2260 / NBS code list)
   townships.txt   per unit, the township-level divisions of the NBS code list (last three digits:
                   0xx sub-district 街道, 1xx town 镇, 2xx township 乡, 4xx/5xx other)
-Figures come from /work/shared/data/sichuan_facts.md ("facts") where it has them; everything else
-is an estimate made by the rules R1..R10 documented in README.md. Deterministic: running it again
-writes the same file byte for byte.
+  county_stats.csv  figures published for single counties (statistical bulletins, county profiles),
+                  one row per figure with its year and source URL; rows marked out_of_sample (2023 or
+                  later) are recorded but never used
+Figures come from county_stats.csv (published, the latest year up to 2022, adjusted to 2022 by rule
+G1 where older) or /work/shared/data/sichuan_facts.md ("facts") where they have them; everything
+else is an estimate made by the rules R1..R12 documented in README.md. Deterministic: running it
+again writes the same file byte for byte.
 
 Usage: /usr/bin/python3 tools/sichuan/build_counties.py [--check]
 """
@@ -31,7 +35,6 @@ PPH_PROVINCE = 2.51                  # 2020 census, persons per family household
 PPH_GANZI = 3.2
 PPH_LIANGSHAN = 3.25
 REGISTERED_POOR_2013 = 6_250_000     # registered poor people, end-2013
-SHUANGLIU_GDP_2021 = 113.056e9
 ABA_COUNTY = {"income_2019": 14_164, "gdp_2019": 1.66e9, "pop": 77_300}   # 阿坝县 2019
 SHIQU_INCOME_2018 = 10_572           # weak
 TAX_RATE = 0.09                      # parameters.county.tax_rate (Sichuan revenue / GDP, derived)
@@ -82,13 +85,46 @@ POVERTY_OTHER = {
     513427,                                                            # Ningnan
     510421, 510422,                                                    # Miyi, Yanbian
 }
+LAST_IN_SAMPLE_YEAR = 2022             # RULE ON YEARS: nothing published for 2023+ sets a figure
+STAT_KINDS = ("population_total", "gdp", "share_primary", "share_secondary", "share_tertiary",
+              "revenue", "rural_income")
 COLUMNS = ["code", "name", "name_zh", "prefecture", "prefecture_zh", "kind", "poverty_county",
            "rural_population_2022", "rural_income_2022", "persons_per_household", "gdp_2022",
            "revenue_2022", "share_wage", "share_operating", "share_property", "share_transfer",
            "land_per_person", "lifted_share", "estimate", "source",
            # additional columns
            "region", "poverty_rule", "households_2022", "rural_population_2021",
-           "urban_population_2022", "streets", "towns", "townships"]
+           "urban_population_2022", "streets", "towns", "townships",
+           # published-figure columns (county_stats.csv): GDP sector shares where published (blank
+           # otherwise: no estimate rule), and per kind whether the figure is published (1) or
+           # made by a rule (0)
+           "gdp_share_primary", "gdp_share_secondary", "gdp_share_tertiary",
+           "pub_population", "pub_gdp", "pub_revenue", "pub_income", "pub_shares"]
+
+
+def read_stats():
+    """county_stats.csv: for each county and kind, the latest in-sample figure (year <= 2022).
+    Returns {code: {kind: (year, value, source)}}."""
+    out = {}
+    with open(HERE / "county_stats.csv", encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            year = int(r["year"])
+            if r["out_of_sample"] == "1" or year > LAST_IN_SAMPLE_YEAR:
+                assert r["out_of_sample"] == "1", f"county_stats.csv: {r['code']} {r['indicator']} {year} must be marked out_of_sample"
+                continue
+            if r["indicator"] not in STAT_KINDS:
+                continue
+            d = out.setdefault(int(r["code"]), {})
+            old = d.get(r["indicator"])
+            if old is None or year > old[0]:
+                d[r["indicator"]] = (year, float(r["value"]), r["source"])
+    return out
+
+
+def to_2022(year):
+    """G1: index that carries a money figure of `year` to 2022: the provincial rural income
+    growth (facts; log-linear between the facts years), as R4b and R6a do."""
+    return RURAL_INCOME[2022] / interp_income(year)
 
 
 def interp_income(year):
@@ -137,6 +173,15 @@ def region(u):
 
 def build():
     units = read_units()
+    stats = read_stats()
+    # published total population overrides the facts file's where it is for a later year
+    fact_pop = dict(FACT_POP)
+    for code, d in stats.items():
+        if "population_total" in d:
+            year, val, src = d["population_total"]
+            old_year = int(fact_pop[code][1][:4]) if code in fact_pop else 0
+            if year > old_year:
+                fact_pop[code] = (int(val), f"published {year} {src}")
     for u in units:
         u["region"] = region(u)
         c = u["code"]
@@ -154,14 +199,14 @@ def build():
         return u["towns"] + xw * u["townships"] + STREET_RURAL_WEIGHT * u["streets"]
     per_unit = {}
     for reg in ("plateau", "yi"):
-        ratios = sorted(FACT_POP[u["code"]][0] * RURAL_SHARE_FACT_COUNTIES / weight(u)
-                        for u in units if u["region"] == reg and u["code"] in FACT_POP)
+        ratios = sorted(fact_pop[u["code"]][0] * RURAL_SHARE_FACT_COUNTIES / weight(u)
+                        for u in units if u["region"] == reg and u["code"] in fact_pop)
         per_unit[reg] = ratios[len(ratios) // 2] if len(ratios) % 2 else \
             0.5 * (ratios[len(ratios) // 2 - 1] + ratios[len(ratios) // 2])
     fixed = 0.0
     for u in units:
-        if u["code"] in FACT_POP:
-            u["rural"] = FACT_POP[u["code"]][0] * RURAL_SHARE_FACT_COUNTIES
+        if u["code"] in fact_pop:
+            u["rural"] = fact_pop[u["code"]][0] * RURAL_SHARE_FACT_COUNTIES
             u["pop_rule"] = "R1b"
         elif u["region"] != "basin":
             u["rural"] = weight(u) * per_unit[u["region"]]
@@ -169,7 +214,7 @@ def build():
         else:
             continue
         fixed += u["rural"]
-    basin = [u for u in units if u["region"] == "basin" and u["code"] not in FACT_POP]
+    basin = [u for u in units if u["region"] == "basin" and u["code"] not in fact_pop]
     per_unit["basin"] = (RURAL_POP_2022 - fixed) / sum(weight(u) for u in basin)
     for u in basin:
         u["rural"] = weight(u) * per_unit["basin"]
@@ -199,7 +244,7 @@ def build():
     urban_total = TOTAL_POP_2022 - RURAL_POP_2022
     fixed_urban = 0.0
     for u in units:
-        if u["region"] != "basin" or u["code"] in FACT_POP:
+        if u["region"] != "basin" or u["code"] in fact_pop:
             u["urban"] = u["rural_population_2022"] * (1 - RURAL_SHARE_FACT_COUNTIES) / RURAL_SHARE_FACT_COUNTIES
             fixed_urban += u["urban"]
     uw = lambda u: URBAN_WEIGHTS[0] * u["streets"] + URBAN_WEIGHTS[1] * u["towns"] + URBAN_WEIGHTS[2] * u["townships"]
@@ -212,17 +257,33 @@ def build():
     # R4 GDP 2022, R5 revenue
     gdp_total = GDP_PER_CAPITA_2022 * TOTAL_POP_2022
     ratio = URBAN_INCOME_2022 / RURAL_INCOME[2022]
-    fixed_gdp = {510116: (SHUANGLIU_GDP_2021, "facts (2021 value)"),
-                 513231: (ABA_COUNTY["gdp_2019"] * RURAL_INCOME[2022] / interp_income(2019), "facts 2019 x R4b")}
+    # published GDP (county_stats.csv; 双流 2021 and 阿坝县 2019 are also in the facts file),
+    # carried to 2022 by G1 where older
+    fixed_gdp = {}
+    for code, d in stats.items():
+        if "gdp" in d:
+            year, val, src = d["gdp"]
+            fixed_gdp[code] = (val * to_2022(year), f"published {year} {src}" + (" x G1" if year < 2022 else ""))
     rest = gdp_total - sum(v for v, _ in fixed_gdp.values())
     wsum = sum(ratio * u["urban"] + u["rural"] for u in units if u["code"] not in fixed_gdp)
+    wall = sum(ratio * u["urban"] + u["rural"] for u in units)
     for u in units:
+        # the pure R4 value of every unit: the income rules (R6c, R6d) spread by it, so that the
+        # few published GDPs do not mix with rule GDPs in one comparison (README R6)
+        u["gdp_r4"] = gdp_total * (ratio * u["urban"] + u["rural"]) / wall
         if u["code"] in fixed_gdp:
             u["gdp"], u["gdp_rule"] = fixed_gdp[u["code"]]
         else:
             u["gdp"], u["gdp_rule"] = rest * (ratio * u["urban"] + u["rural"]) / wsum, "R4"
         u["gdp_2022"] = int(round(u["gdp"] / 1e6)) * 1_000_000
-        u["revenue_2022"] = int(round(TAX_RATE * u["gdp"] / 1e6)) * 1_000_000
+        d = stats.get(u["code"], {})
+        if "revenue" in d:
+            year, val, src = d["revenue"]
+            u["revenue_2022"] = int(round(val * to_2022(year) / 1e5)) * 100_000
+            u["rev_rule"] = f"published {year} {src}" + (" x G1" if year < 2022 else "")
+        else:
+            u["revenue_2022"] = int(round(TAX_RATE * u["gdp"] / 1e6)) * 1_000_000
+            u["rev_rule"] = "R5"
 
     # R6 rural income 2022
     g22 = RURAL_INCOME[2022]
@@ -239,12 +300,17 @@ def build():
     free = []
     for u in units:
         c = u["code"]
-        if c == 513332:
+        d = stats.get(c, {})
+        if "rural_income" in d and u["prefecture"] != "Ganzi":
+            year, val, src = d["rural_income"]
+            u["inc"] = val * to_2022(year)
+            u["inc_rule"] = f"published {year} {src}" + (" x G1" if year < 2022 else "")
+        elif c == 513332:
             u["inc"], u["inc_rule"] = shiqu, "facts 2018 (weak) x R6a"
         elif u["prefecture"] == "Ganzi":
             u["inc"], u["inc_rule"] = others_ganzi, "R6a (facts Ganzi 2020)"
         elif c == 513231:
-            u["inc"], u["inc_rule"] = aba, "facts 2019 x R6a"
+            u["inc"], u["inc_rule"] = aba, "facts 2019 x R6a"   # only if county_stats.csv lacks it
         elif u["region"] == "plateau":
             u["inc"], u["inc_rule"] = plateau_ratio * g22, "R6b"
         elif u["poverty_county"]:
@@ -254,7 +320,7 @@ def build():
             continue
         fixed_inc += u["inc"] * u["rural_population_2022"]
     for u in units:
-        gpc = u["gdp"] / (u["urban"] + u["rural"])
+        gpc = u["gdp_r4"] / (u["urban"] + u["rural"])
         u["rel"] = (gpc / gdppc_prov) ** INCOME_GDP_ELASTICITY
     # R6c: within a region, the former poverty counties' incomes spread as R6d's, person-weighted
     # mean kept at 15,111 (so fixed_inc and k do not change).
@@ -299,12 +365,42 @@ def build():
         u["lifted_share"] = round(min(LIFTED_CAP, lw[u["code"]] * scale), 3)
 
     for u in units:
-        parts = [f"pop {'facts ' + FACT_POP[u['code']][1] + ' x R1b' if u['code'] in FACT_POP else 'R1a'}",
-                 f"pph {u['pph_rule']}", f"income {u['inc_rule']}", f"gdp {u['gdp_rule']}",
-                 "revenue R5", u["share_rule"], "land R8", "lifted R9", f"poverty {u['poverty_rule']}"]
-        u["source"] = "; ".join(parts)
-        u["estimate"] = 1
+        d = stats.get(u["code"], {})
+        for k in ("primary", "secondary", "tertiary"):
+            u["gdp_share_" + k] = d["share_" + k][1] if "share_" + k in d else ""
+        shares_src = ""
+        if "share_primary" in d:
+            shares_src = f"; gdp shares published {d['share_primary'][0]} {d['share_primary'][2]}"
+        c = u["code"]
+        if c in fact_pop:
+            lab = fact_pop[c][1]
+            pop_src = (lab if lab.startswith("published") else "facts " + lab) + " x R1b"
+        else:
+            pop_src = "R1a"
+        u["pub_population"] = int(c in fact_pop and fact_pop[c][1].startswith("published"))
+        u["pub_gdp"] = int(u["gdp_rule"].startswith("published"))
+        u["pub_revenue"] = int(u["rev_rule"].startswith("published"))
+        u["pub_income"] = int(u["inc_rule"].startswith("published"))
+        u["pub_shares"] = int("share_primary" in d)
+        parts = [f"pop {pop_src}", f"pph {u['pph_rule']}", f"income {u['inc_rule']}",
+                 f"gdp {u['gdp_rule']}", f"revenue {u['rev_rule']}", u["share_rule"], "land R8",
+                 "lifted R9", f"poverty {u['poverty_rule']}"]
+        u["source"] = "; ".join(parts) + shares_src
+        u["estimate"] = 0 if (u["pub_population"] and u["pub_gdp"] and u["pub_revenue"] and u["pub_income"]) else 1
+    check_totals(units)
     return units
+
+
+def check_totals(units):
+    """The province totals the rules are built to hold (README "Totals")."""
+    assert sum(u["rural_population_2022"] for u in units) == RURAL_POP_2022
+    assert sum(u["rural_population_2021"] for u in units) == RURAL_POP_2021
+    pop = sum(u["rural_population_2022"] for u in units)
+    mean = sum(u["rural_income_2022"] * u["rural_population_2022"] for u in units) / pop
+    assert abs(mean - RURAL_INCOME[2022]) < 1.0, mean
+    gdp = sum(u["gdp_2022"] for u in units)
+    assert abs(gdp / (GDP_PER_CAPITA_2022 * TOTAL_POP_2022) - 1) < 1e-4, gdp
+    assert sum(u["poverty_county"] for u in units) == 88
 
 
 def fmt(v):
