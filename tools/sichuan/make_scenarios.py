@@ -396,16 +396,18 @@ HEADER_RULES = """# Provenance: every figure either cites the facts file (shared
 #      17,575 (the 2021-2022 provincial changes, facts), GDP x 6.01 trn (2023) / 5.676 trn (2022).
 #   L1 poverty line: 4,000 in 2021 (facts: monitoring threshold 6,000 = 1.5 x the standard),
 #      indexed at 2%% a year (estimate: the model's line_growth default) to 2023: %d.
-#   B1 facts budgets: total over the stated years, per year.   B2 the 2021 rule (facts: 0.5%% or
-#      0.3%% of the donor's previous-year revenue): 0.5%% for city donors, 0.3%% for county-level
-#      donors (the facts' per-pair figures for 都江堰 and 新都 + 金堂 are about 0.3%% of their
-#      R5 revenue), shared equally by a donor's pairings.   B3 新都 + 金堂 -> 理塘: 33.87 m
-#      (2023, facts) split by donor revenue.   B4 金牛 -> 石渠: 124 m per batch (facts), a batch
-#      being 11/6 years (Chengdu: six batches 2012-2022); industry share 0.55 (facts).
-#   C1 cadres from facts totals: total x 2-year term / years.   C2 the rest of the 1,554 cadres of
-#      the 2023 round (facts) by recipient rural population (equal cadres per resident, which is
-#      what drives governance in the model), split equally between two donors of one recipient.
-#      The facts list covers 34 of the round's 56 recipients, so they carry all 1,554 cadres.
+#   G1 published county figures (tools/sichuan/county_stats.csv, with URLs) replace the rules above
+#      where they exist (2022 or earlier; older money figures x the provincial rural income index).
+#   B1 reported budgets (up to 2022): total over the stated years, per year.   B2 the 2021 rule
+#      (facts: 0.5%% or 0.3%% of the donor's previous-year revenue): 0.5%% for city donors, 0.3%%
+#      for county-level donors, shared equally by a donor's rule-funded pairings.   B3 新都 + 金堂
+#      -> 理塘: 36.61 m (2022) split by donor revenue.   B4 金牛 -> 石渠: 124 m per batch (facts),
+#      a batch being 11/6 years; industry share 0.55 (facts).
+#   C1 reported cadre batches of the current programme.   C2 the rest of the round's 1,554
+#      cadres (facts) over all 56 recipients by rural population (equal cadres per resident);
+#      the 14 recipients whose donor was not found keep their share out of this scenario
+#      (tools/sichuan/cadres_2023.csv). The roster and every money figure cite their page in
+#      tools/sichuan/pairings_facts.csv; see tools/sichuan/README.md.
 """ % POVERTY_LINE
 
 
