@@ -86,8 +86,16 @@ POVERTY_OTHER = {
     510421, 510422,                                                    # Miyi, Yanbian
 }
 LAST_IN_SAMPLE_YEAR = 2022             # RULE ON YEARS: nothing published for 2023+ sets a figure
-STAT_KINDS = ("population_total", "gdp", "share_primary", "share_secondary", "share_tertiary",
-              "revenue", "rural_income")
+STAT_KINDS = ("population_total", "population_urban", "population_rural", "gdp", "share_primary",
+              "share_secondary", "share_tertiary", "revenue", "rural_income")
+# G2: oldest year a published figure may set anything from. GDPs of 2018 and earlier are on the
+# base before the 2018 economic census (美姑's 2021 table says its series was adjusted to it) and
+# G1 would carry an unrevised level; the other kinds are used from 2018 on.
+FIRST_USABLE_YEAR = {"gdp": 2019, "share_primary": 2019, "share_secondary": 2019,
+                     "share_tertiary": 2019}
+FIRST_USABLE_YEAR_DEFAULT = 2018
+RURAL_SHARE_BASIN_CAP = 0.95           # P2: no basin unit is more rural than this
+FIT = {}                               # fitted rule parameters of the last build() (reported by --fit)
 COLUMNS = ["code", "name", "name_zh", "prefecture", "prefecture_zh", "kind", "poverty_county",
            "rural_population_2022", "rural_income_2022", "persons_per_household", "gdp_2022",
            "revenue_2022", "share_wage", "share_operating", "share_property", "share_transfer",
@@ -102,9 +110,10 @@ COLUMNS = ["code", "name", "name_zh", "prefecture", "prefecture_zh", "kind", "po
            "pub_population", "pub_gdp", "pub_revenue", "pub_income", "pub_shares"]
 
 
-def read_stats():
-    """county_stats.csv: for each county and kind, the latest in-sample figure (year <= 2022).
-    Returns {code: {kind: (year, value, source)}}."""
+def read_stats(all_years=False):
+    """county_stats.csv: for each county (or prefecture: codes ending in 00) and kind, the latest
+    in-sample figure (2022 or earlier, and not older than G2 allows). Returns
+    {code: {kind: (year, value, source)}}; with all_years, {code: {kind: {year: (value, source)}}}."""
     out = {}
     with open(HERE / "county_stats.csv", encoding="utf-8") as f:
         for r in csv.DictReader(f):
@@ -114,10 +123,30 @@ def read_stats():
                 continue
             if r["indicator"] not in STAT_KINDS:
                 continue
+            if year < FIRST_USABLE_YEAR.get(r["indicator"], FIRST_USABLE_YEAR_DEFAULT):
+                continue                                   # G2: recorded, not used
             d = out.setdefault(int(r["code"]), {})
+            if all_years:
+                d.setdefault(r["indicator"], {})[year] = (float(r["value"]), r["source"])
+                continue
             old = d.get(r["indicator"])
             if old is None or year > old[0]:
                 d[r["indicator"]] = (year, float(r["value"]), r["source"])
+    return out
+
+
+def read_old_populations():
+    """Every in-sample published resident population, whatever its year (G2 does not apply):
+    {code: (year, value)}, the latest. Only a P1 weight, never a figure."""
+    out = {}
+    with open(HERE / "county_stats.csv", encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            year = int(r["year"])
+            if r["indicator"] != "population_total" or r["out_of_sample"] == "1" or year > LAST_IN_SAMPLE_YEAR:
+                continue
+            c = int(r["code"])
+            if c not in out or year > out[c][0]:
+                out[c] = (year, float(r["value"]))
     return out
 
 
@@ -174,13 +203,15 @@ def region(u):
 def build():
     units = read_units()
     stats = read_stats()
-    # published total population overrides the facts file's where it is for a later year
+    # prefecture totals (codes ending in 00) are recorded; no rule reads them yet
+    stats = {c: d for c, d in stats.items() if c % 100 != 0}
+    # published total population replaces the facts file's where it is of the same year or later
     fact_pop = dict(FACT_POP)
     for code, d in stats.items():
         if "population_total" in d:
             year, val, src = d["population_total"]
             old_year = int(fact_pop[code][1][:4]) if code in fact_pop else 0
-            if year > old_year:
+            if year >= old_year:
                 fact_pop[code] = (int(val), f"published {year} {src}")
     for u in units:
         u["region"] = region(u)
