@@ -376,14 +376,19 @@ HEADER_RULES = """# Provenance: every figure either cites the facts file (shared
 # `/usr/bin/python3 tools/sichuan/make_scenarios.py`. Codes are GB/T 2260 (NBS code list,
 # modood/Administrative-divisions-of-China at 0b7fd75e); 510199 (成都高新区) is not a GB/T code.
 # Rules (full text in tools/sichuan/README.md):
-#   R1 rural population: township weights of the NBS code list, scaled to the facts' county
-#      populations (80%% rural) on the plateau and in Liangshan and to the provincial total
-#      (34.878 m in 2022, facts) elsewhere.   R2 persons per household: facts (Ganzi 3.2,
-#      Liangshan 3.25, Sichuan 2.51); Aba takes Ganzi's.   R3/R4 GDP: provincial GDP (facts) by
-#      2.315 x urban + rural population.   R5 revenue = 0.09 x GDP (parameters.county.tax_rate).
+#   P1 resident population: published county figures (census 2020 or later, county_stats.csv),
+#      prefecture totals (Chengdu, Nanchong, Bazhong, Aba, Ganzi, Liangshan) shared by the NBS
+#      township estimate (R1) or an older published table, the rest of 83.74 m (facts) likewise.
+#      P2 rural share: published where given, 0.80 for plateau and yi former poverty counties
+#      (R1b), else a logit fit on the township share (published shares, 34.878 m rural, facts).
+#      R2 persons per household: facts (Ganzi 3.2, Liangshan 3.25, Sichuan 2.51); Aba: Ganzi's.
+#   G3/R4 GDP: published county GDPs; published prefecture totals (G1) and the rest of the
+#      provincial 5.676 trn (facts) by (2.315 x urban + rural) x F, F the fitted GDP ratio of
+#      former poverty counties.   R5 revenue: published, else GDP x the class ratio fitted on
+#      published revenue/GDP pairs (about 3%% for plateau and yi poverty counties, 6.7%% others).
 #   R6 rural income: Ganzi 13,967 (2020, facts) grown with the province; former poverty counties
-#      15,111 (national poverty areas 2022, facts); the rest by GDP per person^0.5, the provincial
-#      mean kept at 18,672 (facts).   R7 income shares: pastoral Yushu 2017, poverty areas 2019,
+#      15,111 (national poverty areas 2022, facts); spread by the table's GDP per person^0.5, the
+#      provincial mean kept at 18,672 (facts).   R7 income shares: pastoral Yushu 2017, poverty areas 2019,
 #      Sichuan 2020 (all facts).   R8 land per person (estimate).   R9 lifted share: 6.25 m
 #      registered poor of 2013 (facts) spread with weight 3 in former poverty counties.
 #   R10 former poverty counties (88, facts): Ganzi, Aba and the Liangshan Yi areas (facts) plus an
@@ -397,7 +402,8 @@ HEADER_RULES = """# Provenance: every figure either cites the facts file (shared
 #   L1 poverty line: 4,000 in 2021 (facts: monitoring threshold 6,000 = 1.5 x the standard),
 #      indexed at 2%% a year (estimate: the model's line_growth default) to 2023: %d.
 #   G1 published county figures (tools/sichuan/county_stats.csv, with URLs) replace the rules above
-#      where they exist (2022 or earlier; older money figures x the provincial rural income index).
+#      where they exist (2022 or earlier; older money figures x the provincial rural income index;
+#      G2: no GDP of 2018 or earlier, no other figure before 2018).
 #   B1 reported budgets (up to 2022): total over the stated years, per year.   B2 the 2021 rule
 #      (facts: 0.5%% or 0.3%% of the donor's previous-year revenue): 0.5%% for city donors, 0.3%%
 #      for county-level donors, shared equally by a donor's rule-funded pairings.   B3 新都 + 金堂
