@@ -411,7 +411,7 @@ HEADER_RULES = """# Provenance: every figure either cites the facts file (shared
 #      a batch being 11/6 years; industry share 0.55 (facts).
 #   C1 reported cadre batches of the current programme.   C2 the rest of the round's 1,554
 #      cadres (facts) over all 56 recipients by rural population (equal cadres per resident);
-#      the 14 recipients whose donor was not found keep their share out of this scenario
+#      the recipients whose donor was not found (13) keep their share out of this scenario
 #      (tools/sichuan/cadres_2023.csv). The roster and every money figure cite their page in
 #      tools/sichuan/pairings_facts.csv; see tools/sichuan/README.md.
 """ % POVERTY_LINE
