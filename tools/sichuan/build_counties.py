@@ -439,6 +439,14 @@ def build():
         u["gdp_rule"] = "R4 province remainder" + (f"; F {F[u['poverty_rule']]:.3f}" if u["poverty_county"] else "")
     for u in units:
         u["gdp_2022"] = int(round(u["gdp"] / 1e6)) * 1_000_000
+    # the published prefecture totals hold (to the rounding of gdp_2022 to 1 m yuan)
+    for p, (year, val, src) in pref_gdp.items():
+        got = sum(u["gdp_2022"] for u in units if in_pref(u, p))
+        assert abs(got - val * to_2022(year)) < 1e6 * len(units), (p, got, val)
+    for p, (year, val, src) in pref_pop.items():
+        members = [u for u in units if in_pref(u, p)]
+        if any(u["pop_rule"].startswith("P1 prefecture") for u in members):
+            assert abs(sum(u["total"] for u in members) - val) < 1, (p, val)
 
     # R5 revenue 2022 (local general public budget revenue): published (G1) as it is; otherwise
     # GDP x the class ratio: the median of published revenue / published GDP of the same unit, by
