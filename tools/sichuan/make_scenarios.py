@@ -29,6 +29,7 @@ ROOT = HERE.parent.parent
 sys.dont_write_bytecode = True   # no __pycache__ in the source tree (ctest runs --check)
 sys.path.insert(0, str(HERE))
 import build_counties  # noqa: E402
+from make_hindcast import TUNED as HINDCAST_TUNED  # noqa: E402  (P1: one growth path)
 
 FACTS = "shared/data/sichuan_facts.md"
 START_YEAR, YEARS = 2023, 10
@@ -467,6 +468,17 @@ def pairing_yaml(q):
     return lines
 
 
+def growth_yaml():
+    """P1: one nominal growth path for the hindcast and the projection. The hindcast's rate, tuned
+    on the published rural income 2015-2022 (tools/sichuan/make_hindcast.py), is held after 2022,
+    the rule for years after the last published figure (docs/SCENARIOS.md, time paths)."""
+    g1 = HINDCAST_TUNED["nominal_growth"]
+    note = "# P1: the hindcast's 2015-2022 rate, held after 2022"
+    return ["  labour:", f"    wage_growth: {g1}           {note}",
+            "  farm:", f"    tfp_growth: {g1}            {note}",
+            "  county:", f"    tfp_growth: {g1}            {note}"]
+
+
 def scenario(name, description, counties, units_by_code, roles, pairings, title):
     out = [f"# {title}", "#"]
     out += HEADER_RULES.rstrip("\n").split("\n")
@@ -478,7 +490,8 @@ def scenario(name, description, counties, units_by_code, roles, pairings, title)
             "", "parameters:", "  poverty:",
             f"    line: {POVERTY_LINE}                  # L1: 4,000 in 2021 (facts: 6,000 / 1.5) x 1.02^2 (estimate)",
             f"    line_growth: {g(LINE_GROWTH)}            # L1 estimate: rural consumer price inflation",
-            "    monitoring_multiple: 1.5    # facts: monitoring threshold 1.5 x the poverty standard", "",
+            "    monitoring_multiple: 1.5    # facts: monitoring threshold 1.5 x the poverty standard",
+            *growth_yaml(), "",
             "counties:"]
     groups = [("donor", "Donors"), ("recipient", "Recipients"), ("other", "Other county-level units")]
     for role, label in groups:
