@@ -87,6 +87,7 @@ void advance(const Model& m, const RunOptions& o, bool with_panel, State& s, con
       yearly(region_row(m, ws.annual));
       yearly(pairing_row(m, s, ws.annual.year));
       yearly(anomaly_row(s, ws.annual.year));
+      yearly(programme_row(s, ws.annual.year));
       if (!panel.empty()) {
         yearly(panel_row(s, panel, ws.annual.year, 12.0 / m.months_into_year(st)));
       }
@@ -103,6 +104,10 @@ void advance(const Model& m, const RunOptions& o, bool with_panel, State& s, con
         summary.aid_received += a.recipient_received;
         for (int k = 0; k < kNumInstruments; ++k) summary.aid_received_by[k] += a.received[k];
         summary.cadres_last += a.cadres;
+      }
+      for (const ProgrammeAccounts& a : s.programme) {
+        summary.programme_spent += a.donor_spent;
+        summary.programme_received += a.recipient_received;
       }
     }
     const bool stopping = o.progress && !o.progress(s.step, m.n_step);
