@@ -32,7 +32,8 @@ namespace codev {
 CheckpointInterval parse_checkpoint_interval(const std::string& text) {
   const auto refuse = [&](const std::string& why) {
     throw InputError(Mark{"--checkpoint-every", 1, 1}, "",
-                     why + " (a number of steps such as 12, or a time such as 30s, 10m or 2h; got '" +
+                     why +
+                         " (a number of steps such as 12, or a time such as 30s, 10m or 2h; got '" +
                          text + "')");
   };
   CheckpointInterval interval;
@@ -92,9 +93,9 @@ double seconds_since(Clock::time_point t0) {
 const char* const kStartAfresh = "run without --resume to start afresh";
 
 [[noreturn]] void damaged(const std::string& path, const std::string& detail) {
-  throw InputError(Mark{path, 1, 1}, "",
-                   "damaged checkpoint: " + detail + "; it cannot be resumed (" + kStartAfresh +
-                       ")");
+  throw InputError(
+      Mark{path, 1, 1}, "",
+      "damaged checkpoint: " + detail + "; it cannot be resumed (" + kStartAfresh + ")");
 }
 
 /// A file descriptor closed on scope exit.
@@ -242,7 +243,6 @@ class FileIn {
   const util::Xxh64& hash() const { return hash_; }
 
  private:
-
   void fetch(void* data, std::size_t n) {
     if (!pread_all(fd_, data, n, static_cast<off_t>(offset_), path_)) {
       damaged(path_, "it is shorter than its header says");
@@ -306,6 +306,7 @@ void visit_state(A& a, State& s) {
   static_assert(std::is_trivially_copyable_v<PairingAccounts>,
                 "PairingAccounts is saved as raw bytes: keep it plain numbers");
   a.vector("pairing", s.pairing);
+  a.vector("programme", s.programme);
   a.vector("anomalies.year", s.anomalies.year);
   a.vector("anomalies.total", s.anomalies.total);
   a.vector("aid_uses", s.aid_uses);
@@ -422,7 +423,8 @@ class Loader {
     std::uint64_t n = 0;
     in_.read(&n, sizeof n);
     if (n > in_.left() / element_bytes) {
-      damaged(path_, "'" + name + "' claims " + std::to_string(n) + " values, more than the file holds");
+      damaged(path_,
+              "'" + name + "' claims " + std::to_string(n) + " values, more than the file holds");
     }
     return static_cast<std::size_t>(n);
   }
@@ -485,8 +487,9 @@ std::string layout_signature() {
     visit_state(signer, s);
     visit_summary(signer, r);
     char hex[17];
-    std::snprintf(hex, sizeof hex, "%016llx",
-                  static_cast<unsigned long long>(util::xxh64(signer.text.data(), signer.text.size())));
+    std::snprintf(
+        hex, sizeof hex, "%016llx",
+        static_cast<unsigned long long>(util::xxh64(signer.text.data(), signer.text.size())));
     return std::string(hex);
   }();
   return signature;
@@ -631,19 +634,17 @@ Header read_header_of(int fd, const std::string& path) {
 // Refuses a checkpoint of another run, naming what differs.
 void check_same_run(const Header& h, const Model& m, const RunOptions& o, const std::string& id,
                     const std::string& path) {
-  const auto refuse = [&](const std::string& why) {
-    throw InputError(Mark{path, 1, 1}, "", why);
-  };
+  const auto refuse = [&](const std::string& why) { throw InputError(Mark{path, 1, 1}, "", why); };
   const std::string same =
       ": resume with the scenario file, --set and --seed of the interrupted run, or " +
       std::string(kStartAfresh);
   if (h.seed != m.seed) {
-    refuse("the checkpoint is of a run with seed " + std::to_string(h.seed) + ", this run has seed " +
-           std::to_string(m.seed) + same);
+    refuse("the checkpoint is of a run with seed " + std::to_string(h.seed) +
+           ", this run has seed " + std::to_string(m.seed) + same);
   }
   if (h.replicate != o.replicate) {
-    refuse("the checkpoint is of replicate " + std::to_string(h.replicate) + ", this run is replicate " +
-           std::to_string(o.replicate) + same);
+    refuse("the checkpoint is of replicate " + std::to_string(h.replicate) +
+           ", this run is replicate " + std::to_string(o.replicate) + same);
   }
   if (h.scenario_sha256 != m.scenario_sha256) {
     refuse("the checkpoint is of another scenario (its resolved scenario has SHA-256 " +
@@ -669,7 +670,7 @@ void check_same_run(const Header& h, const Model& m, const RunOptions& o, const 
 // mistake in the list from reaching the engine as an out-of-range index).
 void check_sizes(const Model& m, State& s, const Header& h, const std::string& path) {
   bool ok = s.step == h.step && s.hh.size() == m.n_household &&
-            s.pairing.size() == m.pairings.size();
+            s.pairing.size() == m.pairings.size() && s.programme.size() == m.programmes.size();
   s.hh.for_each_array([&](const auto& array) {
     ok = ok && static_cast<std::int64_t>(array.size()) == m.n_household;
   });
@@ -730,7 +731,8 @@ class RowLog {
       FileIn in(log.fd_.get(), path, 0, h.rows_bytes);
       std::vector<char> discard(kBufferBytes);
       while (in.left() > 0) {
-        in.read(discard.data(), static_cast<std::size_t>(std::min<std::uint64_t>(in.left(), discard.size())));
+        in.read(discard.data(),
+                static_cast<std::size_t>(std::min<std::uint64_t>(in.left(), discard.size())));
       }
       hash = in.hash();
     }
@@ -816,7 +818,8 @@ std::uint64_t save(const std::string& output, const Model& m, const RunOptions& 
   Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666));
   if (fd.get() < 0) io_failure("create", temp);
   try {
-    if (::lseek(fd.get(), static_cast<off_t>(kHeaderBytes), SEEK_SET) < 0) io_failure("seek in", temp);
+    if (::lseek(fd.get(), static_cast<off_t>(kHeaderBytes), SEEK_SET) < 0)
+      io_failure("seek in", temp);
     FileOut out(fd.get(), temp);
     Saver saver(out);
     visit_state(saver, s);
@@ -893,7 +896,8 @@ void write_header(const std::string& path, const Header& header) {
 }
 
 void remove_files(const std::string& output) {
-  for (const std::string& path : {state_path(output), state_path(output) + ".tmp", rows_path(output)}) {
+  for (const std::string& path :
+       {state_path(output), state_path(output) + ".tmp", rows_path(output)}) {
     if (::unlink(path.c_str()) != 0 && errno != ENOENT) io_failure("remove", path);
   }
 }
@@ -923,18 +927,17 @@ void run_checkpointed(const Model& m, const RunOptions& o, bool with_panel, cons
     sink(std::move(row));
   };
   auto last = Clock::now();
-  advance(m, o, with_panel, s, logged, summary,
-          [&](State& state, RunSummary& sum, bool stopping) {
-            if (state.step >= m.n_step) return;
-            const bool due = stopping || (every.steps > 0 && state.step % every.steps == 0) ||
-                             (every.seconds > 0.0 && seconds_since(last) >= every.seconds);
-            if (!due) return;
-            const auto t0 = Clock::now();
-            sum.checkpoint_bytes = save(o.output_path, m, o, id, every.text, state, sum, rows);
-            sum.checkpoint_seconds += seconds_since(t0);
-            ++sum.checkpoints;
-            last = Clock::now();
-          });
+  advance(m, o, with_panel, s, logged, summary, [&](State& state, RunSummary& sum, bool stopping) {
+    if (state.step >= m.n_step) return;
+    const bool due = stopping || (every.steps > 0 && state.step % every.steps == 0) ||
+                     (every.seconds > 0.0 && seconds_since(last) >= every.seconds);
+    if (!due) return;
+    const auto t0 = Clock::now();
+    sum.checkpoint_bytes = save(o.output_path, m, o, id, every.text, state, sum, rows);
+    sum.checkpoint_seconds += seconds_since(t0);
+    ++sum.checkpoints;
+    last = Clock::now();
+  });
 }
 
 std::string coverage_gaps() {
