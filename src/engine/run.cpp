@@ -135,7 +135,8 @@ RunSummary run(const Model& m, const RunOptions& o) {
   }
   // The output is complete: its checkpoint goes, while the name is still claimed.
   writer.finish([&] { checkpoint::remove_files(o.output_path); });
-  summary.household_steps = static_cast<double>(m.n_household) * m.n_step;
+  // The steps this process ran: a resumed run's rate is not inflated by the steps before it.
+  summary.household_steps = static_cast<double>(m.n_household) * (m.n_step - summary.resumed_step);
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return summary;
 }
