@@ -399,9 +399,9 @@ int run_main(int argc, char** argv) {
   run->add_option("--checkpoint-every", run_args.checkpoint_every,
                   "write a checkpoint (OUTPUT.checkpoint) every N steps, or every 30s, 10m, 2h")
       ->type_name("N|TIME");
-  run->add_flag(
-      "--resume", run_args.resume,
-      "continue an interrupted run from its checkpoint (with its scenario, --set and --seed as given)");
+  run->add_flag("--resume", run_args.resume,
+                "continue an interrupted run from its checkpoint (with its scenario, --set and "
+                "--seed as given)");
 
   auto* validate = app.add_subcommand("validate", "check a scenario and print it resolved");
   validate->add_option("scenario", scenario, "scenario YAML file")->required();

@@ -370,10 +370,9 @@ TEST_CASE("codev run killed at random moments resumes to the file of an uninterr
     if (pid == 0) {
       std::freopen(log.c_str(), "w", stdout);
       std::freopen(log.c_str(), "a", stderr);
-      std::vector<std::string> args = {kCodev, "run",          scenario,        "--set",
-                                       "meta.years=16", "--seed", "11",   "-o",
-                                       out,      "--threads",    threads, "--checkpoint-every",
-                                       "2"};
+      std::vector<std::string> args = {
+          kCodev, "run", scenario,    "--set", "meta.years=16",      "--seed", "11",
+          "-o",   out,   "--threads", threads, "--checkpoint-every", "2"};
       if (resume) args.push_back("--resume");
       std::vector<char*> argv;
       for (std::string& a : args) argv.push_back(a.data());
@@ -422,7 +421,8 @@ TEST_CASE("codev run killed at random moments resumes to the file of an uninterr
   CHECK_FALSE(any_checkpoint_file(out));
 }
 
-TEST_CASE("codev run --resume refuses what it cannot resume, with exit code 2", "[checkpoint][cli]") {
+TEST_CASE("codev run --resume refuses what it cannot resume, with exit code 2",
+          "[checkpoint][cli]") {
   Folder folder("cli");
   const std::string scenario = folder / "run.yaml";
   const std::string out = folder / "out.h5";
