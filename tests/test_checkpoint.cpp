@@ -339,6 +339,51 @@ TEST_CASE("a checkpoint of another run, a damaged one or none is refused", "[che
   require_same_datasets(whole, out);
 }
 
+TEST_CASE("randomly damaged checkpoints are refused with a message, never a crash",
+          "[checkpoint]") {
+  Folder folder("damage");
+  const codev::Model m = model_of(folder);
+  const std::string whole = folder / "whole.h5";
+  const std::string out = folder / "out.h5";
+  const std::string state = codev::checkpoint::state_path(out);
+  const std::string rows = codev::checkpoint::rows_path(out);
+  run(m, whole, Options(2));
+  CHECK_THROWS_AS(run(m, out, Options(2).every("4").crash_at(10)), Crash);
+  const std::string good_state = read_file(state);
+  const std::string good_rows = read_file(rows);
+  REQUIRE(good_rows.size() ==
+          codev::checkpoint::read_header(state).rows_bytes);  // the rows are all synced
+
+  std::random_device device;
+  const unsigned seed = device();
+  INFO("random seed " << seed);
+  std::mt19937_64 rng(seed);
+  const auto below = [&](std::size_t n) { return static_cast<std::size_t>(rng() % n); };
+  for (int k = 0; k < 200; ++k) {
+    std::string s = good_state, r = good_rows;
+    const int what = k % 5;
+    if (what == 0) {
+      s[below(s.size())] ^= static_cast<char>(1 << below(8));  // a bit anywhere in the state
+    } else if (what == 1) {
+      s[below(512)] ^= static_cast<char>(1 + below(255));  // a byte of the header
+    } else if (what == 2) {
+      s.resize(below(s.size()));  // cut short
+    } else if (what == 3) {
+      r[below(r.size())] ^= static_cast<char>(1 << below(8));  // a bit of the rows
+    } else {
+      r.resize(below(r.size()));  // rows cut short
+    }
+    INFO("damage " << k << " of kind " << what);
+    write_file(state, s);
+    write_file(rows, r);
+    REQUIRE_THROWS_AS(run(m, out, Options(1 + k % 2).resume()), codev::InputError);
+  }
+  write_file(state, good_state);
+  write_file(rows, good_rows);
+  run(m, out, Options(2).resume());
+  require_same_datasets(whole, out);
+}
+
 TEST_CASE("codev run killed at random moments resumes to the file of an uninterrupted run",
           "[checkpoint][cli]") {
   Folder folder("kill");
