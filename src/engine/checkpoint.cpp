@@ -807,12 +807,11 @@ class RowLog {
 
 // ---- Save and load ------------------------------------------------------------------------------
 
-/// Writes the checkpoint of `s` (its rows synced first) crash-safely; returns its size in bytes,
-/// the rows included.
-std::uint64_t save(const std::string& output, const Model& m, const RunOptions& o,
-                   const std::string& id, const std::string& interval, State& s,
-                   RunSummary& summary, RowLog& rows) {
-  const auto [rows_bytes, rows_hash] = rows.sync();
+/// Writes the checkpoint of `s` crash-safely, with the rows position (rows_bytes, rows_hash);
+/// returns its size in bytes, the rows included.
+std::uint64_t save_state(const std::string& output, const Model& m, const RunOptions& o,
+                         const std::string& id, const std::string& interval, State& s,
+                         RunSummary& summary, std::uint64_t rows_bytes, std::uint64_t rows_hash) {
   const std::string path = state_path(output);
   const std::string temp = path + ".tmp";
   Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666));
@@ -854,6 +853,15 @@ std::uint64_t save(const std::string& output, const Model& m, const RunOptions& 
   }
 }
 
+/// Writes the checkpoint of `s`, its rows synced first; returns its size in bytes, the rows
+/// included.
+std::uint64_t save(const std::string& output, const Model& m, const RunOptions& o,
+                   const std::string& id, const std::string& interval, State& s,
+                   RunSummary& summary, RowLog& rows) {
+  const auto [rows_bytes, rows_hash] = rows.sync();
+  return save_state(output, m, o, id, interval, s, summary, rows_bytes, rows_hash);
+}
+
 /// Reads the checkpoint of `output` into `s` and the summary's year fields.
 Header load(const std::string& output, const Model& m, const RunOptions& o, const std::string& id,
             State& s, RunSummary& summary) {
@@ -893,6 +901,17 @@ void write_header(const std::string& path, const Header& header) {
   if (fd.get() < 0) io_failure("open", path);
   const std::array<char, kHeaderBytes> bytes = encode(header);
   pwrite_all(fd.get(), bytes.data(), bytes.size(), 0, path);
+}
+
+std::uint64_t write_state(const std::string& output, const Model& m, const RunOptions& o,
+                          State& s) {
+  RunSummary summary;
+  return save_state(output, m, o, identity_of(m, o), "1", s, summary, 0, util::Xxh64().digest());
+}
+
+void read_state(const std::string& output, const Model& m, const RunOptions& o, State& s) {
+  RunSummary summary;
+  load(output, m, o, identity_of(m, o), s, summary);
 }
 
 void remove_files(const std::string& output) {

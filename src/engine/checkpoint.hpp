@@ -68,6 +68,15 @@ void write_header(const std::string& path, const Header& header);
 void run_checkpointed(const Model& model, const RunOptions& options, bool with_panel,
                       const RowSink& sink, RunSummary& summary);
 
+/// The state part of a checkpoint alone, for bench/bench_checkpoint.cpp: write_state() writes the
+/// checkpoint of `state` (at state.step, in [1, n_step)) for `output` as a run does, crash-safely,
+/// with no output rows, and returns its size in bytes; read_state() reads it back into `state`
+/// with every check of --resume (InputError as there).
+std::uint64_t write_state(const std::string& output, const Model& model, const RunOptions& options,
+                          State& state);
+void read_state(const std::string& output, const Model& model, const RunOptions& options,
+                State& state);
+
 /// Removes the checkpoint files of `output` (those present).
 void remove_files(const std::string& output);
 
