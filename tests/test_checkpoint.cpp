@@ -31,6 +31,7 @@
 #include "engine/checkpoint.hpp"
 #include "same_datasets.hpp"
 #include "shell.hpp"
+#include "util/xxh64.hpp"
 
 namespace fs = std::filesystem;
 using codev::testing::require_same_datasets;
@@ -161,6 +162,36 @@ void write_file(const std::string& path, const std::string& bytes) {
 }
 
 }  // namespace
+
+TEST_CASE("XXH64 gives the reference digests, for any split of the input", "[checkpoint]") {
+  // Digests of the reference implementation (xxHash; also in the python-xxhash documentation).
+  const auto of = [](const std::string& text, std::uint64_t seed = 0) {
+    return codev::util::xxh64(text.data(), text.size(), seed);
+  };
+  CHECK(of("") == 0xef46db3751d8e999ULL);
+  CHECK(of("a") == 0xd24ec4f1a98c6e5bULL);
+  CHECK(of("abc") == 0x44bc2cf5ad770999ULL);
+  CHECK(of("Nobody inspects the spammish repetition") == 0xfbcea83c8a378bf1ULL);
+  CHECK(of("xxhash", 20141025) == 0xb559b98d844e0635ULL);
+  // Streaming: pieces of every size from 0 to 70 bytes (across the 32-byte stripes) give the
+  // digest of the whole.
+  std::string text(1000, '\0');
+  std::mt19937 rng(5);
+  for (char& c : text) c = static_cast<char>(rng());
+  const std::uint64_t whole = codev::util::xxh64(text.data(), text.size(), 7);
+  for (std::size_t piece = 1; piece <= 70; ++piece) {
+    codev::util::Xxh64 h(7);
+    for (std::size_t at = 0; at < text.size(); at += piece) {
+      h.update(text.data() + at, std::min(piece, text.size() - at));
+      h.update(text.data(), 0);
+    }
+    INFO(piece);
+    CHECK(h.digest() == whole);
+  }
+  // Any one bit changed changes the digest.
+  text[517] ^= 0x08;
+  CHECK(codev::util::xxh64(text.data(), text.size(), 7) != whole);
+}
 
 TEST_CASE("checkpoint intervals read as steps or as a time", "[checkpoint]") {
   CHECK(codev::parse_checkpoint_interval("12").steps == 12);
