@@ -78,6 +78,7 @@ void simulate(const Model& m, const RunOptions& o, bool with_panel, const RowSin
       if (!panel.empty()) {
         yearly(panel_row(s, panel, ws.annual.year, 12.0 / m.months_into_year(st)));
       }
+      if (o.year_end) o.year_end(s, ws.annual.year);
       if (first_year) {
         summary.first_year = ws.annual.year;
         summarise(m, ws.annual, summary.income_first, summary.fgt0_first);
