@@ -619,6 +619,16 @@ TEST_CASE("cost-effectiveness, risks and Shapley values follow from the cells", 
     }
   }
   for (double x : p.values) CHECK((x >= 0.0 && x <= 1.0));
+  // codev compare shows them: one line per target and county, the file's values.
+  const std::string csv = codev::compare_outputs(e + ":aid", e + ":no_aid", true);
+  const std::vector<std::string> names = codev::read_text(e, "risk/county_name");
+  for (std::size_t c = 0; c < n_county; ++c) {
+    char expected[160];
+    std::snprintf(expected, sizeof expected, "P(at_risk_share > 0.02 by 2024),%s,2024,%.17g,",
+                  names[c].c_str(), p.values[c]);
+    INFO(expected);
+    CHECK_THAT(csv, Catch::Contains(expected));
+  }
 
   // Shapley: two players, so phi_cadres = (v(c) - v(0) + v(cm) - v(m)) / 2 in every replicate,
   // and the values add up to the package's effect.
