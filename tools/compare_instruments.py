@@ -98,8 +98,14 @@ def main():
             f"{100 * (r['donor_income'] / base['donor_income'] - 1):+.3f}% | "
             f"{r['theil']:.4f} | {r['aid_spent'] / 1e6:,.1f} | {r['leakage'] / 1e6:,.1f} |")
     lines += ["", "Scenarios: " + ", ".join(f"`{s}`" for _, s, _ in rows) + "."]
+    # The Shapley section (tools/shapley_instruments.py) is kept as it is.
+    kept = ""
+    if os.path.exists(out_md):
+        old = open(out_md, encoding="utf-8").read()
+        if "<!-- shapley:begin -->" in old:
+            kept = "\n" + old[old.index("<!-- shapley:begin -->"):]
     with open(out_md, "w", encoding="utf-8") as f:
-        f.write("\n".join(lines) + "\n")
+        f.write("\n".join(lines) + "\n" + kept)
     print(f"wrote {out_md}")
 
 
