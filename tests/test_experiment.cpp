@@ -656,3 +656,66 @@ TEST_CASE("cost-effectiveness, risks and Shapley values follow from the cells", 
   }
   CHECK(codev::read_text(s, "shapley/method").front().starts_with("exact"));
 }
+
+TEST_CASE("impact, targets and shapley keys: sampled orderings, and bad input where it is written",
+          "[experiment][shapley]") {
+  Folder folder("shapley_keys");
+  // Two players with max_exact 1: the sampled path. With two players every ordering is (a, b) or
+  // (b, a), so the antithetic pairs hold both and the estimate is exact, with no sampling error.
+  const std::string sampled =
+      "experiment: {name: s, base: short.yaml, replicates: 2}\n"
+      "shapley:\n"
+      "  players: [cadres, {name: money, set: {pairings.jinniu-shiqu.budget.fixed_per_year: 0}}]\n"
+      "  max_exact: 1\n"
+      "  permutations: 4\n"
+      "summarise: [fgt0]\n";
+  const ExperimentSpec spec = spec_in(folder, sampled);
+  CHECK_FALSE(spec.shapley.exact);
+  CHECK(spec.shapley.orders.size() == 4);
+  run(spec, folder / "s.h5");
+  const std::string s = folder / "s.h5";
+  CHECK(codev::read_text(s, "shapley/method").front().starts_with("sampled"));
+  const codev::ArrayData value = codev::read_array(s, "shapley/annual_fgt0_coalition_value");
+  const codev::ArrayData phi = codev::read_array(s, "shapley/annual_fgt0_shapley");
+  const codev::ArrayData se = codev::read_array(s, "shapley/annual_fgt0_shapley_sampling_se");
+  const std::vector<std::string> names = codev::read_text(s, "variant");
+  const auto index = [&](const std::string& n) {
+    return static_cast<std::size_t>(std::find(names.begin(), names.end(), n) - names.begin());
+  };
+  for (std::size_t r = 0; r < 2; ++r) {
+    const auto v = [&](const std::string& n) { return value.values[index(n) * 2 + r]; };
+    CHECK(phi.values[r * 2] ==
+          Approx(0.5 * (v("cadres") - v("none") + v("all") - v("money"))).margin(1e-15));
+  }
+  for (double x : se.values) CHECK(x == Approx(0.0).margin(1e-15));
+
+  const auto error_of = [&](const std::string& yaml) {
+    try {
+      spec_in(folder, yaml);
+    } catch (const codev::InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK(error_of("experiment: {name: s, base: short.yaml}\nshapley: {players: [cadre]}\n") ==
+        "inline.yaml:2:21: error: shapley.players[0]: unknown player 'cadre' (expected an "
+        "instrument, cadres, or a mapping {name, set}) (did you mean 'cadres'?)");
+  CHECK_THAT(error_of(two_variants(1) + "shapley: {players: [cadres]}\n"),
+             Catch::Contains("error: variants: a shapley experiment makes its own variants"));
+  CHECK_THAT(error_of(two_variants(1) + "targets:\n  - {indicator: fgt0, threshold: 0.1, year: "
+                                        "2031}\n"),
+             Catch::Contains("targets[0].year: must be a year the run closes (2023-2024), got "
+                             "2031"));
+  CHECK_THAT(error_of(two_variants(1) + "targets:\n  - {indicator: fgt9, threshold: 0.1, year: "
+                                        "2024}\n"),
+             Catch::Contains("targets[0].indicator: unknown indicator 'fgt9'"));
+  CHECK_THAT(error_of(two_variants(1) + "impact: {years: [2022]}\n"),
+             Catch::Contains("impact.years[0]: must be a year the run closes"));
+  CHECK_THAT(error_of(two_variants(1) + "impact: {threshold: -0.1}\n"),
+             Catch::Contains("impact.threshold: must be in [0, 100]"));
+  // A variant with other households cannot be compared household by household.
+  CHECK_THAT(error_of(two_variants(1, "  - name: bigger\n    set: {population.scale: 0.1}\n")),
+             Catch::Contains("simulates other households than the baseline"));
+  CHECK(error_of(two_variants(1, "  - name: bigger\n    set: {population.scale: 0.1}\n"
+                                 "impact: {years: []}\n")) == "no error");
+}
