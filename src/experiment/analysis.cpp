@@ -109,7 +109,8 @@ struct Effect {
   const char* long_name;
 };
 constexpr Effect kEffects[] = {
-    {"aid_spent_diff", "yuan", "aid spent by donors over the run, variant minus baseline"},
+    {"aid_spent_diff", "yuan",
+     "aid spent by donors and programme payers over the run, variant minus baseline"},
     {"poverty_person_years_averted", "year",
      "person-years below the poverty line averted over the run (baseline minus variant)"},
     {"returns_averted", "1",
@@ -163,6 +164,10 @@ CellTotals cell_totals(const PayloadLayout& layout, const std::vector<double>& p
   const PayloadGroup& pairings = layout.group("pairings");
   const double* spent = block(layout, payload, "pairings", "donor_spent");
   for (std::size_t j = 0; j < pairings.block(); ++j) t.aid += spent[j];
+  // Programmes without a donor spend aid money too (their payers').
+  const PayloadGroup& programmes = layout.group("programmes");
+  const double* paid = block(layout, payload, "programmes", "payer_spent");
+  for (std::size_t j = 0; j < programmes.block(); ++j) t.aid += paid[j];
   const PayloadGroup& annual = layout.group("annual");
   const double* population = block(layout, payload, "annual", "population");
   const double* fgt0 = block(layout, payload, "annual", "fgt0");

@@ -26,7 +26,7 @@ double indicator_scalar(const PayloadLayout& layout, const std::vector<double>& 
 
 /// What cost-effectiveness needs from one cell, summed over the run.
 struct CellTotals {
-  double aid = 0.0;                ///< donor spending over all pairings and years, yuan
+  double aid = 0.0;                ///< donors' and programme payers' spending over all years, yuan
   double poor_person_years = 0.0;  ///< sum over years and counties of population x fgt0
   double returns = 0.0;            ///< returns to poverty over all counties and years
   double recipient_income = 0.0;   ///< recipients' mean income per person in the last year

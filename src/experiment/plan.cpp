@@ -50,20 +50,25 @@ PayloadLayout make_payload_layout(const Model& model, const ExperimentSpec& spec
   PayloadLayout layout;
   layout.axes = run_axes(model);
   const OutputLayout run_layout = make_run_layout(model, RunOptions{}, false);
-  // /annual, /region and /pairings are always gathered: the summary, cost-effectiveness, risks
-  // and Shapley values are computed from them.
-  const std::pair<int, bool> wanted[] = {
-      {kRunMonthly, outputs.monthly}, {kRunAnnual, true}, {kRunRegion, true}, {kRunPairings, true}};
+  // /annual, /region, /pairings and /programmes are always gathered: the summary,
+  // cost-effectiveness, risks and Shapley values are computed from them (/programmes is not
+  // written per cell).
+  const std::pair<int, bool> wanted[] = {{kRunMonthly, outputs.monthly},
+                                         {kRunAnnual, true},
+                                         {kRunRegion, true},
+                                         {kRunPairings, true},
+                                         {kRunProgrammes, true}};
   for (const auto& [index, keep] : wanted) {
     if (!keep) continue;
     PayloadGroup g;
     g.run_group = index;
     g.spec = run_layout.groups[static_cast<std::size_t>(index)];
     g.name = g.spec.name;
-    g.written = index == kRunMonthly  ? outputs.monthly
-                : index == kRunAnnual ? outputs.annual
-                : index == kRunRegion ? outputs.region
-                                      : outputs.pairings;
+    g.written = index == kRunMonthly    ? outputs.monthly
+                : index == kRunAnnual   ? outputs.annual
+                : index == kRunRegion   ? outputs.region
+                : index == kRunPairings ? outputs.pairings
+                                        : false;
     g.n_row = index == kRunMonthly ? layout.axes.time.size() : layout.axes.years.size();
     g.n_col = static_cast<std::size_t>(std::visit([](const auto& values) { return values.size(); },
                                                   g.spec.column.coordinate.values));

@@ -1017,7 +1017,7 @@ class ExperimentReader {
     }
   }
 
-  // Variants share the output's dimensions: the same years, counties and pairings.
+  // Variants share the output's dimensions: the same years, counties, pairings and programmes.
   void check_same_shape(const ScenarioSpec& s, const Node& node, const std::string& path) const {
     const ScenarioSpec& r = reference_;
     std::string what;
@@ -1034,6 +1034,11 @@ class ExperimentReader {
                    s.pairings.begin(), s.pairings.end(), r.pairings.begin(),
                    [](const PairingSpec& a, const PairingSpec& b) { return a.id == b.id; })) {
       what = "pairings";
+    } else if (s.programmes.size() != r.programmes.size() ||
+               !std::equal(
+                   s.programmes.begin(), s.programmes.end(), r.programmes.begin(),
+                   [](const ProgrammeSpec& a, const ProgrammeSpec& b) { return a.id == b.id; })) {
+      what = "programmes";
     }
     if (!what.empty()) {
       fail(node, path,
