@@ -574,7 +574,7 @@ TEST_CASE("cost-effectiveness, risks and Shapley values follow from the cells", 
       "targets:\n"
       "  - {indicator: at_risk_share, threshold: 0.02, year: 2024}\n"
       "  - {indicator: income_ratio, threshold: 0.7, direction: below, year: 2024, when: in}\n";
-  run(spec_in(folder, two_variants(3, targets)), folder / "e.h5");
+  run(spec_in(folder, two_variants(3, targets + kSweep)), folder / "e.h5");
   const std::string e = folder / "e.h5";
   // The baseline against itself: no change anywhere.
   const codev::ArrayData change = codev::read_array(e, "summary/impact/income_change_mean");
@@ -619,6 +619,25 @@ TEST_CASE("cost-effectiveness, risks and Shapley values follow from the cells", 
     }
   }
   for (double x : p.values) CHECK((x >= 0.0 && x <= 1.0));
+  // Over the sweep's parameter draws: every point x replicate is a run.
+  const codev::ArrayData sp = codev::read_array(e, "risk/sweep_probability");
+  const codev::ArrayData sweep_runs = codev::read_array(e, "risk/sweep_runs");
+  const codev::ArrayData sweep_share = codev::read_array(e, "sweep/annual/at_risk_share");
+  REQUIRE(sp.shape == std::vector<std::size_t>{2, 4});
+  const std::size_t n_point = sweep_share.shape[0], n_sweep_rep = sweep_share.shape[1];
+  for (std::size_t c = 0; c < n_county; ++c) {
+    int crossed = 0;
+    for (std::size_t q = 0; q < n_point * n_sweep_rep; ++q) {
+      bool any = false;
+      for (std::size_t y = 0; y < n_year; ++y) {
+        any = any || sweep_share.values[(q * n_year + y) * n_county + c] > 0.02;
+      }
+      crossed += any;
+    }
+    CHECK(sweep_runs.values[c] == static_cast<double>(n_point * n_sweep_rep));
+    CHECK(sp.values[c] ==
+          static_cast<double>(crossed) / static_cast<double>(n_point * n_sweep_rep));
+  }
   // codev compare shows them: one line per target and county, the file's values.
   const std::string csv = codev::compare_outputs(e + ":aid", e + ":no_aid", true);
   const std::vector<std::string> names = codev::read_text(e, "risk/county_name");
@@ -716,6 +735,7 @@ TEST_CASE("impact, targets and shapley keys: sampled orderings, and bad input wh
   // A variant with other households cannot be compared household by household.
   CHECK_THAT(error_of(two_variants(1, "  - name: bigger\n    set: {population.scale: 0.1}\n")),
              Catch::Contains("simulates other households than the baseline"));
-  CHECK(error_of(two_variants(1, "  - name: bigger\n    set: {population.scale: 0.1}\n"
-                                 "impact: {years: []}\n")) == "no error");
+  CHECK(error_of(two_variants(1,
+                              "  - name: bigger\n    set: {population.scale: 0.1}\n"
+                              "impact: {years: []}\n")) == "no error");
 }

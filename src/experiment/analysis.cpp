@@ -183,54 +183,6 @@ CellTotals cell_totals(const PayloadLayout& layout, const std::vector<double>& p
   return t;
 }
 
-std::vector<AnalysisVariable> analysis_variables() {
-  std::vector<AnalysisVariable> out;
-  for (const stats::ImpactStatInfo& i : stats::kImpactStats) {
-    out.push_back({"impact", std::string(i.name), std::string(i.units), std::string(i.long_name)});
-  }
-  for (const stats::ImpactStatInfo& i : stats::kImpactStats) {
-    for (const std::string& suffix : kIntervalSuffixes) {
-      out.push_back({"summary/impact", std::string(i.name) + suffix, std::string(i.units),
-                     std::string(i.long_name) + " (" + suffix.substr(1) + " over replicates)"});
-    }
-  }
-  for (const Effect& e : kEffects) {
-    for (const char* suffix : {"_mean", "_ci_low", "_ci_high"}) {
-      out.push_back({"cost_effectiveness", std::string(e.name) + suffix, e.units,
-                     std::string(e.long_name) + " (" + (suffix + 1) + " over replicates)"});
-    }
-  }
-  for (const Ratio& r : kRatios) {
-    for (int k = 0; k < 3; ++k) {
-      out.push_back({"cost_effectiveness", std::string(r.name) + kRatioSuffixes[k], r.units,
-                     std::string(r.long_name) + " (" + kRatioWhat[k] + ")"});
-    }
-  }
-  out.push_back(
-      {"shapley", "coalition_member", "1", "1 if the player is in the variant's coalition"});
-  out.push_back({"shapley", "<X>_coalition_value", "(X)",
-                 "X of the coalition (the cell's scalar), per replicate"});
-  for (const std::string& suffix : kIntervalSuffixes) {
-    out.push_back(
-        {"shapley", "<X>_coalition_effect" + suffix, "(X)",
-         "X of the coalition minus X with no player (" + suffix.substr(1) + " over replicates)"});
-  }
-  out.push_back({"shapley", "<X>_shapley", "(X)", "Shapley value of each player, per replicate"});
-  for (const std::string& suffix : kIntervalSuffixes) {
-    out.push_back({"shapley", "<X>_shapley" + suffix, "(X)",
-                   "Shapley value of each player (" + suffix.substr(1) + " over replicates)"});
-  }
-  out.push_back({"shapley", "<X>_shapley_sampling_se", "(X)",
-                 "standard error of the sampled-permutation estimate (0 when exact)"});
-  out.push_back({"shapley", "method", "1", "exact, or sampled orderings (text)"});
-  out.push_back({"risk", "probability", "1",
-                 "share of runs in which the county crosses the target's threshold"});
-  out.push_back({"risk", "probability_ci_low", "1", "95% Wilson score interval, low"});
-  out.push_back({"risk", "probability_ci_high", "1", "95% Wilson score interval, high"});
-  out.push_back({"risk", "runs", "1", "runs counted (replicates)"});
-  return out;
-}
-
 Analyses::Analyses(const ExperimentSpec& spec, const PayloadLayout& layout, const Model& reference)
     : spec_(spec), layout_(layout), n_variant_(spec.variants.size()) {
   for (Role r : reference.county_role) recipient_.push_back(r == Role::recipient);
@@ -257,6 +209,7 @@ Analyses::Analyses(const ExperimentSpec& spec, const PayloadLayout& layout, cons
     crossing.last_year = static_cast<std::size_t>(found - layout.axes.years.begin());
     target_row_.push_back(crossing.last_year);
     risk_.emplace_back(n_variant_, stats::RiskCounter(crossing, annual.n_row, annual.n_col));
+    if (sweep_risk()) risk_sweep_.emplace_back(crossing, annual.n_row, annual.n_col);
   }
   for (const VariantSpec& v : spec.variants) variant_instrument_.push_back(instrument_of(v.spec));
 }
@@ -283,7 +236,13 @@ std::vector<double> Analyses::target_values(const TargetSpec& target,
 }
 
 void Analyses::add(const Cell& cell, const std::vector<double>& payload) {
-  if (cell.sweep) return;
+  if (cell.sweep) {
+    // Parameter draws: every sweep cell (point x replicate) is one run of the risk.
+    for (std::size_t k = 0; k < risk_sweep_.size(); ++k) {
+      risk_sweep_[k].add(target_values(spec_.targets[k], payload));
+    }
+    return;
+  }
   const std::size_t v = cell.index;
   // Who gains: the cell's impact tables (the baseline's own are zero changes).
   if (!impact_.empty()) {
@@ -436,6 +395,24 @@ void Analyses::declare(ArrayFile& file) const {
         group, {"probability_ci_high", "1", "95% Wilson score interval of the probability, high"},
         dims);
     file.variable(group, {"runs", "1", "runs counted (replicates)"}, dims);
+    if (sweep_risk()) {
+      const std::vector<std::string> sweep_dims = {"target", "county"};
+      file.variable(group,
+                    {"sweep_probability", "1",
+                     "share of the sweep's runs (parameter draws x replicates) in which the "
+                     "county crosses the target's threshold"},
+                    sweep_dims);
+      file.variable(group,
+                    {"sweep_probability_ci_low", "1",
+                     "95% Wilson score interval of the sweep probability, low"},
+                    sweep_dims);
+      file.variable(group,
+                    {"sweep_probability_ci_high", "1",
+                     "95% Wilson score interval of the sweep probability, high"},
+                    sweep_dims);
+      file.variable(group, {"sweep_runs", "1", "sweep runs counted (points x replicates)"},
+                    sweep_dims);
+    }
   }
 }
 
@@ -591,6 +568,23 @@ void Analyses::finish_risk(ArrayFile& file) const {
   file.write("risk", "probability_ci_low", {0, 0, 0}, shape, low.data());
   file.write("risk", "probability_ci_high", {0, 0, 0}, shape, high.data());
   file.write("risk", "runs", {0, 0, 0}, shape, runs.data());
+  if (risk_sweep_.empty()) return;
+  std::vector<double> sp, slow, shigh, sruns;
+  for (const stats::RiskCounter& counter : risk_sweep_) {
+    for (std::size_t c = 0; c < n_county; ++c) {
+      const stats::Probability q =
+          stats::wilson(counter.crossed(c), static_cast<std::int64_t>(counter.runs()));
+      sp.push_back(q.p);
+      slow.push_back(q.low);
+      shigh.push_back(q.high);
+      sruns.push_back(static_cast<double>(counter.runs()));
+    }
+  }
+  const std::vector<std::size_t> sweep_shape = {n_target, n_county};
+  file.write("risk", "sweep_probability", {0, 0}, sweep_shape, sp.data());
+  file.write("risk", "sweep_probability_ci_low", {0, 0}, sweep_shape, slow.data());
+  file.write("risk", "sweep_probability_ci_high", {0, 0}, sweep_shape, shigh.data());
+  file.write("risk", "sweep_runs", {0, 0}, sweep_shape, sruns.data());
 }
 
 }  // namespace codev::experiment

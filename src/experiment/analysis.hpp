@@ -33,23 +33,13 @@ struct CellTotals {
 };
 CellTotals cell_totals(const PayloadLayout& layout, const std::vector<double>& payload);
 
-/// The variables the analyses write, by group, for documentation and the xarray check:
-/// (group, name, units, long name), with "<X>" standing for a summarised indicator.
-struct AnalysisVariable {
-  std::string group;
-  std::string name;
-  std::string units;
-  std::string long_name;
-};
-std::vector<AnalysisVariable> analysis_variables();
-
 class Analyses {
  public:
   Analyses(const ExperimentSpec& spec, const PayloadLayout& layout, const Model& reference);
 
   /// Declares the analyses' groups and variables (NaN until finish()).
   void declare(ArrayFile& file) const;
-  /// Takes one cell, in gathering order (sweep cells are ignored).
+  /// Takes one cell, in gathering order (sweep cells count only for the sweep risks).
   void add(const Cell& cell, const std::vector<double>& payload);
   /// Writes every analysis.
   void finish(ArrayFile& file) const;
@@ -76,6 +66,11 @@ class Analyses {
   std::vector<std::vector<std::vector<double>>> scalars_;
   // Risks: [target][variant].
   std::vector<std::vector<stats::RiskCounter>> risk_;
+  // Risks over the sweep's runs (parameter draws x replicates): [target].
+  std::vector<stats::RiskCounter> risk_sweep_;
+  bool sweep_risk() const {
+    return !spec_.targets.empty() && spec_.sweep.method != SweepSpec::Method::none;
+  }
   std::vector<std::size_t> target_row_;  ///< row of each target's year
   std::vector<std::string> variant_instrument_;
 };
