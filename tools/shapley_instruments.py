@@ -104,10 +104,11 @@ def main():
                  " | ".join(fmt % effect for label, fmt, _, _, _, _, effect in rows) + " |")
     lines += ["", f"Run cost: {n_coalitions} coalitions x {replicates} replicates = "
               f"{n_coalitions * replicates} runs, {wall:.0f} s wall time with 2 threads "
-              f"({cpu_s:.0f} s of CPU) on the build machine. At 1:1 a run costs about 53 s of CPU "
-              "(scenarios/experiment_sichuan_2023.yaml), so the same decomposition would take "
-              f"about {n_coalitions * replicates * 53 / 3600:.0f} CPU-hours; small scales inflate "
-              "the spread between replicates, not the method's error.", "", END]
+              f"({cpu_s:.0f} s of CPU) on the build machine. A run's cost grows with its "
+              f"households, so at 1:1 the same decomposition would take about "
+              f"{cpu_s / scale / 3600:.0f} CPU-hours (the CPU time divided by the scale). Small "
+              "scales widen the intervals between replicates; the sampling error of the orderings "
+              "is stated per value.", "", END]
     block = "\n".join(lines) + "\n"
     old = open(out_md, encoding="utf-8").read() if os.path.exists(out_md) else ""
     if BEGIN in old and END in old:
