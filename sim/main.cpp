@@ -426,6 +426,16 @@ int run_main(int argc, char** argv) {
   compare->add_option("b", compare_b, "output file, or FILE.h5:variant of an experiment")
       ->required();
   compare->add_flag("--csv", csv, "print CSV instead of a table");
+  std::string compare_by;
+  double compare_threshold = 0.01;
+  compare
+      ->add_option("--by", compare_by,
+                   "decile: who gains, household by household (runs with household_panel: all, "
+                   "or an experiment variant and its baseline)")
+      ->check(CLI::IsMember({"decile"}));
+  compare->add_option("--threshold", compare_threshold,
+                      "with --by decile on runs: winners and losers move by more than this share "
+                      "of income (default 0.01)");
 
   codev::ExportOptions export_options;
   auto* export_command = app.add_subcommand(
@@ -476,7 +486,9 @@ int run_main(int argc, char** argv) {
     if (*experiment)
       return cmd_experiment(experiment_file, out, threads, resume, join_args(argc, argv));
     if (*compare) {
-      std::cout << codev::compare_outputs(compare_a, compare_b, csv);
+      std::cout << (compare_by == "decile"
+                        ? codev::compare_impact(compare_a, compare_b, csv, compare_threshold)
+                        : codev::compare_outputs(compare_a, compare_b, csv));
       return 0;
     }
     if (*inspect) {

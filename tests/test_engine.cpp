@@ -79,7 +79,12 @@ const char* kAnnualVars[] = {"population",
                              "fgt2",
                              "at_risk_share",
                              "monitored_households",
-                             "returned_to_poverty"};
+                             "returned_to_poverty",
+                             "monitored_in_year",
+                             "at_risk_without_assistance",
+                             "inclusion_error",
+                             "exclusion_error",
+                             "assistance_on_target"};
 
 bool same_bits(const VariableData& a, const VariableData& b) {
   return a.rows == b.rows && a.cols == b.cols &&
@@ -569,4 +574,38 @@ TEST_CASE("docs/MODEL.md lists every variable of county state and every instrume
   out += "and per instrument `spent_<instrument>` and `received_<instrument>`.\n";
   codev::testing::check_docs_block(std::string(CODEV_SOURCE_DIR) + "/docs/MODEL.md", "county-state",
                                    out);
+}
+
+TEST_CASE("targeting errors are shares, and the status judged is the one the year was lived under",
+          "[engine][targeting]") {
+  ScenarioSpec spec = small_spec();
+  const std::string file = run_to_file(compile(spec), 2, "targeting");
+  const VariableData monitored = read_variable(file, "annual", "monitored_households");
+  const VariableData in_year = read_variable(file, "annual", "monitored_in_year");
+  const VariableData at_risk = read_variable(file, "annual", "at_risk_without_assistance");
+  int defined = 0;
+  for (const char* name : {"inclusion_error", "exclusion_error", "assistance_on_target"}) {
+    INFO(name);
+    const VariableData e = read_variable(file, "annual", name);
+    for (double x : e.values) {
+      if (std::isnan(x)) continue;
+      ++defined;
+      CHECK(x >= 0.0);
+      CHECK(x <= 1.0);
+    }
+  }
+  CHECK(defined > 0);
+  for (std::size_t c = 0; c < in_year.cols; ++c) {
+    // Monitoring changes only at the year-end review: those monitored during a year are those
+    // the previous review left monitored.
+    for (std::size_t y = 1; y < in_year.rows; ++y) {
+      CHECK(in_year.values[y * in_year.cols + c] == monitored.values[(y - 1) * in_year.cols + c]);
+    }
+    // Exclusion error has a denominator exactly when someone is at risk.
+    const VariableData ex = read_variable(file, "annual", "exclusion_error");
+    for (std::size_t y = 0; y < in_year.rows; ++y) {
+      CHECK(std::isnan(ex.values[y * in_year.cols + c]) ==
+            (at_risk.values[y * in_year.cols + c] == 0));
+    }
+  }
 }

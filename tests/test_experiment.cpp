@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cmath>
@@ -15,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -451,4 +453,268 @@ TEST_CASE("an experiment refused for a busy output leaves the other's journal an
   }
   CHECK(contents(journal) == cells);
   CHECK_FALSE(fs::exists(out));
+}
+
+TEST_CASE("who gains: the experiment's table equals a direct computation from two runs' panels",
+          "[experiment][impact]") {
+  Folder folder("impact");
+  run(spec_in(folder, two_variants(1)), folder / "e.h5");
+  const std::string sets =
+      " --set pairings.shuangliu-batang.budget.fixed_per_year=0"
+      " --set pairings.jinniu-shiqu.budget.fixed_per_year=0"
+      " --set pairings.shuangliu-batang.cadres=0 --set pairings.jinniu-shiqu.cadres=0";
+  const std::string panel = " --set outputs.household_panel=all --threads 2 -o ";
+  REQUIRE(shell(kCodev + " run " + (folder / "short.yaml") + panel + (folder / "a.h5")).code == 0);
+  REQUIRE(
+      shell(kCodev + " run " + (folder / "short.yaml") + sets + panel + (folder / "b.h5")).code ==
+      0);
+  // The two panels, last year, straight from the files.
+  const auto last_row = [&](const std::string& file, const char* name) {
+    const codev::ArrayData d = codev::read_array(folder / file, std::string("households/") + name);
+    const std::size_t n = d.shape[1];
+    return std::vector<double>(d.values.end() - static_cast<std::ptrdiff_t>(n), d.values.end());
+  };
+  const std::vector<double> persons = last_row("b.h5", "persons");
+  const std::vector<double> yb = last_row("b.h5", "income_per_capita");
+  const std::vector<double> ya = last_row("a.h5", "income_per_capita");
+  const double weight = std::stod(codev::read_root_attribute(folder / "b.h5", "household_weight"));
+  // National deciles by persons in income order (each household's middle person), then per
+  // decile: persons, mean change, winners (change above 1% of baseline income).
+  std::vector<std::size_t> order(persons.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) { return yb[a] != yb[b] ? yb[a] < yb[b] : a < b; });
+  double total = 0;
+  for (double p : persons) total += p;
+  std::array<double, 10> pop{}, change{}, winners{};
+  double before = 0;
+  for (std::size_t i : order) {
+    const int d = std::min(9, static_cast<int>(10 * (before + persons[i] / 2) / total));
+    before += persons[i];
+    pop[d] += persons[i];
+    change[d] += persons[i] * (ya[i] - yb[i]);
+    winners[d] += ya[i] - yb[i] > 0.01 * std::abs(yb[i]) ? 1 : 0;
+  }
+  // The experiment's own table for variant aid, replicate 0, its impact year (the last).
+  const auto table = [&](const char* stat) {
+    return codev::read_array(folder / "e.h5", std::string("impact/") + stat);
+  };
+  const codev::ArrayData population = table("population"), mean_change = table("income_change"),
+                         win = table("winners");
+  const std::vector<std::string> groups = codev::read_text(folder / "e.h5", "impact/impact_group");
+  REQUIRE(population.shape == std::vector<std::size_t>{2, 1, 1, groups.size()});
+  for (int d = 0; d < 10; ++d) {
+    INFO("decile " << d + 1);
+    const auto g = static_cast<std::size_t>(
+        std::find(groups.begin(), groups.end(), "decile_" + std::to_string(d + 1)) -
+        groups.begin());
+    REQUIRE(g < groups.size());
+    CHECK(population.values[g] == Approx(pop[d] * weight));
+    CHECK(mean_change.values[g] == Approx(change[d] / pop[d]).margin(1e-9));
+    CHECK(win.values[g] == Approx(winners[d] * weight));
+  }
+  // compare --by decile on the two runs prints the same numbers, at full precision.
+  const std::string csv = codev::compare_impact(folder / "a.h5", folder / "b.h5", true, 0.01);
+  std::istringstream lines(csv);
+  std::string line;
+  std::getline(lines, line);
+  CHECK(
+      line.starts_with("group,grouping,year,population,households,baseline_income,"
+                       "income_change,"));
+  std::size_t g = 0;
+  while (std::getline(lines, line)) {
+    std::vector<std::string> cells;
+    std::stringstream cell(line);
+    for (std::string c; std::getline(cell, c, ',');) cells.push_back(c);
+    REQUIRE(cells.size() >= 7);
+    CHECK(cells[0] == groups[g]);
+    // Empty cells are NaN (a group without persons).
+    const auto same = [](const std::string& text, double x) {
+      return text.empty() ? std::isnan(x) : std::stod(text) == x;
+    };
+    CHECK(same(cells[3], population.values[g]));
+    CHECK(same(cells.size() > 6 ? cells[6] : "", mean_change.values[g]));
+    ++g;
+  }
+  CHECK(g == groups.size());
+  // A run with a sampled panel cannot give deciles: refused, exit 2.
+  REQUIRE(shell(kCodev + " run " + (folder / "short.yaml") +
+                " --set outputs.household_panel.per_county=5 -o " + (folder / "s.h5"))
+              .code == 0);
+  const Result sampled =
+      shell(kCodev + " compare --by decile " + (folder / "s.h5") + " " + (folder / "b.h5"));
+  CHECK(sampled.code == 2);
+  CHECK_THAT(sampled.out, Catch::Contains("household_panel=all"));
+}
+
+TEST_CASE("cost-effectiveness, risks and Shapley values follow from the cells", "[experiment]") {
+  Folder folder("analyses");
+  const std::string targets =
+      "targets:\n"
+      "  - {indicator: at_risk_share, threshold: 0.02, year: 2024}\n"
+      "  - {indicator: income_ratio, threshold: 0.7, direction: below, year: 2024, when: in}\n";
+  run(spec_in(folder, two_variants(3, targets + kSweep)), folder / "e.h5");
+  const std::string e = folder / "e.h5";
+  // The baseline against itself: no change anywhere.
+  const codev::ArrayData change = codev::read_array(e, "summary/impact/income_change_mean");
+  const std::size_t n_group = change.shape[2];
+  for (std::size_t g = 0; g < n_group; ++g) {
+    const double x = change.values[1 * n_group + g];  // variant 1 = no_aid, the baseline
+    CHECK((std::isnan(x) || x == 0.0));
+  }
+  // Cost-effectiveness: the ratio of the mean differences, its interval around it.
+  const auto one = [&](const std::string& name) {
+    return codev::read_array(e, "cost_effectiveness/" + name).values[0];  // variant aid
+  };
+  CHECK(one("aid_spent_diff_mean") > 0.0);
+  CHECK(one("yuan_per_percent_income_gain") ==
+        Approx(one("aid_spent_diff_mean") / one("recipient_income_gain_mean")));
+  CHECK(one("recipient_income_gain_mean") > 0.0);
+  if (!std::isnan(one("yuan_per_percent_income_gain_ci_low"))) {
+    CHECK(one("yuan_per_percent_income_gain_ci_low") <= one("yuan_per_percent_income_gain"));
+    CHECK(one("yuan_per_percent_income_gain") <= one("yuan_per_percent_income_gain_ci_high"));
+  }
+  // Risk: the share of replicates whose county crossed, recounted from /annual.
+  const codev::ArrayData p = codev::read_array(e, "risk/probability");
+  const codev::ArrayData low = codev::read_array(e, "risk/probability_ci_low");
+  const codev::ArrayData high = codev::read_array(e, "risk/probability_ci_high");
+  const codev::ArrayData share = codev::read_array(e, "annual/at_risk_share");
+  REQUIRE(p.shape == std::vector<std::size_t>{2, 2, 4});
+  const std::size_t n_rep = share.shape[1], n_year = share.shape[2], n_county = share.shape[3];
+  for (std::size_t v = 0; v < 2; ++v) {
+    for (std::size_t c = 0; c < n_county; ++c) {
+      int crossed = 0;
+      for (std::size_t r = 0; r < n_rep; ++r) {
+        bool any = false;
+        for (std::size_t y = 0; y < n_year; ++y) {
+          any = any || share.values[((v * n_rep + r) * n_year + y) * n_county + c] > 0.02;
+        }
+        crossed += any;
+      }
+      const std::size_t at = v * n_county + c;  // target 0
+      CHECK(p.values[at] == static_cast<double>(crossed) / static_cast<double>(n_rep));
+      CHECK(low.values[at] <= p.values[at]);
+      CHECK(p.values[at] <= high.values[at]);
+    }
+  }
+  for (double x : p.values) CHECK((x >= 0.0 && x <= 1.0));
+  // Over the sweep's parameter draws: every point x replicate is a run.
+  const codev::ArrayData sp = codev::read_array(e, "risk/sweep_probability");
+  const codev::ArrayData sweep_runs = codev::read_array(e, "risk/sweep_runs");
+  const codev::ArrayData sweep_share = codev::read_array(e, "sweep/annual/at_risk_share");
+  REQUIRE(sp.shape == std::vector<std::size_t>{2, 4});
+  const std::size_t n_point = sweep_share.shape[0], n_sweep_rep = sweep_share.shape[1];
+  for (std::size_t c = 0; c < n_county; ++c) {
+    int crossed = 0;
+    for (std::size_t q = 0; q < n_point * n_sweep_rep; ++q) {
+      bool any = false;
+      for (std::size_t y = 0; y < n_year; ++y) {
+        any = any || sweep_share.values[(q * n_year + y) * n_county + c] > 0.02;
+      }
+      crossed += any;
+    }
+    CHECK(sweep_runs.values[c] == static_cast<double>(n_point * n_sweep_rep));
+    CHECK(sp.values[c] ==
+          static_cast<double>(crossed) / static_cast<double>(n_point * n_sweep_rep));
+  }
+  // codev compare shows them: one line per target and county, the file's values.
+  const std::string csv = codev::compare_outputs(e + ":aid", e + ":no_aid", true);
+  const std::vector<std::string> names = codev::read_text(e, "risk/county_name");
+  for (std::size_t c = 0; c < n_county; ++c) {
+    char expected[160];
+    std::snprintf(expected, sizeof expected, "P(at_risk_share > 0.02 by 2024),%s,2024,%.17g,",
+                  names[c].c_str(), p.values[c]);
+    INFO(expected);
+    CHECK_THAT(csv, Catch::Contains(expected));
+  }
+
+  // Shapley: two players, so phi_cadres = (v(c) - v(0) + v(cm) - v(m)) / 2 in every replicate,
+  // and the values add up to the package's effect.
+  const std::string shapley =
+      "experiment: {name: s, base: short.yaml, replicates: 2}\n"
+      "shapley:\n"
+      "  players:\n"
+      "    - cadres\n"
+      "    - name: money\n"
+      "      set: {pairings.shuangliu-batang.budget.fixed_per_year: 0,\n"
+      "            pairings.jinniu-shiqu.budget.fixed_per_year: 0}\n"
+      "summarise: [fgt0]\n";
+  run(spec_in(folder, shapley), folder / "s.h5");
+  const std::string s = folder / "s.h5";
+  CHECK(codev::read_text(s, "variant") ==
+        std::vector<std::string>{"none", "cadres", "money", "all"});
+  const codev::ArrayData value = codev::read_array(s, "shapley/annual_fgt0_coalition_value");
+  const codev::ArrayData phi = codev::read_array(s, "shapley/annual_fgt0_shapley");
+  REQUIRE(phi.shape == std::vector<std::size_t>{2, 2});
+  for (std::size_t r = 0; r < 2; ++r) {
+    const auto v = [&](std::size_t variant) { return value.values[variant * 2 + r]; };
+    CHECK(phi.values[r * 2 + 0] == Approx(0.5 * (v(1) - v(0) + v(3) - v(2))).margin(1e-15));
+    CHECK(phi.values[r * 2 + 1] == Approx(0.5 * (v(2) - v(0) + v(3) - v(1))).margin(1e-15));
+    CHECK(phi.values[r * 2] + phi.values[r * 2 + 1] == Approx(v(3) - v(0)).margin(1e-15));
+  }
+  CHECK(codev::read_text(s, "shapley/method").front().starts_with("exact"));
+}
+
+TEST_CASE("impact, targets and shapley keys: sampled orderings, and bad input where it is written",
+          "[experiment][shapley]") {
+  Folder folder("shapley_keys");
+  // Two players with max_exact 1: the sampled path. With two players every ordering is (a, b) or
+  // (b, a), so the antithetic pairs hold both and the estimate is exact, with no sampling error.
+  const std::string sampled =
+      "experiment: {name: s, base: short.yaml, replicates: 2}\n"
+      "shapley:\n"
+      "  players: [cadres, {name: money, set: {pairings.jinniu-shiqu.budget.fixed_per_year: 0}}]\n"
+      "  max_exact: 1\n"
+      "  permutations: 4\n"
+      "summarise: [fgt0]\n";
+  const ExperimentSpec spec = spec_in(folder, sampled);
+  CHECK_FALSE(spec.shapley.exact);
+  CHECK(spec.shapley.orders.size() == 4);
+  run(spec, folder / "s.h5");
+  const std::string s = folder / "s.h5";
+  CHECK(codev::read_text(s, "shapley/method").front().starts_with("sampled"));
+  const codev::ArrayData value = codev::read_array(s, "shapley/annual_fgt0_coalition_value");
+  const codev::ArrayData phi = codev::read_array(s, "shapley/annual_fgt0_shapley");
+  const codev::ArrayData se = codev::read_array(s, "shapley/annual_fgt0_shapley_sampling_se");
+  const std::vector<std::string> names = codev::read_text(s, "variant");
+  const auto index = [&](const std::string& n) {
+    return static_cast<std::size_t>(std::find(names.begin(), names.end(), n) - names.begin());
+  };
+  for (std::size_t r = 0; r < 2; ++r) {
+    const auto v = [&](const std::string& n) { return value.values[index(n) * 2 + r]; };
+    CHECK(phi.values[r * 2] ==
+          Approx(0.5 * (v("cadres") - v("none") + v("all") - v("money"))).margin(1e-15));
+  }
+  for (double x : se.values) CHECK(x == Approx(0.0).margin(1e-15));
+
+  const auto error_of = [&](const std::string& yaml) {
+    try {
+      spec_in(folder, yaml);
+    } catch (const codev::InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK(error_of("experiment: {name: s, base: short.yaml}\nshapley: {players: [cadre]}\n") ==
+        "inline.yaml:2:21: error: shapley.players[0]: unknown player 'cadre' (expected an "
+        "instrument, cadres, or a mapping {name, set}) (did you mean 'cadres'?)");
+  CHECK_THAT(error_of(two_variants(1) + "shapley: {players: [cadres]}\n"),
+             Catch::Contains("error: variants: a shapley experiment makes its own variants"));
+  CHECK_THAT(error_of(two_variants(1) + "targets:\n  - {indicator: fgt0, threshold: 0.1, year: "
+                                        "2031}\n"),
+             Catch::Contains("targets[0].year: must be a year the run closes (2023-2024), got "
+                             "2031"));
+  CHECK_THAT(error_of(two_variants(1) + "targets:\n  - {indicator: fgt9, threshold: 0.1, year: "
+                                        "2024}\n"),
+             Catch::Contains("targets[0].indicator: unknown indicator 'fgt9'"));
+  CHECK_THAT(error_of(two_variants(1) + "impact: {years: [2022]}\n"),
+             Catch::Contains("impact.years[0]: must be a year the run closes"));
+  CHECK_THAT(error_of(two_variants(1) + "impact: {threshold: -0.1}\n"),
+             Catch::Contains("impact.threshold: must be in [0, 100]"));
+  // A variant with other households cannot be compared household by household.
+  CHECK_THAT(error_of(two_variants(1, "  - name: bigger\n    set: {population.scale: 0.1}\n")),
+             Catch::Contains("simulates other households than the baseline"));
+  CHECK(error_of(two_variants(1,
+                              "  - name: bigger\n    set: {population.scale: 0.1}\n"
+                              "impact: {years: []}\n")) == "no error");
 }

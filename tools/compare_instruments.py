@@ -197,8 +197,14 @@ def main():
         f"Run at `population.scale` {scale:g} (`--scale`); the whole table takes "
         f"{len(rows)} runs of the default scenario.",
     ]
+    # The Shapley section (tools/shapley_instruments.py) is kept as it is.
+    kept = ""
+    if os.path.exists(out_md):
+        old = open(out_md, encoding="utf-8").read()
+        if "<!-- shapley:begin -->" in old:
+            kept = "\n" + old[old.index("<!-- shapley:begin -->"):]
     with open(out_md, "w", encoding="utf-8") as f:
-        f.write("\n".join(lines) + "\n")
+        f.write("\n".join(lines) + "\n" + kept)
     print(f"wrote {out_md}")
 
 

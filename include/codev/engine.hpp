@@ -62,6 +62,17 @@ struct HouseholdTotals {
   X(monitored_households, true, "1", "households under return-to-poverty monitoring")        \
   X(returned_to_poverty, true, "1",                                                          \
     "households registered as lifted that fell below the poverty line this year")            \
+  X(monitored_in_year, true, "1",                                                            \
+    "households under monitoring during the year (before the year-end review)")              \
+  X(at_risk_without_assistance, true, "1",                                                   \
+    "households whose income net of medical costs and of safety-net cash is below the "      \
+    "monitoring threshold")                                                                  \
+  X(inclusion_error, true, "1",                                                              \
+    "share of households monitored during the year not at risk without safety-net cash")     \
+  X(exclusion_error, true, "1",                                                              \
+    "share of households at risk without safety-net cash not monitored during the year")     \
+  X(assistance_on_target, true, "1",                                                         \
+    "share of the year's safety-net cash assistance paid to households at risk without it")  \
   X(medical_out_of_pocket, true, "yuan/year", "out-of-pocket medical spending per person")   \
   X(persons_positive, false, "1", "simulated persons in households with income > 0 (Theil)") \
   X(income_positive, false, "yuan", "sum of persons x income per person over them (Theil)")  \
@@ -179,6 +190,9 @@ struct RunOptions {
   /// scenario, seed, replicate or codev build. Without it, a checkpoint left by an earlier run of
   /// the same output is discarded.
   bool resume = false;
+  /// Called after each calendar year closes, with the state after the year end and the year
+  /// (experiments read their households there: who gains, docs/EXPERIMENTS.md).
+  std::function<void(const State&, int)> year_end;
 };
 
 /// What a finished run found, for the CLI summary.

@@ -55,6 +55,46 @@ struct SummarisedIndicator {
   std::string name;   ///< e.g. "income_per_capita_mean"
 };
 
+/// Who gains: household-level income changes of every variant against the baseline in the same
+/// replicate, by baseline income decile, role and household type (docs/EXPERIMENTS.md).
+struct ImpactSpec {
+  std::vector<int> years;   ///< calendar years (default: the last simulated year; empty: none)
+  double threshold = 0.01;  ///< winners gain, losers lose, more than this share of baseline income
+};
+
+/// A player of a Shapley experiment: an aid instrument, the dispatched cadres, or a named set of
+/// overrides. A coalition runs the base scenario with every absent player switched off.
+struct ShapleyPlayer {
+  Mark mark;
+  std::string name;
+  int instrument = -1;            ///< an instrument (Instrument index) whose policies are removed
+  bool cadres = false;            ///< every pairing's cadres set to 0
+  std::vector<std::string> sets;  ///< overrides applied when the player is absent
+};
+
+/// The Shapley decomposition of the base scenario's effect among its players.
+struct ShapleySpec {
+  std::vector<ShapleyPlayer> players;     ///< empty: not a Shapley experiment
+  int max_exact = 7;                      ///< exact over all 2^n coalitions up to this many players
+  int permutations = 64;                  ///< sampled orderings beyond (antithetic pairs)
+  bool exact = true;                      ///< filled by the reader
+  std::vector<std::vector<int>> orders;   ///< the sampled orderings (when not exact)
+  std::vector<std::uint64_t> coalitions;  ///< coalition of each variant, in variant order
+  bool enabled() const { return !players.empty(); }
+};
+
+/// A target whose risk of being missed is reported per county: the probability over replicates
+/// that the county's indicator crosses the threshold by (or in) the given year.
+struct TargetSpec {
+  Mark mark;
+  std::string indicator;  ///< an /annual variable, or income_ratio
+  double threshold = 0.0;
+  bool above = true;  ///< crossing: value > threshold (false: value < threshold)
+  int year = 0;
+  bool any_year = true;  ///< "by": in any year up to `year`; "in": in `year` only
+  std::string label;     ///< e.g. "at_risk_share > 0.05 by 2027"
+};
+
 /// What the experiment file keeps per cell besides /summary.
 struct ExperimentOutputs {
   bool annual = true;    ///< /annual per variant and replicate
@@ -79,6 +119,9 @@ struct ExperimentSpec {
   ScenarioSpec sweep_base;  ///< the base scenario that sweep points override (sweeps only)
   std::vector<SummarisedIndicator> summarise;
   ExperimentOutputs outputs;
+  ImpactSpec impact;
+  ShapleySpec shapley;
+  std::vector<TargetSpec> targets;
   /// The resolved experiment (defaults filled in, paths as written) as YAML text.
   std::string resolved_yaml;
 
@@ -135,5 +178,15 @@ ExperimentSummary run_experiment(const ExperimentSpec& spec, const ExperimentOpt
 /// paired-difference CI for two variants of one experiment). Returns the table as text, or as
 /// CSV when `csv`. Throws InputError for a bad operand, RuntimeError for unreadable files.
 std::string compare_outputs(const std::string& a, const std::string& b, bool csv);
+
+/// `codev compare --by decile`: who gains, A against B. For two run files with complete
+/// household panels (outputs.household_panel: all) of the same households, the household-level
+/// change A - B by B's income decile (national and within the county), county role and household
+/// type in the panels' last year; winners and losers move by more than `threshold` of B's
+/// income. For "FILE.h5:VARIANT FILE.h5:BASELINE" of one experiment, the variant's
+/// /summary/impact in its last impact year (means and 95% CIs over replicates; the experiment's
+/// own threshold). Throws InputError for bad operands.
+std::string compare_impact(const std::string& a, const std::string& b, bool csv,
+                           double threshold = 0.01);
 
 }  // namespace codev

@@ -91,6 +91,7 @@ void advance(const Model& m, const RunOptions& o, bool with_panel, State& s, con
       if (!panel.empty()) {
         yearly(panel_row(s, panel, ws.annual.year, 12.0 / m.months_into_year(st)));
       }
+      if (o.year_end) o.year_end(s, ws.annual.year);
       if (first_year) {
         summary.first_year = ws.annual.year;
         summarise(m, ws.annual, summary.income_first, summary.fgt0_first);

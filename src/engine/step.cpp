@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cmath>
 #include <iterator>
+#include <span>
 
 #include "codev/engine.hpp"
 #include "engine/county.hpp"
@@ -27,6 +28,7 @@
 #include "engine/scratch.hpp"
 #include "engine/validate.hpp"
 #include "policy/aid.hpp"
+#include "stats/targeting.hpp"
 
 namespace codev {
 
@@ -75,7 +77,8 @@ enum YearSum {
   kIncomePositive,
   kIncomeLog,
   kNonPositiveIncome,
-  kNumYearSums
+  kTargeting,  // first of the stats::kNumTargetingSums sums of the targeting errors
+  kNumYearSums = kTargeting + stats::kNumTargetingSums
 };
 
 // Year end for one chunk: annualised income per person, the poverty test on income net of
@@ -99,6 +102,11 @@ void close_year_chunk(const Model& m, State& s, const StepContext& ctx, const Rn
     const double pc = (wage + operating + property + transfer) / persons;
     const double net_pc = pc - medical / persons;
     std::uint8_t fl = h.flags[i] & static_cast<std::uint8_t>(~kReturned);
+    // Targeting: the status the year was lived under (who received safety-net cash) against
+    // the household's need without it. Only monitored households received the cash.
+    const bool monitored_in_year = (fl & kMonitored) != 0;
+    const bool at_risk_true = stats::income_without_assistance(net_pc, monitored_in_year,
+                                                               assistance_year) < ctx.monitor_line;
     const bool poor = net_pc < ctx.line;
     // A return is a transition: registered as lifted, above the line last year, below it now.
     if (poor && (fl & kLifted) && !(fl & kPoor)) {
@@ -136,6 +144,9 @@ void close_year_chunk(const Model& m, State& s, const StepContext& ctx, const Rn
     acc[kMedicalYear] += medical;
     if (at_risk) acc[kAtRisk] += persons;
     if (fl & kMonitored) acc[kMonitoredHh] += 1.0;
+    stats::targeting_add(
+        std::span<double, stats::kNumTargetingSums>(&acc[kTargeting], stats::kNumTargetingSums),
+        monitored_in_year, at_risk_true, persons);
     if (pc > 0) {
       acc[kPersonsPositive] += persons;
       acc[kIncomePositive] += persons * pc;
@@ -171,6 +182,15 @@ void fill_annual(const Model& m, const State& s, const std::vector<double>& sums
     a.income_positive[c] = x[kIncomePositive];
     a.income_log[c] = x[kIncomeLog];
     a.persons_sim[c] = persons;
+    // Targeting errors (Brown, Ravallion and van de Walle 2016): NaN where nothing defines them.
+    const std::span<const double, stats::kNumTargetingSums> tg(x + kTargeting,
+                                                               stats::kNumTargetingSums);
+    a.monitored_in_year[c] = tg[stats::kTgMonitored] * wt;
+    a.at_risk_without_assistance[c] = tg[stats::kTgAtRisk] * wt;
+    const stats::TargetingErrors e = stats::targeting_errors(tg, s.aid.assistance_ytd[c] > 0);
+    a.inclusion_error[c] = e.inclusion;
+    a.exclusion_error[c] = e.exclusion;
+    a.assistance_on_target[c] = e.on_target;
   }
   std::int64_t nonpositive = 0;
   for (std::size_t c = 0; c < n; ++c) {

@@ -253,7 +253,7 @@ ExperimentSummary run_worker(const ExperimentSpec& spec, const ExperimentOptions
     std::vector<Model> models;
     for (const VariantSpec& v : spec.variants) models.push_back(compile(v.spec));
     const PayloadLayout layout =
-        experiment::make_payload_layout(models[spec.baseline_index()], spec.outputs);
+        experiment::make_payload_layout(models[spec.baseline_index()], spec);
     const std::vector<Cell> cells = experiment::make_cells(spec);
     summary.cells = static_cast<int>(cells.size());
     CellRunner runner(spec, models, layout, threads);
@@ -319,7 +319,7 @@ ExperimentSummary run_experiment(const ExperimentSpec& spec, const ExperimentOpt
   std::vector<Model> models;
   for (const VariantSpec& v : spec.variants) models.push_back(compile(v.spec));
   const Model& reference = models[spec.baseline_index()];
-  const PayloadLayout layout = experiment::make_payload_layout(reference, spec.outputs);
+  const PayloadLayout layout = experiment::make_payload_layout(reference, spec);
   const std::vector<Cell> cells = experiment::make_cells(spec);
   const std::string identity = experiment::experiment_identity(spec);
 

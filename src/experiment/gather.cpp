@@ -38,7 +38,15 @@ FixedDim simple_dim(
 
 /// The row dimension of a payload group: time (with its calendar year) or year (with the start
 /// of the calendar year as its CF time), as in a run's file.
-FixedDim row_dim(const PayloadGroup& g, const RunAxes& axes) {
+FixedDim row_dim(const PayloadGroup& g, const PayloadLayout& layout) {
+  const RunAxes& axes = layout.axes;
+  if (g.run_group == kImpactPayload) {
+    std::vector<std::int64_t> years(layout.impact_years.begin(), layout.impact_years.end());
+    FixedDim d = simple_dim("year", "calendar year", years);
+    d.auxiliary.push_back(
+        {"time", "start of the calendar year", axes.time_units, layout.impact_year_time});
+    return d;
+  }
   if (g.run_group == kRunMonthly) {
     FixedDim d = simple_dim("time", "start of the step", axes.time, axes.time_units);
     std::vector<std::int64_t> years(axes.time_year.begin(), axes.time_year.end());
@@ -51,35 +59,13 @@ FixedDim row_dim(const PayloadGroup& g, const RunAxes& axes) {
   return d;
 }
 
-/// Scalar of a sweep indicator: the person-weighted mean over recipient counties (all counties
-/// when there are none) in the last year for /annual, the "recipient" group's last-year value
-/// for /region.
-double sweep_scalar(const PayloadLayout& layout, const std::vector<double>& payload,
-                    const SummarisedIndicator& indicator, const std::vector<bool>& recipient) {
-  const PayloadGroup& g = layout.group(indicator.group);
-  const std::size_t last = g.n_row - 1;
-  const double* x =
-      payload.data() + g.offset + g.variable(indicator.name) * g.block() + last * g.n_col;
-  if (indicator.group == "region") return x[kRegionRecipientColumn];
-  const double* w =
-      payload.data() + g.offset + g.variable("population") * g.block() + last * g.n_col;
-  const bool any = std::find(recipient.begin(), recipient.end(), true) != recipient.end();
-  double sum = 0.0, weight = 0.0;
-  for (std::size_t c = 0; c < g.n_col; ++c) {
-    if (any && !recipient[c]) continue;
-    sum += w[c] * x[c];
-    weight += w[c];
-  }
-  return weight > 0.0 ? sum / weight : kNaN;
-}
-
 std::string scalar_name(const SummarisedIndicator& i) { return i.group + "_" + i.name; }
 
 }  // namespace
 
 Gatherer::Gatherer(const ExperimentSpec& spec, const PayloadLayout& layout, const Model& reference,
                    ArrayFile& file)
-    : spec_(spec), layout_(layout), file_(file) {
+    : spec_(spec), layout_(layout), file_(file), analyses_(spec, layout, reference) {
   for (Role r : reference.county_role) recipient_.push_back(r == Role::recipient);
   const std::size_t n_variant = spec.variants.size();
   for (const SummarisedIndicator& i : spec.summarise) {
@@ -99,7 +85,7 @@ void Gatherer::add(const Cell& cell, const std::vector<double>& payload) {
   // The cell's blocks go to their slot: [variant or sample, replicate, row, column].
   const std::string prefix = cell.sweep ? "sweep/" : "";
   for (const PayloadGroup& g : layout_.groups) {
-    if (!g.written) continue;
+    if (!g.written || (cell.sweep && g.variants_only)) continue;
     for (std::size_t v = 0; v < g.spec.variables.size(); ++v) {
       file_.write(prefix + g.name, g.spec.variables[v].name,
                   {cell.index, static_cast<std::size_t>(cell.replicate), 0, 0},
@@ -110,7 +96,7 @@ void Gatherer::add(const Cell& cell, const std::vector<double>& payload) {
   for (std::size_t k = 0; k < accumulators_.size(); ++k) {
     Accumulators& a = accumulators_[k];
     if (cell.sweep) {
-      const double y = sweep_scalar(layout_, payload, spec_.summarise[k], recipient_);
+      const double y = indicator_scalar(layout_, payload, spec_.summarise[k], recipient_);
       a.point[cell.index].add(y);
       file_.write("sweep", scalar_name(spec_.summarise[k]),
                   {cell.index, static_cast<std::size_t>(cell.replicate)}, {1, 1}, &y);
@@ -124,6 +110,7 @@ void Gatherer::add(const Cell& cell, const std::vector<double>& payload) {
       a.diff[base + j].add(x[j] - a.baseline[j]);
     }
   }
+  analyses_.add(cell, payload);
 }
 
 void Gatherer::finish() {
@@ -139,6 +126,7 @@ void Gatherer::finish() {
     }
   }
   if (spec_.sweep.method == SweepSpec::Method::sobol) write_sobol();
+  analyses_.finish(file_);
 }
 
 std::vector<std::string> Gatherer::interval_suffixes() {
@@ -232,7 +220,7 @@ void declare_file(ArrayFile& file, const ExperimentSpec& spec, const PayloadLayo
 
   // Per-cell groups and the summary.
   for (const PayloadGroup& g : layout.groups) {
-    const FixedDim rows = row_dim(g, layout.axes);
+    const FixedDim rows = row_dim(g, layout);
     if (g.written) {
       file.dimension(g.name, variant);
       file.dimension(g.name, replicate);
@@ -249,7 +237,7 @@ void declare_file(ArrayFile& file, const ExperimentSpec& spec, const PayloadLayo
     const std::string group = "summary/" + g.name;
     if (summary_groups.insert(group).second) {
       file.dimension(group, variant);
-      file.dimension(group, row_dim(g, layout.axes));
+      file.dimension(group, row_dim(g, layout));
       file.dimension(group, g.spec.column);
     }
     const VariableSpec& v = g.spec.variables[g.variable(i.name)];
@@ -270,6 +258,8 @@ void declare_file(ArrayFile& file, const ExperimentSpec& spec, const PayloadLayo
                     dims);
     }
   }
+
+  Analyses(spec, layout, reference).declare(file);
 
   if (spec.sweep.method == SweepSpec::Method::none) return;
   // Sweep points: their parameter values, the per-cell groups and the scalars.
@@ -292,8 +282,8 @@ void declare_file(ArrayFile& file, const ExperimentSpec& spec, const PayloadLayo
     values.insert(values.end(), point.begin(), point.end());
   file.write("sweep", "parameter_value", {0, 0}, {s.values.size(), paths.size()}, values.data());
   for (const PayloadGroup& g : layout.groups) {
-    if (!g.written) continue;
-    const FixedDim rows = row_dim(g, layout.axes);
+    if (!g.written || g.variants_only) continue;
+    const FixedDim rows = row_dim(g, layout);
     const std::string group = "sweep/" + g.name;
     file.dimension(group, sample);
     file.dimension(group, sweep_replicate);

@@ -12,6 +12,7 @@
 #include "codev/experiment.hpp"
 #include "codev/model.hpp"
 #include "codev/output.hpp"
+#include "experiment/analysis.hpp"
 #include "experiment/plan.hpp"
 #include "stats/summary.hpp"
 
@@ -52,6 +53,7 @@ class Gatherer {
   ArrayFile& file_;
   std::vector<bool> recipient_;
   std::vector<Accumulators> accumulators_;
+  Analyses analyses_;
 };
 
 /// Describes the whole file before any cell: provenance, dimensions and (NaN-filled) variables.

@@ -45,28 +45,74 @@ const PayloadGroup& PayloadLayout::group(const std::string& name) const {
   throw RuntimeError("experiment: no payload group '" + name + "'");
 }
 
-PayloadLayout make_payload_layout(const Model& model, const ExperimentOutputs& outputs) {
+PayloadLayout make_payload_layout(const Model& model, const ExperimentSpec& spec) {
+  const ExperimentOutputs& outputs = spec.outputs;
   PayloadLayout layout;
   layout.axes = run_axes(model);
   const OutputLayout run_layout = make_run_layout(model, RunOptions{}, false);
-  // /annual and /region are always gathered: the summary is computed from them.
+  // /annual, /region, /pairings and /programmes are always gathered: the summary,
+  // cost-effectiveness, risks and Shapley values are computed from them (/programmes is not
+  // written per cell).
   const std::pair<int, bool> wanted[] = {{kRunMonthly, outputs.monthly},
                                          {kRunAnnual, true},
                                          {kRunRegion, true},
-                                         {kRunPairings, outputs.pairings}};
+                                         {kRunPairings, true},
+                                         {kRunProgrammes, true}};
   for (const auto& [index, keep] : wanted) {
     if (!keep) continue;
     PayloadGroup g;
     g.run_group = index;
     g.spec = run_layout.groups[static_cast<std::size_t>(index)];
     g.name = g.spec.name;
-    g.written = index == kRunMonthly  ? outputs.monthly
-                : index == kRunAnnual ? outputs.annual
-                : index == kRunRegion ? outputs.region
-                                      : outputs.pairings;
+    g.written = index == kRunMonthly    ? outputs.monthly
+                : index == kRunAnnual   ? outputs.annual
+                : index == kRunRegion   ? outputs.region
+                : index == kRunPairings ? outputs.pairings
+                                        : false;
     g.n_row = index == kRunMonthly ? layout.axes.time.size() : layout.axes.years.size();
     g.n_col = static_cast<std::size_t>(std::visit([](const auto& values) { return values.size(); },
                                                   g.spec.column.coordinate.values));
+    g.offset = layout.size;
+    layout.size += g.size();
+    layout.groups.push_back(std::move(g));
+  }
+  // Who gains: one impact table per impact year, for variant cells.
+  if (!spec.impact.years.empty()) {
+    for (const int year : spec.impact.years) {
+      const auto found = std::find(layout.axes.years.begin(), layout.axes.years.end(), year);
+      if (found == layout.axes.years.end()) {
+        throw RuntimeError("experiment: impact year " + std::to_string(year) + " is not simulated");
+      }
+      layout.impact_years.push_back(year);
+      layout.impact_year_time.push_back(
+          layout.axes.year_time[static_cast<std::size_t>(found - layout.axes.years.begin())]);
+    }
+    PayloadGroup g;
+    g.run_group = kImpactPayload;
+    g.name = "impact";
+    g.written = true;
+    g.variants_only = true;
+    g.spec.name = "impact";
+    std::vector<std::string> names, groupings;
+    for (int k = 0; k < stats::kNumImpactGroups; ++k) {
+      names.push_back(stats::impact_group_name(k));
+      groupings.push_back(stats::impact_grouping(k));
+    }
+    g.spec.column.name = "impact_group";
+    g.spec.column.coordinate = {"impact_group",
+                                "households compared (all, baseline income decile, role, type)",
+                                "1", names};
+    g.spec.column.auxiliary = {
+        {"impact_grouping",
+         "kind of group (all, national decile, county decile, role, household "
+         "type)",
+         "1", groupings}};
+    for (const stats::ImpactStatInfo& i : stats::kImpactStats) {
+      g.spec.variables.push_back(
+          {std::string(i.name), std::string(i.units), std::string(i.long_name)});
+    }
+    g.n_row = layout.impact_years.size();
+    g.n_col = stats::kNumImpactGroups;
     g.offset = layout.size;
     layout.size += g.size();
     layout.groups.push_back(std::move(g));
@@ -75,7 +121,8 @@ PayloadLayout make_payload_layout(const Model& model, const ExperimentOutputs& o
 }
 
 std::vector<double> run_cell(const Model& model, const PayloadLayout& layout, int replicate,
-                             int threads, const std::function<bool(int, int)>& progress) {
+                             int threads, const std::function<bool(int, int)>& progress,
+                             const YearEndHook& year_end) {
   std::vector<double> payload(layout.size, kNaN);
   std::map<int, const PayloadGroup*> by_run_group;
   std::map<int, std::size_t> rows_seen;
@@ -84,6 +131,9 @@ std::vector<double> run_cell(const Model& model, const PayloadLayout& layout, in
   options.threads = threads;
   options.replicate = static_cast<std::uint64_t>(replicate);
   options.progress = progress;
+  if (year_end) {
+    options.year_end = [&](const State& state, int year) { year_end(state, year, payload); };
+  }
   RunSummary summary;
   simulate(
       model, options, false,
@@ -101,6 +151,7 @@ std::vector<double> run_cell(const Model& model, const PayloadLayout& layout, in
       },
       summary);
   for (const PayloadGroup& g : layout.groups) {
+    if (g.run_group == kImpactPayload) continue;  // filled by the year-end hook
     if (rows_seen[g.run_group] != g.n_row) {
       throw RuntimeError("experiment: /" + g.name + " got " +
                          std::to_string(rows_seen[g.run_group]) + " rows, expected " +
@@ -110,9 +161,80 @@ std::vector<double> run_cell(const Model& model, const PayloadLayout& layout, in
   return payload;
 }
 
+CellRunner::CellRunner(const ExperimentSpec& spec, const std::vector<Model>& models,
+                       const PayloadLayout& layout, int threads)
+    : spec_(spec), models_(models), layout_(layout), threads_(threads) {
+  if (!layout.impact_years.empty()) index_.emplace(models.at(spec.baseline_index()));
+}
+
+void CellRunner::write_impact(std::vector<double>& payload, int year,
+                              const std::vector<double>& table) const {
+  const PayloadGroup& g = layout_.group("impact");
+  const auto found = std::find(layout_.impact_years.begin(), layout_.impact_years.end(), year);
+  const auto row = static_cast<std::size_t>(found - layout_.impact_years.begin());
+  for (std::size_t k = 0; k < g.n_col; ++k) {
+    for (std::size_t v = 0; v < g.spec.variables.size(); ++v) {
+      payload[g.offset + v * g.block() + row * g.n_col + k] = table[k * stats::kNumImpactStats + v];
+    }
+  }
+}
+
+std::vector<double> CellRunner::run_variant(const Cell& cell,
+                                            const std::function<bool(int, int)>& progress) {
+  const std::vector<double>& years = layout_.impact_years;
+  const auto wanted = [&](int year) {
+    return std::find(years.begin(), years.end(), year) != years.end();
+  };
+  const std::size_t b = spec_.baseline_index();
+  const auto capture = [&](BaselineHouseholds& into) {
+    return [&](const State& state, int year, std::vector<double>&) {
+      if (wanted(year)) into.years.push_back(capture_baseline(state, year, *index_));
+    };
+  };
+  if (cell.index == b) {
+    BaselineHouseholds fresh;
+    fresh.replicate = cell.replicate;
+    const auto hook = capture(fresh);
+    std::vector<double> payload =
+        run_cell(models_.at(b), layout_, cell.replicate, threads_, progress,
+                 [&](const State& state, int year, std::vector<double>& p) {
+                   hook(state, year, p);
+                   if (!wanted(year)) return;
+                   // The baseline against itself: no change, through the same code.
+                   write_impact(p, year,
+                                impact_against(models_.at(b), state, *fresh.year(year), *index_,
+                                               spec_.impact.threshold));
+                 });
+    baseline_ = std::move(fresh);
+    return payload;
+  }
+  if (baseline_.replicate != cell.replicate) {
+    // This process did not run the replicate's baseline (resumed, or it ran on another rank):
+    // run it again (the same random numbers give the same households) to compare with.
+    BaselineHouseholds fresh;
+    fresh.replicate = cell.replicate;
+    run_cell(models_.at(b), layout_, cell.replicate, threads_, progress, capture(fresh));
+    baseline_ = std::move(fresh);
+    ++extra_baseline_runs_;
+  }
+  const Model& model = models_.at(cell.index);
+  return run_cell(
+      model, layout_, cell.replicate, threads_, progress,
+      [&](const State& state, int year, std::vector<double>& p) {
+        if (!wanted(year)) return;
+        const BaselineYear* base = baseline_.year(year);
+        if (base == nullptr) {
+          throw RuntimeError("experiment: impact: no baseline households for " +
+                             std::to_string(year));
+        }
+        write_impact(p, year, impact_against(model, state, *base, *index_, spec_.impact.threshold));
+      });
+}
+
 std::vector<double> CellRunner::run(const Cell& cell,
                                     const std::function<bool(int, int)>& progress) {
   // A sweep cell's index is a sweep point, not a variant: models_ is not indexed with it.
+  if (!cell.sweep && index_) return run_variant(cell, progress);
   if (!cell.sweep)
     return run_cell(models_.at(cell.index), layout_, cell.replicate, threads_, progress);
   if (!point_model_ || point_model_->first != cell.index) {

@@ -15,6 +15,7 @@
 #include "codev/model.hpp"
 #include "codev/output.hpp"
 #include "engine/run.hpp"
+#include "experiment/impact.hpp"
 
 namespace codev::experiment {
 
@@ -30,12 +31,16 @@ struct Cell {
 /// Every cell of the experiment, in gathering order.
 std::vector<Cell> make_cells(const ExperimentSpec& spec);
 
+/// The payload group that is not a run's output group: who gains (experiment/impact.hpp).
+inline constexpr int kImpactPayload = -1;
+
 /// One group of a cell's payload: n_var blocks of (n_row x n_col) values, in variable order.
 struct PayloadGroup {
-  int run_group = 0;     ///< RunGroup index of the rows
-  std::string name;      ///< "annual", ...
-  bool written = false;  ///< kept in the file per cell (outputs.*)
-  GroupSpec spec;        ///< variables and column dimension, from the run layout
+  int run_group = 0;           ///< RunGroup index of the rows, or kImpactPayload
+  std::string name;            ///< "annual", ...
+  bool written = false;        ///< kept in the file per cell (outputs.*)
+  bool variants_only = false;  ///< filled for variant cells only (not sweep points)
+  GroupSpec spec;              ///< variables and column dimension, from the run layout
   std::size_t n_row = 0;
   std::size_t n_col = 0;
   std::size_t offset = 0;  ///< first value in the payload
@@ -51,35 +56,53 @@ struct PayloadLayout {
   std::vector<PayloadGroup> groups;
   std::size_t size = 0;
   RunAxes axes;
+  std::vector<double> impact_years;      ///< rows of the impact group (calendar years)
+  std::vector<double> impact_year_time;  ///< their CF times
 
   /// A group by name; throws RuntimeError for an unknown name.
   const PayloadGroup& group(const std::string& name) const;
 };
 
-/// The payload layout of `model`'s runs: /annual and /region always (the summary is computed
-/// from them), /monthly and /pairings when the experiment keeps them.
-PayloadLayout make_payload_layout(const Model& model, const ExperimentOutputs& outputs);
+/// The payload layout of the experiment's runs (`model` is the baseline's): /annual, /region and
+/// /pairings always (the summary, cost-effectiveness, risks and the Shapley values are computed
+/// from them), /monthly when the experiment keeps it, and the impact tables of the impact years.
+PayloadLayout make_payload_layout(const Model& model, const ExperimentSpec& spec);
+
+/// Called at each year end of a cell with the state and the cell's payload.
+using YearEndHook = std::function<void(const State&, int, std::vector<double>&)>;
 
 /// Runs one cell (replicate `replicate` of `model`) and returns its payload.
 std::vector<double> run_cell(const Model& model, const PayloadLayout& layout, int replicate,
-                             int threads, const std::function<bool(int, int)>& progress);
+                             int threads, const std::function<bool(int, int)>& progress,
+                             const YearEndHook& year_end = {});
 
 /// Runs cells on this process: variants compiled once, a sweep point's model when its first
 /// cell here runs.
 class CellRunner {
  public:
   CellRunner(const ExperimentSpec& spec, const std::vector<Model>& models,
-             const PayloadLayout& layout, int threads)
-      : spec_(spec), models_(models), layout_(layout), threads_(threads) {}
+             const PayloadLayout& layout, int threads);
 
   std::vector<double> run(const Cell& cell, const std::function<bool(int, int)>& progress);
 
+  /// Baseline runs made only to compare households with (a variant cell whose replicate's
+  /// baseline this process did not run: after --resume, or on another MPI rank).
+  int extra_baseline_runs() const { return extra_baseline_runs_; }
+
  private:
+  /// A variant cell with the impact tables: the baseline's households are captured (baseline
+  /// cells) or compared with (other variants).
+  std::vector<double> run_variant(const Cell& cell, const std::function<bool(int, int)>& progress);
+  void write_impact(std::vector<double>& payload, int year, const std::vector<double>& table) const;
+
   const ExperimentSpec& spec_;
   const std::vector<Model>& models_;
   const PayloadLayout& layout_;
   int threads_;
   std::optional<std::pair<std::size_t, Model>> point_model_;
+  std::optional<HouseholdIndex> index_;  ///< when the experiment has impact years
+  BaselineHouseholds baseline_;          ///< the last replicate whose baseline ran here
+  int extra_baseline_runs_ = 0;
 };
 
 /// Fingerprint of everything that determines the datasets: a journal made under another one is

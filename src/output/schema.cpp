@@ -286,6 +286,11 @@ const PanelVariable kPanelVariables[] = {
      [](const Households& h, std::int64_t i, double) {
        return (h.flags[i] & kReturned) ? 1.0 : 0.0;
      }},
+    // What the household types of `codev compare --by decile` need (stats/impact.hpp).
+    {{"elderly", "1", "household members aged 65 or over"},
+     [](const Households& h, std::int64_t i, double) { return static_cast<double>(h.elderly[i]); }},
+    {{"migrant_workers", "1", "household members working away"},
+     [](const Households& h, std::int64_t i, double) { return static_cast<double>(h.migrant[i]); }},
 };
 
 // Groups with a row per year: the year is an integer coordinate, and the start of the calendar

@@ -110,16 +110,20 @@ Slice read_slice(const Operand& o, const std::string& object) {
 }
 
 /// One line of the table: an indicator's per-replicate values on both sides.
+struct Stat {
+  double mean = kNaN, low = kNaN, high = kNaN;
+};
+
 struct Line {
   std::string indicator;
   std::string group;
   std::string year;
   std::vector<double> a;
   std::vector<double> b;
-};
-
-struct Stat {
-  double mean = kNaN, low = kNaN, high = kNaN;
+  /// A probability from /risk: its value and Wilson interval as the file has them (a and b
+  /// unused); A-B is the difference of the probabilities, without an interval.
+  bool fixed = false;
+  Stat fixed_a, fixed_b;
 };
 
 Stat stat_of(const std::vector<double>& x) {
@@ -224,8 +228,14 @@ std::vector<Line> collect(const Operand& a, const Operand& b) {
     const Slice sb = read_slice(b, std::string("region/") + name);
     for (std::size_t g = 0; g < groups.size(); ++g) {
       for (std::size_t row : rows) {
-        Line line{name, groups[g], number(years_a.values[row]), values(sa, row * groups.size() + g),
-                  values(sb, row * groups.size() + g)};
+        Line line{name,
+                  groups[g],
+                  number(years_a.values[row]),
+                  values(sa, row * groups.size() + g),
+                  values(sb, row * groups.size() + g),
+                  false,
+                  {},
+                  {}};
         // A group without counties (NaN on both sides) has nothing to compare.
         if (std::isnan(line.a[0]) && std::isnan(line.b[0])) continue;
         lines.push_back(std::move(line));
@@ -236,8 +246,14 @@ std::vector<Line> collect(const Operand& a, const Operand& b) {
     const Slice sa = read_slice(a, "region/recipient_donor_income_ratio");
     const Slice sb = read_slice(b, "region/recipient_donor_income_ratio");
     for (std::size_t row : rows) {
-      lines.push_back({"recipient_donor_income_ratio", "", number(years_a.values[row]),
-                       values(sa, row * groups.size()), values(sb, row * groups.size())});
+      lines.push_back({"recipient_donor_income_ratio",
+                       "",
+                       number(years_a.values[row]),
+                       values(sa, row * groups.size()),
+                       values(sb, row * groups.size()),
+                       false,
+                       {},
+                       {}});
     }
   }
   // Aid over the whole run, summed over pairings and years.
@@ -253,7 +269,48 @@ std::vector<Line> collect(const Operand& a, const Operand& b) {
         }
         return t;
       };
-      lines.push_back({std::string("aid_") + name, "pairings", period, totals(sa), totals(sb)});
+      lines.push_back(
+          {std::string("aid_") + name, "pairings", period, totals(sa), totals(sb), false, {}, {}});
+    }
+  }
+  // Risks of missing targets (experiments with targets: on both sides, the same targets).
+  if (a.experiment && b.experiment && has_object(a.path, "risk/probability") &&
+      has_object(b.path, "risk/probability") &&
+      read_text(a.path, "risk/target") == read_text(b.path, "risk/target") &&
+      read_array(a.path, "risk/county").values == read_array(b.path, "risk/county").values) {
+    const std::vector<std::string> targets = read_text(a.path, "risk/target");
+    const std::vector<std::string> counties = read_text(a.path, "risk/county_name");
+    const ArrayData years = read_array(a.path, "risk/target_year");
+    const auto stats_of = [&](const Operand& o) {
+      const ArrayData p = read_array(o.path, "risk/probability");
+      const ArrayData low = read_array(o.path, "risk/probability_ci_low");
+      const ArrayData high = read_array(o.path, "risk/probability_ci_high");
+      const std::size_t n_variant = p.shape.at(1), n_county = p.shape.at(2);
+      if (p.shape.at(0) != targets.size() || n_county != counties.size() || low.shape != p.shape ||
+          high.shape != p.shape || o.variant >= n_variant) {
+        throw RuntimeError("'" + o.path + "': /risk has the wrong shape");
+      }
+      std::vector<Stat> out;
+      for (std::size_t t = 0; t < targets.size(); ++t) {
+        for (std::size_t c = 0; c < n_county; ++c) {
+          const std::size_t at = (t * n_variant + o.variant) * n_county + c;
+          out.push_back({p.values[at], low.values[at], high.values[at]});
+        }
+      }
+      return out;
+    };
+    const std::vector<Stat> pa = stats_of(a), pb = stats_of(b);
+    for (std::size_t t = 0; t < targets.size(); ++t) {
+      for (std::size_t c = 0; c < counties.size(); ++c) {
+        lines.push_back({"P(" + targets[t] + ")",
+                         counties[c],
+                         number(years.values.at(t)),
+                         {},
+                         {},
+                         true,
+                         pa[t * counties.size() + c],
+                         pb[t * counties.size() + c]});
+      }
     }
   }
   return lines;
@@ -306,15 +363,21 @@ std::string compare_outputs_in_process(const std::string& a_text, const std::str
     out << "B: " << describe(b, lines.empty() ? 1 : lines.front().b.size()) << "\n";
     out << "values: mean [95% CI] over replicates where there are several; A-B: "
         << (paired ? "paired difference (common random numbers)" : "difference of means") << "\n";
+    if (!lines.empty() && lines.back().fixed) {
+      out << "P(target): probability over replicates that the county crosses the target "
+             "[Wilson 95% CI]; A-B: difference of the probabilities\n";
+    }
   }
   // Rows first, so that every column is as wide as its widest cell.
   std::vector<std::array<std::string, 7>> table;
   table.push_back({"indicator", "group", "year", "A", "B", "A-B", "A-B %"});
   for (const Line& line : lines) {
-    const Stat sa = stat_of(line.a);
-    const Stat sb = stat_of(line.b);
-    const Stat d = diff_of(line, paired && line.a.size() == line.b.size());
-    const double percent = sb.mean != 0.0 ? 100.0 * d.mean / std::abs(sb.mean) : kNaN;
+    const Stat sa = line.fixed ? line.fixed_a : stat_of(line.a);
+    const Stat sb = line.fixed ? line.fixed_b : stat_of(line.b);
+    const Stat d = line.fixed ? Stat{sa.mean - sb.mean, kNaN, kNaN}
+                              : diff_of(line, paired && line.a.size() == line.b.size());
+    const double percent =
+        !line.fixed && sb.mean != 0.0 ? 100.0 * d.mean / std::abs(sb.mean) : kNaN;
     if (csv) {
       out << line.indicator << "," << line.group << "," << line.year << "," << full(sa.mean) << ","
           << full(sa.low) << "," << full(sa.high) << "," << full(sb.mean) << "," << full(sb.low)

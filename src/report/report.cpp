@@ -326,6 +326,98 @@ std::string run_report(const std::string& path) {
 // ---- an experiment file
 // ---------------------------------------------------------------------------
 
+// Who gains, cost-effectiveness and risks of missing targets, as tables (docs/EXPERIMENTS.md).
+std::string analyses_sections(const std::string& path, const std::vector<std::string>& variants,
+                              const std::string& baseline) {
+  std::string body;
+  const auto ci = [](double m, double lo, double hi, svg::Scale scale) {
+    if (std::isnan(m)) return std::string("n/a");
+    if (std::isnan(lo)) return svg::number(m, scale);
+    return svg::number(m, scale) + " [" + svg::number(lo, scale) + ", " + svg::number(hi, scale) +
+           "]";
+  };
+  const auto header = [&](const std::string& first) {
+    std::string h = "<table>\n<tr><th>" + escape(first) + "</th>";
+    for (const std::string& v : variants) h += "<th>" + escape(v) + "</th>";
+    return h + "</tr>\n";
+  };
+  if (has_object(path, "summary/impact/income_change_mean")) {
+    const ArrayData m = read_array(path, "summary/impact/income_change_mean");
+    const ArrayData lo = read_array(path, "summary/impact/income_change_ci_low");
+    const ArrayData hi = read_array(path, "summary/impact/income_change_ci_high");
+    const std::vector<std::string> groups = read_text(path, "summary/impact/impact_group");
+    const std::vector<double> years = read_array(path, "summary/impact/year").values;
+    const std::size_t n_year = years.size(), n_group = groups.size();
+    std::string table = header("households");
+    for (std::size_t g = 0; g < n_group; ++g) {
+      if (groups[g].starts_with("county_decile")) continue;
+      table += "<tr><td>" + escape(groups[g]) + "</td>";
+      for (std::size_t v = 0; v < variants.size(); ++v) {
+        const std::size_t at = (v * n_year + n_year - 1) * n_group + g;
+        table += "<td class=\"n\">" +
+                 escape(ci(m.values[at], lo.values[at], hi.values[at], svg::Scale::plain)) +
+                 "</td>";
+      }
+      table += "</tr>\n";
+    }
+    body += section("table-impact", "Who gains in " + year_text(years.back()),
+                    "Mean change in income per person (yuan per year) of the same households "
+                    "against " +
+                        escape(baseline) +
+                        ", by baseline income decile, county role and household type, with "
+                        "95% intervals over replicates.",
+                    table + "</table>\n");
+  }
+  if (has_object(path, "cost_effectiveness/yuan_per_person_year_out_of_poverty")) {
+    const char* const ratios[][2] = {
+        {"yuan_per_person_year_out_of_poverty", "yuan per person-year kept out of poverty"},
+        {"yuan_per_return_averted", "yuan per return to poverty averted"},
+        {"yuan_per_percent_income_gain", "yuan per 1% of recipient income"}};
+    std::string table = header("cost-effectiveness against " + baseline);
+    for (const auto& r : ratios) {
+      const std::string base = std::string("cost_effectiveness/") + r[0];
+      const ArrayData m = read_array(path, base), lo = read_array(path, base + "_ci_low"),
+                      hi = read_array(path, base + "_ci_high");
+      table += "<tr><td>" + escape(r[1]) + "</td>";
+      for (std::size_t v = 0; v < variants.size(); ++v) {
+        table += "<td class=\"n\">" +
+                 escape(ci(m.values[v], lo.values[v], hi.values[v], svg::Scale::money)) + "</td>";
+      }
+      table += "</tr>\n";
+    }
+    body += section("table-cost-effectiveness", "Cost-effectiveness",
+                    "Extra aid over the run per unit of effect, with Fieller's 95% interval "
+                    "(none where the effect is not distinguishable from zero).",
+                    table + "</table>\n");
+  }
+  if (has_object(path, "risk/probability")) {
+    const ArrayData p = read_array(path, "risk/probability");
+    const ArrayData lo = read_array(path, "risk/probability_ci_low");
+    const ArrayData hi = read_array(path, "risk/probability_ci_high");
+    const std::vector<std::string> targets = read_text(path, "risk/target");
+    const std::vector<std::string> counties = read_text(path, "risk/county_name");
+    const std::size_t n_variant = variants.size(), n_county = counties.size();
+    std::string table = header("target, county");
+    for (std::size_t t = 0; t < targets.size(); ++t) {
+      for (std::size_t c = 0; c < n_county; ++c) {
+        table += "<tr><td>" + escape(targets[t] + ", " + counties[c]) + "</td>";
+        for (std::size_t v = 0; v < n_variant; ++v) {
+          const std::size_t at = (t * n_variant + v) * n_county + c;
+          table += "<td class=\"n\">" +
+                   escape(ci(p.values[at], lo.values[at], hi.values[at], svg::Scale::percent)) +
+                   "</td>";
+        }
+        table += "</tr>\n";
+      }
+    }
+    body += section("table-risk", "Risk of missing targets",
+                    "Share of replicates in which each county crosses the target, with Wilson's "
+                    "95% interval.",
+                    table + "</table>\n");
+  }
+  return body;
+}
+
 std::string experiment_report(const std::string& path) {
   const std::vector<std::string> variants = read_text(path, "variant");
   const std::string baseline = attribute(path, "baseline");
@@ -348,6 +440,7 @@ std::string experiment_report(const std::string& path) {
       "largely removed; intervals are 95% Student-t intervals over the " +
       escape(replicates) + " replicates.</p>\n";
 
+  body += analyses_sections(path, variants, baseline);
   if (!has_object(path, "summary/region")) return page("codev report: " + name, body, path);
   const std::string group = "summary/region";
   const std::vector<std::string> groups = read_text(path, group + "/group");

@@ -4,6 +4,7 @@
 // Errors in a variant's `set:` or a sweep parameter are reported where the experiment file wrote
 // them, not as "--set".
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <filesystem>
 #include <initializer_list>
@@ -18,12 +19,15 @@
 #include "codev/engine.hpp"
 #include "codev/experiment.hpp"
 #include "codev/model.hpp"
+#include "output/schema.hpp"
 #include "scenario/compose.hpp"
+#include "scenario/resolved.hpp"
 #include "scenario/scalars.hpp"
 #include "scenario/schema.hpp"
 #include "scenario/template.hpp"
 #include "scenario/yaml_tree.hpp"
 #include "stats/sensitivity.hpp"
+#include "stats/shapley.hpp"
 
 namespace codev {
 
@@ -55,8 +59,8 @@ std::string described(const InputError& e, const std::string& dir) {
   return text;
 }
 
-inline constexpr std::string_view kTopKeys[] = {"experiment", "variants", "sweep", "summarise",
-                                                "outputs"};
+inline constexpr std::string_view kTopKeys[] = {"experiment", "variants", "sweep",   "summarise",
+                                                "outputs",    "impact",   "shapley", "targets"};
 inline constexpr std::string_view kExperimentKeys[] = {
     "name", "description", "base", "replicates", "seed", "baseline", "threads"};
 inline constexpr std::string_view kVariantKeys[] = {"name", "scenario", "set"};
@@ -65,6 +69,18 @@ inline constexpr std::string_view kSweepKeys[] = {"method", "samples", "replicat
 inline constexpr std::string_view kParameterKeys[] = {"path", "min", "max", "levels"};
 inline constexpr std::string_view kOutputKeys[] = {"annual", "region", "pairings", "monthly"};
 inline constexpr std::string_view kMethods[] = {"grid", "lhs", "sobol"};
+inline constexpr std::string_view kImpactKeys[] = {"years", "threshold"};
+inline constexpr std::string_view kShapleyKeys[] = {"players", "max_exact", "permutations"};
+inline constexpr std::string_view kPlayerKeys[] = {"name", "set"};
+inline constexpr std::string_view kTargetKeys[] = {"indicator", "threshold", "direction", "year",
+                                                   "when"};
+inline constexpr std::string_view kDirections[] = {"above", "below"};
+inline constexpr std::string_view kWhens[] = {"by", "in"};
+// The indicator of a target that is not an /annual variable: county over region-wide income.
+inline constexpr std::string_view kIncomeRatio = "income_ratio";
+// Players: at most this many (sampled orderings); exact decompositions up to kMaxExactPlayers.
+constexpr int kMaxPlayers = 30;
+constexpr int kMaxExactPlayers = 12;
 inline constexpr std::string_view kSummaryGroups[] = {"annual", "region"};
 // Default summary: what policy comparisons look at first.
 inline constexpr std::string_view kDefaultSummarise[] = {"income_per_capita_mean", "fgt0",
@@ -178,6 +194,18 @@ struct VariantNodes {
   std::string path;
 };
 
+struct PlayerNodes {
+  const Node* node = nullptr;
+  std::vector<std::pair<const Node*, const Node*>> sets;  ///< key, value
+  std::string path;
+};
+
+struct TargetNodes {
+  const Node* indicator = nullptr;
+  const Node* year = nullptr;
+  std::string path;
+};
+
 struct ParameterNodes {
   const Node* map = nullptr;
   const Node* path_node = nullptr;
@@ -202,6 +230,12 @@ class ExperimentReader {
                        read_sweep(value, path);
                      } else if (key == "summarise") {
                        read_summarise(value, path);
+                     } else if (key == "impact") {
+                       read_impact(value, path);
+                     } else if (key == "shapley") {
+                       read_shapley(value, path);
+                     } else if (key == "targets") {
+                       read_targets(value, path);
                      } else {
                        read_outputs(value, path);
                      }
@@ -211,9 +245,16 @@ class ExperimentReader {
       for (std::string_view name : kDefaultSummarise)
         add_summarised(std::string(name), nullptr, "");
     }
+    if (spec_.shapley.enabled()) check_shapley_alone(root);
     check_variant_names();
     read_base();
-    read_variant_scenarios();
+    if (spec_.shapley.enabled()) {
+      make_shapley_variants();
+    } else {
+      read_variant_scenarios();
+    }
+    check_impact();
+    check_targets();
     if (spec_.sweep.method != SweepSpec::Method::none) check_sweep();
     check_cells();
     if (spec_.sweep.method != SweepSpec::Method::none) check_sweep_points();
@@ -440,6 +481,197 @@ class ExperimentReader {
     }
   }
 
+  void read_impact(const Node& node, const std::string& path) {
+    const Node& map = expect(node, path, NodeKind::mapping);
+    for_each_entry(
+        map, path, kImpactKeys,
+        [&](std::string_view key, const Node& value, const std::string& key_path) {
+          if (key == "years") {
+            const Node& list = expect(value, key_path, NodeKind::sequence);
+            impact_years_ = &list;
+            spec_.impact.years.clear();
+            for (std::size_t i = 0; i < list.items.size(); ++i) {
+              const std::string item = join_index(key_path, i);
+              const int year = read_int(list.items[i], item, 1949, 2200);
+              if (std::find(spec_.impact.years.begin(), spec_.impact.years.end(), year) !=
+                  spec_.impact.years.end()) {
+                fail(list.items[i], item, "year " + std::to_string(year) + " is listed twice");
+              }
+              spec_.impact.years.push_back(year);
+            }
+          } else {
+            const double t = read_real(value, key_path);
+            if (!(t >= 0.0 && t <= 100.0)) {
+              fail(value, key_path, "must be in [0, 100], got " + value.value);
+            }
+            spec_.impact.threshold = t;
+          }
+        });
+  }
+
+  void read_shapley(const Node& node, const std::string& path) {
+    const Node& map = expect(node, path, NodeKind::mapping);
+    shapley_node_ = &map;
+    ShapleySpec& s = spec_.shapley;
+    for_each_entry(
+        map, path, kShapleyKeys,
+        [&](std::string_view key, const Node& value, const std::string& key_path) {
+          if (key == "players") {
+            const Node& list = expect(value, key_path, NodeKind::sequence);
+            if (list.items.empty()) fail(list, key_path, "list at least one player");
+            if (list.items.size() > static_cast<std::size_t>(kMaxPlayers)) {
+              fail(list, key_path, "at most " + std::to_string(kMaxPlayers) + " players");
+            }
+            for (std::size_t i = 0; i < list.items.size(); ++i) {
+              read_player(list.items[i], join_index(key_path, i));
+            }
+          } else if (key == "max_exact") {
+            s.max_exact = read_int(value, key_path, 1, kMaxExactPlayers);
+          } else {
+            s.permutations = read_int(value, key_path, 2, 100'000);
+            if (s.permutations % 2 != 0) {
+              fail(value, key_path,
+                   "must be even (orderings are sampled in antithetic pairs), got " + value.value);
+            }
+          }
+        });
+    require_keys(map, path, {"players"});
+  }
+
+  // A player: an instrument name or `cadres`, or a mapping {name, set} of overrides that switch
+  // the player off.
+  void read_player(const Node& node, const std::string& path) {
+    ShapleyPlayer p;
+    p.mark = node.mark();
+    PlayerNodes nodes;
+    nodes.node = &node;
+    nodes.path = path;
+    if (node.kind == NodeKind::scalar) {
+      p.name = read_name(node, path);
+      std::vector<std::string_view> known(std::begin(kInstrumentNames), std::end(kInstrumentNames));
+      known.emplace_back("cadres");
+      const auto found = std::find(known.begin(), known.end(), p.name);
+      if (found == known.end()) {
+        fail(node, path,
+             "unknown player " + quote(p.name) +
+                 " (expected an instrument, cadres, or a mapping {name, set})" +
+                 did_you_mean(p.name, known));
+      }
+      if (p.name == "cadres") {
+        p.cadres = true;
+      } else {
+        p.instrument = static_cast<int>(found - known.begin());
+      }
+    } else {
+      const Node& map = expect(node, path, NodeKind::mapping);
+      for_each_entry(map, path, kPlayerKeys,
+                     [&](std::string_view key, const Node& value, const std::string& key_path) {
+                       if (key == "name") {
+                         p.name = read_name(value, key_path);
+                       } else {
+                         const Node& sets = expect(value, key_path, NodeKind::mapping);
+                         if (sets.entries.empty()) {
+                           fail(sets, key_path, "list the overrides that switch the player off");
+                         }
+                         for (const Entry& entry : sets.entries) {
+                           const std::string entry_path = join_key(key_path, entry.key.value);
+                           const std::string& text =
+                               plain(entry.value, entry_path, "a plain scalar value");
+                           if (entry.key.value == "meta.seed") {
+                             fail(entry.key, entry_path,
+                                  "coalitions share the experiment's seed (common random "
+                                  "numbers); set experiment.seed");
+                           }
+                           p.sets.push_back(entry.key.value + "=" + text);
+                           nodes.sets.emplace_back(&entry.key, &entry.value);
+                         }
+                       }
+                     });
+      require_keys(map, path, {"name", "set"});
+      if (p.name == "none" || p.name == "all") {
+        fail(*map.find("name"), join_key(path, "name"),
+             quote(p.name) + " names a coalition; choose another player name");
+      }
+    }
+    for (std::size_t j = 0; j < spec_.shapley.players.size(); ++j) {
+      if (spec_.shapley.players[j].name == p.name) {
+        fail(node, path,
+             "player " + quote(p.name) + " is listed twice (first at " + player_nodes_[j].path +
+                 ")");
+      }
+    }
+    if (p.name.find('+') != std::string::npos) {
+      fail(node, path, "a player name may not contain '+' (it joins names in coalitions)");
+    }
+    spec_.shapley.players.push_back(std::move(p));
+    player_nodes_.push_back(std::move(nodes));
+  }
+
+  void read_targets(const Node& node, const std::string& path) {
+    const Node& list = expect(node, path, NodeKind::sequence);
+    if (list.items.empty()) fail(list, path, "list at least one target (or leave `targets` out)");
+    if (list.items.size() > 1000) fail(list, path, "at most 1000 targets");
+    for (std::size_t i = 0; i < list.items.size(); ++i) {
+      const std::string item_path = join_index(path, i);
+      const Node& map = expect(list.items[i], item_path, NodeKind::mapping);
+      TargetSpec t;
+      t.mark = map.mark();
+      TargetNodes nodes;
+      nodes.path = item_path;
+      for_each_entry(
+          map, item_path, kTargetKeys,
+          [&](std::string_view key, const Node& value, const std::string& key_path) {
+            if (key == "indicator") {
+              t.indicator = read_name(value, key_path);
+              nodes.indicator = &value;
+            } else if (key == "threshold") {
+              t.threshold = read_real(value, key_path);
+            } else if (key == "direction") {
+              const std::string& text = scalar(value, key_path, "above or below");
+              if (std::find(std::begin(kDirections), std::end(kDirections), text) ==
+                  std::end(kDirections)) {
+                fail(value, key_path,
+                     "expected above or below, got " + quote(text) +
+                         did_you_mean(text, kDirections));
+              }
+              t.above = text == "above";
+            } else if (key == "year") {
+              t.year = read_int(value, key_path, 1949, 2200);
+              nodes.year = &value;
+            } else {
+              const std::string& text = scalar(value, key_path, "by or in");
+              if (std::find(std::begin(kWhens), std::end(kWhens), text) == std::end(kWhens)) {
+                fail(value, key_path,
+                     "expected by (any year up to `year`) or in (that year only), got " +
+                         quote(text) + did_you_mean(text, kWhens));
+              }
+              t.any_year = text == "by";
+            }
+          });
+      require_keys(map, item_path, {"indicator", "threshold", "year"});
+      // The indicator: an /annual variable or income_ratio.
+      const std::vector<VariableSpec> annual = run_group_variables("annual");
+      std::vector<std::string_view> known = variable_names(annual);
+      known.push_back(kIncomeRatio);
+      if (std::find(known.begin(), known.end(), t.indicator) == known.end()) {
+        fail(*nodes.indicator, join_key(item_path, "indicator"),
+             "unknown indicator " + quote(t.indicator) +
+                 " (expected a variable of /annual, or income_ratio)" +
+                 did_you_mean(t.indicator, known));
+      }
+      t.label = t.indicator + (t.above ? " > " : " < ") + format_real(t.threshold) +
+                (t.any_year ? " by " : " in ") + std::to_string(t.year);
+      for (std::size_t j = 0; j < spec_.targets.size(); ++j) {
+        if (spec_.targets[j].label == t.label) {
+          fail(map, item_path,
+               "target '" + t.label + "' is listed twice (first at " + target_nodes_[j].path + ")");
+        }
+      }
+      spec_.targets.push_back(std::move(t));
+      target_nodes_.push_back(std::move(nodes));
+    }
+  }
+
   void read_outputs(const Node& node, const std::string& path) {
     const Node& map = expect(node, path, NodeKind::mapping);
     ExperimentOutputs& o = spec_.outputs;
@@ -520,16 +752,20 @@ class ExperimentReader {
     const ScenarioSpec base = base_template_->read({}, false);
     spec_.seed = seed_ ? *seed_ : base.seed;
     spec_.base = base_path_;
-    if (spec_.variants.empty()) {
+    if (spec_.variants.empty() && !spec_.shapley.enabled()) {
       VariantSpec v;
       v.mark = experiment_node_->mark();
       v.name = "base";
       spec_.variants.push_back(std::move(v));
       variant_nodes_.push_back({});
     }
-    if (spec_.baseline.empty()) spec_.baseline = spec_.variants.front().name;
+    if (spec_.baseline.empty() && !spec_.variants.empty()) {
+      spec_.baseline = spec_.variants.front().name;
+    }
     reference_ = base_template_->read({seed_set()});
-    compile(reference_);  // what the run would refuse (sizes, steps), refused now
+    // What the run would refuse (sizes, steps), refused now; its years bound impact and targets.
+    const Model model = compile(reference_);
+    for (const double y : run_axes(model).years) years_.push_back(static_cast<int>(y));
   }
 
   void read_variant_scenarios() {
@@ -558,10 +794,177 @@ class ExperimentReader {
       // cells have run. Errors of the scenario itself stay where the scenario wrote them; with
       // overrides, the variant is named.
       try {
-        compile(v.spec);
+        household_begins_.push_back(compile(v.spec).household_begin);
       } catch (const InputError& e) {
         if (nodes.sets.empty()) throw;
         fail(*nodes.map, nodes.path, "the variant cannot run: " + described(e, base_dir_));
+      }
+    }
+  }
+
+  // ---- Shapley experiments, impact and targets ----------------------------------------------
+
+  // A Shapley experiment makes its variants (one per coalition) and its baseline (none).
+  void check_shapley_alone(const Node& root) const {
+    if (const Node* variants = root.find("variants")) {
+      fail(*variants, "variants",
+           "a shapley experiment makes its own variants (one per coalition of players); leave "
+           "out `variants`");
+    }
+    if (baseline_node_ != nullptr) {
+      fail(*baseline_node_, "experiment.baseline",
+           "the baseline of a shapley experiment is the empty coalition 'none'; leave out "
+           "experiment.baseline");
+    }
+  }
+
+  std::string coalition_name(stats::Coalition mask) const {
+    const std::vector<ShapleyPlayer>& players = spec_.shapley.players;
+    if (mask == 0) return "none";
+    if (mask == (stats::Coalition{1} << players.size()) - 1) return "all";
+    std::string name;
+    for (std::size_t i = 0; i < players.size(); ++i) {
+      if (mask & (stats::Coalition{1} << i)) name += (name.empty() ? "" : "+") + players[i].name;
+    }
+    return name;
+  }
+
+  // The base scenario with every player absent from `mask` switched off.
+  ScenarioSpec coalition_scenario(stats::Coalition mask) const {
+    const std::vector<ShapleyPlayer>& players = spec_.shapley.players;
+    std::vector<std::string> sets = {seed_set()};
+    for (std::size_t i = 0; i < players.size(); ++i) {
+      if (!(mask & (stats::Coalition{1} << i))) {
+        sets.insert(sets.end(), players[i].sets.begin(), players[i].sets.end());
+      }
+    }
+    ScenarioSpec spec;
+    try {
+      spec = base_template_->read(sets, false);
+    } catch (const InputError& e) {
+      if (e.mark().file != "--set") throw;
+      // Reported where the player's `set:` wrote it: the key for a bad path, else the value.
+      for (const PlayerNodes& nodes : player_nodes_) {
+        for (const auto& [key, value] : nodes.sets) {
+          if (key->value == e.key_path()) {
+            fail(e.mark().column > 1 ? *value : *key,
+                 join_key(join_key(nodes.path, "set"), key->value), e.message());
+          }
+        }
+      }
+      throw;
+    }
+    for (std::size_t i = 0; i < players.size(); ++i) {
+      if (mask & (stats::Coalition{1} << i)) continue;
+      if (players[i].instrument >= 0) {
+        const auto k = static_cast<Instrument>(players[i].instrument);
+        std::erase_if(spec.policies, [&](const PolicySpec& p) { return p.instrument == k; });
+      }
+      if (players[i].cadres) {
+        for (PairingSpec& p : spec.pairings) p.cadres = 0;
+      }
+    }
+    spec.resolved_yaml = emit_resolved_yaml(spec);
+    return spec;
+  }
+
+  void make_shapley_variants() {
+    ShapleySpec& sh = spec_.shapley;
+    const auto n = static_cast<int>(sh.players.size());
+    // A built-in player must have something to switch off.
+    for (std::size_t i = 0; i < sh.players.size(); ++i) {
+      const ShapleyPlayer& p = sh.players[i];
+      const Node& node = *player_nodes_[i].node;
+      if (p.instrument >= 0 && std::none_of(reference_.policies.begin(), reference_.policies.end(),
+                                            [&](const PolicySpec& q) {
+                                              return q.instrument ==
+                                                     static_cast<Instrument>(p.instrument);
+                                            })) {
+        fail(node, player_nodes_[i].path,
+             "instrument " + quote(p.name) +
+                 " is not enabled by the base scenario's policies: nothing to switch off");
+      }
+      if (p.cadres && std::all_of(reference_.pairings.begin(), reference_.pairings.end(),
+                                  [](const PairingSpec& q) { return q.cadres == 0; })) {
+        fail(node, player_nodes_[i].path,
+             "no pairing of the base scenario dispatches cadres: nothing to switch off");
+      }
+    }
+    sh.exact = n <= sh.max_exact;
+    if (sh.exact) {
+      for (stats::Coalition m = 0; m < (stats::Coalition{1} << n); ++m) sh.coalitions.push_back(m);
+      std::stable_sort(sh.coalitions.begin(), sh.coalitions.end(),
+                       [](stats::Coalition a, stats::Coalition b) {
+                         return std::popcount(a) < std::popcount(b);
+                       });
+    } else {
+      sh.orders = stats::sample_permutations(n, sh.permutations, spec_.seed ^ 0x5a91e7ULL, true);
+      sh.coalitions = stats::permutation_coalitions(n, sh.orders);
+    }
+    if (sh.coalitions.size() > static_cast<std::size_t>(kMaxVariants)) {
+      fail(*shapley_node_, "shapley",
+           std::to_string(sh.coalitions.size()) + " coalitions; at most " +
+               std::to_string(kMaxVariants) + " (lower max_exact or permutations)");
+    }
+    for (const stats::Coalition mask : sh.coalitions) {
+      VariantSpec v;
+      v.mark = shapley_node_->mark();
+      v.name = coalition_name(mask);
+      v.scenario = base_path_;
+      v.spec = coalition_scenario(mask);
+      try {
+        household_begins_.push_back(compile(v.spec).household_begin);
+      } catch (const InputError& e) {
+        fail(*shapley_node_, "shapley",
+             "coalition " + quote(v.name) + " cannot run: " + described(e, base_dir_));
+      }
+      spec_.variants.push_back(std::move(v));
+      variant_nodes_.push_back({});
+    }
+    spec_.baseline = "none";
+  }
+
+  std::string simulated_years() const {
+    return std::to_string(years_.front()) + "-" + std::to_string(years_.back());
+  }
+
+  bool simulated(int year) const {
+    return std::find(years_.begin(), years_.end(), year) != years_.end();
+  }
+
+  void check_impact() {
+    ImpactSpec& impact = spec_.impact;
+    if (impact_years_ == nullptr && !years_.empty()) impact.years = {years_.back()};
+    for (std::size_t i = 0; i < impact.years.size(); ++i) {
+      if (!simulated(impact.years[i])) {
+        fail(impact_years_->items[i], join_index("impact.years", i),
+             "must be a year the run closes (" + simulated_years() + "), got " +
+                 std::to_string(impact.years[i]));
+      }
+    }
+    std::sort(impact.years.begin(), impact.years.end());
+    if (impact.years.empty()) return;
+    // Household i of one variant is household i of another only if both simulate the same
+    // households.
+    const std::size_t b = spec_.baseline_index();
+    for (std::size_t v = 0; v < spec_.variants.size(); ++v) {
+      if (household_begins_[v] == household_begins_[b]) continue;
+      const VariantNodes& nodes = variant_nodes_[v];
+      fail(nodes.map != nullptr ? *nodes.map : *experiment_node_,
+           nodes.map != nullptr ? nodes.path : "experiment",
+           "variant " + quote(spec_.variants[v].name) +
+               " simulates other households than the baseline (population.scale or county "
+               "populations differ), so households cannot be compared (impact); set "
+               "impact.years: [] to go without");
+    }
+  }
+
+  void check_targets() const {
+    for (std::size_t i = 0; i < spec_.targets.size(); ++i) {
+      if (!simulated(spec_.targets[i].year)) {
+        fail(*target_nodes_[i].year, join_key(target_nodes_[i].path, "year"),
+             "must be a year the run closes (" + simulated_years() + "), got " +
+                 std::to_string(spec_.targets[i].year));
       }
     }
   }
@@ -614,7 +1017,7 @@ class ExperimentReader {
     }
   }
 
-  // Variants share the output's dimensions: the same years, counties and pairings.
+  // Variants share the output's dimensions: the same years, counties, pairings and programmes.
   void check_same_shape(const ScenarioSpec& s, const Node& node, const std::string& path) const {
     const ScenarioSpec& r = reference_;
     std::string what;
@@ -631,6 +1034,11 @@ class ExperimentReader {
                    s.pairings.begin(), s.pairings.end(), r.pairings.begin(),
                    [](const PairingSpec& a, const PairingSpec& b) { return a.id == b.id; })) {
       what = "pairings";
+    } else if (s.programmes.size() != r.programmes.size() ||
+               !std::equal(
+                   s.programmes.begin(), s.programmes.end(), r.programmes.begin(),
+                   [](const ProgrammeSpec& a, const ProgrammeSpec& b) { return a.id == b.id; })) {
+      what = "programmes";
     }
     if (!what.empty()) {
       fail(node, path,
@@ -741,8 +1149,9 @@ class ExperimentReader {
     y += "  seed: " + std::to_string(spec_.seed) + "\n";
     y += "  baseline: " + yaml_string(spec_.baseline) + "\n";
     y += "  threads: " + std::to_string(spec_.threads) + "\n";
-    y += "variants:\n";
+    if (!spec_.shapley.enabled()) y += "variants:\n";
     for (const VariantSpec& v : spec_.variants) {
+      if (spec_.shapley.enabled()) break;  // the coalitions follow from `shapley`
       y += "  - name: " + yaml_string(v.name) + "\n";
       y += "    scenario: " + yaml_string(v.scenario) + "\n";
       y += "    set:";
@@ -771,6 +1180,37 @@ class ExperimentReader {
           y += "      levels: " + std::to_string(p.levels) + "\n";
       }
     }
+    y += "impact:\n  years: [";
+    for (std::size_t i = 0; i < spec_.impact.years.size(); ++i) {
+      y += (i > 0 ? ", " : "") + std::to_string(spec_.impact.years[i]);
+    }
+    y += "]\n  threshold: " + format_real(spec_.impact.threshold) + "\n";
+    if (spec_.shapley.enabled()) {
+      const ShapleySpec& sh = spec_.shapley;
+      y += "shapley:\n  players:\n";
+      for (const ShapleyPlayer& p : sh.players) {
+        if (p.sets.empty()) {
+          y += "    - " + yaml_string(p.name) + "\n";
+          continue;
+        }
+        y += "    - name: " + yaml_string(p.name) + "\n      set:\n";
+        for (const std::string& set : p.sets) {
+          const std::size_t eq = set.find('=');
+          y += "        " + yaml_string(set.substr(0, eq)) + ": " +
+               yaml_string(set.substr(eq + 1)) + "\n";
+        }
+      }
+      y += "  max_exact: " + std::to_string(sh.max_exact) + "\n";
+      y += "  permutations: " + std::to_string(sh.permutations) + "\n";
+    }
+    if (!spec_.targets.empty()) {
+      y += "targets:\n";
+      for (const TargetSpec& t : spec_.targets) {
+        y += "  - {indicator: " + t.indicator + ", threshold: " + format_real(t.threshold) +
+             ", direction: " + (t.above ? "above" : "below") + ", year: " + std::to_string(t.year) +
+             ", when: " + (t.any_year ? "by" : "in") + "}\n";
+      }
+    }
     y += "summarise:\n";
     for (const SummarisedIndicator& i : spec_.summarise)
       y += "  - " + i.group + "." + i.name + "\n";
@@ -796,6 +1236,12 @@ class ExperimentReader {
   const Node* bootstrap_node_ = nullptr;
   std::vector<VariantNodes> variant_nodes_;
   std::vector<ParameterNodes> parameter_nodes_;
+  const Node* shapley_node_ = nullptr;
+  const Node* impact_years_ = nullptr;
+  std::vector<PlayerNodes> player_nodes_;
+  std::vector<TargetNodes> target_nodes_;
+  std::vector<int> years_;                                   ///< calendar years the run closes
+  std::vector<std::vector<std::int64_t>> household_begins_;  ///< per variant
 };
 
 }  // namespace

@@ -28,12 +28,17 @@ _codev() {
     validate) options="--set --help --help-all"; files='@(yaml|yml)' ;;
     inspect) options="--help --help-all"; files='h5' ;;
     experiment) options="--output --threads --resume --help --help-all"; files='@(yaml|yml)' ;;
-    compare) options="--csv --help --help-all"; files='h5' ;;
+    compare) options="--csv --by --threshold --help --help-all"; files='h5' ;;
     export) options="--group --output --wide --help --help-all"; files='h5' ;;
     report) options="--output --help --help-all"; files='h5' ;;
     *) return ;;
   esac
   case "$prev" in
+    --by)
+      COMPREPLY=($(compgen -W "decile" -- "$cur"))
+      return ;;
+    --threshold)
+      return ;;
     -o | --output)
       if [[ "$command" == export ]]; then
         COMPREPLY=($(compgen -d -- "$cur"))
