@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "calibrate/gp.hpp"
+#include "calibrate/history.hpp"
+#include "calibrate/mcmc.hpp"
 #include "calibrate/prior.hpp"
 #include "codev/calibrate.hpp"
 #include "stats/sensitivity.hpp"
@@ -190,4 +192,144 @@ TEST_CASE("leave-one-out in closed form equals refitting without the point", "[c
     const double predictive = var / s2_refit * s2_whole + nugget * s2_whole;
     CHECK(loo.sd[i] * loo.sd[i] == Approx(predictive).epsilon(1e-9));
   }
+}
+
+namespace {
+
+// A wave whose emulators are exact planes (no emulator variance): y_t = c_t + slope_t . x.
+codev::calibrate::Wave plane_wave(const std::vector<std::vector<double>>& slopes,
+                                  const std::vector<double>& observed,
+                                  const std::vector<double>& sd) {
+  codev::calibrate::Wave wave;
+  codev::stats::SplitMix64 rng(1);
+  for (std::size_t t = 0; t < slopes.size(); ++t) {
+    std::vector<std::vector<double>> x;
+    std::vector<double> y;
+    for (int i = 0; i < 12; ++i) {
+      std::vector<double> p;
+      double v = 0.0;
+      for (double s : slopes[t]) {
+        p.push_back(rng.uniform());
+        v += s * p.back();
+      }
+      x.push_back(p);
+      y.push_back(v);
+    }
+    wave.emulators.push_back(Emulator::fit(x, y, Kernel::matern52));
+    wave.observed.push_back(observed[t]);
+    wave.fixed_variance.push_back(sd[t] * sd[t]);
+  }
+  return wave;
+}
+
+}  // namespace
+
+TEST_CASE("implausibility is the distance in standard deviations; the nth largest counts",
+          "[calibrate]") {
+  codev::calibrate::Region region;
+  region.k = 2;
+  region.cutoff = 3.0;
+  // Target 0 sees x1 only, target 1 sees x2 only.
+  region.waves.push_back(plane_wave({{1.0, 0.0}, {0.0, 2.0}}, {0.5, 1.0}, {0.1, 0.2}));
+  const std::vector<double> points = {0.5, 0.5, 0.9, 0.5, 0.5, 0.95, 0.9, 0.95};
+  const auto imp = region.implausibility(0, points, 4);
+  CHECK(imp[0][0] == Approx(0.0).margin(1e-9));
+  CHECK(imp[1][0] == Approx(4.0));  // |0.5 - 0.9| / 0.1
+  CHECK(imp[2][1] == Approx(4.5));  // |1.0 - 1.9| / 0.2
+  std::vector<double> worst;
+  const std::vector<char> ok = region.survives(points, 4, &worst);
+  CHECK(ok == std::vector<char>{1, 0, 0, 0});
+  CHECK(worst[3] == Approx(4.5));
+  // With the second largest counted, one bad target alone rules nothing out.
+  region.nth = 2;
+  CHECK(region.survives(points, 4) == std::vector<char>{1, 1, 1, 0});
+  CHECK(region.nth_implausibility(0, points, 4)[3] == Approx(4.0));
+}
+
+TEST_CASE("the non-implausible space is found, shrinks with each wave and is estimated",
+          "[calibrate]") {
+  using codev::calibrate::sample_region;
+  codev::calibrate::Region region;
+  region.k = 2;
+  region.cutoff = 3.0;
+  // Wave 1: x1 within 0.5 +- 0.15 (a third of the range... 0.3 of it).
+  region.waves.push_back(plane_wave({{1.0, 0.0}}, {0.5}, {0.05}));
+  const codev::calibrate::Proposal one = sample_region(region, 100, 20000, 42);
+  CHECK(one.fraction() == Approx(0.3).margin(0.015));
+  for (const auto& p : one.points) CHECK(std::abs(p[0] - 0.5) <= 0.15 + 1e-12);
+  // Wave 2 adds x2 within 0.2 +- 0.06: about 0.3 x 0.12 of the cube survives both.
+  region.waves.push_back(plane_wave({{0.0, 1.0}}, {0.2}, {0.02}));
+  const codev::calibrate::Proposal two = sample_region(region, 100, 20000, 43);
+  CHECK(two.fraction() == Approx(0.036).margin(0.006));
+  for (const auto& p : two.points) {
+    CHECK(std::abs(p[0] - 0.5) <= 0.15 + 1e-12);
+    CHECK(std::abs(p[1] - 0.2) <= 0.06 + 1e-12);
+  }
+  // A region too small for the uniform phase is filled by steps around what survives, or,
+  // when nothing does, around the least implausible points.
+  codev::calibrate::Region tiny;
+  tiny.k = 2;
+  tiny.waves.push_back(plane_wave({{1.0, 0.0}, {0.0, 1.0}}, {0.3, 0.7}, {0.0005, 0.0005}));
+  const codev::calibrate::Proposal few = sample_region(tiny, 50, 1000, 44);
+  CHECK(few.uniform_accepted == 0);
+  REQUIRE(few.points.size() >= 50);
+  for (const auto& p : few.points) {
+    CHECK(std::abs(p[0] - 0.3) <= 0.0015 + 1e-12);
+    CHECK(std::abs(p[1] - 0.7) <= 0.0015 + 1e-12);
+  }
+  // Same seed, same points.
+  CHECK(sample_region(tiny, 50, 1000, 44).points == few.points);
+}
+
+TEST_CASE("designs: maximin Latin hypercubes and maximin subsets", "[calibrate]") {
+  const auto d = codev::calibrate::maximin_lhs(10, 3, 9);
+  REQUIRE(d.size() == 10);
+  for (int i = 0; i < 3; ++i) {
+    std::vector<int> strata;
+    for (const auto& p : d) strata.push_back(static_cast<int>(p[static_cast<std::size_t>(i)] * 10));
+    std::sort(strata.begin(), strata.end());
+    std::vector<int> expected(10);
+    std::iota(expected.begin(), expected.end(), 0);
+    CHECK(strata == expected);  // one point per stratum in every coordinate
+  }
+  const std::vector<std::vector<double>> pool = {{0.0}, {0.1}, {0.5}, {1.0}, {0.55}};
+  CHECK(codev::calibrate::maximin_subset(pool, 3) == std::vector<std::size_t>{0, 3, 2});
+  CHECK(codev::calibrate::maximin_subset(pool, 9).size() == 5);
+}
+
+TEST_CASE("Metropolis samples a known posterior, the same for the same seed", "[calibrate]") {
+  // N(0.4, 0.05^2) x N(0.6, 0.1^2) with correlation 0 on the unit square.
+  const auto log_target = [](const std::vector<double>& x) {
+    if (x[0] < 0 || x[0] > 1 || x[1] < 0 || x[1] > 1) return -HUGE_VAL;
+    const double a = (x[0] - 0.4) / 0.05, b = (x[1] - 0.6) / 0.1;
+    return -0.5 * (a * a + b * b);
+  };
+  const std::vector<std::vector<double>> starts = {{0.2, 0.2}, {0.8, 0.8}, {0.5, 0.5}, {0.3, 0.9}};
+  const std::vector<double> cov = {0.0025, 0.0, 0.0, 0.01};
+  const codev::calibrate::McmcResult r =
+      codev::calibrate::metropolis(log_target, starts, cov, 500, 2, 2500, 17);
+  REQUIRE(r.draws.size() == 10000);
+  double m0 = 0, m1 = 0, s0 = 0, s1 = 0;
+  for (const auto& x : r.draws) {
+    m0 += x[0];
+    m1 += x[1];
+  }
+  m0 /= 10000;
+  m1 /= 10000;
+  for (const auto& x : r.draws) {
+    s0 += (x[0] - m0) * (x[0] - m0);
+    s1 += (x[1] - m1) * (x[1] - m1);
+  }
+  CHECK(m0 == Approx(0.4).margin(0.005));
+  CHECK(m1 == Approx(0.6).margin(0.01));
+  CHECK(std::sqrt(s0 / 9999) == Approx(0.05).margin(0.004));
+  CHECK(std::sqrt(s1 / 9999) == Approx(0.1).margin(0.008));
+  CHECK(r.acceptance > 0.2);
+  CHECK(r.acceptance < 0.6);
+  for (double rhat : r.rhat) CHECK(rhat < 1.05);
+  const codev::calibrate::McmcResult again =
+      codev::calibrate::metropolis(log_target, starts, cov, 500, 2, 2500, 17);
+  CHECK(again.draws == r.draws);
+  // Chains stuck apart are flagged.
+  CHECK(codev::calibrate::gelman_rubin({{0.1, 0.2, 0.1, 0.2}, {0.8, 0.9, 0.8, 0.9}}) > 3.0);
 }
