@@ -3,10 +3,10 @@
 // output expression that simulates each), parameters (scenario paths with priors) and a method:
 // history matching with Gaussian-process emulators over waves, which rules out the parameter space
 // where the model cannot match the targets, then a posterior sample (a Metropolis sampler on the
-// emulators, or ABC-SMC on the simulator) and simulator runs at posterior draws, which give the
+// emulators) and simulator runs at posterior draws, which give the
 // posterior predictive check of targets held out of the fit. Cells (point x replicate) run
 // through the experiment machinery (journal, --resume, threads, MPI ranks), so the result is the
-// same for any thread or rank count. See docs/CALIBRATION.md.
+// same for any thread or rank count. See docs/SCENARIOS.md (the file) and docs/OUTPUT.md.
 #pragma once
 
 #include <cstdint>
@@ -59,9 +59,6 @@ struct CalibrationTarget {
     ratio,        ///< x_last / x_first
     change,       ///< x_last - x_first
     count_below,  ///< selected counties whose indicator is below `threshold` in the year
-    first_below,  ///< selected counties whose indicator is first below `threshold` in the years
-    did,          ///< difference-in-differences (two-way fixed effects) of paired counties
-    event_study,  ///< event-study coefficient at `event_time` years from the pairing start
   };
   enum class Uncertainty : std::uint8_t { se, band, tolerance };
   Mark mark;
@@ -72,15 +69,8 @@ struct CalibrationTarget {
   std::vector<int> years;                  ///< one year, or the years the statistic needs
   std::string region_group = "recipient";  ///< region targets: all, donor, recipient or other
   CountySelection counties;                ///< annual targets
-  double threshold = 0.0;                  ///< count_below, first_below
-  // did and event_study: panel of the selected counties over `years` (first to last). Treated:
-  // recipients of a pairing whose id does not start with any of `exclude_pairings`, from the
-  // earliest start year of those pairings; counties treated before the first year are dropped.
-  bool log = false;  ///< the panel's outcome is log(indicator)
-  std::vector<std::string> exclude_pairings;
-  int event_time = 0;    ///< event_study: years since the pairing start (-1 is the reference)
-  int event_window = 3;  ///< event_study: event times binned at -window and +window
-  double value = 0.0;    ///< the published figure
+  double threshold = 0.0;                  ///< count_below
+  double value = 0.0;                      ///< the published figure
   Uncertainty uncertainty = Uncertainty::se;
   double uncertainty_value = 0.0;  ///< se, or the relative tolerance
   double band_low = 0.0, band_high = 0.0;
@@ -101,20 +91,15 @@ struct HistoryMatchingSpec {
   int candidates = 20000;  ///< uniform candidate points per wave to find non-implausible ones
 };
 
-/// The posterior sample.
+/// The posterior sample: random-walk Metropolis on the last wave's emulators.
 struct PosteriorSpec {
-  enum class Sampler : std::uint8_t { emulator_mcmc, abc_smc };
+  enum class Sampler : std::uint8_t { emulator_mcmc };
   Sampler sampler = Sampler::emulator_mcmc;
   int samples = 1000;  ///< draws kept
   int chains = 4;      ///< emulator_mcmc
   int burn_in = 1000;  ///< emulator_mcmc: steps per chain discarded
   int thin = 5;        ///< emulator_mcmc: every thin-th step kept
   int runs = 20;       ///< posterior draws run by the simulator (posterior predictive check)
-  // abc_smc (Del Moral, Doucet and Jasra 2012): particles (= samples), generations, the ESS kept
-  // per generation, and the stopping acceptance rate of the MCMC moves.
-  int generations = 6;
-  double ess_fraction = 0.5;
-  double min_acceptance = 0.05;
 };
 
 /// A whole calibration, as read and checked.
