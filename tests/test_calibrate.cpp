@@ -333,3 +333,70 @@ TEST_CASE("Metropolis samples a known posterior, the same for the same seed", "[
   // Chains stuck apart are flagged.
   CHECK(codev::calibrate::gelman_rubin({{0.1, 0.2, 0.1, 0.2}, {0.8, 0.9, 0.8, 0.9}}) > 3.0);
 }
+
+TEST_CASE("a calibration file reads with its defaults, and its resolved form reads back the same",
+          "[calibrate]") {
+  const std::string text =
+      std::string("calibration:\n  name: read\n  base: ") + CODEV_SOURCE_DIR +
+      "/tests/data/good/basic.yaml\n"
+      "  set: {parameters.household.mpc: 0.7}\n"
+      "targets:\n"
+      "  - name: income\n"
+      "    indicator: income_per_capita_mean\n"
+      "    prefecture: Ganzi\n"
+      "    years: 2026\n"
+      "    value: 14000\n"
+      "    band: [13000, 16000]\n"
+      "    source: test\n"
+      "  - name: poor\n"
+      "    indicator: region.fgt0\n"
+      "    statistic: change\n"
+      "    years: [2024, 2027]\n"
+      "    value: -0.02\n"
+      "    se: 0.01\n"
+      "    discrepancy: 0.005\n"
+      "    fit: false\n"
+      "  - name: below\n"
+      "    indicator: income_per_capita_mean\n"
+      "    statistic: count_below\n"
+      "    threshold: 20000\n"
+      "    years: 2025\n"
+      "    value: 2\n"
+      "    tolerance: 0.5\n"
+      "parameters:\n"
+      "  - name: wage\n"
+      "    paths: [parameters.labour.migrant_wage, parameters.labour.local_wage]\n"
+      "    prior: beta\n"
+      "    alpha: 2\n"
+      "    beta: 3\n"
+      "    min: 2000\n"
+      "    max: 8000\n";
+  const codev::CalibrationSpec spec = codev::read_calibration_text(text, "read.yaml");
+  REQUIRE(spec.targets.size() == 3);
+  const codev::CalibrationTarget& income = spec.targets[0];
+  CHECK(income.group == "annual");
+  CHECK(income.counties.kind == codev::CountySelection::Kind::prefecture);
+  CHECK(income.sd == Approx(3000.0 / (2 * 1.959963984540054)));
+  CHECK(spec.targets[1].group == "region");
+  CHECK(spec.targets[1].region_group == "recipient");
+  CHECK_FALSE(spec.targets[1].fit);
+  CHECK(spec.targets[1].sd == 0.01);
+  CHECK(spec.targets[2].counties.kind == codev::CountySelection::Kind::all);
+  CHECK(spec.targets[2].sd == 1.0);
+  REQUIRE(spec.parameters.size() == 1);
+  CHECK(spec.parameters[0].paths.size() == 2);
+  CHECK(spec.parameters[0].prior.kind == Prior::Kind::beta);
+  CHECK(spec.history.waves == 3);
+  CHECK(spec.history.runs == 40);
+  CHECK(spec.posterior.samples == 1000);
+  CHECK(spec.replicates == 1);
+  // The base spec carries the fixed setting; a point sets every path of a parameter.
+  CHECK(spec.base_spec.parameters.household_mpc == 0.7);
+  const codev::ScenarioSpec at = codev::calibration_point_scenario(spec, {4321.5});
+  CHECK(at.parameters.labour_migrant_wage == 4321.5);
+  CHECK(at.parameters.labour_local_wage == 4321.5);
+  CHECK(at.parameters.household_mpc == 0.7);
+  const codev::CalibrationSpec again =
+      codev::read_calibration_text(spec.resolved_yaml, "resolved.yaml");
+  CHECK(again.resolved_yaml == spec.resolved_yaml);
+}

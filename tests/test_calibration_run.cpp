@@ -39,8 +39,9 @@ struct Folder {
 };
 
 // The calibration of the recovery test: two parameters the income targets identify (farm
-// productivity growth sets income growth, migrant wages the wage income of recipients) and one they cannot (the collective
-// income threshold enters only the share-of-villages indicator, which no target uses).
+// productivity growth sets income growth, migrant wages the wage income of recipients) and one they
+// cannot (the collective income threshold enters only the share-of-villages indicator, which no
+// target uses).
 std::string calibration_text(const std::vector<double>& values, int waves, int runs,
                              int posterior_runs) {
   const auto num = [](double v) {
@@ -235,8 +236,7 @@ TEST_CASE("calibration recovers known values; an unidentified parameter stays wi
   CHECK(again != direct);  // another seed is another world
 }
 
-TEST_CASE("a calibration is the same for any thread count and after --resume",
-          "[calibration]") {
+TEST_CASE("a calibration is the same for any thread count and after --resume", "[calibration]") {
   Folder folder("threads");
   const std::vector<double> z = synthetic_targets({4000.0, 0.02, 50000.0});
   const codev::CalibrationSpec spec =

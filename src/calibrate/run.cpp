@@ -164,10 +164,10 @@ class Calibration {
     region_.cutoff = spec.history.cutoff;
     region_.nth = spec.history.nth;
     region_.k = k_;
-    planned_ = static_cast<int>(
-        (static_cast<std::size_t>(spec.history.waves) * static_cast<std::size_t>(spec.history.runs) +
-         static_cast<std::size_t>(spec.posterior.runs)) *
-        reps_);
+    planned_ = static_cast<int>((static_cast<std::size_t>(spec.history.waves) *
+                                     static_cast<std::size_t>(spec.history.runs) +
+                                 static_cast<std::size_t>(spec.posterior.runs)) *
+                                reps_);
     summary_.cells_resumed = static_cast<int>(journal.size());
   }
 
@@ -180,9 +180,9 @@ class Calibration {
       fit_wave(w);
       const bool last = w + 1 == h.waves;
       const calibrate::Proposal proposal = calibrate::sample_region(
-          region_,
-          static_cast<std::size_t>(last ? spec_.posterior.samples : h.runs),
-          static_cast<std::size_t>(h.candidates), stage_seed(spec_.seed, 1 + static_cast<std::uint64_t>(w)));
+          region_, static_cast<std::size_t>(last ? spec_.posterior.samples : h.runs),
+          static_cast<std::size_t>(h.candidates),
+          stage_seed(spec_.seed, 1 + static_cast<std::uint64_t>(w)));
       waves_.back().fraction = proposal.fraction();
       summary_.waves = w + 1;
       report_wave(w, proposal);
@@ -358,7 +358,8 @@ class Calibration {
     const PosteriorSpec& q = spec_.posterior;
     std::vector<std::vector<double>> starts;
     for (const std::size_t i : calibrate::maximin_subset(
-             nonimplausible_, std::min(nonimplausible_.size(), static_cast<std::size_t>(q.chains)))) {
+             nonimplausible_,
+             std::min(nonimplausible_.size(), static_cast<std::size_t>(q.chains)))) {
       starts.push_back(nonimplausible_[i]);
     }
     // Proposal covariance: that of the non-implausible sample (its box when it is one point).
@@ -375,8 +376,8 @@ class Calibration {
         cov[a * k_ + b] = n > 1 ? s / static_cast<double>(n - 1) : (a == b ? 1e-4 : 0.0);
       }
     }
-    const int per_chain = (q.samples + static_cast<int>(starts.size()) - 1) /
-                          static_cast<int>(starts.size());
+    const int per_chain =
+        (q.samples + static_cast<int>(starts.size()) - 1) / static_cast<int>(starts.size());
     mcmc_ = calibrate::metropolis(log_target, starts, cov, q.burn_in, q.thin, per_chain,
                                   stage_seed(spec_.seed, 1000));
     double worst = 0.0;
@@ -394,8 +395,8 @@ class Calibration {
     if (runs == 0 || mcmc_.draws.empty()) return;
     std::vector<std::vector<double>> units;
     for (int i = 0; i < runs; ++i) {
-      units.push_back(
-          mcmc_.draws[static_cast<std::size_t>(i) * mcmc_.draws.size() / static_cast<std::size_t>(runs)]);
+      units.push_back(mcmc_.draws[static_cast<std::size_t>(i) * mcmc_.draws.size() /
+                                  static_cast<std::size_t>(runs)]);
     }
     first_predictive_ = points_.size();
     simulate(units, spec_.history.waves);
@@ -547,10 +548,8 @@ void Calibration::write() {
              {"point", "replicate", "target"});
   f.variable("points", {"simulated_mean", "1", "simulated target, mean over replicates"},
              {"point", "target"});
-  f.variable("points", {"non_implausible", "1", "1 if the point survives every wave"},
-             {"point"});
-  f.variable("points",
-             {"implausibility", "1", "largest nth-largest implausibility over the waves"},
+  f.variable("points", {"non_implausible", "1", "1 if the point survives every wave"}, {"point"});
+  f.variable("points", {"implausibility", "1", "largest nth-largest implausibility over the waves"},
              {"point"});
   if (n_point > 0) {
     std::vector<double> value, unit, wv, sim, mean, flat;
@@ -596,12 +595,13 @@ void Calibration::write() {
              {"wave", "point", "target"});
   f.variable("emulators", {"training", "1", "1 if the point trained the wave's emulators"},
              {"wave", "point"});
-  f.variable("emulators", {"non_implausible_fraction", "1",
-                           "share of the prior box surviving the waves up to this one"},
+  f.variable("emulators",
+             {"non_implausible_fraction", "1",
+              "share of the prior box surviving the waves up to this one"},
              {"wave"});
   if (n_wave > 0) {
-    std::vector<double> ls(n_wave * n_target * k_, kNaN), sig(n_wave * n_target, kNaN),
-        nug(sig), run(sig), cover(sig), lm(n_wave * n_point * n_target, kNaN), lsd(lm),
+    std::vector<double> ls(n_wave * n_target * k_, kNaN), sig(n_wave * n_target, kNaN), nug(sig),
+        run(sig), cover(sig), lm(n_wave * n_point * n_target, kNaN), lsd(lm),
         train(n_wave * n_point, 0.0), frac;
     for (std::size_t w = 0; w < n_wave; ++w) {
       const WaveRecord& rec = waves_[w];
@@ -643,8 +643,8 @@ void Calibration::write() {
   // /non_implausible: a sample of the space that survives every wave (uniform-phase points
   // first; see docs/OUTPUT.md).
   const std::size_t n_ni = nonimplausible_.size();
-  f.dimension("non_implausible", simple_dim("sample", "non-implausible sample point",
-                                            iota64(n_ni)));
+  f.dimension("non_implausible",
+              simple_dim("sample", "non-implausible sample point", iota64(n_ni)));
   f.dimension("non_implausible", parameter);
   f.variable("non_implausible", {"value", "1", "parameter value (the parameter's units)"},
              {"sample", "parameter"});
@@ -659,7 +659,8 @@ void Calibration::write() {
 
   // /posterior: the Metropolis draws.
   const std::size_t n_draw = mcmc_.draws.size();
-  f.dimension("posterior", simple_dim("draw", "posterior draw (chain after chain)", iota64(n_draw)));
+  f.dimension("posterior",
+              simple_dim("draw", "posterior draw (chain after chain)", iota64(n_draw)));
   f.dimension("posterior", parameter);
   f.variable("posterior", {"value", "1", "parameter value (the parameter's units)"},
              {"draw", "parameter"});
@@ -799,7 +800,9 @@ CalibrationSummary run_worker(const CalibrationSpec& spec, const CalibrationOpti
       [&](std::size_t c, const CellArgs& args, const std::function<bool(int, int)>& progress) {
         return runner->run(c, args, progress);
       },
-      [&](int step, int n_step) { return !options.progress || options.progress(0, 0, step, n_step); });
+      [&](int step, int n_step) {
+        return !options.progress || options.progress(0, 0, step, n_step);
+      });
   return CalibrationSummary{};
 }
 
@@ -837,8 +840,8 @@ CalibrationSummary run_calibration(const CalibrationSpec& spec, const Calibratio
   if (process_rank() != 0) return run_worker(spec, options, threads);
 
   const std::string identity = calibration_identity(spec);
-  experiment::Journal journal(options.output_path + ".partial.cells", identity,
-                              spec.targets.size(), options.resume);
+  experiment::Journal journal(options.output_path + ".partial.cells", identity, spec.targets.size(),
+                              options.resume);
   CalibrationSummary summary;
   {
     Calibration calibration(spec, options, *file_slot, journal, identity, threads);

@@ -56,7 +56,8 @@ TargetEvaluator::TargetEvaluator(const std::vector<CalibrationTarget>& targets,
     }
     if (t.group == "annual") {
       c.population = c.group->variable("population");
-      const auto& codes = std::get<std::vector<std::int64_t>>(c.group->spec.column.coordinate.values);
+      const auto& codes =
+          std::get<std::vector<std::int64_t>>(c.group->spec.column.coordinate.values);
       for (std::size_t col = 0; col < codes.size(); ++col) {
         for (const CountySpec& county : base.counties) {
           if (county.code == codes[col] && selected(t.counties, county)) c.columns.push_back(col);

@@ -38,20 +38,20 @@ using Statistic = CalibrationTarget::Statistic;
 constexpr std::uint64_t kMaxCells = 1'000'000;
 
 inline constexpr std::string_view kTopKeys[] = {"calibration", "targets", "parameters", "method"};
-inline constexpr std::string_view kCalibrationKeys[] = {
-    "name", "description", "base", "set", "seed", "replicates", "threads"};
+inline constexpr std::string_view kCalibrationKeys[] = {"name", "description", "base",   "set",
+                                                        "seed", "replicates",  "threads"};
 inline constexpr std::string_view kTargetKeys[] = {
-    "name",  "indicator", "statistic", "years",     "counties",    "prefecture", "exclude",
-    "group", "threshold", "value",     "se",        "band",        "tolerance",  "discrepancy",
-    "fit",   "source"};
-inline constexpr std::string_view kStatistics[] = {"value",  "mean",   "growth",
-                                                   "ratio",  "change", "count_below"};
-inline constexpr std::string_view kParameterKeys[] = {"name", "path",  "paths", "prior", "min",
-                                                      "max",  "mean",  "sd",    "alpha", "beta"};
+    "name",      "indicator",   "statistic", "years", "counties", "prefecture",
+    "exclude",   "group",       "threshold", "value", "se",       "band",
+    "tolerance", "discrepancy", "fit",       "source"};
+inline constexpr std::string_view kStatistics[] = {"value", "mean",   "growth",
+                                                   "ratio", "change", "count_below"};
+inline constexpr std::string_view kParameterKeys[] = {"name", "path", "paths", "prior", "min",
+                                                      "max",  "mean", "sd",    "alpha", "beta"};
 inline constexpr std::string_view kPriors[] = {"uniform", "log_uniform", "normal", "beta"};
 inline constexpr std::string_view kMethodKeys[] = {"history_matching", "posterior"};
-inline constexpr std::string_view kHistoryKeys[] = {"waves",  "runs",   "cutoff",
-                                                    "nth",    "kernel", "candidates"};
+inline constexpr std::string_view kHistoryKeys[] = {"waves", "runs",   "cutoff",
+                                                    "nth",   "kernel", "candidates"};
 inline constexpr std::string_view kKernels[] = {"matern52", "squared_exponential"};
 inline constexpr std::string_view kPosteriorKeys[] = {"sampler", "samples", "chains",
                                                       "burn_in", "thin",    "runs"};
@@ -195,6 +195,7 @@ struct TargetNodes {
 struct ParameterNodes {
   const Node* map = nullptr;
   std::vector<const Node*> paths;
+  std::vector<std::string> path_keys;  ///< key path of each entry ("parameters[0].path", ...)
   const Node* min = nullptr;
   const Node* max = nullptr;
   std::string path;
@@ -285,56 +286,56 @@ class CalibrationReader {
       const Node* uncertainty = nullptr;
       std::string uncertainty_key;
       std::vector<std::pair<std::string, const Node*>> specific;  // statistic-specific keys
-      for_each_entry(map, item_path, kTargetKeys,
-                     [&](std::string_view key, const Node& value, const std::string& key_path) {
-                       if (key == "name") {
-                         t.name = read_name(value, key_path);
-                       } else if (key == "indicator") {
-                         read_indicator(t, value, key_path);
-                       } else if (key == "statistic") {
-                         t.statistic =
-                             static_cast<Statistic>(read_choice(value, key_path, kStatistics));
-                       } else if (key == "years") {
-                         read_years(t, value, key_path);
-                         nodes.years = &value;
-                       } else if (key == "counties") {
-                         read_selection(t, value, key_path);
-                         nodes.counties = &value;
-                       } else if (key == "prefecture") {
-                         t.counties.kind = CountySelection::Kind::prefecture;
-                         t.counties.prefecture = read_name(value, key_path);
-                         nodes.prefecture = &value;
-                       } else if (key == "exclude") {
-                         t.counties.exclude = read_codes(value, key_path);
-                         nodes.exclude = &value;
-                       } else if (key == "group") {
-                         t.region_group = kRegionGroups[read_choice(value, key_path, kRegionGroups)];
-                         specific.emplace_back("group", &value);
-                       } else if (key == "threshold") {
-                         t.threshold = read_real(value, key_path);
-                         specific.emplace_back("threshold", &value);
-                       } else if (key == "value") {
-                         t.value = read_real(value, key_path);
-                       } else if (key == "se" || key == "band" || key == "tolerance") {
-                         if (uncertainty != nullptr) {
-                           fail(value, key_path,
-                                "give one of se, band and tolerance, not both " +
-                                    uncertainty_key + " and " + std::string(key));
-                         }
-                         uncertainty = &value;
-                         uncertainty_key = std::string(key);
-                         read_uncertainty(t, key, value, key_path);
-                       } else if (key == "discrepancy") {
-                         t.discrepancy = read_real(value, key_path);
-                         if (t.discrepancy < 0.0) {
-                           fail(value, key_path, "must be >= 0, got " + value.value);
-                         }
-                       } else if (key == "fit") {
-                         t.fit = read_bool(value, key_path);
-                       } else {
-                         t.source = scalar(value, key_path, "a string");
-                       }
-                     });
+      for_each_entry(
+          map, item_path, kTargetKeys,
+          [&](std::string_view key, const Node& value, const std::string& key_path) {
+            if (key == "name") {
+              t.name = read_name(value, key_path);
+            } else if (key == "indicator") {
+              read_indicator(t, value, key_path);
+            } else if (key == "statistic") {
+              t.statistic = static_cast<Statistic>(read_choice(value, key_path, kStatistics));
+            } else if (key == "years") {
+              read_years(t, value, key_path);
+              nodes.years = &value;
+            } else if (key == "counties") {
+              read_selection(t, value, key_path);
+              nodes.counties = &value;
+            } else if (key == "prefecture") {
+              t.counties.kind = CountySelection::Kind::prefecture;
+              t.counties.prefecture = read_name(value, key_path);
+              nodes.prefecture = &value;
+            } else if (key == "exclude") {
+              t.counties.exclude = read_codes(value, key_path);
+              nodes.exclude = &value;
+            } else if (key == "group") {
+              t.region_group = kRegionGroups[read_choice(value, key_path, kRegionGroups)];
+              specific.emplace_back("group", &value);
+            } else if (key == "threshold") {
+              t.threshold = read_real(value, key_path);
+              specific.emplace_back("threshold", &value);
+            } else if (key == "value") {
+              t.value = read_real(value, key_path);
+            } else if (key == "se" || key == "band" || key == "tolerance") {
+              if (uncertainty != nullptr) {
+                fail(value, key_path,
+                     "give one of se, band and tolerance, not both " + uncertainty_key + " and " +
+                         std::string(key));
+              }
+              uncertainty = &value;
+              uncertainty_key = std::string(key);
+              read_uncertainty(t, key, value, key_path);
+            } else if (key == "discrepancy") {
+              t.discrepancy = read_real(value, key_path);
+              if (t.discrepancy < 0.0) {
+                fail(value, key_path, "must be >= 0, got " + value.value);
+              }
+            } else if (key == "fit") {
+              t.fit = read_bool(value, key_path);
+            } else {
+              t.source = scalar(value, key_path, "a string");
+            }
+          });
       require_keys(map, item_path, {"name", "indicator", "years", "value"});
       if (uncertainty == nullptr) {
         fail(map, item_path, "give the figure's uncertainty: one of se, band or tolerance");
@@ -427,7 +428,8 @@ class CalibrationReader {
     for (std::size_t i = 0; i < list.items.size(); ++i) {
       const std::int64_t code = read_int64(list.items[i], join_index(path, i), 100000, 999999);
       if (std::find(codes.begin(), codes.end(), code) != codes.end()) {
-        fail(list.items[i], join_index(path, i), "county " + std::to_string(code) + " listed twice");
+        fail(list.items[i], join_index(path, i),
+             "county " + std::to_string(code) + " listed twice");
       }
       codes.push_back(code);
     }
@@ -446,8 +448,8 @@ class CalibrationReader {
       t.uncertainty = Target::Uncertainty::band;
       const Node& list = expect(node, path, NodeKind::sequence);
       if (list.items.size() != 2) {
-        fail(list, path, "expected [low, high], got " + std::to_string(list.items.size()) +
-                             " values");
+        fail(list, path,
+             "expected [low, high], got " + std::to_string(list.items.size()) + " values");
       }
       t.band_low = read_real(list.items[0], join_index(path, 0));
       t.band_high = read_real(list.items[1], join_index(path, 1));
@@ -491,10 +493,10 @@ class CalibrationReader {
     };
     for (const auto& [key, node] : specific) {
       if (allowed(key)) continue;
-      const std::string what = key == "group" ? "annual targets select counties (counties, "
-                                                "prefecture); group is for region targets"
-                                              : key + " does not apply to statistic " +
-                                                    statistic_name(s);
+      const std::string what = key == "group"
+                                   ? "annual targets select counties (counties, "
+                                     "prefecture); group is for region targets"
+                                   : key + " does not apply to statistic " + statistic_name(s);
       fail(*node, join_key(nodes.path, key), what);
     }
     if (t.group == "region") {
@@ -550,12 +552,14 @@ class CalibrationReader {
                        } else if (key == "path") {
                          p.paths.push_back(read_name(value, key_path));
                          nodes.paths.push_back(&value);
+                         nodes.path_keys.push_back(key_path);
                        } else if (key == "paths") {
                          const Node& l = expect(value, key_path, NodeKind::sequence);
                          if (l.items.empty()) fail(l, key_path, "list at least one path");
                          for (std::size_t j = 0; j < l.items.size(); ++j) {
                            p.paths.push_back(read_name(l.items[j], join_index(key_path, j)));
                            nodes.paths.push_back(&l.items[j]);
+                           nodes.path_keys.push_back(join_index(key_path, j));
                          }
                        } else if (key == "prior") {
                          p.prior.kind =
@@ -624,7 +628,8 @@ class CalibrationReader {
           twice = twice || std::count(other.paths.begin(), other.paths.end(), path_j) > 0;
         }
         if (twice) {
-          fail(*nodes.paths[j], nodes.path, "path " + quote(path_j) + " is calibrated twice");
+          fail(*nodes.paths[j], nodes.path_keys[j],
+               "path " + quote(path_j) + " is calibrated twice");
         }
       }
       spec_.parameters.push_back(std::move(p));
@@ -701,8 +706,8 @@ class CalibrationReader {
            "must be at least the number of parameters + 3 = " + std::to_string(k + 3) +
                " (the emulators' linear mean needs them), got " + std::to_string(h.runs));
     }
-    const auto n_fit = static_cast<int>(std::count_if(
-        spec_.targets.begin(), spec_.targets.end(), [](const Target& t) { return t.fit; }));
+    const auto n_fit = static_cast<int>(std::count_if(spec_.targets.begin(), spec_.targets.end(),
+                                                      [](const Target& t) { return t.fit; }));
     if (n_fit == 0) {
       fail(*targets_node_, "targets",
            "every target has fit: false; at least one must be used to calibrate");
@@ -772,8 +777,8 @@ class CalibrationReader {
       for (std::size_t j = 0; j < t.years.size(); ++j) {
         const int y = t.years[j];
         if (std::find(layout_years_.begin(), layout_years_.end(), y) == layout_years_.end()) {
-          const Node& at = nodes.years->kind == NodeKind::sequence ? nodes.years->items[j]
-                                                                   : *nodes.years;
+          const Node& at =
+              nodes.years->kind == NodeKind::sequence ? nodes.years->items[j] : *nodes.years;
           fail(at,
                nodes.years->kind == NodeKind::sequence
                    ? join_index(join_key(nodes.path, "years"), j)
@@ -802,8 +807,9 @@ class CalibrationReader {
       }
       check_codes(t.counties.exclude, nodes.exclude, "exclude");
       if (t.counties.kind == CountySelection::Kind::prefecture &&
-          std::none_of(base.counties.begin(), base.counties.end(),
-                       [&](const CountySpec& c) { return c.prefecture == t.counties.prefecture; })) {
+          std::none_of(base.counties.begin(), base.counties.end(), [&](const CountySpec& c) {
+            return c.prefecture == t.counties.prefecture;
+          })) {
         std::vector<std::string_view> names;
         for (const CountySpec& c : base.counties) names.emplace_back(c.prefecture);
         fail(*nodes.prefecture, join_key(nodes.path, "prefecture"),
@@ -850,13 +856,14 @@ class CalibrationReader {
       for (std::size_t j = 0; j < p.paths.size(); ++j) {
         for (const auto& [key, value] : set_nodes_) {
           if (key->value == p.paths[j]) {
-            fail(*nodes.paths[j], nodes.path,
+            fail(*nodes.paths[j], nodes.path_keys[j],
                  "path " + quote(p.paths[j]) +
                      " is also fixed in calibration.set; a calibrated path cannot be fixed");
           }
         }
         const double mid = 0.5 * (p.prior.min + p.prior.max);
-        const double fractional = mid != std::floor(mid) ? mid : p.prior.min + 0.25 * (p.prior.max - p.prior.min);
+        const double fractional =
+            mid != std::floor(mid) ? mid : p.prior.min + 0.25 * (p.prior.max - p.prior.min);
         const std::pair<double, const Node*> probes[] = {
             {p.prior.min, nodes.min}, {p.prior.max, nodes.max}, {fractional, nodes.paths[j]}};
         for (const auto& [v, node] : probes) {
@@ -868,14 +875,14 @@ class CalibrationReader {
             if (e.mark().file != "--set") throw;
             if (e.message().starts_with("expected an integer") ||
                 e.message().starts_with("must be a whole number")) {
-              fail(*nodes.paths[j], nodes.path,
+              fail(*nodes.paths[j], nodes.path_keys[j],
                    quote(p.paths[j]) + " takes an integer; calibrated paths take a real number");
             }
             const bool path_error = e.mark().column <= 1;
             fail(path_error ? *nodes.paths[j] : *node,
-                 path_error ? nodes.path : join_key(nodes.path, node == nodes.min ? "min" : "max"),
-                 path_error ? e.message()
-                            : quote(p.paths[j]) + ": " + e.message());
+                 path_error ? nodes.path_keys[j]
+                            : join_key(nodes.path, node == nodes.min ? "min" : "max"),
+                 path_error ? e.message() : quote(p.paths[j]) + ": " + e.message());
           }
         }
         bool numeric = false;
@@ -887,7 +894,7 @@ class CalibrationReader {
           numeric = true;
         }
         if (!numeric) {
-          fail(*nodes.paths[j], nodes.path,
+          fail(*nodes.paths[j], nodes.path_keys[j],
                quote(p.paths[j]) + " takes text; calibrated paths take a real number");
         }
       }
@@ -907,7 +914,8 @@ class CalibrationReader {
     y += "\n";
     for (const std::string& set : spec_.sets) {
       const std::size_t eq = set.find('=');
-      y += "    " + yaml_string(set.substr(0, eq)) + ": " + yaml_string(set.substr(eq + 1)) + "\n";
+      // The value was read as a plain scalar, so it is written back plain.
+      y += "    " + yaml_string(set.substr(0, eq)) + ": " + set.substr(eq + 1) + "\n";
     }
     y += "  seed: " + std::to_string(spec_.seed) + "\n";
     y += "  replicates: " + std::to_string(spec_.replicates) + "\n";
@@ -987,7 +995,8 @@ class CalibrationReader {
     y += "    kernel: " + std::string(kKernels[static_cast<int>(h.kernel)]) + "\n";
     y += "    candidates: " + std::to_string(h.candidates) + "\n";
     y += "  posterior:\n    sampler: " + std::string(kSamplers[static_cast<int>(q.sampler)]) + "\n";
-    y += "    samples: " + std::to_string(q.samples) + "\n    runs: " + std::to_string(q.runs) + "\n";
+    y += "    samples: " + std::to_string(q.samples) + "\n    runs: " + std::to_string(q.runs) +
+         "\n";
     y += "    chains: " + std::to_string(q.chains) + "\n    burn_in: " + std::to_string(q.burn_in) +
          "\n    thin: " + std::to_string(q.thin) + "\n";
     return y;
