@@ -9,6 +9,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -146,6 +149,15 @@ std::vector<double> read1(const std::string& file, const std::string& name) {
   return codev::read_array(file, name).values;
 }
 
+// The text of a markdown file from `heading` to the next heading of the same level.
+std::string section(const std::string& path, const std::string& heading) {
+  std::ifstream in(path);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::size_t at = text.find("\n" + heading + "\n");
+  REQUIRE(at != std::string::npos);
+  return text.substr(at, text.find("\n## ", at + 1) - at);
+}
+
 // Every dataset of `a` equals that of `b` to the bit (text as text); NaN equals NaN.
 void check_same_file(const std::string& a, const std::string& b) {
   const std::vector<std::string> names = codev::list_datasets(a);
@@ -268,4 +280,39 @@ TEST_CASE("a calibration is the same for any thread count and after --resume", "
   CHECK(r.cells_resumed >= 11);
   CHECK_FALSE(fs::exists(cut.output_path + ".partial.cells"));
   check_same_file(one.output_path, cut.output_path);
+
+  // docs/OUTPUT.md documents every dataset of a calibration file (in its calibration section).
+  const std::string output_doc = section(kSource + "/docs/OUTPUT.md", "## Calibration files");
+  for (const std::string& name : codev::list_datasets(one.output_path)) {
+    if (name.ends_with("_strlen")) continue;      // netCDF string lengths, not variables
+    if (name.ends_with("parameter_b")) continue;  // the coordinate of a second parameter axis
+    const std::string variable = name.substr(name.rfind('/') + 1);
+    INFO(name);
+    CHECK(output_doc.find("`" + variable + "`") != std::string::npos);
+  }
+}
+
+TEST_CASE("docs/SCENARIOS.md documents every key of a resolved calibration", "[calibration]") {
+  const codev::CalibrationSpec spec =
+      codev::read_calibration(kSource + "/scenarios/examples/calibration_small.yaml");
+  const std::string doc = section(kSource + "/docs/SCENARIOS.md", "## Calibration files");
+  std::istringstream lines(spec.resolved_yaml);
+  std::string line;
+  std::size_t keys = 0;
+  std::string top;
+  while (std::getline(lines, line)) {
+    std::size_t start = line.find_first_not_of(" -");
+    const std::size_t colon = line.find(':', start);
+    if (start == std::string::npos || colon == std::string::npos || line[start] == '"') continue;
+    const std::string key = line.substr(start, colon - start);
+    if (start == 0) top = key;
+    INFO(line);
+    // A key is documented as `key`, as `top.key` or, for top-level keys, as `top.` something.
+    CHECK((doc.find("`" + key + "`") != std::string::npos ||
+           doc.find("`" + top + "." + key + "`") != std::string::npos ||
+           (start == 0 && (doc.find("`" + key + ".") != std::string::npos ||
+                           doc.find("`" + key + "[]`") != std::string::npos))));
+    ++keys;
+  }
+  CHECK(keys > 30);
 }
