@@ -132,6 +132,12 @@ void print_summary(const codev::Model& m, const codev::RunSummary& r) {
     }
     std::printf("\n");
   }
+  if (!m.programmes.empty()) {
+    std::printf(
+        "programmes %d-%d (%zu, no donor): payers spent %.1f m yuan, counties received %.1f m\n",
+        r.first_year, r.last_year, m.programmes.size(), r.programme_spent / 1e6,
+        r.programme_received / 1e6);
+  }
   for (std::size_t a = 0; a < r.anomalies.size(); ++a) {
     if (r.anomalies[a] == 0) continue;
     const std::string_view name = codev::anomaly_list()[a].name;

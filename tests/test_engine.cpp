@@ -490,7 +490,7 @@ TEST_CASE("the per-step invariants catch broken states", "[engine][validate]") {
     change(copy);
     CHECK_THROWS_WITH(validate_step(m, copy, ws, true), Catch::Contains(invariant));
   };
-  broken([](State& x) { x.pairing[0].leakage += 1e6; }, "donor spending = received + leakage");
+  broken([](State& x) { x.pairing[0].leakage += 1e6; }, "spending = received + leakage");
   broken([](State& x) { x.aid_uses[2][0] += 1e6; }, "recorded uses");
   broken([](State& x) { x.hh.local[0] = static_cast<std::uint8_t>(x.hh.workers[0] + 1); },
          "local + migrant <= workers");

@@ -313,3 +313,98 @@ TEST_CASE("the safety-net fund is never overdrawn: the county pays the rest of m
   }
   CHECK(county_paid > 0.0);
 }
+
+namespace {
+
+// Two programmes on the policy scenario without pairings' money: one per resident of every
+// recipient (a time path), one a fixed sum split by weights over a recipient and a donor.
+ScenarioSpec with_programmes(ScenarioSpec s) {
+  ProgrammeSpec a;
+  a.id = "fund";
+  a.payer = Payer::central;
+  a.start_year = 2023;
+  a.end_year = 2026;
+  a.per_resident = {{2023, 100.0}, {2026, 400.0}};
+  a.allocation.share.fill(0.0);
+  a.allocation.share[static_cast<std::size_t>(Instrument::safety_net)] = 0.5;
+  a.allocation.share[static_cast<std::size_t>(Instrument::industry)] = 0.5;
+  ProgrammeSpec b;
+  b.id = "roads";
+  b.payer = Payer::province;
+  b.start_year = 2024;
+  b.end_year = 2025;
+  b.counties = {513332, 510116};
+  b.weights = {1.0, 3.0};
+  b.fixed_per_year = {{1949, 2e6}};
+  b.allocation.share.fill(0.0);
+  b.allocation.share[static_cast<std::size_t>(Instrument::infrastructure)] = 1.0;
+  s.programmes = {a, b};
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("a programme pays its counties per resident or by weight, every yuan accounted for",
+          "[policy][programmes][money]") {
+  // No policies: pairings spend nothing, while programmes, their own policy, still pay.
+  const Model m = compile(with_programmes(no_aid(base_spec())));
+  REQUIRE(m.policies.empty());
+  REQUIRE(m.programmes.size() == 2);
+  CHECK(m.programmes[0].counties == std::vector<int>{2, 3});  // every recipient
+  CHECK(m.programmes[1].share[0] == Approx(0.25));
+  State s = make_state(m);
+  Workspace ws = make_workspace(m);
+  int years = 0;
+  while (s.step < m.n_step) {
+    if (!step(m, s, ws)) continue;
+    ++years;
+    const int year = ws.annual.year;
+    INFO("year " << year);
+    const double per_resident = 100.0 + 100.0 * (year - 2023);
+    CHECK(s.programme[0].donor_spent ==
+          Approx(per_resident * (m.county_population[2] + m.county_population[3])).epsilon(1e-12));
+    CHECK(s.programme[1].donor_spent ==
+          Approx(year == 2024 || year == 2025 ? 2e6 : 0.0).margin(1e-6));
+    double received = 0.0;
+    for (const ProgrammeAccounts& a : s.programme) {
+      CHECK(a.donor_spent == Approx(a.recipient_received + a.leakage).epsilon(1e-12));
+      CHECK(a.cadres == 0.0);
+      received += a.recipient_received;
+    }
+    for (const PairingAccounts& a : s.pairing) CHECK(a.donor_spent == 0.0);
+    // Every yuan received is recorded as a use in the county that received it.
+    double uses = 0.0;
+    for (const auto& by_instrument : s.aid_uses) {
+      for (double u : by_instrument) uses += u;
+    }
+    CHECK(uses == Approx(received).epsilon(1e-12));
+    const auto infrastructure = static_cast<std::size_t>(Instrument::infrastructure);
+    CHECK((s.aid_uses[0][infrastructure] > 0) == (year == 2024 || year == 2025));  // a donor
+    CHECK(s.aid_uses[1][infrastructure] == 0.0);  // paid by no programme
+    CHECK(s.aid.programme_received[1] == 0.0);
+    CHECK(s.aid.programme_received[2] > 0.0);
+  }
+  CHECK(years == 4);
+  // Industry money without a donor builds the county's own capital, no enclave park.
+  const std::vector<double>& aided = instrument_stock(s, Instrument::industry, "aided_capital");
+  CHECK(aided[2] > 0.0);
+  for (double e : instrument_stock(s, Instrument::industry, "enclave_capital")) CHECK(e == 0.0);
+}
+
+TEST_CASE("a programme raises its counties' incomes and has its own accounts in the output",
+          "[policy][programmes]") {
+  const ScenarioSpec without = no_aid(base_spec());
+  const std::string f0 = run_to_file(without, "programme0");
+  const std::string f1 = run_to_file(with_programmes(without), "programme1");
+  CHECK(recipients(f1, "annual", "income_per_capita_mean") >
+        recipients(f0, "annual", "income_per_capita_mean"));
+  CHECK(recipients(f1, "annual", "income_transfer") > recipients(f0, "annual", "income_transfer"));
+  const VariableData spent = read_variable(f1, "programmes", "payer_spent");
+  CHECK(spent.cols == 2);
+  CHECK(spent.rows == 4);
+  CHECK(spent.values[0 * 2 + 1] == 0.0);                        // roads: not in 2023
+  CHECK(spent.values[1 * 2 + 1] == Approx(2e6).epsilon(1e-9));  // roads: 2024
+  CHECK(read_variable(f0, "programmes", "payer_spent").cols == 0);
+  std::filesystem::remove(f0);
+  std::filesystem::remove(f1);
+}

@@ -889,6 +889,8 @@ TEST_CASE("the scenario reference documents every key", "[scenario]") {
       {"pairings[].", &s::kPairingSchema},
       {"pairings[].budget.", &s::kBudgetSchema},
       {"pairings[].allocation.", &s::kAllocationSchema},
+      {"programmes[].", &s::kProgrammeSchema},
+      {"programmes[].budget.", &s::kProgrammeBudgetSchema},
       {"policies[].", &s::kPolicySchema},
       {"shocks[].", &s::kShockSchema},
       {"outputs.", &s::kOutputSchema},
@@ -944,4 +946,81 @@ parameters:
   CHECK(error_of([&] {
           codev::read_scenario_text(text, "paths.yaml", {"parameters.household.mpc.2027=0.5"});
         }).find("is a single value, not a time path") != std::string::npos);
+}
+
+TEST_CASE("programmes without a donor: budgets, defaults, resolved text, extends and --set",
+          "[scenario][programmes]") {
+  const std::string text = R"(
+meta: {name: programmes, start: "2023-01", years: 5}
+counties:
+  - {code: 510116, name: Shuangliu, role: donor, population: 250000, income_per_capita: 34000}
+  - {code: 513335, name: Batang, role: recipient, population: 52000, income_per_capita: 15500}
+  - {code: 513336, name: Xiangcheng, role: recipient, population: 30000, income_per_capita: 14000}
+  - {code: 513337, name: Daocheng, role: other, population: 30000, income_per_capita: 14000}
+programmes:
+  - {id: fund, payer: central, start_year: 2023, end_year: 2027,
+     budget: {per_resident: {2023: 100, 2027: 300}}, allocation: {industry: 0.6, safety_net: 0.4}}
+  - {id: east_west, name: cooperation money, payer: other_province, start_year: 2024,
+     end_year: 2025, counties: [513335, 513337], weights: [1, 3],
+     budget: {fixed_per_year: 4000000}, allocation: {training: 1}}
+)";
+  const ScenarioSpec spec = codev::read_scenario_text(text, "programmes.yaml");
+  REQUIRE(spec.programmes.size() == 2);
+  const codev::ProgrammeSpec& fund = spec.programmes[0];
+  CHECK(fund.payer == codev::Payer::central);
+  CHECK(fund.counties.empty());  // every recipient, resolved by compile
+  CHECK(fund.per_resident == codev::YearPoints{{2023, 100.0}, {2027, 300.0}});
+  CHECK(fund.fixed_per_year.empty());
+  // Keys left out of a programme's allocation are 0, not the pairings' default shares.
+  CHECK(fund.allocation[codev::Instrument::collective] == 0.0);
+  CHECK(fund.allocation[codev::Instrument::industry] == 0.6);
+
+  const codev::Model m = codev::compile(spec);
+  CHECK(m.programmes[0].counties == std::vector<int>{1, 2});
+  CHECK(m.programmes[0].budget(m.county_population, 0, 2025) == Approx(200.0 * 52000));
+  CHECK(m.programmes[0].budget(m.county_population, 1, 2028) == 0.0);  // after end_year
+  CHECK(m.programmes[1].counties == std::vector<int>{1, 3});           // any role
+  CHECK(m.programmes[1].budget(m.county_population, 1, 2024) == Approx(3e6));
+  CHECK(m.programmes[1].budget(m.county_population, 0, 2023) == 0.0);  // before start_year
+
+  // The resolved text writes them back and reads back to itself; without programmes it has none
+  // (so older scenarios keep their resolved text and its SHA-256).
+  CHECK(spec.resolved_yaml.find("per_resident: {2023: 100, 2027: 300}") != std::string::npos);
+  CHECK(spec.resolved_yaml.find("fixed_per_year: 4000000") != std::string::npos);
+  const ScenarioSpec again = codev::read_scenario_text(spec.resolved_yaml, "resolved.yaml");
+  CHECK(again.resolved_yaml == spec.resolved_yaml);
+  const std::string plain = text.substr(0, text.find("programmes:"));
+  CHECK(codev::read_scenario_text(plain, "plain.yaml").resolved_yaml.find("\nprogrammes:") ==
+        std::string::npos);
+
+  // --set: one value, one year of a path, and errors for what cannot be set.
+  const ScenarioSpec set = codev::read_scenario_text(
+      text, "programmes.yaml",
+      {"programmes.fund.budget.per_resident.2025=250", "programmes.east_west.end_year=2026"});
+  CHECK(set.programmes[0].per_resident ==
+        codev::YearPoints{{2023, 100.0}, {2025, 250.0}, {2027, 300.0}});
+  CHECK(set.programmes[1].end_year == 2026);
+  CHECK(error_of([&] {
+          codev::read_scenario_text(text, "programmes.yaml", {"programmes.nope.end_year=2026"});
+        }).find("unknown programme 'nope'") != std::string::npos);
+  CHECK(error_of([&] {
+          codev::read_scenario_text(text, "programmes.yaml",
+                                    {"programmes.east_west.budget.fixed_per_year.2025=1"});
+        }).find("is a single value, not a time path") != std::string::npos);
+
+  // extends: programmes merge by id, and a budget is replaced whole (so it can change kind).
+  TempDir dir("programmes");
+  write_file(dir.path / "base.yaml", text);
+  const ScenarioSpec merged = codev::read_scenario_text(
+      "extends: base.yaml\n"
+      "programmes:\n"
+      "  - {id: fund, budget: {fixed_per_year: 1000000}}\n"
+      "  - {id: relief, payer: province, start_year: 2023, end_year: 2023,\n"
+      "     budget: {per_resident: 10}, allocation: {safety_net: 1}}\n",
+      "overlay.yaml", {}, dir.path.string());
+  REQUIRE(merged.programmes.size() == 3);
+  CHECK(merged.programmes[0].per_resident.empty());
+  CHECK(merged.programmes[0].fixed_per_year == codev::YearPoints{{1949, 1e6}});
+  CHECK(merged.programmes[0].allocation[codev::Instrument::industry] == 0.6);  // kept
+  CHECK(merged.programmes[2].id == "relief");
 }

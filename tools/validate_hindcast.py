@@ -3,18 +3,21 @@
 
 Usage: /usr/bin/python3 tools/validate_hindcast.py OUTPUT.h5 [--counties tools/sichuan/counties.csv]
                                                   [--quiet] [--json FILE]
+                                                  [--known-failures FILE]
 
 Runs nothing itself: reads the run's /annual group (h5py) and the county table (which counties
 are the 88 former poverty counties, which are in Liangshan, which is 丹巴), prints one row per
 figure (published, simulated, band, ok/FAIL) and exits 1 if any checked figure is outside its
-band (2 if the file cannot be used). The published figures and their sources are in
+band (2 if the file cannot be used). With --known-failures FILE (one figure name per line, `#`
+comments), the figures the model is known to miss are reported as FAIL all the same, and the exit
+code is 0 only when the failures are exactly those listed: a new failure, or a listed figure that
+now passes (update the list and docs/VALIDATION.md), exits 1. The bands are never widened. The published figures and their sources are in
 shared/data/sichuan_facts.md; the bands, and why they are as wide as they are, in
 docs/VALIDATION.md. Uses Debian's python3-h5py and numpy only.
 
 Definitions (docs/VALIDATION.md):
 - provincial rural income = person-weighted mean of /annual/income_per_capita_mean over the
-  counties of the file that are in the county table (the 183 units; the campaign pseudo-unit
-  510000 of the hindcast scenario is left out);
+  counties of the file that are in the county table (the 183 units);
 - poverty incidence = /annual/fgt0 (share of persons below the line, net income), person-weighted
   over the counties of a group;
 - a former poverty county exits in the first year its fgt0 is below 0.03 (the exit criterion,
@@ -105,6 +108,8 @@ def main():
     ap.add_argument("--counties", default=os.path.join(ROOT, "tools", "sichuan", "counties.csv"))
     ap.add_argument("--json", help="also write the rows and per-county exit years to this file")
     ap.add_argument("--quiet", action="store_true", help="print only failures and the verdict")
+    ap.add_argument("--known-failures",
+                    help="file naming the figures known to fail (exit 0 if exactly those fail)")
     ap.add_argument("--strict", action="store_true",
                     help="accepted for compatibility: every checked figure always counts")
     a = ap.parse_args()
@@ -146,7 +151,7 @@ def main():
         w = pop[i][mask]
         return float(np.sum(w * values[i][mask]) / np.sum(w))
 
-    # The province: the 183 units of the table (the campaign pseudo-unit 510000 is left out).
+    # The province: the 183 units of the table.
     allc = np.array([int(c) in table for c in codes])
     rep = Report()
     for y, v in INCOME.items():
@@ -225,6 +230,17 @@ def main():
     checked = sum(1 for r in rep.rows if r["ok"] is not None)
     print(f"{checked} figures checked: {rep.failed} outside their band"
           f": {'FAIL' if rep.failed else 'ok'}")
+    if a.known_failures:
+        with open(a.known_failures, encoding="utf-8") as f:
+            known = {l.split("#", 1)[0].strip() for l in f} - {""}
+        failed = {r["figure"] for r in rep.rows if r["ok"] is False}
+        for fig in sorted(failed - known):
+            print(f"new failure (not in {a.known_failures}): {fig}")
+        for fig in sorted(known - failed):
+            print(f"listed as a known failure but inside its band now: {fig} "
+                  f"(remove it from {a.known_failures} and docs/VALIDATION.md)")
+        print(f"known failures: {len(failed & known)} of {len(known)} as listed")
+        return 0 if failed == known else 1
     return 1 if rep.failed else 0
 
 

@@ -176,6 +176,10 @@ struct RunSummary {
   double aid_spent = 0.0;
   double aid_received = 0.0;
   double aid_received_by[kNumInstruments] = {};
+  /// Programmes without a donor over the whole run, yuan: spent by their payers, received by
+  /// their counties (after leakage).
+  double programme_spent = 0.0;
+  double programme_received = 0.0;
   /// Dispatched cadres present, averaged over the steps of the last year, summed over pairings.
   double cadres_last = 0.0;
   /// Drawing and calibrating the initial state, seconds.

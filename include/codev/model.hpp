@@ -37,6 +37,31 @@ struct Pairing {
   AllocationSpec allocation;
 };
 
+/// A programme without a donor (a resolved ProgrammeSpec): its counties as indices, each with the
+/// share of a fixed budget it receives (by weight or rural population), or the budget per
+/// resident.
+struct Programme {
+  std::string id;
+  std::string name;
+  Payer payer = Payer::province;
+  int start_year = 0;
+  int end_year = 0;           ///< inclusive
+  std::vector<int> counties;  ///< county indices
+  std::vector<double> share;  ///< [counties] share of fixed_per_year (sums to 1)
+  YearPoints per_resident;    ///< yuan per rural resident per year, or empty
+  YearPoints fixed_per_year;  ///< yuan per year in all, or empty
+  AllocationSpec allocation;
+
+  /// Yuan per year the programme pays its k-th county in `year` (0 outside its years).
+  double budget(const std::vector<double>& population, std::size_t k, int year) const {
+    if (year < start_year || year > end_year) return 0.0;
+    if (!per_resident.empty()) {
+      return value_in_year(per_resident, year) * population[static_cast<std::size_t>(counties[k])];
+    }
+    return value_in_year(fixed_per_year, year) * share[k];
+  }
+};
+
 /// An instrument enabled in some recipient counties for some years (a resolved PolicySpec).
 struct Policy {
   Instrument instrument = Instrument::industry;
@@ -109,6 +134,7 @@ struct Model {
   Eigen::SparseMatrix<double, Eigen::RowMajor> linkage;
 
   std::vector<Pairing> pairings;
+  std::vector<Programme> programmes;
   std::vector<Policy> policies;
   std::vector<Shock> shocks;
   std::vector<Chunk> chunks;  ///< fixed work plan, independent of the thread count

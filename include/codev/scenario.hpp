@@ -109,6 +109,47 @@ struct PairingSpec {
   std::string source;
 };
 
+/// A value given for some years: linear in between, the first value before the first year and the
+/// last after the last (docs/SCENARIOS.md, "Time paths"). One point is a constant.
+using YearPoints = std::vector<std::pair<int, double>>;
+
+/// The value of `points` (years strictly increasing, at least one) in `year`.
+inline double value_in_year(const YearPoints& points, int year) {
+  if (year <= points.front().first) return points.front().second;
+  if (year >= points.back().first) return points.back().second;
+  std::size_t k = 1;
+  while (points[k].first < year) ++k;
+  const auto [y0, v0] = points[k - 1];
+  const auto [y1, v1] = points[k];
+  return v0 + (v1 - v0) * static_cast<double>(year - y0) / static_cast<double>(y1 - y0);
+}
+
+/// Who pays a programme: the label of its accounts (the payer is outside the simulated economy).
+enum class Payer : std::uint8_t { central, province, prefecture, other_province };
+inline constexpr std::string_view kPayerNames[] = {"central", "province", "prefecture",
+                                                   "other_province"};
+
+/// A programme without a donor: a budget line the centre, the province, a prefecture or another
+/// province pays into counties' instruments (the rural-revitalisation transition fund, the
+/// poverty campaign's special funds, East-West cooperation money). Exactly one budget is set:
+/// yuan per rural resident of each county, or a total split over the counties by `weights` (or
+/// by rural population). Either may be a time path. Its money reaches the instruments of its
+/// allocation directly: a programme is its own policy, so `policies` do not gate it.
+struct ProgrammeSpec {
+  Mark mark;
+  std::string id;    ///< unique among programmes
+  std::string name;  ///< what it is, for the output
+  Payer payer = Payer::province;
+  int start_year = 0;
+  int end_year = 0;                    ///< inclusive; >= start_year
+  std::vector<std::int64_t> counties;  ///< GB/T codes, any role; empty = every recipient
+  std::vector<double> weights;         ///< with fixed_per_year: relative shares of `counties`
+  YearPoints per_resident;             ///< yuan per rural resident per year (or empty)
+  YearPoints fixed_per_year;           ///< yuan per year for all its counties (or empty)
+  AllocationSpec allocation;
+  std::string source;
+};
+
 /// Enables one instrument for a time window and a set of recipient counties. Money reaches an
 /// instrument only through pairings whose recipient it covers, while it is active; a pairing's
 /// share for an instrument that is not enabled is not spent.
@@ -150,18 +191,10 @@ struct ParameterPath {
   Mark mark;
   std::string group;
   std::string name;
-  std::vector<std::pair<int, double>> points;  ///< (year, value), years strictly increasing
+  YearPoints points;  ///< (year, value), years strictly increasing
 
   /// The path's value in `year`.
-  double at(int year) const {
-    if (year <= points.front().first) return points.front().second;
-    if (year >= points.back().first) return points.back().second;
-    std::size_t k = 1;
-    while (points[k].first < year) ++k;
-    const auto [y0, v0] = points[k - 1];
-    const auto [y1, v1] = points[k];
-    return v0 + (v1 - v0) * static_cast<double>(year - y0) / static_cast<double>(y1 - y0);
-  }
+  double at(int year) const { return value_in_year(points, year); }
 };
 
 /// A whole scenario, as read and checked.
@@ -177,6 +210,7 @@ struct ScenarioSpec {
   PopulationSpec population;
   std::vector<CountySpec> counties;
   std::vector<PairingSpec> pairings;
+  std::vector<ProgrammeSpec> programmes;
   std::vector<PolicySpec> policies;
   Parameters parameters;  ///< values; a parameter with a time path holds its start-year value
   std::vector<ParameterPath> parameter_paths;  ///< parameters given by year

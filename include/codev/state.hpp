@@ -177,6 +177,8 @@ struct CountyField {
   X(effective_cadres, "", "1", "cadres present, less the handover dip of a new term")            \
   X(aid_received, "aid_received", "yuan/year",                                                   \
     "aid received from pairings after leakage (annual rate)")                                    \
+  X(programme_received, "programme_received", "yuan/year",                                       \
+    "aid received from programmes without a donor after leakage (annual rate)")                  \
   X(governance, "governance", "1", "governance capacity in [0,1]")                               \
   X(talent, "talent", "1", "local talent stock (trained local cadres)")                          \
   X(identification, "", "1", "probability an at-risk household is identified at the year end")   \
@@ -313,6 +315,22 @@ inline constexpr PairingAccountField kPairingAccounts[] = {
     {"cadres", "year", "dispatched cadres present, in person-years", &PairingAccounts::cadres},
 };
 
+/// Money of one programme without a donor in the current calendar year: a pairing's accounts, paid
+/// by the programme's payer (donor_spent holds what the payer spent; cadres stay 0).
+using ProgrammeAccounts = PairingAccounts;
+
+/// The scalar accounts of a programme, written to /programmes.
+inline constexpr PairingAccountField kProgrammeAccounts[] = {
+    {"payer_spent", "yuan", "aid spent by the programme's payer in the year",
+     &PairingAccounts::donor_spent},
+    {"received", "yuan", "aid received by the programme's counties after leakage",
+     &PairingAccounts::recipient_received},
+    {"leakage", "yuan", "aid lost to misuse (leakage)", &PairingAccounts::leakage},
+    {"unproductive", "yuan",
+     "investment aid received that built nothing lasting (project choice, absorptive capacity)",
+     &PairingAccounts::unproductive},
+};
+
 /// Runtime anomalies: numerical corners where the model keeps going with a documented rule
 /// instead of failing. They are counted, never silently absorbed: /anomalies holds each year's
 /// counts and the run summary prints any that are not zero. The engine's own are listed here
@@ -361,6 +379,7 @@ struct State {
   FiscalAccounts fiscal;
   std::array<InstrumentState, kNumInstruments> instruments;  ///< each instrument's own stocks
   std::vector<PairingAccounts> pairing;                      ///< [n_pairing]
+  std::vector<ProgrammeAccounts> programme;                  ///< [n_programme]
   Anomalies anomalies;
   /// Uses of aid received per recipient county this year, by instrument [n_county][instrument]:
   /// capital added, assets added, training paid, fund paid in, infrastructure added, purchases.

@@ -75,6 +75,7 @@ void simulate(const Model& m, const RunOptions& o, bool with_panel, const RowSin
       yearly(region_row(m, ws.annual));
       yearly(pairing_row(m, s, ws.annual.year));
       yearly(anomaly_row(s, ws.annual.year));
+      yearly(programme_row(s, ws.annual.year));
       if (!panel.empty()) {
         yearly(panel_row(s, panel, ws.annual.year, 12.0 / m.months_into_year(st)));
       }
@@ -91,6 +92,10 @@ void simulate(const Model& m, const RunOptions& o, bool with_panel, const RowSin
         summary.aid_received += a.recipient_received;
         for (int k = 0; k < kNumInstruments; ++k) summary.aid_received_by[k] += a.received[k];
         summary.cadres_last += a.cadres;
+      }
+      for (const ProgrammeAccounts& a : s.programme) {
+        summary.programme_spent += a.donor_spent;
+        summary.programme_received += a.recipient_received;
       }
     }
     if (o.progress && !o.progress(s.step, m.n_step)) throw Interrupted("run interrupted");

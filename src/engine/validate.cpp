@@ -91,24 +91,32 @@ class Checker {
   int step_;
 };
 
+// One budget line's accounts (a pairing's or a programme's) add up; returns what it delivered.
+double check_accounts(const PairingAccounts& a, const std::string& where, const Checker& check) {
+  check.same(a.donor_spent, a.recipient_received + a.leakage, "spending = received + leakage",
+             where);
+  check.require(a.leakage >= 0.0, "leakage >= 0", where);
+  check.require(a.unproductive >= 0.0 && a.unproductive <= a.recipient_received * (1 + 1e-12),
+                "0 <= unproductive <= received", where);
+  double spent = 0.0, received = 0.0;
+  for (int k = 0; k < kNumInstruments; ++k) {
+    check.require(a.received[k] <= a.spent[k] + 1e-9 * (1.0 + a.spent[k]),
+                  "received <= spent by instrument", where);
+    spent += a.spent[k];
+    received += a.received[k];
+  }
+  check.same(spent, a.donor_spent, "spending by instrument sums to the total", where);
+  check.same(received, a.recipient_received, "receipts by instrument sum to the total", where);
+  return a.recipient_received;
+}
+
 void check_money(const Model& m, const State& s, const Checker& check) {
   double received_total = 0.0;
   for (std::size_t j = 0; j < s.pairing.size(); ++j) {
-    const PairingAccounts& a = s.pairing[j];
-    const std::string where = "pairing " + m.pairings[j].id;
-    check.same(a.donor_spent, a.recipient_received + a.leakage,
-               "donor spending = received + leakage", where);
-    check.require(a.leakage >= 0.0, "leakage >= 0", where);
-    double spent = 0.0, received = 0.0;
-    for (int k = 0; k < kNumInstruments; ++k) {
-      check.require(a.received[k] <= a.spent[k] + 1e-9 * (1.0 + a.spent[k]),
-                    "received <= spent by instrument", where);
-      spent += a.spent[k];
-      received += a.received[k];
-    }
-    check.same(spent, a.donor_spent, "spending by instrument sums to the total", where);
-    check.same(received, a.recipient_received, "receipts by instrument sum to the total", where);
-    received_total += a.recipient_received;
+    received_total += check_accounts(s.pairing[j], "pairing " + m.pairings[j].id, check);
+  }
+  for (std::size_t j = 0; j < s.programme.size(); ++j) {
+    received_total += check_accounts(s.programme[j], "programme " + m.programmes[j].id, check);
   }
   double used = 0.0;
   for (const auto& uses : s.aid_uses) {

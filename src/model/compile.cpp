@@ -140,6 +140,38 @@ void build_linkage(Model& m) {
   m.linkage.setFromTriplets(triplets.begin(), triplets.end());
 }
 
+// A programme's counties (every recipient when it lists none) and each one's share of a fixed
+// budget: by the programme's weights, or by rural population.
+Programme resolve_programme(const ProgrammeSpec& ps, std::size_t k,
+                            const std::map<std::int64_t, int>& index, const Model& m) {
+  Programme p;
+  p.id = ps.id;
+  p.name = ps.name;
+  p.payer = ps.payer;
+  p.start_year = ps.start_year;
+  p.end_year = ps.end_year;
+  p.per_resident = ps.per_resident;
+  p.fixed_per_year = ps.fixed_per_year;
+  p.allocation = ps.allocation;
+  const std::string path = "programmes[" + std::to_string(k) + "]";
+  if (ps.counties.empty()) {
+    for (int c = 0; c < m.n_county; ++c) {
+      if (m.county_role[c] == Role::recipient) p.counties.push_back(c);
+    }
+  }
+  for (std::size_t j = 0; j < ps.counties.size(); ++j) {
+    p.counties.push_back(county_index(index, ps.counties[j], ps.mark,
+                                      path + ".counties[" + std::to_string(j) + "]"));
+  }
+  double total = 0.0;
+  for (std::size_t j = 0; j < p.counties.size(); ++j) {
+    p.share.push_back(ps.weights.empty() ? m.county_population[p.counties[j]] : ps.weights[j]);
+    total += p.share.back();
+  }
+  for (double& share : p.share) share /= total;
+  return p;
+}
+
 void resolve_shocks(const ScenarioSpec& spec, const std::map<std::int64_t, int>& index, Model& m) {
   for (std::size_t k = 0; k < spec.shocks.size(); ++k) {
     const ShockSpec& s = spec.shocks[k];
@@ -228,6 +260,9 @@ Model compile(const ScenarioSpec& spec) {
                           county_index(index, p.recipient, p.mark, path + ".recipient"),
                           p.start_year, p.end_year, p.cadres, p.cadre_term_years, p.budget,
                           p.allocation});
+  }
+  for (std::size_t k = 0; k < spec.programmes.size(); ++k) {
+    m.programmes.push_back(resolve_programme(spec.programmes[k], k, index, m));
   }
   resolve_shocks(spec, index, m);
   for (std::size_t k = 0; k < spec.policies.size(); ++k) {

@@ -225,6 +225,32 @@ const std::vector<PairingVariable>& pairing_variables() {
   return vars;
 }
 
+// ---- /programmes -------------------------------------------------------------------------------
+
+const std::vector<PairingVariable>& programme_variables() {
+  static const std::vector<PairingVariable> vars = [] {
+    std::vector<PairingVariable> v;
+    for (const PairingAccountField& f : kProgrammeAccounts) {
+      v.push_back(
+          {{str(f.name), str(f.units), str(f.long_name)},
+           [member = f.member](const State& s, std::size_t j) { return s.programme[j].*member; }});
+    }
+    for (int k = 0; k < kNumInstruments; ++k) {
+      const std::string name(kInstrumentNames[k]);
+      v.push_back({{"spent_" + name, "yuan", "payer's spending on " + name},
+                   [k](const State& s, std::size_t j) { return s.programme[j].spent[k]; }});
+    }
+    for (int k = 0; k < kNumInstruments; ++k) {
+      const std::string name(kInstrumentNames[k]);
+      v.push_back({{"received_" + name, "yuan",
+                    "received for " + name + " after leakage (its recorded use)"},
+                   [k](const State& s, std::size_t j) { return s.programme[j].received[k]; }});
+    }
+    return v;
+  }();
+  return vars;
+}
+
 // ---- /households -------------------------------------------------------------------------------
 
 struct PanelVariable {
@@ -371,6 +397,25 @@ OutputLayout make_run_layout(const Model& m, const RunOptions& o, bool with_pane
   anomalies.variables = {{"count", "1", "times the anomaly occurred in the year"}};
   layout.groups.push_back(anomalies);
 
+  GroupSpec programmes = yearly_group("programmes", start);
+  std::vector<std::string> programme_ids, programme_names, payers;
+  std::vector<std::int64_t> programme_counties;
+  for (const Programme& p : m.programmes) {
+    programme_ids.push_back(p.id);
+    programme_names.push_back(p.name);
+    payers.emplace_back(kPayerNames[static_cast<std::size_t>(p.payer)]);
+    programme_counties.push_back(static_cast<std::int64_t>(p.counties.size()));
+  }
+  programmes.column.name = "programme";
+  programmes.column.coordinate = {"programme", "programme id (a budget line without a donor)", "1",
+                                  programme_ids};
+  programmes.column.auxiliary = {
+      {"programme_name", "what the programme is", "1", programme_names},
+      {"programme_payer", "who pays: central, province, prefecture or other_province", "1", payers},
+      {"programme_counties", "counties the programme pays", "1", programme_counties}};
+  for (const PairingVariable& v : programme_variables()) programmes.variables.push_back(v.spec);
+  layout.groups.push_back(programmes);
+
   const std::vector<std::int64_t> panel =
       with_panel ? panel_households(m) : std::vector<std::int64_t>{};
   if (!panel.empty()) {
@@ -451,6 +496,18 @@ Row anomaly_row(const State& s, int year) {
   row.group = kRunAnomalies;
   row.row_value = year;
   row.values.emplace_back(s.anomalies.year.begin(), s.anomalies.year.end());
+  return row;
+}
+
+Row programme_row(const State& s, int year) {
+  Row row;
+  row.group = kRunProgrammes;
+  row.row_value = year;
+  for (const PairingVariable& v : programme_variables()) {
+    std::vector<double> column(s.programme.size());
+    for (std::size_t j = 0; j < column.size(); ++j) column[j] = v.value(s, j);
+    row.values.push_back(std::move(column));
+  }
   return row;
 }
 

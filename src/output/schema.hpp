@@ -1,7 +1,8 @@
 // The output schema of a run: which groups, dimensions and variables a run file holds, and how
 // each row is filled from the state. Every variable comes from one registry line: county state
 // (CODEV_COUNTY_* in codev/state.hpp), annual indicators (CODEV_ANNUAL_INDICATORS), instrument
-// stocks (InstrumentInfo::stocks), pairing accounts (kPairingAccounts) and the household panel
+// stocks (InstrumentInfo::stocks), pairing and programme accounts (kPairingAccounts,
+// kProgrammeAccounts) and the household panel
 // (kPanelVariables), so adding a variable is one line where its value lives.
 #pragma once
 
@@ -23,7 +24,8 @@ enum RunGroup : int {
   kRunRegion = 2,
   kRunPairings = 3,
   kRunAnomalies = 4,
-  kRunHouseholds = 5
+  kRunProgrammes = 5,
+  kRunHouseholds = 6
 };
 
 /// The layout of a run's output file (with /households when `with_panel` and the scenario asks).
@@ -38,6 +40,7 @@ Row annual_row(const Model& model, const State& state, const AnnualIndicators& a
 Row region_row(const Model& model, const AnnualIndicators& annual);
 Row pairing_row(const Model& model, const State& state, int year);
 Row anomaly_row(const State& state, int year);
+Row programme_row(const State& state, int year);
 Row panel_row(const State& state, const std::vector<std::int64_t>& panel, int year,
               double annualise);
 

@@ -48,6 +48,8 @@ enum AnomalyIndex { kProfitCapped };
 void invest(const Model& m, State& s, const Funding& f) {
   s.levers.capital_in[f.recipient] += f.received;
   stock(s, kSelf, kAidedCapital)[static_cast<std::size_t>(f.recipient)] += f.received;
+  // Enclave parks are co-owned with a donor: a programme without one builds none.
+  if (f.pairing < 0) return;
   stock(s, kSelf, kEnclaveCapital)[static_cast<std::size_t>(f.pairing)] +=
       parameter(m, s, kSelf, kEnclaveShare) * f.received;
 }

@@ -1,11 +1,12 @@
 // The seam between the aid phase and the instruments. Each instrument is one file in src/policy/
 // that defines `const InstrumentDef <name>_instrument` for its CODEV_INSTRUMENTS line
 // (include/codev/instruments.hpp): what it declares about itself (InstrumentInfo) and what it
-// does. The aid phase (aid.cpp) pays the pairings' budgets into the instruments, then calls each
-// one's hooks in registry order. An instrument writes only its own stocks (State::instruments),
-// the county talent stock where it builds talent, and the Levers channels; it never mutates
-// economy state in place: money for the economy travels through channels that the county phase
-// applies (Levers::capital_in, capital_out, revenue_in; TFP is scaled by Levers::tfp_factor).
+// does. The aid phase (pairings.cpp) pays the pairings' and programmes' budgets into the
+// instruments, then calls each one's hooks in registry order. An instrument writes only its own
+// stocks (State::instruments), the county talent stock where it builds talent, and the Levers
+// channels; it never mutates economy state in place: money for the economy travels through channels
+// that the county phase applies (Levers::capital_in, capital_out, revenue_in; TFP is scaled by
+// Levers::tfp_factor).
 #pragma once
 
 #include <cstddef>
@@ -19,10 +20,10 @@
 
 namespace codev {
 
-/// Money one pairing delivers to one instrument of its recipient in one step.
+/// Money one pairing or programme delivers to one instrument of a county in one step.
 struct Funding {
-  int pairing = 0;
-  int donor = 0;
+  int pairing = 0;  ///< pairing index; -1 for a programme without a donor
+  int donor = 0;    ///< donor county; -1 for a programme
   int recipient = 0;
   int year = 0;
   double received = 0;  ///< yuan, after leakage

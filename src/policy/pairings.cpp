@@ -1,6 +1,8 @@
 // Pairings: each active pairing pays its budget (fixed per year, or a share of the donor's
 // previous-year fiscal revenue) split by its allocation shares into the instruments enabled for
-// its recipient; leakage takes a governance-dependent share. Dispatched cadres are present while
+// its recipient; leakage takes a governance-dependent share. Programmes without a donor pay their
+// counties the same way, into the instruments of their own allocation (no policy gates them, no
+// donor's capital is crowded out, no enclave is co-owned). Dispatched cadres are present while
 // the pairing is active and rotate at term end, with a handover dip; cadres and trained local
 // talent raise governance, which lowers leakage and raises targeting accuracy. Recipients catch
 // up in TFP toward their donors in proportion to the cadres linking them. The instruments are
@@ -74,10 +76,66 @@ void init_links(const Model& m, CountyAid& aid) {
   }
 }
 
+// Where one budget line's money goes in one step: which county, from whom, and its accounts.
+struct Delivery {
+  int pairing = -1;  ///< pairing index, or -1 for a programme
+  int donor = -1;    ///< donor county, or -1 for a programme
+  int county = 0;
+  int year = 0;
+  bool gated = true;  ///< only instruments that a policy enables for the county (pairings)
+  PairingAccounts* accounts = nullptr;
+  double* received_rate = nullptr;  ///< the county's receipts, an annual rate (+= received / dt)
+  double dt = 1.0;                  ///< years per step
+};
+
+// Pays `budget` yuan split by `allocation` into the county's instruments: leakage by governance,
+// then, for investment aid, project choice and absorptive capacity (a yuan builds less where
+// governance is weak and where much has been absorbed already). Every yuan is recorded in the
+// line's accounts and the county's aid uses.
+void deliver(const Model& m, State& s, const Parameters& p, const Delivery& d,
+             const AllocationSpec& allocation, double budget) {
+  CountyAid& aid = s.aid;
+  const int c = d.county;
+  const double leak = p.aid_leakage_max * (1.0 - aid.governance[c]);
+  PairingAccounts& acc = *d.accounts;
+  for (int ki = 0; ki < kNumInstruments; ++ki) {
+    const auto instrument = static_cast<Instrument>(ki);
+    const double share = allocation[instrument];
+    if (share <= 0.0 || (d.gated && !m.policy_for(instrument, c, d.year))) continue;
+    const double spent = share * budget;
+    const double leaked = spent * leak;
+    const double received = spent - leaked;
+    acc.spent[ki] += spent;
+    acc.received[ki] += received;
+    acc.donor_spent += spent;
+    acc.leakage += leaked;
+    acc.recipient_received += received;
+    *d.received_rate += received / d.dt;
+    if (d.donor >= 0) {
+      // Fiscal strain: part of the donor's spending comes out of its own public investment.
+      double& donor_capital = s.economy.capital_other[d.donor];
+      const double crowded = donor_capital - p.aid_crowding_out * spent;
+      if (crowded < 0.0) s.anomalies.count(Anomaly::donor_capital_clamped);
+      donor_capital = std::max(0.0, crowded);
+    }
+    s.aid_uses[static_cast<std::size_t>(c)][static_cast<std::size_t>(ki)] += received;
+    double used = received;
+    if (instrument_info(instrument).productive) {
+      const double waste = p.aid_waste_max * (1.0 - aid.governance[c]);
+      const double absorb = 1.0 / (1.0 + aid.absorbed_pc[c] / p.aid_absorb_half);
+      used = received * (1.0 - waste) * absorb;
+      acc.unproductive += received - used;
+      aid.absorbed_pc[c] += used / m.county_population[c];
+    }
+    instrument_def(instrument).invest(m, s, {d.pairing, d.donor, c, d.year, used});
+  }
+}
+
 }  // namespace
 
 void init_policies(const Model& m, State& s) {
   s.pairing.assign(m.pairings.size(), PairingAccounts{});
+  s.programme.assign(m.programmes.size(), ProgrammeAccounts{});
   s.aid_uses.assign(static_cast<std::size_t>(m.n_county), {});
   s.anomalies.resize(anomaly_list().size());
   s.levers.reset(m.n_county, extent_size(m, Extent::village));
@@ -137,41 +195,22 @@ void policy_phase(const Model& m, State& s, int step) {
                                                            s.fiscal.revenue_last[pr.donor];
     const double budget = per_year * dt;
     if (!(budget > 0.0)) continue;
-    const double leak = p.aid_leakage_max * (1.0 - aid.governance[pr.recipient]);
-    PairingAccounts& acc = s.pairing[j];
-    for (int ki = 0; ki < kNumInstruments; ++ki) {
-      const auto instrument = static_cast<Instrument>(ki);
-      const double share = pr.allocation[instrument];
-      if (share <= 0.0 || !m.policy_for(instrument, pr.recipient, year)) continue;
-      const double spent = share * budget;
-      const double leaked = spent * leak;
-      const double received = spent - leaked;
-      acc.spent[ki] += spent;
-      acc.received[ki] += received;
-      acc.donor_spent += spent;
-      acc.leakage += leaked;
-      acc.recipient_received += received;
-      aid.aid_received[pr.recipient] += received / dt;
-      // Fiscal strain: part of the donor's spending comes out of its own public investment.
-      double& donor_capital = s.economy.capital_other[pr.donor];
-      const double crowded = donor_capital - p.aid_crowding_out * spent;
-      if (crowded < 0.0) s.anomalies.count(Anomaly::donor_capital_clamped);
-      donor_capital = std::max(0.0, crowded);
-      s.aid_uses[static_cast<std::size_t>(pr.recipient)][static_cast<std::size_t>(ki)] += received;
-      // Investment aid: part goes to projects that build nothing lasting (project choice, worse
-      // where governance is weak), and what remains adds less where much has been absorbed
-      // already (diminishing returns per rural resident).
-      double used = received;
-      if (instrument_info(instrument).productive) {
-        const int c = pr.recipient;
-        const double waste = p.aid_waste_max * (1.0 - aid.governance[c]);
-        const double absorb = 1.0 / (1.0 + aid.absorbed_pc[c] / p.aid_absorb_half);
-        used = received * (1.0 - waste) * absorb;
-        acc.unproductive += received - used;
-        aid.absorbed_pc[c] += used / m.county_population[c];
-      }
-      instrument_def(instrument)
-          .invest(m, s, {static_cast<int>(j), pr.donor, pr.recipient, year, used});
+    deliver(m, s, p,
+            {static_cast<int>(j), pr.donor, pr.recipient, year, true, &s.pairing[j],
+             &aid.aid_received[pr.recipient], dt},
+            pr.allocation, budget);
+  }
+  // Programmes without a donor, after the pairings (absorptive capacity sees the pairings' money
+  // of the step first), in scenario order.
+  aid.programme_received.setZero();
+  for (std::size_t j = 0; j < m.programmes.size(); ++j) {
+    const Programme& pg = m.programmes[j];
+    for (std::size_t k = 0; k < pg.counties.size(); ++k) {
+      const double budget = pg.budget(m.county_population, k, year) * dt;
+      if (!(budget > 0.0)) continue;
+      const int c = pg.counties[k];
+      deliver(m, s, p, {-1, -1, c, year, false, &s.programme[j], &aid.programme_received[c], dt},
+              pg.allocation, budget);
     }
   }
 
@@ -204,6 +243,7 @@ void policy_close_year(const Model& m, State& s) {
 
 void reset_pairing_accounts(State& s) {
   for (PairingAccounts& acc : s.pairing) acc = PairingAccounts{};
+  for (ProgrammeAccounts& acc : s.programme) acc = ProgrammeAccounts{};
   for (auto& uses : s.aid_uses) uses.fill(0.0);
   for (int k = 0; k < kNumInstruments; ++k) {
     const InstrumentInfo& info = instrument_info(k);

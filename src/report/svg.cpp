@@ -12,7 +12,6 @@ namespace codev::svg {
 namespace {
 
 constexpr double kWidth = 860;
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 std::string fixed(double x, int decimals = 1) {
   char buf[64];

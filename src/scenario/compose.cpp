@@ -79,10 +79,12 @@ std::string pairing_identity(const Node& pairing) {
   return donor.empty() || recipient.empty() ? std::string{} : donor + "-" + recipient;
 }
 
-// Mappings whose merge needs more than key-by-key: the top level holds the keyed lists, and a
-// pairing's budget is replaced whole, since its two keys exclude each other and an extending
-// file could otherwise never switch from one to the other.
-enum class MergeLevel : std::uint8_t { top, pairing, other };
+std::string programme_identity(const Node& programme) { return scalar_at(programme, "id"); }
+
+// Mappings whose merge needs more than key-by-key: the top level holds the keyed lists, and the
+// budget of a pairing or a programme is replaced whole, since its keys exclude each other and an
+// extending file could otherwise never switch from one to another.
+enum class MergeLevel : std::uint8_t { top, funded, other };
 
 void merge_mapping(Node& base, Node&& overlay, MergeLevel level);
 
@@ -105,7 +107,7 @@ void merge_list(Node& base, Node&& overlay, std::string (*identity)(const Node&)
 }
 
 // Deep merge of an extending file over the file it extends: mappings merge key by key, counties
-// by code and pairings by id, and anything else is replaced whole.
+// by code, pairings and programmes by id, and anything else is replaced whole.
 void merge_mapping(Node& base, Node&& overlay, MergeLevel level) {
   for (Entry& entry : overlay.entries) {
     const std::string& key = entry.key.value;
@@ -120,8 +122,10 @@ void merge_mapping(Node& base, Node&& overlay, MergeLevel level) {
     if (level == MergeLevel::top && lists && key == "counties") {
       merge_list(*existing, std::move(entry.value), county_identity, MergeLevel::other);
     } else if (level == MergeLevel::top && lists && key == "pairings") {
-      merge_list(*existing, std::move(entry.value), pairing_identity, MergeLevel::pairing);
-    } else if (maps && !(level == MergeLevel::pairing && key == "budget")) {
+      merge_list(*existing, std::move(entry.value), pairing_identity, MergeLevel::funded);
+    } else if (level == MergeLevel::top && lists && key == "programmes") {
+      merge_list(*existing, std::move(entry.value), programme_identity, MergeLevel::funded);
+    } else if (maps && !(level == MergeLevel::funded && key == "budget")) {
       merge_mapping(*existing, std::move(entry.value), MergeLevel::other);
     } else {
       *existing = std::move(entry.value);
@@ -184,18 +188,22 @@ Node resolve_extends(Node root, const fs::path& dir, std::vector<Link>& chain, S
   throw InputError(Mark{"--set", 1, column}, path, message);
 }
 
-// The entry of `list` (counties or pairings) that a --set path names by code or id.
+// The entry of `list` (counties, pairings or programmes) that a --set path names by code or id.
 Node& find_listed(Node& root, std::string_view list, const std::string& key,
                   const std::string& path) {
   Node* items = root.find(list);
+  const auto identity = list == "counties"   ? county_identity
+                        : list == "pairings" ? pairing_identity
+                                             : programme_identity;
   if (items != nullptr && items->kind == NodeKind::sequence) {
-    const auto identity = list == "counties" ? county_identity : pairing_identity;
     for (Node& item : items->items) {
       if (identity(item) == key) return item;
     }
   }
   override_error(1, path,
-                 list == "counties" ? "unknown county " + key : "unknown pairing '" + key + "'");
+                 list == "counties"   ? "unknown county " + key
+                 : list == "pairings" ? "unknown pairing '" + key + "'"
+                                      : "unknown programme '" + key + "'");
 }
 
 // The policy a --set path names by its index in the merged list (policies have no identity).
@@ -280,13 +288,15 @@ void apply_override(Node& root, const std::string& text, Sources& sources) {
   Node* slot = &root;
   const MapSchema* schema = &kTopSchema;
   std::size_t first = 0;
-  if (top == "counties" || top == "pairings") {
+  if (top == "counties" || top == "pairings" || top == "programmes") {
     if (keys.size() < 3) {
       override_error(1, path,
                      "expected " + top + (top == "counties" ? ".<code>.<key>" : ".<id>.<key>"));
     }
     slot = &find_listed(root, top, keys[1], path);
-    schema = top == "counties" ? &kCountySchema : &kPairingSchema;
+    schema = top == "counties"   ? &kCountySchema
+             : top == "pairings" ? &kPairingSchema
+                                 : &kProgrammeSchema;
     first = 2;
   } else if (top == "policies") {
     if (keys.size() < 3) override_error(1, path, "expected policies.<index>.<key>");
@@ -295,11 +305,17 @@ void apply_override(Node& root, const std::string& text, Sources& sources) {
     first = 2;
   }
   for (std::size_t i = first; i < keys.size(); ++i) {
-    // parameters.<group>.<name>.<year> sets one year of a parameter given as a time path.
-    if (schema == nullptr && top == "parameters" && i == 3 && i + 1 == keys.size()) {
+    // parameters.<group>.<name>.<year> and programmes.<id>.budget.<key>.<year> set one year of
+    // a value given as a time path.
+    const bool path_year_key =
+        schema == nullptr && i + 1 == keys.size() &&
+        ((top == "parameters" && i == 3) || (top == "programmes" && i == 4 && keys[2] == "budget"));
+    if (path_year_key) {
       if (slot->kind != NodeKind::mapping) {
+        std::string owner = keys[0];
+        for (std::size_t k = 1; k < i; ++k) owner += "." + keys[k];
         override_error(1, path,
-                       "parameters." + keys[1] + "." + keys[2] +
+                       owner +
                            " is a single value, not a time path: give it as {year: value, ...} "
                            "in a file to set single years");
       }

@@ -336,6 +336,14 @@ struct PairingNodes {
   std::string path;
 };
 
+struct ProgrammeNodes {
+  const Node* map;
+  const Node* id;
+  std::vector<const Node*> counties;
+  const Node* weights;  ///< nullptr without weights
+  std::string path;
+};
+
 struct PolicyNodes {
   const Node* map;
   const Node* start;  ///< nullptr when the start is the run's first year
@@ -364,6 +372,8 @@ class SpecReader {
                        read_counties(value, path);
                      } else if (key == "pairings") {
                        read_pairings(value, path);
+                     } else if (key == "programmes") {
+                       read_programmes(value, path);
                      } else if (key == "policies") {
                        read_policies(value, path);
                      } else if (key == "parameters") {
@@ -391,6 +401,8 @@ class SpecReader {
         check_counties();
       } else if (entry.key.value == "pairings") {
         check_pairings();
+      } else if (entry.key.value == "programmes") {
+        check_programmes();
       } else if (entry.key.value == "policies") {
         check_policies();
       } else if (entry.key.value == "shocks") {
@@ -605,9 +617,13 @@ class SpecReader {
     return budget;
   }
 
-  static AllocationSpec read_allocation(const Node& node, const std::string& path) {
+  // Keys left out keep the registered default shares (pairings) or are 0 (`zero_default`:
+  // programmes, which say what they fund).
+  static AllocationSpec read_allocation(const Node& node, const std::string& path,
+                                        bool zero_default = false) {
     const Node& map = expect_mapping(node, path);
     AllocationSpec a;
+    if (zero_default) a.share.fill(0.0);
     for_each_entry(map, path, kAllocationSchema,
                    [&](std::string_view key, const Node& value, const std::string& key_path) {
                      const auto k = static_cast<std::size_t>(
@@ -621,6 +637,135 @@ class SpecReader {
       fail(map, path, "shares must sum to 1, got " + format_sum(sum));
     }
     return a;
+  }
+
+  void read_programmes(const Node& node, const std::string& path) {
+    const Node& list = expect_sequence(node, path);
+    for (std::size_t i = 0; i < list.items.size(); ++i) {
+      read_programme(list.items[i], join_index(path, i));
+    }
+  }
+
+  void read_programme(const Node& node, const std::string& path) {
+    const Node& map = expect_mapping(node, path);
+    ProgrammeSpec p;
+    p.mark = map.mark();
+    ProgrammeNodes nodes{&map, nullptr, {}, nullptr, path};
+    const Node* end_node = nullptr;
+    bool per_resident = false;
+    for_each_entry(map, path, kProgrammeSchema,
+                   [&](std::string_view key, const Node& value, const std::string& key_path) {
+                     if (key == "id") {
+                       p.id = read_name(value, key_path);
+                       nodes.id = &value;
+                     } else if (key == "name") {
+                       p.name = read_string(value, key_path);
+                     } else if (key == "payer") {
+                       p.payer = static_cast<Payer>(read_name_index(value, key_path, kPayerNames));
+                     } else if (key == "start_year") {
+                       p.start_year = read_int(value, key_path, kYear);
+                     } else if (key == "end_year") {
+                       p.end_year = read_int(value, key_path, kYear);
+                       end_node = &value;
+                     } else if (key == "counties") {
+                       p.counties =
+                           read_county_list(value, key_path, "every recipient", nodes.counties);
+                     } else if (key == "weights") {
+                       p.weights = read_weights(value, key_path);
+                       nodes.weights = &value;
+                     } else if (key == "budget") {
+                       per_resident = read_programme_budget(value, key_path, p);
+                     } else if (key == "allocation") {
+                       p.allocation = read_allocation(value, key_path, true);
+                     } else {
+                       p.source = read_string(value, key_path);
+                     }
+                   });
+    require_keys(map, path, {"id", "payer", "start_year", "end_year", "budget", "allocation"});
+    if (p.end_year < p.start_year) {
+      fail(*end_node, join_key(path, "end_year"),
+           "must be >= start_year (" + std::to_string(p.start_year) + "), got " + end_node->value);
+    }
+    if (nodes.weights != nullptr) {
+      if (per_resident) {
+        fail(*nodes.weights, join_key(path, "weights"),
+             "applies only to budget.fixed_per_year (a budget per resident needs no split)");
+      }
+      if (p.counties.empty()) {
+        fail(*nodes.weights, join_key(path, "weights"),
+             "weights need the counties they weigh: list `counties` too");
+      }
+      if (p.weights.size() != p.counties.size()) {
+        fail(*nodes.weights, join_key(path, "weights"),
+             "gives " + std::to_string(p.weights.size()) +
+                 (p.weights.size() == 1 ? " weight for " : " weights for ") +
+                 std::to_string(p.counties.size()) +
+                 (p.counties.size() == 1 ? " county" : " counties") + ": one per county");
+      }
+    }
+    programme_nodes_.push_back(std::move(nodes));
+    spec_.programmes.push_back(std::move(p));
+  }
+
+  static std::vector<double> read_weights(const Node& node, const std::string& path) {
+    const Node& list = expect_sequence(node, path);
+    std::vector<double> weights;
+    double sum = 0.0;
+    for (std::size_t i = 0; i < list.items.size(); ++i) {
+      weights.push_back(read_real(list.items[i], join_index(path, i), closed(0.0, 1e15)));
+      sum += weights.back();
+    }
+    if (!(sum > 0.0)) fail(list, path, "at least one weight must be > 0");
+    return weights;
+  }
+
+  // budget: exactly one of per_resident and fixed_per_year, each a value or a time path. Returns
+  // whether the budget is per resident.
+  static bool read_programme_budget(const Node& node, const std::string& path, ProgrammeSpec& p) {
+    const Node& map = expect_mapping(node, path);
+    for_each_entry(map, path, kProgrammeBudgetSchema,
+                   [&](std::string_view key, const Node& value, const std::string& key_path) {
+                     if (key == "per_resident") {
+                       p.per_resident = read_year_points(value, key_path, closed(0.0, 1e7));
+                     } else {
+                       p.fixed_per_year = read_year_points(value, key_path, kFixedBudget);
+                     }
+                   });
+    const bool resident = !p.per_resident.empty(), fixed = !p.fixed_per_year.empty();
+    if (resident && fixed) {
+      fail(map, path, "give exactly one of per_resident and fixed_per_year, not both");
+    }
+    if (!resident && !fixed) fail(map, path, "give one of per_resident or fixed_per_year");
+    return resident;
+  }
+
+  // A value, or a time path {year: value, ...} with years strictly increasing; each value in
+  // `bounds`.
+  static YearPoints read_year_points(const Node& node, const std::string& path,
+                                     const Bounds& bounds) {
+    const auto value = [&](const Node& v, const std::string& p) { return read_real(v, p, bounds); };
+    if (node.kind != NodeKind::mapping) return {{kFirstYear, value(node, path)}};
+    return read_time_path(node, path, value);
+  }
+
+  // The entries of a time path {year: value, ...}: at least one, years strictly increasing, each
+  // value read by `read_value`.
+  template <class ReadValue>
+  static YearPoints read_time_path(const Node& map, const std::string& path,
+                                   ReadValue&& read_value) {
+    if (map.entries.empty()) fail(map, path, "a time path needs at least one year");
+    YearPoints points;
+    for (const Entry& entry : map.entries) {
+      const std::string year_path = join_key(path, entry.key.value);
+      const int year = read_int(entry.key, year_path, kYear);
+      if (!points.empty() && year <= points.back().first) {
+        fail(entry.key, year_path,
+             "years of a time path must increase, got " + std::to_string(year) + " after " +
+                 std::to_string(points.back().first));
+      }
+      points.emplace_back(year, read_value(entry.value, year_path));
+    }
+    return points;
   }
 
   void read_policies(const Node& node, const std::string& path) {
@@ -744,17 +889,9 @@ class SpecReader {
     p.mark = map.mark();
     p.group = std::string(info.group);
     p.name = std::string(info.name);
-    if (map.entries.empty()) fail(map, path, "a time path needs at least one year");
-    for (const Entry& entry : map.entries) {
-      const std::string year_path = join_key(path, entry.key.value);
-      const int year = read_int(entry.key, year_path, kYear);
-      if (!p.points.empty() && year <= p.points.back().first) {
-        fail(entry.key, year_path,
-             "years of a time path must increase, got " + std::to_string(year) + " after " +
-                 std::to_string(p.points.back().first));
-      }
-      p.points.emplace_back(year, read_parameter_value(info, entry.value, year_path));
-    }
+    p.points = read_time_path(map, path, [&](const Node& value, const std::string& year_path) {
+      return read_parameter_value(info, value, year_path);
+    });
     spec_.parameter_paths.push_back(std::move(p));
   }
 
@@ -923,6 +1060,35 @@ class SpecReader {
              ", " + where(there, here) + ")");
   }
 
+  // Programme ids are unique (they name the columns of /programmes and --set paths); listed
+  // counties exist (any role: central money reaches counties that no donor helps).
+  void check_programmes() const {
+    std::unordered_map<std::string, std::size_t> first;
+    for (std::size_t i = 0; i < spec_.programmes.size(); ++i) {
+      const ProgrammeSpec& p = spec_.programmes[i];
+      const ProgrammeNodes& nodes = programme_nodes_[i];
+      const auto [seen, inserted] = first.emplace(p.id, i);
+      if (!inserted) {
+        const ProgrammeNodes& other = programme_nodes_[seen->second];
+        fail(*nodes.id, join_key(nodes.path, "id"),
+             "duplicate programme id " + quoted(p.id) + " (first at " + other.path + ", " +
+                 where(*other.id, *nodes.id) + ")");
+      }
+      for (std::size_t j = 0; j < p.counties.size(); ++j) {
+        if (county_index_.find(p.counties[j]) == county_index_.end()) {
+          fail(*nodes.counties[j], join_index(join_key(nodes.path, "counties"), j),
+               "unknown county " + std::to_string(p.counties[j]));
+        }
+      }
+      if (p.counties.empty() &&
+          std::none_of(spec_.counties.begin(), spec_.counties.end(),
+                       [](const CountySpec& c) { return c.role == Role::recipient; })) {
+        fail(*nodes.map, nodes.path,
+             "no county has role recipient, so list the programme's `counties`");
+      }
+    }
+  }
+
   // The calendar years the run touches: `years` x 12 months from the start month.
   int run_last_year() const {
     return (spec_.start_year * 12 + spec_.start_month - 1 + spec_.years * 12 - 1) / 12;
@@ -1028,6 +1194,7 @@ class SpecReader {
   ScenarioSpec spec_;
   std::vector<CountyNodes> county_nodes_;
   std::vector<PairingNodes> pairing_nodes_;
+  std::vector<ProgrammeNodes> programme_nodes_;
   std::vector<PolicyNodes> policy_nodes_;
   std::vector<ShockNodes> shock_nodes_;
   std::unordered_map<std::int64_t, std::size_t> county_index_;  ///< code -> first county

@@ -33,6 +33,14 @@ class ResolvedWriter {
     out_ << YAML::BeginSeq;
     for (const PairingSpec& pairing : spec.pairings) write_pairing(pairing);
     out_ << YAML::EndSeq;
+    // Only when there are some, so that scenarios without programmes keep their resolved text
+    // (and the SHA-256 that experiment journals and output files record).
+    if (!spec.programmes.empty()) {
+      key("programmes");
+      out_ << YAML::BeginSeq;
+      for (const ProgrammeSpec& programme : spec.programmes) write_programme(programme);
+      out_ << YAML::EndSeq;
+    }
     key("policies");
     out_ << YAML::BeginSeq;
     for (const PolicySpec& policy : spec.policies) write_policy(policy);
@@ -164,6 +172,57 @@ class ResolvedWriter {
     out_ << YAML::EndMap;
   }
 
+  void write_programme(const ProgrammeSpec& p) {
+    out_ << YAML::BeginMap;
+    text("id", p.id);
+    if (!p.name.empty()) text("name", p.name);
+    key("payer");
+    out_ << std::string(kPayerNames[static_cast<std::size_t>(p.payer)]);
+    integer("start_year", p.start_year);
+    integer("end_year", p.end_year);
+    if (!p.counties.empty()) {
+      key("counties");
+      out_ << YAML::Flow << YAML::BeginSeq;
+      for (std::int64_t code : p.counties) out_ << code;
+      out_ << YAML::EndSeq;
+    }
+    if (!p.weights.empty()) {
+      key("weights");
+      out_ << YAML::Flow << YAML::BeginSeq;
+      for (double w : p.weights) out_ << format_real(w);
+      out_ << YAML::EndSeq;
+    }
+    key("budget");
+    out_ << YAML::BeginMap;
+    year_points("per_resident", p.per_resident);
+    year_points("fixed_per_year", p.fixed_per_year);
+    out_ << YAML::EndMap;
+    key("allocation");
+    out_ << YAML::BeginMap;
+    for (int k = 0; k < kNumInstruments; ++k) {
+      real(kInstrumentNames[k], p.allocation.share[static_cast<std::size_t>(k)]);
+    }
+    out_ << YAML::EndMap;
+    if (!p.source.empty()) text("source", p.source);
+    out_ << YAML::EndMap;
+  }
+
+  // A time path, or its value when it has one point and `collapse` (a value read as one point);
+  // nothing when empty.
+  void year_points(std::string_view name, const YearPoints& points, bool collapse = true) {
+    if (points.empty()) return;
+    key(name);
+    if (collapse && points.size() == 1) {
+      out_ << format_real(points.front().second);
+      return;
+    }
+    out_ << YAML::Flow << YAML::BeginMap;
+    for (const auto& [year, value] : points) {
+      out_ << YAML::Key << year << YAML::Value << format_real(value);
+    }
+    out_ << YAML::EndMap;
+  }
+
   // A policy with its years filled in; `counties` only when it names some (none = every
   // recipient), `targeting` only for the instrument that has it.
   void write_policy(const PolicySpec& p) {
@@ -205,12 +264,7 @@ class ResolvedWriter {
         real(info.name, info.value(parameters));
         continue;
       }
-      key(info.name);
-      out_ << YAML::Flow << YAML::BeginMap;
-      for (const auto& [year, value] : path->points) {
-        out_ << YAML::Key << year << YAML::Value << format_real(value);
-      }
-      out_ << YAML::EndMap;
+      year_points(info.name, path->points, false);
     }
     out_ << YAML::EndMap << YAML::EndMap;
   }

@@ -93,6 +93,16 @@ inline constexpr NestedSchema kPairingNested[] = {{"budget", &kBudgetSchema},
                                                   {"allocation", &kAllocationSchema}};
 inline constexpr MapSchema kPairingSchema{kPairingKeys, kPairingNested};
 
+inline constexpr std::string_view kProgrammeBudgetKeys[] = {"per_resident", "fixed_per_year"};
+inline constexpr MapSchema kProgrammeBudgetSchema{kProgrammeBudgetKeys, {}};
+
+inline constexpr std::string_view kProgrammeKeys[] = {
+    "id",       "name",    "payer",  "start_year", "end_year",
+    "counties", "weights", "budget", "allocation", "source"};
+inline constexpr NestedSchema kProgrammeNested[] = {{"budget", &kProgrammeBudgetSchema},
+                                                    {"allocation", &kAllocationSchema}};
+inline constexpr MapSchema kProgrammeSchema{kProgrammeKeys, kProgrammeNested};
+
 inline constexpr std::string_view kPolicyKeys[] = {"instrument", "start_year", "end_year",
                                                    "counties", "targeting"};
 inline constexpr MapSchema kPolicySchema{kPolicyKeys, {}};
@@ -109,9 +119,9 @@ inline constexpr NestedSchema kOutputNested[] = {{"household_panel", &kPanelSche
 inline constexpr MapSchema kOutputSchema{kOutputKeys, kOutputNested};
 
 /// Top level. `parameters` is absent from `nested`: its keys come from all_parameters().
-inline constexpr std::string_view kTopKeys[] = {"extends",    "meta",     "population",
-                                                "counties",   "pairings", "policies",
-                                                "parameters", "shocks",   "outputs"};
+inline constexpr std::string_view kTopKeys[] = {
+    "extends",    "meta",     "population", "counties", "pairings",
+    "programmes", "policies", "parameters", "shocks",   "outputs"};
 inline constexpr NestedSchema kTopNested[] = {
     {"meta", &kMetaSchema}, {"population", &kPopulationSchema}, {"outputs", &kOutputSchema}};
 inline constexpr MapSchema kTopSchema{kTopKeys, kTopNested};

@@ -5,7 +5,7 @@ Usage:
   /usr/bin/python3 tools/sichuan/make_hindcast.py            # write the scenario
   /usr/bin/python3 tools/sichuan/make_hindcast.py --check    # exit 1 if the committed file differs
   /usr/bin/python3 tools/sichuan/make_hindcast.py --stdout   # print it instead
-  ... --tune campaign_per_poor=1500 -o /tmp/x.yaml            # explore a TUNED value (not committed)
+  ... --tune poverty_gini=0.42 -o /tmp/x.yaml                  # explore a TUNED value (not committed)
 
 Inputs (read only): tools/sichuan/counties.csv (the 183 county-level units with their 2022
 figures) and tools/sichuan/pairings.csv (every pairing of the facts file with its `since` year,
@@ -50,27 +50,61 @@ START_LEVEL = (RURAL_INCOME[2020] / RURAL_INCOME[2015]) ** (0.5 / 5)          # 
 TUNED = {
     # H2c: 2015 income of the former poverty counties by region, relative to rule H2b (which
     # carries the 2022 table's level back). Tuned on the exit profile and initial incidence.
-    "poverty_income_factor": {"plateau": 0.83, "yi": 0.84, "basin": 1.01},
+    "poverty_income_factor": {"plateau": 0.86, "yi": 0.88, "basin": 1.0},
     # H3: Gini of income per person in the former poverty counties (other counties: model default).
-    "poverty_gini": 0.45,
+    "poverty_gini": 0.42,
     # P1: nominal growth 2015-2022, one rate for labour.wage_growth, farm.tfp_growth and
     # county.tfp_growth (model defaults 0.05, 0.02, 0.015: estimates for 2023 on).
     "nominal_growth": 0.08,
-    # C1: the provincial poverty-alleviation campaign, yuan per year per poor person of a former
-    # poverty county (estimated by rule C2), paid as safety-net assistance: the 2016 level of the
-    # ramp (C3).
-    "campaign_per_poor": 100.0,
-    # C3: the campaign's funding grew year by year (estimate): budget in year y = campaign_per_poor
-    # x campaign_growth^(y - 2016) for 2016-2020, the 2020 level kept in 2021-2022.
-    "campaign_growth": 3.0,
     # P3: poverty.identification_rate, the baseline probability per year that an at-risk household
     # is identified (model default 0.7, an estimate for the mature monitoring of 2023).
-    "identification_rate": 0.28,
+    "identification_rate": 0.2,
 }
-CAMPAIGN_YEARS = (2016, 2022)     # C1: from the first exit year (facts) to the end of the run
-CAMPAIGN_RAMP_END = 2020          # C3: the ramp grows to the campaign's last year (facts), then flat
-CAMPAIGN_DONOR = 510000           # GB/T 2260 code of Sichuan province itself (pseudo-unit)
-CAMPAIGN_POPULATION = 10000       # persons of the pseudo-unit: small, left out by the validator
+# --- programmes without a donor (docs/evidence/aid_channels.md section 9) -------------------------
+# Q0 Sichuan's share of the national registered poor at the campaign's start: 6.25 m (end-2013,
+# facts) / 82.49 m (national, end-2013: NBS 98.99 m at end-2012 less 16.5 m in 2013), derived;
+# central money to Sichuan is this share of the national total (estimate: allocation by need).
+SICHUAN_POOR_SHARE = 6.25 / 82.49
+PROGRAMMES = [
+    # (id, name, payer, years, counties, budget path {year: yuan}, allocation, source)
+    ("central_special", "central special poverty-alleviation funds (中央财政专项扶贫资金)", "central",
+     (2016, 2020), "poor",
+     {y: v * 1e9 * SICHUAN_POOR_SHARE for y, v in
+      {2016: 66.1, 2017: 86.1, 2018: 106.1, 2019: 126.1, 2020: 146.1}.items()},
+     {"industry": 0.4, "infrastructure": 0.25, "employment": 0.05, "training": 0.05,
+      "safety_net": 0.25},
+     "Q1: national 86.1 bn in 2017 (+20 bn on 2016) and +20 bn a year to 146.1 bn in 2020 "
+     "(MoF via ischool.net.cn 2017-05-29; Xinhua 2019-05-19, 2020-05-25) x Q0; split over the "
+     "88 former poverty counties by their poor (C2); allocation a stated prior (Q5) except the "
+     "safety-net share, tuned (0.25 of the priors 0.15 and 0.25)"),
+    ("transition_fund", "central rural-revitalisation transition fund (衔接推进乡村振兴补助资金)",
+     "central", (2021, 2022), "poor",
+     {2021: 156.5e9 * SICHUAN_POOR_SHARE, 2022: 165.0e9 * SICHUAN_POOR_SHARE},
+     {"industry": 0.55, "infrastructure": 0.25, "employment": 0.1, "safety_net": 0.1},
+     "Q2: national 165.0 bn in 2022, 156.5 bn in 2021 (derived, +5.4%) (hiknews.com 2022-03-23) "
+     "x Q0; industry at least 55% (2022 rule, northnews.cn 2022-05-23), the rest a stated prior"),
+    ("province_industry", "Sichuan provincial farm-industry poverty funds and village industry funds",
+     "province", (2016, 2020), "poor",
+     {2016: 1.0e9 + 6.57e9 / 5},
+     {"industry": 0.432, "collective": 0.568},
+     "Q3: 1 bn a year for farm-industry poverty and 6.57 bn of village industry funds over 2014-18 "
+     "(shsunzone.com 2019-09-05), the 2014-18 rate kept to 2020 (estimate); industry 1.0 / 2.314, "
+     "village funds as collective 1.314 / 2.314"),
+    ("liangshan_plan", "Sichuan's three-year plan for Liangshan (new provincial money)", "province",
+     (2018, 2020), "Liangshan",
+     {2018: 20e9 / 3},
+     {"industry": 0.3, "infrastructure": 0.4, "training": 0.1, "employment": 0.05,
+      "safety_net": 0.15},
+     "Q4: 20 bn of new provincial money over 2018-20 (shsunzone.com 2019-09-05), evenly; the "
+     "prefecture's former poverty counties; allocation a stated prior (Q5)"),
+    ("east_west", "East-West cooperation money from Zhejiang and other provinces (东西部协作)",
+     "other_province", (2018, 2022), "poor",
+     {2019: 2.945e9, 2021: 3.405e9},
+     {"industry": 0.5, "infrastructure": 0.2, "employment": 0.1, "training": 0.1,
+      "consumption": 0.1},
+     "Q6: 2.945 bn in 2019 (biandate.cn), 3.405 bn in 2021 (blue-maple.cn 2022-03-15), linear "
+     "between, held in 2018 and 2022 (estimate); allocation a stated prior (Q5)"),
+]
 
 # P2: yuan-valued household parameters are model defaults at 2022-2023 prices; scaled to 2015 by
 # the provincial rural income ratio (H2), rounded to 10 yuan.
@@ -168,15 +202,14 @@ def build(tables):
         if start > end_year:
             continue
         donor, how = seat(int(p["donor"]))
-        if how == "city" and by_code[donor]["poverty_county"] == "1" and TUNED["campaign_per_poor"] > 0:
-            how = "city-campaign"       # H6b: a seat that is itself a former poverty county
+        if how == "city" and by_code[donor]["poverty_county"] == "1":
+            how = "city-programme"      # H6b: a seat that is itself a former poverty county
         active.append((p, donor, how))
     recipients = {int(p["recipient"]) for p, _, _ in active}
-    donors = {d for _, d, how in active if how != "city-campaign"}
-    campaign = TUNED["campaign_per_poor"] > 0
-    if campaign:
-        # a donor seat that is also a former poverty county stays a donor, without the campaign
-        recipients |= {c for c, r in by_code.items() if r["poverty_county"] == "1"} - donors
+    donors = {d for _, d, how in active if how != "city-programme"}
+    # H7: the former poverty counties receive the programmes (Q); a donor seat among them stays a
+    # donor (none with rule H6b)
+    recipients |= {c for c, r in by_code.items() if r["poverty_county"] == "1"} - donors
 
     # H1, H2: population and income back-cast; province mean kept at the 2015 fact.
     pop = {c: float(r["rural_population_2022"]) * POP_RATIO for c, r in by_code.items()}
@@ -227,25 +260,25 @@ def build(tables):
     w("#      revenue budget is scaled by (the city's districts that are not themselves paired, plus")
     w("#      the seat) / the seat's revenue (2022 table), so the money is the city's. 成都高新区")
     w("#      (510199, no county code) acts through 武侯区 with 武侯's revenue (estimate). (b) Where the")
-    w("#      seat is itself a former poverty county (广安区, 通川区), which must receive the campaign,")
-    w("#      the city's money is paid by the campaign unit 510000 as a fixed budget: the share x the")
-    w("#      city's revenue x the H2 ratio.")
-    w("#   H7 roles (fixed over the run): recipient = recipients of those pairings and of the campaign")
-    w("#      (the 88 former poverty counties, `poverty_county` in counties.csv, which")
-    w("#      tools/validate_hindcast.py reads), donor = the donors (seats), the rest other.")
-    w("#   C1 the 2016-2020 targeted poverty-alleviation campaign (精准扶贫), which the model has no")
-    w("#      instrument for, is a pseudo-donor 510000 (the province's own GB/T code; 10,000 persons,")
-    w("#      left out of the validation) paired with each former poverty county from 2016 (the first")
-    w("#      exit year, facts) to the end of the run (assistance kept after exit), no cadres, all")
-    w("#      money to the safety net (assistance to identified at-risk households): the model's only")
-    w("#      household-targeted instrument. Budget 2016 = %s yuan (tuned) x the county's poor, C2."
-      % f"{TUNED['campaign_per_poor']:,.0f}")
-    w("#   C3 the campaign's funding grew year by year (estimate; the shape is an assumption, its two")
-    w("#      values tuned): one pairing per year, budget in year y = the C1 budget x %s^(y - 2016)"
-      % fmt(TUNED["campaign_growth"]))
-    w("#      for 2016-2020 (ids campaign-<code>-<year>), the 2020 level kept in 2021-2022.")
+    w("#      seat is itself a former poverty county (广安区, 通川区), which receives the programmes,")
+    w("#      the city's money is a programme paid by the prefecture (payer: prefecture) as a fixed")
+    w("#      budget: the share x the city's revenue x the H2 ratio.")
+    w("#   H7 roles (fixed over the run): recipient = recipients of those pairings and the 88 former")
+    w("#      poverty counties (`poverty_county` in counties.csv, which tools/validate_hindcast.py")
+    w("#      reads), donor = the donors (seats), the rest other.")
+    w("#   Q  programmes without a donor (`programmes:`; docs/evidence/aid_channels.md section 9): the")
+    w("#      2016-2020 campaign's central and provincial money and East-West cooperation, then the")
+    w("#      transition fund. Q0 central money to Sichuan = the national total x Sichuan's share of")
+    w(f"#      the national registered poor, 6.25 / 82.49 = {SICHUAN_POOR_SHARE:.4f} (end-2013; derived).")
+    w("#      Q5 allocations are stated priors except the 2022 industry floor (55%); the funds' own")
+    w("#      rules name industry and infrastructure first. Left out: relocation housing (about 50k")
+    w("#      yuan a mover, 1.36 m movers; housing in kind is not income and the model has no housing")
+    w("#      instrument; its follow-up support is the programmes' employment and industry money),")
+    w("#      microcredit (22.6 bn of loans, repaid), the minimum living allowance (in the model's")
+    w("#      transfers). One row per programme below, with its figures and source.")
     w("#   C2 poor of a county = rural population x the log-normal headcount at the 2015 line, with")
-    w("#      the county's mean income and Gini (allocation by need, estimate).")
+    w("#      the county's mean income and Gini: the weights that split a programme over its counties")
+    w("#      (allocation by need, estimate).")
     w("#   L2 poverty line 2,855 in 2015 (facts, weak), indexed at (4,000 / 2,855)^(1/5) - 1 =")
     w(f"#      {LINE_GROWTH:.4f} a year (facts: about 4,000 in 2020). The same rate indexes the")
     w("#      monitoring threshold, allowance line, pension and other transfers (docs/MODEL.md 7.1).")
@@ -259,8 +292,9 @@ def build(tables):
     w("  name: sichuan_hindcast_2015")
     w("  description: >-")
     w("    Hindcast: the 183 county-level units of Sichuan from 2015 to 2022 with the pairings of the")
-    w("    time (later ones entering in their start year) and the 2016-2020 poverty campaign (unit")
-    w("    510000), monthly steps; validated by tools/validate_hindcast.py against published income")
+    w("    time (later ones entering in their start year), the 2016-2020 campaign's central,")
+    w("    provincial and East-West money and the 2021-2022 transition fund as programmes, monthly")
+    w("    steps; validated by tools/validate_hindcast.py against published income")
     w("    and poverty figures")
     w(f"  start: \"{START}-01\"")
     w(f"  years: {YEARS}")
@@ -325,30 +359,23 @@ def build(tables):
                    "estimate: true",
                    f"source: {yq(src)}"]
         w("  - {" + ", ".join(fields) + "}")
-    if campaign:
-        y = RURAL_INCOME[START] / START_LEVEL
-        w(f"  - {{code: {CAMPAIGN_DONOR}, name: \"Sichuan campaign funds\", name_zh: 四川省, "
-          f"prefecture: \"\", role: donor, population: {CAMPAIGN_POPULATION}, "
-          f"income_per_capita: {int(round(y))}, estimate: true, source: \"C1 pseudo-unit: the "
-          "provincial and central poverty-alleviation funds of the 2016-2020 campaign, paired "
-          "with every former poverty county; code 510000 is the province's own GB/T 2260 code; "
-          "its households are left out of the validation\"}")
     w("")
     w("pairings:")
+    prefecture_programmes = []
     for p, donor, how in active:
         budget = p["budget"]
         val = float(p["budget_value"])
         note = p["budget_rule"]
-        if how == "city-campaign":
-            # H6b: the city's money, at 2015 prices, paid by the pseudo-unit (its seat is a former
-            # poverty county and must be a recipient of the campaign)
+        if how == "city-programme":
+            # H6b: the city's money, at 2015 prices, as a programme the prefecture pays (its seat
+            # is a former poverty county and receives the programmes)
             rev = city_revenue(int(p["donor"])) * INCOME_RATIO
             if budget == "share_of_revenue":
                 val = round(val * rev, -3)
-                budget = "fixed_per_year"
                 note += f"; H6b fixed: share x the city's revenue {rev / 1e9:.3f} bn (2015 level)"
-            note += f"; H6b paid through {CAMPAIGN_DONOR}: the seat {donor} is a former poverty county"
-            donor = CAMPAIGN_DONOR
+            note += f"; H6b a prefecture programme: the seat {donor} is a former poverty county"
+            prefecture_programmes.append((p, val, note))
+            continue
         if budget == "share_of_revenue" and how == "city":
             scale = city_revenue(int(p["donor"])) / float(by_code[donor]["revenue_2022"])
             val = round(val * scale, 6)
@@ -373,27 +400,36 @@ def build(tables):
           f"start_year: {int(p['start_year'])}, end_year: {int(p['end_year'])}, "
           f"cadres: {int(p['cadres'])}, budget: {{{budget}: {fmt(val)}}}{alloc},")
         w(f"     source: {yq('facts: ' + p['source'] + ' (since ' + p['since'] + '); ' + note + '; ' + p['cadres_rule'])}}}")
-    if campaign:
-        for c in sorted(by_code):
-            if by_code[c]["poverty_county"] != "1" or c not in recipients:
-                continue
-            b = TUNED["campaign_per_poor"] * pop[c] * lognormal_headcount(
-                LINE_2015, inc[c], TUNED["poverty_gini"])
-            if TUNED["campaign_growth"] == 1.0:
-                spans = [(CAMPAIGN_YEARS[0], CAMPAIGN_YEARS[1], b, f"campaign-{c}")]
-            else:
-                # C3: one pairing per ramp year, the last one carrying the 2020 level to the end
-                spans = []
-                for y in range(CAMPAIGN_YEARS[0], CAMPAIGN_RAMP_END + 1):
-                    last = CAMPAIGN_YEARS[1] if y == CAMPAIGN_RAMP_END else y
-                    spans.append((y, last, b * TUNED["campaign_growth"] ** (y - CAMPAIGN_YEARS[0]),
-                                  f"campaign-{c}-{y}"))
-            for y0, y1, by, pid in spans:
-                w(f"  - {{id: {pid}, donor: {CAMPAIGN_DONOR}, recipient: {c}, "
-                  f"start_year: {y0}, end_year: {y1}, cadres: 0, "
-                  f"budget: {{fixed_per_year: {int(round(by, -3))}}}, allocation: {{industry: 0, "
-                  "collective: 0, training: 0, safety_net: 1, infrastructure: 0, consumption: 0}, "
-                  "source: \"C1 C3 campaign (estimate, tuned)\"}")
+    w("")
+    w("programmes:")
+    poor = {c: pop[c] * lognormal_headcount(LINE_2015, inc[c], TUNED["poverty_gini"])
+            for c in recipients if by_code[c]["poverty_county"] == "1"}
+    for pid, name, payer, (y0, y1), which, path, alloc, src in PROGRAMMES:
+        cs = sorted(c for c in poor if which == "poor" or by_code[c]["prefecture"] == which)
+        years = {y: v for y, v in path.items()}
+        budget = (fmt(int(round(years[min(years)], -3))) if len(years) == 1 else
+                  "{" + ", ".join(f"{y}: {int(round(v, -3))}" for y, v in sorted(years.items())) + "}")
+        w(f"  - id: {pid}")
+        w(f"    name: {yq(name)}")
+        w(f"    payer: {payer}")
+        w(f"    start_year: {y0}")
+        w(f"    end_year: {y1}")
+        w(f"    counties: [{', '.join(str(c) for c in cs)}]")
+        w(f"    weights: [{', '.join(str(int(round(poor[c]))) for c in cs)}]   # C2 poor")
+        w(f"    budget: {{fixed_per_year: {budget}}}")
+        w("    allocation: {" + ", ".join(f"{k}: {fmt(v)}" for k, v in alloc.items()) + "}")
+        w(f"    source: {yq(src)}")
+    for p, val, note in prefecture_programmes:
+        w(f"  - id: {p['id']}")
+        w(f"    name: {yq('pairing money of ' + p['donor'] + ' paid as a prefecture programme (H6b)')}")
+        w("    payer: prefecture")
+        w(f"    start_year: {int(p['start_year'])}")
+        w(f"    end_year: {int(p['end_year'])}")
+        w(f"    counties: [{int(p['recipient'])}]")
+        w(f"    budget: {{fixed_per_year: {fmt(val)}}}")
+        w("    allocation: {industry: 0.4, collective: 0.15, training: 0.1, safety_net: 0.1, "
+          "infrastructure: 0.2, consumption: 0.05}")
+        w(f"    source: {yq('facts: ' + p['source'] + ' (since ' + p['since'] + '); ' + note)}")
     w("")
     w("# All six instruments for every recipient over the whole run: each pairing's money flows from")
     w("# its own start year (docs/SCENARIOS.md, How aid money flows).")

@@ -1,17 +1,23 @@
 #!/usr/bin/python3
 """Generate the Sichuan scenarios from the tables in tools/sichuan/.
 
-Reads counties.csv (built by build_counties.py) and pairings_facts.csv, and writes
+Reads counties.csv (built by build_counties.py), pairings_facts.csv (the 2023 roster as found),
+recipients_2023.csv (the round's 56 recipients) and history.csv (money and cadres of earlier
+years), and writes
   tools/sichuan/donor_units.csv        donor units without a GB/T county code of their own
   tools/sichuan/pairings.csv           every pairing with its budget and cadres
-  scenarios/sichuan_2023.yaml          the default: every pairing of the facts file
+  tools/sichuan/cadres_2023.csv        the round's 1,554 cadres over its 56 recipients (C1, C2)
+  tools/sichuan/aid_stocks.csv         per recipient, aid money up to 2022 (reported first, H1)
+  scenarios/sichuan_2023.yaml          the default: every pairing found
   scenarios/sichuan_2023_no_aid.yaml   the default without aid (budgets and cadres 0)
   scenarios/sichuan_province_scale.yaml  all 183 units, the same pairings and policies
 Deterministic: running it again reproduces the files byte for byte. With --check it writes
 nothing and exits with status 1 (naming the files) if a committed file differs from what it
-would write, counties.csv included. The rules (R, S, B, C, L) are in tools/sichuan/README.md.
+would write, counties.csv included. The rules (R, S, B, C, H, L) are in tools/sichuan/README.md.
+With --emit-new-keys the county entries also carry figures the scenario reader does not accept yet
+(`revenue`, `gdp_shares`); off by default, and --check always checks the default output.
 
-Usage: /usr/bin/python3 tools/sichuan/make_scenarios.py [--check]
+Usage: /usr/bin/python3 tools/sichuan/make_scenarios.py [--check] [--emit-new-keys]
 """
 import csv
 import io
@@ -23,6 +29,7 @@ ROOT = HERE.parent.parent
 sys.dont_write_bytecode = True   # no __pycache__ in the source tree (ctest runs --check)
 sys.path.insert(0, str(HERE))
 import build_counties  # noqa: E402
+from make_hindcast import TUNED as HINDCAST_TUNED  # noqa: E402  (P1: one growth path)
 
 FACTS = "shared/data/sichuan_facts.md"
 START_YEAR, YEARS = 2023, 10
@@ -74,6 +81,8 @@ def read_csv(path):
 
 def num(row, key):
     v = row[key]
+    if v == "":
+        return ""
     return float(v) if "." in v or "e" in v else int(v)
 
 
@@ -126,13 +135,15 @@ def make_donor_units(counties, pairs):
         m = dict(p)
         m["rural_population_2022"] = round(p["rural_population_2022"] * fr)
         m["gdp_2022"] = round(p["gdp_2022"] * fg / 1e6) * 1_000_000
+        m["revenue_2022"] = round(p["revenue_2022"] * fg / 1e6) * 1_000_000
         members.append(m)
     u = combine(members, GAOXIN, "Chengdu Gaoxin", "成都高新区", "Chengdu", "functional_zone",
                 "R11 functional zone: sub-districts 芳草街 肖家河 石羊 桂溪 (武侯), 中和 (双流), "
                 "合作 西园 (郫都), shares of the parents by R1a and R3; code 510199 is not a GB/T code")
     units[GAOXIN] = u
     members_of[GAOXIN] = [(p["code"], fr) for p, fr, fg in parts]
-    gaoxin_cut = {p["code"]: (m["rural_population_2022"], m["gdp_2022"]) for (p, fr, fg), m in zip(parts, members)}
+    gaoxin_cut = {p["code"]: (m["rural_population_2022"], m["gdp_2022"], m["revenue_2022"])
+                  for (p, fr, fg), m in zip(parts, members)}
     return units, members_of, gaoxin_cut
 
 
@@ -144,7 +155,7 @@ def combine(members, code, name, zh, pref, kind, source):
          "rural_population_2022": pop,
          "rural_income_2022": round(mean_by(members, "rural_income_2022")),
          "persons_per_household": round(mean_by(members, "persons_per_household"), 4),
-         "gdp_2022": gdp, "revenue_2022": round(build_counties.TAX_RATE * gdp / 1e6) * 1_000_000,
+         "gdp_2022": gdp, "revenue_2022": sum(m["revenue_2022"] for m in members),
          "land_per_person": round(mean_by(members, "land_per_person"), 3),
          "lifted_share": round(mean_by(members, "lifted_share"), 3),
          "members": " ".join(str(m["code"]) for m in members), "source": source}
@@ -174,8 +185,9 @@ def largest_remainder(total, weights):
     return out
 
 
-def make_pairings(pairs, units_by_code):
-    """Budgets (B1-B4) and cadres (C1-C2) per pairing."""
+def make_pairings(pairs, units_by_code, recipients_all):
+    """Budgets (B1-B4) and cadres (C1-C2) per pairing. Returns (pairings, cadre rows of all 56
+    recipients of the round, paired or not)."""
     n_rule = {}
     for p in pairs:
         if not p["money_yuan"]:
@@ -187,7 +199,7 @@ def make_pairings(pairs, units_by_code):
         q = {"id": p["id"], "donor": d, "donor_name_zh": p["donor_zh"], "recipient": r,
              "recipient_name_zh": p["recipient_zh"], "since": p["since"] or "n.d.",
              "start_year": int(p["since"]) if p["since"] else 2021, "end_year": END_YEAR,
-             "source": p["source"]}
+             "source": p["source"], "money_source": p["money_source"] or "rule B2"}
         city = donor["kind"] == "prefecture_unit"
         if p["money_yuan"]:
             money, years = float(p["money_yuan"]), float(p["money_years"])
@@ -195,7 +207,7 @@ def make_pairings(pairs, units_by_code):
                 other = 510121 if d == 510114 else 510114
                 share = donor["revenue_2022"] / (donor["revenue_2022"] + units_by_code[other]["revenue_2022"])
                 q["budget"], q["budget_value"] = "fixed_per_year", round(money * share / 1e5) * 100_000
-                q["budget_rule"] = "B3: 33.87 m yuan (2023, facts) split by donor revenue_2022"
+                q["budget_rule"] = "B3: 36.61 m yuan (2022, 新都 + 金堂 together) split by donor revenue_2022"
             else:
                 q["budget"], q["budget_value"] = "fixed_per_year", round(money / years / 1e5) * 100_000
                 q["budget_rule"] = ("B4: " if p["id"] == "jinniu-shiqu" else "B1: ") + p["money_note"] + \
@@ -209,25 +221,101 @@ def make_pairings(pairs, units_by_code):
                 (f" shared by its {k} rule-funded pairings" if k > 1 else "")
         q["industry_share"] = p["industry_share"]
         out.append(q)
-    # C1 facts-based cadres present per term, C2 the rest by recipient rural population
-    fixed = {}
+    # C1: reported batch sizes of the current programme (a batch reported for several pairings
+    # together, e.g. 德阳's 165 for six counties, is split equally); C2: the rest of the round's
+    # 1,554 over all 56 recipients by rural population, equally between two donors of one recipient
+    groups = {}
     for p in pairs:
-        if p["cadres_total"]:
-            fixed[p["id"]] = float(p["cadres_total"]) * CADRE_TERM / float(p["cadres_years"])
-    fixed_int = largest_remainder(round(sum(fixed.values())), fixed)
+        if p["cadres_batch"]:
+            key = (p["cadres_batch"], p["cadres_batch_year"], p["cadres_batch_source"].split()[0])
+            groups.setdefault(key, []).append(p["id"])
+    c1 = {}
+    for (n, year, url), ids in groups.items():
+        c1.update(largest_remainder(int(n), {i: 1 for i in ids}))
     donors_of = {}
     for p in pairs:
         donors_of.setdefault(int(p["recipient"]), []).append(p["id"])
-    weights = {p["id"]: units_by_code[int(p["recipient"])]["rural_population_2022"] / len(donors_of[int(p["recipient"])])
-               for p in pairs if p["id"] not in fixed}
-    rest = largest_remainder(CADRES_2023 - sum(fixed_int.values()), weights)
-    for q in out:
-        if q["id"] in fixed_int:
-            q["cadres"], q["cadres_rule"] = fixed_int[q["id"]], "C1: facts total x 2-year term / years"
+    weights = {}
+    for rc in recipients_all:
+        code = int(rc["code"])
+        ids = donors_of.get(code, [])
+        if any(i in c1 for i in ids):
+            continue
+        pop = units_by_code[code]["rural_population_2022"]
+        if ids:
+            for i in ids:
+                weights[i] = pop / len(ids)
         else:
-            q["cadres"], q["cadres_rule"] = rest[q["id"]], "C2: by recipient rural population"
-    assert sum(q["cadres"] for q in out) == CADRES_2023
-    return out
+            weights[f"unpaired-{code}"] = pop
+    rest = largest_remainder(CADRES_2023 - sum(c1.values()), weights)
+    for q in out:
+        if q["id"] in c1:
+            q["cadres"], q["cadres_rule"] = c1[q["id"]], "C1: reported batch (pairings_facts.csv cadres_batch)"
+        else:
+            q["cadres"], q["cadres_rule"] = rest[q["id"]], "C2: the round's remaining cadres by recipient rural population"
+    rows = []
+    for rc in recipients_all:
+        code = int(rc["code"])
+        ids = donors_of.get(code, [])
+        n = sum(q["cadres"] for q in out if q["recipient"] == code) if ids else rest[f"unpaired-{code}"]
+        rule = "C1" if any(i in c1 for i in ids) else "C2"
+        rows.append({"recipient": code, "recipient_name_zh": rc["name_zh"], "pairings": " ".join(ids),
+                     "cadres": n, "rule": rule, "simulated": int(bool(ids))})
+    assert sum(r["cadres"] for r in rows) == CADRES_2023
+    return out, rows
+
+
+def aid_stocks(pairings, units_by_code, history):
+    """H1: per recipient, aid money of every year from the first pairing's start to 2022: a year
+    covered by a reported whole-budget row of history.csv (covers = all) takes that row's money
+    spread evenly over its years; another year takes the yearly budget of the recipient's
+    pairings active then (fixed_per_year as is, share_of_revenue x the donor's revenue_2022
+    carried back by G1). Cadres reported in history.csv are summed as they are."""
+    by_rec = {}
+    for q in pairings:
+        by_rec.setdefault(q["recipient"], []).append(q)
+    pair_rec = {q["id"]: q["recipient"] for q in pairings}
+    covered = {}
+    cadres = {}
+    for h in history:
+        rec = pair_rec.get(h["pair_id"])
+        if rec is None:
+            continue
+        if h["cadres"]:
+            cadres[rec] = cadres.get(rec, 0) + int(h["cadres"])
+        if h["money_yuan"] and h["covers"] == "all":
+            y0, y1 = int(h["year_from"]), int(h["year_to"])
+            for y in range(y0, y1 + 1):
+                covered.setdefault(rec, {}).setdefault(y, 0.0)
+                covered[rec][y] += float(h["money_yuan"]) / (y1 - y0 + 1)
+    rows = []
+    for rec in sorted(by_rec):
+        qs = by_rec[rec]
+        first = min(q["start_year"] for q in qs)
+        rep_years = rep_money = rule_years = rule_money = 0
+        for y in range(first, 2023):
+            if y in covered.get(rec, {}):
+                rep_years += 1
+                rep_money += covered[rec][y]
+                continue
+            m = 0.0
+            for q in qs:
+                if q["start_year"] > y:
+                    continue
+                if q["budget"] == "fixed_per_year":
+                    m += q["budget_value"]
+                else:
+                    rev = units_by_code[q["donor"]]["revenue_2022"] / build_counties.to_2022(max(y, 2013))
+                    m += q["budget_value"] * rev
+            rule_years += 1
+            rule_money += m
+        rows.append({"recipient": rec, "recipient_name_zh": qs[0]["recipient_name_zh"],
+                     "pairings": " ".join(q["id"] for q in qs), "first_year": first,
+                     "years_reported": rep_years, "money_reported": round(rep_money),
+                     "years_rule": rule_years, "money_rule": round(rule_money),
+                     "money_to_2022": round(rep_money + rule_money),
+                     "cadres_reported": cadres.get(rec, "")})
+    return rows
 
 
 def allocation(industry):
@@ -246,6 +334,9 @@ def g(x):
 
 def bn(x):
     return f"{x / 1e9:.3f}e9"
+
+
+EMIT_NEW_KEYS = False   # --emit-new-keys: figures the scenario reader has no key for yet
 
 
 def county_yaml(c, role):
@@ -273,6 +364,11 @@ def county_yaml(c, role):
         lines.append(f"    lifted_share: {g(c['lifted_share'])}")
     lines.append(f"    gdp: {bn(gdp)}")
     lines.append(f"    agriculture_share: {g(round(agri, 4))}")
+    if EMIT_NEW_KEYS:
+        lines.append(f"    revenue: {bn(c['revenue_2022'] * GDP_FACTOR)}   # not read yet: local general public budget revenue")
+        if c.get("gdp_share_primary", "") != "":
+            lines.append("    gdp_shares: {primary: %s, secondary: %s, tertiary: %s}   # not read yet: published"
+                         % (g(c["gdp_share_primary"]), g(c["gdp_share_secondary"]), g(c["gdp_share_tertiary"])))
     lines.append("    estimate: true")
     src = c["source"] + "; start year S1; agriculture_share R12"
     lines.append(f"    source: \"{src}\"")
@@ -286,14 +382,19 @@ HEADER_RULES = """# Provenance: every figure either cites the facts file (shared
 # `/usr/bin/python3 tools/sichuan/make_scenarios.py`. Codes are GB/T 2260 (NBS code list,
 # modood/Administrative-divisions-of-China at 0b7fd75e); 510199 (成都高新区) is not a GB/T code.
 # Rules (full text in tools/sichuan/README.md):
-#   R1 rural population: township weights of the NBS code list, scaled to the facts' county
-#      populations (80%% rural) on the plateau and in Liangshan and to the provincial total
-#      (34.878 m in 2022, facts) elsewhere.   R2 persons per household: facts (Ganzi 3.2,
-#      Liangshan 3.25, Sichuan 2.51); Aba takes Ganzi's.   R3/R4 GDP: provincial GDP (facts) by
-#      2.315 x urban + rural population.   R5 revenue = 0.09 x GDP (parameters.county.tax_rate).
+#   P1 resident population: published county figures (census 2020 or later, county_stats.csv),
+#      prefecture totals (Chengdu, Nanchong, Bazhong, Aba, Ganzi, Liangshan) shared by the NBS
+#      township estimate (R1) or an older published table, the rest of 83.74 m (facts) likewise.
+#      P2 rural share: published where given, 0.80 for plateau and yi former poverty counties
+#      (R1b), else a logit fit on the township share (published shares, 34.878 m rural, facts).
+#      R2 persons per household: facts (Ganzi 3.2, Liangshan 3.25, Sichuan 2.51); Aba: Ganzi's.
+#   G3/R4 GDP: published county GDPs; published prefecture totals (G1) and the rest of the
+#      provincial 5.676 trn (facts) by (2.315 x urban + rural) x F, F the fitted GDP ratio of
+#      former poverty counties.   R5 revenue: published, else GDP x the class ratio fitted on
+#      published revenue/GDP pairs (about 3%% for plateau and yi poverty counties, 6.7%% others).
 #   R6 rural income: Ganzi 13,967 (2020, facts) grown with the province; former poverty counties
-#      15,111 (national poverty areas 2022, facts); the rest by GDP per person^0.5, the provincial
-#      mean kept at 18,672 (facts).   R7 income shares: pastoral Yushu 2017, poverty areas 2019,
+#      15,111 (national poverty areas 2022, facts); spread by the table's GDP per person^0.5, the
+#      provincial mean kept at 18,672 (facts).   R7 income shares: pastoral Yushu 2017, poverty areas 2019,
 #      Sichuan 2020 (all facts).   R8 land per person (estimate).   R9 lifted share: 6.25 m
 #      registered poor of 2013 (facts) spread with weight 3 in former poverty counties.
 #   R10 former poverty counties (88, facts): Ganzi, Aba and the Liangshan Yi areas (facts) plus an
@@ -306,19 +407,22 @@ HEADER_RULES = """# Provenance: every figure either cites the facts file (shared
 #      17,575 (the 2021-2022 provincial changes, facts), GDP x 6.01 trn (2023) / 5.676 trn (2022).
 #   L1 poverty line: 4,000 in 2021 (facts: monitoring threshold 6,000 = 1.5 x the standard),
 #      indexed at 2%% a year (estimate: the model's line_growth default) to 2023: %d.
-#   B1 facts budgets: total over the stated years, per year.   B2 the 2021 rule (facts: 0.5%% or
-#      0.3%% of the donor's previous-year revenue): 0.5%% for city donors, 0.3%% for county-level
-#      donors (the facts' per-pair figures for 都江堰 and 新都 + 金堂 are about 0.3%% of their
-#      R5 revenue), shared equally by a donor's pairings.   B3 新都 + 金堂 -> 理塘: 33.87 m
-#      (2023, facts) split by donor revenue.   B4 金牛 -> 石渠: 124 m per batch (facts), a batch
-#      being 11/6 years (Chengdu: six batches 2012-2022); industry share 0.55 (facts).
+#   G1 published county figures (tools/sichuan/county_stats.csv, with URLs) replace the rules above
+#      where they exist (2022 or earlier; older money figures x the provincial rural income index;
+#      G2: no GDP of 2018 or earlier, no other figure before 2018).
+#   B1 reported budgets (up to 2022): total over the stated years, per year.   B2 the 2021 rule
+#      (facts: 0.5%% or 0.3%% of the donor's previous-year revenue): 0.5%% for city donors, 0.3%%
+#      for county-level donors, shared equally by a donor's rule-funded pairings.   B3 新都 + 金堂
+#      -> 理塘: 36.61 m (2022) split by donor revenue.   B4 金牛 -> 石渠: 124 m per batch (facts),
+#      a batch being 11/6 years; industry share 0.55 (facts).
 #   B5 employment assistance: 5%% of every budget (docs/evidence/aid_channels.md section 8:
 #      enable it, small; a few hundred placements per recipient a year at ~5,000 yuan each), the
 #      model's default shares of the other six instruments scaled by 0.95.
-#   C1 cadres from facts totals: total x 2-year term / years.   C2 the rest of the 1,554 cadres of
-#      the 2023 round (facts) by recipient rural population (equal cadres per resident, which is
-#      what drives governance in the model), split equally between two donors of one recipient.
-#      The facts list covers 34 of the round's 56 recipients, so they carry all 1,554 cadres.
+#   C1 reported cadre batches of the current programme.   C2 the rest of the round's 1,554
+#      cadres (facts) over all 56 recipients by rural population (equal cadres per resident);
+#      the recipients whose donor was not found (13) keep their share out of this scenario
+#      (tools/sichuan/cadres_2023.csv). The roster and every money figure cite their page in
+#      tools/sichuan/pairings_facts.csv; see tools/sichuan/README.md.
 """ % POVERTY_LINE
 
 
@@ -360,8 +464,19 @@ def pairing_yaml(q):
         a = DEFAULT_ALLOCATION
         lines.append("    allocation: {" + ", ".join(f"{k}: {g(a[k])}" for k in DEFAULT_ALLOCATION) +
                      "}   # the model's defaults with 5% to employment (B5)")
-    lines.append(f"    source: \"facts: {q['source']}\"")
+    lines.append(f"    source: \"pairing: {q['source']}; money: {q['money_source']}\"")
     return lines
+
+
+def growth_yaml():
+    """P1: one nominal growth path for the hindcast and the projection. The hindcast's rate, tuned
+    on the published rural income 2015-2022 (tools/sichuan/make_hindcast.py), is held after 2022,
+    the rule for years after the last published figure (docs/SCENARIOS.md, time paths)."""
+    g1 = HINDCAST_TUNED["nominal_growth"]
+    note = "# P1: the hindcast's 2015-2022 rate, held after 2022"
+    return ["  labour:", f"    wage_growth: {g1}           {note}",
+            "  farm:", f"    tfp_growth: {g1}            {note}",
+            "  county:", f"    tfp_growth: {g1}            {note}"]
 
 
 def scenario(name, description, counties, units_by_code, roles, pairings, title):
@@ -375,7 +490,8 @@ def scenario(name, description, counties, units_by_code, roles, pairings, title)
             "", "parameters:", "  poverty:",
             f"    line: {POVERTY_LINE}                  # L1: 4,000 in 2021 (facts: 6,000 / 1.5) x 1.02^2 (estimate)",
             f"    line_growth: {g(LINE_GROWTH)}            # L1 estimate: rural consumer price inflation",
-            "    monitoring_multiple: 1.5    # facts: monitoring threshold 1.5 x the poverty standard", "",
+            "    monitoring_multiple: 1.5    # facts: monitoring threshold 1.5 x the poverty standard",
+            *growth_yaml(), "",
             "counties:"]
     groups = [("donor", "Donors"), ("recipient", "Recipients"), ("other", "Other county-level units")]
     for role, label in groups:
@@ -414,13 +530,14 @@ def generate():
     units, members_of, gaoxin_cut = make_donor_units(counties, pairs)
     # the units as simulated: GB/T counties, minus what 成都高新区 takes, plus the donor units
     sim = {code: dict(c) for code, c in counties.items()}
-    for code, (rural, gdp) in gaoxin_cut.items():
+    for code, (rural, gdp, rev) in gaoxin_cut.items():
         sim[code]["rural_population_2022"] -= rural
         sim[code]["gdp_2022"] -= gdp
-        sim[code]["revenue_2022"] = round(build_counties.TAX_RATE * sim[code]["gdp_2022"] / 1e6) * 1_000_000
+        sim[code]["revenue_2022"] -= rev
         sim[code]["source"] += "; less 成都高新区's sub-districts (R11)"
     sim.update(units)
-    pairings = make_pairings(pairs, sim)
+    recipients_all = read_csv(HERE / "recipients_2023.csv")
+    pairings, cadre_rows = make_pairings(pairs, sim, recipients_all)
     donors = []
     recipients = []
     for q in pairings:
@@ -443,14 +560,20 @@ def generate():
     files[HERE / "donor_units.csv"] = render_csv(ucols, [units[c] for c in sorted(units)])
     pcols = ["id", "donor", "donor_name_zh", "recipient", "recipient_name_zh", "since", "start_year",
              "end_year", "budget", "budget_value", "budget_rule", "cadres", "cadres_rule",
-             "industry_share", "source"]
+             "industry_share", "source", "money_source"]
     files[HERE / "pairings.csv"] = render_csv(pcols, pairings)
+    files[HERE / "cadres_2023.csv"] = render_csv(
+        ["recipient", "recipient_name_zh", "pairings", "cadres", "rule", "simulated"], cadre_rows)
+    files[HERE / "aid_stocks.csv"] = render_csv(
+        ["recipient", "recipient_name_zh", "pairings", "first_year", "years_reported", "money_reported",
+         "years_rule", "money_rule", "money_to_2022", "cadres_reported"],
+        aid_stocks(pairings, sim, read_csv(HERE / "history.csv")))
     default_counties = donors + recipients
     files[ROOT / "scenarios" / "sichuan_2023.yaml"] = scenario(
         "sichuan_2023",
-        ["Sichuan pairing assistance (先发带后发), 2023 round: every pairing of the facts file",
-         f"({len(pairings)} pairings, {len(donors)} donors, {len(recipients)} recipients, {CADRES_2023} cadres), 1:1",
-         "household scale, monthly steps 2023-2032"],
+        ["Sichuan pairing assistance (先发带后发), 2023 round: every pairing found in public reports",
+         f"({len(pairings)} pairings, {len(donors)} donors, {len(recipients)} of the round's 56 recipients,",
+         f"{sum(q['cadres'] for q in pairings)} of its {CADRES_2023} cadres), 1:1 household scale, monthly steps 2023-2032"],
         default_counties, sim, roles, pairings,
         "Sichuan pairing assistance (先发带后发), 2023 round: the default scenario.")
     files[ROOT / "scenarios" / "sichuan_2023_no_aid.yaml"] = no_aid(pairings)
@@ -489,7 +612,9 @@ def generate():
 
 
 def main():
+    global EMIT_NEW_KEYS
     check = "--check" in sys.argv[1:]
+    EMIT_NEW_KEYS = "--emit-new-keys" in sys.argv[1:] and not check
     files = generate()
     bad = []
     if check:
