@@ -59,6 +59,8 @@ struct CalibrationTarget {
     ratio,        ///< x_last / x_first
     change,       ///< x_last - x_first
     count_below,  ///< selected counties whose indicator is below `threshold` in the year
+    did,          ///< difference-in-differences (two-way fixed effects) of paired counties
+    event_study,  ///< event-study coefficient at `event_time` years from the pairing start
   };
   enum class Uncertainty : std::uint8_t { se, band, tolerance };
   Mark mark;
@@ -70,7 +72,13 @@ struct CalibrationTarget {
   std::string region_group = "recipient";  ///< region targets: all, donor, recipient or other
   CountySelection counties;                ///< annual targets
   double threshold = 0.0;                  ///< count_below
-  double value = 0.0;                      ///< the published figure
+  // did and event_study: a panel of the selected counties over the years [first, last]. A county
+  // is treated from the earliest start year of the pairings it receives; counties treated from
+  // the first year on have no untreated year and are left out; the others are the comparison.
+  bool log = false;      ///< the panel's outcome is log(indicator)
+  int event_time = 0;    ///< event_study: years since the pairing start (-1 is the reference)
+  int event_window = 3;  ///< event_study: event times binned at -window and +window
+  double value = 0.0;    ///< the published figure
   Uncertainty uncertainty = Uncertainty::se;
   double uncertainty_value = 0.0;  ///< se, or the relative tolerance
   double band_low = 0.0, band_high = 0.0;

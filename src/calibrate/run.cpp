@@ -451,7 +451,8 @@ void Calibration::write() {
   // Dimensions.
   std::vector<std::string> names, paths, priors, target_names, indicators, statistics, sources;
   static const char* kPriorNames[] = {"uniform", "log_uniform", "normal", "beta"};
-  static const char* kStatNames[] = {"value", "mean", "growth", "ratio", "change", "count_below"};
+  static const char* kStatNames[] = {"value",  "mean",        "growth", "ratio",
+                                     "change", "count_below", "did",    "event_study"};
   for (const CalibrationParameter& p : spec_.parameters) {
     names.push_back(p.name);
     std::string joined;

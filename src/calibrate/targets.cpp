@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "codev/error.hpp"
+#include "stats/did.hpp"
 
 namespace codev::calibrate {
 
@@ -68,6 +69,23 @@ TargetEvaluator::TargetEvaluator(const std::vector<CalibrationTarget>& targets,
         if (t.region_group == kRegionGroups[g]) c.columns.push_back(g);
       }
     }
+    if (t.statistic == CalibrationTarget::Statistic::did ||
+        t.statistic == CalibrationTarget::Statistic::event_study) {
+      const auto& codes =
+          std::get<std::vector<std::int64_t>>(c.group->spec.column.coordinate.values);
+      c.panel_first = c.rows.front();
+      c.periods = c.rows.back() - c.rows.front() + 1;
+      for (const std::size_t col : c.columns) {
+        int start = std::numeric_limits<int>::max();
+        for (const PairingSpec& p : base.pairings) {
+          if (p.recipient == codes[col]) start = std::min(start, p.start_year);
+        }
+        const int first_year = t.years.front();
+        c.first_treated.push_back(start == std::numeric_limits<int>::max() || start > t.years.back()
+                                      ? -1
+                                      : std::max(0, start - first_year));
+      }
+    }
     if (c.columns.empty()) {
       throw RuntimeError("calibration: target " + t.name + " selects no column of /" + t.group);
     }
@@ -126,6 +144,28 @@ std::vector<double> TargetEvaluator::evaluate(const std::vector<double>& payload
       case Statistic::change:
         v = year_value(c, payload, c.rows.back()) - year_value(c, payload, c.rows.front());
         break;
+      case Statistic::did:
+      case Statistic::event_study: {
+        const experiment::PayloadGroup& g = *c.group;
+        stats::Panel panel;
+        panel.units = c.columns.size();
+        panel.periods = c.periods;
+        panel.first_treated = c.first_treated;
+        for (const std::size_t col : c.columns) {
+          for (std::size_t r = 0; r < c.periods; ++r) {
+            const double x =
+                payload[g.offset + c.variable * g.block() + (c.panel_first + r) * g.n_col + col];
+            panel.outcome.push_back(t.log ? (x > 0.0 ? std::log(x) : kNaN) : x);
+          }
+        }
+        if (t.statistic == Statistic::did) {
+          v = stats::twfe_did(panel);
+        } else {
+          const std::vector<double> b = stats::event_study(panel, t.event_window);
+          v = b[static_cast<std::size_t>(t.event_time + t.event_window)];
+        }
+        break;
+      }
       case Statistic::count_below: {
         const experiment::PayloadGroup& g = *c.group;
         double n = 0.0;

@@ -1,7 +1,9 @@
 // Simulated targets: a calibration target's statistic computed from one run's /annual and
 // /region rows (an experiment payload). Counties of an /annual target are aggregated per year:
 // counts (population, households, monitored households, returned to poverty) are summed, every
-// other indicator is averaged with the year's rural population as weight.
+// other indicator is averaged with the year's rural population as weight. Difference-in-
+// differences and event studies run on the panel of the selected counties (stats/did.hpp), a
+// county treated from the earliest start year of the pairings it receives.
 #pragma once
 
 #include <cstddef>
@@ -33,6 +35,9 @@ class TargetEvaluator {
     std::size_t population = 0;  ///< /annual population (weights)
     std::vector<std::size_t> rows;
     std::vector<std::size_t> columns;  ///< selected counties, or the one region group
+    std::vector<int> first_treated;    ///< did, event_study: per column, index into the panel
+    std::size_t panel_first = 0;       ///< did, event_study: row of the panel's first year
+    std::size_t periods = 0;
   };
   double year_value(const Compiled& c, const std::vector<double>& payload, std::size_t row) const;
   std::vector<Compiled> compiled_;

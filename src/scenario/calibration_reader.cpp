@@ -41,11 +41,11 @@ inline constexpr std::string_view kTopKeys[] = {"calibration", "targets", "param
 inline constexpr std::string_view kCalibrationKeys[] = {"name", "description", "base",   "set",
                                                         "seed", "replicates",  "threads"};
 inline constexpr std::string_view kTargetKeys[] = {
-    "name",      "indicator",   "statistic", "years", "counties", "prefecture",
-    "exclude",   "group",       "threshold", "value", "se",       "band",
-    "tolerance", "discrepancy", "fit",       "source"};
-inline constexpr std::string_view kStatistics[] = {"value", "mean",   "growth",
-                                                   "ratio", "change", "count_below"};
+    "name",  "indicator", "statistic",   "years",      "counties", "prefecture", "exclude",
+    "group", "threshold", "log",         "event_time", "window",   "value",      "se",
+    "band",  "tolerance", "discrepancy", "fit",        "source"};
+inline constexpr std::string_view kStatistics[] = {
+    "value", "mean", "growth", "ratio", "change", "count_below", "did", "event_study"};
 inline constexpr std::string_view kParameterKeys[] = {"name", "path", "paths", "prior", "min",
                                                       "max",  "mean", "sd",    "alpha", "beta"};
 inline constexpr std::string_view kPriors[] = {"uniform", "log_uniform", "normal", "beta"};
@@ -314,6 +314,15 @@ class CalibrationReader {
             } else if (key == "threshold") {
               t.threshold = read_real(value, key_path);
               specific.emplace_back("threshold", &value);
+            } else if (key == "log") {
+              t.log = read_bool(value, key_path);
+              specific.emplace_back("log", &value);
+            } else if (key == "event_time") {
+              t.event_time = read_int(value, key_path, -50, 50);
+              specific.emplace_back("event_time", &value);
+            } else if (key == "window") {
+              t.event_window = read_int(value, key_path, 1, 50);
+              specific.emplace_back("window", &value);
             } else if (key == "value") {
               t.value = read_real(value, key_path);
             } else if (key == "se" || key == "band" || key == "tolerance") {
@@ -485,10 +494,13 @@ class CalibrationReader {
   void check_target_keys(Target& t, const TargetNodes& nodes,
                          const std::vector<std::pair<std::string, const Node*>>& specific) {
     const Statistic s = t.statistic;
-    const bool per_county = s == Statistic::count_below;
+    const bool panel = s == Statistic::did || s == Statistic::event_study;
+    const bool per_county = s == Statistic::count_below || panel;
     const auto allowed = [&](const std::string& key) {
       if (key == "group") return t.group == "region";
       if (key == "threshold") return s == Statistic::count_below;
+      if (key == "log" || key == "window") return panel;
+      if (key == "event_time") return s == Statistic::event_study;
       return true;
     };
     for (const auto& [key, node] : specific) {
@@ -516,13 +528,29 @@ class CalibrationReader {
                      [](const auto& e) { return e.first == "threshold"; })) {
       fail(*nodes.map, nodes.path, "statistic " + statistic_name(s) + " needs a threshold");
     }
+    if (s == Statistic::event_study) {
+      const Node* at = nodes.map;
+      for (const auto& [key, node] : specific) {
+        if (key == "event_time") at = node;
+      }
+      if (t.event_time == -1) {
+        fail(*at, join_key(nodes.path, "event_time"),
+             "event time -1 is the reference (its coefficient is 0 by construction)");
+      }
+      if (std::abs(t.event_time) > t.event_window) {
+        fail(*at, join_key(nodes.path, "event_time"),
+             "must be within the window [-" + std::to_string(t.event_window) + ", " +
+                 std::to_string(t.event_window) + "], got " + std::to_string(t.event_time));
+      }
+    }
     const std::size_t n = t.years.size();
     std::string need;
     if ((s == Statistic::value || s == Statistic::count_below) && n != 1) {
       need = "one year";
-    } else if ((s == Statistic::growth || s == Statistic::ratio || s == Statistic::change) &&
+    } else if ((s == Statistic::growth || s == Statistic::ratio || s == Statistic::change ||
+                panel) &&
                n != 2) {
-      need = "two years: [first, last]";
+      need = panel ? "two years: the first and last of the panel" : "two years: [first, last]";
     } else if (s == Statistic::mean && n < 2) {
       need = "two or more years";
     }
@@ -960,6 +988,13 @@ class CalibrationReader {
       }
       if (t.statistic == Statistic::count_below) {
         y += "    threshold: " + real(t.threshold) + "\n";
+      }
+      if (t.statistic == Statistic::did || t.statistic == Statistic::event_study) {
+        y += std::string("    log: ") + (t.log ? "true" : "false") + "\n";
+        y += "    window: " + std::to_string(t.event_window) + "\n";
+        if (t.statistic == Statistic::event_study) {
+          y += "    event_time: " + std::to_string(t.event_time) + "\n";
+        }
       }
       y += "    value: " + real(t.value) + "\n";
       if (t.uncertainty == Target::Uncertainty::se) {
