@@ -378,7 +378,32 @@ class Calibration {
     }
     const int per_chain =
         (q.samples + static_cast<int>(starts.size()) - 1) / static_cast<int>(starts.size());
-    mcmc_ = calibrate::metropolis(log_target, starts, cov, q.burn_in, q.thin, per_chain,
+    // A pilot run over the first half of the burn-in adapts the proposal: the non-implausible
+    // space can be much wider than the posterior, and steps of its size are then all refused.
+    // The main chains start where the pilot chains ended, with the pilot draws' covariance.
+    const int pilot_steps = std::max(q.burn_in / 2, 50);
+    const calibrate::McmcResult pilot = calibrate::metropolis(
+        log_target, starts, cov, 0, 1, pilot_steps, stage_seed(spec_.seed, 999));
+    std::vector<double> pilot_mean(k_, 0.0), pilot_cov(k_ * k_, 0.0);
+    const auto n_pilot = static_cast<double>(pilot.draws.size());
+    for (const auto& d : pilot.draws) {
+      for (std::size_t i = 0; i < k_; ++i) pilot_mean[i] += d[i] / n_pilot;
+    }
+    bool spread = true;
+    for (std::size_t a = 0; a < k_; ++a) {
+      for (std::size_t b = 0; b < k_; ++b) {
+        double sum = 0.0;
+        for (const auto& d : pilot.draws) sum += (d[a] - pilot_mean[a]) * (d[b] - pilot_mean[b]);
+        pilot_cov[a * k_ + b] = sum / std::max(n_pilot - 1.0, 1.0);
+      }
+      spread = spread && pilot_cov[a * k_ + a] > 1e-12;
+    }
+    std::vector<std::vector<double>> restarts;
+    for (std::size_t c = 0; c < starts.size(); ++c) {
+      restarts.push_back(pilot.draws[(c + 1) * static_cast<std::size_t>(pilot_steps) - 1]);
+    }
+    mcmc_ = calibrate::metropolis(log_target, restarts, spread ? pilot_cov : cov,
+                                  q.burn_in - q.burn_in / 2, q.thin, per_chain,
                                   stage_seed(spec_.seed, 1000));
     double worst = 0.0;
     for (const double r : mcmc_.rhat) worst = std::isfinite(r) ? std::max(worst, r) : worst;
