@@ -127,6 +127,38 @@ TEST_CASE("a fixed budget is spent in full over a year, less nothing", "[policy]
   std::filesystem::remove(f);
 }
 
+TEST_CASE("a county's published revenue sets its tax rate, and revenue-share budgets follow it",
+          "[policy][money]") {
+  // Donor 510116 publishes a revenue of 3% of its GDP; donor 510106 keeps county.tax_rate.
+  ScenarioSpec spec = with_all_instruments(base_spec());
+  spec.counties[0].gdp = 20e9;
+  spec.counties[0].revenue = 0.6e9;
+  spec.counties[1].gdp = 20e9;
+  for (PairingSpec& p : spec.pairings) {
+    p.budget.fixed_per_year.reset();
+    p.budget.share_of_revenue = 0.005;
+  }
+  const Model m = compile(spec);
+  REQUIRE(m.county_revenue_share[0] == std::optional<double>(0.03));
+  REQUIRE(!m.county_revenue_share[1]);
+  State s = make_state(m);
+  Workspace ws = make_workspace(m);
+  // The first year's budgets are paid from the start-year revenue: the published one for 510116,
+  // tax_rate x GDP for 510106.
+  CHECK(s.fiscal.revenue_last[0] == Approx(0.6e9).epsilon(1e-12));
+  CHECK(s.fiscal.revenue_last[1] == Approx(m.param.county_tax_rate * 20e9).epsilon(1e-12));
+  double spent[2] = {0, 0};
+  while (s.step < 12) {
+    step(m, s, ws);
+    for (int j = 0; j < 2; ++j) spent[j] = s.pairing[static_cast<std::size_t>(j)].donor_spent;
+    // Every step, each county collects its own rate of its simulated GDP.
+    CHECK(s.fiscal.revenue[0] == Approx(0.03 * s.results.gdp[0]).epsilon(1e-12));
+    CHECK(s.fiscal.revenue[1] == Approx(m.param.county_tax_rate * s.results.gdp[1]).epsilon(1e-12));
+  }
+  CHECK(spent[0] == Approx(0.005 * 0.6e9).epsilon(1e-9));
+  CHECK(spent[1] == Approx(0.005 * m.param.county_tax_rate * 20e9).epsilon(1e-9));
+}
+
 TEST_CASE("a zero budget with no cadres gives the same output as no aid at all", "[policy]") {
   ScenarioSpec none = with_all_instruments(base_spec());
   none.pairings.clear();

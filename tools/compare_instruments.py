@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Compares the default Sichuan scenario with the no-aid baseline and with each instrument alone.
 
-Usage: tools/compare_instruments.py [CODEV_BINARY] [OUTPUT_MARKDOWN]
-Defaults: build/codev and docs/RESULTS.md. Runs codev on scenarios/sichuan_2023.yaml,
+Usage: tools/compare_instruments.py [CODEV_BINARY] [OUTPUT_MARKDOWN] [--scale S]
+Defaults: build/codev, docs/RESULTS.md and population.scale 1. Runs codev on scenarios/sichuan_2023.yaml,
 scenarios/sichuan_2023_no_aid.yaml, scenarios/examples/sichuan_2023_cadres_only.yaml and
 scenarios/examples/sichuan_2023_only_*.yaml (same seed, so
 every run sees the same shocks and differences are the effect of aid), reads the output files
@@ -16,7 +16,34 @@ import h5py
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-INSTRUMENTS = ["industry", "collective", "training", "safety_net", "infrastructure", "consumption"]
+INSTRUMENTS = ["industry", "collective", "training", "safety_net", "infrastructure", "consumption",
+               "employment"]
+
+# The band each instrument's income gain per yuan should fall in: recipients' extra income summed
+# over the run's years per yuan of aid spent on the instrument (its row minus cadres only). Stated
+# priors from docs/evidence/aid_channels.md; wide because the horizon is ten years and most of the
+# evidence is a sign or a rough size.
+BANDS = {
+    "safety_net": (0.6, 1.0, "a transfer to identified households less leakage: at most one yuan a "
+                   "yuan; part pays medical costs that do not count as income"),
+    "consumption": (0.05, 0.3, "purchases are sales, not gifts: income is the price premium and the "
+                    "extra sales (15% of purchases in the model, evidence section 6)"),
+    "collective": (0.1, 0.8, "village assets returning about 6% a year (facts: 6.8%; Sichuan 5.9%), "
+                   "part paid out as dividends, over the years left in the run"),
+    "industry": (0.2, 2.0, "linked farm households' premium and enclave profits; no published "
+                 "income-per-yuan figure, so a wide prior around one"),
+    "infrastructure": (0.2, 3.0, "rural roads and irrigation raise productivity for years (Fan, "
+                       "Zhang & Zhang: low-grade roads return several yuan of output per yuan, "
+                       "rural income being a part of output)"),
+    "training": (0.5, 6.0, "a 4-8% earnings gain per trainee (evidence section 1) on a local wage "
+                 "for several years, at about 1,000 yuan a place"),
+    "employment": (0.5, 6.0, "a placement moves a worker to the migrant wage for as long as the "
+                   "job lasts, at about 5,000 yuan a placement"),
+}
+# Cadres without money: the evidence on first secretaries and dispatched cadres gives positive
+# effects through identification and project choice but no magnitude (evidence section 3); a
+# stated prior that they add at most a quarter of what the money does.
+CADRES_SHARE_BAND = (0.0, 0.25)
 
 
 def scenarios():
@@ -25,6 +52,16 @@ def scenarios():
     yield "cadres only (no money)", "scenarios/examples/sichuan_2023_cadres_only.yaml"
     for k in INSTRUMENTS:
         yield f"{k} only", f"scenarios/examples/sichuan_2023_only_{k}.yaml"
+
+
+def recipient_income_path(path):
+    """Recipients' total yearly income (yuan) per simulated year, person-weighted."""
+    with h5py.File(path, "r") as f:
+        annual = f["annual"]
+        rec = np.array(text(annual["county_role"][:])) == "recipient"
+        pop = annual["population"][:]
+        income = annual["income_per_capita_mean"][:]
+        return (pop[:, rec] * income[:, rec]).sum(axis=1)
 
 
 def text(values):
@@ -59,16 +96,21 @@ def summarise(path):
 
 
 def main():
-    codev = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "codev")
-    out_md = sys.argv[2] if len(sys.argv) > 2 else os.path.join(ROOT, "docs", "RESULTS.md")
+    args = [a for a in sys.argv[1:] if not a.startswith("--scale")]
+    scale = next((float(a.split("=", 1)[1]) for a in sys.argv[1:] if a.startswith("--scale=")), 1.0)
+    codev = args[0] if len(args) > 0 else os.path.join(ROOT, "build", "codev")
+    out_md = args[1] if len(args) > 1 else os.path.join(ROOT, "docs", "RESULTS.md")
     out_dir = os.path.join(ROOT, "output", "compare")
     os.makedirs(out_dir, exist_ok=True)
     rows = []
     for label, scenario in scenarios():
         path = os.path.join(out_dir, os.path.basename(scenario).replace(".yaml", ".h5"))
-        subprocess.run([codev, "run", os.path.join(ROOT, scenario), "-o", path], check=True,
+        subprocess.run([codev, "run", os.path.join(ROOT, scenario), "-o", path,
+                        "--set", f"population.scale={scale:g}"], check=True,
                        stdout=subprocess.DEVNULL)
-        rows.append((label, scenario, summarise(path)))
+        r = summarise(path)
+        r["income_path"] = recipient_income_path(path)
+        rows.append((label, scenario, r))
     base = rows[1][2]
     commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short=12", "HEAD"],
                             capture_output=True, text=True).stdout.strip() or "unknown"
@@ -98,6 +140,63 @@ def main():
             f"{100 * (r['donor_income'] / base['donor_income'] - 1):+.3f}% | "
             f"{r['theil']:.4f} | {r['aid_spent'] / 1e6:,.1f} | {r['leakage'] / 1e6:,.1f} |")
     lines += ["", "Scenarios: " + ", ".join(f"`{s}`" for _, s, _ in rows) + "."]
+    # Income gain per yuan and the cadres-only share, with the bands they should fall in.
+    gain = {label: float(np.sum(r["income_path"] - base["income_path"])) for label, _, r in rows}
+    spent = {label: r["aid_spent"] for label, _, r in rows}
+    cadres = gain["cadres only (no money)"]
+    default = gain["default (all instruments)"]
+    share = cadres / default if default else float("nan")
+    def verdict(v, lo, hi):
+        return "in band" if lo <= v <= hi else ("**below**" if v < lo else "**above**")
+    lines += [
+        "",
+        "## Income gain per yuan, and the cadres' share",
+        "",
+        "Recipients' extra income summed over the run's years (person-weighted mean income x "
+        "population of the recipient counties, against *no aid*) per yuan of pairing aid spent; "
+        "an instrument's own gain is its *only* row minus *cadres only*. Each should fall in a band "
+        "stated before the run from the evidence (docs/evidence/aid_channels.md); the bands are "
+        "priors, not fitted, and a figure outside its band is reported, not tuned away. Every run "
+        "sees the same shocks, so these differences carry no seed noise of their own beyond the "
+        "model's response to the money; parameter uncertainty is not yet propagated.",
+        "",
+        "| instrument | recipient income gain (m yuan, all years) | aid spent (m yuan) | gain per yuan | band | verdict | why this band |",
+        "|---|---:|---:|---:|---|---|---|",
+        f"| all instruments (default) | {default / 1e6:,.1f} | {spent['default (all instruments)'] / 1e6:,.1f} | "
+        f"{default / spent['default (all instruments)']:.2f} | | | the sum of the rows below and the cadres, with interactions |",
+    ]
+    for k in INSTRUMENTS:
+        label = f"{k} only"
+        own = gain[label] - cadres
+        per = own / spent[label] if spent[label] else float("nan")
+        lo, hi, why = BANDS[k]
+        lines.append(f"| {k} | {own / 1e6:,.1f} | {spent[label] / 1e6:,.1f} | {per:.2f} | "
+                     f"[{lo:g}, {hi:g}] | {verdict(per, lo, hi)} | {why} |")
+    lo, hi = CADRES_SHARE_BAND
+    lines += [
+        "",
+        f"**Cadres without money** raise recipients' income by {cadres / 1e6:,.1f} m yuan over the "
+        f"run, {100 * share:.1f}% of the default's gain (band [{100 * lo:g}%, {100 * hi:g}%]: "
+        f"{verdict(share, lo, hi)}; the evidence gives positive effects of dispatched cadres "
+        "through identification and project choice but no magnitude, so the band is a stated "
+        "prior).",
+        "",
+        "Why figures leave their bands (mechanisms, docs/MODEL.md): **employment** counts a "
+        "placed worker's migrant earnings at the remitted share (`labour.migrant_remit` 0.45, "
+        "2,151 yuan a month at the default migrant wage, against a local wage of 3,000), so a "
+        "placement that moves a local worker away lowers the household's measured income even "
+        "when the worker gains; the national survey counts a short-term migrant's whole wage as "
+        "household wage income, which the household issue (remittances as transfers, migrants "
+        "as members) is to fix. **Infrastructure** raises county farm and non-farm productivity "
+        "with elasticity `infrastructure.tfp_elasticity` 0.05 on the stock per resident, which "
+        "over ten years returns far less than the road-return literature; that elasticity is an "
+        "estimate and the first candidate for calibration. **Cadres** act only through "
+        "identification, leakage and the choice of projects, which all need money: without "
+        "money they change nothing, at the bottom of their band.",
+        "",
+        f"Run at `population.scale` {scale:g} (`--scale`); the whole table takes "
+        f"{len(rows)} runs of the default scenario.",
+    ]
     with open(out_md, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
     print(f"wrote {out_md}")

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -116,6 +117,8 @@ struct Model {
   std::vector<double> county_migrant_share;
   std::vector<double> county_local_job_share;
   std::vector<double> county_gdp;  ///< yuan/year, start year
+  /// Fiscal revenue / GDP from `counties[].revenue`; empty where not given (then county.tax_rate).
+  std::vector<std::optional<double>> county_revenue_share;
   std::vector<double> county_agriculture_share;
   std::vector<double> county_specialty_share;
   std::vector<double> county_governance;  ///< initial governance capacity [0,1]

@@ -112,7 +112,7 @@ namespace codev {
   X(county, catch_up, 0.02, 0.0, 1.0, false, "1/year",                                             \
     "Speed of TFP catch-up toward linked counties along the linkage matrix W", "estimate")         \
   X(county, tax_rate, 0.09, 0.0, 1.0, false, "1",                                                  \
-    "Local general public budget revenue as a share of GDP",                                       \
+    "Revenue as a share of GDP where counties[].revenue is not given",                             \
     "derived: Sichuan 2023 revenue over GDP, about 9%")                                            \
   X(county, talent_turnover, 0.1, 0.0, 1.0, false, "1/year",                                       \
     "Share of local talent (trained cadres) lost each year to turnover", "estimate")               \

@@ -46,7 +46,9 @@ struct PopulationSpec {
 };
 
 /// Defaults of optional county figures without a scenario-wide default (estimates; see
-/// docs/MODEL.md): shares of GDP in agriculture and in the specialty industry, initial governance.
+/// docs/MODEL.md): GDP per yuan of rural income, shares of GDP in agriculture and in the specialty
+/// industry, initial governance.
+inline constexpr double kDefaultGdpPerRuralIncome = 2.5;
 inline constexpr double kDefaultAgricultureShare = 0.25;
 inline constexpr double kDefaultSpecialtyShare = 0.10;
 inline constexpr double kDefaultGovernance = 0.5;
@@ -68,8 +70,10 @@ struct CountySpec {
   std::optional<double> lifted_share;
   std::optional<double> migrant_share;
   std::optional<double> local_job_share;
-  std::optional<int> villages;              ///< default: population / persons_per_village, >= 1
-  std::optional<double> gdp;                ///< yuan/year; default: 2.5 x rural income total
+  std::optional<int> villages;    ///< default: population / persons_per_village, >= 1
+  std::optional<double> gdp;      ///< yuan/year; default: 2.5 x rural income total
+  std::optional<double> revenue;  ///< local general public budget revenue, yuan/year, start year;
+                                  ///< default county.tax_rate x gdp; at most gdp
   std::optional<double> agriculture_share;  ///< share of GDP; default 0.25
   std::optional<double> specialty_share;    ///< share of GDP in the specialty industry; default 0.1
   std::optional<double> governance;         ///< initial governance capacity in [0,1]; default 0.5

@@ -151,7 +151,8 @@ void county_phase(const Model& m, State& s, const HouseholdTotals& t, CountyScra
     r.allowance_spending[c] = t.allowance[c] * per_year;
     r.medical_out_of_pocket[c] = t.medical[c] * per_year;
     r.ill_households[c] = t.ill[c];
-    s.fiscal.revenue[c] = p.county_tax_rate * (r.gdp_agriculture[c] + y_s + y_o);
+    s.fiscal.revenue[c] =
+        m.county_revenue_share[c].value_or(p.county_tax_rate) * (r.gdp_agriculture[c] + y_s + y_o);
     s.fiscal.collect(c, s.fiscal.revenue[c] * dt);
 
     // Local labour market: the wage moves toward the (wedged) marginal product; firms open

@@ -17,7 +17,6 @@ namespace {
 
 // Default county GDP when the scenario gives none: a multiple of the rural income total.
 // estimate: rural disposable income is about 40% of GDP in Sichuan's poorer counties.
-constexpr double kGdpPerRuralIncome = 2.5;
 
 // Index of each county code, for resolving pairings and shocks.
 std::map<std::int64_t, int> index_counties(const ScenarioSpec& spec) {
@@ -57,7 +56,11 @@ void fill_counties(const ScenarioSpec& spec, Model& m) {
     m.county_lifted_share.push_back(c.lifted_share.value_or(pop.lifted_share));
     m.county_migrant_share.push_back(c.migrant_share.value_or(pop.migrant_share));
     m.county_local_job_share.push_back(c.local_job_share.value_or(pop.local_job_share));
-    m.county_gdp.push_back(c.gdp.value_or(kGdpPerRuralIncome * c.income_per_capita * c.population));
+    m.county_gdp.push_back(
+        c.gdp.value_or(kDefaultGdpPerRuralIncome * c.income_per_capita * c.population));
+    // Fiscal revenue's share of GDP, where the scenario gives the revenue (else county.tax_rate).
+    m.county_revenue_share.push_back(
+        c.revenue ? std::optional<double>(*c.revenue / m.county_gdp.back()) : std::nullopt);
     m.county_agriculture_share.push_back(c.agriculture_share.value_or(kDefaultAgricultureShare));
     m.county_specialty_share.push_back(c.specialty_share.value_or(kDefaultSpecialtyShare));
     m.county_governance.push_back(c.governance.value_or(kDefaultGovernance));

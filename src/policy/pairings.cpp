@@ -147,8 +147,11 @@ void init_policies(const Model& m, State& s) {
       state.stock.emplace_back(extent_size(m, st.extent), 0.0);
     }
   }
-  s.fiscal.revenue_last =
-      m.param.county_tax_rate * Eigen::Map<const Eigen::VectorXd>(m.county_gdp.data(), m.n_county);
+  s.fiscal.revenue_last.resize(m.n_county);
+  for (int c = 0; c < m.n_county; ++c) {
+    s.fiscal.revenue_last[c] =
+        m.county_revenue_share[c].value_or(m.param.county_tax_rate) * m.county_gdp[c];
+  }
   count_monitored(m, s);
   init_links(m, s.aid);
   for_each_instrument(&InstrumentDef::init, m, s);

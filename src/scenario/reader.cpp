@@ -73,6 +73,7 @@ constexpr Bounds kLandPerPerson = closed(0.0, 1000.0);
 constexpr Bounds kCountyPopulation{0.0, 1e9, true, false};
 constexpr Bounds kIncomePerCapita{0.0, 1e7, true, false};
 constexpr Bounds kGdp{0.0, 1e15, true, false};
+constexpr Bounds kRevenue{0.0, 1e15, false, false};
 constexpr Bounds kTalent = closed(0.0, 1e9);
 constexpr Bounds kPersonsPerVillage = closed(1.0, 1e9);
 constexpr Bounds kVillages = closed(1, 65535);
@@ -290,6 +291,7 @@ constexpr NumberKey<CountySpec, std::optional<double>> kCountyOptionalNumbers[] 
     {"migrant_share", &CountySpec::migrant_share, kShare},
     {"local_job_share", &CountySpec::local_job_share, kShare},
     {"gdp", &CountySpec::gdp, kGdp},
+    {"revenue", &CountySpec::revenue, kRevenue},
     {"agriculture_share", &CountySpec::agriculture_share, kShare},
     {"specialty_share", &CountySpec::specialty_share, kShare},
     {"governance", &CountySpec::governance, kShare},
@@ -502,11 +504,13 @@ class SpecReader {
     c.mark = map.mark();
     const Node* code_node = nullptr;
     const Node* villages_node = nullptr;
+    const Node* revenue_node = nullptr;
     for_each_entry(
         map, path, kCountySchema,
         [&](std::string_view key, const Node& value, const std::string& key_path) {
           if (read_number_key(kCountyNumbers, key, value, key_path, c) ||
               read_number_key(kCountyOptionalNumbers, key, value, key_path, c)) {
+            if (key == "revenue") revenue_node = &value;
             return;
           }
           if (key == "code") {
@@ -539,6 +543,14 @@ class SpecReader {
       fail(
           *villages_node, join_key(path, "villages"),
           "must be <= population (" + format_real(c.population) + "), got " + villages_node->value);
+    }
+    // Revenue is collected out of GDP: its share of GDP is the county's tax rate.
+    const double gdp =
+        c.gdp.value_or(kDefaultGdpPerRuralIncome * c.income_per_capita * c.population);
+    if (c.revenue && *c.revenue > gdp) {
+      fail(*revenue_node, join_key(path, "revenue"),
+           "must be <= gdp (" + format_real(gdp) + (c.gdp ? "" : ", the default") + "), got " +
+               revenue_node->value);
     }
     check_at_most_one(map, path, "agriculture_share",
                       c.agriculture_share.value_or(kDefaultAgricultureShare), "specialty_share",

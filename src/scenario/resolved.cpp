@@ -136,6 +136,7 @@ class ResolvedWriter {
     optional_real("local_job_share", c.local_job_share);
     if (c.villages) integer("villages", *c.villages);
     optional_real("gdp", c.gdp);
+    optional_real("revenue", c.revenue);
     optional_real("agriculture_share", c.agriculture_share);
     optional_real("specialty_share", c.specialty_share);
     optional_real("governance", c.governance);

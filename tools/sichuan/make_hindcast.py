@@ -250,7 +250,8 @@ def build(tables):
     w(f"#      = {RURAL_INCOME[START] / START_LEVEL:,.0f} (half a year of 2015-2020 growth, facts) is the person-weighted")
     w(f"#      provincial mean, met by scaling the other counties (k = {k:.4f}).")
     w(f"#   H3 Gini: former poverty counties {fmt(TUNED['poverty_gini'])} (tuned); others the model default 0.33.")
-    w("#   H4 GDP 2015 = GDP 2022 x the H2 ratio (estimate); agriculture_share = operating income /")
+    w("#   H4 GDP 2015 = GDP 2022 x the H2 ratio (estimate), revenue likewise (its share of GDP kept);")
+    w("#      agriculture_share = operating income /")
     w("#      GDP (their R12), at most 0.6.")
     w("#   H5 lifted_share 0: nobody is registered as lifted at the start; the model flags households")
     w("#      lifted when they cross the line.")
@@ -355,6 +356,7 @@ def build(tables):
                    f"land_per_person: {fmt(float(r['land_per_person']))}",
                    "lifted_share: 0",
                    f"gdp: {int(round(gdp / 1e6))}.0e6",
+                   f"revenue: {int(round(float(r['revenue_2022']) * INCOME_RATIO / 1e6))}.0e6",
                    f"agriculture_share: {agr:.4f}",
                    "estimate: true",
                    f"source: {yq(src)}"]

@@ -15,7 +15,7 @@ Deterministic: running it again reproduces the files byte for byte. With --check
 nothing and exits with status 1 (naming the files) if a committed file differs from what it
 would write, counties.csv included. The rules (R, S, B, C, H, L) are in tools/sichuan/README.md.
 With --emit-new-keys the county entries also carry figures the scenario reader does not accept yet
-(`revenue`, `gdp_shares`); off by default, and --check always checks the default output.
+(`gdp_shares`); off by default, and --check always checks the default output.
 
 Usage: /usr/bin/python3 tools/sichuan/make_scenarios.py [--check] [--emit-new-keys]
 """
@@ -364,8 +364,8 @@ def county_yaml(c, role):
         lines.append(f"    lifted_share: {g(c['lifted_share'])}")
     lines.append(f"    gdp: {bn(gdp)}")
     lines.append(f"    agriculture_share: {g(round(agri, 4))}")
+    lines.append(f"    revenue: {bn(c['revenue_2022'] * GDP_FACTOR)}")
     if EMIT_NEW_KEYS:
-        lines.append(f"    revenue: {bn(c['revenue_2022'] * GDP_FACTOR)}   # not read yet: local general public budget revenue")
         if c.get("gdp_share_primary", "") != "":
             lines.append("    gdp_shares: {primary: %s, secondary: %s, tertiary: %s}   # not read yet: published"
                          % (g(c["gdp_share_primary"]), g(c["gdp_share_secondary"]), g(c["gdp_share_tertiary"])))
