@@ -146,6 +146,14 @@ void print_summary(const codev::Model& m, const codev::RunSummary& r) {
                 name.data(), static_cast<long long>(r.anomalies[a]), static_cast<int>(what.size()),
                 what.data());
   }
+  if (r.resumed_step > 0) {
+    std::printf("resumed from the checkpoint at step %d of %d\n", r.resumed_step, m.n_step);
+  }
+  if (r.checkpoints > 0) {
+    std::printf("checkpoints: %d written to %s.checkpoint, %.2f s each, %.1f MB\n", r.checkpoints,
+                r.output_path.c_str(), r.checkpoint_seconds / r.checkpoints,
+                static_cast<double>(r.checkpoint_bytes) / 1e6);
+  }
   std::printf("wrote %s in %.2f s (%.1f million household-steps/s)\n", r.output_path.c_str(),
               r.seconds, r.household_steps / r.seconds / 1e6);
 }
@@ -170,25 +178,47 @@ void print_profile(const codev::RunSummary& r) {
               other, 100 * other / total);
 }
 
-int cmd_run(const std::string& scenario, std::string out, int threads,
-            std::vector<std::string> sets, const std::optional<std::string>& seed, bool profile,
+// What `codev run` takes beyond the scenario and the output.
+struct RunArguments {
+  int threads = 0;
+  std::vector<std::string> sets;
+  std::optional<std::string> seed;  // checked by checked_seed(): CLI11 would clamp at 2^63 - 1
+  bool profile = false;
+  std::optional<std::string> checkpoint_every;
+  bool resume = false;
+};
+
+int cmd_run(const std::string& scenario, std::string out, RunArguments args,
             const std::string& command_line) {
-  if (seed) sets.push_back("meta.seed=" + checked_seed(*seed));
-  const codev::Model model = codev::compile(codev::read_scenario(scenario, sets));
+  if (args.seed) args.sets.push_back("meta.seed=" + checked_seed(*args.seed));
+  codev::RunOptions options;
+  if (args.checkpoint_every) {
+    options.checkpoint_every = codev::parse_checkpoint_interval(*args.checkpoint_every);
+  }
+  options.resume = args.resume;
+  const codev::Model model = codev::compile(codev::read_scenario(scenario, args.sets));
   if (out.empty()) out = default_output(scenario);
   create_output_folder(out);
-  codev::RunOptions options;
   options.output_path = out;
-  options.threads = threads;
+  options.threads = args.threads;
   options.command_line = command_line;
-  options.profile = profile;
+  options.profile = args.profile;
   Progress progress;
   options.progress = [&](int done, int total) { return progress(done, total); };
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
-  const codev::RunSummary summary = codev::run(model, options);
+  codev::RunSummary summary;
+  try {
+    summary = codev::run(model, options);
+  } catch (const codev::RuntimeError& e) {
+    // A run that stops after a checkpoint can go on from it.
+    const std::string checkpoint = out + ".checkpoint";
+    if (!std::filesystem::exists(checkpoint)) throw;
+    throw codev::RuntimeError(std::string(e.what()) + "\nthe last checkpoint is kept in " +
+                              checkpoint + "; rerun with --resume to continue from it");
+  }
   print_summary(model, summary);
-  if (profile) print_profile(summary);
+  if (args.profile) print_profile(summary);
   return 0;
 }
 
@@ -421,18 +451,24 @@ int run_main(int argc, char** argv) {
       "file), 1 runtime failure (including a failure to write output).");
   std::string scenario, out, file;
   int threads = 0;
-  std::optional<std::string> seed;  // checked by checked_seed(): CLI11 would clamp at 2^63 - 1
   std::vector<std::string> sets;
 
+  RunArguments run_args;
   auto* run = app.add_subcommand("run", "run a scenario and write its HDF5 output");
   run->add_option("scenario", scenario, "scenario YAML file")->required();
   run->add_option("-o,--output", out, "output file (default output/<scenario>.h5)");
-  run->add_option("--threads", threads, "worker threads (default: all cores)")
+  run->add_option("--threads", run_args.threads, "worker threads (default: all cores)")
       ->check(CLI::NonNegativeNumber);
-  run->add_option("--seed", seed, "random seed 0..18446744073709551615 (overrides meta.seed)");
-  run->add_option("--set", sets, "override a scenario value: key.path=value (repeatable)");
-  bool profile = false;
-  run->add_flag("--profile", profile, "print the time spent in each phase of the step");
+  run->add_option("--seed", run_args.seed,
+                  "random seed 0..18446744073709551615 (overrides meta.seed)");
+  run->add_option("--set", run_args.sets, "override a scenario value: key.path=value (repeatable)");
+  run->add_flag("--profile", run_args.profile, "print the time spent in each phase of the step");
+  run->add_option("--checkpoint-every", run_args.checkpoint_every,
+                  "write a checkpoint (OUTPUT.checkpoint) every N steps, or every 30s, 10m, 2h")
+      ->type_name("N|TIME");
+  run->add_flag("--resume", run_args.resume,
+                "continue an interrupted run from its checkpoint (with its scenario, --set and "
+                "--seed as given)");
 
   auto* validate = app.add_subcommand("validate", "check a scenario and print it resolved");
   validate->add_option("scenario", scenario, "scenario YAML file")->required();
@@ -511,7 +547,7 @@ int run_main(int argc, char** argv) {
         return kExitInput;
       }
     }
-    if (*run) return cmd_run(scenario, out, threads, sets, seed, profile, join_args(argc, argv));
+    if (*run) return cmd_run(scenario, out, run_args, join_args(argc, argv));
     if (*validate) return cmd_validate(scenario, sets);
     if (*experiment)
       return cmd_experiment(experiment_file, out, threads, resume, join_args(argc, argv));

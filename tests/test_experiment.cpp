@@ -22,6 +22,7 @@
 #include "codev/error.hpp"
 #include "codev/experiment.hpp"
 #include "codev/output.hpp"
+#include "same_datasets.hpp"
 #include "shell.hpp"
 
 namespace fs = std::filesystem;
@@ -33,6 +34,7 @@ const std::string kSource = CODEV_SOURCE_DIR;
 const std::string kCodev = CODEV_BINARY;
 
 using codev::testing::Pair;
+using codev::testing::require_same_datasets;
 using codev::testing::Result;
 using codev::testing::shell;
 using codev::testing::shell_pair;
@@ -90,29 +92,6 @@ codev::ExperimentSummary run(const ExperimentSpec& spec, const std::string& out,
   options.resume = resume;
   options.progress = std::move(progress);
   return codev::run_experiment(spec, options);
-}
-
-// Every dataset of `a` equals that of `b` to the bit (text datasets as text); NaN equals NaN.
-void require_same_datasets(const std::string& a, const std::string& b,
-                           const std::string& prefix = "") {
-  const std::vector<std::string> names = codev::list_datasets(a);
-  REQUIRE(names == codev::list_datasets(b));
-  std::size_t compared = 0;
-  for (const std::string& name : names) {
-    if (!name.starts_with(prefix)) continue;
-    INFO(name);
-    ++compared;
-    try {
-      const codev::ArrayData x = codev::read_array(a, name);
-      const codev::ArrayData y = codev::read_array(b, name);
-      REQUIRE(x.shape == y.shape);
-      REQUIRE(x.dims == y.dims);
-      CHECK(std::memcmp(x.values.data(), y.values.data(), x.values.size() * sizeof(double)) == 0);
-    } catch (const codev::RuntimeError&) {
-      CHECK(codev::read_text(a, name) == codev::read_text(b, name));
-    }
-  }
-  CHECK(compared > 0);
 }
 
 double at(const codev::ArrayData& a, std::size_t variant, std::size_t year, std::size_t column) {

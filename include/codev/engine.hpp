@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -145,6 +146,20 @@ Workspace make_workspace(const Model& model);
 /// ws.annual holds that year's indicators.
 bool step(const Model& model, State& state, Workspace& ws);
 
+/// How often a run writes a checkpoint (codev run --checkpoint-every; README, "Checkpoints"):
+/// every `steps` steps (at the boundaries where the step count is a multiple of it), or at the
+/// first step boundary after `seconds` of wall time since the last checkpoint.
+struct CheckpointInterval {
+  int steps = 0;
+  double seconds = 0.0;
+  std::string text;  ///< as given ("12", "30s", "10m", "2h"), stored in the checkpoint
+};
+
+/// Reads a --checkpoint-every value: a whole number of steps ("12") or a time with a unit s, m
+/// or h ("30s", "10m", "1.5h"). Throws InputError (at --checkpoint-every:1:1) for anything else,
+/// for 0, and for more than 2^31 - 1 steps or 1e7 seconds.
+CheckpointInterval parse_checkpoint_interval(const std::string& text);
+
 /// Options of a whole run.
 struct RunOptions {
   std::string output_path;  ///< final HDF5 path (written as .partial, renamed at the end)
@@ -154,8 +169,16 @@ struct RunOptions {
   /// Time each phase of step() (RunSummary::profile, RunSummary::setup_seconds).
   bool profile = false;
   /// Called after every step with (steps done, total); returning false interrupts the run
-  /// (RuntimeError, no output file left behind).
+  /// (RuntimeError, no output file left behind; with checkpoints, one is written first).
   std::function<bool(int, int)> progress;
+  /// Write a checkpoint ("<output_path>.checkpoint") at this interval. Unset: none, or when
+  /// resuming, the interval the checkpoint was written with.
+  std::optional<CheckpointInterval> checkpoint_every;
+  /// Continue from the checkpoint of output_path instead of the initial state: refused
+  /// (InputError) when there is none, when it is damaged, or when it was written for another
+  /// scenario, seed, replicate or codev build. Without it, a checkpoint left by an earlier run of
+  /// the same output is discarded.
+  bool resume = false;
 };
 
 /// What a finished run found, for the CLI summary.
@@ -188,6 +211,13 @@ struct RunSummary {
   PhaseProfile profile;
   /// Runtime anomalies over the whole run (anomaly_list() order).
   std::vector<std::int64_t> anomalies;
+  /// The step a resumed run continued from (0 for a run from the start).
+  int resumed_step = 0;
+  /// Checkpoints written by this process, the wall time spent writing them (seconds, rows file
+  /// sync included) and the size of the last one (bytes, its rows file included).
+  int checkpoints = 0;
+  double checkpoint_seconds = 0.0;
+  std::uint64_t checkpoint_bytes = 0;
 };
 
 /// Runs a whole scenario and writes its output file.

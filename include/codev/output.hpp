@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <variant>
@@ -95,8 +96,10 @@ class Writer {
 
   /// Queues a row. Rethrows (as RuntimeError) an error the writer thread met earlier.
   void append(Row row);
-  /// Writes what is queued, closes the file and renames it to the final path.
-  void finish();
+  /// Writes what is queued, closes the file and renames it to the final path. `before_rename`,
+  /// if given, runs once the file is closed and before the rename, while the name is still
+  /// claimed (a run removes its checkpoint there).
+  void finish(const std::function<void()>& before_rename = {});
 
  private:
   struct Impl;

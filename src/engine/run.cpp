@@ -10,6 +10,7 @@
 #include "codev/error.hpp"
 #include "codev/output.hpp"
 #include "codev/version.hpp"
+#include "engine/checkpoint.hpp"
 #include "engine/parallel.hpp"
 #include "engine/region.hpp"
 #include "engine/run.hpp"
@@ -37,18 +38,29 @@ void summarise(const Model& m, const AnnualIndicators& a, double income[3], doub
 
 }  // namespace
 
-void simulate(const Model& m, const RunOptions& o, bool with_panel, const RowSink& sink,
-              RunSummary& summary) {
-  const ThreadLimit limit(o.threads);
+State initial_state(const Model& m, const RunOptions& o, RunSummary& summary) {
   const auto t0 = std::chrono::steady_clock::now();
   State s = make_state(m, o.replicate);
   summary.setup_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return s;
+}
+
+void simulate(const Model& m, const RunOptions& o, bool with_panel, const RowSink& sink,
+              RunSummary& summary) {
+  const ThreadLimit limit(o.threads);
+  State s = initial_state(m, o, summary);
+  advance(m, o, with_panel, s, sink, summary);
+}
+
+void advance(const Model& m, const RunOptions& o, bool with_panel, State& s, const RowSink& sink,
+             RunSummary& summary, const BoundaryHook& at_boundary) {
   Workspace ws = make_workspace(m);
   ws.profile.enabled = o.profile;
   const std::vector<std::int64_t> panel =
       with_panel ? panel_households(m) : std::vector<std::int64_t>{};
-  bool first_year = true;
+  // No year has closed while last_year is still 0 (years are validated calendar years).
+  bool first_year = summary.last_year == 0;
   while (s.step < m.n_step) {
     const int st = s.step;
     const double days = step_days(m, st);
@@ -98,7 +110,9 @@ void simulate(const Model& m, const RunOptions& o, bool with_panel, const RowSin
         summary.programme_received += a.recipient_received;
       }
     }
-    if (o.progress && !o.progress(s.step, m.n_step)) throw Interrupted("run interrupted");
+    const bool stopping = o.progress && !o.progress(s.step, m.n_step);
+    if (at_boundary) at_boundary(s, summary, stopping);
+    if (stopping) throw Interrupted("run interrupted");
   }
   summary.profile = ws.profile;
   summary.anomalies = s.anomalies.total;
@@ -107,13 +121,22 @@ void simulate(const Model& m, const RunOptions& o, bool with_panel, const RowSin
 RunSummary run(const Model& m, const RunOptions& o) {
   const auto t0 = std::chrono::steady_clock::now();
   const bool with_panel = m.outputs.panel != OutputSpec::Panel::none;
+  // The writer claims the output name first: the checkpoint files are the claim holder's alone.
   Writer writer(o.output_path, make_run_layout(m, o, with_panel));
   RunSummary summary;
   summary.output_path = o.output_path;
-  simulate(
-      m, o, with_panel, [&](Row&& row) { writer.append(std::move(row)); }, summary);
-  writer.finish();
-  summary.household_steps = static_cast<double>(m.n_household) * m.n_step;
+  const RowSink sink = [&](Row&& row) { writer.append(std::move(row)); };
+  if (o.resume || o.checkpoint_every) {
+    checkpoint::run_checkpointed(m, o, with_panel, sink, summary);
+  } else {
+    // A checkpoint of an earlier run of this output would now resume to an older file.
+    checkpoint::remove_files(o.output_path);
+    simulate(m, o, with_panel, sink, summary);
+  }
+  // The output is complete: its checkpoint goes, while the name is still claimed.
+  writer.finish([&] { checkpoint::remove_files(o.output_path); });
+  // The steps this process ran: a resumed run's rate is not inflated by the steps before it.
+  summary.household_steps = static_cast<double>(m.n_household) * (m.n_step - summary.resumed_step);
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return summary;
 }

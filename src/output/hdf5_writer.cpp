@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <deque>
 #include <exception>
+#include <functional>
 #include <limits>
 #include <map>
 #include <memory>
@@ -315,7 +316,7 @@ struct Writer::Impl {
     not_empty_.notify_one();
   }
 
-  void finish() {
+  void finish(const std::function<void()>& before_rename) {
     if (renamed_) throw RuntimeError("output writer: finish() called twice for " + path_);
     stop(/*drain=*/true);
     if (error_) rethrow_as_runtime_error(error_);
@@ -330,6 +331,7 @@ struct Writer::Impl {
     }
     sinks_.clear();
     file_.close("file", partial_path_);
+    if (before_rename) before_rename();
     claim_.commit();
     renamed_ = true;
   }
@@ -539,7 +541,7 @@ Writer::~Writer() = default;
 
 void Writer::append(Row row) { impl_->append(std::move(row)); }
 
-void Writer::finish() { impl_->finish(); }
+void Writer::finish(const std::function<void()>& before_rename) { impl_->finish(before_rename); }
 
 }  // namespace codev
 

@@ -24,7 +24,7 @@ _codev() {
 
   local options files="" folder=""
   case "$command" in
-    run) options="--output --threads --seed --set --profile --help --help-all"; files='@(yaml|yml)' ;;
+    run) options="--output --threads --seed --set --profile --checkpoint-every --resume --help --help-all"; files='@(yaml|yml)' ;;
     validate) options="--set --help --help-all"; files='@(yaml|yml)' ;;
     inspect) options="--help --help-all"; files='h5' ;;
     experiment) options="--output --threads --resume --help --help-all"; files='@(yaml|yml)' ;;
@@ -44,7 +44,7 @@ _codev() {
         _filedir h5 2>/dev/null || COMPREPLY=($(compgen -f -- "$cur"))
       fi
       return ;;
-    --threads | --seed | --set) return ;;
+    --threads | --seed | --set | --checkpoint-every) return ;;
     --group)
       COMPREPLY=($(compgen -W "monthly annual region pairings households summary/annual summary/region sweep sobol" -- "$cur"))
       return ;;
