@@ -21,6 +21,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "codev/calibrate.hpp"
 #include "codev/engine.hpp"
 #include "codev/error.hpp"
 #include "codev/experiment.hpp"
@@ -41,7 +42,11 @@ extern "C" void on_signal(int) { g_interrupted.store(true); }
 
 std::string join_args(int argc, char** argv) {
   std::string s;
-  for (int i = 0; i < argc; ++i) s += (i ? " " : "") + std::string(argv[i]);
+  // Appended piece by piece: GCC 12 misreads `"" + std::string(...)` here (-Wrestrict).
+  for (int i = 0; i < argc; ++i) {
+    if (i > 0) s += ' ';
+    s += argv[i];
+  }
   return s;
 }
 
@@ -315,6 +320,72 @@ int cmd_experiment(const std::string& file, std::string out, int threads, bool r
   return 0;
 }
 
+int cmd_calibrate(const std::string& file, std::string out, int threads, bool resume,
+                  const std::string& command_line) {
+  // As for experiments: every rank reads the file and they agree before any waits for another.
+  const int rank = codev::process_rank();
+  codev::CalibrationSpec spec;
+  int status = 0;
+  std::string message;
+  try {
+    spec = codev::read_calibration(file);
+  } catch (const codev::InputError& e) {
+    status = kExitInput;
+    message = e.what();
+  } catch (const std::exception& e) {
+    status = kExitRuntime;
+    message = std::string("codev: error: ") + e.what();
+  }
+  const codev::StatusAgreement agreed = codev::agree_status(status);
+  if (agreed.status != 0) {
+    if (rank == agreed.first_failed_rank) {
+      std::cerr << (rank == 0 ? "" : "rank " + std::to_string(rank) + ": ") << message << "\n";
+    }
+    return rank == 0 ? agreed.status : 0;
+  }
+  if (out.empty()) out = default_output(file);
+  codev::CalibrationOptions options;
+  options.output_path = out;
+  options.threads = threads;
+  options.resume = resume;
+  options.command_line = command_line;
+  ExperimentProgress progress;
+  if (rank == 0) {
+    options.progress = [&](int done, int total, int step, int steps) {
+      return progress(done, total, step, steps);
+    };
+    options.report = [](const std::string& line) {
+      if (isatty(STDERR_FILENO) != 0) std::fprintf(stderr, "\r\033[K");
+      std::printf("%s\n", line.c_str());
+      std::fflush(stdout);
+    };
+  } else {
+    options.progress = [](int, int, int, int) { return !g_interrupted.load(); };
+  }
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  try {
+    const codev::CalibrationSummary r = codev::run_calibration(spec, options);
+    if (rank != 0) return 0;
+    std::printf(
+        "codev: calibration %s: %zu parameter(s), %zu target(s), %d wave(s), %d points: %d cells"
+        " (%d resumed)\n",
+        spec.name.c_str(), spec.parameters.size(), spec.targets.size(), r.waves, r.points, r.cells,
+        r.cells_resumed);
+    if (r.processes > 1) {
+      std::printf("%d processes; cells run by each:", r.processes);
+      for (const int n : r.cells_by_process) std::printf(" %d", n);
+      std::printf("\n");
+    }
+    std::printf("wrote %s in %.2f s\n", r.output_path.c_str(), r.seconds);
+  } catch (const codev::RuntimeError& e) {
+    if (!std::filesystem::exists(out + ".partial.cells")) throw;
+    throw codev::RuntimeError(std::string(e.what()) + "\nfinished cells are kept in " + out +
+                              ".partial.cells; rerun with --resume to continue");
+  }
+  return 0;
+}
+
 int cmd_validate(const std::string& scenario, const std::vector<std::string>& sets) {
   const codev::ScenarioSpec spec = codev::read_scenario(scenario, sets);
   const codev::Model model = codev::compile(spec);
@@ -420,6 +491,15 @@ int run_main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   experiment->add_flag("--resume", resume, "keep the finished cells of an interrupted run");
 
+  std::string calibration_file;
+  auto* calibrate = app.add_subcommand(
+      "calibrate", "calibrate parameters to published figures (history matching, posterior)");
+  calibrate->add_option("calibration", calibration_file, "calibration YAML file")->required();
+  calibrate->add_option("-o,--output", out, "output file (default output/<calibration>.h5)");
+  calibrate->add_option("--threads", threads, "worker threads (default: all cores)")
+      ->check(CLI::NonNegativeNumber);
+  calibrate->add_flag("--resume", resume, "keep the finished cells of an interrupted run");
+
   auto* compare = app.add_subcommand("compare", "key indicators of two output files side by side");
   compare->add_option("a", compare_a, "output file, or FILE.h5:variant of an experiment")
       ->required();
@@ -472,7 +552,7 @@ int run_main(int argc, char** argv) {
   try {
     // Only an experiment is spread over MPI ranks. One run is one process: refused under
     // mpirun with more than one rank; the other commands run on rank 0 alone.
-    if (codev::process_count() > 1 && !*experiment) {
+    if (codev::process_count() > 1 && !*experiment && !*calibrate) {
       if (rank != 0) return 0;
       if (*run) {
         std::cerr << "codev run: one run is one process, but this job has "
@@ -485,6 +565,8 @@ int run_main(int argc, char** argv) {
     if (*validate) return cmd_validate(scenario, sets);
     if (*experiment)
       return cmd_experiment(experiment_file, out, threads, resume, join_args(argc, argv));
+    if (*calibrate)
+      return cmd_calibrate(calibration_file, out, threads, resume, join_args(argc, argv));
     if (*compare) {
       std::cout << (compare_by == "decile"
                         ? codev::compare_impact(compare_a, compare_b, csv, compare_threshold)

@@ -117,7 +117,8 @@ TEST_CASE("an input file that is missing, not a file or not HDF5 is bad input", 
   const std::string folder = std::filesystem::temp_directory_path().string();
   for (const std::string& command :
        {"inspect " + missing, "inspect " + folder, "compare " + missing + " " + junk,
-        "experiment " + temp("missing.yaml"), "run " + temp("missing.yaml")}) {
+        "experiment " + temp("missing.yaml"), "run " + temp("missing.yaml"),
+        "calibrate " + temp("missing.yaml")}) {
     const Result bad = shell(kCodev + " " + command);
     INFO(command << "\n" << bad.out);
     CHECK(bad.code == 2);
@@ -267,6 +268,39 @@ TEST_CASE("run and experiment files are netCDF-4 files that netCDF tools read an
   std::filesystem::remove_all(work);
 }
 
+TEST_CASE("codev calibrate writes a netCDF-4 file that ncdump and xarray read; bad input exits 2",
+          "[cli][calibrate]") {
+  const std::string work = temp("calibrate");
+  std::filesystem::create_directories(work);
+  const std::string out = work + "/small.h5";
+  const Result r = shell(kCodev + " calibrate " + kSource +
+                         "/scenarios/examples/calibration_small.yaml --threads 2 -o " + out);
+  INFO(r.out);
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("wave 3:") != std::string::npos);
+  CHECK(r.out.find("3 wave(s), 110 points: 110 cells (0 resumed)") != std::string::npos);
+  CHECK(shell("ncdump -h " + out + " > /dev/null").code == 0);
+  const Result x = shell(std::string(CODEV_PYTHON) +
+                         " -c \"import sys, xarray as xr\n"
+                         "for g in ['parameters', 'targets', 'points', 'emulators', "
+                         "'non_implausible', 'posterior', 'summary']:\n"
+                         "    d = xr.open_dataset(sys.argv[1], group=g)\n"
+                         "    assert d.sizes, g\n"
+                         "s = xr.open_dataset(sys.argv[1], group='summary')\n"
+                         "print(list(s.parameter.values))\" " +
+                         out);
+  INFO(x.out);
+  CHECK(x.code == 0);
+  CHECK(x.out == "['migrant_wage', 'farm_tfp_growth', 'collective_threshold']\n");
+  const Result bad = shell(kCodev + " calibrate " + kSource +
+                           "/tests/data/bad/calibration_unknown_key.yaml -o " + work + "/bad.h5");
+  CHECK(bad.code == 2);
+  CHECK(bad.out.find("calibration_unknown_key.yaml:13:5: error: targets[0].valeu") !=
+        std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(work + "/bad.h5"));
+  std::filesystem::remove_all(work);
+}
+
 TEST_CASE("the man page and bash completion know every command and option", "[cli][install]") {
   const Result help = shell(kCodev + " --help-all");
   REQUIRE(help.code == 0);
@@ -278,7 +312,7 @@ TEST_CASE("the man page and bash completion know every command and option", "[cl
                         std::istreambuf_iterator<char>());
   CHECK(man.find(".SH \"EXIT STATUS\"") != std::string::npos);
   const std::vector<std::string> commands = {"run",     "validate", "inspect", "experiment",
-                                             "compare", "export",   "report"};
+                                             "compare", "export",   "report",  "calibrate"};
   for (const std::string& command : commands) {
     INFO(command);
     CHECK(help.out.find("\n" + command + "\n") != std::string::npos);

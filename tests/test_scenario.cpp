@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "codev/calibrate.hpp"
 #include "codev/experiment.hpp"
 #include "codev/model.hpp"
 #include "codev/params.hpp"
@@ -646,6 +647,8 @@ TEST_CASE("shipped scenarios read, and their variants differ from the default on
     if (entry.path().extension() != ".yaml") continue;
     // Experiment files live beside the scenarios they compare (tests/test_experiment.cpp).
     if (entry.path().filename().string().starts_with("experiment_")) continue;
+    // So do calibration files (tests/test_calibration_run.cpp reads and runs them).
+    if (entry.path().filename().string().starts_with("calibration_")) continue;
     INFO(entry.path().string());
     const ScenarioSpec spec = codev::read_scenario(entry.path().string());
     CHECK(spec.name == entry.path().stem().string());
@@ -715,9 +718,12 @@ TEST_CASE("every file of the bad-input corpus fails with its expected message", 
     CHECK(listed.insert(name).second);
     // experiment_*.yaml are experiment files, read by the same strict reader. Scenarios are
     // read and compiled, as `codev validate` does: validate refuses what a run would refuse.
+    // calibration_*.yaml are calibration files, read by read_calibration.
     const std::string error =
         name.starts_with("experiment_")
             ? error_of([&] { codev::read_experiment(kBadDir + name); }, kBadDir)
+        : name.starts_with("calibration_")
+            ? error_of([&] { codev::read_calibration(kBadDir + name); }, kBadDir)
             : error_of([&] { codev::compile(codev::read_scenario(kBadDir + name)); }, kBadDir);
     // "{instruments}" stands for the registered instruments as a message lists them.
     std::string expected = line.substr(tab + 1);

@@ -42,7 +42,8 @@ double beta_continued_fraction(double a, double b, double x) {
   return h;
 }
 
-// Regularised incomplete beta function I_x(a, b).
+}  // namespace
+
 double incomplete_beta(double a, double b, double x) {
   if (x <= 0.0) return 0.0;
   if (x >= 1.0) return 1.0;
@@ -52,8 +53,6 @@ double incomplete_beta(double a, double b, double x) {
   if (x < (a + 1.0) / (a + b + 2.0)) return front * beta_continued_fraction(a, b, x) / a;
   return 1.0 - front * beta_continued_fraction(b, a, 1.0 - x) / b;
 }
-
-}  // namespace
 
 double Welford::variance() const { return n < 2 ? kNaN : m2 / static_cast<double>(n - 1); }
 

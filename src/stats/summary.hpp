@@ -38,6 +38,10 @@ struct Interval {
 /// The interval of `w` at confidence `level` (0.95 for 95%).
 Interval interval(const Welford& w, double level = 0.95);
 
+/// The regularised incomplete beta function I_x(a, b) for a, b > 0 (0 for x <= 0, 1 for x >= 1);
+/// also the CDF of the Beta(a, b) distribution.
+double incomplete_beta(double a, double b, double x);
+
 /// Cumulative distribution function of Student's t with `df` > 0 degrees of freedom.
 double student_t_cdf(double t, double df);
 

@@ -5,7 +5,7 @@ _codev() {
   local cur prev command i
   cur="${COMP_WORDS[COMP_CWORD]}"
   prev="${COMP_WORDS[COMP_CWORD-1]}"
-  local commands="run validate inspect experiment compare export report"
+  local commands="run validate inspect experiment calibrate compare export report"
   command=""
   for ((i = 1; i < COMP_CWORD; i++)); do
     case "${COMP_WORDS[i]}" in
@@ -28,6 +28,7 @@ _codev() {
     validate) options="--set --help --help-all"; files='@(yaml|yml)' ;;
     inspect) options="--help --help-all"; files='h5' ;;
     experiment) options="--output --threads --resume --help --help-all"; files='@(yaml|yml)' ;;
+    calibrate) options="--output --threads --resume --help --help-all"; files='@(yaml|yml)' ;;
     compare) options="--csv --by --threshold --help --help-all"; files='h5' ;;
     export) options="--group --output --wide --help --help-all"; files='h5' ;;
     report) options="--output --help --help-all"; files='h5' ;;
