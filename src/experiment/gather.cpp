@@ -16,8 +16,6 @@ namespace codev::experiment {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-// Column of the "recipient" group in /region (kRegionGroupNames order).
-constexpr std::size_t kRegionRecipientColumn = 2;
 static_assert(kNumRegionGroups == 4);
 
 std::vector<std::int64_t> iota64(std::size_t n) {
