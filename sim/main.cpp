@@ -532,8 +532,10 @@ int run_main(int argc, char** argv) {
 
   std::string report_output;
   auto* report = app.add_subcommand(
-      "report", "write a self-contained HTML page with charts of a run or experiment file");
-  report->add_option("file", file, "codev HDF5 output file (run or experiment)")->required();
+      "report",
+      "write a self-contained HTML page with charts of a run, experiment or calibration file");
+  report->add_option("file", file, "codev HDF5 output file (run, experiment or calibration)")
+      ->required();
   report->add_option("-o,--output", report_output,
                      "HTML file to write (default: FILE with .html in place of .h5)");
 

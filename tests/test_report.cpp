@@ -216,6 +216,27 @@ TEST_CASE("report writes a valid, self-contained page for a run and for an exper
   CHECK(shell("xmllint --noout " + experiment_page).code == 0);
 }
 
+TEST_CASE("report writes a page for a calibration: posterior, fit and out-of-sample check",
+          "[report][html][calibration]") {
+  // The shipped synthetic calibration (scenarios/examples/calibration_small.yaml).
+  const std::string file = (files().folder / "calibration.h5").string();
+  const Result c = shell(kCodev + " calibrate " + kSource +
+                         "/scenarios/examples/calibration_small.yaml -o " + file);
+  INFO(c.out);
+  REQUIRE(c.code == 0);
+  const std::string page = (files().folder / "calibration.html").string();
+  const Result r = shell(kCodev + " report " + file + " -o " + page);
+  INFO(r.out);
+  REQUIRE(r.code == 0);
+  const std::string python = std::string(CODEV_PYTHON) + " " + kSource + "/tests/python/";
+  const Result check = shell(python + "check_report.py " + page +
+                             " calibration migrant_wage farm_tfp_growth collective_threshold "
+                             "recipient_poverty_2026");
+  INFO(check.out);
+  CHECK(check.code == 0);
+  CHECK(shell("xmllint --noout " + page).code == 0);
+}
+
 TEST_CASE("report refuses what it cannot read and fails loudly when it cannot write",
           "[report][html]") {
   const Result missing = shell(kCodev + " report " + (files().folder / "missing.h5").string());

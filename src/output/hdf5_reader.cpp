@@ -11,6 +11,7 @@
 #include <iomanip>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "codev/error.hpp"
@@ -21,6 +22,10 @@
 namespace codev {
 
 namespace {
+
+/// How netCDF-C names a dimension scale that is not a variable (netcdf4.hpp).
+constexpr std::string_view kNetcdfDimensionMarker =
+    "This is a netCDF dimension but not a netCDF variable";
 
 using h5::check;
 using h5::Handle;
@@ -225,6 +230,16 @@ std::string scale_name(hid_t dataset, unsigned axis, const std::string& object,
     try {
       std::string found(static_cast<std::size_t>(length), '\0');
       H5DSget_scale_name(scale, found.data(), found.size() + 1);
+      // A netCDF dimension without a variable (a text variable's string length) carries the
+      // marker as its scale name: the dimension is named by the scale dataset itself.
+      if (found.starts_with(kNetcdfDimensionMarker)) {
+        const ssize_t path_length = H5Iget_name(scale, nullptr, 0);
+        if (path_length > 0) {
+          std::string path(static_cast<std::size_t>(path_length), '\0');
+          H5Iget_name(scale, path.data(), path.size() + 1);
+          found = path.substr(path.find_last_of('/') + 1);
+        }
+      }
       *static_cast<std::string*>(data) = std::move(found);
     } catch (...) {
       return -1;
@@ -387,8 +402,7 @@ void describe_group(hid_t file_id, const std::string& group_name, const std::str
     if (check(H5DSis_scale(dataset.get()), "inspect", object, file) > 0) {
       // A char array's string length: netCDF-C's dimension without a variable, not data.
       if (check(H5Aexists(dataset.get(), "NAME"), "look up NAME of", object, file) > 0 &&
-          attribute_text(dataset.get(), "NAME", file)
-              .starts_with("This is a netCDF dimension but not a netCDF variable")) {
+          attribute_text(dataset.get(), "NAME", file).starts_with(kNetcdfDimensionMarker)) {
         continue;
       }
       dimensions << (dimensions.tellp() > 0 ? ", " : "") << name << " = "
@@ -636,7 +650,7 @@ std::vector<DatasetInfo> list_group(const std::string& path, const std::string& 
     if (info.coordinate) {
       // netCDF-C's mark for a dimension without a variable (a char array's string length).
       const std::string scale = attribute_or_empty(dataset.get(), "NAME", path);
-      if (scale.starts_with("This is a netCDF dimension but not a netCDF variable")) continue;
+      if (scale.starts_with(kNetcdfDimensionMarker)) continue;
     }
     const Handle type = own(H5Dget_type(dataset.get()), H5Tclose, "get type of", object, path);
     info.text = H5Tget_class(type.get()) == H5T_STRING;

@@ -1,4 +1,5 @@
-// `codev report`: one self-contained HTML page about a run or an experiment file (report.hpp).
+// `codev report`: one self-contained HTML page about a run, experiment or calibration file
+// (report.hpp).
 // The page is plain HTML with inline CSS and inline SVG (src/report/svg.cpp): no script, no font
 // or style sheet fetched, so it opens the same offline, in a browser or attached to an e-mail.
 // It is also well-formed XML, so xmllint and any HTML parser read it.
@@ -546,14 +547,173 @@ std::string experiment_report(const std::string& path) {
   return page("codev report: " + name, body, path);
 }
 
+// ---- a calibration file --------------------------------------------------------------------
+
+/// A number as the table shows it: four significant digits ("16,550", "0.03669"), "-" for NaN.
+std::string sig4(double x) {
+  if (!std::isfinite(x)) return "-";
+  const double magnitude = std::abs(x);
+  if (magnitude >= 1e4 && magnitude < 1e15) {  // whole numbers with thousands separators
+    const double unit = std::pow(10.0, std::floor(std::log10(magnitude)) - 3);
+    std::string digits = std::to_string(static_cast<long long>(std::llround(magnitude / unit)) *
+                                        static_cast<long long>(std::llround(unit)));
+    for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) {
+      digits.insert(static_cast<std::size_t>(i), ",");
+    }
+    return (x < 0 ? "-" : "") + digits;
+  }
+  std::ostringstream out;
+  out.precision(4);
+  out << x;
+  return out.str();
+}
+
+std::string calibration_report(const std::string& path) {
+  const std::vector<std::string> parameters = read_text(path, "summary/parameter");
+  const std::vector<std::string> paths = read_text(path, "summary/parameter_path");
+  const std::vector<std::string> priors = read_text(path, "summary/parameter_prior");
+  const std::vector<double> prior_min = read_array(path, "parameters/prior_min").values;
+  const std::vector<double> prior_max = read_array(path, "parameters/prior_max").values;
+  const std::vector<double> mean = read_array(path, "summary/posterior_mean").values;
+  const std::vector<double> q025 = read_array(path, "summary/posterior_q025").values;
+  const std::vector<double> q975 = read_array(path, "summary/posterior_q975").values;
+  const std::vector<double> ratio = read_array(path, "summary/interval_ratio").values;
+  const std::vector<double> rhat = read_array(path, "summary/rhat").values;
+  const std::vector<std::string> targets = read_text(path, "targets/target");
+  const std::vector<std::string> sources = read_text(path, "targets/target_source");
+  const std::vector<double> observed = read_array(path, "targets/observed").values;
+  const std::vector<double> observation_sd = read_array(path, "targets/observation_sd").values;
+  const std::vector<double> fitted = read_array(path, "targets/fitted").values;
+  const std::vector<double> p_mean = read_array(path, "summary/predictive_mean").values;
+  const std::vector<double> p_low = read_array(path, "summary/predictive_q025").values;
+  const std::vector<double> p_high = read_array(path, "summary/predictive_q975").values;
+  const std::vector<double> covers = read_array(path, "summary/predictive_covers").values;
+  const std::vector<double> wave_fraction =
+      read_array(path, "emulators/non_implausible_fraction").values;
+  const ArrayData loo = read_array(path, "emulators/loo_coverage");
+
+  const std::string name = attribute(path, "calibration_name");
+  std::string body = "<h1>" + escape(attribute(path, "title")) + "</h1>\n<p class=\"lead\">" +
+                     escape(attribute(path, "calibration_description")) + "</p>\n<table>\n";
+  body += fact_row("calibration", name + " (" + attribute(path, "calibration_file") + ")");
+  body += fact_row("base scenario", attribute(path, "base_scenario"));
+  body += fact_row("waves", attribute(path, "waves_completed") + ", " +
+                                std::to_string(read_array(path, "points/wave").values.size()) +
+                                " points, " + attribute(path, "replicates") +
+                                " replicate(s) each (seed " + attribute(path, "seed") + ")");
+  body += fact_row("codev", attribute(path, "codev_version") + " (git " +
+                                attribute(path, "git_commit") + "), " +
+                                attribute(path, "creation_time"));
+  body += "</table>\n";
+
+  // Parameters: where the posterior sits within the prior's range.
+  svg::ForestChart forest;
+  forest.title = "Posterior mean and 95% interval, as a position in the prior range";
+  forest.x_label = "0 = the prior's lower bound, 100% = its upper bound";
+  forest.scale = svg::Scale::percent;
+  std::string table =
+      "<table>\n<tr><th>parameter</th><th>scenario path</th><th>prior</th><th>prior range</th>"
+      "<th>posterior mean</th><th>95% interval</th><th>width / prior's</th><th>R-hat</th></tr>\n";
+  for (std::size_t i = 0; i < parameters.size(); ++i) {
+    const double span = prior_max[i] - prior_min[i];
+    const auto position = [&](double v) { return span > 0 ? (v - prior_min[i]) / span : kNaN; };
+    forest.categories.push_back(parameters[i]);
+    forest.colours.push_back(ratio[i] > 0.8 ? "#999999" : svg::colour(0));
+    forest.mean.push_back(position(mean[i]));
+    forest.low.push_back(position(q025[i]));
+    forest.high.push_back(position(q975[i]));
+    table += "<tr><td>" + escape(parameters[i]) + "</td><td>" + escape(paths[i]) + "</td><td>" +
+             escape(priors[i]) + "</td><td class=\"n\">[" + sig4(prior_min[i]) + ", " +
+             sig4(prior_max[i]) + "]</td><td class=\"n\">" + sig4(mean[i]) +
+             "</td><td class=\"n\">[" + sig4(q025[i]) + ", " + sig4(q975[i]) +
+             "]</td><td class=\"n\">" + sig4(100 * ratio[i]) + "%</td><td class=\"n\">" +
+             sig4(rhat[i]) + "</td></tr>\n";
+  }
+  table += "</table>\n";
+  body +=
+      section("chart-parameters", "Parameters: what the targets identify",
+              "Each bar is a parameter's 95% posterior interval inside the range its prior "
+              "allows. A short bar is a parameter the targets identify; a grey bar (an "
+              "interval wider than 80% of the prior's) is one they do not, and its value "
+              "remains what the prior says.",
+              svg::forest_chart(forest) +
+                  legend({{"identified", svg::colour(0)}, {"not identified", "#999999"}}) + table);
+
+  // Targets: posterior predictive intervals against the published figures.
+  svg::ForestChart fit;
+  fit.title = "Posterior predictive 95% interval, relative to the published figure";
+  fit.x_label = "simulated / published - 1 (0 = the published figure)";
+  fit.scale = svg::Scale::percent;
+  std::string rows =
+      "<table>\n<tr><th>target</th><th>used</th><th>published</th><th>its s.d.</th>"
+      "<th>predicted mean</th><th>95% interval</th><th>covers</th><th>source</th></tr>\n";
+  int held_out = 0, held_out_covered = 0;
+  for (std::size_t t = 0; t < targets.size(); ++t) {
+    const bool in_sample = fitted[t] > 0.5;
+    const double o = observed[t];
+    const auto relative = [&](double v) { return o != 0 ? v / o - 1.0 : kNaN; };
+    fit.categories.push_back(targets[t]);
+    fit.colours.push_back(in_sample ? svg::colour(0) : svg::colour(1));
+    fit.mean.push_back(relative(p_mean[t]));
+    fit.low.push_back(relative(p_low[t]));
+    fit.high.push_back(relative(p_high[t]));
+    if (!in_sample) {
+      ++held_out;
+      if (covers[t] > 0.5) ++held_out_covered;
+    }
+    rows += "<tr><td>" + escape(targets[t]) + "</td><td>" + (in_sample ? "fitted" : "held out") +
+            "</td><td class=\"n\">" + sig4(o) + "</td><td class=\"n\">" + sig4(observation_sd[t]) +
+            "</td><td class=\"n\">" + sig4(p_mean[t]) + "</td><td class=\"n\">[" + sig4(p_low[t]) +
+            ", " + sig4(p_high[t]) + "]</td><td>" + (covers[t] > 0.5 ? "yes" : "<b>no</b>") +
+            "</td><td>" + escape(sources[t]) + "</td></tr>\n";
+  }
+  rows += "</table>\n";
+  body += section(
+      "chart-targets", "Targets: in-sample fit and out-of-sample check",
+      "Runs at parameter sets drawn from the posterior give each target a predictive interval. "
+      "Fitted targets (in-sample) show how well the calibration could match them; held-out "
+      "targets were not used to fit and are the out-of-sample check: " +
+          std::to_string(held_out_covered) + " of " + std::to_string(held_out) +
+          " held-out figures fall inside their 95% interval.",
+      svg::forest_chart(fit) +
+          legend({{"fitted (in-sample)", svg::colour(0)}, {"held out", svg::colour(1)}}) + rows);
+
+  // History matching: how the plausible space shrank, and how well the emulators predicted.
+  std::string waves =
+      "<table>\n<tr><th>wave</th><th>non-implausible share of the space</th>"
+      "<th>leave-one-out coverage of the emulators (fitted targets)</th></tr>\n";
+  for (std::size_t w = 0; w < wave_fraction.size(); ++w) {
+    std::string coverage;
+    for (std::size_t t = 0; loo.shape.size() == 2 && t < loo.shape[1]; ++t) {
+      const double c = loo.values[w * loo.shape[1] + t];
+      if (!std::isfinite(c)) continue;
+      coverage += (coverage.empty() ? "" : ", ") + sig4(100 * c) + "%";
+    }
+    waves += "<tr><td class=\"n\">" + std::to_string(w + 1) + "</td><td class=\"n\">" +
+             sig4(100 * wave_fraction[w]) + "%</td><td>" + escape(coverage) + "</td></tr>\n";
+  }
+  waves += "</table>\n";
+  body += section("table-waves", "History matching, wave by wave",
+                  "Each wave's emulators rule out the parameter sets whose implausibility is "
+                  "above the cut-off; the share of the prior space still plausible falls wave by "
+                  "wave. Leave-one-out coverage near 95% means the emulators' intervals can be "
+                  "trusted.",
+                  waves);
+  return page("codev report: " + name, body, path);
+}
+
 }  // namespace
 
 void write_report(const std::string& path, const std::string& output) {
   const bool experiment = has_object(path, "experiment_yaml");
-  if (!experiment && !has_object(path, "region/income_per_capita_mean")) {
-    throw InputError(Mark{path, 1, 1}, "", "not a codev run or experiment file (no /region)");
+  const bool calibration = has_object(path, "calibration_yaml");
+  if (!experiment && !calibration && !has_object(path, "region/income_per_capita_mean")) {
+    throw InputError(Mark{path, 1, 1}, "",
+                     "not a codev run, experiment or calibration file (no /region)");
   }
-  const std::string html = experiment ? experiment_report(path) : run_report(path);
+  const std::string html = calibration  ? calibration_report(path)
+                           : experiment ? experiment_report(path)
+                                        : run_report(path);
   std::ofstream out(output, std::ios::binary);
   if (!out) throw RuntimeError("report: cannot create '" + output + "': " + std::strerror(errno));
   out << html;

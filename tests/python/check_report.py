@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Checks a page of `codev report`: valid, self-contained HTML with every chart.
 
-Usage: check_report.py FILE.html run|experiment [INDICATOR...]. Run by tests/test_report.cpp.
+Usage: check_report.py FILE.html run|experiment|calibration [INDICATOR...]. Run by tests/test_report.cpp.
 Parses the page with Python's html.parser (every element closed, in order), requires one <svg>
 chart in each expected section (run: income, poverty, convergence, aid, counties; experiment:
-effect and paired difference per summarised indicator), readable labels (county names in the
+effect and paired difference per summarised indicator; calibration: parameters and targets),
+readable labels (county names in the
 run's charts), and nothing that would reach the network (no script, no external source, link,
 import or url()). Exit 0 when all hold.
 """
@@ -83,6 +84,8 @@ def main(path, kind, indicators):
     if kind == "run":
         expected = ["chart-income", "chart-poverty", "chart-convergence", "chart-aid",
                     "chart-counties"]
+    elif kind == "calibration":
+        expected = ["chart-parameters", "chart-targets"]
     else:
         expected = [f"chart-{part}-{name}" for name in indicators for part in ("effect", "diff")]
     for section in expected:
@@ -92,6 +95,11 @@ def main(path, kind, indicators):
         for name in ["Shiqu 石渠县", "Batang 巴塘县", "Jinniu \u2192 Shiqu"]:
             require(name in labels, f"chart label {name!r}")
         require("2.02e+03" not in text, "years written as years")
+    elif kind == "calibration":
+        # indicators: the parameter and target names the charts must label
+        for name in indicators:
+            require(name in labels, f"chart label {name!r}")
+        require("held out" in text and "fitted" in text, "in-sample and held-out targets told apart")
     else:
         require("no_aid" in labels and "aid" in labels, "variant names in the charts")
     print(f"check_report: OK ({kind}, {sum(page.sections.values())} charts)")
