@@ -641,9 +641,9 @@ std::string calibration_report(const std::string& path) {
 
   // Targets: posterior predictive intervals against the published figures.
   svg::ForestChart fit;
-  fit.title = "Posterior predictive 95% interval, relative to the published figure";
-  fit.x_label = "simulated / published - 1 (0 = the published figure)";
-  fit.scale = svg::Scale::percent;
+  fit.title = "Posterior predictive 95% interval against the published figure, in its s.d.";
+  fit.x_label = "(simulated - published) / the figure's s.d. (0 = the published figure)";
+  fit.scale = svg::Scale::plain;
   std::string rows =
       "<table>\n<tr><th>target</th><th>used</th><th>published</th><th>its s.d.</th>"
       "<th>predicted mean</th><th>95% interval</th><th>covers</th><th>source</th></tr>\n";
@@ -651,7 +651,10 @@ std::string calibration_report(const std::string& path) {
   for (std::size_t t = 0; t < targets.size(); ++t) {
     const bool in_sample = fitted[t] > 0.5;
     const double o = observed[t];
-    const auto relative = [&](double v) { return o != 0 ? v / o - 1.0 : kNaN; };
+    // Standardised by the figure's uncertainty: unit-free, and defined for figures of 0 too.
+    const auto relative = [&](double v) {
+      return observation_sd[t] > 0 ? (v - o) / observation_sd[t] : kNaN;
+    };
     fit.categories.push_back(targets[t]);
     fit.colours.push_back(in_sample ? svg::colour(0) : svg::colour(1));
     fit.mean.push_back(relative(p_mean[t]));
@@ -674,7 +677,9 @@ std::string calibration_report(const std::string& path) {
       "Fitted targets (in-sample) show how well the calibration could match them; held-out "
       "targets were not used to fit and are the out-of-sample check: " +
           std::to_string(held_out_covered) + " of " + std::to_string(held_out) +
-          " held-out figures fall inside their 95% interval.",
+          " held-out figures fall inside their 95% interval. The interval carries the parameters' "
+          "and the simulation's uncertainty; the chart's unit is the published figure's own "
+          "standard deviation, so a point within about 2 of 0 is consistent with the figure.",
       svg::forest_chart(fit) +
           legend({{"fitted (in-sample)", svg::colour(0)}, {"held out", svg::colour(1)}}) + rows);
 
