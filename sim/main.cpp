@@ -258,16 +258,16 @@ class ExperimentProgress {
   std::chrono::steady_clock::time_point t0_;
 };
 
-int cmd_experiment(const std::string& file, std::string out, int threads, bool resume,
-                   const std::string& command_line) {
-  // Every rank reads the experiment; they agree on the outcome before any of them waits for
-  // another, so bad input on any rank ends the job (exit 2, the message printed once).
+// Every rank reads an experiment or calibration file; they agree on the outcome before any of
+// them waits for another, so bad input on any rank ends the job (exit 2, the message printed
+// once, by the first rank that failed). Returns the exit code when the job ends here.
+template <class Spec, class Reader>
+std::optional<int> read_on_every_rank(Reader read, const std::string& file, Spec& spec) {
   const int rank = codev::process_rank();
-  codev::ExperimentSpec spec;
   int status = 0;
   std::string message;
   try {
-    spec = codev::read_experiment(file);
+    spec = read(file);
   } catch (const codev::InputError& e) {
     status = kExitInput;
     message = e.what();
@@ -276,11 +276,19 @@ int cmd_experiment(const std::string& file, std::string out, int threads, bool r
     message = std::string("codev: error: ") + e.what();
   }
   const codev::StatusAgreement agreed = codev::agree_status(status);
-  if (agreed.status != 0) {
-    if (rank == agreed.first_failed_rank) {
-      std::cerr << (rank == 0 ? "" : "rank " + std::to_string(rank) + ": ") << message << "\n";
-    }
-    return rank == 0 ? agreed.status : 0;
+  if (agreed.status == 0) return std::nullopt;
+  if (rank == agreed.first_failed_rank) {
+    std::cerr << (rank == 0 ? "" : "rank " + std::to_string(rank) + ": ") << message << "\n";
+  }
+  return rank == 0 ? agreed.status : 0;
+}
+
+int cmd_experiment(const std::string& file, std::string out, int threads, bool resume,
+                   const std::string& command_line) {
+  const int rank = codev::process_rank();
+  codev::ExperimentSpec spec;
+  if (const std::optional<int> end = read_on_every_rank(codev::read_experiment, file, spec)) {
+    return *end;
   }
   if (out.empty()) out = default_output(file);
   codev::ExperimentOptions options;
@@ -322,26 +330,10 @@ int cmd_experiment(const std::string& file, std::string out, int threads, bool r
 
 int cmd_calibrate(const std::string& file, std::string out, int threads, bool resume,
                   const std::string& command_line) {
-  // As for experiments: every rank reads the file and they agree before any waits for another.
   const int rank = codev::process_rank();
   codev::CalibrationSpec spec;
-  int status = 0;
-  std::string message;
-  try {
-    spec = codev::read_calibration(file);
-  } catch (const codev::InputError& e) {
-    status = kExitInput;
-    message = e.what();
-  } catch (const std::exception& e) {
-    status = kExitRuntime;
-    message = std::string("codev: error: ") + e.what();
-  }
-  const codev::StatusAgreement agreed = codev::agree_status(status);
-  if (agreed.status != 0) {
-    if (rank == agreed.first_failed_rank) {
-      std::cerr << (rank == 0 ? "" : "rank " + std::to_string(rank) + ": ") << message << "\n";
-    }
-    return rank == 0 ? agreed.status : 0;
+  if (const std::optional<int> end = read_on_every_rank(codev::read_calibration, file, spec)) {
+    return *end;
   }
   if (out.empty()) out = default_output(file);
   codev::CalibrationOptions options;
