@@ -19,6 +19,7 @@
 #include "codev/engine.hpp"
 #include "codev/model.hpp"
 #include "scenario/compose.hpp"
+#include "scenario/reading.hpp"
 #include "scenario/scalars.hpp"
 #include "scenario/schema.hpp"
 #include "scenario/template.hpp"
@@ -31,6 +32,7 @@ namespace scenario {
 namespace {
 
 namespace fs = std::filesystem;
+using namespace reading;  // NOLINT(google-build-using-namespace): the readers' shared helpers
 
 using Target = CalibrationTarget;
 using Statistic = CalibrationTarget::Statistic;
@@ -60,68 +62,10 @@ inline constexpr std::string_view kSelections[] = {"all", "donor", "recipient", 
 inline constexpr std::string_view kRegionGroups[] = {"all", "donor", "recipient", "other"};
 inline constexpr std::string_view kGroups[] = {"annual", "region"};
 
-std::string quote(const std::string& text) { return "'" + text + "'"; }
-
-const Node& expect(const Node& node, const std::string& path, NodeKind kind) {
-  if (node.kind == NodeKind::null) fail(node, path, "missing value");
-  if (node.kind != kind) {
-    fail(node, path,
-         "expected " + std::string(kind_name(kind)) + ", got " + std::string(kind_name(node.kind)));
-  }
-  return node;
-}
-
-const std::string& scalar(const Node& node, const std::string& path, const std::string& what) {
-  if (node.kind == NodeKind::null) fail(node, path, "missing value");
-  if (node.kind != NodeKind::scalar) {
-    fail(node, path, "expected " + what + ", got " + std::string(kind_name(node.kind)));
-  }
-  return node.value;
-}
-
-const std::string& plain(const Node& node, const std::string& path, const std::string& what) {
-  const std::string& text = scalar(node, path, what);
-  if (!node.plain) fail(node, path, "expected " + what + ", got a quoted string " + quote(text));
-  return text;
-}
-
-std::string read_name(const Node& node, const std::string& path) {
-  std::string text = scalar(node, path, "a string");
-  if (text.empty()) fail(node, path, "must not be empty");
-  return text;
-}
-
-bool read_bool(const Node& node, const std::string& path) {
-  const Parsed<bool> parsed = parse_bool(plain(node, path, "true or false"));
-  if (!parsed.value) fail(node, path, parsed.error);
-  return *parsed.value;
-}
-
-double read_real(const Node& node, const std::string& path) {
-  const Parsed<double> parsed = parse_real(plain(node, path, "a number"));
-  if (!parsed.value) fail(node, path, parsed.error);
-  return *parsed.value;
-}
-
 double read_positive(const Node& node, const std::string& path) {
   const double v = read_real(node, path);
   if (!(v > 0.0)) fail(node, path, "must be > 0, got " + node.value);
   return v;
-}
-
-std::int64_t read_int64(const Node& node, const std::string& path, std::int64_t lo,
-                        std::int64_t hi) {
-  const Parsed<std::int64_t> parsed = parse_integer(plain(node, path, "an integer"));
-  if (!parsed.value) fail(node, path, parsed.error);
-  if (*parsed.value < lo || *parsed.value > hi) {
-    fail(node, path,
-         "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + node.value);
-  }
-  return *parsed.value;
-}
-
-int read_int(const Node& node, const std::string& path, std::int64_t lo, std::int64_t hi) {
-  return static_cast<int>(read_int64(node, path, lo, hi));
 }
 
 template <std::size_t N>
@@ -137,45 +81,6 @@ std::size_t read_choice(const Node& node, const std::string& path,
     fail(node, path, "expected " + listed + ", got " + quote(text) + did_you_mean(text, choices));
   }
   return static_cast<std::size_t>(found - std::begin(choices));
-}
-
-template <class Handle>
-void for_each_entry(const Node& map, const std::string& path,
-                    std::span<const std::string_view> keys, Handle&& handle) {
-  for (const Entry& entry : map.entries) {
-    const std::string key_path = join_key(path, entry.key.value);
-    if (std::find(keys.begin(), keys.end(), entry.key.value) == keys.end()) {
-      fail(entry.key, key_path, unknown_key_message(entry.key.value, keys));
-    }
-    handle(std::string_view(entry.key.value), entry.value, key_path);
-  }
-}
-
-void require_keys(const Node& map, const std::string& path,
-                  std::initializer_list<std::string_view> keys) {
-  for (std::string_view key : keys) {
-    if (map.find(key) == nullptr) {
-      fail(map, path, "missing required key '" + std::string(key) + "'");
-    }
-  }
-}
-
-// YAML double-quoted scalar: always valid, whatever the text holds.
-std::string yaml_string(const std::string& text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
 }
 
 std::string statistic_name(Statistic s) {
