@@ -221,11 +221,16 @@ TEST_CASE("bad input on any rank ends the job with exit 2 and one message", "[mp
       << "sweep:\n  method: grid\n  replicates: 3\n  parameters:\n"
       << "    - {path: population.migrant_share, min: 0.1, max: 0.65, levels: 2}\n"
       << "    - {path: population.local_job_share, min: 0.1, max: 0.65, levels: 2}\n";
+  // The base scenario is named relative to the experiment's folder when that is shorter, as
+  // codev names it (where the checkout and the temporary folder lie decides which).
+  std::string base = kSource + "/scenarios/example_small.yaml";
+  const std::string relative = fs::path(base).lexically_relative(folder.path).generic_string();
+  if (!relative.empty() && relative.size() < base.size()) base = relative;
   const std::string point_message =
       "sweep.yaml:3:3: error: sweep: sample point 3 (population.migrant_share = 0.65, "
       "population.local_job_share = 0.65) cannot run: population: migrant_share + "
       "local_job_share must be <= 1, got 0.65 + 0.65 = 1.3 (" +
-      kSource + "/scenarios/example_small.yaml:14:3)";
+      base + ":14:3)";
   const Result single = shell(kCodev + " experiment " + (folder / "sweep.yaml") + " -o " +
                               (folder / "s1.h5") + " --threads 1");
   INFO(single.out);

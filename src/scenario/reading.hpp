@@ -27,7 +27,8 @@ inline const Node& expect(const Node& node, const std::string& path, NodeKind ki
   return node;
 }
 
-inline const std::string& scalar(const Node& node, const std::string& path, const std::string& what) {
+inline const std::string& scalar(const Node& node, const std::string& path,
+                                 const std::string& what) {
   if (node.kind == NodeKind::null) fail(node, path, "missing value");
   if (node.kind != NodeKind::scalar) {
     fail(node, path, "expected " + what + ", got " + std::string(kind_name(node.kind)));
@@ -35,7 +36,8 @@ inline const std::string& scalar(const Node& node, const std::string& path, cons
   return node.value;
 }
 
-inline const std::string& plain(const Node& node, const std::string& path, const std::string& what) {
+inline const std::string& plain(const Node& node, const std::string& path,
+                                const std::string& what) {
   const std::string& text = scalar(node, path, what);
   if (!node.plain) fail(node, path, "expected " + what + ", got a quoted string " + quote(text));
   return text;
@@ -60,7 +62,7 @@ inline double read_real(const Node& node, const std::string& path) {
 }
 
 inline std::int64_t read_int64(const Node& node, const std::string& path, std::int64_t lo,
-                        std::int64_t hi) {
+                               std::int64_t hi) {
   const Parsed<std::int64_t> parsed = parse_integer(plain(node, path, "an integer"));
   if (!parsed.value) fail(node, path, parsed.error);
   if (*parsed.value < lo || *parsed.value > hi) {
@@ -87,7 +89,7 @@ void for_each_entry(const Node& map, const std::string& path,
 }
 
 inline void require_keys(const Node& map, const std::string& path,
-                  std::initializer_list<std::string_view> keys) {
+                         std::initializer_list<std::string_view> keys) {
   for (std::string_view key : keys) {
     if (map.find(key) == nullptr) {
       fail(map, path, "missing required key '" + std::string(key) + "'");
