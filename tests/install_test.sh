@@ -21,9 +21,11 @@ grep -q '^\.TH CODEV' "$prefix/share/man/man1/codev.1" || fail "man page has no 
 # The installed program runs an installed scenario.
 "$prefix/bin/codev" run "$prefix/share/codev/scenarios/example_small.yaml" -o "$work/run.h5" \
   --threads 2 >"$work/run.log" || fail "installed codev run"
-# A consumer project: find_package(codev) and codev::codev, nothing else.
+# A consumer project: find_package(codev) and codev::codev, nothing else. It is compiled by the
+# library's own compiler: a sanitizer or fuzzing build exports clang-only flags with the package.
+compiler=$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' "$build/CMakeCache.txt")
 cmake -S "$source/tests/consumer" -B "$work/consumer" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-  -DCMAKE_PREFIX_PATH="$prefix" >"$work/consumer.log" 2>&1 || { cat "$work/consumer.log"; fail "configure consumer"; }
+  -DCMAKE_CXX_COMPILER="$compiler" -DCMAKE_PREFIX_PATH="$prefix" >"$work/consumer.log" 2>&1 || { cat "$work/consumer.log"; fail "configure consumer"; }
 cmake --build "$work/consumer" >>"$work/consumer.log" 2>&1 || { cat "$work/consumer.log"; fail "build consumer"; }
 "$work/consumer/consumer" "$prefix/share/codev/scenarios/example_small.yaml" "$work/run.h5" \
   || fail "consumer run"
