@@ -80,7 +80,7 @@ TEST_CASE(
   Workspace ws = make_workspace(m);
   int kept_by_rule = 0, left = 0;
   while (s.step < m.n_step) {
-    const std::vector<std::uint8_t> flags_before = s.hh.flags;
+    const auto flags_before = s.hh.flags;
     const int year = m.year_of_step(s.step);
     if (!step(m, s, ws)) continue;
     const double months = m.months_into_year(s.step - 1);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -29,40 +30,71 @@ enum HouseholdFlag : std::uint8_t {
   kElite = 1u << 7,      ///< in the top third of its county by skill (the better-off; fixed)
 };
 
+/// Allocation of one household array at a staggered offset within a page: the n-th array
+/// allocated starts 64 x (1 + n mod 63) bytes past a page boundary. The kernel reads element i of
+/// some twenty arrays together; left where large allocations fall (all at the same offset within
+/// a page), those elements share one set of the L1 data cache (indexed by address bits 6-11) and
+/// evict each other. Staggered, arrays of one element size never share a set at the same index,
+/// whatever the history of the heap, so every run gets the placement a benchmark measures.
+void* allocate_staggered(std::size_t bytes);
+void deallocate_staggered(void* p) noexcept;
+/// Offset within a page of the start of a household array (what allocate_staggered chose).
+inline std::size_t page_offset(const void* p) { return reinterpret_cast<std::uintptr_t>(p) % 4096; }
+
+/// The allocator of the household arrays (see allocate_staggered).
+template <class T>
+struct StaggeredAllocator {
+  using value_type = T;
+  StaggeredAllocator() = default;
+  template <class U>
+  StaggeredAllocator(const StaggeredAllocator<U>&) noexcept {}
+  T* allocate(std::size_t n) { return static_cast<T*>(allocate_staggered(n * sizeof(T))); }
+  void deallocate(T* p, std::size_t) noexcept { deallocate_staggered(p); }
+  template <class U>
+  bool operator==(const StaggeredAllocator<U>&) const noexcept {
+    return true;
+  }
+};
+
+/// One household array.
+template <class T>
+using HouseholdArray = std::vector<T, StaggeredAllocator<T>>;
+
 /// Household agents, struct-of-arrays. Fields are 1-, 2- or 4-byte (money in float: a household's
-/// monthly flows need 7 significant digits, county sums are kept in double); 69 bytes per
-/// household in all (bytes_per_household()).
+/// monthly flows need 7 significant digits, county sums are kept in double);
+/// bytes_per_household() gives their sum.
 struct Households {
   // Composition (fixed during a run).
-  std::vector<std::uint8_t> persons;   ///< members
-  std::vector<std::uint8_t> workers;   ///< working-age members able to work
-  std::vector<std::uint8_t> elderly;   ///< members aged 65+
-  std::vector<std::uint16_t> village;  ///< village index within the county
+  HouseholdArray<std::uint8_t> persons;   ///< members
+  HouseholdArray<std::uint8_t> workers;   ///< working-age members able to work
+  HouseholdArray<std::uint8_t> elderly;   ///< members aged 65+
+  HouseholdArray<std::uint16_t> village;  ///< village index within the county
   // Labour allocation: farm workers = workers - local - migrant.
-  std::vector<std::uint8_t> local;        ///< workers in local non-farm jobs
-  std::vector<std::uint8_t> migrant;      ///< workers working away
-  std::vector<std::uint8_t> sick_months;  ///< months one worker still cannot work
-  std::vector<std::uint8_t> flags;        ///< HouseholdFlag bits
+  HouseholdArray<std::uint8_t> local;        ///< workers in local non-farm jobs
+  HouseholdArray<std::uint8_t> migrant;      ///< workers working away
+  HouseholdArray<std::uint8_t> sick_months;  ///< months one worker still cannot work
+  HouseholdArray<std::uint8_t> flags;        ///< HouseholdFlag bits
   // Endowments and stocks.
-  std::vector<float> skill;       ///< earnings multiplier (mean about 1)
-  std::vector<float> skill_gain;  ///< wage gain from training (0.06 = +6%), decaying
-  std::vector<float> taste;       ///< persistent preference for migrant work, yuan/month
-  std::vector<float> land;        ///< mu
-  std::vector<float> farm_base;   ///< skill * land^land_elasticity (fixed farm productivity)
-  std::vector<float> assets;      ///< productive assets, yuan
-  std::vector<float>
+  HouseholdArray<float> skill;       ///< earnings multiplier (mean about 1)
+  HouseholdArray<float> skill_gain;  ///< wage gain from training (0.06 = +6%), decaying
+  HouseholdArray<float> taste;       ///< persistent preference for migrant work, yuan/month
+  HouseholdArray<float> land;        ///< mu
+  HouseholdArray<float> farm_base;   ///< skill * land^land_elasticity (fixed farm productivity)
+  HouseholdArray<float> assets;      ///< productive assets, yuan
+  HouseholdArray<float>
       farm_capacity;  ///< farm_base * (1 + assets)^capital_elasticity, kept with the assets
-  std::vector<float> savings;  ///< yuan; negative = debt
+  HouseholdArray<float> savings;  ///< yuan; negative = debt
   // Year-to-date flows, yuan (reset at year end).
-  std::vector<float> ytd_wage;
-  std::vector<float> ytd_operating;
-  std::vector<float> ytd_property;
-  std::vector<float> ytd_transfer;
-  std::vector<float> ytd_medical;  ///< out-of-pocket medical spending
+  HouseholdArray<float> ytd_wage;
+  HouseholdArray<float> ytd_operating;
+  HouseholdArray<float> ytd_property;
+  HouseholdArray<float> ytd_transfer;
+  HouseholdArray<float> ytd_medical;  ///< out-of-pocket medical spending
   // Last closed year, annualised, yuan/person/year.
-  std::vector<float> income_pc;      ///< disposable income per person
-  std::vector<float> net_income_pc;  ///< income net of out-of-pocket medical costs (poverty test)
-  std::vector<float> allowance;      ///< minimum living allowance paid this year, yuan/person/year
+  HouseholdArray<float> income_pc;  ///< disposable income per person
+  HouseholdArray<float>
+      net_income_pc;                ///< income net of out-of-pocket medical costs (poverty test)
+  HouseholdArray<float> allowance;  ///< minimum living allowance paid this year, yuan/person/year
 
   std::int64_t size() const { return static_cast<std::int64_t>(persons.size()); }
   void resize(std::int64_t n);

@@ -270,8 +270,8 @@ class FileIn {
 
 template <class T>
 struct IsVector : std::false_type {};
-template <class T>
-struct IsVector<std::vector<T>> : std::true_type {};
+template <class T, class Alloc>
+struct IsVector<std::vector<T, Alloc>> : std::true_type {};
 
 /// Every member of the state, through the state's own field lists, with a name for the layout
 /// signature. `a` is an archive: Saver, Loader, Signer or Prober below.
@@ -335,8 +335,8 @@ class Saver {
     static_assert(std::is_trivially_copyable_v<T>);
     out_.write(&value, sizeof value);
   }
-  template <class T>
-  void vector(const std::string& name, const std::vector<T>& values) {
+  template <class T, class Alloc>
+  void vector(const std::string& name, const std::vector<T, Alloc>& values) {
     count(values.size());
     if constexpr (IsVector<T>::value) {
       for (const T& inner : values) vector(name, inner);
@@ -375,8 +375,8 @@ class Loader {
   void scalar(const std::string&, T& value) {
     in_.read(&value, sizeof value);
   }
-  template <class T>
-  void vector(const std::string& name, std::vector<T>& values) {
+  template <class T, class Alloc>
+  void vector(const std::string& name, std::vector<T, Alloc>& values) {
     // Every element takes at least 8 bytes of the file (an inner vector its count), so a damaged
     // count cannot make the loader allocate more than the file holds.
     const std::size_t n = count(name, IsVector<T>::value ? sizeof(std::uint64_t) : sizeof(T));
@@ -439,9 +439,9 @@ class Signer {
   void scalar(const std::string& name, const T&) {
     text += name + ":" + std::to_string(sizeof(T)) + ";";
   }
-  template <class T>
-  void vector(const std::string& name, const std::vector<T>&) {
-    text += name + ":" + element<std::vector<T>>() + ";";
+  template <class T, class Alloc>
+  void vector(const std::string& name, const std::vector<T, Alloc>&) {
+    text += name + ":" + element<std::vector<T, Alloc>>() + ";";
   }
   void eigen(const std::string& name, const Eigen::VectorXd&) { text += name + ":e8;"; }
   void sparse(const std::string& name, const Links&) {
@@ -467,8 +467,8 @@ class Prober {
   void scalar(const std::string&, const T& value) {
     add(&value, sizeof value);
   }
-  template <class T>
-  void vector(const std::string&, const std::vector<T>& values) {
+  template <class T, class Alloc>
+  void vector(const std::string&, const std::vector<T, Alloc>& values) {
     add(&values, sizeof values);
   }
   void eigen(const std::string&, const Eigen::VectorXd& values) { add(&values, sizeof values); }

@@ -7,7 +7,11 @@
 // population reproduces the county's mean income per person and its income shares by source,
 // using the same formulas as the per-step kernel (engine/household_model.hpp).
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <new>
 
 #include "codev/state.hpp"
 #include "engine/county.hpp"
@@ -383,6 +387,34 @@ void init_accounts(const Model& m, State& s) {
 }
 
 }  // namespace
+
+namespace {
+
+constexpr std::size_t kPage = 4096;
+constexpr std::size_t kLine = 64;
+constexpr std::size_t kSlots = kPage / kLine - 1;  // offsets 64 .. 4032
+
+}  // namespace
+
+void* allocate_staggered(std::size_t bytes) {
+  // Successive allocations (one state's arrays, in the order of Households::for_each_array) get
+  // successive offsets. The offset only moves where an array lies, never a value.
+  static std::atomic<std::size_t> next{0};
+  const std::size_t offset = kLine * (1 + next.fetch_add(1, std::memory_order_relaxed) % kSlots);
+  const std::size_t total = (bytes + offset + kPage - 1) / kPage * kPage;
+  void* raw = std::aligned_alloc(kPage, total);
+  if (raw == nullptr) throw std::bad_alloc();
+  char* p = static_cast<char*>(raw) + offset;
+  std::memcpy(p - sizeof(void*), &raw, sizeof(void*));  // the block, for deallocate_staggered
+  return p;
+}
+
+void deallocate_staggered(void* p) noexcept {
+  if (p == nullptr) return;
+  void* raw = nullptr;
+  std::memcpy(&raw, static_cast<char*>(p) - sizeof(void*), sizeof(void*));
+  std::free(raw);
+}
 
 void Households::resize(std::int64_t n) {
   for_each_array([n](auto& v) { v.resize(static_cast<std::size_t>(n)); });
