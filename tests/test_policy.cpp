@@ -14,6 +14,7 @@
 #include "codev/scenario.hpp"
 #include "policy/instrument.hpp"
 #include "policy_spec.hpp"
+#include "same_datasets.hpp"
 
 using namespace codev;
 using namespace codev::testing;
@@ -439,4 +440,43 @@ TEST_CASE("a programme raises its counties' incomes and has its own accounts in 
   CHECK(read_variable(f0, "programmes", "payer_spent").cols == 0);
   std::filesystem::remove(f0);
   std::filesystem::remove(f1);
+}
+
+TEST_CASE("a population depends on the county data and parameters, not on aid", "[policy][setup]") {
+  // Everything but the aid, shocks, outputs and name: the same population, drawn once.
+  const ScenarioSpec aided = with_all_instruments(base_spec());
+  ScenarioSpec bare = base_spec();
+  bare.name = "another name";
+  bare.pairings.clear();
+  ShockSpec shock;
+  shock.year = 2024;
+  bare.shocks.push_back(shock);
+  bare.outputs.panel = OutputSpec::Panel::none;
+  const Model ma = compile(aided), mb = compile(bare);
+  CHECK(ma.population_sha256 == mb.population_sha256);
+
+  // What the population is made of changes it: seed, county data, a parameter, the scale.
+  ScenarioSpec seed = aided, data = aided, param = aided, scale = aided;
+  seed.seed += 1;
+  data.counties[2].income_per_capita += 1.0;
+  param.parameters.household_mpc += 0.01;
+  scale.population.scale = 0.05;
+  for (const ScenarioSpec& other : {seed, data, param, scale}) {
+    CHECK(compile(other).population_sha256 != ma.population_sha256);
+  }
+
+  // A run from the other model's population is bit-identical to one that draws its own.
+  const State population = make_population(mb, 1);
+  RunOptions o;
+  o.threads = 2;
+  o.replicate = 1;
+  o.output_path = temp_path("population_own");
+  run(ma, o);
+  const std::string own = o.output_path;
+  o.output_path = temp_path("population_shared");
+  o.population = &population;
+  run(ma, o);
+  codev::testing::require_same_datasets(own, o.output_path);
+  std::filesystem::remove(own);
+  std::filesystem::remove(o.output_path);
 }

@@ -193,6 +193,10 @@ struct RunOptions {
   /// Called after each calendar year closes, with the state after the year end and the year
   /// (experiments read their households there: who gains, docs/EXPERIMENTS.md).
   std::function<void(const State&, int)> year_end;
+  /// A population from make_population() for this run's Model::population_sha256 and replicate:
+  /// copied instead of drawn and calibrated again (experiments share one across the variants of
+  /// a replicate). The output is bit-identical either way.
+  const State* population = nullptr;
 };
 
 /// What a finished run found, for the CLI summary.

@@ -87,6 +87,9 @@ struct Model {
   std::string scenario_file;
   std::string resolved_yaml;    ///< the resolved scenario text
   std::string scenario_sha256;  ///< SHA-256 of resolved_yaml
+  /// SHA-256 of what make_population() reads: the resolved scenario without its pairings,
+  /// programmes, policies, shocks, outputs, name and description.
+  std::string population_sha256;
   int start_year = 0;
   int start_month = 1;  ///< 1..12
   int n_year = 0;       ///< simulated years (meta.years)

@@ -420,6 +420,17 @@ struct State {
 
 /// Generates the synthetic population and the initial county economy, calibrated to the county
 /// aggregates of the model. Deterministic in (model, replicate); independent of thread count.
+/// The same as make_population() followed by start_policies().
 State make_state(const Model& model, std::uint64_t replicate = 0);
+
+/// The part of make_state() that does not depend on aid: households drawn and calibrated, and the
+/// county economies. Models with the same Model::population_sha256 (scenarios that differ only in
+/// pairings, programmes, policies, shocks or outputs) get bit-identical populations, so an
+/// experiment draws each replicate's population once for all its variants.
+State make_population(const Model& model, std::uint64_t replicate = 0);
+
+/// Completes a population from make_population() for `model` (or a model with the same
+/// population_sha256): aid accounts, instrument stocks and links, as make_state() does.
+void start_policies(const Model& model, State& state);
 
 }  // namespace codev

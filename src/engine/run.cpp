@@ -40,7 +40,8 @@ void summarise(const Model& m, const AnnualIndicators& a, double income[3], doub
 
 State initial_state(const Model& m, const RunOptions& o, RunSummary& summary) {
   const auto t0 = std::chrono::steady_clock::now();
-  State s = make_state(m, o.replicate);
+  State s = o.population ? *o.population : make_population(m, o.replicate);
+  start_policies(m, s);
   summary.setup_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return s;

@@ -8,6 +8,7 @@
 
 #include "codev/error.hpp"
 #include "codev/version.hpp"
+#include "engine/parallel.hpp"
 #include "util/sha256.hpp"
 
 namespace codev::experiment {
@@ -122,7 +123,7 @@ PayloadLayout make_payload_layout(const Model& model, const ExperimentSpec& spec
 
 std::vector<double> run_cell(const Model& model, const PayloadLayout& layout, int replicate,
                              int threads, const std::function<bool(int, int)>& progress,
-                             const YearEndHook& year_end) {
+                             const YearEndHook& year_end, const State* population) {
   std::vector<double> payload(layout.size, kNaN);
   std::map<int, const PayloadGroup*> by_run_group;
   std::map<int, std::size_t> rows_seen;
@@ -131,6 +132,7 @@ std::vector<double> run_cell(const Model& model, const PayloadLayout& layout, in
   options.threads = threads;
   options.replicate = static_cast<std::uint64_t>(replicate);
   options.progress = progress;
+  options.population = population;
   if (year_end) {
     options.year_end = [&](const State& state, int year) { year_end(state, year, payload); };
   }
@@ -167,6 +169,19 @@ CellRunner::CellRunner(const ExperimentSpec& spec, const std::vector<Model>& mod
   if (!layout.impact_years.empty()) index_.emplace(models.at(spec.baseline_index()));
 }
 
+const State* CellRunner::population(const Model& model, int replicate) {
+  // Holding a population costs a state's memory: only worth it when variants can share it.
+  if (spec_.variants.size() < 2) return nullptr;
+  const std::string key = model.population_sha256 + "/" + std::to_string(replicate);
+  if (!population_ || population_key_ != key) {
+    population_.reset();  // one population held at a time
+    const ThreadLimit limit(threads_);
+    population_.emplace(make_population(model, static_cast<std::uint64_t>(replicate)));
+    population_key_ = key;
+  }
+  return &*population_;
+}
+
 void CellRunner::write_impact(std::vector<double>& payload, int year,
                               const std::vector<double>& table) const {
   const PayloadGroup& g = layout_.group("impact");
@@ -195,16 +210,17 @@ std::vector<double> CellRunner::run_variant(const Cell& cell,
     BaselineHouseholds fresh;
     fresh.replicate = cell.replicate;
     const auto hook = capture(fresh);
-    std::vector<double> payload =
-        run_cell(models_.at(b), layout_, cell.replicate, threads_, progress,
-                 [&](const State& state, int year, std::vector<double>& p) {
-                   hook(state, year, p);
-                   if (!wanted(year)) return;
-                   // The baseline against itself: no change, through the same code.
-                   write_impact(p, year,
-                                impact_against(models_.at(b), state, *fresh.year(year), *index_,
-                                               spec_.impact.threshold));
-                 });
+    std::vector<double> payload = run_cell(
+        models_.at(b), layout_, cell.replicate, threads_, progress,
+        [&](const State& state, int year, std::vector<double>& p) {
+          hook(state, year, p);
+          if (!wanted(year)) return;
+          // The baseline against itself: no change, through the same code.
+          write_impact(p, year,
+                       impact_against(models_.at(b), state, *fresh.year(year), *index_,
+                                      spec_.impact.threshold));
+        },
+        population(models_.at(b), cell.replicate));
     baseline_ = std::move(fresh);
     return payload;
   }
@@ -213,7 +229,8 @@ std::vector<double> CellRunner::run_variant(const Cell& cell,
     // run it again (the same random numbers give the same households) to compare with.
     BaselineHouseholds fresh;
     fresh.replicate = cell.replicate;
-    run_cell(models_.at(b), layout_, cell.replicate, threads_, progress, capture(fresh));
+    run_cell(models_.at(b), layout_, cell.replicate, threads_, progress, capture(fresh),
+             population(models_.at(b), cell.replicate));
     baseline_ = std::move(fresh);
     ++extra_baseline_runs_;
   }
@@ -228,19 +245,24 @@ std::vector<double> CellRunner::run_variant(const Cell& cell,
                              std::to_string(year));
         }
         write_impact(p, year, impact_against(model, state, *base, *index_, spec_.impact.threshold));
-      });
+      },
+      population(model, cell.replicate));
 }
 
 std::vector<double> CellRunner::run(const Cell& cell,
                                     const std::function<bool(int, int)>& progress) {
   // A sweep cell's index is a sweep point, not a variant: models_ is not indexed with it.
   if (!cell.sweep && index_) return run_variant(cell, progress);
-  if (!cell.sweep)
-    return run_cell(models_.at(cell.index), layout_, cell.replicate, threads_, progress);
+  if (!cell.sweep) {
+    const Model& model = models_.at(cell.index);
+    return run_cell(model, layout_, cell.replicate, threads_, progress, {},
+                    population(model, cell.replicate));
+  }
   if (!point_model_ || point_model_->first != cell.index) {
     point_model_.reset();
     point_model_.emplace(cell.index, compile(sweep_point_scenario(spec_, cell.index)));
   }
+  // Sweep cells run point by point, replicates inner: no two in a row share a population.
   return run_cell(point_model_->second, layout_, cell.replicate, threads_, progress);
 }
 

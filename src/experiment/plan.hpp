@@ -71,10 +71,12 @@ PayloadLayout make_payload_layout(const Model& model, const ExperimentSpec& spec
 /// Called at each year end of a cell with the state and the cell's payload.
 using YearEndHook = std::function<void(const State&, int, std::vector<double>&)>;
 
-/// Runs one cell (replicate `replicate` of `model`) and returns its payload.
+/// Runs one cell (replicate `replicate` of `model`) and returns its payload. `population`, when
+/// given, is make_population(model, replicate) or the same for a model with the same
+/// population_sha256.
 std::vector<double> run_cell(const Model& model, const PayloadLayout& layout, int replicate,
                              int threads, const std::function<bool(int, int)>& progress,
-                             const YearEndHook& year_end = {});
+                             const YearEndHook& year_end = {}, const State* population = nullptr);
 
 /// Runs cells on this process: variants compiled once, a sweep point's model when its first
 /// cell here runs.
@@ -94,6 +96,10 @@ class CellRunner {
   /// cells) or compared with (other variants).
   std::vector<double> run_variant(const Cell& cell, const std::function<bool(int, int)>& progress);
   void write_impact(std::vector<double>& payload, int year, const std::vector<double>& table) const;
+  /// The population of `model`'s replicate for a variant cell: the last one made here when its
+  /// identity and replicate match (the variants of a replicate run in a row), else a new one;
+  /// none (the run makes its own) when the experiment has a single variant.
+  const State* population(const Model& model, int replicate);
 
   const ExperimentSpec& spec_;
   const std::vector<Model>& models_;
@@ -103,6 +109,8 @@ class CellRunner {
   std::optional<HouseholdIndex> index_;  ///< when the experiment has impact years
   BaselineHouseholds baseline_;          ///< the last replicate whose baseline ran here
   int extra_baseline_runs_ = 0;
+  std::string population_key_;       ///< identity and replicate of population_
+  std::optional<State> population_;  ///< the last population made here
 };
 
 /// Fingerprint of everything that determines the datasets: a journal made under another one is

@@ -8,6 +8,7 @@
 
 #include "codev/error.hpp"
 #include "codev/model.hpp"
+#include "scenario/resolved.hpp"
 #include "scenario/scalars.hpp"
 #include "util/sha256.hpp"
 
@@ -208,6 +209,18 @@ Model compile(const ScenarioSpec& spec) {
   m.scenario_file = spec.file;
   m.resolved_yaml = spec.resolved_yaml;
   m.scenario_sha256 = sha256_hex(spec.resolved_yaml);
+  {
+    // Written from the spec, not cut from resolved_yaml: a spec built in code has no text.
+    ScenarioSpec population = spec;
+    population.name.clear();
+    population.description.clear();
+    population.pairings.clear();
+    population.programmes.clear();
+    population.policies.clear();
+    population.shocks.clear();
+    population.outputs = OutputSpec{};
+    m.population_sha256 = sha256_hex(scenario::emit_resolved_yaml(population));
+  }
   m.start_year = spec.start_year;
   m.start_month = spec.start_month;
   m.n_year = spec.years;

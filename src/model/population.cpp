@@ -13,6 +13,8 @@
 #include <cstring>
 #include <new>
 
+#include <sys/mman.h>
+
 #include "codev/state.hpp"
 #include "engine/county.hpp"
 #include "engine/distribution.hpp"
@@ -393,8 +395,16 @@ namespace {
 constexpr std::size_t kPage = 4096;
 constexpr std::size_t kLine = 64;
 constexpr std::size_t kSlots = kPage / kLine - 1;  // offsets 64 .. 4032
+constexpr std::size_t kMapBytes = std::size_t{1} << 20;
 
 }  // namespace
+
+// In front of each array: where its block starts and, for a mapping, its length (0: malloc).
+struct BlockHeader {
+  void* raw;
+  std::size_t mapped;
+};
+static_assert(sizeof(BlockHeader) <= kLine);
 
 void* allocate_staggered(std::size_t bytes) {
   // Successive allocations (one state's arrays, in the order of Households::for_each_array) get
@@ -402,18 +412,32 @@ void* allocate_staggered(std::size_t bytes) {
   static std::atomic<std::size_t> next{0};
   const std::size_t offset = kLine * (1 + next.fetch_add(1, std::memory_order_relaxed) % kSlots);
   const std::size_t total = (bytes + offset + kPage - 1) / kPage * kPage;
-  void* raw = std::aligned_alloc(kPage, total);
-  if (raw == nullptr) throw std::bad_alloc();
-  char* p = static_cast<char*>(raw) + offset;
-  std::memcpy(p - sizeof(void*), &raw, sizeof(void*));  // the block, for deallocate_staggered
+  // Large arrays get their own mapping, returned to the system when freed: from the heap, the
+  // arrays of a state freed while another lives on (an experiment's shared population) would
+  // stay resident.
+  BlockHeader header{nullptr, 0};
+  if (total >= kMapBytes) {
+    void* raw = mmap(nullptr, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (raw == MAP_FAILED) throw std::bad_alloc();
+    header = {raw, total};
+  } else {
+    header.raw = std::aligned_alloc(kPage, total);
+    if (header.raw == nullptr) throw std::bad_alloc();
+  }
+  char* p = static_cast<char*>(header.raw) + offset;
+  std::memcpy(p - sizeof header, &header, sizeof header);
   return p;
 }
 
 void deallocate_staggered(void* p) noexcept {
   if (p == nullptr) return;
-  void* raw = nullptr;
-  std::memcpy(&raw, static_cast<char*>(p) - sizeof(void*), sizeof(void*));
-  std::free(raw);
+  BlockHeader header;
+  std::memcpy(&header, static_cast<char*>(p) - sizeof header, sizeof header);
+  if (header.mapped > 0) {
+    munmap(header.raw, header.mapped);
+  } else {
+    std::free(header.raw);
+  }
 }
 
 void Households::resize(std::int64_t n) {
@@ -437,6 +461,14 @@ void Levers::reset(int n, std::size_t n_village) {
 }
 
 State make_state(const Model& m, std::uint64_t replicate) {
+  State s = make_population(m, replicate);
+  start_policies(m, s);
+  return s;
+}
+
+void start_policies(const Model& m, State& s) { init_policies(m, s); }
+
+State make_population(const Model& m, std::uint64_t replicate) {
   State s;
   s.replicate = replicate;
   s.hh.resize(m.n_household);
@@ -471,7 +503,6 @@ State make_state(const Model& m, std::uint64_t replicate) {
     }
   }
   init_county_economy(m, s);
-  init_policies(m, s);
   return s;
 }
 
