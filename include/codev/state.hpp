@@ -30,7 +30,7 @@ enum HouseholdFlag : std::uint8_t {
 };
 
 /// Household agents, struct-of-arrays. Fields are 1-, 2- or 4-byte (money in float: a household's
-/// monthly flows need 7 significant digits, county sums are kept in double); 69 bytes per
+/// monthly flows need 7 significant digits, county sums are kept in double); 77 bytes per
 /// household in all (bytes_per_household()).
 struct Households {
   // Composition (fixed during a run).
@@ -53,12 +53,14 @@ struct Households {
   std::vector<float>
       farm_capacity;  ///< farm_base * (1 + assets)^capital_elasticity, kept with the assets
   std::vector<float> savings;  ///< yuan; negative = debt
-  // Year-to-date flows, yuan (reset at year end).
+  // Year-to-date flows, yuan: kept after a year closes (the year end and the household panel
+  // read them), restarted by the first step of the next year.
   std::vector<float> ytd_wage;
   std::vector<float> ytd_operating;
   std::vector<float> ytd_property;
   std::vector<float> ytd_transfer;
   std::vector<float> ytd_medical;  ///< out-of-pocket medical spending
+  std::vector<float> ytd_covered;  ///< safety-net medical assistance received (targeting errors)
   // Last closed year, annualised, yuan/person/year.
   std::vector<float> income_pc;      ///< disposable income per person
   std::vector<float> net_income_pc;  ///< income net of out-of-pocket medical costs (poverty test)
@@ -92,6 +94,7 @@ struct Households {
     f(ytd_property);
     f(ytd_transfer);
     f(ytd_medical);
+    f(ytd_covered);
     f(income_pc);
     f(net_income_pc);
     f(allowance);
