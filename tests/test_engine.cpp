@@ -640,3 +640,99 @@ TEST_CASE("targeting errors are shares, and the status judged is the one the yea
     }
   }
 }
+
+TEST_CASE("medical assistance is kept per household: conserved, and counted in the targeting",
+          "[engine][targeting]") {
+  // The golden scenario: the safety net is funded, the run starts in July (a first year of six
+  // months, annualised) and steps are quarterly. In it, no household's status turns on its
+  // medical assistance; with frequent, costly illnesses fully covered some does.
+  const bool heavy = GENERATE(false, true);
+  INFO((heavy ? "frequent costly illnesses, fully covered" : "golden scenario"));
+  std::vector<std::string> overrides;
+  if (heavy) {
+    overrides = {"parameters.health.illness_rate=0.4", "parameters.health.cost_mean=60000",
+                 "parameters.safety_net.medical_cover=1"};
+  }
+  const Model m = compile(
+      read_scenario(std::string(CODEV_SOURCE_DIR) + "/tests/data/golden/tiny.yaml", overrides));
+  State s = make_state(m);
+  Workspace ws = make_workspace(m);
+  const auto n = static_cast<std::size_t>(m.n_county);
+  std::vector<double> reported(n, 0.0);  // medical assistance the steps reported this year
+  double paid_in_run = 0.0, on_target_medical = 0.0;
+  int years = 0, turned = 0;  // households at risk only without their medical assistance
+  while (s.step < m.n_step) {
+    const int st = s.step;
+    const auto lived_under = s.hh.flags;  // status only changes at year ends
+    const bool closed = step(m, s, ws);
+    for (std::size_t c = 0; c < n; ++c) reported[c] += ws.totals.medical_cover[c];
+    if (!closed) {
+      // Only monitored households receive medical assistance, and the year's sum restarts with
+      // the year (a household that left monitoring at the last year end has received none).
+      for (std::int64_t i = 0; i < s.hh.size(); ++i) {
+        if (!(s.hh.flags[i] & kMonitored)) CHECK(s.hh.ytd_covered[i] == 0.0f);
+      }
+      continue;
+    }
+    ++years;
+    INFO("year " << m.year_of_step(st));
+    const double annualise = 12.0 / m.months_into_year(st);
+    const double line = m.param_at(st).poverty_monitoring_multiple *
+                        m.indexed(m.param.poverty_line, m.year_of_step(st));
+    const Households& h = s.hh;
+    for (std::size_t c = 0; c < n; ++c) {
+      INFO("county " << c);
+      // Money is conserved: the households' year-to-date medical assistance, weighted, is what
+      // the steps of the year reported paying (float sums against double ones).
+      double kept = 0.0, cash = 0.0, cash_on = 0.0, medical = 0.0, medical_on = 0.0;
+      double monitored = 0.0, at_risk = 0.0, included = 0.0, excluded = 0.0;
+      const double cash_pc = s.aid.assistance_ytd[static_cast<Eigen::Index>(c)] * annualise;
+      for (std::int64_t i = m.household_begin[c]; i < m.household_begin[c + 1]; ++i) {
+        kept += h.ytd_covered[i];
+        // Income without assistance, as docs/MODEL.md section 7.14 defines it.
+        const double persons = h.persons[i];
+        const double pc = (h.ytd_wage[i] * annualise + h.ytd_operating[i] * annualise +
+                           h.ytd_property[i] * annualise + h.ytd_transfer[i] * annualise) /
+                          persons;
+        const double net_pc = pc - h.ytd_medical[i] * annualise / persons;
+        const bool in_m = (lived_under[static_cast<std::size_t>(i)] & kMonitored) != 0;
+        const double covered = h.ytd_covered[i] * annualise;
+        if (!in_m) CHECK(covered == 0.0);
+        const double received_pc = in_m ? cash_pc : 0.0, received_cash = received_pc * persons;
+        const bool in_t = net_pc - received_pc - covered / persons < line;
+        turned += in_t && net_pc - received_pc >= line ? 1 : 0;
+        monitored += in_m ? 1.0 : 0.0;
+        at_risk += in_t ? 1.0 : 0.0;
+        included += in_m && !in_t ? 1.0 : 0.0;
+        excluded += in_t && !in_m ? 1.0 : 0.0;
+        cash += received_cash;
+        medical += covered;
+        cash_on += in_t ? received_cash : 0.0;
+        medical_on += in_t ? covered : 0.0;
+      }
+      CHECK(kept * m.household_weight == Approx(reported[c]).epsilon(1e-5).margin(1e-6));
+      paid_in_run += reported[c];
+      on_target_medical += medical_on;
+      // The year's indicators are these counts and shares.
+      const AnnualIndicators& a = ws.annual;
+      CHECK(a.at_risk_without_assistance[c] == Approx(at_risk * m.household_weight));
+      CHECK(a.monitored_in_year[c] == Approx(monitored * m.household_weight));
+      if (monitored > 0) CHECK(a.inclusion_error[c] == Approx(included / monitored));
+      if (at_risk > 0) CHECK(a.exclusion_error[c] == Approx(excluded / at_risk));
+      const double paid = cash + medical;
+      if (paid > 0) {
+        CHECK(a.assistance_on_target[c] == Approx((cash_on + medical_on) / paid));
+        CHECK(a.assistance_on_target[c] >= 0.0);
+        CHECK(a.assistance_on_target[c] <= 1.0);
+      } else {
+        CHECK(std::isnan(a.assistance_on_target[c]));
+      }
+    }
+    std::fill(reported.begin(), reported.end(), 0.0);
+  }
+  CHECK(years >= 3);
+  // The checks above saw medical assistance paid, some of it to households at risk.
+  CHECK(paid_in_run > 0.0);
+  CHECK(on_target_medical > 0.0);
+  if (heavy) CHECK(turned > 0);
+}

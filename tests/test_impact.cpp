@@ -246,13 +246,17 @@ TEST_CASE("household types follow their definitions", "[impact]") {
 
 namespace {
 
+// Errors of households with the given status, persons, and medical assistance received
+// (yuan); every monitored household receives `cash_pc` per person.
 stats::TargetingErrors errors_of(const std::vector<int>& monitored, const std::vector<int>& at_risk,
-                                 const Vec& persons, bool cash = true) {
+                                 const Vec& persons, double cash_pc = 100.0,
+                                 const Vec& medical = Vec(6, 0.0)) {
   std::array<double, stats::kNumTargetingSums> sums{};
   for (std::size_t i = 0; i < persons.size(); ++i) {
-    stats::targeting_add(sums, monitored[i] != 0, at_risk[i] != 0, persons[i]);
+    const double cash = monitored[i] != 0 ? cash_pc * persons[i] : 0.0;
+    stats::targeting_add(sums, monitored[i] != 0, at_risk[i] != 0, cash, medical[i]);
   }
-  return stats::targeting_errors(sums, cash);
+  return stats::targeting_errors(sums);
 }
 
 }  // namespace
@@ -260,40 +264,75 @@ stats::TargetingErrors errors_of(const std::vector<int>& monitored, const std::v
 TEST_CASE("targeting errors: perfect identification, none, all, and a hand count", "[impact]") {
   const Vec persons = {1, 2, 3, 4, 5, 6};
   const std::vector<int> risk = {1, 1, 0, 0, 1, 0};
+  const std::vector<int> none = {0, 0, 0, 0, 0, 0}, all = {1, 1, 1, 1, 1, 1};
+  // Medical assistance goes to monitored households that fell ill: here to households 0 and 2
+  // when they are monitored (the engine pays none to the others).
+  const auto medical_of = [](const std::vector<int>& monitored) {
+    return Vec{monitored[0] ? 250.0 : 0.0, 0, monitored[2] ? 700.0 : 0.0, 0, 0, 0};
+  };
   SECTION("perfect identification: no error, all the money on target") {
     const stats::TargetingErrors e = errors_of(risk, risk, persons);
     CHECK(e.inclusion == 0.0);
     CHECK(e.exclusion == 0.0);
     CHECK(e.on_target == 1.0);
+    CHECK(errors_of(risk, risk, persons, 100.0, medical_of(risk)).on_target == 1.0);
+    // Medical assistance alone, no cash: still all on target.
+    CHECK(errors_of(risk, risk, persons, 0.0, medical_of(risk)).on_target == 1.0);
   }
   SECTION("nobody monitored: every household at risk excluded, no money") {
-    const stats::TargetingErrors e = errors_of({0, 0, 0, 0, 0, 0}, risk, persons);
+    const stats::TargetingErrors e = errors_of(none, risk, persons);
     CHECK(std::isnan(e.inclusion));
     CHECK(e.exclusion == 1.0);
-    CHECK(std::isnan(errors_of({0, 0, 0, 0, 0, 0}, risk, persons, false).on_target));
+    CHECK(std::isnan(e.on_target));
+    CHECK(std::isnan(errors_of(none, risk, persons, 100.0, medical_of(none)).on_target));
+    // Households monitored, but neither cash nor medical assistance paid: no share defined.
+    CHECK(std::isnan(errors_of(risk, risk, persons, 0.0).on_target));
   }
   SECTION("the wrong households monitored: every one an inclusion error, none on target") {
-    const stats::TargetingErrors e = errors_of({0, 0, 1, 1, 0, 1}, risk, persons);
+    const std::vector<int> wrong = {0, 0, 1, 1, 0, 1};
+    const stats::TargetingErrors e = errors_of(wrong, risk, persons);
     CHECK(e.inclusion == 1.0);
     CHECK(e.exclusion == 1.0);
     CHECK(e.on_target == 0.0);
+    CHECK(errors_of(wrong, risk, persons, 100.0, medical_of(wrong)).on_target == 0.0);
+    CHECK(errors_of(wrong, risk, persons, 0.0, medical_of(wrong)).on_target == 0.0);
   }
   SECTION("everyone monitored, nobody at risk") {
-    const stats::TargetingErrors e = errors_of({1, 1, 1, 1, 1, 1}, {0, 0, 0, 0, 0, 0}, persons);
+    const stats::TargetingErrors e = errors_of(all, none, persons, 100.0, medical_of(all));
     CHECK(e.inclusion == 1.0);
     CHECK(std::isnan(e.exclusion));
     CHECK(e.on_target == 0.0);
   }
+  SECTION("everyone monitored, everyone at risk") {
+    const stats::TargetingErrors e = errors_of(all, all, persons, 100.0, medical_of(all));
+    CHECK(e.inclusion == 0.0);
+    CHECK(e.exclusion == 0.0);
+    CHECK(e.on_target == 1.0);
+  }
   SECTION("by hand") {
-    // Monitored {0, 2, 4}; at risk {0, 1, 4}. Inclusion: {2} of 3; exclusion: {1} of 3;
-    // on target: persons of {0, 4} = 6 of persons of {0, 2, 4} = 9.
-    const stats::TargetingErrors e = errors_of({1, 0, 1, 0, 1, 0}, risk, persons);
+    // Monitored {0, 2, 4}; at risk {0, 1, 4}. Inclusion: {2} of 3; exclusion: {1} of 3.
+    const std::vector<int> monitored = {1, 0, 1, 0, 1, 0};
+    const stats::TargetingErrors e = errors_of(monitored, risk, persons);
     CHECK(e.inclusion == Approx(1.0 / 3.0));
     CHECK(e.exclusion == Approx(1.0 / 3.0));
+    // Cash only, the same per person: persons of {0, 4} = 6 of persons of {0, 2, 4} = 9.
     CHECK(e.on_target == Approx(6.0 / 9.0));
+    // With medical assistance, 250 to household 0 (at risk) and 700 to household 2 (not):
+    // (100 x 6 + 250) / (100 x 9 + 250 + 700) = 850 / 1850.
+    const stats::TargetingErrors m =
+        errors_of(monitored, risk, persons, 100.0, medical_of(monitored));
+    CHECK(m.inclusion == e.inclusion);
+    CHECK(m.exclusion == e.exclusion);
+    CHECK(m.on_target == Approx(850.0 / 1850.0));
+    // Medical assistance alone: 250 of 950.
+    CHECK(errors_of(monitored, risk, persons, 0.0, medical_of(monitored)).on_target ==
+          Approx(250.0 / 950.0));
   }
-  CHECK(stats::income_without_assistance(1000, true, 300) == 700);
-  CHECK(stats::income_without_assistance(1000, false, 300) == 1000);
+  // Income without assistance: less the cash and the medical assistance received, per person.
+  CHECK(stats::income_without_assistance(1000, 300, 0) == 700);
+  CHECK(stats::income_without_assistance(1000, 0, 0) == 1000);
+  CHECK(stats::income_without_assistance(1000, 300, 150) == 550);
+  CHECK(stats::income_without_assistance(1000, 0, 150) == 850);
 }
 
 // ---- cost-effectiveness: Fieller ------------------------------------------------------------

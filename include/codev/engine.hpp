@@ -65,14 +65,17 @@ struct HouseholdTotals {
   X(monitored_in_year, true, "1",                                                            \
     "households under monitoring during the year (before the year-end review)")              \
   X(at_risk_without_assistance, true, "1",                                                   \
-    "households whose income net of medical costs and of safety-net cash is below the "      \
-    "monitoring threshold")                                                                  \
+    "households whose income net of medical costs, without the safety-net cash and medical " \
+    "assistance they received, is below the monitoring threshold")                           \
   X(inclusion_error, true, "1",                                                              \
-    "share of households monitored during the year not at risk without safety-net cash")     \
+    "share of households monitored during the year not at risk without safety-net "          \
+    "assistance")                                                                            \
   X(exclusion_error, true, "1",                                                              \
-    "share of households at risk without safety-net cash not monitored during the year")     \
+    "share of households at risk without safety-net assistance not monitored during the "    \
+    "year")                                                                                  \
   X(assistance_on_target, true, "1",                                                         \
-    "share of the year's safety-net cash assistance paid to households at risk without it")  \
+    "share of the year's safety-net cash and medical assistance paid to households at risk " \
+    "without it")                                                                            \
   X(medical_out_of_pocket, true, "yuan/year", "out-of-pocket medical spending per person")   \
   X(persons_positive, false, "1", "simulated persons in households with income > 0 (Theil)") \
   X(income_positive, false, "yuan", "sum of persons x income per person over them (Theil)")  \

@@ -61,8 +61,8 @@ template <class T>
 using HouseholdArray = std::vector<T, StaggeredAllocator<T>>;
 
 /// Household agents, struct-of-arrays. Fields are 1-, 2- or 4-byte (money in float: a household's
-/// monthly flows need 7 significant digits, county sums are kept in double);
-/// bytes_per_household() gives their sum.
+/// monthly flows need 7 significant digits, county sums are kept in double); 77 bytes per
+/// household in all (bytes_per_household()).
 struct Households {
   // Composition (fixed during a run).
   HouseholdArray<std::uint8_t> persons;   ///< members
@@ -84,12 +84,14 @@ struct Households {
   HouseholdArray<float>
       farm_capacity;  ///< farm_base * (1 + assets)^capital_elasticity, kept with the assets
   HouseholdArray<float> savings;  ///< yuan; negative = debt
-  // Year-to-date flows, yuan (reset at year end).
+  // Year-to-date flows, yuan: kept after a year closes (the year end and the household panel
+  // read them), restarted by the first step of the next year.
   HouseholdArray<float> ytd_wage;
   HouseholdArray<float> ytd_operating;
   HouseholdArray<float> ytd_property;
   HouseholdArray<float> ytd_transfer;
   HouseholdArray<float> ytd_medical;  ///< out-of-pocket medical spending
+  HouseholdArray<float> ytd_covered;  ///< safety-net medical assistance received (targeting errors)
   // Last closed year, annualised, yuan/person/year.
   HouseholdArray<float> income_pc;  ///< disposable income per person
   HouseholdArray<float>
@@ -124,6 +126,7 @@ struct Households {
     f(ytd_property);
     f(ytd_transfer);
     f(ytd_medical);
+    f(ytd_covered);
     f(income_pc);
     f(net_income_pc);
     f(allowance);

@@ -98,6 +98,10 @@ void household_chunk(const Model& m, State& s, const std::int8_t* plan_in, const
   std::int64_t local_sum = 0, migrant_sum = 0;  // workers, counted where they are set
   const std::int64_t review_steps = ctx.review_steps;
   const bool opens_year = ctx.opens_year;
+  // Medical assistance received this year: only the ill receive any, so it is added in pass 1
+  // for them alone, and the year's restart is one fill of the chunk instead of a store per
+  // household and step as for the other year-to-date flows (pass 2).
+  if (opens_year) std::fill(h.ytd_covered + ch.begin, h.ytd_covered + ch.end, 0.0f);
 
   // The chunk is processed in blocks of households, each in three passes: the random events
   // (branchy, one Philox call per four households), the income and spending arithmetic
@@ -142,6 +146,7 @@ void household_chunk(const Model& m, State& s, const std::int8_t* plan_in, const
         medical_sum += e.medical;
         cover_sum += e.covered;
         ill_sum += 1.0;
+        h.ytd_covered[i] += static_cast<float>(e.covered);
       }
       // Placements are rare: counted here, their bonus paid as transfer income in pass 2.
       if (e.placed) placed_sum += 1.0;

@@ -62,6 +62,7 @@ struct HouseholdView {
   float* __restrict ytd_property;
   float* __restrict ytd_transfer;
   float* __restrict ytd_medical;
+  float* __restrict ytd_covered;
   const float* __restrict allowance;
   const std::uint16_t* __restrict village;
 
@@ -85,6 +86,7 @@ struct HouseholdView {
         ytd_property(h.ytd_property.data()),
         ytd_transfer(h.ytd_transfer.data()),
         ytd_medical(h.ytd_medical.data()),
+        ytd_covered(h.ytd_covered.data()),
         allowance(h.allowance.data()),
         village(h.village.data()) {}
 };

@@ -102,11 +102,15 @@ void close_year_chunk(const Model& m, State& s, const StepContext& ctx, const Rn
     const double pc = (wage + operating + property + transfer) / persons;
     const double net_pc = pc - medical / persons;
     std::uint8_t fl = h.flags[i] & static_cast<std::uint8_t>(~kReturned);
-    // Targeting: the status the year was lived under (who received safety-net cash) against
-    // the household's need without it. Only monitored households received the cash.
+    // Targeting: the status the year was lived under (who received the safety net's assistance)
+    // against the household's need without it: without the cash, which only monitored
+    // households received, and without the medical assistance, which would otherwise have been
+    // out-of-pocket costs.
     const bool monitored_in_year = (fl & kMonitored) != 0;
-    const bool at_risk_true = stats::income_without_assistance(net_pc, monitored_in_year,
-                                                               assistance_year) < ctx.monitor_line;
+    const double cash_pc = monitored_in_year ? assistance_year : 0.0;
+    const double covered = h.ytd_covered[i] * annualise;
+    const bool at_risk_true =
+        stats::income_without_assistance(net_pc, cash_pc, covered / persons) < ctx.monitor_line;
     const bool poor = net_pc < ctx.line;
     // A return is a transition: registered as lifted, above the line last year, below it now.
     if (poor && (fl & kLifted) && !(fl & kPoor)) {
@@ -146,7 +150,7 @@ void close_year_chunk(const Model& m, State& s, const StepContext& ctx, const Rn
     if (fl & kMonitored) acc[kMonitoredHh] += 1.0;
     stats::targeting_add(
         std::span<double, stats::kNumTargetingSums>(&acc[kTargeting], stats::kNumTargetingSums),
-        monitored_in_year, at_risk_true, persons);
+        monitored_in_year, at_risk_true, cash_pc * persons, covered);
     if (pc > 0) {
       acc[kPersonsPositive] += persons;
       acc[kIncomePositive] += persons * pc;
@@ -187,7 +191,7 @@ void fill_annual(const Model& m, const State& s, const std::vector<double>& sums
                                                                stats::kNumTargetingSums);
     a.monitored_in_year[c] = tg[stats::kTgMonitored] * wt;
     a.at_risk_without_assistance[c] = tg[stats::kTgAtRisk] * wt;
-    const stats::TargetingErrors e = stats::targeting_errors(tg, s.aid.assistance_ytd[c] > 0);
+    const stats::TargetingErrors e = stats::targeting_errors(tg);
     a.inclusion_error[c] = e.inclusion;
     a.exclusion_error[c] = e.exclusion;
     a.assistance_on_target[c] = e.on_target;

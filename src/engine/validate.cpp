@@ -142,6 +142,8 @@ void check_households(const Model& m, const State& s, const Checker& check) {
                   "finite household money", where);
     check.require(h.assets[i] >= 0.0f && std::isfinite(h.assets[i]), "assets finite and >= 0",
                   where);
+    check.require(h.ytd_covered[i] >= 0.0f && std::isfinite(h.ytd_covered[i]),
+                  "medical assistance received finite and >= 0", where);
     check.require(h.skill_gain[i] >= 0.0f && h.skill_gain[i] <= 1.0f, "training gain in [0, 1]",
                   where);
   }

@@ -144,7 +144,7 @@ void generate_households(const Model& m, State& s, const std::vector<double>& si
           h.farm_capacity[i] = h.farm_base[i];  // no assets: (1 + 0)^b = 1
           h.savings[i] = 0.0f;
           h.ytd_wage[i] = h.ytd_operating[i] = h.ytd_property[i] = h.ytd_transfer[i] = 0.0f;
-          h.ytd_medical[i] = 0.0f;
+          h.ytd_medical[i] = h.ytd_covered[i] = 0.0f;
           h.allowance[i] = 0.0f;
         }
       },
