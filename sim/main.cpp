@@ -190,6 +190,7 @@ struct RunArguments {
   bool profile = false;
   std::optional<std::string> checkpoint_every;
   bool resume = false;
+  std::string save_state, initial_state;
 };
 
 int cmd_run(const std::string& scenario, std::string out, RunArguments args,
@@ -207,6 +208,8 @@ int cmd_run(const std::string& scenario, std::string out, RunArguments args,
   options.threads = args.threads;
   options.command_line = command_line;
   options.profile = args.profile;
+  options.save_state = args.save_state;
+  options.initial_state = args.initial_state;
   Progress progress;
   options.progress = [&](int done, int total) { return progress(done, total); };
   std::signal(SIGINT, on_signal);
@@ -462,9 +465,20 @@ int run_main(int argc, char** argv) {
   run->add_option("--checkpoint-every", run_args.checkpoint_every,
                   "write a checkpoint (OUTPUT.checkpoint) every N steps, or every 30s, 10m, 2h")
       ->type_name("N|TIME");
-  run->add_flag("--resume", run_args.resume,
-                "continue an interrupted run from its checkpoint (with its scenario, --set and "
-                "--seed as given)");
+  auto* resume_flag =
+      run->add_flag("--resume", run_args.resume,
+                    "continue an interrupted run from its checkpoint (with its scenario, --set and "
+                    "--seed as given)");
+  run->add_option("--save-state", run_args.save_state,
+                  "save the drawn and calibrated households (the state before any aid) to FILE")
+      ->type_name("FILE")
+      ->excludes(resume_flag);
+  run->add_option(
+         "--initial-state", run_args.initial_state,
+         "start from households saved with --save-state (same counties, population, "
+         "parameters and seed; aid, shocks and outputs may differ) instead of drawing them")
+      ->type_name("FILE")
+      ->excludes(resume_flag);
 
   auto* validate = app.add_subcommand("validate", "check a scenario and print it resolved");
   validate->add_option("scenario", scenario, "scenario YAML file")->required();

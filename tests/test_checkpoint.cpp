@@ -561,3 +561,64 @@ TEST_CASE("codev run --resume refuses what it cannot resume, with exit code 2",
   CHECK_FALSE(fs::exists(out));
   CHECK(fs::exists(out + ".checkpoint"));
 }
+
+TEST_CASE("codev run --save-state and --initial-state: the households drawn once, any aid after",
+          "[checkpoint][cli][setup]") {
+  Folder folder("state");
+  const std::string scenario = folder / "run.yaml";
+  const std::string state = folder / "households.state";
+  const std::string base = kCodev + " run " + scenario + " --threads 2";
+
+  // Saved while running the aided scenario; loaded for the same scenario without its pairings'
+  // money and with another output: the datasets of runs that draw their own households.
+  Result r = shell(base + " -o " + (folder / "aided.h5") + " --save-state " + state);
+  REQUIRE(r.code == 0);
+  REQUIRE(fs::exists(state));
+  CHECK_FALSE(fs::exists(state + ".tmp"));
+  r = shell(base + " -o " + (folder / "aided_loaded.h5") + " --initial-state " + state);
+  REQUIRE(r.code == 0);
+  require_same_datasets(folder / "aided.h5", folder / "aided_loaded.h5");
+  const std::string no_aid = " --set programmes.central.budget.per_resident=0";
+  r = shell(base + no_aid + " -o " + (folder / "bare.h5"));
+  REQUIRE(r.code == 0);
+  r = shell(base + no_aid + " -o " + (folder / "bare_loaded.h5") + " --initial-state " + state);
+  REQUIRE(r.code == 0);
+  require_same_datasets(folder / "bare.h5", folder / "bare_loaded.h5");
+
+  // What the households depend on must match; each refusal says what differs, with exit code 2.
+  const auto refused = [&](const std::string& args, const std::string& why,
+                           const std::string& file) {
+    const Result bad = shell(base + args + " -o " + (folder / "x.h5"));
+    INFO(bad.out);
+    CHECK(bad.code == 2);
+    CHECK(bad.out.find(file + ":1:1: error: " + why) != std::string::npos);
+    CHECK_FALSE(fs::exists(folder / "x.h5"));
+  };
+  refused(" --seed 9 --initial-state " + state,
+          "the initial state was saved with seed 7, this run has seed 9", state);
+  refused(" --set parameters.household.mpc=0.7 --initial-state " + state,
+          "the initial state was saved for another population", state);
+  refused(" --set population.scale=0.5 --initial-state " + state,
+          "the initial state was saved for another population", state);
+  std::string bytes = read_file(state);
+  bytes[bytes.size() - 100] ^= 0x20;
+  write_file(state, bytes);
+  refused(" --initial-state " + state, "damaged initial state: its contents fail their checksum",
+          state);
+  write_file(state, bytes.substr(0, 100));
+  refused(" --initial-state " + state, "damaged initial state: it is shorter than", state);
+  fs::remove(state);
+  refused(" --initial-state " + state, "cannot read the initial state: No such file", state);
+
+  // A run's checkpoint is not an initial state.
+  const codev::Model m = model_of(folder);
+  codev::RunOptions o;
+  codev::State s = codev::make_state(m);
+  s.step = 1;
+  codev::checkpoint::write_state(folder / "ck.h5", m, o, s);
+  const std::string checkpoint = codev::checkpoint::state_path(folder / "ck.h5");
+  refused(" --initial-state " + checkpoint, "not an initial state but a run's checkpoint",
+          checkpoint);
+  r = shell(base + " -o " + (folder / "y.h5") + " --resume --initial-state " + state);
+  CHECK(r.code == 2);
+}

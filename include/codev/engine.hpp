@@ -200,6 +200,12 @@ struct RunOptions {
   /// copied instead of drawn and calibrated again (experiments share one across the variants of
   /// a replicate). The output is bit-identical either way.
   const State* population = nullptr;
+  /// Save the population (the state before any aid, make_population()) to this file after
+  /// drawing it (codev run --save-state).
+  std::string save_state;
+  /// Load the population from this file (saved with save_state for a scenario with the same
+  /// population, seed and replicate) instead of drawing it (codev run --initial-state).
+  std::string initial_state;
 };
 
 /// What a finished run found, for the CLI summary.

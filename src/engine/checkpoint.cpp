@@ -809,10 +809,9 @@ class RowLog {
 
 /// Writes the checkpoint of `s` crash-safely, with the rows position (rows_bytes, rows_hash);
 /// returns its size in bytes, the rows included.
-std::uint64_t save_state(const std::string& output, const Model& m, const RunOptions& o,
+std::uint64_t save_state(const std::string& path, const Model& m, const RunOptions& o,
                          const std::string& id, const std::string& interval, State& s,
                          RunSummary& summary, std::uint64_t rows_bytes, std::uint64_t rows_hash) {
-  const std::string path = state_path(output);
   const std::string temp = path + ".tmp";
   Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666));
   if (fd.get() < 0) io_failure("create", temp);
@@ -859,7 +858,7 @@ std::uint64_t save(const std::string& output, const Model& m, const RunOptions& 
                    const std::string& id, const std::string& interval, State& s,
                    RunSummary& summary, RowLog& rows) {
   const auto [rows_bytes, rows_hash] = rows.sync();
-  return save_state(output, m, o, id, interval, s, summary, rows_bytes, rows_hash);
+  return save_state(state_path(output), m, o, id, interval, s, summary, rows_bytes, rows_hash);
 }
 
 /// Reads the checkpoint of `output` into `s` and the summary's year fields.
@@ -906,12 +905,116 @@ void write_header(const std::string& path, const Header& header) {
 std::uint64_t write_state(const std::string& output, const Model& m, const RunOptions& o,
                           State& s) {
   RunSummary summary;
-  return save_state(output, m, o, identity_of(m, o), "1", s, summary, 0, util::Xxh64().digest());
+  return save_state(state_path(output), m, o, identity_of(m, o), "1", s, summary, 0,
+                    util::Xxh64().digest());
 }
 
 void read_state(const std::string& output, const Model& m, const RunOptions& o, State& s) {
   RunSummary summary;
   load(output, m, o, identity_of(m, o), s, summary);
+}
+
+namespace {
+
+// A population file is a checkpoint at step 0 of make_population()'s state, marked by its
+// interval field, identified by what the population depends on (Model::population_sha256).
+const char* const kPopulationMark = "population";
+
+std::string population_identity_of(const Model& m, std::uint64_t replicate) {
+  return sha256_hex("codev population " + std::to_string(kFormat) + "\n" + kVersion + "\n" +
+                    git_commit() + "\n" + layout_signature() + "\n" + std::to_string(m.seed) +
+                    "\n" + std::to_string(replicate) + "\n" + m.population_sha256);
+}
+
+}  // namespace
+
+std::uint64_t save_population(const std::string& path, const Model& m, std::uint64_t replicate,
+                              State& s) {
+  RunOptions o;
+  o.replicate = replicate;
+  RunSummary summary;
+  Model population_model;  // the header's scenario field holds the population's hash
+  population_model.scenario_sha256 = m.population_sha256;
+  population_model.seed = m.seed;
+  population_model.n_step = m.n_step;
+  return save_state(path, population_model, o, population_identity_of(m, replicate),
+                    kPopulationMark, s, summary, 0, util::Xxh64().digest());
+}
+
+State load_population(const std::string& path, const Model& m, std::uint64_t replicate) {
+  const auto refuse = [&](const std::string& why) { throw InputError(Mark{path, 1, 1}, "", why); };
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) {
+    refuse(std::string("cannot read the initial state: ") + std::strerror(errno) +
+           " (codev run --save-state FILE writes one)");
+  }
+  // The checkpoint's readers word their refusals for --resume: reworded here for this file.
+  const auto reworded = [&](const InputError& e) {
+    std::string why = e.message();
+    const std::size_t cut = why.find("; it cannot be resumed");
+    if (cut != std::string::npos) why.resize(cut);
+    const std::string prefix = "damaged checkpoint: ";
+    if (why.starts_with(prefix)) why = "damaged initial state: " + why.substr(prefix.size());
+    refuse(why + " (codev run --save-state FILE writes one)");
+  };
+  Header h;
+  try {
+    h = read_header_of(fd.get(), path);
+  } catch (const InputError& e) {
+    reworded(e);
+  }
+  if (h.interval != kPopulationMark) {
+    refuse("not an initial state but a run's checkpoint (use it with --resume)");
+  }
+  const std::string again = ": save it again with --save-state for this scenario";
+  const auto broken = [&](const std::string& why) {
+    refuse("damaged initial state: " + why + again);
+  };
+  if (h.version != kVersion || h.commit != git_commit() || h.layout != layout_signature()) {
+    refuse("the initial state was saved by codev " + h.version + " (git " + h.commit +
+           "), this is codev " + kVersion + " (git " + git_commit() + ")" + again);
+  }
+  if (h.seed != m.seed) {
+    refuse("the initial state was saved with seed " + std::to_string(h.seed) +
+           ", this run has seed " + std::to_string(m.seed) + again);
+  }
+  if (h.replicate != replicate) {
+    refuse("the initial state is of replicate " + std::to_string(h.replicate) +
+           ", this run is replicate " + std::to_string(replicate) + again);
+  }
+  if (h.scenario_sha256 != m.population_sha256 ||
+      h.identity != population_identity_of(m, replicate)) {
+    refuse(
+        "the initial state was saved for another population (the scenario's meta, population, "
+        "counties or parameters differ; pairings, programmes, policies, shocks and outputs may)" +
+        again);
+  }
+  struct stat status {};
+  if (::fstat(fd.get(), &status) != 0) io_failure("read", path);
+  if (static_cast<std::uint64_t>(status.st_size) != kHeaderBytes + h.payload_bytes) {
+    broken("it holds " + std::to_string(status.st_size) + " bytes, its header says " +
+           std::to_string(kHeaderBytes + h.payload_bytes));
+  }
+  State s;
+  RunSummary summary;
+  FileIn in(fd.get(), path, kHeaderBytes, h.payload_bytes);
+  try {
+    Loader loader(in, path);
+    visit_state(loader, s);
+    visit_summary(loader, summary);
+  } catch (const InputError& e) {
+    reworded(e);
+  }
+  if (in.left() != 0) broken("it holds more than its state");
+  if (in.hash().digest() != h.payload_hash) broken("its contents fail their checksum");
+  bool ok = s.step == 0 && s.hh.size() == m.n_household;
+  s.hh.for_each_array([&](const auto& array) {
+    ok = ok && static_cast<std::int64_t>(array.size()) == m.n_household;
+  });
+  for (const auto& f : CountyEconomy::fields())
+    ok = ok && (s.economy.*f.member).size() == m.n_county;
+  if (!ok) broken("its state does not fit the scenario's counties and households");
+  return s;
 }
 
 void remove_files(const std::string& output) {

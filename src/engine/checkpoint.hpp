@@ -77,6 +77,15 @@ std::uint64_t write_state(const std::string& output, const Model& model, const R
 void read_state(const std::string& output, const Model& model, const RunOptions& options,
                 State& state);
 
+/// An initial state (codev run --save-state, --initial-state): make_population()'s state for the
+/// model and replicate, written crash-safely in the checkpoint's format; returns its size in
+/// bytes. load_population() reads it back for a model with the same Model::population_sha256,
+/// seed and replicate, written by this build, and refuses anything else (InputError, naming what
+/// differs) or a damaged file.
+std::uint64_t save_population(const std::string& path, const Model& model, std::uint64_t replicate,
+                              State& state);
+State load_population(const std::string& path, const Model& model, std::uint64_t replicate);
+
 /// Removes the checkpoint files of `output` (those present).
 void remove_files(const std::string& output);
 

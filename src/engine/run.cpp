@@ -40,7 +40,11 @@ void summarise(const Model& m, const AnnualIndicators& a, double income[3], doub
 
 State initial_state(const Model& m, const RunOptions& o, RunSummary& summary) {
   const auto t0 = std::chrono::steady_clock::now();
-  State s = o.population ? *o.population : make_population(m, o.replicate);
+  State s = o.population ? *o.population
+            : o.initial_state.empty()
+                ? make_population(m, o.replicate)
+                : checkpoint::load_population(o.initial_state, m, o.replicate);
+  if (!o.save_state.empty()) checkpoint::save_population(o.save_state, m, o.replicate, s);
   start_policies(m, s);
   summary.setup_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
