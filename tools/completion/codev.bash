@@ -24,7 +24,7 @@ _codev() {
 
   local options files="" folder=""
   case "$command" in
-    run) options="--output --threads --seed --set --profile --checkpoint-every --resume --help --help-all"; files='@(yaml|yml)' ;;
+    run) options="--output --threads --seed --set --profile --checkpoint-every --resume --save-state --initial-state --help --help-all"; files='@(yaml|yml)' ;;
     validate) options="--set --help --help-all"; files='@(yaml|yml)' ;;
     inspect) options="--help --help-all"; files='h5' ;;
     experiment) options="--output --threads --resume --help --help-all"; files='@(yaml|yml)' ;;
@@ -48,6 +48,9 @@ _codev() {
       else
         _filedir h5 2>/dev/null || COMPREPLY=($(compgen -f -- "$cur"))
       fi
+      return ;;
+    --save-state | --initial-state)
+      _filedir state 2>/dev/null || COMPREPLY=($(compgen -f -- "$cur"))
       return ;;
     --threads | --seed | --set | --checkpoint-every) return ;;
     --group)
