@@ -35,7 +35,6 @@
 #include "experiment/cells.hpp"
 #include "experiment/journal.hpp"
 #include "experiment/plan.hpp"
-#include "output/claim.hpp"
 #include "output/schema.hpp"
 #include "util/sha256.hpp"
 
@@ -841,29 +840,7 @@ CalibrationSummary run_calibration(const CalibrationSpec& spec, const Calibratio
 
   // The output name is claimed on rank 0 before any work, as for experiments.
   std::optional<ArrayFile> file_slot;
-  std::exception_ptr claim_failure;
-  if (process_rank() == 0) {
-    try {
-      output::create_folders_of(options.output_path);
-      file_slot.emplace(options.output_path);
-    } catch (...) {
-      claim_failure = std::current_exception();
-    }
-  }
-  int status = 0;
-  if (claim_failure) {
-    try {
-      std::rethrow_exception(claim_failure);
-    } catch (const InputError&) {
-      status = 2;
-    } catch (...) {
-      status = 1;
-    }
-  }
-  if (agree_status(status).status != 0) {
-    if (claim_failure) std::rethrow_exception(claim_failure);
-    return CalibrationSummary{};
-  }
+  if (!experiment::claim_output(options.output_path, file_slot)) return CalibrationSummary{};
   if (process_rank() != 0) return run_worker(spec, options, threads);
 
   const std::string identity = calibration_identity(spec);

@@ -8,6 +8,7 @@
 #include "codev/error.hpp"
 #include "codev/processes.hpp"
 #include "dist/comm.hpp"
+#include "output/claim.hpp"
 
 namespace codev::experiment {
 
@@ -343,6 +344,33 @@ void serve_cells(const std::string& identity, const CellFunction& run,
 void report_failure() {
   send_bytes(0, failure_message(-1));
   dist::receive(0);
+}
+
+bool claim_output(const std::string& path, std::optional<ArrayFile>& file) {
+  std::exception_ptr failure;
+  if (process_rank() == 0) {
+    try {
+      output::create_folders_of(path);
+      file.emplace(path);
+    } catch (...) {
+      failure = std::current_exception();
+    }
+  }
+  int status = 0;
+  if (failure) {
+    try {
+      std::rethrow_exception(failure);
+    } catch (const InputError&) {
+      status = 2;
+    } catch (...) {
+      status = 1;
+    }
+  }
+  if (agree_status(status).status != 0) {
+    if (failure) std::rethrow_exception(failure);
+    return false;  // rank 0 reports the failure
+  }
+  return true;
 }
 
 }  // namespace codev::experiment

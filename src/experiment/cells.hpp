@@ -18,9 +18,11 @@
 
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "codev/output.hpp"
 #include "experiment/journal.hpp"
 
 namespace codev::experiment {
@@ -78,5 +80,11 @@ void serve_cells(const std::string& identity, const CellFunction& run,
 /// A rank other than 0 that failed before serving cells (reading or compiling its job): sends
 /// the exception being handled to rank 0 and waits for its "stop". Call from a catch block.
 void report_failure();
+
+/// The output name of a job, claimed on rank 0 before any work: the HDF5 file's partial name is
+/// locked (and the final name checked) before anything is truncated, and `file` opened there.
+/// Every rank learns the outcome, so a refused output ends the job instead of leaving workers
+/// waiting: rank 0 rethrows its error, the other ranks get false.
+bool claim_output(const std::string& path, std::optional<ArrayFile>& file);
 
 }  // namespace codev::experiment

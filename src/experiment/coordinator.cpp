@@ -27,7 +27,6 @@
 #include "experiment/gather.hpp"
 #include "experiment/journal.hpp"
 #include "experiment/plan.hpp"
-#include "output/claim.hpp"
 
 namespace codev {
 
@@ -79,34 +78,10 @@ ExperimentSummary run_experiment(const ExperimentSpec& spec, const ExperimentOpt
   const auto t0 = std::chrono::steady_clock::now();
   const int threads = options.threads > 0 ? options.threads : spec.threads;
 
-  // Rank 0 claims the output name first, before any work: the HDF5 file's partial name is
-  // locked (and the final name checked) before anything is truncated, then the journal. Every
-  // rank learns the outcome, so a refused output ends the job instead of leaving workers waiting.
+  // Rank 0 claims the output name first, before any work (experiment/cells.hpp).
   std::optional<ArrayFile> file_slot;
+  if (!experiment::claim_output(options.output_path, file_slot)) return ExperimentSummary{};
   std::optional<Journal> journal_slot;
-  std::exception_ptr claim_failure;
-  if (process_rank() == 0) {
-    try {
-      output::create_folders_of(options.output_path);
-      file_slot.emplace(options.output_path);
-    } catch (...) {
-      claim_failure = std::current_exception();
-    }
-  }
-  int status = 0;
-  if (claim_failure) {
-    try {
-      std::rethrow_exception(claim_failure);
-    } catch (const InputError&) {
-      status = 2;
-    } catch (...) {
-      status = 1;
-    }
-  }
-  if (agree_status(status).status != 0) {
-    if (claim_failure) std::rethrow_exception(claim_failure);
-    return ExperimentSummary{};  // rank 0 reports the failure
-  }
   if (process_rank() != 0) return run_worker(spec, options, threads);
 
   // Variants are compiled once; sweep points when their first cell runs.
