@@ -17,48 +17,13 @@
 #include "codev/state.hpp"
 #include "engine/checkpoint.hpp"
 #include "engine/parallel.hpp"
+#include "synthetic.hpp"
 
 namespace {
 
-codev::Model synthetic_model(double households) {
-  codev::ScenarioSpec s;
-  s.file = "bench";
-  s.name = "bench";
-  s.start_year = 2023;
-  s.years = 10;
-  const int n_county = 20;
-  for (int c = 0; c < n_county; ++c) {
-    codev::CountySpec k;
-    k.code = 510000 + c;
-    k.name = "county " + std::to_string(c);
-    k.prefecture = "prefecture " + std::to_string(c / 5);
-    k.role = c < 5 ? codev::Role::donor : codev::Role::recipient;
-    k.population = households * 2.51 / n_county;
-    k.income_per_capita = 12000 + 1000.0 * c;
-    s.counties.push_back(k);
-  }
-  for (int r = 5; r < n_county; ++r) {
-    codev::PairingSpec p;
-    p.id = "p" + std::to_string(r);
-    p.donor = 510000 + (r - 5) / 3;
-    p.recipient = 510000 + r;
-    p.start_year = 2023;
-    p.end_year = 2122;
-    p.cadres = 30;
-    p.budget.share_of_revenue = 0.005;
-    s.pairings.push_back(p);
-  }
-  for (int k = 0; k < codev::kNumInstruments; ++k) {
-    codev::PolicySpec p;
-    p.instrument = static_cast<codev::Instrument>(k);
-    s.policies.push_back(p);
-  }
-  return codev::compile(s);
-}
-
 // The model, a state after one simulated year, and where its checkpoint goes.
 struct Fixture {
-  codev::Model model = synthetic_model(1e6);
+  codev::Model model = codev::bench::synthetic_model(1e6, true, 10);
   codev::RunOptions options;
   codev::State state;
   Fixture() {

@@ -18,47 +18,11 @@
 #include "codev/model.hpp"
 #include "codev/state.hpp"
 #include "engine/parallel.hpp"
+#include "synthetic.hpp"
 
 namespace {
 
-codev::Model synthetic_model(double households, bool aid) {
-  codev::ScenarioSpec s;
-  s.file = "bench";
-  s.name = "bench";
-  s.start_year = 2023;
-  s.years = 100;  // long enough never to run out of steps
-  const int n_county = 20;
-  for (int c = 0; c < n_county; ++c) {
-    codev::CountySpec k;
-    k.code = 510000 + c;
-    k.name = "county " + std::to_string(c);
-    k.prefecture = "prefecture " + std::to_string(c / 5);
-    k.role = c < 5 ? codev::Role::donor : codev::Role::recipient;
-    k.population = households * 2.51 / n_county;
-    k.income_per_capita = 12000 + 1000.0 * c;
-    s.counties.push_back(k);
-  }
-  if (aid) {
-    // Each of the 5 donors helps 3 recipients; all instruments enabled for every recipient.
-    for (int r = 5; r < n_county; ++r) {
-      codev::PairingSpec p;
-      p.id = "p" + std::to_string(r);
-      p.donor = 510000 + (r - 5) / 3;
-      p.recipient = 510000 + r;
-      p.start_year = 2023;
-      p.end_year = 2122;
-      p.cadres = 30;
-      p.budget.share_of_revenue = 0.005;
-      s.pairings.push_back(p);
-    }
-    for (int k = 0; k < codev::kNumInstruments; ++k) {
-      codev::PolicySpec p;
-      p.instrument = static_cast<codev::Instrument>(k);
-      s.policies.push_back(p);
-    }
-  }
-  return codev::compile(s);
-}
+constexpr int kYears = 100;  // long enough never to run out of steps
 
 // Counter name of a phase: "ns_labour_plan" for "labour plan".
 std::string phase_counter(std::string_view phase) {
@@ -96,7 +60,7 @@ void run_steps(benchmark::State& st, const codev::Model& model) {
 }
 
 void BM_MakeState(benchmark::State& st) {
-  static const codev::Model model = synthetic_model(1e6, true);
+  static const codev::Model model = codev::bench::synthetic_model(1e6, true, kYears);
   const int threads = static_cast<int>(st.range(0));
   const codev::ThreadLimit limit(threads);
   for (auto _ : st) {
@@ -112,12 +76,12 @@ void BM_MakeState(benchmark::State& st) {
 }
 
 void BM_Step(benchmark::State& st) {
-  static const codev::Model model = synthetic_model(1e6, false);
+  static const codev::Model model = codev::bench::synthetic_model(1e6, false, kYears);
   run_steps(st, model);
 }
 
 void BM_StepWithAid(benchmark::State& st) {
-  static const codev::Model model = synthetic_model(1e6, true);
+  static const codev::Model model = codev::bench::synthetic_model(1e6, true, kYears);
   run_steps(st, model);
 }
 
