@@ -286,99 +286,99 @@ std::optional<int> read_on_every_rank(Reader read, const std::string& file, Spec
   return rank == 0 ? agreed.status : 0;
 }
 
+// What experiments and calibrations share: their options, progress on rank 0 (the other ranks
+// only watch for a signal), the signals, the processes' share of the cells, and on a failure
+// the journal kept for --resume.
+template <class Options>
+void set_job_options(Options& options, const std::string& out, int threads, bool resume,
+                     const std::string& command_line, ExperimentProgress& progress) {
+  options.output_path = out;
+  options.threads = threads;
+  options.resume = resume;
+  options.command_line = command_line;
+  if (codev::process_rank() == 0) {
+    options.progress = [&progress](int done, int total, int step, int steps) {
+      return progress(done, total, step, steps);
+    };
+  } else {
+    options.progress = [](int, int, int, int) { return !g_interrupted.load(); };
+  }
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+}
+
+template <class Summary>
+void print_job_end(const Summary& r) {
+  if (r.processes > 1) {
+    std::printf("%d processes; cells run by each:", r.processes);
+    for (const int n : r.cells_by_process) std::printf(" %d", n);
+    std::printf("\n");
+  }
+  std::printf("wrote %s in %.2f s\n", r.output_path.c_str(), r.seconds);
+}
+
+template <class F>
+int keeping_journal(const std::string& out, F&& job) {
+  try {
+    return job();
+  } catch (const codev::RuntimeError& e) {
+    if (!std::filesystem::exists(out + ".partial.cells")) throw;
+    throw codev::RuntimeError(std::string(e.what()) + "\nfinished cells are kept in " + out +
+                              ".partial.cells; rerun with --resume to continue");
+  }
+}
+
 int cmd_experiment(const std::string& file, std::string out, int threads, bool resume,
                    const std::string& command_line) {
-  const int rank = codev::process_rank();
   codev::ExperimentSpec spec;
   if (const std::optional<int> end = read_on_every_rank(codev::read_experiment, file, spec)) {
     return *end;
   }
   if (out.empty()) out = default_output(file);
   codev::ExperimentOptions options;
-  options.output_path = out;
-  options.threads = threads;
-  options.resume = resume;
-  options.command_line = command_line;
   ExperimentProgress progress;
-  if (rank == 0) {
-    options.progress = [&](int done, int total, int step, int steps) {
-      return progress(done, total, step, steps);
-    };
-  } else {
-    options.progress = [](int, int, int, int) { return !g_interrupted.load(); };
-  }
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
-  try {
+  set_job_options(options, out, threads, resume, command_line, progress);
+  return keeping_journal(out, [&] {
     const codev::ExperimentSummary r = codev::run_experiment(spec, options);
-    if (rank != 0) return 0;
+    if (codev::process_rank() != 0) return 0;
     std::printf(
         "codev: experiment %s: %zu variant(s), %d replicate(s), %zu sweep point(s): %d cells"
         " (%d resumed)\n",
         spec.name.c_str(), spec.variants.size(), spec.replicates, spec.sweep.values.size(), r.cells,
         r.cells_resumed);
-    if (r.processes > 1) {
-      std::printf("%d processes; cells run by each:", r.processes);
-      for (const int n : r.cells_by_process) std::printf(" %d", n);
-      std::printf("\n");
-    }
-    std::printf("wrote %s in %.2f s\n", r.output_path.c_str(), r.seconds);
-  } catch (const codev::RuntimeError& e) {
-    if (!std::filesystem::exists(out + ".partial.cells")) throw;
-    throw codev::RuntimeError(std::string(e.what()) + "\nfinished cells are kept in " + out +
-                              ".partial.cells; rerun with --resume to continue");
-  }
-  return 0;
+    print_job_end(r);
+    return 0;
+  });
 }
 
 int cmd_calibrate(const std::string& file, std::string out, int threads, bool resume,
                   const std::string& command_line) {
-  const int rank = codev::process_rank();
   codev::CalibrationSpec spec;
   if (const std::optional<int> end = read_on_every_rank(codev::read_calibration, file, spec)) {
     return *end;
   }
   if (out.empty()) out = default_output(file);
   codev::CalibrationOptions options;
-  options.output_path = out;
-  options.threads = threads;
-  options.resume = resume;
-  options.command_line = command_line;
   ExperimentProgress progress;
-  if (rank == 0) {
-    options.progress = [&](int done, int total, int step, int steps) {
-      return progress(done, total, step, steps);
-    };
+  set_job_options(options, out, threads, resume, command_line, progress);
+  if (codev::process_rank() == 0) {
     options.report = [](const std::string& line) {
       if (isatty(STDERR_FILENO) != 0) std::fprintf(stderr, "\r\033[K");
       std::printf("%s\n", line.c_str());
       std::fflush(stdout);
     };
-  } else {
-    options.progress = [](int, int, int, int) { return !g_interrupted.load(); };
   }
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
-  try {
+  return keeping_journal(out, [&] {
     const codev::CalibrationSummary r = codev::run_calibration(spec, options);
-    if (rank != 0) return 0;
+    if (codev::process_rank() != 0) return 0;
     std::printf(
         "codev: calibration %s: %zu parameter(s), %zu target(s), %d wave(s), %d points: %d cells"
         " (%d resumed)\n",
         spec.name.c_str(), spec.parameters.size(), spec.targets.size(), r.waves, r.points, r.cells,
         r.cells_resumed);
-    if (r.processes > 1) {
-      std::printf("%d processes; cells run by each:", r.processes);
-      for (const int n : r.cells_by_process) std::printf(" %d", n);
-      std::printf("\n");
-    }
-    std::printf("wrote %s in %.2f s\n", r.output_path.c_str(), r.seconds);
-  } catch (const codev::RuntimeError& e) {
-    if (!std::filesystem::exists(out + ".partial.cells")) throw;
-    throw codev::RuntimeError(std::string(e.what()) + "\nfinished cells are kept in " + out +
-                              ".partial.cells; rerun with --resume to continue");
-  }
-  return 0;
+    print_job_end(r);
+    return 0;
+  });
 }
 
 int cmd_validate(const std::string& scenario, const std::vector<std::string>& sets) {
