@@ -21,6 +21,8 @@
 #include "engine/parallel.hpp"
 #include "engine/rng.hpp"
 #include "engine/validate.hpp"
+#include "policy_spec.hpp"
+#include "same_datasets.hpp"
 #include "spec_builder.hpp"
 
 using namespace codev;
@@ -130,6 +132,32 @@ TEST_CASE("output datasets are bit-identical for 1, 2 and 4 threads and across r
     std::filesystem::remove(other);
   }
   std::filesystem::remove(ref);
+}
+
+TEST_CASE("the kernel's generic and wide paths give the same datasets", "[engine][determinism]") {
+  // Every aid channel on, so that every branch of the kernel runs on both paths.
+  ScenarioSpec spec = small_spec();
+  spec.pairings = {testing::pairing("a", 510116, 513332, 40e6, 30),
+                   testing::pairing("b", 510106, 513335, 30e6, 25)};
+  for (int k = 0; k < kNumInstruments; ++k) {
+    spec.policies.push_back(testing::policy(static_cast<Instrument>(k)));
+  }
+  const Model m = compile(spec);
+  set_kernel_path(KernelPath::generic);
+  CHECK(kernel_path() == KernelPath::generic);
+  const std::string generic = run_to_file(m, 2, "path_generic");
+  set_kernel_path(KernelPath::automatic);
+  if (kernel_path() != KernelPath::wide) {
+    WARN("this processor has no wide path (AVX2, BMI1, BMI2): only the generic one was run");
+    std::filesystem::remove(generic);
+    return;
+  }
+  set_kernel_path(KernelPath::wide);
+  const std::string wide = run_to_file(m, 2, "path_wide");
+  set_kernel_path(KernelPath::automatic);
+  codev::testing::require_same_datasets(generic, wide);
+  std::filesystem::remove(generic);
+  std::filesystem::remove(wide);
 }
 
 TEST_CASE("a county's draws do not depend on other counties", "[engine][rng]") {

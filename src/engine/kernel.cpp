@@ -1,6 +1,9 @@
 // The household kernel (kernel.hpp): county constants, and the fused loop over a chunk.
 #include "engine/kernel.hpp"
 
+#include <atomic>
+#include <stdexcept>
+
 namespace codev {
 
 namespace {
@@ -79,13 +82,19 @@ KernelCounty kernel_county(const Model& m, const State& s, const StepContext& ct
   return kc;
 }
 
+namespace {
+
 // Random events compare raw Philox words with thresholds (event when word < p * 2^bits). One
 // Philox call serves four households (see the table of streams in docs/MODEL.md): the common
 // draws, illness and layoff, take a 32-bit half word each; the rare ones (illness cost, hiring)
 // come from a second call, made only for the household that needs one.
-void household_chunk(const Model& m, State& s, const std::int8_t* plan_in, const StepContext& ctx,
-                     const FarmTech& tech, const Rng& dyn, const Chunk& ch,
-                     ChunkSelections selections, double* acc) {
+// The loop itself, compiled twice below: for any x86-64 processor and for those with AVX2, BMI1
+// and BMI2. The same source and no floating-point contraction (-ffp-contract=off), so both give
+// the same bits; the wide one just has more registers' worth of instructions to choose from.
+[[gnu::always_inline]] inline void chunk_loop(const Model& m, State& s, const std::int8_t* plan_in,
+                                              const StepContext& ctx, const FarmTech& tech,
+                                              const Rng& dyn, const Chunk& ch,
+                                              ChunkSelections& selections, double* acc) {
   const HouseholdView h(s.hh);
   const std::int8_t* __restrict plan = plan_in;
   const int c = ch.county;
@@ -210,6 +219,52 @@ void household_chunk(const Model& m, State& s, const std::int8_t* plan_in, const
   acc[kPlacements] = placed_sum;
   acc[kPlacementPaid] = placed_sum * kc.placement_paid;
   acc[kTrainees] = trained_sum;
+}
+
+void chunk_generic(const Model& m, State& s, const std::int8_t* plan, const StepContext& ctx,
+                   const FarmTech& tech, const Rng& dyn, const Chunk& ch,
+                   ChunkSelections& selections, double* acc) {
+  chunk_loop(m, s, plan, ctx, tech, dyn, ch, selections, acc);
+}
+
+[[gnu::target("avx2,bmi,bmi2")]] void chunk_wide(const Model& m, State& s, const std::int8_t* plan,
+                                                 const StepContext& ctx, const FarmTech& tech,
+                                                 const Rng& dyn, const Chunk& ch,
+                                                 ChunkSelections& selections, double* acc) {
+  chunk_loop(m, s, plan, ctx, tech, dyn, ch, selections, acc);
+}
+
+bool cpu_has_wide() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") &&
+         __builtin_cpu_supports("bmi2");
+}
+
+std::atomic<KernelPath> g_path{KernelPath::automatic};
+
+}  // namespace
+
+void set_kernel_path(KernelPath path) {
+  if (path == KernelPath::wide && !cpu_has_wide()) {
+    throw std::invalid_argument("this processor has no AVX2, BMI1 and BMI2 for the wide kernel");
+  }
+  g_path.store(path, std::memory_order_relaxed);
+}
+
+KernelPath kernel_path() {
+  static const bool wide = cpu_has_wide();
+  const KernelPath p = g_path.load(std::memory_order_relaxed);
+  return p == KernelPath::automatic ? (wide ? KernelPath::wide : KernelPath::generic) : p;
+}
+
+void household_chunk(const Model& m, State& s, const std::int8_t* plan, const StepContext& ctx,
+                     const FarmTech& tech, const Rng& dyn, const Chunk& ch,
+                     ChunkSelections selections, double* acc) {
+  if (kernel_path() == KernelPath::wide) {
+    chunk_wide(m, s, plan, ctx, tech, dyn, ch, selections, acc);
+  } else {
+    chunk_generic(m, s, plan, ctx, tech, dyn, ch, selections, acc);
+  }
 }
 
 }  // namespace codev

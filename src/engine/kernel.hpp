@@ -356,6 +356,17 @@ enum StepSum {
   kNumStepSums
 };
 
+/// The kernel's code paths: one for any x86-64 processor, one for processors with AVX2, BMI1 and
+/// BMI2 ("wide"). The same source, the same bits (tests/test_engine.cpp runs both).
+enum class KernelPath { automatic, generic, wide };
+
+/// Forces a path for the whole process (tests, benchmarks); automatic (the default) takes the
+/// wide one where the processor has it. std::invalid_argument for wide on a processor without.
+void set_kernel_path(KernelPath path);
+
+/// The path in use: generic or wide.
+KernelPath kernel_path();
+
 /// The household kernel for one chunk and one step: the four processes above for every
 /// household, fused in blocks; the chunk's per-step sums go to acc[StepSum].
 void household_chunk(const Model& m, State& s, const std::int8_t* plan, const StepContext& ctx,
