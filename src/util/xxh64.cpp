@@ -46,6 +46,7 @@ Xxh64::Xxh64(std::uint64_t seed)
     : seed_(seed), lanes_{seed + kPrime1 + kPrime2, seed + kPrime2, seed, seed - kPrime1} {}
 
 void Xxh64::update(const void* data, std::size_t size) {
+  if (size == 0) return;  // an empty vector's data() may be null, which memcpy may not take
   const auto* p = static_cast<const unsigned char*>(data);
   total_ += size;
   if (buffered_ > 0) {
