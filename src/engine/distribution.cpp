@@ -56,7 +56,7 @@ void read_county(const Households& h, std::int64_t b, std::int64_t e, bool pover
   buf.net.resize(poverty ? n : 0);
   buf.persons.resize(poverty ? n : 0);
   std::fill(buf.count.begin(), buf.count.end(), 0);
-  std::size_t* const count = buf.count.data();
+  std::uint32_t* const count = buf.count.data();
   const float* const income = h.income_pc.data() + b;
   const float* const net = h.net_income_pc.data() + b;
   const std::uint8_t* const persons = h.persons.data() + b;
@@ -85,8 +85,8 @@ void sort_by_value(DistributionScratch& buf) {
         std::span(buf.count).subspan(static_cast<std::size_t>(d) * kBuckets, kBuckets);
     // A digit shared by every key changes nothing (income exponents often are).
     if (std::find(count.begin(), count.end(), keys.size()) != count.end()) continue;
-    std::size_t next = 0;
-    for (std::size_t& c : count) next += std::exchange(c, next);
+    std::uint32_t next = 0;
+    for (std::uint32_t& c : count) next += std::exchange(c, next);
     const int shift = 32 + d * kDigitBits;
     for (const std::uint64_t k : keys) buf.sorted[count[(k >> shift) & (kBuckets - 1)]++] = k;
     keys.swap(buf.sorted);

@@ -18,10 +18,12 @@ namespace codev {
 /// county (distribution.cpp).
 struct DistributionScratch {
   std::vector<std::uint64_t> keys, sorted;  ///< sort keys, and the radix sort's other buffer
-  std::vector<std::size_t> count;           ///< histograms of the keys' radix digits
-  std::vector<double> x, w;                 ///< income per person and persons, ascending income
-  std::vector<double> net, persons;         ///< FGT inputs in household order
-  IndicatorBuffer indicators;               ///< fgt's copy, only if a household has no person
+  /// Histograms of the keys' radix digits; 32-bit counts (a county has far fewer than 2^32
+  /// households) keep all of them in L1 while the keys are read.
+  std::vector<std::uint32_t> count;
+  std::vector<double> x, w;          ///< income per person and persons, ascending income
+  std::vector<double> net, persons;  ///< FGT inputs in household order
+  IndicatorBuffer indicators;        ///< fgt's copy, only if a household has no person
 };
 
 /// County-phase temporaries (TFP catch-up).
