@@ -571,3 +571,41 @@ TEST_CASE("gini_median_sorted equals gini_median on sorted data and rejects unso
   const std::vector<double> w2 = {1.0, 1.0};
   CHECK_THROWS_AS(codev::gini_median_sorted(unsorted, w2), std::invalid_argument);
 }
+
+TEST_CASE("entries of weight 0 change no bit wherever they are and whatever their value",
+          "[stats][gini][median][fgt]") {
+  // gini_median_sorted reads its input in place and fgt sums it in place when every weight is
+  // positive: both must skip a weight-0 entry, leading or not, NaN or not, exactly as if absent.
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> income(500.0, 20000.0);
+  Vec x, w;
+  for (int i = 0; i < 300; ++i) {
+    x.push_back(income(rng));
+    w.push_back(1.0 + static_cast<double>(i % 5));
+  }
+  std::sort(x.begin(), x.end());
+  Vec xz = {nan}, wz = {0.0};  // the same data with weight-0 entries spread through it
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    xz.push_back(x[i]);
+    wz.push_back(w[i]);
+    if (i % 37 == 0) {
+      xz.push_back(i % 2 ? nan : x[i]);
+      wz.push_back(0.0);
+    }
+  }
+  const codev::GiniMedian a = codev::gini_median_sorted(x, w);
+  const codev::GiniMedian b = codev::gini_median_sorted(xz, wz);
+  CHECK(std::bit_cast<std::uint64_t>(a.gini) == std::bit_cast<std::uint64_t>(b.gini));
+  CHECK(a.median == b.median);
+  CHECK(a.gini == gini(x, w));
+  CHECK(a.median == weighted_median(x, w));
+  for (const double line : {3000.0, 9000.0}) {
+    const codev::Fgt f = fgt(x, w, line);
+    const codev::Fgt g = fgt(xz, wz, line);
+    CHECK(std::bit_cast<std::uint64_t>(f.fgt0) == std::bit_cast<std::uint64_t>(g.fgt0));
+    CHECK(std::bit_cast<std::uint64_t>(f.fgt1) == std::bit_cast<std::uint64_t>(g.fgt1));
+    CHECK(std::bit_cast<std::uint64_t>(f.fgt2) == std::bit_cast<std::uint64_t>(g.fgt2));
+    CHECK(f.fgt0 > 0.0);
+  }
+}

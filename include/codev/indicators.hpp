@@ -68,9 +68,8 @@ GiniMedian gini_median(std::span<const double> x, std::span<const double> weight
 /// The same for incomes already in ascending order (ties in any order give the same result as
 /// gini_median on the same data in that order): skips the sort. Throws std::invalid_argument if
 /// x is not ascending.
+/// Reads the input in place (it copies nothing, so it needs no buffer).
 GiniMedian gini_median_sorted(std::span<const double> x, std::span<const double> weight);
-GiniMedian gini_median_sorted(std::span<const double> x, std::span<const double> weight,
-                              IndicatorBuffer& buffer);
 
 /// Theil T index of a population split into groups, with its exact decomposition
 /// total = between + within (each part is computed separately, so the identity holds up to

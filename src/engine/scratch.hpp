@@ -14,12 +14,16 @@
 
 namespace codev {
 
-/// Buffers of one worker for sorting a county's incomes at the year end.
+/// Buffers of one worker for a county's distribution at the year end, sized once for the largest
+/// county (distribution.cpp).
 struct DistributionScratch {
-  std::vector<std::uint64_t> keys, sorted;
-  std::vector<std::size_t> count;
-  std::vector<double> x, w;
-  IndicatorBuffer indicators;
+  std::vector<std::uint64_t> keys, sorted;  ///< sort keys, and the radix sort's other buffer
+  /// Histograms of the keys' radix digits; 32-bit counts (a county has far fewer than 2^32
+  /// households) keep all of them in L1 while the keys are read.
+  std::vector<std::uint32_t> count;
+  std::vector<double> x, w;          ///< income per person and persons, ascending income
+  std::vector<double> net, persons;  ///< FGT inputs in household order
+  IndicatorBuffer indicators;        ///< fgt's copy, only if a household has no person
 };
 
 /// County-phase temporaries (TFP catch-up).

@@ -83,6 +83,10 @@ enum YearSum {
 
 // Year end for one chunk: annualised income per person, the poverty test on income net of
 // out-of-pocket medical costs, returns to poverty, monitoring, and next year's allowance.
+// The household arrays are read through local pointers and the sums kept in a local array: the
+// byte-sized flag stores could otherwise alias the sums and the arrays' own pointers, which the
+// compiler would then reload and store for every household. Each sum still adds its households
+// in the same order, starting from 0 as `acc` does: the same bits.
 void close_year_chunk(const Model& m, State& s, const StepContext& ctx, const Rng& ident,
                       const Chunk& ch, double* acc) {
   Households& h = s.hh;
@@ -94,28 +98,45 @@ void close_year_chunk(const Model& m, State& s, const StepContext& ctx, const Rn
   // Cash assistance per person of a household monitored over this year, annualised: status only
   // changes at year ends, so a monitored household received it at every step of the year.
   const double assistance_year = s.aid.assistance_ytd[ch.county] * annualise;
-  for (std::int64_t i = ch.begin; i < ch.end; ++i) {
-    const double persons = h.persons[i];
-    const double wage = h.ytd_wage[i] * annualise, operating = h.ytd_operating[i] * annualise;
-    const double property = h.ytd_property[i] * annualise, transfer = h.ytd_transfer[i] * annualise;
-    const double medical = h.ytd_medical[i] * annualise;
+  const double line = ctx.line, monitor_line = ctx.monitor_line;
+  const double next_allowance_line = ctx.next_allowance_line;
+  const double takeup = p.transfer_allowance_takeup;
+  const std::uint8_t* __restrict persons_of = h.persons.data();
+  const float* __restrict ytd_wage = h.ytd_wage.data();
+  const float* __restrict ytd_operating = h.ytd_operating.data();
+  const float* __restrict ytd_property = h.ytd_property.data();
+  const float* __restrict ytd_transfer = h.ytd_transfer.data();
+  const float* __restrict ytd_medical = h.ytd_medical.data();
+  const float* __restrict ytd_covered = h.ytd_covered.data();
+  std::uint8_t* __restrict flags = h.flags.data();
+  float* __restrict allowance = h.allowance.data();
+  float* __restrict income_pc = h.income_pc.data();
+  float* __restrict net_income_pc = h.net_income_pc.data();
+  double sum[kNumYearSums] = {};
+  const std::span<double, stats::kNumTargetingSums> targeting(&sum[kTargeting],
+                                                              stats::kNumTargetingSums);
+  for (std::int64_t i = ch.begin, end = ch.end; i < end; ++i) {
+    const double persons = persons_of[i];
+    const double wage = ytd_wage[i] * annualise, operating = ytd_operating[i] * annualise;
+    const double property = ytd_property[i] * annualise, transfer = ytd_transfer[i] * annualise;
+    const double medical = ytd_medical[i] * annualise;
     const double pc = (wage + operating + property + transfer) / persons;
     const double net_pc = pc - medical / persons;
-    std::uint8_t fl = h.flags[i] & static_cast<std::uint8_t>(~kReturned);
+    std::uint8_t fl = flags[i] & static_cast<std::uint8_t>(~kReturned);
     // Targeting: the status the year was lived under (who received the safety net's assistance)
     // against the household's need without it: without the cash, which only monitored
     // households received, and without the medical assistance, which would otherwise have been
     // out-of-pocket costs.
     const bool monitored_in_year = (fl & kMonitored) != 0;
     const double cash_pc = monitored_in_year ? assistance_year : 0.0;
-    const double covered = h.ytd_covered[i] * annualise;
+    const double covered = ytd_covered[i] * annualise;
     const bool at_risk_true =
-        stats::income_without_assistance(net_pc, cash_pc, covered / persons) < ctx.monitor_line;
-    const bool poor = net_pc < ctx.line;
+        stats::income_without_assistance(net_pc, cash_pc, covered / persons) < monitor_line;
+    const bool poor = net_pc < line;
     // A return is a transition: registered as lifted, above the line last year, below it now.
     if (poor && (fl & kLifted) && !(fl & kPoor)) {
       fl |= kReturned;
-      acc[kReturnedHh] += 1.0;
+      sum[kReturnedHh] += 1.0;
     }
     if (!poor && (fl & kPoor)) fl |= kLifted;  // left poverty this year
     fl = poor ? (fl | kPoor) : (fl & static_cast<std::uint8_t>(~kPoor));
@@ -123,42 +144,42 @@ void close_year_chunk(const Model& m, State& s, const StepContext& ctx, const Rn
     // included, as in official statistics. A monitored household leaves monitoring only when its
     // risk is eliminated without the safety net: its income net of the cash assistance it
     // received this year is at or above the threshold (as the allowance excludes itself below).
-    const bool at_risk = net_pc < ctx.monitor_line;
+    const bool at_risk = net_pc < monitor_line;
     if (fl & kMonitored) {
-      if (net_pc - assistance_year >= ctx.monitor_line) {
+      if (net_pc - assistance_year >= monitor_line) {
         fl &= static_cast<std::uint8_t>(~kMonitored);  // risk eliminated
       }
     } else if (at_risk && ident.uniform4(code, i - first, ctx.step).u[0] < identification) {
       fl |= kMonitored;
     }
     // Next year's allowance tops up this year's income without the allowance to next year's line.
-    const double allowance_pc = h.allowance[i];
-    h.allowance[i] = static_cast<float>(
-        p.transfer_allowance_takeup * std::max(0.0, ctx.next_allowance_line - (pc - allowance_pc)));
-    h.flags[i] = fl;
-    h.income_pc[i] = static_cast<float>(pc);
-    h.net_income_pc[i] = static_cast<float>(net_pc);
+    const double allowance_pc = allowance[i];
+    allowance[i] =
+        static_cast<float>(takeup * std::max(0.0, next_allowance_line - (pc - allowance_pc)));
+    flags[i] = fl;
+    income_pc[i] = static_cast<float>(pc);
+    net_income_pc[i] = static_cast<float>(net_pc);
 
-    acc[kPersons] += persons;
-    acc[kHouseholds] += 1.0;
-    acc[kWage] += wage;
-    acc[kOperating] += operating;
-    acc[kProperty] += property;
-    acc[kTransfer] += transfer;
-    acc[kMedicalYear] += medical;
-    if (at_risk) acc[kAtRisk] += persons;
-    if (fl & kMonitored) acc[kMonitoredHh] += 1.0;
-    stats::targeting_add(
-        std::span<double, stats::kNumTargetingSums>(&acc[kTargeting], stats::kNumTargetingSums),
-        monitored_in_year, at_risk_true, cash_pc * persons, covered);
+    sum[kPersons] += persons;
+    sum[kHouseholds] += 1.0;
+    sum[kWage] += wage;
+    sum[kOperating] += operating;
+    sum[kProperty] += property;
+    sum[kTransfer] += transfer;
+    sum[kMedicalYear] += medical;
+    if (at_risk) sum[kAtRisk] += persons;
+    if (fl & kMonitored) sum[kMonitoredHh] += 1.0;
+    stats::targeting_add(targeting, monitored_in_year, at_risk_true, cash_pc * persons, covered);
     if (pc > 0) {
-      acc[kPersonsPositive] += persons;
-      acc[kIncomePositive] += persons * pc;
-      acc[kIncomeLog] += persons * pc * std::log(pc);
+      sum[kPersonsPositive] += persons;
+      sum[kIncomePositive] += persons * pc;
+      sum[kIncomeLog] += persons * pc * std::log(pc);
     } else {
-      acc[kNonPositiveIncome] += 1.0;
+      sum[kNonPositiveIncome] += 1.0;
     }
   }
+  // acc holds zeros (reduce_by_county): 0 + x is x, so this is a copy.
+  for (int k = 0; k < kNumYearSums; ++k) acc[k] += sum[k];
 }
 
 void fill_annual(const Model& m, const State& s, const std::vector<double>& sums, int year,

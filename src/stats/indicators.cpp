@@ -44,20 +44,6 @@ class CompensatedSum {
   double comp_ = 0.0;
 };
 
-/// Pairwise sum of term(k) for k in [lo, hi). Error grows with log n, and the summation tree
-/// depends only on the count, so termwise-ordered inputs give ordered sums (see header note).
-template <class Term>
-double pairwise_sum(std::size_t lo, std::size_t hi, const Term& term) {
-  constexpr std::size_t kBlock = 16;  // plain loop below this: recursion overhead not worth it
-  if (hi - lo <= kBlock) {
-    double s = 0.0;
-    for (std::size_t k = lo; k < hi; ++k) s += term(k);
-    return s;
-  }
-  const std::size_t mid = lo + (hi - lo) / 2;
-  return pairwise_sum(lo, mid, term) + pairwise_sum(mid, hi, term);
-}
-
 [[noreturn]] void fail(const char* fn, const std::string& what) {
   throw std::invalid_argument(std::string("codev::") + fn + ": " + what);
 }
@@ -113,6 +99,67 @@ void sort_entries(std::vector<Entry>& entries) {
   });
 }
 
+/// Read access to weighted values for the sums below, in their order: entry k has value x(k)
+/// and weight w(k). The sums skip entries of weight 0 where they may occur (see each function),
+/// so one implementation serves copied entries and the caller's spans alike.
+struct EntryView {
+  const std::vector<Entry>& e;
+  std::size_t size() const { return e.size(); }
+  double x(std::size_t k) const { return e[k].x; }
+  double w(std::size_t k) const { return e[k].w; }
+};
+struct SpanView {
+  std::span<const double> xs, ws;
+  std::size_t size() const { return xs.size(); }
+  double x(std::size_t k) const { return xs[k]; }
+  double w(std::size_t k) const { return ws[k]; }
+};
+
+/// Validates every entry (as positive_entries does) and counts the positively weighted ones.
+std::size_t count_positive(const char* fn, std::span<const double> x,
+                           std::span<const double> weight) {
+  check_sizes(fn, x.size(), weight.size());
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) n += counts(fn, i, x[i], weight[i]) ? 1 : 0;
+  return n;
+}
+
+/// The four sums of FGT over entries that all have a positive weight.
+struct FgtSums {
+  double total = 0.0;  ///< sum w
+  double poor = 0.0;   ///< sum w [x < z]
+  double gap1 = 0.0;   ///< sum w g
+  double gap2 = 0.0;   ///< sum (w g) g
+};
+
+/// The four sums over entries [lo, hi), each a pairwise sum of its own terms: error grows with
+/// log n, and the summation tree depends only on the count, so termwise-ordered inputs give
+/// ordered sums (see the note at the top). The four share one tree and one pass over the
+/// entries; each still adds its terms in exactly the order a sum of its own would.
+template <class View>
+FgtSums fgt_sums(const View& v, double line, std::size_t lo, std::size_t hi) {
+  constexpr std::size_t kBlock = 16;  // plain loop below this: recursion overhead not worth it
+  if (hi - lo <= kBlock) {
+    FgtSums s;
+    for (std::size_t k = lo; k < hi; ++k) {
+      const double x = v.x(k), w = v.w(k);
+      // Normalised gap g = (z-y)/z of the poor, 0 for the non-poor. Computed as (z-y)/z rather
+      // than 1-y/z: z-y is exact when y is near z (Sterbenz), where the gap is smallest. For
+      // y >= 0 the rounded g is <= 1, so w*g <= w and (w*g)*g <= w*g termwise after rounding.
+      const double g = x < line ? (line - x) / line : 0.0;
+      s.total += w;
+      s.poor += x < line ? w : 0.0;
+      s.gap1 += w * g;
+      s.gap2 += (w * g) * g;
+    }
+    return s;
+  }
+  const std::size_t mid = lo + (hi - lo) / 2;
+  const FgtSums a = fgt_sums(v, line, lo, mid);
+  const FgtSums b = fgt_sums(v, line, mid, hi);
+  return {a.total + b.total, a.poor + b.poor, a.gap1 + b.gap1, a.gap2 + b.gap2};
+}
+
 }  // namespace
 
 Fgt fgt(std::span<const double> income, std::span<const double> weight, double line) {
@@ -123,24 +170,18 @@ Fgt fgt(std::span<const double> income, std::span<const double> weight, double l
 Fgt fgt(std::span<const double> income, std::span<const double> weight, double line,
         IndicatorBuffer& buffer) {
   if (!std::isfinite(line)) fail("fgt", "poverty line is not finite");
-  const std::vector<Entry>& e = positive_entries("fgt", income, weight, buffer);
+  const std::size_t n = count_positive("fgt", income, weight);
   // No positive line, no poverty standard: nobody is counted (and (z-y)/z is undefined at 0).
-  if (e.empty() || line <= 0.0) return {};
-
-  // Normalised gap g = (z-y)/z of the poor, 0 for the non-poor. Computed as (z-y)/z rather than
-  // 1-y/z: z-y is exact when y is near z (Sterbenz), where the gap is smallest. For y >= 0 the
-  // rounded g is <= 1, so w*g <= w and (w*g)*g <= w*g termwise after rounding.
-  const auto gap = [&](std::size_t k) { return e[k].x < line ? (line - e[k].x) / line : 0.0; };
-  const std::size_t n = e.size();
-  const double total = pairwise_sum(0, n, [&](std::size_t k) { return e[k].w; });
-  const double poor =
-      pairwise_sum(0, n, [&](std::size_t k) { return e[k].x < line ? e[k].w : 0.0; });
-  const double gap1 = pairwise_sum(0, n, [&](std::size_t k) { return e[k].w * gap(k); });
-  const double gap2 = pairwise_sum(0, n, [&](std::size_t k) {
-    const double g = gap(k);
-    return (e[k].w * g) * g;
-  });
-  return {poor / total, gap1 / total, gap2 / total};
+  if (n == 0 || line <= 0.0) return {};
+  // The summation tree depends on the positions among the positively weighted entries: with
+  // every weight positive the input is used as it is, else those entries are copied first.
+  FgtSums s;
+  if (n == income.size()) {
+    s = fgt_sums(SpanView{income, weight}, line, 0, n);
+  } else {
+    s = fgt_sums(EntryView{positive_entries("fgt", income, weight, buffer)}, line, 0, n);
+  }
+  return {s.poor / s.total, s.gap1 / s.total, s.gap2 / s.total};
 }
 
 double weighted_mean(std::span<const double> x, std::span<const double> weight) {
@@ -158,46 +199,75 @@ double weighted_mean(std::span<const double> x, std::span<const double> weight) 
 
 namespace {
 
-// Median of entries sorted by sort_entries. The total is accumulated in the same (sorted) order
-// with the same accumulator as the running sum below, so the last running value equals it bit
-// for bit and the loop always finds an entry. The test cum >= W/2 is done as 2*cum >= W:
-// doubling is exact.
-double median_sorted(const std::vector<Entry>& e) {
-  CompensatedSum total;
-  for (const Entry& en : e) total.add(en.w);
-  const double w_total = total.value();
+// The sorted-order functions below take a view (EntryView or SpanView) of entries in ascending
+// order whose weights are validated; entries of weight 0 (possible in a SpanView only) are not
+// part of the population and are skipped, so a view with them gives the bits of the same view
+// without them.
 
-  CompensatedSum cum;
-  for (const Entry& en : e) {
-    cum.add(en.w);
-    if (2.0 * cum.value() >= w_total) return en.x;
+// Total of the weights, in order, with the accumulator gini_sorted uses for its running weight:
+// the two give the same bits.
+template <class View>
+double total_weight(const View& v) {
+  CompensatedSum total;
+  for (std::size_t k = 0; k < v.size(); ++k) {
+    if (v.w(k) != 0.0) total.add(v.w(k));
   }
-  return e.back().x;  // unreachable: see above
+  return total.value();
 }
 
-// Gini of entries sorted by sort_entries.
+// Median of entries sorted by sort_entries, given their total weight (total_weight(v) or
+// gini_sorted's, the same bits). The total is accumulated in the same (sorted) order with the
+// same accumulator as the running sum below, so the last running value equals it bit for bit and
+// the loop always finds an entry. The test cum >= W/2 is done as 2*cum >= W: doubling is exact.
+template <class View>
+double median_sorted(const View& v, double w_total) {
+  CompensatedSum cum;
+  double last = 0.0;
+  for (std::size_t k = 0; k < v.size(); ++k) {
+    const double w = v.w(k);
+    if (w == 0.0) continue;
+    cum.add(w);
+    last = v.x(k);
+    if (2.0 * cum.value() >= w_total) return last;
+  }
+  return last;  // unreachable: see above
+}
+
+// Gini of entries sorted by sort_entries, and their total weight (which the median needs too:
+// returned so it is not summed twice).
 // With x sorted ascending, sum_{i,j} w_i w_j |x_i - x_j| = 2 N, N = sum_j w_j A_j, where
 // A_j = sum_{i<j} w_i (x_j - x_i) follows the recurrence A_j = A_{j-1} + C_{j-1} (x_j - x_{j-1})
 // with C_{j-1} the weight before j. Every increment is >= 0 (sorted differences are exact 0
 // for ties), so N is a sum of non-negative terms: no cancellation, unlike the textbook
 // "... / (W S) - 1" form, and equal incomes give exactly 0. Then G = 2N / (2 W^2 mean) = N/(W S).
-double gini_sorted(const std::vector<Entry>& e) {
+struct GiniTotal {
+  double gini = 0.0;
+  double w_total = 0.0;
+};
+template <class View>
+GiniTotal gini_sorted(const View& v) {
   CompensatedSum cum_w;   // C_{j-1}, then W
   CompensatedSum a;       // A_j
   CompensatedSum n_sum;   // N
   CompensatedSum wx_sum;  // S = sum w x
-  double prev = e.front().x;
-  for (const Entry& en : e) {
-    a.add(cum_w.value() * (en.x - prev));
-    n_sum.add(en.w * a.value());
-    cum_w.add(en.w);
-    wx_sum.add(en.w * en.x);
-    prev = en.x;
+  std::size_t k = 0;
+  while (k < v.size() && v.w(k) == 0.0) ++k;
+  if (k == v.size()) return {};
+  double prev = v.x(k);  // the first entry adds C (x - x) = 0
+  for (; k < v.size(); ++k) {
+    const double w = v.w(k);
+    if (w == 0.0) continue;
+    const double x = v.x(k);
+    a.add(cum_w.value() * (x - prev));
+    n_sum.add(w * a.value());
+    cum_w.add(w);
+    wx_sum.add(w * x);
+    prev = x;
   }
   const double w_total = cum_w.value();
   const double s = wx_sum.value();
-  if (!(s > 0.0)) return 0.0;  // mean <= 0: the index is not defined
-  return (n_sum.value() / w_total) / s;
+  if (!(s > 0.0)) return {0.0, w_total};  // mean <= 0: the index is not defined
+  return {(n_sum.value() / w_total) / s, w_total};
 }
 
 }  // namespace
@@ -207,7 +277,8 @@ double weighted_median(std::span<const double> x, std::span<const double> weight
   std::vector<Entry>& e = positive_entries("weighted_median", x, weight, buffer);
   if (e.empty()) return 0.0;
   sort_entries(e);
-  return median_sorted(e);
+  const EntryView v{e};
+  return median_sorted(v, total_weight(v));
 }
 
 double gini(std::span<const double> x, std::span<const double> weight) {
@@ -215,7 +286,7 @@ double gini(std::span<const double> x, std::span<const double> weight) {
   std::vector<Entry>& e = positive_entries("gini", x, weight, buffer);
   if (e.empty()) return 0.0;
   sort_entries(e);
-  return gini_sorted(e);
+  return gini_sorted(EntryView{e}).gini;
 }
 
 GiniMedian gini_median(std::span<const double> x, std::span<const double> weight) {
@@ -223,24 +294,29 @@ GiniMedian gini_median(std::span<const double> x, std::span<const double> weight
   std::vector<Entry>& e = positive_entries("gini_median", x, weight, buffer);
   if (e.empty()) return {};
   sort_entries(e);
-  return {gini_sorted(e), median_sorted(e)};
+  const EntryView v{e};
+  const GiniTotal g = gini_sorted(v);
+  return {g.gini, median_sorted(v, g.w_total)};
 }
 
 GiniMedian gini_median_sorted(std::span<const double> x, std::span<const double> weight) {
-  IndicatorBuffer buffer;
-  return gini_median_sorted(x, weight, buffer);
-}
-
-GiniMedian gini_median_sorted(std::span<const double> x, std::span<const double> weight,
-                              IndicatorBuffer& buffer) {
-  const std::vector<Entry>& e = positive_entries("gini_median_sorted", x, weight, buffer);
-  if (e.empty()) return {};
-  // Entries keep input order, so ascending input is already in sort_entries' order (ties by
-  // position): checked here, and the sort skipped.
-  for (std::size_t k = 1; k < e.size(); ++k) {
-    if (e[k].x < e[k - 1].x) fail("gini_median_sorted", "incomes are not in ascending order");
+  // Nothing is copied: the input is validated in one pass (every entry first, then the order, as
+  // the copying functions do), then read in place, zero weights skipped. Positively weighted
+  // entries in input order are then in sort_entries' order (ties by position).
+  check_sizes("gini_median_sorted", x.size(), weight.size());
+  bool any = false, ascending = true;
+  double prev = 0.0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    if (!counts("gini_median_sorted", i, x[i], weight[i])) continue;
+    if (any && x[i] < prev) ascending = false;
+    prev = x[i];
+    any = true;
   }
-  return {gini_sorted(e), median_sorted(e)};
+  if (!any) return {};
+  if (!ascending) fail("gini_median_sorted", "incomes are not in ascending order");
+  const SpanView v{x, weight};
+  const GiniTotal g = gini_sorted(v);
+  return {g.gini, median_sorted(v, g.w_total)};
 }
 
 Theil theil(std::span<const double> x, std::span<const double> weight, std::span<const int> group,

@@ -36,8 +36,23 @@ inline double income_without_assistance(double net_income, double cash, double m
 
 /// Adds one household: `monitored` during the year, `at_risk` without the assistance, and the
 /// safety-net `cash` and `medical` assistance it received in the year (yuan, household total).
-void targeting_add(std::span<double, kNumTargetingSums> sums, bool monitored, bool at_risk,
-                   double cash, double medical);
+/// Inline: the engine calls it for every household at every year end.
+inline void targeting_add(std::span<double, kNumTargetingSums> sums, bool monitored, bool at_risk,
+                          double cash, double medical) {
+  if (monitored) {
+    sums[kTgMonitored] += 1.0;
+    if (!at_risk) sums[kTgIncluded] += 1.0;
+  }
+  if (at_risk) {
+    sums[kTgAtRisk] += 1.0;
+    if (!monitored) sums[kTgExcluded] += 1.0;
+    sums[kTgCashAtRisk] += cash;
+    sums[kTgMedicalAtRisk] += medical;
+  }
+  // Whoever received it: the share on target is of all the money paid.
+  sums[kTgCash] += cash;
+  sums[kTgMedical] += medical;
+}
 
 /// The errors of one county in one year.
 struct TargetingErrors {
