@@ -397,14 +397,14 @@ constexpr std::size_t kLine = 64;
 constexpr std::size_t kSlots = kPage / kLine - 1;  // offsets 64 .. 4032
 constexpr std::size_t kMapBytes = std::size_t{1} << 20;
 
-}  // namespace
-
 // In front of each array: where its block starts and, for a mapping, its length (0: malloc).
 struct BlockHeader {
   void* raw;
   std::size_t mapped;
 };
 static_assert(sizeof(BlockHeader) <= kLine);
+
+}  // namespace
 
 void* allocate_staggered(std::size_t bytes) {
   // Successive allocations (one state's arrays, in the order of Households::for_each_array) get
