@@ -861,6 +861,24 @@ std::uint64_t save(const std::string& output, const Model& m, const RunOptions& 
   return save_state(state_path(output), m, o, id, interval, s, summary, rows_bytes, rows_hash);
 }
 
+/// Reads what follows a checkpoint's header into `s` and `summary`: the file's length, the
+/// payload and its checksum as the header gives them (InputError "damaged checkpoint" else).
+void read_payload(int fd, const std::string& path, const Header& h, State& s, RunSummary& summary) {
+  struct stat status {};
+  if (::fstat(fd, &status) != 0) io_failure("read", path);
+  const auto size = static_cast<std::uint64_t>(status.st_size);
+  if (size != kHeaderBytes + h.payload_bytes) {
+    damaged(path, "it holds " + std::to_string(size) + " bytes, its header says " +
+                      std::to_string(kHeaderBytes + h.payload_bytes));
+  }
+  FileIn in(fd, path, kHeaderBytes, h.payload_bytes);
+  Loader loader(in, path);
+  visit_state(loader, s);
+  visit_summary(loader, summary);
+  if (in.left() != 0) damaged(path, "it holds more than its state");
+  if (in.hash().digest() != h.payload_hash) damaged(path, "its contents fail their checksum");
+}
+
 /// Reads the checkpoint of `output` into `s` and the summary's year fields.
 Header load(const std::string& output, const Model& m, const RunOptions& o, const std::string& id,
             State& s, RunSummary& summary) {
@@ -868,19 +886,7 @@ Header load(const std::string& output, const Model& m, const RunOptions& o, cons
   const Fd fd = open_checkpoint(path);
   const Header h = read_header_of(fd.get(), path);
   check_same_run(h, m, o, id, path);
-  struct stat status {};
-  if (::fstat(fd.get(), &status) != 0) io_failure("read", path);
-  const auto size = static_cast<std::uint64_t>(status.st_size);
-  if (size != kHeaderBytes + h.payload_bytes) {
-    damaged(path, "it holds " + std::to_string(size) + " bytes, its header says " +
-                      std::to_string(kHeaderBytes + h.payload_bytes));
-  }
-  FileIn in(fd.get(), path, kHeaderBytes, h.payload_bytes);
-  Loader loader(in, path);
-  visit_state(loader, s);
-  visit_summary(loader, summary);
-  if (in.left() != 0) damaged(path, "it holds more than its state");
-  if (in.hash().digest() != h.payload_hash) damaged(path, "its contents fail their checksum");
+  read_payload(fd.get(), path, h, s, summary);
   check_sizes(m, s, h, path);
   return h;
 }
@@ -955,7 +961,7 @@ State load_population(const std::string& path, const Model& m, std::uint64_t rep
     if (cut != std::string::npos) why.resize(cut);
     const std::string prefix = "damaged checkpoint: ";
     if (why.starts_with(prefix)) why = "damaged initial state: " + why.substr(prefix.size());
-    refuse(why + " (codev run --save-state FILE writes one)");
+    refuse(why + ": save it again with --save-state for this scenario");
   };
   Header h;
   try {
@@ -967,9 +973,6 @@ State load_population(const std::string& path, const Model& m, std::uint64_t rep
     refuse("not an initial state but a run's checkpoint (use it with --resume)");
   }
   const std::string again = ": save it again with --save-state for this scenario";
-  const auto broken = [&](const std::string& why) {
-    refuse("damaged initial state: " + why + again);
-  };
   if (h.version != kVersion || h.commit != git_commit() || h.layout != layout_signature()) {
     refuse("the initial state was saved by codev " + h.version + " (git " + h.commit +
            "), this is codev " + kVersion + " (git " + git_commit() + ")" + again);
@@ -989,31 +992,21 @@ State load_population(const std::string& path, const Model& m, std::uint64_t rep
         "counties or parameters differ; pairings, programmes, policies, shocks and outputs may)" +
         again);
   }
-  struct stat status {};
-  if (::fstat(fd.get(), &status) != 0) io_failure("read", path);
-  if (static_cast<std::uint64_t>(status.st_size) != kHeaderBytes + h.payload_bytes) {
-    broken("it holds " + std::to_string(status.st_size) + " bytes, its header says " +
-           std::to_string(kHeaderBytes + h.payload_bytes));
-  }
   State s;
   RunSummary summary;
-  FileIn in(fd.get(), path, kHeaderBytes, h.payload_bytes);
   try {
-    Loader loader(in, path);
-    visit_state(loader, s);
-    visit_summary(loader, summary);
+    read_payload(fd.get(), path, h, s, summary);
   } catch (const InputError& e) {
     reworded(e);
   }
-  if (in.left() != 0) broken("it holds more than its state");
-  if (in.hash().digest() != h.payload_hash) broken("its contents fail their checksum");
   bool ok = s.step == 0 && s.hh.size() == m.n_household;
   s.hh.for_each_array([&](const auto& array) {
     ok = ok && static_cast<std::int64_t>(array.size()) == m.n_household;
   });
   for (const auto& f : CountyEconomy::fields())
     ok = ok && (s.economy.*f.member).size() == m.n_county;
-  if (!ok) broken("its state does not fit the scenario's counties and households");
+  if (!ok)
+    refuse("damaged initial state: its state does not fit the scenario's households" + again);
   return s;
 }
 
