@@ -148,19 +148,53 @@ inline bool needs_local_job(Move m) { return m == kFarmToLocal || m == kMigrantT
 /// True for the moves that need an organised placement (rationed by the placements offered).
 inline bool needs_placement(Move m) { return m == kFarmToPlacement || m == kLocalToPlacement; }
 
+/// The county values a labour choice reads, taken once per chunk rather than per household.
+struct LabourCounty {
+  double wage_local = 0;         ///< monthly local wage before skill
+  double wage_migrant = 0;       ///< monthly migrant earnings before skill and taste
+  double farm_tfp = 0;           ///< farm TFP x the infrastructure factor x the farm price
+  double placement_subsidy = 0;  ///< share of a placed worker's switching cost paid
+  double placement_bonus = 0;    ///< one-off payment per placed worker
+};
+
+/// The labour choice's county values of county c.
+inline LabourCounty labour_county(const CountyEconomy& k, const Levers& lever, int c) {
+  return {k.wage_local[c], k.wage_migrant[c], k.farm_tfp[c] * lever.tfp_factor[c] * k.price[c],
+          lever.placement_subsidy[c], lever.placement_bonus[c]};
+}
+
+/// Raw, non-aliasing views of the household arrays a labour choice reads.
+struct LabourView {
+  const std::uint8_t* __restrict workers;
+  const std::uint8_t* __restrict local;
+  const std::uint8_t* __restrict migrant;
+  const std::uint8_t* __restrict elderly;
+  const float* __restrict skill;
+  const float* __restrict taste;
+  const float* __restrict farm_capacity;
+
+  explicit LabourView(const Households& h)
+      : workers(h.workers.data()),
+        local(h.local.data()),
+        migrant(h.migrant.data()),
+        elderly(h.elderly.data()),
+        skill(h.skill.data()),
+        taste(h.taste.data()),
+        farm_capacity(h.farm_capacity.data()) {}
+};
+
 /// The single labour move with the largest monthly gain, if that gain exceeds `threshold`
 /// (the switching cost spread over the review interval); `gain` receives it (or `threshold`
 /// when the household stays). Workers compare skill-scaled local wages, migrant earnings plus
 /// the household's taste for migration, and the marginal product of one farm worker.
-inline Move best_move(const Households& h, std::int64_t i, const CountyEconomy& k,
-                      const Levers& lever, int c, const FarmTech& tech, double threshold,
-                      double& gain) {
+[[gnu::always_inline]] inline Move best_move(const LabourView& h, std::int64_t i,
+                                             const LabourCounty& k, const FarmTech& tech,
+                                             double threshold, double& gain) {
   const int f = h.workers[i] - h.local[i] - h.migrant[i];
   const int e = h.elderly[i];
-  const double local_value = h.skill[i] * k.wage_local[c];
-  const double migrant_value = h.skill[i] * k.wage_migrant[c] + h.taste[i];
-  const double farm_scale = k.farm_tfp[c] * lever.tfp_factor[c] * k.price[c] *
-                            FarmTech::output_units(h.farm_capacity[i], 1.0f) / 12.0;
+  const double local_value = h.skill[i] * k.wage_local;
+  const double migrant_value = h.skill[i] * k.wage_migrant + h.taste[i];
+  const double farm_scale = k.farm_tfp * FarmTech::output_units(h.farm_capacity[i], 1.0f) / 12.0;
   const double farm_gain = farm_scale * (tech.labour(f + 1, e) - tech.labour(f, e));
   const double farm_loss = f > 0 ? farm_scale * (tech.labour(f, e) - tech.labour(f - 1, e)) : 0.0;
   Move best = kStay;
@@ -182,10 +216,10 @@ inline Move best_move(const Households& h, std::int64_t i, const CountyEconomy& 
 }
 
 /// The same without the gain.
-inline Move best_move(const Households& h, std::int64_t i, const CountyEconomy& k,
-                      const Levers& lever, int c, const FarmTech& tech, double threshold) {
+inline Move best_move(const LabourView& h, std::int64_t i, const LabourCounty& k,
+                      const FarmTech& tech, double threshold) {
   double gain = 0.0;
-  return best_move(h, i, k, lever, c, tech, threshold, gain);
+  return best_move(h, i, k, tech, threshold, gain);
 }
 
 /// The better of an organised placement away for one farm or local worker and the household's
@@ -193,18 +227,18 @@ inline Move best_move(const Households& h, std::int64_t i, const CountyEconomy& 
 /// is a migrant job whose switching cost is partly paid (`subsidy`, a share) and which comes
 /// with a one-off `bonus`, spread like the switching cost over the review interval
 /// (`review_months`).
-inline Move with_placement(const Households& h, std::int64_t i, const CountyEconomy& k,
-                           const Levers& lever, int c, const FarmTech& tech, double threshold,
-                           double review_months, Move regular, double regular_gain) {
+[[gnu::always_inline]] inline Move with_placement(const LabourView& h, std::int64_t i,
+                                                  const LabourCounty& k, const FarmTech& tech,
+                                                  double threshold, double review_months,
+                                                  Move regular, double regular_gain) {
   const int f = h.workers[i] - h.local[i] - h.migrant[i];
   const int e = h.elderly[i];
-  const double local_value = h.skill[i] * k.wage_local[c];
-  const double migrant_value = h.skill[i] * k.wage_migrant[c] + h.taste[i];
-  const double farm_scale = k.farm_tfp[c] * lever.tfp_factor[c] * k.price[c] *
-                            FarmTech::output_units(h.farm_capacity[i], 1.0f) / 12.0;
+  const double local_value = h.skill[i] * k.wage_local;
+  const double migrant_value = h.skill[i] * k.wage_migrant + h.taste[i];
+  const double farm_scale = k.farm_tfp * FarmTech::output_units(h.farm_capacity[i], 1.0f) / 12.0;
   const double farm_loss = f > 0 ? farm_scale * (tech.labour(f, e) - tech.labour(f - 1, e)) : 0.0;
-  const double placed_threshold = threshold * (1.0 - lever.placement_subsidy[c]);
-  const double bonus = lever.placement_bonus[c] / review_months;
+  const double placed_threshold = threshold * (1.0 - k.placement_subsidy);
+  const double bonus = k.placement_bonus / review_months;
   Move best = regular;
   double best_net = regular == kStay ? 0.0 : regular_gain - threshold;
   auto consider = [&](bool possible, double gain, Move move) {

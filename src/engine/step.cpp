@@ -290,24 +290,31 @@ void labour_plan_phase(const Model& m, State& s, Workspace& ws, const StepContex
         std::fill(plan + ch.begin, plan + ch.end, static_cast<std::int8_t>(kStay));
         // Applicants for local jobs, placements, and training places by tier.
         std::int64_t wanted = 0, placed = 0, trainees_need = 0, trainees = 0;
+        const LabourView view(s.hh);
+        const LabourCounty county = labour_county(s.economy, s.levers, ch.county);
         auto choose = [&](std::int64_t i, double threshold) {
           double gain = 0.0;
-          Move mv = best_move(s.hh, i, s.economy, s.levers, ch.county, tech, threshold, gain);
+          Move mv = best_move(view, i, county, tech, threshold, gain);
           if (placements) {
-            mv = with_placement(s.hh, i, s.economy, s.levers, ch.county, tech, threshold,
-                                review_months, mv, gain);
+            mv = with_placement(view, i, county, tech, threshold, review_months, mv, gain);
           }
           plan[i] = mv;
           wanted += needs_local_job(mv) ? 1 : 0;
           placed += needs_placement(mv) ? 1 : 0;
         };
-        for (std::int64_t i = ch.begin; i < ch.end; ++i) {
-          if ((flags[i] & kSearching) && sick_months[i] == 0) choose(i, 0.0);
-        }
+        // One pass: searching households choose at once; every review_steps-th household (its
+        // review) chooses with the switching hurdle unless it searches, and may apply for
+        // training.
         const std::int64_t r = ctx.review_steps;
-        for (std::int64_t i = ch.begin + (r - (ch.begin - first + ctx.step) % r) % r; i < ch.end;
-             i += r) {
-          if (!(flags[i] & kSearching) && sick_months[i] == 0) choose(i, gain_threshold);
+        std::int64_t review = ch.begin + (r - (ch.begin - first + ctx.step) % r) % r;
+        for (std::int64_t i = ch.begin; i < ch.end; ++i) {
+          const bool searching = (flags[i] & kSearching) != 0;
+          if (i != review) {
+            if (searching && sick_months[i] == 0) choose(i, 0.0);
+            continue;
+          }
+          review += r;
+          if (sick_months[i] == 0) choose(i, searching ? 0.0 : gain_threshold);
           // At its review a household with a worker applies for a training place: monitored
           // households in the first tier (need), the others in the second.
           if (training && workers[i] > 0 && skill_gain[i] < retrain_below) {

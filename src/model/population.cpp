@@ -162,9 +162,11 @@ void settle_labour(const Model& m, State& s) {
   reduce_by_county(
       m, 0,
       [&](const Chunk& ch, double*) {
+        const LabourView view(s.hh);
+        const LabourCounty county = labour_county(s.economy, s.levers, ch.county);
         for (std::int64_t i = ch.begin; i < ch.end; ++i) {
           for (int round = 0; round <= s.hh.workers[i]; ++round) {
-            const Move mv = best_move(s.hh, i, s.economy, s.levers, ch.county, tech, threshold);
+            const Move mv = best_move(view, i, county, tech, threshold);
             if (mv == kStay) break;
             int local = s.hh.local[i], migrant = s.hh.migrant[i];
             apply_move(local, migrant, mv);
