@@ -126,6 +126,8 @@ struct Model {
   std::vector<double> county_specialty_share;
   std::vector<double> county_governance;  ///< initial governance capacity [0,1]
   std::vector<double> county_talent;      ///< initial local talent
+  /// Aid spent on the county before the run, (year, yuan) by year (CountySpec::aid_history).
+  std::vector<YearPoints> county_aid_history;
   std::vector<int> county_villages;
   std::vector<std::int64_t> household_begin;  ///< [n_county + 1] simulated household ranges
   std::vector<std::int32_t> village_begin;    ///< [n_county + 1] global village ranges

@@ -53,6 +53,10 @@ inline constexpr double kDefaultAgricultureShare = 0.25;
 inline constexpr double kDefaultSpecialtyShare = 0.10;
 inline constexpr double kDefaultGovernance = 0.5;
 
+/// A value given for some years: linear in between, the first value before the first year and the
+/// last after the last (docs/SCENARIOS.md, "Time paths"). One point is a constant.
+using YearPoints = std::vector<std::pair<int, double>>;
+
 /// One county. Optional fields fall back to PopulationSpec or to documented rules.
 struct CountySpec {
   Mark mark;               ///< where the county entry starts (for later errors)
@@ -78,8 +82,11 @@ struct CountySpec {
   std::optional<double> specialty_share;    ///< share of GDP in the specialty industry; default 0.1
   std::optional<double> governance;         ///< initial governance capacity in [0,1]; default 0.5
   std::optional<double> talent;             ///< initial local talent (trained cadres); default 0
-  bool estimate = false;                    ///< some figures are estimates (documented in `source`)
-  std::string source;                       ///< where the figures come from
+  /// Aid spent on the county in years before the run (year, yuan), years increasing and before
+  /// meta.start: earlier rounds of pairing, which leave stocks at the start (docs/MODEL.md 5.8).
+  YearPoints aid_history;
+  bool estimate = false;  ///< some figures are estimates (documented in `source`)
+  std::string source;     ///< where the figures come from
 };
 
 /// Budget of a pairing: a fixed amount per year, or a share of the donor's previous-year
@@ -112,10 +119,6 @@ struct PairingSpec {
   AllocationSpec allocation;
   std::string source;
 };
-
-/// A value given for some years: linear in between, the first value before the first year and the
-/// last after the last (docs/SCENARIOS.md, "Time paths"). One point is a constant.
-using YearPoints = std::vector<std::pair<int, double>>;
 
 /// The value of `points` (years strictly increasing, at least one) in `year`.
 inline double value_in_year(const YearPoints& points, int year) {

@@ -52,8 +52,11 @@ void init_county_economy(const Model& m, State& s) {
       return (y > 0 && kap > 0 && emp > 0) ? y / (std::pow(kap, alpha) * std::pow(emp, 1.0 - alpha))
                                            : 0.0;
     };
-    k.tfp_specialty[c] = tfp(y_s, k.capital_specialty[c], emp_s);
-    k.tfp_other[c] = tfp(y_o, k.capital_other[c], emp_o);
+    // The step applies TFP times the infrastructure factor (Levers::tfp_factor): at the start it
+    // is the aid history's (make_population leaves its levers in place), so the published GDP
+    // includes what earlier rounds built.
+    k.tfp_specialty[c] = tfp(y_s, k.capital_specialty[c], emp_s) / s.levers.tfp_factor[c];
+    k.tfp_other[c] = tfp(y_o, k.capital_other[c], emp_o) / s.levers.tfp_factor[c];
     // Where rural workers alone exceed the sectors' labour at the calibrated wage, the wage sits
     // above the marginal product; the wedge (wage / marginal product) keeps the calibrated wage an
     // equilibrium of the wage adjustment.

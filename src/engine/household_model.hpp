@@ -60,6 +60,14 @@ inline double link_rank(std::int64_t code, std::int64_t index) {
   return static_cast<double>(z >> 11) * (1.0 / 9007199254740992.0);
 }
 
+/// The rank below which a farming household is linked to the specialty industry in county c:
+/// the linked share, tilted by elite capture to the better-off third (`elite`) while keeping the
+/// county's share: share x (1 + 2 tilt) for them, share x (1 - tilt) for the others.
+inline double link_threshold(const Levers& lever, int c, bool elite) {
+  return elite ? lever.linked_share[c] * (1.0 + 2.0 * lever.elite_tilt[c])
+               : lever.linked_share[c] * (1.0 - lever.elite_tilt[c]);
+}
+
 /// Largest index of the kernel's per-household tables (labour term, layoff threshold, wage).
 inline constexpr int kMaxLabourIndex = 15;
 

@@ -73,10 +73,8 @@ KernelCounty kernel_county(const Model& m, const State& s, const StepContext& ct
   kc.depreciation_keep =
       static_cast<float>(std::pow(1.0 - p.farm_asset_depreciation, review_months / 12.0));
   kc.training_keep = static_cast<float>(std::pow(lever.training_keep[c], review_months / 12.0));
-  // Elite capture tilts links to the better-off third while keeping the county's share: the
-  // better-off are linked with probability share x (1 + 2 tilt), the others share x (1 - tilt).
-  kc.link_threshold[0] = lever.linked_share[c] * (1.0 - lever.elite_tilt[c]);
-  kc.link_threshold[1] = lever.linked_share[c] * (1.0 + 2.0 * lever.elite_tilt[c]);
+  kc.link_threshold[0] = link_threshold(lever, c, false);
+  kc.link_threshold[1] = link_threshold(lever, c, true);
   kc.disaster = k.asset_loss[c] > 0.0;
   kc.asset_keep = static_cast<float>(1.0 - k.asset_loss[c]);
   return kc;

@@ -66,6 +66,7 @@ void fill_counties(const ScenarioSpec& spec, Model& m) {
     m.county_specialty_share.push_back(c.specialty_share.value_or(kDefaultSpecialtyShare));
     m.county_governance.push_back(c.governance.value_or(kDefaultGovernance));
     m.county_talent.push_back(c.talent.value_or(0.0));
+    m.county_aid_history.push_back(c.aid_history);
 
     // Sizes are computed in double (the inputs are bounded, so exactly enough) and compared
     // with the limits before any conversion to an integer; totals are summed in 64 bits, each

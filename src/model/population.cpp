@@ -179,7 +179,51 @@ void settle_labour(const Model& m, State& s) {
 }
 
 // Sums used for calibration, per county.
-enum CalibrationSum { kPersons, kWageUnits, kFarmUnits, kRent, kPension, kAllowance, kNumCal };
+enum CalibrationSum {
+  kPersons,
+  kWageUnits,
+  kFarmUnits,
+  kRent,
+  kPension,
+  kAllowance,
+  kDividends,
+  kNumCal
+};
+
+// What the aid history's stocks give household i at the start (s.levers, set by
+// history_levers(); neutral without a history): the factor on its farm sales, 1 + the industry
+// premium where it is linked to the specialty industry (the kernel's rule at a review), and its
+// collective dividends a year.
+struct StartAid {
+  double operating_factor;
+  double dividends;
+};
+StartAid start_aid(const Model& m, const State& s, std::int64_t i, int c, float labour) {
+  const Households& h = s.hh;
+  const Levers& lever = s.levers;
+  const bool elite = (h.flags[i] & kElite) != 0;
+  const std::int64_t first = m.household_begin[c];
+  const bool linked =
+      labour > 0 && link_rank(m.county_code[c], i - first) < link_threshold(lever, c, elite);
+  StartAid a{linked ? 1.0 + lever.premium[c] : 1.0, 0.0};
+  if (lever.dividends[c] > 0) {
+    const auto v = static_cast<std::size_t>(m.village_begin[c] + h.village[i]);
+    a.dividends = (lever.dividend_pc[v] + (elite ? lever.dividend_elite_pc[v] : 0.0)) *
+                  h.persons[i] * (12.0 / m.step_months);
+  }
+  return a;
+}
+
+// Whether household i is linked to the specialty industry at the start.
+bool linked_at_start(const Model& m, const State& s, std::int64_t i, int c, float labour) {
+  return start_aid(m, s, i, c, labour).operating_factor != 1.0;
+}
+
+// Farm productivity as the kernel applies it at the start: the calibrated lever times the
+// infrastructure factor of the aid history (prices are 1 at the start).
+double farm_tfp_at_start(const State& s, int c) {
+  return s.economy.farm_tfp[c] * s.levers.tfp_factor[c];
+}
 
 // Annual income of household i given the county levers, without the allowance.
 double income_before_allowance(const Model& m, const State& s, const FarmTech& tech, std::int64_t i,
@@ -189,19 +233,20 @@ double income_before_allowance(const Model& m, const State& s, const FarmTech& t
   const Parameters& p = m.param;
   const int farm = h.workers[i] - h.local[i] - h.migrant[i];
   const float labour = tech.labour(farm, h.elderly[i]);
+  const StartAid aid = start_aid(m, s, i, c, labour);
   const double wage =
       annual_wage(h.skill[i], h.local[i], h.migrant[i], k.wage_local[c], k.wage_migrant[c]);
-  const double farm_out = k.farm_tfp[c] * FarmTech::output_units(h.farm_capacity[i], labour);
+  const double farm_out = farm_tfp_at_start(s, c) *
+                          FarmTech::output_units(h.farm_capacity[i], labour) * aid.operating_factor;
   const double rent = labour > 0 ? 0.0 : p.farm_land_rent * h.land[i];
   return wage + farm_out + rent + h.persons[i] * (k.property_other[c] + k.transfer_other[c]) +
-         p.transfer_pension * h.elderly[i];
+         p.transfer_pension * h.elderly[i] + aid.dividends;
 }
 
 // Each farming household holds the assets at which their marginal return equals the required
 // return under the county's farm productivity: K_i = (q T b_i L_i)^g (none when nobody farms).
 void set_assets(const Model& m, State& s) {
   Households& h = s.hh;
-  const CountyEconomy& k = s.economy;
   const Parameters& p = m.param;
   const FarmTech tech(p);
   const double beta = p.farm_capital_elasticity;
@@ -211,7 +256,7 @@ void set_assets(const Model& m, State& s) {
   reduce_by_county(
       m, 0,
       [&](const Chunk& ch, double*) {
-        const double t = k.farm_tfp[ch.county];
+        const double t = farm_tfp_at_start(s, ch.county);
         for (std::int64_t i = ch.begin; i < ch.end; ++i) {
           const float labour = tech.labour(h.workers[i] - h.local[i] - h.migrant[i], h.elderly[i]);
           h.assets[i] = fast_powf(static_cast<float>(q * t) * h.farm_base[i] * labour,
@@ -251,9 +296,12 @@ CountyTotals calibrate_levers(const Model& m, State& s) {
           acc[kPersons] += h.persons[i];
           acc[kWageUnits] += annual_wage(h.skill[i], h.local[i], h.migrant[i], p.labour_local_wage,
                                          p.labour_migrant_wage * p.labour_migrant_remit);
-          acc[kFarmUnits] += fast_powf(h.farm_base[i] * labour, static_cast<float>(gamma));
+          const StartAid aid = start_aid(m, s, i, ch.county, labour);
+          acc[kFarmUnits] +=
+              aid.operating_factor * fast_powf(h.farm_base[i] * labour, static_cast<float>(gamma));
           acc[kRent] += labour > 0 ? 0.0 : p.farm_land_rent * h.land[i];
           acc[kPension] += p.transfer_pension * h.elderly[i];
+          acc[kDividends] += aid.dividends;
         }
       },
       scratch, sums);
@@ -269,16 +317,20 @@ CountyTotals calibrate_levers(const Model& m, State& s) {
     k.wage_local[c] = level * p.labour_local_wage;
     k.wage_migrant[c] = level * p.labour_migrant_wage * p.labour_migrant_remit;
     // Farm productivity T with assets at their steady state K = q Y (q = elasticity / return):
-    // Y_i = (T b_i L_i)^g q^(b g), g = 1 / (1 - b), so T = (target / (q^(b g) sum (b_i
-    // L_i)^g))^(1/g).
+    // Y_i = (T b_i L_i)^g q^(b g), g = 1 / (1 - b), sold at the factor o_i (1 + the industry
+    // premium where linked), so T = (target / (q^(b g) sum o_i (b_i L_i)^g))^(1/g). T is the
+    // productivity the kernel applies, the lever times the aid history's infrastructure factor.
     k.farm_tfp[c] =
         a[kFarmUnits] > 0
             ? std::pow(sh.operating * total / (std::pow(q, beta * gamma) * a[kFarmUnits]),
-                       1.0 / gamma)
+                       1.0 / gamma) /
+                  s.levers.tfp_factor[c]
             : 0.0;
-    // Deposit interest starts from the initial savings (a share of income).
+    // Deposit interest starts from the initial savings (a share of income); dividends are the
+    // collective assets' of the aid history.
     const double deposits = p.household_deposit_rate * kInitialSavings * total;
-    k.property_other[c] = std::max(0.0, sh.property * total - a[kRent] - deposits) / a[kPersons];
+    k.property_other[c] =
+        std::max(0.0, sh.property * total - a[kRent] - deposits - a[kDividends]) / a[kPersons];
     k.transfer_other[c] = std::max(0.0, sh.transfer * total - a[kPension]) / a[kPersons];
   }
 
@@ -378,6 +430,8 @@ void init_accounts(const Model& m, State& s) {
           const Draw4 d =
               rng.uniform4(m.county_code[ch.county], i - m.household_begin[ch.county], 0, 2);
           std::uint8_t f = h.flags[i] & (kChronic | kElite);
+          const int farm = h.workers[i] - h.local[i] - h.migrant[i];
+          if (linked_at_start(m, s, i, ch.county, tech.labour(farm, h.elderly[i]))) f |= kLinked;
           if (pc < p.poverty_line) {
             f |= kPoor;
           } else if (d.u[2] < m.county_lifted_share[ch.county]) {
@@ -478,7 +532,7 @@ State make_population(const Model& m, std::uint64_t replicate) {
   s.results.resize(m.n_county);
   s.aid.resize(m.n_county);
   s.fiscal.resize(m.n_county);
-  // Calibration sees no aid: neutral levers, and farm output at base prices.
+  // Farm output at base prices; the levers are neutral until the households exist.
   s.levers.reset(m.n_county, static_cast<std::size_t>(m.village_begin.back()));
   s.economy.price.setOnes();
   // Skill dispersion starts at the log-normal sigma of the target Gini and is rescaled until the
@@ -489,8 +543,11 @@ State make_population(const Model& m, std::uint64_t replicate) {
   for (int round = 0;; ++round) {
     generate_households(m, s, sigma);
     // The first round calibrates the levers to the drawn allocation; later rounds start from the
-    // previous round's fixed point, which the redrawn households barely move.
+    // previous round's fixed point, which the redrawn households barely move. Calibration sees
+    // the aid channels that the county aid history left (neutral without one): what earlier
+    // rounds built is part of the start incomes, not added to them.
     if (round == 0) {
+      history_levers(m, s);
       calibrate_levers(m, s);
     } else {
       set_assets(m, s);

@@ -14,6 +14,11 @@ namespace codev {
 /// Sizes the aid state (levers, instrument stocks, pairing accounts) and runs the instruments'
 /// init hooks; monitored persons per county.
 void init_policies(const Model& model, State& state);
+/// The lever channels that the county aid history's stocks (Model::county_aid_history) give at
+/// the start, before any new money and without cadres, into state.levers: the initial
+/// population is calibrated to them, so start incomes include what earlier rounds left. The
+/// state's aid accounts and instrument stocks are left as they were.
+void history_levers(const Model& model, State& state);
 /// Before the household kernel: cadres and governance, this step's budgets paid into the
 /// instruments, the instruments' step hooks (which set the levers), the pairings' linkage.
 void policy_phase(const Model& model, State& state, int step);

@@ -101,6 +101,22 @@ void invest(const Model& m, State& s, const Funding& f) {
   }
 }
 
+// Earlier rounds' collective money, shared equally by the county's villages (the need of those
+// years is not known), grows as step() grows assets, by its return less the dividends paid,
+// and depreciates, at the governance of the start, over `age` years.
+void history(const Model& m, State& s, const Funding& f, double age) {
+  const double dt = m.step_months / 12.0;
+  const double keep = std::pow(1.0 - parameter(m, s, kSelf, kDepreciation), dt);
+  const double rate =
+      parameter(m, s, kSelf, kBaseReturn) * 2.0 * s.aid.governance[f.recipient] * dt;
+  const double per_step = (1.0 + rate * (1.0 - parameter(m, s, kSelf, kDividendShare))) * keep;
+  const double left = f.received * std::pow(per_step, age / dt);
+  const auto b = static_cast<std::size_t>(m.village_begin[f.recipient]);
+  const auto e = static_cast<std::size_t>(m.village_begin[f.recipient + 1]);
+  std::vector<double>& assets = stock(s, kSelf, kAssets);
+  for (std::size_t i = b; i < e; ++i) assets[i] += left / static_cast<double>(e - b);
+}
+
 void step(const Model& m, State& s) {
   const double dt = m.step_months / 12.0;
   const double keep = std::pow(1.0 - parameter(m, s, kSelf, kDepreciation), dt);
@@ -164,6 +180,7 @@ constinit const InstrumentDef collective_instrument = {
     step,
     nullptr,
     close_year,
+    history,
 };
 
 }  // namespace codev

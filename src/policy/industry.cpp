@@ -54,6 +54,13 @@ void invest(const Model& m, State& s, const Funding& f) {
       parameter(m, s, kSelf, kEnclaveShare) * f.received;
 }
 
+// Earlier rounds' industry aid counts towards the links (which saturate with all aid capital
+// received). Its capital is already in the county's capital, calibrated to its GDP, and its
+// enclave shares are not known, so it adds to neither.
+void history(const Model&, State& s, const Funding& f, double) {
+  stock(s, kSelf, kAidedCapital)[static_cast<std::size_t>(f.recipient)] += f.received;
+}
+
 // Links saturate with aided capital: half of link_max at link_half yuan.
 void step(const Model& m, State& s) {
   const std::vector<double>& aided = stock(s, kSelf, kAidedCapital);
@@ -95,6 +102,7 @@ constinit const InstrumentDef industry_instrument = {
     step,
     after_households,
     nullptr,
+    history,
 };
 
 }  // namespace codev

@@ -28,6 +28,12 @@ void invest(const Model&, State& s, const Funding& f) {
   stock(s, kSelf, kInfrastructure)[static_cast<std::size_t>(f.recipient)] += f.received;
 }
 
+// Earlier rounds' infrastructure, depreciated over the `age` years since it was built.
+void history(const Model& m, State& s, const Funding& f, double age) {
+  stock(s, kSelf, kInfrastructure)[static_cast<std::size_t>(f.recipient)] +=
+      f.received * std::pow(1.0 - parameter(m, s, kSelf, kDepreciation), age);
+}
+
 void step(const Model& m, State& s) {
   const double keep = std::pow(1.0 - parameter(m, s, kSelf, kDepreciation), m.step_months / 12.0);
   const double elasticity = parameter(m, s, kSelf, kTfpElasticity);
@@ -50,6 +56,7 @@ constinit const InstrumentDef infrastructure_instrument = {
     step,
     nullptr,
     nullptr,
+    history,
 };
 
 }  // namespace codev

@@ -42,6 +42,11 @@ struct InstrumentDef {
   void (*after_households)(const Model&, State&, const HouseholdTotals&) = nullptr;
   /// At a calendar year end, after the household year end.
   void (*close_year)(const Model&, State&) = nullptr;
+  /// Money of the county's aid history (Funding::year before the run, after leakage, project
+  /// choice and absorptive capacity), spent `age` years before the start: adds what is left of
+  /// it at the start to the instrument's stocks. Instruments without this hook keep nothing of
+  /// past money (their aid is a flow).
+  void (*history)(const Model&, State&, const Funding&, double age) = nullptr;
 };
 
 // Each instrument file defines one of these (constinit, so the registry is ready before main).

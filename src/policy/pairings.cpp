@@ -21,6 +21,15 @@ namespace {
 // Residents per 10,000 for the governance effects.
 double per_10k(const Model& m, int c) { return m.county_population[c] / 10000.0; }
 
+// Governance from the county's own capacity, its trained local talent and the cadres present.
+double governance_of(const Model& m, const Parameters& p, const CountyAid& aid, int c,
+                     double effective_cadres) {
+  const double g = m.county_governance[c] +
+                   p.governance_talent_effect * aid.talent[c] / per_10k(m, c) +
+                   p.governance_cadre_effect * effective_cadres / per_10k(m, c);
+  return std::clamp(g, 0.0, 1.0);
+}
+
 bool active(const Pairing& p, int year) { return year >= p.start_year && year <= p.end_year; }
 
 // Cadres present this year, and whether this year starts a new term after the first.
@@ -131,14 +140,8 @@ void deliver(const Model& m, State& s, const Parameters& p, const Delivery& d,
   }
 }
 
-}  // namespace
-
-void init_policies(const Model& m, State& s) {
-  s.pairing.assign(m.pairings.size(), PairingAccounts{});
-  s.programme.assign(m.programmes.size(), ProgrammeAccounts{});
-  s.aid_uses.assign(static_cast<std::size_t>(m.n_county), {});
-  s.anomalies.resize(anomaly_list().size());
-  s.levers.reset(m.n_county, extent_size(m, Extent::village));
+// Sizes every instrument's stocks (zero) for the model.
+void size_stocks(const Model& m, State& s) {
   for (int k = 0; k < kNumInstruments; ++k) {
     const InstrumentInfo& info = instrument_info(k);
     InstrumentState& state = s.instruments[static_cast<std::size_t>(k)];
@@ -147,6 +150,74 @@ void init_policies(const Model& m, State& s) {
       state.stock.emplace_back(extent_size(m, st.extent), 0.0);
     }
   }
+}
+
+// Earlier rounds (Model::county_aid_history; docs/MODEL.md 5.8). Each year's money is split by
+// the instruments' default shares (the mix of earlier rounds is not known pair by pair), loses
+// leakage and, for investment aid, project choice and absorptive capacity at the county's
+// governance without cadres, as deliver() does, and what each instrument keeps of it at the
+// start goes into its stocks (InstrumentDef::history). The money absorbed counts towards
+// absorptive capacity, so new aid meets what earlier rounds built. Money spent in year y is
+// taken as spent at mid-year.
+void apply_aid_history(const Model& m, State& s) {
+  const Parameters& p = m.param;
+  CountyAid& aid = s.aid;
+  const AllocationSpec shares;  // the registered default shares
+  const double start = m.start_year + (m.start_month - 1) / 12.0;
+  for (int c = 0; c < m.n_county; ++c) {
+    const YearPoints& history = m.county_aid_history[static_cast<std::size_t>(c)];
+    if (history.empty()) continue;
+    const double g = governance_of(m, p, aid, c, 0.0);
+    aid.governance[c] = g;  // collective assets grow at it (collective.cpp)
+    const double leak = p.aid_leakage_max * (1.0 - g);
+    const double waste = p.aid_waste_max * (1.0 - g);
+    for (const auto& [year, money] : history) {
+      for (int ki = 0; ki < kNumInstruments; ++ki) {
+        const auto instrument = static_cast<Instrument>(ki);
+        const double received = shares[instrument] * money * (1.0 - leak);
+        if (!(received > 0.0)) continue;
+        double used = received;
+        if (instrument_info(instrument).productive) {
+          used = received * (1.0 - waste) / (1.0 + aid.absorbed_pc[c] / p.aid_absorb_half);
+          aid.absorbed_pc[c] += used / m.county_population[c];
+        }
+        const InstrumentDef& def = instrument_def(instrument);
+        if (def.history) def.history(m, s, {-1, -1, c, year, used}, start - (year + 0.5));
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void history_levers(const Model& m, State& s) {
+  s.levers.reset(m.n_county, extent_size(m, Extent::village));
+  const bool any = std::any_of(m.county_aid_history.begin(), m.county_aid_history.end(),
+                               [](const YearPoints& h) { return !h.empty(); });
+  if (!any) return;
+  const std::array<InstrumentState, kNumInstruments> instruments = s.instruments;
+  const CountyAid aid = s.aid;
+  size_stocks(m, s);
+  for_each_instrument(&InstrumentDef::init, m, s);
+  apply_aid_history(m, s);
+  const Parameters& p = m.param;
+  for (int c = 0; c < m.n_county; ++c) s.aid.governance[c] = governance_of(m, p, s.aid, c, 0.0);
+  s.levers.elite_tilt = (p.aid_elite_capture * (1.0 - s.aid.governance.array())).matrix();
+  for (int k = 0; k < kNumInstruments; ++k) {
+    const InstrumentDef& def = instrument_def(static_cast<Instrument>(k));
+    if (def.history && def.step) def.step(m, s);
+  }
+  s.instruments = instruments;
+  s.aid = aid;
+}
+
+void init_policies(const Model& m, State& s) {
+  s.pairing.assign(m.pairings.size(), PairingAccounts{});
+  s.programme.assign(m.programmes.size(), ProgrammeAccounts{});
+  s.aid_uses.assign(static_cast<std::size_t>(m.n_county), {});
+  s.anomalies.resize(anomaly_list().size());
+  s.levers.reset(m.n_county, extent_size(m, Extent::village));
+  size_stocks(m, s);
   s.fiscal.revenue_last.resize(m.n_county);
   for (int c = 0; c < m.n_county; ++c) {
     s.fiscal.revenue_last[c] =
@@ -155,6 +226,7 @@ void init_policies(const Model& m, State& s) {
   count_monitored(m, s);
   init_links(m, s.aid);
   for_each_instrument(&InstrumentDef::init, m, s);
+  apply_aid_history(m, s);
 }
 
 void policy_phase(const Model& m, State& s, int step) {
@@ -179,10 +251,7 @@ void policy_phase(const Model& m, State& s, int step) {
 
   // Governance from trained local talent and dispatched cadres; it sets leakage and targeting.
   for (int c = 0; c < m.n_county; ++c) {
-    const double g = m.county_governance[c] +
-                     p.governance_talent_effect * aid.talent[c] / per_10k(m, c) +
-                     p.governance_cadre_effect * effective_cadres[c] / per_10k(m, c);
-    aid.governance[c] = std::clamp(g, 0.0, 1.0);
+    aid.governance[c] = governance_of(m, p, aid, c, effective_cadres[c]);
     aid.identification[c] = std::clamp(
         p.poverty_identification_rate + p.governance_targeting_effect * (aid.governance[c] - 0.5),
         0.0, 1.0);

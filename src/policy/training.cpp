@@ -65,6 +65,15 @@ void invest(const Model& m, State& s, const Funding& f) {
       (1.0 - talent_share) * f.received;
 }
 
+// Earlier rounds' training of local cadres and professionals: the talent it trained, less the
+// turnover of the `age` years since. What went to training rural workers left no stock: the
+// gains of past trainees are in the incomes the population is calibrated to.
+void history(const Model& m, State& s, const Funding& f, double age) {
+  const double talent_share = parameter(m, s, kSelf, kTalentShare);
+  s.aid.talent[f.recipient] += talent_share * f.received / parameter(m, s, kSelf, kCostPerTalent) *
+                               std::pow(1.0 - m.param.county_talent_turnover, age);
+}
+
 // Mentoring by dispatched cadres; training places as many as the fund pays for.
 void step(const Model& m, State& s) {
   const double dt = m.step_months / 12.0;
@@ -110,6 +119,7 @@ constinit const InstrumentDef training_instrument = {
     step,
     after_households,
     nullptr,
+    history,
 };
 
 }  // namespace codev

@@ -328,6 +328,7 @@ struct CountyNodes {
   const Node* map;
   const Node* code;
   std::string path;
+  const Node* aid_history = nullptr;
 };
 
 struct PairingNodes {
@@ -505,6 +506,7 @@ class SpecReader {
     const Node* code_node = nullptr;
     const Node* villages_node = nullptr;
     const Node* revenue_node = nullptr;
+    const Node* history_node = nullptr;
     for_each_entry(
         map, path, kCountySchema,
         [&](std::string_view key, const Node& value, const std::string& key_path) {
@@ -531,6 +533,13 @@ class SpecReader {
           } else if (key == "villages") {
             c.villages = read_int(value, key_path, kVillages);
             villages_node = &value;
+          } else if (key == "aid_history") {
+            // Yuan spent on the county by year: a mapping {year: yuan, ...}, never one number.
+            const Node& history = expect_mapping(value, key_path);
+            c.aid_history = read_time_path(
+                history, key_path,
+                [](const Node& v, const std::string& p) { return read_real(v, p, kFixedBudget); });
+            history_node = &history;
           } else if (key == "estimate") {
             c.estimate = read_bool(value, key_path);
           } else {
@@ -555,7 +564,7 @@ class SpecReader {
     check_at_most_one(map, path, "agriculture_share",
                       c.agriculture_share.value_or(kDefaultAgricultureShare), "specialty_share",
                       c.specialty_share.value_or(kDefaultSpecialtyShare));
-    county_nodes_.push_back(CountyNodes{&map, code_node, path});
+    county_nodes_.push_back(CountyNodes{&map, code_node, path, history_node});
     spec_.counties.push_back(std::move(c));
   }
 
@@ -1027,6 +1036,18 @@ class SpecReader {
       check_at_most_one(*nodes.map, nodes.path, "migrant_share",
                         c.migrant_share.value_or(spec_.population.migrant_share), "local_job_share",
                         c.local_job_share.value_or(spec_.population.local_job_share));
+      // The history is what came before the run: its years end before the start year.
+      if (nodes.aid_history != nullptr) {
+        for (std::size_t k = 0; k < c.aid_history.size(); ++k) {
+          const int year = c.aid_history[k].first;
+          if (year >= spec_.start_year) {
+            const Entry& entry = nodes.aid_history->entries[k];
+            fail(entry.key, join_key(join_key(nodes.path, "aid_history"), entry.key.value),
+                 "years of the aid history must be before the run's start year (" +
+                     std::to_string(spec_.start_year) + "), got " + std::to_string(year));
+          }
+        }
+      }
     }
   }
 

@@ -141,6 +141,7 @@ class ResolvedWriter {
     optional_real("specialty_share", c.specialty_share);
     optional_real("governance", c.governance);
     optional_real("talent", c.talent);
+    year_points("aid_history", c.aid_history, false);
     if (c.estimate) {
       key("estimate");
       out_ << true;

@@ -76,6 +76,7 @@ inline constexpr std::string_view kCountyKeys[] = {"code",
                                                    "specialty_share",
                                                    "governance",
                                                    "talent",
+                                                   "aid_history",
                                                    "estimate",
                                                    "source"};
 inline constexpr NestedSchema kCountyNested[] = {{"income_shares", &kIncomeSharesSchema}};

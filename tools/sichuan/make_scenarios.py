@@ -265,8 +265,12 @@ def make_pairings(pairs, units_by_code, recipients_all):
     return out, rows
 
 
+HISTORY_FIRST_YEAR = 2010   # H1: earlier rounds are counted from 2010 at the earliest
+
+
 def aid_stocks(pairings, units_by_code, history):
-    """H1: per recipient, aid money of every year from the first pairing's start to 2022: a year
+    """H1: per recipient, aid money of every year from the first pairing's start (2010 at the
+    earliest, HISTORY_FIRST_YEAR) to 2022: a year
     covered by a reported whole-budget row of history.csv (covers = all) takes that row's money
     spread evenly over its years; another year takes the yearly budget of the recipient's
     pairings active then (fixed_per_year as is, share_of_revenue x the donor's revenue_2022
@@ -291,12 +295,14 @@ def aid_stocks(pairings, units_by_code, history):
     rows = []
     for rec in sorted(by_rec):
         qs = by_rec[rec]
-        first = min(q["start_year"] for q in qs)
+        first = max(HISTORY_FIRST_YEAR, min(q["start_year"] for q in qs))
         rep_years = rep_money = rule_years = rule_money = 0
+        by_year = {}
         for y in range(first, 2023):
             if y in covered.get(rec, {}):
                 rep_years += 1
                 rep_money += covered[rec][y]
+                by_year[y] = covered[rec][y]
                 continue
             m = 0.0
             for q in qs:
@@ -309,12 +315,14 @@ def aid_stocks(pairings, units_by_code, history):
                     m += q["budget_value"] * rev
             rule_years += 1
             rule_money += m
+            by_year[y] = m
         rows.append({"recipient": rec, "recipient_name_zh": qs[0]["recipient_name_zh"],
                      "pairings": " ".join(q["id"] for q in qs), "first_year": first,
                      "years_reported": rep_years, "money_reported": round(rep_money),
                      "years_rule": rule_years, "money_rule": round(rule_money),
                      "money_to_2022": round(rep_money + rule_money),
-                     "cadres_reported": cadres.get(rec, "")})
+                     "cadres_reported": cadres.get(rec, ""),
+                     "by_year": {y: round(v) for y, v in by_year.items() if round(v) > 0}})
     return rows
 
 
@@ -339,7 +347,7 @@ def bn(x):
 EMIT_NEW_KEYS = False   # --emit-new-keys: figures the scenario reader has no key for yet
 
 
-def county_yaml(c, role):
+def county_yaml(c, role, history=None):
     pop = round(c["rural_population_2022"] * POP_FACTOR)
     inc = round(c["rural_income_2022"] * INCOME_FACTOR)
     gdp = c["gdp_2022"] * GDP_FACTOR
@@ -369,6 +377,9 @@ def county_yaml(c, role):
         if c.get("gdp_share_primary", "") != "":
             lines.append("    gdp_shares: {primary: %s, secondary: %s, tertiary: %s}   # not read yet: published"
                          % (g(c["gdp_share_primary"]), g(c["gdp_share_secondary"]), g(c["gdp_share_tertiary"])))
+    if history:
+        lines.append("    aid_history: {%s}   # H1 (yuan by year)"
+                     % ", ".join(f"{y}: {v}" for y, v in sorted(history.items())))
     lines.append("    estimate: true")
     src = c["source"] + "; start year S1; agriculture_share R12"
     lines.append(f"    source: \"{src}\"")
@@ -423,6 +434,10 @@ HEADER_RULES = """# Provenance: every figure either cites the facts file (shared
 #      the recipients whose donor was not found (13) keep their share out of this scenario
 #      (tools/sichuan/cadres_2023.csv). The roster and every money figure cite their page in
 #      tools/sichuan/pairings_facts.csv; see tools/sichuan/README.md.
+#   H1 aid_history: each recipient's aid money by year from its first pairing's start (2010 at
+#      the earliest) to 2022: reported whole-budget rows of tools/sichuan/history.csv where they
+#      exist, else the year's budgets by B1/B2 carried back (tools/sichuan/aid_stocks.csv); the
+#      model turns it into the stocks the run starts from (docs/MODEL.md 5.8).
 """ % POVERTY_LINE
 
 
@@ -479,7 +494,7 @@ def growth_yaml():
             "  county:", f"    tfp_growth: {g1}            {note}"]
 
 
-def scenario(name, description, counties, units_by_code, roles, pairings, title):
+def scenario(name, description, counties, units_by_code, roles, pairings, title, histories):
     out = [f"# {title}", "#"]
     out += HEADER_RULES.rstrip("\n").split("\n")
     out += ["meta:", f"  name: {name}", "  description: >-"]
@@ -500,7 +515,7 @@ def scenario(name, description, counties, units_by_code, roles, pairings, title)
             continue
         out.append(f"  # {label} ({len(codes)})")
         for c in codes:
-            out += county_yaml(units_by_code[c], role)
+            out += county_yaml(units_by_code[c], role, histories.get(c))
     out += ["", f"pairings:   # {len(pairings)} pairings, {sum(q['cadres'] for q in pairings)} cadres"]
     for q in pairings:
         out += pairing_yaml(q)
@@ -564,10 +579,11 @@ def generate():
     files[HERE / "pairings.csv"] = render_csv(pcols, pairings)
     files[HERE / "cadres_2023.csv"] = render_csv(
         ["recipient", "recipient_name_zh", "pairings", "cadres", "rule", "simulated"], cadre_rows)
+    stocks = aid_stocks(pairings, sim, read_csv(HERE / "history.csv"))
     files[HERE / "aid_stocks.csv"] = render_csv(
         ["recipient", "recipient_name_zh", "pairings", "first_year", "years_reported", "money_reported",
-         "years_rule", "money_rule", "money_to_2022", "cadres_reported"],
-        aid_stocks(pairings, sim, read_csv(HERE / "history.csv")))
+         "years_rule", "money_rule", "money_to_2022", "cadres_reported"], stocks)
+    histories = {r["recipient"]: r["by_year"] for r in stocks if r["by_year"]}
     default_counties = donors + recipients
     files[ROOT / "scenarios" / "sichuan_2023.yaml"] = scenario(
         "sichuan_2023",
@@ -575,7 +591,7 @@ def generate():
          f"({len(pairings)} pairings, {len(donors)} donors, {len(recipients)} of the round's 56 recipients,",
          f"{sum(q['cadres'] for q in pairings)} of its {CADRES_2023} cadres), 1:1 household scale, monthly steps 2023-2032"],
         default_counties, sim, roles, pairings,
-        "Sichuan pairing assistance (先发带后发), 2023 round: the default scenario.")
+        "Sichuan pairing assistance (先发带后发), 2023 round: the default scenario.", histories)
     files[ROOT / "scenarios" / "sichuan_2023_no_aid.yaml"] = no_aid(pairings)
     # R13: the province lists the 183 GB/T units separately; a donor unit of R11 acts through a
     # member county (a city through its seat, the lowest-coded district of the prefecture;
@@ -607,7 +623,7 @@ def generate():
          "成都高新区 act through a member district with their own money, rule R13), 1:1 household",
          "scale, the default's pairings (same ids, cadres and money) and policies, monthly steps 2023-2032"],
         sorted(counties), counties, pv_roles, pv_pairings,
-        "Sichuan pairing assistance (先发带后发): the whole province at 1:1 household scale.")
+        "Sichuan pairing assistance (先发带后发): the whole province at 1:1 household scale.", histories)
     return files
 
 
