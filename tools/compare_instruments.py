@@ -190,9 +190,13 @@ def main():
         "as members) is to fix. **Infrastructure** raises county farm and non-farm productivity "
         "with elasticity `infrastructure.tfp_elasticity` 0.05 on the stock per resident, which "
         "over ten years returns far less than the road-return literature; that elasticity is an "
-        "estimate and the first candidate for calibration. **Cadres** act only through "
-        "identification, leakage and the choice of projects, which all need money: without "
-        "money they change nothing, at the bottom of their band.",
+        "estimate and the first candidate for calibration. **Cadres** act through "
+        "identification, leakage and the choice of projects, which need new money, and through "
+        "governance on what earlier rounds left (docs/MODEL.md 5.8): a higher return on the "
+        "villages' collective assets (property income rises), and less elite capture of the "
+        "industry links, which move from better-off to poorer farm households with smaller "
+        "output, so the premium they earn in all falls a little more than dividends rise: a "
+        "redistribution that the mean income shows as a small loss.",
         "",
         f"Run at `population.scale` {scale:g} (`--scale`); the whole table takes "
         f"{len(rows)} runs of the default scenario.",
