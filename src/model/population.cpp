@@ -190,34 +190,51 @@ enum CalibrationSum {
   kNumCal
 };
 
-// What the aid history's stocks give household i at the start (s.levers, set by
-// history_levers(); neutral without a history): the factor on its farm sales, 1 + the industry
-// premium where it is linked to the specialty industry (the kernel's rule at a review), and its
-// collective dividends a year.
-struct StartAid {
-  double operating_factor;
-  double dividends;
-};
-StartAid start_aid(const Model& m, const State& s, std::int64_t i, int c, float labour) {
-  const Households& h = s.hh;
-  const Levers& lever = s.levers;
-  const bool elite = (h.flags[i] & kElite) != 0;
-  const std::int64_t first = m.household_begin[c];
-  const bool linked =
-      labour > 0 && link_rank(m.county_code[c], i - first) < link_threshold(lever, c, elite);
-  StartAid a{linked ? 1.0 + lever.premium[c] : 1.0, 0.0};
-  if (lever.dividends[c] > 0) {
-    const auto v = static_cast<std::size_t>(m.village_begin[c] + h.village[i]);
-    a.dividends = (lever.dividend_pc[v] + (elite ? lever.dividend_elite_pc[v] : 0.0)) *
-                  h.persons[i] * (12.0 / m.step_months);
+// What the aid history's stocks give the households of county c at the start (s.levers, set by
+// history_levers(); neutral without a history): the factor on a household's farm sales, 1 + the
+// industry premium where it is linked to the specialty industry (the kernel's rule at a review),
+// and its collective dividends a year. Made once per chunk.
+class StartAid {
+ public:
+  StartAid(const Model& m, const State& s, int c)
+      : h_(s.hh),
+        code_(m.county_code[c]),
+        first_(m.household_begin[c]),
+        premium_factor_(1.0 + s.levers.premium[c]),
+        threshold_{link_threshold(s.levers, c, false), link_threshold(s.levers, c, true)},
+        steps_a_year_(12.0 / m.step_months) {
+    if (s.levers.dividends[c] > 0) {
+      dividend_pc_ = s.levers.dividend_pc.data() + m.village_begin[c];
+      dividend_elite_pc_ = s.levers.dividend_elite_pc.data() + m.village_begin[c];
+    }
   }
-  return a;
-}
 
-// Whether household i is linked to the specialty industry at the start.
-bool linked_at_start(const Model& m, const State& s, std::int64_t i, int c, float labour) {
-  return start_aid(m, s, i, c, labour).operating_factor != 1.0;
-}
+  // Whether household i, with farm labour term `labour`, is linked at the start. The rank is
+  // drawn only where a link is possible (a rank is never below a threshold of 0).
+  bool linked(std::int64_t i, float labour) const {
+    const double threshold = threshold_[(h_.flags[i] & kElite) != 0];
+    return labour > 0 && threshold > 0 && link_rank(code_, i - first_) < threshold;
+  }
+  double operating_factor(std::int64_t i, float labour) const {
+    return linked(i, labour) ? premium_factor_ : 1.0;
+  }
+  double dividends(std::int64_t i) const {
+    if (dividend_pc_ == nullptr) return 0.0;
+    const bool elite = (h_.flags[i] & kElite) != 0;
+    const std::size_t v = h_.village[i];
+    return (dividend_pc_[v] + (elite ? dividend_elite_pc_[v] : 0.0)) * h_.persons[i] *
+           steps_a_year_;
+  }
+
+ private:
+  const Households& h_;
+  std::int64_t code_, first_;
+  double premium_factor_;
+  double threshold_[2];
+  double steps_a_year_;
+  const double* dividend_pc_ = nullptr;
+  const double* dividend_elite_pc_ = nullptr;
+};
 
 // Farm productivity as the kernel applies it at the start: the calibrated lever times the
 // infrastructure factor of the aid history (prices are 1 at the start).
@@ -225,22 +242,22 @@ double farm_tfp_at_start(const State& s, int c) {
   return s.economy.farm_tfp[c] * s.levers.tfp_factor[c];
 }
 
-// Annual income of household i given the county levers, without the allowance.
-double income_before_allowance(const Model& m, const State& s, const FarmTech& tech, std::int64_t i,
-                               int c) {
+// Annual income of household i of county c given the county levers, without the allowance.
+double income_before_allowance(const Model& m, const State& s, const FarmTech& tech,
+                               const StartAid& aid, std::int64_t i, int c) {
   const Households& h = s.hh;
   const CountyEconomy& k = s.economy;
   const Parameters& p = m.param;
   const int farm = h.workers[i] - h.local[i] - h.migrant[i];
   const float labour = tech.labour(farm, h.elderly[i]);
-  const StartAid aid = start_aid(m, s, i, c, labour);
   const double wage =
       annual_wage(h.skill[i], h.local[i], h.migrant[i], k.wage_local[c], k.wage_migrant[c]);
   const double farm_out = farm_tfp_at_start(s, c) *
-                          FarmTech::output_units(h.farm_capacity[i], labour) * aid.operating_factor;
+                          FarmTech::output_units(h.farm_capacity[i], labour) *
+                          aid.operating_factor(i, labour);
   const double rent = labour > 0 ? 0.0 : p.farm_land_rent * h.land[i];
   return wage + farm_out + rent + h.persons[i] * (k.property_other[c] + k.transfer_other[c]) +
-         p.transfer_pension * h.elderly[i] + aid.dividends;
+         p.transfer_pension * h.elderly[i] + aid.dividends(i);
 }
 
 // Each farming household holds the assets at which their marginal return equals the required
@@ -290,18 +307,18 @@ CountyTotals calibrate_levers(const Model& m, State& s) {
   reduce_by_county(
       m, kNumCal,
       [&](const Chunk& ch, double* acc) {
+        const StartAid aid(m, s, ch.county);
         for (std::int64_t i = ch.begin; i < ch.end; ++i) {
           const int farm = h.workers[i] - h.local[i] - h.migrant[i];
           const float labour = tech.labour(farm, h.elderly[i]);
           acc[kPersons] += h.persons[i];
           acc[kWageUnits] += annual_wage(h.skill[i], h.local[i], h.migrant[i], p.labour_local_wage,
                                          p.labour_migrant_wage * p.labour_migrant_remit);
-          const StartAid aid = start_aid(m, s, i, ch.county, labour);
-          acc[kFarmUnits] +=
-              aid.operating_factor * fast_powf(h.farm_base[i] * labour, static_cast<float>(gamma));
+          acc[kFarmUnits] += aid.operating_factor(i, labour) *
+                             fast_powf(h.farm_base[i] * labour, static_cast<float>(gamma));
           acc[kRent] += labour > 0 ? 0.0 : p.farm_land_rent * h.land[i];
           acc[kPension] += p.transfer_pension * h.elderly[i];
-          acc[kDividends] += aid.dividends;
+          acc[kDividends] += aid.dividends(i);
         }
       },
       scratch, sums);
@@ -354,8 +371,9 @@ void calibrate_allowance(const Model& m, State& s, const CountyTotals& totals) {
     reduce_by_county(
         m, 1,
         [&](const Chunk& ch, double* acc) {
+          const StartAid aid(m, s, ch.county);
           for (std::int64_t i = ch.begin; i < ch.end; ++i) {
-            const double pc = income_before_allowance(m, s, tech, i, ch.county) / h.persons[i];
+            const double pc = income_before_allowance(m, s, tech, aid, i, ch.county) / h.persons[i];
             acc[0] += p.transfer_allowance_takeup * std::max(0.0, line - pc) * h.persons[i];
           }
         },
@@ -418,8 +436,9 @@ void init_accounts(const Model& m, State& s) {
   reduce_by_county(
       m, 0,
       [&](const Chunk& ch, double*) {
+        const StartAid aid(m, s, ch.county);
         for (std::int64_t i = ch.begin; i < ch.end; ++i) {
-          const double before = income_before_allowance(m, s, tech, i, ch.county);
+          const double before = income_before_allowance(m, s, tech, aid, i, ch.county);
           const double pc_before = before / h.persons[i];
           const double allowance = p.transfer_allowance_takeup * std::max(0.0, line - pc_before);
           const double pc = pc_before + allowance;
@@ -431,7 +450,7 @@ void init_accounts(const Model& m, State& s) {
               rng.uniform4(m.county_code[ch.county], i - m.household_begin[ch.county], 0, 2);
           std::uint8_t f = h.flags[i] & (kChronic | kElite);
           const int farm = h.workers[i] - h.local[i] - h.migrant[i];
-          if (linked_at_start(m, s, i, ch.county, tech.labour(farm, h.elderly[i]))) f |= kLinked;
+          if (aid.linked(i, tech.labour(farm, h.elderly[i]))) f |= kLinked;
           if (pc < p.poverty_line) {
             f |= kPoor;
           } else if (d.u[2] < m.county_lifted_share[ch.county]) {
