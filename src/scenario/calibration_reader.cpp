@@ -971,15 +971,7 @@ CalibrationSpec read_calibration(const std::string& path) {
 CalibrationSpec read_calibration_text(const std::string& text, const std::string& name,
                                       const std::string& base_dir) {
   scenario::Sources sources;
-  const scenario::Source& source = sources.add(name);
-  const scenario::Node root = scenario::parse_yaml(text, source);
-  if (root.kind != scenario::NodeKind::mapping) {
-    scenario::fail(root, "",
-                   root.kind == scenario::NodeKind::null
-                       ? "the calibration is empty (expected a mapping of top-level keys)"
-                       : "expected a mapping of top-level keys, got " +
-                             std::string(scenario::kind_name(root.kind)));
-  }
+  const scenario::Node root = scenario::parse_mapping_text(text, name, "calibration", sources);
   return scenario::CalibrationReader(base_dir).read(root, name);
 }
 

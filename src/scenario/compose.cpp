@@ -375,10 +375,14 @@ Node load_scenario_text(const std::string& text, const std::string& name,
 }
 
 Node load_mapping_file(const std::string& path, std::string_view what, Sources& sources) {
-  const Source& source = sources.add(path);
   const FileText file = read_text_file(path);
   if (!file.error.empty()) throw InputError(Mark{path, 1, 1}, "", file.error);
-  Node root = parse_yaml(file.text, source);
+  return parse_mapping_text(file.text, path, what, sources);
+}
+
+Node parse_mapping_text(const std::string& text, const std::string& name, std::string_view what,
+                        Sources& sources) {
+  Node root = parse_yaml(text, sources.add(name));
   if (root.kind == NodeKind::null) {
     fail(root, "", "the " + std::string(what) + " is empty (expected a mapping of top-level keys)");
   }

@@ -36,6 +36,9 @@ Node load_scenario_text(const std::string& text, const std::string& name,
 /// the same limits and messages as scenarios; `what` names the file's kind in messages ("the
 /// experiment is empty"). No `extends:` processing.
 Node load_mapping_file(const std::string& path, std::string_view what, Sources& sources);
+/// The same for text in memory named `name` (tests, tools).
+Node parse_mapping_text(const std::string& text, const std::string& name, std::string_view what,
+                        Sources& sources);
 
 /// Applies "key.path=value" overrides in order. Paths are checked against the schema; counties
 /// are addressed by code, pairings by id and policies by index. Errors are reported at

@@ -1175,15 +1175,7 @@ ExperimentSpec read_experiment(const std::string& path) {
 ExperimentSpec read_experiment_text(const std::string& text, const std::string& name,
                                     const std::string& base_dir) {
   scenario::Sources sources;
-  const scenario::Source& source = sources.add(name);
-  const scenario::Node root = scenario::parse_yaml(text, source);
-  if (root.kind != scenario::NodeKind::mapping) {
-    scenario::fail(root, "",
-                   root.kind == scenario::NodeKind::null
-                       ? "the experiment is empty (expected a mapping of top-level keys)"
-                       : "expected a mapping of top-level keys, got " +
-                             std::string(scenario::kind_name(root.kind)));
-  }
+  const scenario::Node root = scenario::parse_mapping_text(text, name, "experiment", sources);
   return scenario::ExperimentReader(base_dir).read(root, name);
 }
 
