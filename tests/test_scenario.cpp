@@ -1026,3 +1026,38 @@ programmes:
   CHECK(merged.programmes[0].allocation[codev::Instrument::industry] == 0.6);  // kept
   CHECK(merged.programmes[2].id == "relief");
 }
+
+TEST_CASE("a county's aid history: read, resolved, set by year, and refused after the start",
+          "[scenario][history]") {
+  const std::string text = R"(
+meta: {name: history, start: "2023-01", years: 5}
+counties:
+  - {code: 510116, name: Shuangliu, role: donor, population: 250000, income_per_capita: 34000}
+  - {code: 513335, name: Batang, role: recipient, population: 52000, income_per_capita: 15500,
+     aid_history: {2015: 2.0e7, 2022: 3.0e7}}
+)";
+  const ScenarioSpec spec = codev::read_scenario_text(text, "history.yaml");
+  REQUIRE(spec.counties[1].aid_history.size() == 2);
+  CHECK(spec.counties[1].aid_history[1] == std::pair<int, double>{2022, 3.0e7});
+  CHECK(spec.counties[0].aid_history.empty());
+  // The resolved text reads back to the same history, and it is part of the population.
+  const ScenarioSpec again = codev::read_scenario_text(spec.resolved_yaml, "again.yaml");
+  CHECK(again.counties[1].aid_history == spec.counties[1].aid_history);
+  const ScenarioSpec none = codev::read_scenario_text(
+      text.substr(0, text.find(",\n     aid_history")) + "}\n", "none.yaml");
+  REQUIRE(none.counties[1].aid_history.empty());
+  CHECK(codev::compile(none).population_sha256 != codev::compile(spec).population_sha256);
+
+  // --set changes or adds one year, in year order, or starts a history.
+  const ScenarioSpec set = codev::read_scenario_text(
+      text, "history.yaml",
+      {"counties.513335.aid_history.2018=2.5e7", "counties.510116.aid_history.2020=1e6"});
+  CHECK(set.counties[1].aid_history ==
+        codev::YearPoints{{2015, 2.0e7}, {2018, 2.5e7}, {2022, 3.0e7}});
+  CHECK(set.counties[0].aid_history == codev::YearPoints{{2020, 1e6}});
+  CHECK(error_of([&] {
+          codev::read_scenario_text(text, "history.yaml", {"counties.513335.aid_history.2023=1"});
+        }) ==
+        "--set:1:1: error: counties.513335.aid_history.2023: years of the aid history must "
+        "be before the run's start year (2023), got 2023");
+}

@@ -306,11 +306,18 @@ void apply_override(Node& root, const std::string& text, Sources& sources) {
   }
   for (std::size_t i = first; i < keys.size(); ++i) {
     // parameters.<group>.<name>.<year> and programmes.<id>.budget.<key>.<year> set one year of
-    // a value given as a time path.
+    // a value given as a time path; counties.<code>.aid_history.<year> one year of a county's
+    // aid history, which an absent history starts.
+    const bool history_year = top == "counties" && i == 3 && keys[2] == "aid_history";
     const bool path_year_key =
         schema == nullptr && i + 1 == keys.size() &&
-        ((top == "parameters" && i == 3) || (top == "programmes" && i == 4 && keys[2] == "budget"));
+        ((top == "parameters" && i == 3) ||
+         (top == "programmes" && i == 4 && keys[2] == "budget") || history_year);
     if (path_year_key) {
+      if (history_year && slot->kind == NodeKind::null) {
+        slot->kind = NodeKind::mapping;
+        slot->source = &source;
+      }
       if (slot->kind != NodeKind::mapping) {
         std::string owner = keys[0];
         for (std::size_t k = 1; k < i; ++k) owner += "." + keys[k];
