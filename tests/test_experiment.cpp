@@ -41,7 +41,8 @@ using codev::testing::Result;
 using codev::testing::shell;
 using codev::testing::shell_pair;
 
-// A fresh folder with a two-year version of example_small, removed at the end of the test.
+// A fresh folder with a two-year version of example_small, removed at the end of the test; one
+// recipient has an aid history, so its variants share a population calibrated to it.
 struct Folder {
   fs::path path;
   explicit Folder(const std::string& name)
@@ -50,7 +51,8 @@ struct Folder {
     fs::remove_all(path);
     fs::create_directories(path);
     std::ofstream(path / "short.yaml")
-        << "extends: " << kSource << "/scenarios/example_small.yaml\nmeta: {years: 2}\n";
+        << "extends: " << kSource << "/scenarios/example_small.yaml\nmeta: {years: 2}\n"
+        << "counties:\n  - {code: 513335, aid_history: {2018: 20000000, 2022: 30000000}}\n";
   }
   ~Folder() { fs::remove_all(path); }
   Folder(const Folder&) = delete;
