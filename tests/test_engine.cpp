@@ -30,7 +30,8 @@ using codev::testing::county;
 
 namespace {
 
-// Four counties, two prefectures, 3 years monthly, about 6,000 simulated households.
+// Four counties, two prefectures, 3 years monthly, about 6,000 simulated households; recipient B
+// with an aid history.
 ScenarioSpec small_spec() {
   ScenarioSpec s;
   s.file = "test";
@@ -46,6 +47,8 @@ ScenarioSpec small_spec() {
                 county(513335, Role::recipient, 40000, 14000, "Ganzi", "Recipient B")};
   s.counties[2].lifted_share = 0.3;
   s.counties[3].lifted_share = 0.3;
+  // Recipient B has an aid history (docs/MODEL.md 5.8), so every test here covers one.
+  s.counties[3].aid_history = {{2016, 3e7}, {2019, 5e7}, {2022, 6e7}};
   s.outputs.panel = OutputSpec::Panel::per_county;
   s.outputs.panel_per_county = 10;
   s.resolved_yaml = "# built in test_engine.cpp\n";
