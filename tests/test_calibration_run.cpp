@@ -46,7 +46,7 @@ struct Folder {
 // cannot (the collective income threshold enters only the share-of-villages indicator, which no
 // target uses).
 std::string calibration_text(const std::vector<double>& values, int waves, int runs,
-                             int posterior_runs) {
+                             int posterior_runs, int posterior_replicates = 0) {
   const auto num = [](double v) {
     char b[64];
     std::snprintf(b, sizeof b, "%.17g", v);
@@ -130,7 +130,10 @@ std::string calibration_text(const std::vector<double>& values, int waves, int r
          std::to_string(waves) + ", runs: " + std::to_string(runs) +
          ", cutoff: 3, candidates: 20000}\n"
          "  posterior: {samples: 1000, chains: 4, burn_in: 500, thin: 4, runs: " +
-         std::to_string(posterior_runs) + "}\n";
+         std::to_string(posterior_runs) +
+         (posterior_replicates > 0 ? ", replicates: " + std::to_string(posterior_replicates)
+                                   : std::string()) +
+         "}\n";
 }
 
 // The synthetic figures: the targets of one run at `truth`, with a seed no calibration run uses.
@@ -252,14 +255,49 @@ TEST_CASE("a calibration is the same for any thread count and after --resume", "
   Folder folder("threads");
   const std::vector<double> z = synthetic_targets({4000.0, 0.02, 50000.0});
   const codev::CalibrationSpec spec =
-      codev::read_calibration_text(calibration_text(z, 2, 8, 3), "small.yaml");
+      codev::read_calibration_text(calibration_text(z, 2, 8, 3, 2), "small.yaml");
   codev::CalibrationOptions one;
   one.output_path = folder / "one.h5";
   one.threads = 1;
   const codev::CalibrationSummary first = codev::run_calibration(spec, one);
   for (const std::string& line : first.lines) UNSCOPED_INFO(line);
   REQUIRE(first.waves == 2);
-  REQUIRE(first.cells == 2 * 8 + 3);
+  REQUIRE(first.cells == 2 * 8 + 3 * 2);  // the posterior runs have 2 replicates each
+
+  // The waves' points have one replicate (the second is NaN); the posterior draws two. The
+  // predictive spread splits into draws and replicates as a one-way analysis of variance.
+  {
+    const codev::ArrayData sim = codev::read_array(one.output_path, "points/simulated");
+    REQUIRE(sim.shape == std::vector<std::size_t>{19, 2, 5});
+    const auto at = [&](std::size_t p, std::size_t r, std::size_t j) {
+      return sim.values[(p * 2 + r) * 5 + j];
+    };
+    CHECK(std::isnan(at(0, 1, 0)));
+    CHECK(std::isfinite(at(16, 1, 0)));
+    const codev::ArrayData total = codev::read_array(one.output_path, "summary/predictive_sd");
+    const codev::ArrayData draws =
+        codev::read_array(one.output_path, "summary/predictive_sd_parameters");
+    const codev::ArrayData seeds =
+        codev::read_array(one.output_path, "summary/predictive_sd_replicates");
+    for (std::size_t j = 0; j < 5; ++j) {
+      double grand = 0.0, ss = 0.0, within = 0.0, means = 0.0;
+      for (std::size_t p = 16; p < 19; ++p) grand += (at(p, 0, j) + at(p, 1, j)) / 6.0;
+      for (std::size_t p = 16; p < 19; ++p) {
+        const double m = 0.5 * (at(p, 0, j) + at(p, 1, j));
+        means += (m - grand) * (m - grand) / 2.0;
+        for (std::size_t r = 0; r < 2; ++r) {
+          ss += (at(p, r, j) - grand) * (at(p, r, j) - grand) / 5.0;
+          within += (at(p, r, j) - m) * (at(p, r, j) - m) / 3.0;
+        }
+      }
+      INFO("target " << j);
+      CHECK(total.values[j] == Approx(std::sqrt(ss)).epsilon(1e-12));
+      CHECK(seeds.values[j] == Approx(std::sqrt(within)).epsilon(1e-12));
+      CHECK(draws.values[j] ==
+            Approx(std::sqrt(std::max(0.0, means - within / 2.0))).epsilon(1e-12));
+      CHECK(seeds.values[j] > 0.0);  // replicates differ: seed noise is there
+    }
+  }
   codev::CalibrationOptions two = one;
   two.output_path = folder / "two.h5";
   two.threads = 2;
@@ -329,9 +367,10 @@ TEST_CASE("the Sichuan calibration reads and runs (smoke: one small wave at 0.5%
   };
   replace("population.scale: 0.02", "population.scale: 0.005");
   replace("waves: 3", "waves: 1");
-  replace("runs: 30", "runs: 8");
+  replace("runs: 40", "runs: 19");  // the fewest for 16 parameters
   replace("burn_in: 1000", "burn_in: 200");
   replace("runs: 20", "runs: 2");
+  replace("replicates: 2", "replicates: 1");
   const codev::CalibrationSpec spec =
       codev::read_calibration_text(text, "calibration_sichuan.yaml", kSource + "/scenarios");
   CHECK(spec.targets.size() == 16);
@@ -346,12 +385,12 @@ TEST_CASE("the Sichuan calibration reads and runs (smoke: one small wave at 0.5%
   const codev::CalibrationSummary summary = codev::run_calibration(spec, options);
   for (const std::string& line : summary.lines) UNSCOPED_INFO(line);
   CHECK(summary.waves == 1);
-  CHECK(summary.points >= 8);
+  CHECK(summary.points >= 19);
   const codev::ArrayData sim = codev::read_array(options.output_path, "points/simulated");
   REQUIRE(sim.shape == std::vector<std::size_t>{static_cast<std::size_t>(summary.points), 1, 16});
   for (const double v : sim.values) CHECK(std::isfinite(v));
   // Province income 2015 is near its figure at every point (the start year is set by the data).
-  for (std::size_t p = 0; p < 8; ++p) CHECK(sim.values[p * 16] == Approx(10247).epsilon(0.1));
+  for (std::size_t p = 0; p < 19; ++p) CHECK(sim.values[p * 16] == Approx(10247).epsilon(0.1));
 }
 
 TEST_CASE(

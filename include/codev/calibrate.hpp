@@ -108,6 +108,8 @@ struct PosteriorSpec {
   int burn_in = 1000;  ///< emulator_mcmc: steps per chain discarded
   int thin = 5;        ///< emulator_mcmc: every thin-th step kept
   int runs = 20;       ///< posterior draws run by the simulator (posterior predictive check)
+  int replicates = 0;  ///< replicates of each such run (filled by the reader: the calibration's
+                       ///< replicates when not given)
 };
 
 /// A whole calibration, as read and checked.

@@ -78,14 +78,16 @@ class PointRunner {
         layout_(experiment::make_payload_layout(compile(spec.base_spec), ExperimentSpec{})),
         targets_(spec.targets, spec.base_spec, layout_) {}
 
-  std::vector<double> run(std::size_t cell, const CellArgs& values,
-                          const std::function<bool(int, int)>& progress) {
+  // `args` are the point's parameter values followed by the replicate (posterior runs can have
+  // another number of replicates than the waves' points, so the cell number does not say).
+  std::vector<double> run(const CellArgs& args, const std::function<bool(int, int)>& progress) {
+    const std::vector<double> values(args.begin(), args.end() - 1);
+    const auto replicate = static_cast<int>(args.back());
     if (!model_ || model_values_ != values) {
       model_.reset();
       model_.emplace(compile(calibration_point_scenario(spec_, values)));
       model_values_ = values;
     }
-    const int replicate = static_cast<int>(cell % static_cast<std::size_t>(spec_.replicates));
     return targets_.evaluate(experiment::run_cell(*model_, layout_, replicate, threads_, progress));
   }
 
@@ -149,25 +151,25 @@ class Calibration {
         runner_(spec, threads),
         pool_(
             "calibration", journal, identity,
-            [this](std::size_t c, const CellArgs& args,
+            [this](std::size_t, const CellArgs& args,
                    const std::function<bool(int, int)>& progress) {
-              return runner_.run(c, args, progress);
+              return runner_.run(args, progress);
             },
             [this](int done, int step, int n_step) {
               return !options_.progress || options_.progress(done, planned_, step, n_step);
             }),
         k_(spec.parameters.size()),
-        reps_(static_cast<std::size_t>(spec.replicates)) {
+        reps_(static_cast<std::size_t>(spec.replicates)),
+        predictive_reps_(static_cast<std::size_t>(spec.posterior.replicates)) {
     for (std::size_t j = 0; j < spec.targets.size(); ++j) {
       if (spec.targets[j].fit) fitted_.push_back(j);
     }
     region_.cutoff = spec.history.cutoff;
     region_.nth = spec.history.nth;
     region_.k = k_;
-    planned_ = static_cast<int>((static_cast<std::size_t>(spec.history.waves) *
-                                     static_cast<std::size_t>(spec.history.runs) +
-                                 static_cast<std::size_t>(spec.posterior.runs)) *
-                                reps_);
+    planned_ = static_cast<int>(static_cast<std::size_t>(spec.history.waves) *
+                                    static_cast<std::size_t>(spec.history.runs) * reps_ +
+                                static_cast<std::size_t>(spec.posterior.runs) * predictive_reps_);
     summary_.cells_resumed = static_cast<int>(journal.size());
   }
 
@@ -176,7 +178,7 @@ class Calibration {
     std::vector<std::vector<double>> design =
         calibrate::maximin_lhs(h.runs, static_cast<int>(k_), stage_seed(spec_.seed, 0));
     for (int w = 0; w < h.waves; ++w) {
-      simulate(design, w);
+      simulate(design, w, reps_);
       fit_wave(w);
       const bool last = w + 1 == h.waves;
       const calibrate::Proposal proposal = calibrate::sample_region(
@@ -216,7 +218,7 @@ class Calibration {
     write();
     summary_.cells_by_process = pool_.cells_by_rank();
     summary_.points = static_cast<int>(points_.size());
-    summary_.cells = static_cast<int>(points_.size() * reps_);
+    summary_.cells = static_cast<int>(cells_);
     return summary_;
   }
 
@@ -226,32 +228,39 @@ class Calibration {
     if (options_.report) options_.report(line);
   }
 
-  // Runs every replicate of the new points and gathers their targets.
-  void simulate(const std::vector<std::vector<double>>& units, int wave) {
+  // Runs `reps` replicates of each new point and gathers their targets. Cells are numbered in
+  // the order they are designed: the new points' replicates follow every earlier cell.
+  void simulate(const std::vector<std::vector<double>>& units, int wave, std::size_t reps) {
     const std::size_t first_point = points_.size();
     for (const std::vector<double>& u : units) {
       Point p;
       p.unit = u;
       p.value = to_values(spec_, u);
       p.wave = wave;
-      p.simulated.assign(reps_, {});
+      p.simulated.assign(reps, {});
       points_.push_back(std::move(p));
     }
-    const std::size_t first = first_point * reps_;
-    const std::size_t last = points_.size() * reps_;
+    const std::size_t first = cells_;
+    cells_ += units.size() * reps;
+    const auto at = [&](std::size_t c) { return first_point + (c - first) / reps; };
     pool_.set_total(static_cast<std::size_t>(planned_));
     pool_.run(
-        first, last, [&](std::size_t c) { return points_[c / reps_].value; },
+        first, cells_,
+        [&](std::size_t c) {
+          CellArgs args = points_[at(c)].value;
+          args.push_back(static_cast<double>((c - first) % reps));
+          return args;
+        },
         [&](std::size_t c, const std::vector<double>& payload) {
-          points_[c / reps_].simulated[c % reps_] = payload;
+          points_[at(c)].simulated[(c - first) % reps] = payload;
         });
     const std::size_t n_target = spec_.targets.size();
     for (std::size_t i = first_point; i < points_.size(); ++i) {
       Point& p = points_[i];
       p.mean.assign(n_target, 0.0);
       for (std::size_t j = 0; j < n_target; ++j) {
-        for (std::size_t r = 0; r < reps_; ++r) p.mean[j] += p.simulated[r][j];
-        p.mean[j] /= static_cast<double>(reps_);
+        for (std::size_t r = 0; r < reps; ++r) p.mean[j] += p.simulated[r][j];
+        p.mean[j] /= static_cast<double>(reps);
       }
     }
   }
@@ -424,9 +433,42 @@ class Calibration {
                                   static_cast<std::size_t>(runs)]);
     }
     first_predictive_ = points_.size();
-    simulate(units, spec_.history.waves);
+    simulate(units, spec_.history.waves, predictive_reps_);
     say("posterior predictive: " + std::to_string(runs) + " draws x " +
-        std::to_string(spec_.replicates) + " replicate(s) run");
+        std::to_string(predictive_reps_) + " replicate(s) run");
+  }
+
+  // The spread of target j over the posterior predictive runs, split one-way (draws as groups):
+  // total, between draws with the replicate noise removed (the ANOVA estimator, truncated at 0),
+  // and pooled within draws.
+  struct PredictiveSpread {
+    double total = kNaN, parameters = kNaN, replicates = kNaN;
+  };
+  PredictiveSpread predictive_spread(std::size_t j) const {
+    PredictiveSpread out;
+    const std::size_t n_draw = points_.size() - first_predictive_;
+    const std::size_t r = predictive_reps_;
+    if (n_draw * r < 2) return out;
+    double grand = 0.0;
+    for (std::size_t i = first_predictive_; i < points_.size(); ++i) grand += points_[i].mean[j];
+    grand /= static_cast<double>(n_draw);
+    double ss_total = 0.0, ss_within = 0.0, ss_means = 0.0;
+    for (std::size_t i = first_predictive_; i < points_.size(); ++i) {
+      const Point& p = points_[i];
+      ss_means += (p.mean[j] - grand) * (p.mean[j] - grand);
+      for (const auto& run : p.simulated) {
+        ss_total += (run[j] - grand) * (run[j] - grand);
+        ss_within += (run[j] - p.mean[j]) * (run[j] - p.mean[j]);
+      }
+    }
+    out.total = std::sqrt(ss_total / static_cast<double>(n_draw * r - 1));
+    const double within = r > 1 ? ss_within / static_cast<double>(n_draw * (r - 1)) : kNaN;
+    out.replicates = std::sqrt(within);
+    if (n_draw > 1 && r > 1) {
+      const double means = ss_means / static_cast<double>(n_draw - 1);
+      out.parameters = std::sqrt(std::max(0.0, means - within / static_cast<double>(r)));
+    }
+    return out;
   }
 
   void write();
@@ -437,7 +479,9 @@ class Calibration {
   PointRunner runner_;
   experiment::CellPool pool_;
   std::size_t k_;
-  std::size_t reps_;
+  std::size_t reps_;             ///< replicates of the waves' points
+  std::size_t predictive_reps_;  ///< replicates of the posterior predictive runs
+  std::size_t cells_ = 0;        ///< cells designed so far
   int planned_ = 0;
   std::vector<std::size_t> fitted_;
   calibrate::Region region_;
@@ -500,8 +544,11 @@ void Calibration::write() {
                       {"target_statistic", "statistic over years and counties", "1", statistics},
                       {"target_source", "source of the published figure", "1", sources}};
   const FixedDim point = simple_dim("point", "simulated parameter point", iota64(n_point));
+  // Posterior predictive runs may have more replicates than the waves' points: /points has room
+  // for the most, NaN where a point has fewer.
+  const std::size_t max_reps = std::max(reps_, predictive_reps_);
   const FixedDim replicate =
-      simple_dim("replicate", "replicate (random-number stream)", iota64(reps_));
+      simple_dim("replicate", "replicate (random-number stream)", iota64(max_reps));
   const FixedDim wave = simple_dim("wave", "history-matching wave", iota64(n_wave));
 
   const auto write1 = [&](const std::string& g, const std::string& name,
@@ -570,7 +617,9 @@ void Calibration::write() {
   f.variable("points",
              {"wave", "1", "wave that designed the point (the number of waves: posterior draw)"},
              {"point"});
-  f.variable("points", {"simulated", "1", "simulated target (the indicator's units)"},
+  f.variable("points",
+             {"simulated", "1",
+              "simulated target (the indicator's units); NaN beyond the point's replicates"},
              {"point", "replicate", "target"});
   f.variable("points", {"simulated_mean", "1", "simulated target, mean over replicates"},
              {"point", "target"});
@@ -584,6 +633,7 @@ void Calibration::write() {
       unit.insert(unit.end(), p.unit.begin(), p.unit.end());
       wv.push_back(p.wave);
       for (const auto& r : p.simulated) sim.insert(sim.end(), r.begin(), r.end());
+      sim.resize(sim.size() + (max_reps - p.simulated.size()) * n_target, kNaN);
       mean.insert(mean.end(), p.mean.begin(), p.mean.end());
       flat.insert(flat.end(), p.unit.begin(), p.unit.end());
     }
@@ -593,7 +643,7 @@ void Calibration::write() {
     write2("points", "value", n_point, k_, value);
     write2("points", "unit", n_point, k_, unit);
     write1("points", "wave", wv);
-    f.write("points", "simulated", {0, 0, 0}, {n_point, reps_, n_target}, sim.data());
+    f.write("points", "simulated", {0, 0, 0}, {n_point, max_reps, n_target}, sim.data());
     write2("points", "simulated_mean", n_point, n_target, mean);
     write1("points", "non_implausible", okd);
     write1("points", "implausibility", worst);
@@ -728,7 +778,14 @@ void Calibration::write() {
       {"predictive_mean", "posterior predictive mean of the simulated target"},
       {"predictive_q025", "2.5% posterior predictive quantile"},
       {"predictive_q975", "97.5% posterior predictive quantile"},
-      {"predictive_covers", "1 if the published figure is inside the 95% predictive interval"}};
+      {"predictive_covers", "1 if the published figure is inside the 95% predictive interval"},
+      {"predictive_sd", "posterior predictive standard deviation (draws and replicates)"},
+      {"predictive_sd_parameters",
+       "standard deviation of the simulated target's mean across posterior draws (parameter "
+       "uncertainty; replicate noise removed, 0 when it explains all; NaN with one replicate)"},
+      {"predictive_sd_replicates",
+       "pooled standard deviation across replicates of one draw (seed noise; NaN with one "
+       "replicate)"}};
   for (const auto& [name, long_name] : tvars) {
     f.variable("summary", {name, "1", long_name}, {"target"});
   }
@@ -796,6 +853,10 @@ void Calibration::write() {
         pt[2][j] = quantile_sorted(x, 0.975);
         const double z = spec_.targets[j].value;
         pt[3][j] = z >= pt[1][j] && z <= pt[2][j] ? 1.0 : 0.0;
+        const PredictiveSpread spread = predictive_spread(j);
+        pt[4][j] = spread.total;
+        pt[5][j] = spread.parameters;
+        pt[6][j] = spread.replicates;
       }
     }
     for (std::size_t v = 0; v < std::size(tvars); ++v) write1("summary", tvars[v].first, pt[v]);
@@ -823,8 +884,8 @@ CalibrationSummary run_worker(const CalibrationSpec& spec, const CalibrationOpti
   }
   experiment::serve_cells(
       identity,
-      [&](std::size_t c, const CellArgs& args, const std::function<bool(int, int)>& progress) {
-        return runner->run(c, args, progress);
+      [&](std::size_t, const CellArgs& args, const std::function<bool(int, int)>& progress) {
+        return runner->run(args, progress);
       },
       [&](int step, int n_step) {
         return !options.progress || options.progress(0, 0, step, n_step);

@@ -55,8 +55,8 @@ inline constexpr std::string_view kMethodKeys[] = {"history_matching", "posterio
 inline constexpr std::string_view kHistoryKeys[] = {"waves", "runs",   "cutoff",
                                                     "nth",   "kernel", "candidates"};
 inline constexpr std::string_view kKernels[] = {"matern52", "squared_exponential"};
-inline constexpr std::string_view kPosteriorKeys[] = {"sampler", "samples", "chains",
-                                                      "burn_in", "thin",    "runs"};
+inline constexpr std::string_view kPosteriorKeys[] = {"sampler", "samples", "chains",    "burn_in",
+                                                      "thin",    "runs",    "replicates"};
 inline constexpr std::string_view kSamplers[] = {"emulator_mcmc"};
 inline constexpr std::string_view kSelections[] = {"all", "donor", "recipient", "other"};
 inline constexpr std::string_view kRegionGroups[] = {"all", "donor", "recipient", "other"};
@@ -623,6 +623,8 @@ class CalibrationReader {
                        p.chains = read_int(value, key_path, 1, 100);
                      } else if (key == "burn_in") {
                        p.burn_in = read_int(value, key_path, 0, 10'000'000);
+                     } else if (key == "replicates") {
+                       p.replicates = read_int(value, key_path, 1, 10000);
                      } else {
                        p.thin = read_int(value, key_path, 1, 10000);
                      }
@@ -650,16 +652,19 @@ class CalibrationReader {
            "must be at most the number of fitted targets (" + std::to_string(n_fit) + "), got " +
                std::to_string(h.nth));
     }
+    PosteriorSpec& q = spec_.posterior;
+    if (q.replicates == 0) q.replicates = spec_.replicates;
     const std::uint64_t cells =
-        (static_cast<std::uint64_t>(h.waves) * static_cast<std::uint64_t>(h.runs) +
-         static_cast<std::uint64_t>(spec_.posterior.runs)) *
-        static_cast<std::uint64_t>(spec_.replicates);
+        static_cast<std::uint64_t>(h.waves) * static_cast<std::uint64_t>(h.runs) *
+            static_cast<std::uint64_t>(spec_.replicates) +
+        static_cast<std::uint64_t>(q.runs) * static_cast<std::uint64_t>(q.replicates);
     if (cells > kMaxCells) {
       fail(method_node_ ? *method_node_ : root, "method",
-           std::to_string(cells) + " cells ((" + std::to_string(h.waves) + " waves x " +
-               std::to_string(h.runs) + " runs + " + std::to_string(spec_.posterior.runs) +
-               " posterior runs) x " + std::to_string(spec_.replicates) +
-               " replicate(s)); at most " + std::to_string(kMaxCells));
+           std::to_string(cells) + " cells (" + std::to_string(h.waves) + " waves x " +
+               std::to_string(h.runs) + " runs x " + std::to_string(spec_.replicates) +
+               " replicate(s) + " + std::to_string(q.runs) + " posterior runs x " +
+               std::to_string(q.replicates) + " replicate(s)); at most " +
+               std::to_string(kMaxCells));
     }
   }
 
@@ -936,7 +941,7 @@ class CalibrationReader {
     y += "    candidates: " + std::to_string(h.candidates) + "\n";
     y += "  posterior:\n    sampler: " + std::string(kSamplers[static_cast<int>(q.sampler)]) + "\n";
     y += "    samples: " + std::to_string(q.samples) + "\n    runs: " + std::to_string(q.runs) +
-         "\n";
+         "\n    replicates: " + std::to_string(q.replicates) + "\n";
     y += "    chains: " + std::to_string(q.chains) + "\n    burn_in: " + std::to_string(q.burn_in) +
          "\n    thin: " + std::to_string(q.thin) + "\n";
     return y;
