@@ -180,3 +180,47 @@ TEST_CASE("Sobol indices of the Ishigami function and of a linear model", "[summ
     CHECK(std::isnan(s[0].total_high));
   }
 }
+
+TEST_CASE("first-order indices from given data: a hand-computed case and independent inputs",
+          "[summary][sensitivity]") {
+  // Two classes of four by x: y means 2.5 and 11.5 around 7; SS_between 162, SS_within 10,
+  // SS_total 172; S = (162 - 1 * 10 / 6) / 172 = 481 / 516.
+  const std::vector<double> x = {1, 2, 3, 4, 5, 6, 7, 8};
+  const std::vector<double> y = {1, 3, 2, 4, 10, 12, 11, 13};
+  CHECK(codev::stats::first_order_given_data(x, y, 2) == Approx(481.0 / 516.0).epsilon(1e-14));
+  // The points' order does not matter, only the pairs.
+  const std::vector<double> xs = {5, 1, 8, 3, 2, 7, 6, 4};
+  const std::vector<double> ys = {10, 1, 13, 2, 3, 11, 12, 4};
+  CHECK(codev::stats::first_order_given_data(xs, ys, 2) == Approx(481.0 / 516.0).epsilon(1e-14));
+  // Too few points for the classes, or no spread: no index.
+  CHECK(std::isnan(codev::stats::first_order_given_data(x, y, 5)));
+  const std::vector<double> flat(8, 3.0);
+  CHECK(std::isnan(codev::stats::first_order_given_data(x, flat, 2)));
+
+  // y = x0 + 0.1 noise, x1 irrelevant, x2 a noisy copy of x0 (dependent inputs): x0 explains
+  // almost everything, x1 nothing (its interval covers 0), x2 what it shares with x0.
+  codev::stats::SplitMix64 rng(7);
+  const std::size_t n = 400;
+  std::vector<double> xs3, y3;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double a = rng.uniform(), b = rng.uniform(), c = a + 0.3 * (rng.uniform() - 0.5);
+    xs3.insert(xs3.end(), {a, b, c});
+    y3.push_back(a + 0.1 * (rng.uniform() - 0.5));
+  }
+  const auto s = codev::stats::given_data_indices(xs3, 3, y3, 200, 11);
+  REQUIRE(s.size() == 3);
+  CHECK(s[0].first > 0.9);
+  CHECK(s[0].low <= s[0].first);
+  CHECK(s[0].high >= s[0].first);
+  CHECK(std::abs(s[1].first) < 0.05);
+  CHECK(s[1].low < 0.0);
+  CHECK(s[1].high > 0.0);
+  CHECK(s[2].first > 0.3);
+  CHECK(s[2].first < s[0].first);
+  // The same seed gives the same intervals.
+  const auto again = codev::stats::given_data_indices(xs3, 3, y3, 200, 11);
+  CHECK(again[1].low == s[1].low);
+  const std::vector<double> three = {1, 2, 3};
+  const std::vector<double> three_points = {1, 2, 3, 4, 5, 6};  // 3 points of 2 inputs
+  CHECK(std::isnan(codev::stats::given_data_indices(three_points, 2, three, 10, 1)[0].first));
+}

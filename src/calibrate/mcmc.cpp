@@ -69,9 +69,10 @@ McmcResult metropolis(const std::function<double(const std::vector<double>&)>& l
     double lx = log_target(x);
     const int steps = burn_in + per_chain * thin;
     Eigen::VectorXd z(kk);
+    double log_size = 0.0;  // log of the step size s, tuned over the burn-in
     for (int s = 0; s < steps; ++s) {
       for (Eigen::Index i = 0; i < kk; ++i) z(i) = normal_draw(rng);
-      const Eigen::VectorXd step = chol * z;
+      const Eigen::VectorXd step = std::exp(log_size) * (chol * z);
       std::vector<double> y(k);
       for (std::size_t i = 0; i < k; ++i) y[i] = x[i] + step(static_cast<Eigen::Index>(i));
       const double ly = log_target(y);
@@ -80,6 +81,12 @@ McmcResult metropolis(const std::function<double(const std::vector<double>&)>& l
       if (s >= burn_in) {
         ++proposed;
         accepted += accept;
+      }
+      if (s < burn_in) {
+        // Robbins-Monro towards the acceptance 0.234 of Roberts, Gelman and Gilks, with gains
+        // that shrink as 1 / sqrt(step) so the size settles.
+        constexpr double kTarget = 0.234;
+        log_size += ((accept ? 1.0 : 0.0) - kTarget) / std::sqrt(static_cast<double>(s) + 10.0);
       }
       if (accept) {
         x = std::move(y);

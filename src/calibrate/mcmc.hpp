@@ -1,7 +1,10 @@
 // Random-walk Metropolis on the unit cube (Metropolis et al. 1953; the proposal scaled by
 // 2.38^2 / k as Roberts, Gelman and Gilks 1997 found optimal for Gaussian targets), several
 // chains from spread-out starts, with Gelman and Rubin's (1992) potential scale reduction per
-// coordinate as a check that the chains agree. Deterministic: one seeded stream per chain.
+// coordinate as a check that the chains agree. During the burn-in each chain tunes its step size
+// towards an acceptance of 0.234 (Robbins-Monro on the log scale, as in Andrieu and Thoms 2008);
+// the kept steps use the tuned size unchanged, so they are a plain Metropolis chain.
+// Deterministic: one seeded stream per chain.
 #pragma once
 
 #include <cstdint>
@@ -20,9 +23,9 @@ struct McmcResult {
 };
 
 /// Runs one chain per start for `burn_in` steps and then keeps every `thin`-th of
-/// `per_chain * thin` steps. Proposals are N(0, 2.38^2 / k * covariance) (k x k, row-major),
-/// regularised to be positive definite. `log_target` returns -inf outside its support; starts
-/// must be inside it.
+/// `per_chain * thin` steps. Proposals are N(0, s^2 2.38^2 / k * covariance) (k x k, row-major),
+/// regularised to be positive definite, with s = 1 at the start and tuned over the burn-in.
+/// `log_target` returns -inf outside its support; starts must be inside it.
 McmcResult metropolis(const std::function<double(const std::vector<double>&)>& log_target,
                       const std::vector<std::vector<double>>& starts,
                       const std::vector<double>& covariance, int burn_in, int thin, int per_chain,

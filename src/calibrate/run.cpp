@@ -36,6 +36,7 @@
 #include "experiment/journal.hpp"
 #include "experiment/plan.hpp"
 #include "output/schema.hpp"
+#include "stats/summary.hpp"
 #include "util/sha256.hpp"
 
 namespace codev {
@@ -117,14 +118,6 @@ struct WaveRecord {
   std::vector<double> run_sd;  ///< per fitted target
   double fraction = kNaN;      ///< share of the unit cube surviving up to this wave
 };
-
-double quantile_sorted(const std::vector<double>& sorted, double p) {
-  if (sorted.empty()) return kNaN;
-  const double h = p * static_cast<double>(sorted.size() - 1);
-  const auto lo = static_cast<std::size_t>(std::floor(h));
-  const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
-  return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
-}
 
 FixedDim simple_dim(
     const std::string& name, const std::string& long_name,
@@ -390,9 +383,11 @@ class Calibration {
     // A pilot run over the first half of the burn-in adapts the proposal: the non-implausible
     // space can be much wider than the posterior, and steps of its size are then all refused.
     // The main chains start where the pilot chains ended, with the pilot draws' covariance.
+    // The pilot tunes its step size over its first half and keeps its second half.
     const int pilot_steps = std::max(q.burn_in / 2, 50);
+    const int pilot_kept = pilot_steps - pilot_steps / 2;
     const calibrate::McmcResult pilot = calibrate::metropolis(
-        log_target, starts, cov, 0, 1, pilot_steps, stage_seed(spec_.seed, 999));
+        log_target, starts, cov, pilot_steps / 2, 1, pilot_kept, stage_seed(spec_.seed, 999));
     std::vector<double> pilot_mean(k_, 0.0), pilot_cov(k_ * k_, 0.0);
     const auto n_pilot = static_cast<double>(pilot.draws.size());
     for (const auto& d : pilot.draws) {
@@ -409,7 +404,7 @@ class Calibration {
     }
     std::vector<std::vector<double>> restarts;
     for (std::size_t c = 0; c < starts.size(); ++c) {
-      restarts.push_back(pilot.draws[(c + 1) * static_cast<std::size_t>(pilot_steps) - 1]);
+      restarts.push_back(pilot.draws[(c + 1) * static_cast<std::size_t>(pilot_kept) - 1]);
     }
     mcmc_ = calibrate::metropolis(log_target, restarts, spread ? pilot_cov : cov,
                                   q.burn_in - q.burn_in / 2, q.thin, per_chain,
@@ -803,9 +798,9 @@ void Calibration::write() {
         std::sort(x.begin(), x.end());
         s[0][i] = m;
         s[1][i] = n_draw > 1 ? std::sqrt(ss / static_cast<double>(n_draw - 1)) : kNaN;
-        s[2][i] = quantile_sorted(x, 0.025);
-        s[3][i] = quantile_sorted(x, 0.5);
-        s[4][i] = quantile_sorted(x, 0.975);
+        s[2][i] = stats::quantile_sorted(x, 0.025);
+        s[3][i] = stats::quantile_sorted(x, 0.5);
+        s[4][i] = stats::quantile_sorted(x, 0.975);
         s[5][i] = (s[4][i] - s[2][i]) /
                   (calibrate::quantile(p.prior, 0.975) - calibrate::quantile(p.prior, 0.025));
         s[8][i] = i < mcmc_.rhat.size() ? mcmc_.rhat[i] : kNaN;
@@ -849,8 +844,8 @@ void Calibration::write() {
         }
         std::sort(x.begin(), x.end());
         pt[0][j] = std::accumulate(x.begin(), x.end(), 0.0) / static_cast<double>(x.size());
-        pt[1][j] = quantile_sorted(x, 0.025);
-        pt[2][j] = quantile_sorted(x, 0.975);
+        pt[1][j] = stats::quantile_sorted(x, 0.025);
+        pt[2][j] = stats::quantile_sorted(x, 0.975);
         const double z = spec_.targets[j].value;
         pt[3][j] = z >= pt[1][j] && z <= pt[2][j] ? 1.0 : 0.0;
         const PredictiveSpread spread = predictive_spread(j);

@@ -1,5 +1,7 @@
 #include "stats/sensitivity.hpp"
 
+#include "stats/summary.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -91,14 +93,6 @@ void estimate(std::span<const double> y, std::size_t n, std::size_t k,
   }
 }
 
-// Quantile of sorted values, linear between order statistics (Hyndman-Fan type 7).
-double quantile(const std::vector<double>& sorted, double q) {
-  const double h = q * static_cast<double>(sorted.size() - 1);
-  const auto lo = static_cast<std::size_t>(std::floor(h));
-  const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
-  return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
-}
-
 }  // namespace
 
 std::vector<SobolIndex> sobol_indices(std::span<const double> y, int n, int k, int n_bootstrap,
@@ -134,10 +128,87 @@ std::vector<SobolIndex> sobol_indices(std::span<const double> y, int n, int k, i
     out[i].total = total[i];
     const bool defined = !std::isnan(first[i]) && !boot_first[i].empty();
     const double nan = std::numeric_limits<double>::quiet_NaN();
-    out[i].first_low = defined ? quantile(boot_first[i], 0.025) : nan;
-    out[i].first_high = defined ? quantile(boot_first[i], 0.975) : nan;
-    out[i].total_low = defined ? quantile(boot_total[i], 0.025) : nan;
-    out[i].total_high = defined ? quantile(boot_total[i], 0.975) : nan;
+    out[i].first_low = defined ? quantile_sorted(boot_first[i], 0.025) : nan;
+    out[i].first_high = defined ? quantile_sorted(boot_first[i], 0.975) : nan;
+    out[i].total_low = defined ? quantile_sorted(boot_total[i], 0.025) : nan;
+    out[i].total_high = defined ? quantile_sorted(boot_total[i], 0.975) : nan;
+  }
+  return out;
+}
+
+double first_order_given_data(std::span<const double> x, std::span<const double> y,
+                              std::size_t bins) {
+  const std::size_t n = y.size();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  if (x.size() != n) throw std::invalid_argument("first_order_given_data: x and y differ in size");
+  if (bins < 2 || n < 2 * bins) return nan;
+  std::vector<std::size_t> order(n);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return x[a] < x[b]; });
+  double mean = 0.0;
+  for (const double v : y) mean += v;
+  mean /= static_cast<double>(n);
+  double ss_total = 0.0;
+  for (const double v : y) ss_total += (v - mean) * (v - mean);
+  if (!(ss_total > 0.0)) return nan;
+  double ss_between = 0.0, ss_within = 0.0;
+  std::size_t begin = 0;
+  for (std::size_t b = 0; b < bins; ++b) {
+    const std::size_t end = (b + 1) * n / bins;  // sizes floor(n / bins) or one more
+    double m = 0.0;
+    for (std::size_t i = begin; i < end; ++i) m += y[order[i]];
+    m /= static_cast<double>(end - begin);
+    ss_between += static_cast<double>(end - begin) * (m - mean) * (m - mean);
+    for (std::size_t i = begin; i < end; ++i) {
+      ss_within += (y[order[i]] - m) * (y[order[i]] - m);
+    }
+    begin = end;
+  }
+  const double bias = static_cast<double>(bins - 1) * ss_within / static_cast<double>(n - bins);
+  return (ss_between - bias) / ss_total;
+}
+
+std::vector<GivenDataIndex> given_data_indices(std::span<const double> x, std::size_t k,
+                                               std::span<const double> y, int n_bootstrap,
+                                               std::uint64_t seed) {
+  const std::size_t n = y.size();
+  if (k == 0 || x.size() != n * k || n_bootstrap < 1) {
+    throw std::invalid_argument("given_data_indices: x must hold n k values, k >= 1");
+  }
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  std::vector<GivenDataIndex> out(k, GivenDataIndex{nan, nan, nan});
+  if (n < 4) return out;
+  const auto bins = std::max<std::size_t>(
+      2, static_cast<std::size_t>(std::floor(std::sqrt(static_cast<double>(n)))));
+  const auto column = [&](std::size_t i, const std::vector<std::size_t>& rows) {
+    std::vector<double> c;
+    c.reserve(rows.size());
+    for (const std::size_t r : rows) c.push_back(x[r * k + i]);
+    return c;
+  };
+  std::vector<std::size_t> rows(n);
+  std::iota(rows.begin(), rows.end(), std::size_t{0});
+  for (std::size_t i = 0; i < k; ++i)
+    out[i].first = first_order_given_data(column(i, rows), y, bins);
+  std::vector<std::vector<double>> boot(k);
+  SplitMix64 rng(seed);
+  std::vector<double> yb(n);
+  for (int b = 0; b < n_bootstrap; ++b) {
+    for (std::size_t j = 0; j < n; ++j) {
+      rows[j] = rng.below(n);
+      yb[j] = y[rows[j]];
+    }
+    for (std::size_t i = 0; i < k; ++i) {
+      const double s = first_order_given_data(column(i, rows), yb, bins);
+      if (!std::isnan(s)) boot[i].push_back(s);  // a resample without spread has no index
+    }
+  }
+  for (std::size_t i = 0; i < k; ++i) {
+    if (std::isnan(out[i].first) || boot[i].empty()) continue;
+    std::sort(boot[i].begin(), boot[i].end());
+    out[i].low = quantile_sorted(boot[i], 0.025);
+    out[i].high = quantile_sorted(boot[i], 0.975);
   }
   return out;
 }

@@ -67,4 +67,29 @@ struct SobolIndex {
 std::vector<SobolIndex> sobol_indices(std::span<const double> y, int n, int k, int n_bootstrap,
                                       std::uint64_t seed);
 
+/// A first-order index from given data, with its 95% percentile-bootstrap interval.
+struct GivenDataIndex {
+  double first = 0.0;
+  double low = 0.0;
+  double high = 0.0;
+};
+
+/// The first-order (Sobol) index of y to one input x from points that were not designed for it
+/// (draws from a posterior, say): the correlation ratio Var(E[y | x]) / Var(y), estimated by
+/// sorting the points by x (ties in input order) and cutting them into `bins` classes whose sizes
+/// differ by at most one, with the between-class variance's small-sample bias removed (epsilon
+/// squared, Kelley 1935): S = (SS_between - (bins - 1) SS_within / (n - bins)) / SS_total. With
+/// dependent inputs it includes what x shares with the inputs correlated with it. Unbiased for
+/// a y that ignores x, so it can come out slightly below 0. NaN when n < 2 bins or y does not
+/// vary.
+double first_order_given_data(std::span<const double> x, std::span<const double> y,
+                              std::size_t bins);
+
+/// first_order_given_data for every input: x holds n points of k inputs (row-major), bins =
+/// floor(sqrt(n)) (at least 2), and intervals from `n_bootstrap` resamples of the points
+/// (splitmix64 from `seed`). NaN throughout for n < 4.
+std::vector<GivenDataIndex> given_data_indices(std::span<const double> x, std::size_t k,
+                                               std::span<const double> y, int n_bootstrap,
+                                               std::uint64_t seed);
+
 }  // namespace codev::stats

@@ -1,5 +1,6 @@
 #include "stats/summary.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -110,6 +111,14 @@ Interval interval(const Welford& w, double level) {
   r.low = r.mean - t * r.se;
   r.high = r.mean + t * r.se;
   return r;
+}
+
+double quantile_sorted(const std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return std::numeric_limits<double>::quiet_NaN();
+  const double h = p * static_cast<double>(sorted.size() - 1);
+  const auto lo = static_cast<std::size_t>(std::floor(h));
+  const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
+  return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
 }
 
 }  // namespace codev::stats

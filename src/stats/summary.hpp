@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 namespace codev::stats {
 
@@ -37,6 +38,10 @@ struct Interval {
 
 /// The interval of `w` at confidence `level` (0.95 for 95%).
 Interval interval(const Welford& w, double level = 0.95);
+
+/// Quantile p of values sorted ascending, linear between order statistics (Hyndman and Fan's
+/// type 7, R's default); NaN when there are none.
+double quantile_sorted(const std::vector<double>& sorted, double p);
 
 /// The regularised incomplete beta function I_x(a, b) for a, b > 0 (0 for x <= 0, 1 for x >= 1);
 /// also the CDF of the Beta(a, b) distribution.
