@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "codev/calibrate.hpp"
 #include "codev/error.hpp"
 #include "codev/experiment.hpp"
 #include "codev/output.hpp"
@@ -166,6 +167,23 @@ TEST_CASE("the shipped experiments validate without running", "[experiment]") {
   for (const codev::PairingSpec& p : sichuan.variants[1].spec.pairings) CHECK(p.cadres == 0);
   CHECK(sichuan.variants[0].spec.policies.size() ==
         static_cast<std::size_t>(codev::kNumInstruments));
+
+  // Parameter uncertainty draws from the Sichuan calibration's output: in a fresh clone, which
+  // has none, the reader says exactly that; where it has been run, every variant reads at its
+  // draws, and nominal growth (a rate of the hindcast's years) is not drawn.
+  const std::string uncertainty = kSource + "/scenarios/experiment_sichuan_2023_uncertainty.yaml";
+  if (!fs::exists(kSource + "/output/calibration_sichuan.h5")) {
+    CHECK_THROWS_WITH(codev::read_experiment(uncertainty),
+                      Catch::Contains("error: posterior.file: cannot read "
+                                      "'../output/calibration_sichuan.h5': file not found"));
+  } else {
+    const ExperimentSpec u = codev::read_experiment(uncertainty);
+    CHECK(u.replicates == 40);
+    CHECK(u.baseline == "cadres_only");
+    CHECK(u.posterior.names.size() == 15);
+    CHECK(std::find(u.posterior.names.begin(), u.posterior.names.end(), "nominal_growth") ==
+          u.posterior.names.end());
+  }
 
   const ExperimentSpec small =
       codev::read_experiment(kSource + "/scenarios/examples/experiment_small.yaml");
@@ -719,4 +737,155 @@ TEST_CASE("impact, targets and shapley keys: sampled orderings, and bad input wh
   CHECK(error_of(two_variants(1,
                               "  - name: bigger\n    set: {population.scale: 0.1}\n"
                               "impact: {years: []}\n")) == "no error");
+}
+
+TEST_CASE("parameter uncertainty: replicates run at draws from a calibration's posterior",
+          "[experiment][posterior]") {
+  Folder folder("posterior");
+  // A small calibration of the two-year scenario whose one target anything matches: its
+  // posterior is about its prior, and ten draws are kept.
+  std::ofstream(folder / "calibration.yaml")
+      << "calibration: {name: c, base: short.yaml, seed: 3}\n"
+         "targets:\n"
+         "  - {name: income, indicator: region.income_per_capita_mean, group: recipient, "
+         "years: 2024, value: 15000, tolerance: 0.9, source: test}\n"
+         "parameters:\n"
+         "  - {name: illness, path: parameters.health.illness_rate, prior: uniform, min: 0.03, "
+         "max: 0.12}\n"
+         "  - {name: premium, path: parameters.industry.premium, prior: uniform, min: 0.03, "
+         "max: 0.3}\n"
+         "method:\n"
+         "  history_matching: {waves: 1, runs: 5}\n"
+         "  posterior: {samples: 10, chains: 1, burn_in: 50, thin: 1, runs: 0}\n";
+  codev::CalibrationOptions calibrate;
+  calibrate.output_path = folder / "calibration.h5";
+  calibrate.threads = 2;
+  codev::run_calibration(codev::read_calibration(folder / "calibration.yaml"), calibrate);
+  const codev::ArrayData sample = codev::read_array(folder / "calibration.h5", "posterior/value");
+  REQUIRE(sample.shape == std::vector<std::size_t>{10, 2});
+
+  const ExperimentSpec spec =
+      spec_in(folder, two_variants(4, "posterior: {file: calibration.h5, bootstrap: 50}\n"));
+  const codev::PosteriorDraws& q = spec.posterior;
+  REQUIRE(q.enabled());
+  CHECK(q.names == std::vector<std::string>{"illness", "premium"});
+  CHECK(q.sample_size == 10);
+  CHECK(q.draw == std::vector<std::size_t>{0, 2, 5, 7});  // evenly spaced: r * 10 / 4
+  for (std::size_t r = 0; r < 4; ++r) {
+    CHECK(q.values[r][0] == sample.values[q.draw[r] * 2]);
+    CHECK(q.values[r][1] == sample.values[q.draw[r] * 2 + 1]);
+  }
+  const std::string e = folder / "e.h5";
+  run(spec, e);
+  CHECK(codev::read_array(e, "posterior/value").values ==
+        std::vector<double>{q.values[0][0], q.values[0][1], q.values[1][0], q.values[1][1],
+                            q.values[2][0], q.values[2][1], q.values[3][0], q.values[3][1]});
+
+  // Replicate 2's cells are the runs of an experiment without draws whose variants set replicate
+  // 2's values: the same scenario, the same random-number stream.
+  std::string sets;
+  for (const std::string& set : q.sets(2)) {
+    const std::size_t eq = set.find('=');
+    sets += "      " + set.substr(0, eq) + ": " + set.substr(eq + 1) + "\n";
+  }
+  std::string fixed = two_variants(3);
+  fixed.insert(fixed.find("  - name: no_aid"), "    set:\n" + sets);
+  fixed += sets;
+  const std::string f = folder / "f.h5";
+  run(spec_in(folder, fixed), f);
+  for (const std::string name :
+       {"annual/income_per_capita_mean", "annual/fgt0", "pairings/donor_spent"}) {
+    const codev::ArrayData a = codev::read_array(e, name), b = codev::read_array(f, name);
+    const std::size_t block = a.values.size() / (a.shape[0] * a.shape[1]);
+    for (std::size_t v = 0; v < 2; ++v) {
+      INFO(name << " variant " << v);
+      const auto at_a = a.values.begin() + static_cast<std::ptrdiff_t>((v * 4 + 2) * block);
+      const auto at_b = b.values.begin() + static_cast<std::ptrdiff_t>((v * 3 + 2) * block);
+      CHECK(std::equal(at_a, at_a + static_cast<std::ptrdiff_t>(block), at_b));
+    }
+  }
+
+  // Predictive intervals around the means; the gain per yuan is the ratio of mean differences.
+  const auto ce = [&](const std::string& name) {
+    return codev::read_array(e, "cost_effectiveness/" + name).values[0];  // variant aid
+  };
+  for (const std::string effect : {"aid_spent_diff", "recipient_income_gain",
+                                   "recipient_income_gain_total", "poverty_person_years_averted"}) {
+    INFO(effect);
+    CHECK(ce(effect + "_q025") <= ce(effect + "_mean"));
+    CHECK(ce(effect + "_mean") <= ce(effect + "_q975"));
+  }
+  CHECK(ce("income_gain_per_yuan") ==
+        Approx(ce("recipient_income_gain_total_mean") / ce("aid_spent_diff_mean")));
+  CHECK(ce("income_gain_per_yuan_q025") <= ce("income_gain_per_yuan_q975"));
+  const codev::ArrayData q025 = codev::read_array(e, "summary/region/income_per_capita_mean_q025");
+  const codev::ArrayData mean = codev::read_array(e, "summary/region/income_per_capita_mean_mean");
+  const codev::ArrayData q975 = codev::read_array(e, "summary/region/income_per_capita_mean_q975");
+  int finite = 0;
+  for (std::size_t j = 0; j < mean.values.size(); ++j) {
+    if (std::isnan(mean.values[j])) continue;  // a group without counties
+    ++finite;
+    CHECK(q025.values[j] <= mean.values[j]);
+    CHECK(mean.values[j] <= q975.values[j]);
+  }
+  CHECK(finite > 0);
+  // Bad input against a real calibration file, reported where it is written.
+  const auto error = [&](const std::string& yaml) {
+    try {
+      spec_in(folder, yaml);
+    } catch (const codev::InputError& err) {
+      return std::string(err.what());
+    }
+    return std::string("no error");
+  };
+  CHECK_THAT(error(two_variants(2, "posterior: {file: calibration.h5, parameters: [ilness]}\n")),
+             Catch::Contains("inline.yaml:10:48: error: posterior.parameters[0]: the calibration "
+                             "has no parameter 'ilness' (did you mean 'illness'?)"));
+  CHECK_THAT(error(two_variants(2,
+                                "posterior: {file: calibration.h5, parameters: [premium, "
+                                "premium]}\n")),
+             Catch::Contains("parameter 'premium' is listed twice"));
+  CHECK_THAT(error(two_variants(2,
+                                "      parameters.health.illness_rate: 0.05\n"
+                                "posterior: {file: calibration.h5}\n")),
+             Catch::Contains("inline.yaml:10:7: error: variants[1].set.parameters.health."
+                             "illness_rate: the posterior draws parameters.health.illness_rate "
+                             "(parameter 'illness'); a variant cannot also set it"));
+  CHECK(error(two_variants(2,
+                           "      parameters.health.illness_rate: 0.05\n"
+                           "posterior: {file: calibration.h5, parameters: [premium]}\n")) ==
+        "no error");  // a parameter not drawn may be set
+  CHECK_THAT(error(two_variants(2, kSweep + "posterior: {file: calibration.h5}\n")),
+             Catch::Contains("error: posterior: a sweep is already a design over parameters"));
+
+  // First-order indices per variant and parameter; the baseline has no effect to explain.
+  const codev::ArrayData s1 = codev::read_array(e, "posterior/recipient_income_gain_total_S1");
+  REQUIRE(s1.shape == std::vector<std::size_t>{2, 2});
+  CHECK(std::isnan(s1.values[2]));  // no_aid, the baseline
+  CHECK(std::isfinite(s1.values[0]));
+}
+
+TEST_CASE("posterior draws: bad input where it is written", "[experiment][posterior]") {
+  Folder folder("posterior_bad");
+  const auto error = [&](const std::string& yaml) {
+    try {
+      spec_in(folder, yaml);
+    } catch (const codev::InputError& err) {
+      return std::string(err.what());
+    }
+    return std::string("no error");
+  };
+  CHECK_THAT(error(two_variants(2, "posterior: {file: missing.h5}\n")),
+             Catch::Contains("inline.yaml:10:19: error: posterior.file: cannot read "
+                             "'missing.h5': file not found"));
+  // Another codev file is not a calibration.
+  run(spec_in(folder, "experiment: {name: t, base: short.yaml}\n"), folder / "run.h5");
+  CHECK_THAT(error(two_variants(2, "posterior: {file: run.h5}\n")),
+             Catch::Contains("posterior.file: 'run.h5' has no /posterior/value: not the output "
+                             "of codev calibrate"));
+  CHECK_THAT(error(two_variants(2, "posterior: {file: run.h5, sample: prior}\n")),
+             Catch::Contains("posterior.sample: expected posterior or non_implausible, got "
+                             "'prior'"));
+  CHECK_THAT(error(two_variants(2, "posterior: {sample: posterior}\n")),
+             Catch::Contains("posterior: missing required key 'file'"));
 }

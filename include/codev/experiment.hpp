@@ -6,6 +6,7 @@
 // ranks and gathered by rank 0 in the same order, into the same file. See docs/EXPERIMENTS.md.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -47,6 +48,24 @@ struct SweepSpec {
   std::vector<SweepParameter> parameters;
   /// Sample points: values[p][i] is parameter i at point p (filled by the reader).
   std::vector<std::vector<double>> values;
+};
+
+/// Parameter uncertainty: replicate r runs every variant at one parameter set drawn from a
+/// calibration's sample (`codev calibrate` output), with its own random-number stream, so the
+/// spread over replicates combines parameter and seed uncertainty (docs/EXPERIMENTS.md).
+struct PosteriorDraws {
+  std::string file;                  ///< the calibration file (resolved against the experiment's
+                                     ///< folder); empty: no draws
+  std::string sample = "posterior";  ///< "posterior" or "non_implausible"
+  std::vector<std::string> names;    ///< the parameters taken, in the calibration's order
+  std::vector<std::vector<std::string>> paths;  ///< each parameter's scenario path(s)
+  std::size_t sample_size = 0;                  ///< points in the calibration's sample
+  std::vector<std::size_t> draw;                ///< per replicate: its point of the sample
+  std::vector<std::vector<double>> values;      ///< per replicate: the parameters' values
+  int bootstrap = 1000;  ///< resamples for the sensitivity indices' intervals
+  bool enabled() const { return !file.empty(); }
+  /// The overrides of replicate r: "path=value" for every path of every parameter.
+  std::vector<std::string> sets(int replicate) const;
 };
 
 /// An indicator whose replicate statistics go to /summary: a variable of /annual or /region.
@@ -122,6 +141,7 @@ struct ExperimentSpec {
   ImpactSpec impact;
   ShapleySpec shapley;
   std::vector<TargetSpec> targets;
+  PosteriorDraws posterior;
   /// The resolved experiment (defaults filled in, paths as written) as YAML text.
   std::string resolved_yaml;
 
@@ -139,6 +159,10 @@ ExperimentSpec read_experiment_text(const std::string& text, const std::string& 
 
 /// The scenario of sweep point `p` (the base with the point's values set), read and checked.
 ScenarioSpec sweep_point_scenario(const ExperimentSpec& spec, std::size_t p);
+
+/// The scenario variant `v` runs in replicate `replicate`: its own, with the replicate's
+/// parameter draw set when the experiment draws from a posterior (read and checked).
+ScenarioSpec variant_scenario(const ExperimentSpec& spec, std::size_t v, int replicate);
 
 /// Options of an experiment run.
 struct ExperimentOptions {

@@ -11,6 +11,7 @@
 #include "codev/instruments.hpp"
 #include "stats/impact.hpp"
 #include "stats/ratio.hpp"
+#include "stats/sensitivity.hpp"
 #include "stats/shapley.hpp"
 
 namespace codev::experiment {
@@ -117,12 +118,16 @@ constexpr Effect kEffects[] = {
      "returns to poverty averted over the run (households, baseline minus variant)"},
     {"recipient_income_gain", "percent",
      "gain in recipients' mean income per person in the last year, in percent of the baseline"},
+    {"recipient_income_gain_total", "yuan",
+     "gain in recipients' income summed over the run's years (population x mean income per "
+     "person of the recipient counties), variant minus baseline"},
 };
 struct Ratio {
   const char* name;
   const char* units;
   const char* long_name;
-  int effect;  ///< kEffects index of the denominator
+  int effect;             ///< kEffects index of the effect
+  bool per_yuan = false;  ///< effect per yuan of aid; else aid per unit of effect
 };
 constexpr Ratio kRatios[] = {
     {"yuan_per_person_year_out_of_poverty", "yuan/year",
@@ -130,7 +135,14 @@ constexpr Ratio kRatios[] = {
     {"yuan_per_return_averted", "yuan", "aid per return to poverty averted", 2},
     {"yuan_per_percent_income_gain", "yuan/percent",
      "aid per 1% of recipient income gained (last year)", 3},
+    {"income_gain_per_yuan", "1",
+     "recipients' income gained over the run per yuan of aid (recipient_income_gain_total over "
+     "aid_spent_diff)",
+     4, true},
 };
+constexpr const char* kQuantileSuffixes[] = {"_q025", "_q975"};
+constexpr const char* kIndexSuffixes[] = {"_S1", "_S1_ci_low", "_S1_ci_high"};
+
 const char* const kRatioSuffixes[] = {"", "_ci_low", "_ci_high"};
 const char* const kRatioWhat[] = {"ratio of mean differences over replicates",
                                   "95% CI low (Fieller; NaN when the effect is not clearly "
@@ -159,7 +171,8 @@ double indicator_scalar(const PayloadLayout& layout, const std::vector<double>& 
   return weight > 0.0 ? sum / weight : kNaN;
 }
 
-CellTotals cell_totals(const PayloadLayout& layout, const std::vector<double>& payload) {
+CellTotals cell_totals(const PayloadLayout& layout, const std::vector<double>& payload,
+                       const std::vector<bool>& recipient) {
   CellTotals t;
   const PayloadGroup& pairings = layout.group("pairings");
   const double* spent = block(layout, payload, "pairings", "donor_spent");
@@ -172,9 +185,11 @@ CellTotals cell_totals(const PayloadLayout& layout, const std::vector<double>& p
   const double* population = block(layout, payload, "annual", "population");
   const double* fgt0 = block(layout, payload, "annual", "fgt0");
   const double* returned = block(layout, payload, "annual", "returned_to_poverty");
+  const double* income = block(layout, payload, "annual", "income_per_capita_mean");
   for (std::size_t j = 0; j < annual.block(); ++j) {
     t.poor_person_years += population[j] * fgt0[j];
     t.returns += returned[j];
+    if (recipient[j % annual.n_col]) t.recipient_income_total += population[j] * income[j];
   }
   const PayloadGroup& region = layout.group("region");
   t.recipient_income =
@@ -193,6 +208,7 @@ Analyses::Analyses(const ExperimentSpec& spec, const PayloadLayout& layout, cons
   poverty_.resize(n_variant_);
   returns_.resize(n_variant_);
   gain_.resize(n_variant_);
+  gain_total_.resize(n_variant_);
   if (spec.shapley.enabled()) {
     scalars_.assign(spec.summarise.size(), std::vector<std::vector<double>>(n_variant_));
   }
@@ -250,12 +266,13 @@ void Analyses::add(const Cell& cell, const std::vector<double>& payload) {
     for (std::size_t j = 0; j < g.size(); ++j) impact_[v * g.size() + j].add(payload[g.offset + j]);
   }
   // Cost-effectiveness: paired with the baseline of the same replicate (gathered first).
-  const CellTotals t = cell_totals(layout_, payload);
+  const CellTotals t = cell_totals(layout_, payload, recipient_);
   if (v == spec_.baseline_index()) baseline_totals_ = t;
   aid_[v].push_back(t.aid - baseline_totals_.aid);
   poverty_[v].push_back(baseline_totals_.poor_person_years - t.poor_person_years);
   returns_[v].push_back(baseline_totals_.returns - t.returns);
   gain_[v].push_back(100.0 * (t.recipient_income / baseline_totals_.recipient_income - 1.0));
+  gain_total_[v].push_back(t.recipient_income_total - baseline_totals_.recipient_income_total);
   for (std::size_t k = 0; k < scalars_.size(); ++k) {
     scalars_[k][v].push_back(indicator_scalar(layout_, payload, spec_.summarise[k], recipient_));
   }
@@ -304,7 +321,31 @@ void Analyses::declare(ArrayFile& file) const {
                       {"variant"});
       }
     }
+    if (spec_.posterior.enabled()) {
+      // Predictive intervals: replicates differ in parameters and seeds.
+      const char* const what[] = {"2.5% quantile over the replicates",
+                                  "97.5% quantile over the replicates"};
+      const std::string both =
+          " (each replicate its own parameter draw and seed: a 95% interval of both)";
+      for (const Effect& e : kEffects) {
+        for (int q = 0; q < 2; ++q) {
+          file.variable(group,
+                        {std::string(e.name) + kQuantileSuffixes[q], e.units,
+                         std::string(e.long_name) + ": " + what[q] + both},
+                        {"variant"});
+        }
+      }
+      for (const Ratio& r : kRatios) {
+        for (int q = 0; q < 2; ++q) {
+          file.variable(group,
+                        {std::string(r.name) + kQuantileSuffixes[q], r.units,
+                         std::string(r.long_name) + ", within each replicate: " + what[q] + both},
+                        {"variant"});
+        }
+      }
+    }
   }
+  if (spec_.posterior.enabled()) declare_posterior(file);
   if (spec_.shapley.enabled()) {
     const std::string group = "shapley";
     std::vector<std::string> players, kinds;
@@ -416,9 +457,95 @@ void Analyses::declare(ArrayFile& file) const {
   }
 }
 
+void Analyses::declare_posterior(ArrayFile& file) const {
+  const PosteriorDraws& q = spec_.posterior;
+  const std::string group = "posterior";
+  std::vector<std::string> paths;
+  for (const std::vector<std::string>& p : q.paths) {
+    std::string joined;
+    for (const std::string& path : p) joined += (joined.empty() ? "" : ", ") + path;
+    paths.push_back(joined);
+  }
+  FixedDim parameter = simple_dim("parameter", "parameter drawn from the calibration", q.names);
+  parameter.auxiliary = {{"parameter_path", "scenario path(s) the parameter sets", "1", paths}};
+  file.dimension(group, variant_dim(spec_));
+  file.dimension(group, simple_dim("replicate", "replicate (random-number stream)",
+                                   iota64(static_cast<std::size_t>(spec_.replicates))));
+  file.dimension(group, parameter);
+  file.text(group, "calibration_file", q.file, "calibration file the parameters are drawn from");
+  file.text(group, "calibration_sample", q.sample,
+            "sample of the calibration file drawn from (posterior or non_implausible)");
+  file.variable(group, {"value", "1", "parameter value of each replicate (the parameter's units)"},
+                {"replicate", "parameter"});
+  file.variable(group,
+                {"draw", "1", "point of the calibration's sample each replicate runs at (from 0)"},
+                {"replicate"});
+  const std::string first =
+      "first-order index over the replicates' parameter draws (given-data estimator, seed noise "
+      "in the unexplained share)";
+  const std::string what[] = {first, "95% bootstrap interval of the first-order index, low",
+                              "95% bootstrap interval of the first-order index, high"};
+  const auto declare_indices = [&](const std::string& name, const std::string& long_name) {
+    for (int k = 0; k < 3; ++k) {
+      file.variable(group, {name + kIndexSuffixes[k], "1", what[k] + " of " + long_name},
+                    {"variant", "parameter"});
+    }
+  };
+  for (const Effect& e : kEffects) declare_indices(e.name, e.long_name);
+  for (const Ratio& r : kRatios) declare_indices(r.name, r.long_name);
+}
+
+void Analyses::finish_posterior(ArrayFile& file) const {
+  const PosteriorDraws& q = spec_.posterior;
+  const std::string group = "posterior";
+  const std::size_t k = q.names.size();
+  const auto n_rep = static_cast<std::size_t>(spec_.replicates);
+  std::vector<double> x, draw;
+  for (std::size_t r = 0; r < n_rep; ++r) {
+    x.insert(x.end(), q.values[r].begin(), q.values[r].end());
+    draw.push_back(static_cast<double>(q.draw[r]));
+  }
+  file.write(group, "value", {0, 0}, {n_rep, k}, x.data());
+  file.write(group, "draw", {0}, {n_rep}, draw.data());
+  // Quantiles (cost_effectiveness) and indices (posterior) of one quantity's samples.
+  const auto write = [&](const std::string& name, const std::vector<std::vector<double>>& samples) {
+    std::vector<double> quantiles[2];
+    std::vector<double> indices[3];
+    for (std::size_t v = 0; v < n_variant_; ++v) {
+      std::vector<double> y, xs, sorted;
+      for (std::size_t r = 0; r < samples[v].size(); ++r) {
+        if (std::isnan(samples[v][r])) continue;  // a ratio without a denominator
+        y.push_back(samples[v][r]);
+        xs.insert(xs.end(), q.values[r].begin(), q.values[r].end());
+      }
+      sorted = y;
+      std::sort(sorted.begin(), sorted.end());
+      quantiles[0].push_back(stats::quantile_sorted(sorted, 0.025));
+      quantiles[1].push_back(stats::quantile_sorted(sorted, 0.975));
+      const std::vector<stats::GivenDataIndex> s =
+          stats::given_data_indices(xs, k, y, q.bootstrap, spec_.seed ^ 0x9057e110ULL);
+      for (const stats::GivenDataIndex& i : s) {
+        indices[0].push_back(i.first);
+        indices[1].push_back(i.low);
+        indices[2].push_back(i.high);
+      }
+    }
+    for (int j = 0; j < 2; ++j) {
+      file.write("cost_effectiveness", name + kQuantileSuffixes[j], {0}, {n_variant_},
+                 quantiles[j].data());
+    }
+    for (int j = 0; j < 3; ++j) {
+      file.write(group, name + kIndexSuffixes[j], {0, 0}, {n_variant_, k}, indices[j].data());
+    }
+  };
+  for (std::size_t e = 0; e < std::size(kEffects); ++e) write(kEffects[e].name, effect_samples(e));
+  for (std::size_t r = 0; r < std::size(kRatios); ++r) write(kRatios[r].name, ratio_samples(r));
+}
+
 void Analyses::finish(ArrayFile& file) const {
   if (!impact_.empty()) finish_impact(file);
   finish_cost_effectiveness(file);
+  if (spec_.posterior.enabled()) finish_posterior(file);
   if (spec_.shapley.enabled()) finish_shapley(file);
   if (!spec_.targets.empty()) finish_risk(file);
 }
@@ -438,14 +565,36 @@ void Analyses::finish_impact(ArrayFile& file) const {
   }
 }
 
+std::vector<std::vector<double>> Analyses::effect_samples(std::size_t e) const {
+  const std::vector<std::vector<double>>* effects[] = {&aid_, &poverty_, &returns_, &gain_,
+                                                       &gain_total_};
+  static_assert(std::size(effects) == std::size(kEffects));
+  return *effects[e];
+}
+
+std::vector<std::vector<double>> Analyses::ratio_samples(std::size_t r) const {
+  const Ratio& ratio = kRatios[r];
+  const std::vector<std::vector<double>> effect =
+      effect_samples(static_cast<std::size_t>(ratio.effect));
+  std::vector<std::vector<double>> out(n_variant_);
+  for (std::size_t v = 0; v < n_variant_; ++v) {
+    for (std::size_t i = 0; i < effect[v].size(); ++i) {
+      const double a = ratio.per_yuan ? effect[v][i] : aid_[v][i];
+      const double b = ratio.per_yuan ? aid_[v][i] : effect[v][i];
+      out[v].push_back(b != 0.0 ? a / b : kNaN);  // no aid or no effect: no ratio
+    }
+  }
+  return out;
+}
+
 void Analyses::finish_cost_effectiveness(ArrayFile& file) const {
   const std::string group = "cost_effectiveness";
-  const std::vector<std::vector<double>>* effects[] = {&aid_, &poverty_, &returns_, &gain_};
   for (std::size_t e = 0; e < std::size(kEffects); ++e) {
+    const std::vector<std::vector<double>> effect = effect_samples(e);
     std::vector<double> columns[3];
     for (std::size_t v = 0; v < n_variant_; ++v) {
       stats::Welford w;
-      for (const double x : (*effects[e])[v]) w.add(x);
+      for (const double x : effect[v]) w.add(x);
       const stats::Interval i = stats::interval(w);
       columns[0].push_back(i.mean);
       columns[1].push_back(i.low);
@@ -458,9 +607,13 @@ void Analyses::finish_cost_effectiveness(ArrayFile& file) const {
     }
   }
   for (const Ratio& r : kRatios) {
+    const std::vector<std::vector<double>> effects =
+        effect_samples(static_cast<std::size_t>(r.effect));
     std::vector<double> columns[3];
     for (std::size_t v = 0; v < n_variant_; ++v) {
-      const stats::RatioInterval i = stats::fieller(aid_[v], (*effects[r.effect])[v]);
+      const std::vector<double>& effect = effects[v];
+      const stats::RatioInterval i =
+          r.per_yuan ? stats::fieller(effect, aid_[v]) : stats::fieller(aid_[v], effect);
       columns[0].push_back(i.ratio);
       columns[1].push_back(i.low);
       columns[2].push_back(i.high);

@@ -30,8 +30,12 @@ struct CellTotals {
   double poor_person_years = 0.0;  ///< sum over years and counties of population x fgt0
   double returns = 0.0;            ///< returns to poverty over all counties and years
   double recipient_income = 0.0;   ///< recipients' mean income per person in the last year
+  double recipient_income_total = 0.0;  ///< recipients' income summed over years and counties
+                                        ///< (population x mean income per person), yuan
 };
-CellTotals cell_totals(const PayloadLayout& layout, const std::vector<double>& payload);
+/// `recipient` flags the recipient counties (the columns of /annual).
+CellTotals cell_totals(const PayloadLayout& layout, const std::vector<double>& payload,
+                       const std::vector<bool>& recipient);
 
 class Analyses {
  public:
@@ -49,6 +53,14 @@ class Analyses {
   void finish_cost_effectiveness(ArrayFile& file) const;
   void finish_shapley(ArrayFile& file) const;
   void finish_risk(ArrayFile& file) const;
+  /// Experiments that draw parameters: the predictive quantiles of every effect and ratio, and
+  /// their first-order indices over the draws (/posterior).
+  void declare_posterior(ArrayFile& file) const;
+  void finish_posterior(ArrayFile& file) const;
+  /// Per variant, per replicate: each effect (kEffects order) and each ratio computed within
+  /// the replicate (kRatios order).
+  std::vector<std::vector<double>> effect_samples(std::size_t e) const;
+  std::vector<std::vector<double>> ratio_samples(std::size_t r) const;
   /// The values of a target's indicator in one cell, [year][county].
   std::vector<double> target_values(const TargetSpec& target,
                                     const std::vector<double>& payload) const;
@@ -61,7 +73,7 @@ class Analyses {
   std::vector<stats::Welford> impact_;
   // Cost-effectiveness: per variant, per replicate, the paired differences from the baseline.
   CellTotals baseline_totals_;
-  std::vector<std::vector<double>> aid_, poverty_, returns_, gain_;
+  std::vector<std::vector<double>> aid_, poverty_, returns_, gain_, gain_total_;
   // Shapley: [indicator][variant][replicate] scalars.
   std::vector<std::vector<std::vector<double>>> scalars_;
   // Risks: [target][variant].

@@ -75,6 +75,11 @@ Gatherer::Gatherer(const ExperimentSpec& spec, const PayloadLayout& layout, cons
     a.diff.resize(n_variant * g.block());
     a.baseline.assign(g.block(), kNaN);
     a.point.resize(spec.sweep.values.size());
+    if (spec.posterior.enabled()) {
+      const std::size_t n = n_variant * g.block() * static_cast<std::size_t>(spec.replicates);
+      a.value_samples.assign(n, kNaN);
+      a.diff_samples.assign(n, kNaN);
+    }
     accumulators_.push_back(std::move(a));
   }
 }
@@ -107,6 +112,14 @@ void Gatherer::add(const Cell& cell, const std::vector<double>& payload) {
       a.value[base + j].add(x[j]);
       a.diff[base + j].add(x[j] - a.baseline[j]);
     }
+    if (!a.value_samples.empty()) {
+      const auto reps = static_cast<std::size_t>(spec_.replicates);
+      const auto r = static_cast<std::size_t>(cell.replicate);
+      for (std::size_t j = 0; j < a.group->block(); ++j) {
+        a.value_samples[(base + j) * reps + r] = x[j];
+        a.diff_samples[(base + j) * reps + r] = x[j] - a.baseline[j];
+      }
+    }
   }
   analyses_.add(cell, payload);
 }
@@ -119,6 +132,11 @@ void Gatherer::finish() {
     const std::string& name = spec_.summarise[k].name;
     write_intervals(group, name, a.value, {n_variant, a.group->n_row, a.group->n_col});
     write_intervals(group, name + "_diff", a.diff, {n_variant, a.group->n_row, a.group->n_col});
+    if (!a.value_samples.empty()) {
+      write_quantiles(group, name, a.value_samples, {n_variant, a.group->n_row, a.group->n_col});
+      write_quantiles(group, name + "_diff", a.diff_samples,
+                      {n_variant, a.group->n_row, a.group->n_col});
+    }
     if (spec_.sweep.method != SweepSpec::Method::none) {
       write_intervals("sweep", scalar_name(spec_.summarise[k]), a.point, {a.point.size()});
     }
@@ -153,6 +171,26 @@ void Gatherer::write_intervals(const std::string& group, const std::string& name
   for (std::size_t s = 0; s < suffixes.size(); ++s) {
     file_.write(group, name + suffixes[s], start, shape, columns[s]->data());
   }
+}
+
+std::vector<std::string> Gatherer::quantile_suffixes() { return {"_q025", "_q975"}; }
+
+void Gatherer::write_quantiles(const std::string& group, const std::string& name,
+                               const std::vector<double>& samples,
+                               const std::vector<std::size_t>& shape) {
+  const auto reps = static_cast<std::size_t>(spec_.replicates);
+  const std::size_t n = samples.size() / reps;
+  std::vector<double> low(n), high(n), sorted(reps);
+  for (std::size_t j = 0; j < n; ++j) {
+    std::copy_n(samples.begin() + static_cast<std::ptrdiff_t>(j * reps), reps, sorted.begin());
+    std::sort(sorted.begin(), sorted.end());
+    low[j] = stats::quantile_sorted(sorted, 0.025);
+    high[j] = stats::quantile_sorted(sorted, 0.975);
+  }
+  const std::vector<std::size_t> start(shape.size(), 0);
+  const std::vector<std::string> suffixes = quantile_suffixes();
+  file_.write(group, name + suffixes[0], start, shape, low.data());
+  file_.write(group, name + suffixes[1], start, shape, high.data());
 }
 
 void Gatherer::write_sobol() {
@@ -254,6 +292,18 @@ void declare_file(ArrayFile& file, const ExperimentSpec& spec, const PayloadLayo
       file.variable(group,
                     {v.name + "_diff" + suffixes[s], v.units, v.long_name + ": " + what[s] + diff},
                     dims);
+    }
+    if (!spec.posterior.enabled()) continue;
+    // Parameter draws: the spread over replicates is what we do not know, not only seed noise.
+    const std::string both =
+        " over " + replicates + " (each its own parameter draw and seed: a 95% interval of both)";
+    const std::vector<std::string> q = Gatherer::quantile_suffixes();
+    const std::string what_q[] = {"2.5% quantile", "97.5% quantile"};
+    for (std::size_t s = 0; s < q.size(); ++s) {
+      file.variable(group, {v.name + q[s], v.units, v.long_name + ": " + what_q[s] + both}, dims);
+      file.variable(
+          group, {v.name + "_diff" + q[s], v.units, v.long_name + ": " + what_q[s] + both + diff},
+          dims);
     }
   }
 

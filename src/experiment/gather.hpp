@@ -33,6 +33,8 @@ class Gatherer {
   static std::vector<std::string> interval_suffixes();
   /// Suffixes of the Sobol index variables.
   static std::vector<std::string> sobol_suffixes();
+  /// Predictive quantiles of /summary when the experiment draws parameters.
+  static std::vector<std::string> quantile_suffixes();
 
  private:
   struct Accumulators {
@@ -42,7 +44,13 @@ class Gatherer {
     std::vector<stats::Welford> diff;   ///< [variant][row][col], variant minus baseline
     std::vector<double> baseline;       ///< [row][col] of the current replicate's baseline
     std::vector<stats::Welford> point;  ///< [sweep point] of the sweep scalar
+    /// Experiments drawing parameters: every replicate's value and difference, [variant][row]
+    /// [col][replicate], for the predictive quantiles.
+    std::vector<double> value_samples, diff_samples;
   };
+
+  void write_quantiles(const std::string& group, const std::string& name,
+                       const std::vector<double>& samples, const std::vector<std::size_t>& shape);
 
   void write_intervals(const std::string& group, const std::string& name,
                        const std::vector<stats::Welford>& w, const std::vector<std::size_t>& shape);

@@ -182,6 +182,19 @@ const State* CellRunner::population(const Model& model, int replicate) {
   return &*population_;
 }
 
+const Model& CellRunner::model(std::size_t v, int replicate) {
+  const PosteriorDraws& q = spec_.posterior;
+  if (!q.enabled()) return models_.at(v);
+  const std::size_t draw = q.draw.at(static_cast<std::size_t>(replicate));
+  if (draw != drawn_for_) {
+    drawn_models_.assign(spec_.variants.size(), std::nullopt);
+    drawn_for_ = draw;
+  }
+  std::optional<Model>& m = drawn_models_.at(v);
+  if (!m) m.emplace(compile(variant_scenario(spec_, v, replicate)));
+  return *m;
+}
+
 void CellRunner::write_impact(std::vector<double>& payload, int year,
                               const std::vector<double>& table) const {
   const PayloadGroup& g = layout_.group("impact");
@@ -210,17 +223,18 @@ std::vector<double> CellRunner::run_variant(const Cell& cell,
     BaselineHouseholds fresh;
     fresh.replicate = cell.replicate;
     const auto hook = capture(fresh);
+    const Model& base = model(b, cell.replicate);
     std::vector<double> payload = run_cell(
-        models_.at(b), layout_, cell.replicate, threads_, progress,
+        base, layout_, cell.replicate, threads_, progress,
         [&](const State& state, int year, std::vector<double>& p) {
           hook(state, year, p);
           if (!wanted(year)) return;
           // The baseline against itself: no change, through the same code.
-          write_impact(p, year,
-                       impact_against(models_.at(b), state, *fresh.year(year), *index_,
-                                      spec_.impact.threshold));
+          write_impact(
+              p, year,
+              impact_against(base, state, *fresh.year(year), *index_, spec_.impact.threshold));
         },
-        population(models_.at(b), cell.replicate));
+        population(base, cell.replicate));
     baseline_ = std::move(fresh);
     return payload;
   }
@@ -229,14 +243,15 @@ std::vector<double> CellRunner::run_variant(const Cell& cell,
     // run it again (the same random numbers give the same households) to compare with.
     BaselineHouseholds fresh;
     fresh.replicate = cell.replicate;
-    run_cell(models_.at(b), layout_, cell.replicate, threads_, progress, capture(fresh),
-             population(models_.at(b), cell.replicate));
+    const Model& base = model(b, cell.replicate);
+    run_cell(base, layout_, cell.replicate, threads_, progress, capture(fresh),
+             population(base, cell.replicate));
     baseline_ = std::move(fresh);
     ++extra_baseline_runs_;
   }
-  const Model& model = models_.at(cell.index);
+  const Model& variant = model(cell.index, cell.replicate);
   return run_cell(
-      model, layout_, cell.replicate, threads_, progress,
+      variant, layout_, cell.replicate, threads_, progress,
       [&](const State& state, int year, std::vector<double>& p) {
         if (!wanted(year)) return;
         const BaselineYear* base = baseline_.year(year);
@@ -244,9 +259,10 @@ std::vector<double> CellRunner::run_variant(const Cell& cell,
           throw RuntimeError("experiment: impact: no baseline households for " +
                              std::to_string(year));
         }
-        write_impact(p, year, impact_against(model, state, *base, *index_, spec_.impact.threshold));
+        write_impact(p, year,
+                     impact_against(variant, state, *base, *index_, spec_.impact.threshold));
       },
-      population(model, cell.replicate));
+      population(variant, cell.replicate));
 }
 
 std::vector<double> CellRunner::run(const Cell& cell,
@@ -254,9 +270,9 @@ std::vector<double> CellRunner::run(const Cell& cell,
   // A sweep cell's index is a sweep point, not a variant: models_ is not indexed with it.
   if (!cell.sweep && index_) return run_variant(cell, progress);
   if (!cell.sweep) {
-    const Model& model = models_.at(cell.index);
-    return run_cell(model, layout_, cell.replicate, threads_, progress, {},
-                    population(model, cell.replicate));
+    const Model& variant = model(cell.index, cell.replicate);
+    return run_cell(variant, layout_, cell.replicate, threads_, progress, {},
+                    population(variant, cell.replicate));
   }
   if (!point_model_ || point_model_->first != cell.index) {
     point_model_.reset();
@@ -270,6 +286,11 @@ std::string experiment_identity(const ExperimentSpec& spec) {
   std::string text = std::string(kVersion) + "\n" + git_commit() + "\n" + spec.resolved_yaml;
   for (const VariantSpec& v : spec.variants) text += v.spec.resolved_yaml;
   text += spec.sweep_base.resolved_yaml;
+  // The drawn values, not only the calibration file's name: another calibration written to the
+  // same file makes another experiment.
+  for (int r = 0; r < static_cast<int>(spec.posterior.values.size()); ++r) {
+    for (const std::string& set : spec.posterior.sets(r)) text += set + "\n";
+  }
   return sha256_hex(text);
 }
 

@@ -100,14 +100,20 @@ class CellRunner {
   /// identity and replicate match (the variants of a replicate run in a row), else a new one;
   /// none (the run makes its own) when the experiment has a single variant.
   const State* population(const Model& model, int replicate);
+  /// The model variant `v` runs in `replicate`: the compiled variant, or, when the experiment
+  /// draws parameters, the variant at the replicate's draw (compiled once per draw: the
+  /// variants of a replicate run in a row).
+  const Model& model(std::size_t v, int replicate);
 
   const ExperimentSpec& spec_;
   const std::vector<Model>& models_;
   const PayloadLayout& layout_;
   int threads_;
   std::optional<std::pair<std::size_t, Model>> point_model_;
-  std::optional<HouseholdIndex> index_;  ///< when the experiment has impact years
-  BaselineHouseholds baseline_;          ///< the last replicate whose baseline ran here
+  std::size_t drawn_for_ = static_cast<std::size_t>(-1);  ///< the draw drawn_models_ are at
+  std::vector<std::optional<Model>> drawn_models_;        ///< per variant, at that draw
+  std::optional<HouseholdIndex> index_;                   ///< when the experiment has impact years
+  BaselineHouseholds baseline_;  ///< the last replicate whose baseline ran here
   int extra_baseline_runs_ = 0;
   std::string population_key_;       ///< identity and replicate of population_
   std::optional<State> population_;  ///< the last population made here

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <initializer_list>
 #include <limits>
+#include <numeric>
 #include <optional>
 #include <set>
 #include <string>
@@ -19,6 +20,7 @@
 #include "codev/engine.hpp"
 #include "codev/experiment.hpp"
 #include "codev/model.hpp"
+#include "codev/output.hpp"
 #include "output/schema.hpp"
 #include "scenario/compose.hpp"
 #include "scenario/reading.hpp"
@@ -61,8 +63,11 @@ std::string described(const InputError& e, const std::string& dir) {
   return text;
 }
 
-inline constexpr std::string_view kTopKeys[] = {"experiment", "variants", "sweep",   "summarise",
-                                                "outputs",    "impact",   "shapley", "targets"};
+inline constexpr std::string_view kTopKeys[] = {"experiment", "variants", "sweep",
+                                                "summarise",  "outputs",  "impact",
+                                                "shapley",    "targets",  "posterior"};
+inline constexpr std::string_view kPosteriorKeys[] = {"file", "sample", "parameters", "bootstrap"};
+inline constexpr std::string_view kSamples[] = {"posterior", "non_implausible"};
 inline constexpr std::string_view kExperimentKeys[] = {
     "name", "description", "base", "replicates", "seed", "baseline", "threads"};
 inline constexpr std::string_view kVariantKeys[] = {"name", "scenario", "set"};
@@ -146,6 +151,8 @@ class ExperimentReader {
                        read_shapley(value, path);
                      } else if (key == "targets") {
                        read_targets(value, path);
+                     } else if (key == "posterior") {
+                       read_posterior(value, path);
                      } else {
                        read_outputs(value, path);
                      }
@@ -166,6 +173,7 @@ class ExperimentReader {
     check_impact();
     check_targets();
     if (spec_.sweep.method != SweepSpec::Method::none) check_sweep();
+    if (posterior_node_ != nullptr) load_posterior();
     check_cells();
     if (spec_.sweep.method != SweepSpec::Method::none) check_sweep_points();
     spec_.resolved_yaml = resolved_yaml();
@@ -342,6 +350,40 @@ class ExperimentReader {
       spec_.sweep.parameters.push_back(std::move(p));
       parameter_nodes_.push_back(std::move(nodes));
     }
+  }
+
+  void read_posterior(const Node& node, const std::string& path) {
+    const Node& map = expect(node, path, NodeKind::mapping);
+    posterior_node_ = &map;
+    PosteriorDraws& q = spec_.posterior;
+    for_each_entry(map, path, kPosteriorKeys,
+                   [&](std::string_view key, const Node& value, const std::string& key_path) {
+                     if (key == "file") {
+                       q.file = read_name(value, key_path);
+                       posterior_file_node_ = &value;
+                     } else if (key == "sample") {
+                       q.sample = read_name(value, key_path);
+                       if (std::find(std::begin(kSamples), std::end(kSamples), q.sample) ==
+                           std::end(kSamples)) {
+                         fail(value, key_path,
+                              "expected posterior or non_implausible, got " + quote(q.sample));
+                       }
+                     } else if (key == "parameters") {
+                       const Node& list = expect(value, key_path, NodeKind::sequence);
+                       if (list.items.empty()) {
+                         fail(list, key_path,
+                              "list at least one parameter (or leave `parameters` out for all)");
+                       }
+                       for (std::size_t i = 0; i < list.items.size(); ++i) {
+                         const std::string item = join_index(key_path, i);
+                         q.names.push_back(read_name(list.items[i], item));
+                         posterior_parameter_nodes_.push_back(&list.items[i]);
+                       }
+                     } else {
+                       q.bootstrap = read_int(value, key_path, 10, 1'000'000);
+                     }
+                   });
+    require_keys(map, path, {"file"});
   }
 
   void read_summarise(const Node& node, const std::string& path) {
@@ -927,6 +969,122 @@ class ExperimentReader {
     }
   }
 
+  // The calibration's sample: which parameters, at which paths, and each replicate's draw
+  // (evenly spaced through the sample, as the calibration's own posterior predictive runs are).
+  // Every variant is read at the first replicate's draw and the baseline at every replicate's,
+  // so that a path or value the scenarios refuse is reported now, not after cells have run.
+  void load_posterior() {
+    PosteriorDraws& q = spec_.posterior;
+    const Node& at = *posterior_file_node_;
+    const std::string at_path = "posterior.file";
+    if (spec_.shapley.enabled()) {
+      fail(*posterior_node_, "posterior",
+           "a shapley experiment cannot draw parameters yet: its coalitions are fixed scenarios; "
+           "leave out one of `shapley` and `posterior`");
+    }
+    if (sweep_node_ != nullptr) {
+      fail(*posterior_node_, "posterior",
+           "a sweep is already a design over parameters; leave out one of `sweep` and "
+           "`posterior`");
+    }
+    q.file = resolve(q.file);
+    check_file(q.file, at, at_path);
+    const std::string group = q.sample;
+    std::vector<std::string> names, joined;
+    ArrayData values;
+    try {
+      if (!has_object(q.file, group + "/value")) {
+        fail(at, at_path,
+             quote(at.value) + " has no /" + group +
+                 "/value: not the output of codev calibrate (or written by an older codev)");
+      }
+      names = read_text(q.file, group + "/parameter");
+      joined = read_text(q.file, group + "/parameter_path");
+      values = read_array(q.file, group + "/value");
+    } catch (const RuntimeError& e) {
+      fail(at, at_path, "cannot read " + quote(at.value) + ": " + e.what());
+    }
+    if (values.shape.size() != 2 || values.shape[1] != names.size() ||
+        joined.size() != names.size()) {
+      fail(at, at_path, quote(at.value) + ": /" + group + " is not laid out as codev writes it");
+    }
+    q.sample_size = values.shape[0];
+    if (q.sample_size == 0) {
+      fail(at, at_path,
+           quote(at.value) + " holds no " + group +
+               " sample (the calibration ruled out every point, or stopped before sampling)");
+    }
+    // The parameters taken: all by default.
+    std::vector<std::size_t> columns;
+    if (q.names.empty()) {
+      q.names = names;
+      columns.resize(names.size());
+      std::iota(columns.begin(), columns.end(), std::size_t{0});
+    } else {
+      std::vector<std::string_view> known(names.begin(), names.end());
+      for (std::size_t i = 0; i < q.names.size(); ++i) {
+        const std::string path = join_index("posterior.parameters", i);
+        const auto found = std::find(names.begin(), names.end(), q.names[i]);
+        if (found == names.end()) {
+          fail(*posterior_parameter_nodes_[i], path,
+               "the calibration has no parameter " + quote(q.names[i]) +
+                   did_you_mean(q.names[i], known));
+        }
+        const auto column = static_cast<std::size_t>(found - names.begin());
+        if (std::find(columns.begin(), columns.end(), column) != columns.end()) {
+          fail(*posterior_parameter_nodes_[i], path,
+               "parameter " + quote(q.names[i]) + " is listed twice");
+        }
+        columns.push_back(column);
+      }
+    }
+    for (const std::size_t c : columns) {
+      std::vector<std::string> paths;
+      for (std::size_t from = 0;;) {
+        const std::size_t comma = joined[c].find(", ", from);
+        paths.push_back(joined[c].substr(from, comma - from));
+        if (comma == std::string::npos) break;
+        from = comma + 2;
+      }
+      q.paths.push_back(std::move(paths));
+    }
+    // A variant that sets a drawn path would be overridden without a word: refused.
+    for (std::size_t v = 0; v < spec_.variants.size(); ++v) {
+      for (const auto& [key, value] : variant_nodes_[v].sets) {
+        for (std::size_t i = 0; i < q.paths.size(); ++i) {
+          const auto& ps = q.paths[i];
+          if (std::find(ps.begin(), ps.end(), key->value) == ps.end()) continue;
+          fail(*key, join_key(join_key(variant_nodes_[v].path, "set"), key->value),
+               "the posterior draws " + key->value + " (parameter " + quote(q.names[i]) +
+                   "); a variant cannot also set it");
+        }
+      }
+    }
+    const auto n = static_cast<std::uint64_t>(q.sample_size);
+    const auto reps = static_cast<std::uint64_t>(spec_.replicates);
+    for (std::uint64_t r = 0; r < reps; ++r) {
+      const auto d = static_cast<std::size_t>(r * n / reps);
+      q.draw.push_back(d);
+      std::vector<double> row;
+      for (const std::size_t c : columns) row.push_back(values.values[d * names.size() + c]);
+      q.values.push_back(std::move(row));
+    }
+    const auto check = [&](std::size_t v, int r) {
+      try {
+        compile(variant_scenario(spec_, v, r));
+      } catch (const InputError& e) {
+        fail(*posterior_node_, "posterior",
+             "variant " + quote(spec_.variants[v].name) + " cannot run at replicate " +
+                 std::to_string(r) + "'s draw (point " + std::to_string(q.draw[r]) + " of " +
+                 group + "): " + described(e, base_dir_));
+      }
+    };
+    for (std::size_t v = 0; v < spec_.variants.size(); ++v) check(v, 0);
+    for (int r = 1; r < spec_.replicates; ++r) {
+      if (q.draw[r] != q.draw[r - 1]) check(spec_.baseline_index(), r);
+    }
+  }
+
   // Variants share the output's dimensions: the same years, counties, pairings and programmes.
   void check_same_shape(const ScenarioSpec& s, const Node& node, const std::string& path) const {
     const ScenarioSpec& r = reference_;
@@ -1090,6 +1248,15 @@ class ExperimentReader {
           y += "      levels: " + std::to_string(p.levels) + "\n";
       }
     }
+    const PosteriorDraws& q = spec_.posterior;
+    if (q.enabled()) {
+      y += "posterior:\n  file: " + yaml_string(q.file) + "\n  sample: " + q.sample +
+           "\n  parameters: [";
+      for (std::size_t i = 0; i < q.names.size(); ++i) {
+        y += (i > 0 ? ", " : "") + yaml_string(q.names[i]);
+      }
+      y += "]\n  bootstrap: " + std::to_string(q.bootstrap) + "\n";
+    }
     y += "impact:\n  years: [";
     for (std::size_t i = 0; i < spec_.impact.years.size(); ++i) {
       y += (i > 0 ? ", " : "") + std::to_string(spec_.impact.years[i]);
@@ -1142,6 +1309,9 @@ class ExperimentReader {
   const Node* baseline_node_ = nullptr;
   const Node* replicates_node_ = nullptr;
   const Node* sweep_node_ = nullptr;
+  const Node* posterior_node_ = nullptr;
+  const Node* posterior_file_node_ = nullptr;
+  std::vector<const Node*> posterior_parameter_nodes_;
   const Node* samples_node_ = nullptr;
   const Node* bootstrap_node_ = nullptr;
   std::vector<VariantNodes> variant_nodes_;
@@ -1177,6 +1347,27 @@ ExperimentSpec read_experiment_text(const std::string& text, const std::string& 
   scenario::Sources sources;
   const scenario::Node root = scenario::parse_mapping_text(text, name, "experiment", sources);
   return scenario::ExperimentReader(base_dir).read(root, name);
+}
+
+std::vector<std::string> PosteriorDraws::sets(int replicate) const {
+  std::vector<std::string> out;
+  const std::vector<double>& row = values.at(static_cast<std::size_t>(replicate));
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    for (const std::string& path : paths[i]) {
+      out.push_back(path + "=" + scenario::format_real(row[i]));
+    }
+  }
+  return out;
+}
+
+ScenarioSpec variant_scenario(const ExperimentSpec& spec, std::size_t v, int replicate) {
+  const VariantSpec& variant = spec.variants.at(v);
+  if (!spec.posterior.enabled()) return variant.spec;
+  std::vector<std::string> sets = {"meta.seed=" + std::to_string(spec.seed)};
+  sets.insert(sets.end(), variant.sets.begin(), variant.sets.end());
+  const std::vector<std::string> drawn = spec.posterior.sets(replicate);
+  sets.insert(sets.end(), drawn.begin(), drawn.end());
+  return read_scenario(variant.scenario, sets);
 }
 
 ScenarioSpec sweep_point_scenario(const ExperimentSpec& spec, std::size_t p) {
