@@ -777,6 +777,8 @@ TEST_CASE("parameter uncertainty: replicates run at draws from a calibration's p
   }
   const std::string e = folder / "e.h5";
   run(spec, e);
+  run(spec, folder / "one_thread.h5", 1);  // and the same file with one thread
+  require_same_datasets(e, folder / "one_thread.h5");
   CHECK(codev::read_array(e, "posterior/value").values ==
         std::vector<double>{q.values[0][0], q.values[0][1], q.values[1][0], q.values[1][1],
                             q.values[2][0], q.values[2][1], q.values[3][0], q.values[3][1]});
