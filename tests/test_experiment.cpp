@@ -775,6 +775,17 @@ TEST_CASE("parameter uncertainty: replicates run at draws from a calibration's p
     CHECK(q.values[r][0] == sample.values[q.draw[r] * 2]);
     CHECK(q.values[r][1] == sample.values[q.draw[r] * 2 + 1]);
   }
+  // The non-implausible sample instead: its own points, in its own order.
+  const ExperimentSpec ni = spec_in(
+      folder, two_variants(3, "posterior: {file: calibration.h5, sample: non_implausible}\n"));
+  const codev::ArrayData ni_sample =
+      codev::read_array(folder / "calibration.h5", "non_implausible/value");
+  REQUIRE(ni.posterior.sample_size == ni_sample.shape[0]);
+  for (std::size_t r = 0; r < 3; ++r) {
+    CHECK(ni.posterior.draw[r] == r * ni_sample.shape[0] / 3);
+    CHECK(ni.posterior.values[r][1] == ni_sample.values[ni.posterior.draw[r] * 2 + 1]);
+  }
+
   const std::string e = folder / "e.h5";
   run(spec, e);
   run(spec, folder / "one_thread.h5", 1);  // and the same file with one thread
