@@ -871,6 +871,32 @@ TEST_CASE("parameter uncertainty: replicates run at draws from a calibration's p
   CHECK_THAT(error(two_variants(2, kSweep + "posterior: {file: calibration.h5}\n")),
              Catch::Contains("error: posterior: a sweep is already a design over parameters"));
 
+  // codev compare shows the quantiles too: the paired difference's are those of the replicates'
+  // differences (here recipients' income in the last year, /region column 2).
+  const std::string table = codev::compare_outputs(e + ":aid", e + ":no_aid", false);
+  CHECK_THAT(table, Catch::Contains("mean [2.5%, 97.5% quantiles] over replicates, each at its "
+                                    "own posterior draw and seed"));
+  const std::string csv = codev::compare_outputs(e + ":aid", e + ":no_aid", true);
+  const std::size_t row = csv.find("income_per_capita_mean,recipient,2024,");
+  REQUIRE(row != std::string::npos);
+  std::vector<std::string> fields;
+  std::stringstream line(csv.substr(row, csv.find('\n', row) - row));
+  for (std::string field; std::getline(line, field, ',');) fields.push_back(field);
+  REQUIRE(fields.size() == 14);
+  const codev::ArrayData region = codev::read_array(e, "region/income_per_capita_mean");
+  const std::size_t n_year = region.shape[2], n_group = region.shape[3];
+  std::vector<double> diffs;
+  for (std::size_t r = 0; r < 4; ++r) {
+    const auto at_cell = [&](std::size_t v) {
+      return region.values[((v * 4 + r) * n_year + n_year - 1) * n_group + 2];
+    };
+    diffs.push_back(at_cell(0) - at_cell(1));
+  }
+  std::sort(diffs.begin(), diffs.end());
+  // Type 7 with four values: 2.5% is x1 + 0.075 (x2 - x1), 97.5% is x3 + 0.925 (x4 - x3).
+  CHECK(std::stod(fields[10]) == Approx(diffs[0] + 0.075 * (diffs[1] - diffs[0])).epsilon(1e-12));
+  CHECK(std::stod(fields[11]) == Approx(diffs[2] + 0.925 * (diffs[3] - diffs[2])).epsilon(1e-12));
+
   // First-order indices per variant and parameter; the baseline has no effect to explain.
   const codev::ArrayData s1 = codev::read_array(e, "posterior/recipient_income_gain_total_S1");
   REQUIRE(s1.shape == std::vector<std::size_t>{2, 2});

@@ -33,6 +33,7 @@ struct Operand {
   bool experiment = false;
   std::size_t variant = 0;  ///< index in the experiment's variants
   std::size_t replicates = 1;
+  bool draws = false;  ///< an experiment whose replicates draw parameters (/posterior)
 };
 
 // The file of an operand: "FILE.h5:variant" unless the whole text names a file (paths may
@@ -76,6 +77,7 @@ Operand parse_operand(const std::string& text) {
                      "unknown variant '" + variant + "' (variants: " + list + ")");
   }
   o.variant = static_cast<std::size_t>(found - names.begin());
+  o.draws = has_object(o.path, "posterior/value");
   return o;
 }
 
@@ -126,27 +128,34 @@ struct Line {
   Stat fixed_a, fixed_b;
 };
 
-Stat stat_of(const std::vector<double>& x) {
+// The mean with the Student t interval of the mean, or, when the replicates draw parameters
+// (`predictive`), with the 2.5% and 97.5% quantiles: what we do not know, not how well the mean
+// is estimated.
+Stat stat_of(const std::vector<double>& x, bool predictive) {
   stats::Welford w;
   for (double v : x) w.add(v);
   const stats::Interval i = stats::interval(w);
-  return {i.mean, i.low, i.high};
+  if (!predictive || x.size() < 2) return {i.mean, i.low, i.high};
+  std::vector<double> sorted = x;
+  std::sort(sorted.begin(), sorted.end());
+  return {i.mean, stats::quantile_sorted(sorted, 0.025), stats::quantile_sorted(sorted, 0.975)};
 }
 
-// Difference a - b: paired when both are variants of one experiment (same replicate streams),
-// otherwise Welch's unpaired interval when both sides have replicates.
-Stat diff_of(const Line& line, bool paired) {
+// Difference a - b: paired when both are variants of one experiment (same replicate streams and
+// draws), otherwise Welch's unpaired interval when both sides have replicates (none when either
+// side draws parameters: draws are not comparable across files).
+Stat diff_of(const Line& line, bool paired, bool predictive) {
   if (paired) {
     std::vector<double> d(line.a.size());
     for (std::size_t r = 0; r < d.size(); ++r) d[r] = line.a[r] - line.b[r];
-    return stat_of(d);
+    return stat_of(d, predictive);
   }
   stats::Welford wa, wb;
   for (double v : line.a) wa.add(v);
   for (double v : line.b) wb.add(v);
   Stat s;
   s.mean = wa.mean - wb.mean;
-  if (wa.n < 2 || wb.n < 2) return s;
+  if (wa.n < 2 || wb.n < 2 || predictive) return s;
   const double va = wa.variance() / static_cast<double>(wa.n);
   const double vb = wb.variance() / static_cast<double>(wb.n);
   const double se = std::sqrt(va + vb);
@@ -361,8 +370,16 @@ std::string compare_outputs_in_process(const std::string& a_text, const std::str
     };
     out << "A: " << describe(a, lines.empty() ? 1 : lines.front().a.size()) << "\n";
     out << "B: " << describe(b, lines.empty() ? 1 : lines.front().b.size()) << "\n";
-    out << "values: mean [95% CI] over replicates where there are several; A-B: "
-        << (paired ? "paired difference (common random numbers)" : "difference of means") << "\n";
+    if (a.draws || b.draws) {
+      out << "values: mean [2.5%, 97.5% quantiles] over replicates, each at its own posterior "
+             "draw and seed; A-B: "
+          << (paired ? "paired difference (same draws and random numbers)"
+                     : "difference of means (no interval: draws of two files do not pair)")
+          << "\n";
+    } else {
+      out << "values: mean [95% CI] over replicates where there are several; A-B: "
+          << (paired ? "paired difference (common random numbers)" : "difference of means") << "\n";
+    }
     if (!lines.empty() && lines.back().fixed) {
       out << "P(target): probability over replicates that the county crosses the target "
              "[Wilson 95% CI]; A-B: difference of the probabilities\n";
@@ -372,10 +389,11 @@ std::string compare_outputs_in_process(const std::string& a_text, const std::str
   std::vector<std::array<std::string, 7>> table;
   table.push_back({"indicator", "group", "year", "A", "B", "A-B", "A-B %"});
   for (const Line& line : lines) {
-    const Stat sa = line.fixed ? line.fixed_a : stat_of(line.a);
-    const Stat sb = line.fixed ? line.fixed_b : stat_of(line.b);
-    const Stat d = line.fixed ? Stat{sa.mean - sb.mean, kNaN, kNaN}
-                              : diff_of(line, paired && line.a.size() == line.b.size());
+    const Stat sa = line.fixed ? line.fixed_a : stat_of(line.a, a.draws);
+    const Stat sb = line.fixed ? line.fixed_b : stat_of(line.b, b.draws);
+    const Stat d =
+        line.fixed ? Stat{sa.mean - sb.mean, kNaN, kNaN}
+                   : diff_of(line, paired && line.a.size() == line.b.size(), a.draws || b.draws);
     const double percent =
         !line.fixed && sb.mean != 0.0 ? 100.0 * d.mean / std::abs(sb.mean) : kNaN;
     if (csv) {
