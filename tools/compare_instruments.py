@@ -158,7 +158,9 @@ def main():
         "stated before the run from the evidence (docs/evidence/aid_channels.md); the bands are "
         "priors, not fitted, and a figure outside its band is reported, not tuned away. Every run "
         "sees the same shocks, so these differences carry no seed noise of their own beyond the "
-        "model's response to the money; parameter uncertainty is not yet propagated.",
+        "model's response to the money. These rows are at the parameters' default values; the "
+        "section *With parameter uncertainty* below gives the same figures with intervals over "
+        "the calibration's posterior (tools/uncertainty_instruments.py).",
         "",
         "| instrument | recipient income gain (m yuan, all years) | aid spent (m yuan) | gain per yuan | band | verdict | why this band |",
         "|---|---:|---:|---:|---|---|---|",
@@ -189,8 +191,9 @@ def main():
         "household wage income, which the household issue (remittances as transfers, migrants "
         "as members) is to fix. **Infrastructure** raises county farm and non-farm productivity "
         "with elasticity `infrastructure.tfp_elasticity` 0.05 on the stock per resident, which "
-        "over ten years returns far less than the road-return literature; that elasticity is an "
-        "estimate and the first candidate for calibration. **Cadres** act through "
+        "over ten years returns far less than the road-return literature, at every value of its "
+        "stated prior (half to twice 0.05, section *With parameter uncertainty*): the channel, "
+        "not only its size, falls short of the literature. **Cadres** act through "
         "identification, leakage and the choice of projects, which need new money, and through "
         "governance on what earlier rounds left (docs/MODEL.md 5.8): a higher return on the "
         "villages' collective assets (property income rises), and less elite capture of the "

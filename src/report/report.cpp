@@ -460,6 +460,9 @@ std::string experiment_report(const std::string& path) {
   }
 
   std::vector<DatasetInfo> infos = list_group(path, group);
+  // An experiment that draws parameters: 95% intervals of what we do not know (quantiles over
+  // replicates), not of the mean.
+  const bool draws = has_object(path, "posterior/value");
   for (const DatasetInfo& info : infos) {
     if (!info.name.ends_with("_mean") || info.name.ends_with("_diff_mean")) continue;
     const std::string x = info.name.substr(0, info.name.size() - 5);
@@ -491,29 +494,28 @@ std::string experiment_report(const std::string& path) {
     effect.scale = scale;
     effect.x = years;
     svg::LineChart diff = effect;
-    diff.title = "Paired difference from " + baseline + " by year, 95% interval";
+    const std::string low = draws ? "_q025" : "_ci_low", high = draws ? "_q975" : "_ci_high";
+    const std::string kind = draws ? " (parameter draws and seeds)" : "";
+    diff.title = "Paired difference from " + baseline + " by year, 95% interval" + kind;
     diff.zero_line = true;
     diff.series.clear();
     svg::ForestChart forest;
-    forest.title =
-        "Paired difference from " + baseline + " in " + year_text(years.back()) + ", 95% interval";
+    forest.title = "Paired difference from " + baseline + " in " + year_text(years.back()) +
+                   ", 95% interval" + kind;
     forest.x_label =
         "difference in " + lower_name + (effect.y_label.empty() ? "" : " (" + effect.y_label + ")");
     forest.scale = scale;
+    const std::string bracket = draws ? " [2.5%, 97.5%]" : " [95% CI]";
     std::string table = "<table>\n<tr><th>variant</th><th>mean " + year_text(years.back()) +
-                        " [95% CI]</th><th>difference from " + escape(baseline) +
-                        " [95% CI]</th></tr>\n";
+                        bracket + "</th><th>difference from " + escape(baseline) + bracket +
+                        "</th></tr>\n";
     for (std::size_t v = 0; v < variants.size(); ++v) {
-      svg::Series s{variants[v],
-                    svg::colour(v),
-                    series_of(x + "_mean", v),
-                    series_of(x + "_ci_low", v),
-                    series_of(x + "_ci_high", v),
-                    false};
+      svg::Series s{variants[v],           svg::colour(v),         series_of(x + "_mean", v),
+                    series_of(x + low, v), series_of(x + high, v), false};
       effect.series.push_back(s);
       const std::vector<double> d = series_of(x + "_diff_mean", v);
-      const std::vector<double> dl = series_of(x + "_diff_ci_low", v);
-      const std::vector<double> dh = series_of(x + "_diff_ci_high", v);
+      const std::vector<double> dl = series_of(x + "_diff" + low, v);
+      const std::vector<double> dh = series_of(x + "_diff" + high, v);
       const auto cell = [&](const std::vector<double>& m, const std::vector<double>& lo,
                             const std::vector<double>& hi) {
         if (m.empty()) return std::string("n/a");
