@@ -88,6 +88,16 @@ ExperimentSpec spec_in(const Folder& folder, const std::string& yaml) {
   return codev::read_experiment_text(yaml, "inline.yaml", folder.path.string());
 }
 
+// The message an experiment text is refused with, or "no error".
+std::string error_of(const Folder& folder, const std::string& yaml) {
+  try {
+    spec_in(folder, yaml);
+  } catch (const codev::InputError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
 codev::ExperimentSummary run(const ExperimentSpec& spec, const std::string& out, int threads = 2,
                              bool resume = false,
                              std::function<bool(int, int, int, int)> progress = {}) {
@@ -707,14 +717,7 @@ TEST_CASE("impact, targets and shapley keys: sampled orderings, and bad input wh
   }
   for (double x : se.values) CHECK(x == Approx(0.0).margin(1e-15));
 
-  const auto error_of = [&](const std::string& yaml) {
-    try {
-      spec_in(folder, yaml);
-    } catch (const codev::InputError& e) {
-      return std::string(e.what());
-    }
-    return std::string("no error");
-  };
+  const auto error_of = [&](const std::string& yaml) { return ::error_of(folder, yaml); };
   CHECK(error_of("experiment: {name: s, base: short.yaml}\nshapley: {players: [cadre]}\n") ==
         "inline.yaml:2:21: error: shapley.players[0]: unknown player 'cadre' (expected an "
         "instrument, cadres, or a mapping {name, set}) (did you mean 'cadres'?)");
@@ -843,14 +846,7 @@ TEST_CASE("parameter uncertainty: replicates run at draws from a calibration's p
   }
   CHECK(finite > 0);
   // Bad input against a real calibration file, reported where it is written.
-  const auto error = [&](const std::string& yaml) {
-    try {
-      spec_in(folder, yaml);
-    } catch (const codev::InputError& err) {
-      return std::string(err.what());
-    }
-    return std::string("no error");
-  };
+  const auto error = [&](const std::string& yaml) { return error_of(folder, yaml); };
   CHECK_THAT(error(two_variants(2, "posterior: {file: calibration.h5, parameters: [ilness]}\n")),
              Catch::Contains("inline.yaml:10:48: error: posterior.parameters[0]: the calibration "
                              "has no parameter 'ilness' (did you mean 'illness'?)"));
@@ -906,14 +902,7 @@ TEST_CASE("parameter uncertainty: replicates run at draws from a calibration's p
 
 TEST_CASE("posterior draws: bad input where it is written", "[experiment][posterior]") {
   Folder folder("posterior_bad");
-  const auto error = [&](const std::string& yaml) {
-    try {
-      spec_in(folder, yaml);
-    } catch (const codev::InputError& err) {
-      return std::string(err.what());
-    }
-    return std::string("no error");
-  };
+  const auto error = [&](const std::string& yaml) { return error_of(folder, yaml); };
   CHECK_THAT(error(two_variants(2, "posterior: {file: missing.h5}\n")),
              Catch::Contains("inline.yaml:10:19: error: posterior.file: cannot read "
                              "'missing.h5': file not found"));

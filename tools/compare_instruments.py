@@ -46,6 +46,18 @@ BANDS = {
 CADRES_SHARE_BAND = (0.0, 0.25)
 
 
+def write_section(out_md, begin, end, block):
+    """Puts `block` (which starts with `begin` and ends with `end` and a newline) in place of the
+    markdown file's section between those markers, or appends it when the file has none."""
+    old = open(out_md, encoding="utf-8").read() if os.path.exists(out_md) else ""
+    if begin in old and end in old:
+        new = old[:old.index(begin)] + block + old[old.index(end) + len(end) + 1:]
+    else:
+        new = old + ("\n" if old and not old.endswith("\n\n") else "") + block
+    with open(out_md, "w", encoding="utf-8") as f:
+        f.write(new)
+
+
 def scenarios():
     yield "default (all instruments)", "scenarios/sichuan_2023.yaml"
     yield "no aid", "scenarios/sichuan_2023_no_aid.yaml"

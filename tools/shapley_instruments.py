@@ -18,6 +18,8 @@ import time
 import h5py
 import numpy as np
 
+from compare_instruments import write_section
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PLAYERS = ["industry", "collective", "training", "safety_net", "infrastructure", "consumption",
            "employment", "cadres"]
@@ -109,14 +111,7 @@ def main():
               f"{cpu_s / scale / 3600:.0f} CPU-hours (the CPU time divided by the scale). Small "
               "scales widen the intervals between replicates; the sampling error of the orderings "
               "is stated per value.", "", END]
-    block = "\n".join(lines) + "\n"
-    old = open(out_md, encoding="utf-8").read() if os.path.exists(out_md) else ""
-    if BEGIN in old and END in old:
-        new = old[:old.index(BEGIN)] + block + old[old.index(END) + len(END) + 1:]
-    else:
-        new = old + ("\n" if old and not old.endswith("\n\n") else "") + block
-    with open(out_md, "w", encoding="utf-8") as f:
-        f.write(new)
+    write_section(out_md, BEGIN, END, "\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ import time
 import h5py
 import numpy as np
 
-from compare_instruments import BANDS, CADRES_SHARE_BAND, INSTRUMENTS, text
+from compare_instruments import BANDS, CADRES_SHARE_BAND, INSTRUMENTS, text, write_section
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CALIBRATION = os.path.join(ROOT, "output", "calibration_sichuan.h5")
@@ -67,6 +67,13 @@ def drivers(s1, low, high, names, top=2):
     """The parameters with the largest first-order indices, with their intervals."""
     order = [i for i in np.argsort(-np.nan_to_num(s1, nan=-np.inf)) if np.isfinite(s1[i])][:top]
     return "; ".join(f"{names[i]} {s1[i]:.2f} [{low[i]:.2f}, {high[i]:.2f}]" for i in order)
+
+
+def earlier_cost(out_md):
+    """The cost sentence of the section this script wrote before, when its files are reused."""
+    old = open(out_md, encoding="utf-8").read() if os.path.exists(out_md) else ""
+    found = re.search(r"Cost on the 2-core build machine: [^\n]*?\.(?= |$)", old, re.M)
+    return found.group(0) if found else "The files were reused from an earlier run of this script."
 
 
 def main():
@@ -185,21 +192,14 @@ def main():
               "", "Drivers of the package's income gain in the last year: "
               f"{drivers(s1_gain['_S1'][j], s1_gain['_S1_ci_low'][j], s1_gain['_S1_ci_high'][j], names, 3)}.",
               "", "The income gains are means over replicates with the 2.5% and 97.5% quantiles "
-              f"(/cost_effectiveness `recipient_income_gain`); at {scale:g} of households the "
-              "seed noise is larger than at 1:1, so the intervals are a little wider than the "
-              "parameters alone would make them. With "
+              f"(/cost_effectiveness `recipient_income_gain`); at {scale:g} of households a "
+              "replicate's seed noise is about 1 / sqrt(scale) times what it would be at 1:1, so "
+              "part of each interval is sampling noise rather than parameter uncertainty. With "
               f"{replicates} draws the indices rank the parameters, their intervals say how "
               "roughly. "
               + (f"Cost on the 2-core build machine: {'; '.join(cost)}." if cost else
-                 "The files were reused from an earlier run of this script."), "", END]
-    block = "\n".join(lines) + "\n"
-    old = open(out_md, encoding="utf-8").read() if os.path.exists(out_md) else ""
-    if BEGIN in old and END in old:
-        new = old[:old.index(BEGIN)] + block + old[old.index(END) + len(END) + 1:]
-    else:
-        new = old + ("\n" if old and not old.endswith("\n\n") else "") + block
-    with open(out_md, "w", encoding="utf-8") as f:
-        f.write(new)
+                 earlier_cost(out_md)), "", END]
+    write_section(out_md, BEGIN, END, "\n".join(lines) + "\n")
     print(f"wrote {out_md}")
 
 

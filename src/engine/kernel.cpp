@@ -51,7 +51,6 @@ KernelCounty kernel_county(const Model& m, const State& s, const StepContext& ct
   // Village dividends only where villages pay them (no per-household lookup else).
   kc.dividend_pc = lever.dividends[c] > 0 ? lever.dividend_pc.data() + m.village_begin[c] : nullptr;
   kc.dividend_elite_pc = lever.dividend_elite_pc.data() + m.village_begin[c];
-  kc.dividend_elite_pc = lever.dividend_elite_pc.data() + m.village_begin[c];
   kc.rent[0] = p.farm_land_rent / 12.0 * months;
   kc.deposit = p.household_deposit_rate / 12.0 * months;
   kc.property_pc = k.property_other[c] / 12.0 * months;
