@@ -257,3 +257,47 @@ TEST_CASE("bad input on any rank ends the job with exit 2 and one message", "[mp
   CHECK(taken.code == 2);
   CHECK(count(taken.out, "taken.h5:1:1: error: is a folder") == 1);
 }
+
+TEST_CASE("an experiment drawing parameters from a posterior is the same file under mpirun",
+          "[mpi][posterior]") {
+  Folder folder("posterior");
+  std::ofstream(folder / "short.yaml")
+      << "extends: " << kSource << "/scenarios/example_small.yaml\nmeta: {years: 2}\n";
+  std::ofstream(folder / "calibration.yaml")
+      << "calibration: {name: c, base: short.yaml, seed: 3}\n"
+         "targets:\n"
+         "  - {name: income, indicator: region.income_per_capita_mean, group: recipient, "
+         "years: 2024, value: 15000, tolerance: 0.9, source: test}\n"
+         "parameters:\n"
+         "  - {name: illness, path: parameters.health.illness_rate, prior: uniform, min: 0.03, "
+         "max: 0.12}\n"
+         "  - {name: premium, path: parameters.industry.premium, prior: uniform, min: 0.03, "
+         "max: 0.3}\n"
+         "method:\n"
+         "  history_matching: {waves: 1, runs: 5}\n"
+         "  posterior: {samples: 10, chains: 1, burn_in: 50, thin: 1, runs: 0}\n";
+  std::ofstream(folder / "experiment.yaml")
+      << "experiment: {name: p, base: short.yaml, replicates: 3, baseline: no_aid}\n"
+         "variants:\n"
+         "  - name: aid\n"
+         "  - {name: no_aid, set: {pairings.shuangliu-batang.budget.fixed_per_year: 0, "
+         "pairings.jinniu-shiqu.budget.fixed_per_year: 0}}\n"
+         "posterior: {file: calibration.h5, bootstrap: 20}\n";
+  const Result c = shell(kCodev + " calibrate " + (folder / "calibration.yaml") + " -o " +
+                         (folder / "calibration.h5") + " --threads 1");
+  INFO(c.out);
+  REQUIRE(c.code == 0);
+  const Result one = shell(kCodev + " experiment " + (folder / "experiment.yaml") + " -o " +
+                           (folder / "one.h5") + " --threads 1");
+  INFO(one.out);
+  REQUIRE(one.code == 0);
+  const Result two =
+      shell(kMpirun + " -np 2 " + kCodev + " experiment " + (folder / "experiment.yaml") + " -o " +
+            (folder / "np2.h5") + " --threads 1");
+  INFO(two.out);
+  REQUIRE(two.code == 0);
+  const std::vector<int> cells = cells_by_rank(two.out);
+  REQUIRE(cells.size() == 2);
+  CHECK(std::count_if(cells.begin(), cells.end(), [](int n) { return n > 0; }) == 2);
+  require_same_file(folder / "one.h5", folder / "np2.h5");
+}
