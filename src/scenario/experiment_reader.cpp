@@ -992,17 +992,23 @@ class ExperimentReader {
     const std::string group = q.sample;
     std::vector<std::string> names, joined;
     ArrayData values;
+    bool present = false;
     try {
-      if (!has_object(q.file, group + "/value")) {
-        fail(at, at_path,
-             quote(at.value) + " has no /" + group +
-                 "/value: not the output of codev calibrate (or written by an older codev)");
+      present = has_object(q.file, group + "/value");
+      if (present) {
+        names = read_text(q.file, group + "/parameter");
+        joined = read_text(q.file, group + "/parameter_path");
+        values = read_array(q.file, group + "/value");
       }
-      names = read_text(q.file, group + "/parameter");
-      joined = read_text(q.file, group + "/parameter_path");
-      values = read_array(q.file, group + "/value");
+    } catch (const InputError& e) {  // not HDF5, unreadable: reported at the key that names it
+      fail(at, at_path, "cannot read " + quote(at.value) + ": " + e.message());
     } catch (const RuntimeError& e) {
       fail(at, at_path, "cannot read " + quote(at.value) + ": " + e.what());
+    }
+    if (!present) {
+      fail(at, at_path,
+           quote(at.value) + " has no /" + group +
+               "/value: not the output of codev calibrate (or written by an older codev)");
     }
     if (values.shape.size() != 2 || values.shape[1] != names.size() ||
         joined.size() != names.size()) {
