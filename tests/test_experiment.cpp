@@ -893,6 +893,48 @@ TEST_CASE("parameter uncertainty: replicates run at draws from a calibration's p
   CHECK(std::stod(fields[10]) == Approx(diffs[0] + 0.075 * (diffs[1] - diffs[0])).epsilon(1e-12));
   CHECK(std::stod(fields[11]) == Approx(diffs[2] + 0.925 * (diffs[3] - diffs[2])).epsilon(1e-12));
 
+  // A Shapley experiment draws too: coalition "all" of replicate 2 is the "aid" variant of
+  // replicate 2 above (the same scenario at the same draw and seed), and the Shapley values get
+  // their quantiles. A player that sets a drawn path is refused like a variant.
+  const std::string shapley =
+      "experiment: {name: s, base: short.yaml, replicates: 4}\n"
+      "shapley:\n"
+      "  players:\n"
+      "    - cadres\n"
+      "    - name: money\n"
+      "      set: {pairings.shuangliu-batang.budget.fixed_per_year: 0,\n"
+      "            pairings.jinniu-shiqu.budget.fixed_per_year: 0}\n"
+      "summarise: [fgt0]\n"
+      "posterior: {file: calibration.h5, bootstrap: 20}\n";
+  const std::string sh = folder / "shapley.h5";
+  run(spec_in(folder, shapley), sh);
+  REQUIRE(codev::read_text(sh, "variant") ==
+          std::vector<std::string>{"none", "cadres", "money", "all"});
+  {
+    const codev::ArrayData a = codev::read_array(sh, "annual/income_per_capita_mean");
+    const codev::ArrayData b = codev::read_array(e, "annual/income_per_capita_mean");
+    const std::size_t block = a.values.size() / (a.shape[0] * a.shape[1]);
+    const auto at_a = a.values.begin() + static_cast<std::ptrdiff_t>((3 * 4 + 2) * block);
+    const auto at_b = b.values.begin() + static_cast<std::ptrdiff_t>((0 * 4 + 2) * block);
+    CHECK(std::equal(at_a, at_a + static_cast<std::ptrdiff_t>(block), at_b));
+    const codev::ArrayData phi = codev::read_array(sh, "shapley/annual_fgt0_shapley_mean");
+    const codev::ArrayData low = codev::read_array(sh, "shapley/annual_fgt0_shapley_q025");
+    const codev::ArrayData high = codev::read_array(sh, "shapley/annual_fgt0_shapley_q975");
+    for (std::size_t i = 0; i < 2; ++i) {
+      CHECK(low.values[i] <= phi.values[i]);
+      CHECK(phi.values[i] <= high.values[i]);
+    }
+  }
+  CHECK_THAT(error("experiment: {name: s, base: short.yaml, replicates: 2}\n"
+                   "shapley:\n"
+                   "  players:\n"
+                   "    - cadres\n"
+                   "    - {name: ill, set: {parameters.health.illness_rate: 0.05}}\n"
+                   "posterior: {file: calibration.h5}\n"),
+             Catch::Contains("players[1].set.parameters.health.illness_rate: the posterior draws "
+                             "parameters.health.illness_rate (parameter 'illness'); a player "
+                             "cannot also set it"));
+
   // First-order indices per variant and parameter; the baseline has no effect to explain.
   const codev::ArrayData s1 = codev::read_array(e, "posterior/recipient_income_gain_total_S1");
   REQUIRE(s1.shape == std::vector<std::size_t>{2, 2});

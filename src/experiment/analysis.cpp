@@ -391,6 +391,16 @@ void Analyses::declare(ArrayFile& file) const {
                     {"replicate", "player"});
       declare_intervals(file, group, x + "_shapley", v.units,
                         "Shapley value of each player for " + meaning, replicates, {"player"});
+      if (spec_.posterior.enabled()) {
+        const char* const what[] = {"2.5% quantile", "97.5% quantile"};
+        for (int q = 0; q < 2; ++q) {
+          file.variable(group,
+                        {x + "_shapley" + kQuantileSuffixes[q], v.units,
+                         "Shapley value of each player for " + meaning + ": " + what[q] +
+                             " over the replicates (each its own parameter draw and seed)"},
+                        {"player"});
+        }
+      }
       file.variable(group,
                     {x + "_shapley_sampling_se", v.units,
                      "standard error of the sampled-permutation estimate of the Shapley value "
@@ -686,6 +696,19 @@ void Analyses::finish_shapley(ArrayFile& file) const {
     }
     file.write(group, name + "_shapley", {0, 0}, {replicates, players}, per_replicate.data());
     write_intervals(file, group, name + "_shapley", phi, {players});
+    if (spec_.posterior.enabled()) {
+      std::vector<double> low, high;
+      for (std::size_t i = 0; i < players; ++i) {
+        std::vector<double> sorted;
+        for (std::size_t r = 0; r < replicates; ++r)
+          sorted.push_back(per_replicate[r * players + i]);
+        std::sort(sorted.begin(), sorted.end());
+        low.push_back(stats::quantile_sorted(sorted, 0.025));
+        high.push_back(stats::quantile_sorted(sorted, 0.975));
+      }
+      file.write(group, name + "_shapley" + kQuantileSuffixes[0], {0}, {players}, low.data());
+      file.write(group, name + "_shapley" + kQuantileSuffixes[1], {0}, {players}, high.data());
+    }
     // Sampling error of the orderings, on the mean value function over replicates.
     std::vector<double> sampling(players, 0.0);
     if (!sh.exact) {

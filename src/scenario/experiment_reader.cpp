@@ -129,6 +129,35 @@ struct ParameterNodes {
   std::string path;
 };
 
+// The overrides of a coalition: those of every player absent from `mask`.
+std::vector<std::string> absent_players_sets(const std::vector<ShapleyPlayer>& players,
+                                             std::uint64_t mask) {
+  std::vector<std::string> sets;
+  for (std::size_t i = 0; i < players.size(); ++i) {
+    if (!(mask & (std::uint64_t{1} << i))) {
+      sets.insert(sets.end(), players[i].sets.begin(), players[i].sets.end());
+    }
+  }
+  return sets;
+}
+
+// Switches off the built-in players absent from `mask` (their instrument's policies removed,
+// every pairing's cadres set to 0) in a scenario read with absent_players_sets.
+void switch_off_absent(ScenarioSpec& spec, const std::vector<ShapleyPlayer>& players,
+                       std::uint64_t mask) {
+  for (std::size_t i = 0; i < players.size(); ++i) {
+    if (mask & (std::uint64_t{1} << i)) continue;
+    if (players[i].instrument >= 0) {
+      const auto k = static_cast<Instrument>(players[i].instrument);
+      std::erase_if(spec.policies, [&](const PolicySpec& p) { return p.instrument == k; });
+    }
+    if (players[i].cadres) {
+      for (PairingSpec& p : spec.pairings) p.cadres = 0;
+    }
+  }
+  spec.resolved_yaml = emit_resolved_yaml(spec);
+}
+
 class ExperimentReader {
  public:
   explicit ExperimentReader(std::string base_dir) : base_dir_(std::move(base_dir)) {}
@@ -785,11 +814,8 @@ class ExperimentReader {
   ScenarioSpec coalition_scenario(stats::Coalition mask) const {
     const std::vector<ShapleyPlayer>& players = spec_.shapley.players;
     std::vector<std::string> sets = {seed_set()};
-    for (std::size_t i = 0; i < players.size(); ++i) {
-      if (!(mask & (stats::Coalition{1} << i))) {
-        sets.insert(sets.end(), players[i].sets.begin(), players[i].sets.end());
-      }
-    }
+    const std::vector<std::string> absent = absent_players_sets(players, mask);
+    sets.insert(sets.end(), absent.begin(), absent.end());
     ScenarioSpec spec;
     try {
       spec = base_template_->read(sets, false);
@@ -806,17 +832,7 @@ class ExperimentReader {
       }
       throw;
     }
-    for (std::size_t i = 0; i < players.size(); ++i) {
-      if (mask & (stats::Coalition{1} << i)) continue;
-      if (players[i].instrument >= 0) {
-        const auto k = static_cast<Instrument>(players[i].instrument);
-        std::erase_if(spec.policies, [&](const PolicySpec& p) { return p.instrument == k; });
-      }
-      if (players[i].cadres) {
-        for (PairingSpec& p : spec.pairings) p.cadres = 0;
-      }
-    }
-    spec.resolved_yaml = emit_resolved_yaml(spec);
+    switch_off_absent(spec, players, mask);
     return spec;
   }
 
@@ -977,11 +993,6 @@ class ExperimentReader {
     PosteriorDraws& q = spec_.posterior;
     const Node& at = *posterior_file_node_;
     const std::string at_path = "posterior.file";
-    if (spec_.shapley.enabled()) {
-      fail(*posterior_node_, "posterior",
-           "a shapley experiment cannot draw parameters yet: its coalitions are fixed scenarios; "
-           "leave out one of `shapley` and `posterior`");
-    }
     if (sweep_node_ != nullptr) {
       fail(*posterior_node_, "posterior",
            "a sweep is already a design over parameters; leave out one of `sweep` and "
@@ -1054,18 +1065,22 @@ class ExperimentReader {
       }
       q.paths.push_back(std::move(paths));
     }
-    // A variant that sets a drawn path would be overridden without a word: refused.
-    for (std::size_t v = 0; v < spec_.variants.size(); ++v) {
-      for (const auto& [key, value] : variant_nodes_[v].sets) {
+    // A variant or player that sets a drawn path would be overridden without a word: refused.
+    const auto refuse_drawn = [&](const std::vector<std::pair<const Node*, const Node*>>& sets,
+                                  const std::string& path, const std::string& who) {
+      for (const auto& [key, value] : sets) {
         for (std::size_t i = 0; i < q.paths.size(); ++i) {
           const auto& ps = q.paths[i];
           if (std::find(ps.begin(), ps.end(), key->value) == ps.end()) continue;
-          fail(*key, join_key(join_key(variant_nodes_[v].path, "set"), key->value),
-               "the posterior draws " + key->value + " (parameter " + quote(q.names[i]) +
-                   "); a variant cannot also set it");
+          fail(*key, join_key(join_key(path, "set"), key->value),
+               "the posterior draws " + key->value + " (parameter " + quote(q.names[i]) + "); " +
+                   who + " cannot also set it");
         }
       }
-    }
+    };
+    for (const VariantNodes& nodes : variant_nodes_)
+      refuse_drawn(nodes.sets, nodes.path, "a variant");
+    for (const PlayerNodes& nodes : player_nodes_) refuse_drawn(nodes.sets, nodes.path, "a player");
     const auto n = static_cast<std::uint64_t>(q.sample_size);
     const auto reps = static_cast<std::uint64_t>(spec_.replicates);
     for (std::uint64_t r = 0; r < reps; ++r) {
@@ -1370,10 +1385,17 @@ ScenarioSpec variant_scenario(const ExperimentSpec& spec, std::size_t v, int rep
   const VariantSpec& variant = spec.variants.at(v);
   if (!spec.posterior.enabled()) return variant.spec;
   std::vector<std::string> sets = {"meta.seed=" + std::to_string(spec.seed)};
-  sets.insert(sets.end(), variant.sets.begin(), variant.sets.end());
+  // A Shapley coalition is the base with its absent players' overrides, then switched off.
+  const bool coalition = spec.shapley.enabled();
+  const std::uint64_t mask = coalition ? spec.shapley.coalitions.at(v) : 0;
+  const std::vector<std::string> own =
+      coalition ? scenario::absent_players_sets(spec.shapley.players, mask) : variant.sets;
+  sets.insert(sets.end(), own.begin(), own.end());
   const std::vector<std::string> drawn = spec.posterior.sets(replicate);
   sets.insert(sets.end(), drawn.begin(), drawn.end());
-  return read_scenario(variant.scenario, sets);
+  ScenarioSpec s = read_scenario(variant.scenario, sets);
+  if (coalition) scenario::switch_off_absent(s, spec.shapley.players, mask);
+  return s;
 }
 
 ScenarioSpec sweep_point_scenario(const ExperimentSpec& spec, std::size_t p) {
