@@ -2,7 +2,9 @@
 """Each instrument's share of the default package's effect: a Shapley experiment.
 
 Usage: tools/shapley_instruments.py [CODEV_BINARY] [RESULTS_MARKDOWN] [SCALE] [REPLICATES]
-Defaults: build/codev, docs/RESULTS.md, 0.01 of households, 3 replicates. Runs
+Defaults: build/codev, docs/RESULTS.md, 0.01 of households, 3 replicates (20 when
+output/calibration_sichuan.h5 exists: then each replicate runs at its own posterior draw of the
+parameters that scenarios/experiment_sichuan_2023_uncertainty.yaml draws). Runs
 `codev experiment` with a `shapley:` section whose players are the seven aid instruments and the
 dispatched cadres of scenarios/sichuan_2023.yaml (eight players, so 16 orderings are sampled in
 antithetic pairs: docs/EXPERIMENTS.md), reads /shapley with h5py and writes the section between
@@ -10,6 +12,7 @@ the markers `<!-- shapley:begin -->` and `<!-- shapley:end -->` of RESULTS_MARKD
 when absent), with the run's cost. Uses Debian's python3-h5py and numpy (/usr/bin/python3).
 """
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -28,6 +31,15 @@ INDICATORS = [("annual_income_per_capita_mean", "recipient income (yuan/year)", 
               ("region_recipient_donor_income_ratio", "recipient/donor income ratio", 1.0,
                "%.4f")]
 BEGIN, END = "<!-- shapley:begin -->", "<!-- shapley:end -->"
+CALIBRATION = os.path.join(ROOT, "output", "calibration_sichuan.h5")
+
+
+def drawn_parameters():
+    """The parameters the uncertainty experiment draws (its `posterior.parameters` list)."""
+    text_ = open(os.path.join(ROOT, "scenarios", "experiment_sichuan_2023_uncertainty.yaml"),
+                 encoding="utf-8").read()
+    found = re.search(r"^  parameters: \[([^\]]*)\]", text_, re.M)
+    return [p.strip() for p in found.group(1).replace("\n", " ").split(",")] if found else []
 
 
 def text(values):
@@ -45,7 +57,12 @@ def main():
     codev = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "codev")
     out_md = sys.argv[2] if len(sys.argv) > 2 else os.path.join(ROOT, "docs", "RESULTS.md")
     scale = float(sys.argv[3]) if len(sys.argv) > 3 else 0.01
-    replicates = int(sys.argv[4]) if len(sys.argv) > 4 else 3
+    # With the Sichuan calibration's output, every replicate runs at its own posterior draw of
+    # the parameters scenarios/experiment_sichuan_2023_uncertainty.yaml draws.
+    drawn = drawn_parameters() if os.path.exists(CALIBRATION) else []
+    replicates = int(sys.argv[4]) if len(sys.argv) > 4 else (20 if drawn else 3)
+    posterior = (f"posterior: {{file: {CALIBRATION}, parameters: [{', '.join(drawn)}]}}\n"
+                 if drawn else "")
     with tempfile.TemporaryDirectory() as tmp:
         with open(os.path.join(tmp, "base.yaml"), "w", encoding="utf-8") as f:
             f.write(f"extends: {ROOT}/scenarios/sichuan_2023.yaml\n"
@@ -56,7 +73,7 @@ def main():
                     f"shapley: {{players: [{', '.join(PLAYERS)}], permutations: 16}}\n"
                     "summarise: [annual.income_per_capita_mean, annual.fgt0, "
                     "region.recipient_donor_income_ratio]\n"
-                    "outputs: {annual: false, region: false, pairings: false}\n")
+                    "outputs: {annual: false, region: false, pairings: false}\n" + posterior)
         out = os.path.join(tmp, "shapley.h5")
         start = time.monotonic()
         cpu = os.times()
@@ -76,8 +93,8 @@ def main():
             rows = []
             for name, label, factor, fmt in INDICATORS:
                 mean = g[name + "_shapley_mean"][:] * factor
-                low = g[name + "_shapley_ci_low"][:] * factor
-                high = g[name + "_shapley_ci_high"][:] * factor
+                low = g[name + ("_shapley_q025" if drawn else "_shapley_ci_low")][:] * factor
+                high = g[name + ("_shapley_q975" if drawn else "_shapley_ci_high")][:] * factor
                 sampling = g[name + "_shapley_sampling_se"][:] * factor
                 variants = text(f["variant"][:])
                 effect = g[name + "_coalition_effect_mean"][variants.index("all")] * factor
@@ -91,7 +108,11 @@ def main():
              "coalition is the indicator in the last year (2032), person-weighted over recipient "
              "counties (the ratio: region-wide), and the empty coalition has no instrument policy "
              f"and no cadres. Method: {method}. Each cell: the Shapley value, mean over replicates "
-             "[95% interval over replicates] (sampling s.e. of the orderings). The values add up "
+             + ("[2.5%, 97.5% over replicates, each at its own draw from the posterior of "
+                "`scenarios/calibration_sichuan.yaml` (the parameters "
+                "`experiment_sichuan_2023_uncertainty.yaml` draws) and its own seed] "
+                if drawn else "[95% interval over replicates] ")
+             + "(sampling s.e. of the orderings). The values add up "
              "to the package's effect (last row). Interactions are shared: a player's value is "
              "its average marginal effect over the orders in which players can join.", ""]
     header = "| player | " + " | ".join(r[0] for r in rows) + " |"
