@@ -745,21 +745,8 @@ TEST_CASE("impact, targets and shapley keys: sampled orderings, and bad input wh
 TEST_CASE("parameter uncertainty: replicates run at draws from a calibration's posterior",
           "[experiment][posterior]") {
   Folder folder("posterior");
-  // A small calibration of the two-year scenario whose one target anything matches: its
-  // posterior is about its prior, and ten draws are kept.
-  std::ofstream(folder / "calibration.yaml")
-      << "calibration: {name: c, base: short.yaml, seed: 3}\n"
-         "targets:\n"
-         "  - {name: income, indicator: region.income_per_capita_mean, group: recipient, "
-         "years: 2024, value: 15000, tolerance: 0.9, source: test}\n"
-         "parameters:\n"
-         "  - {name: illness, path: parameters.health.illness_rate, prior: uniform, min: 0.03, "
-         "max: 0.12}\n"
-         "  - {name: premium, path: parameters.industry.premium, prior: uniform, min: 0.03, "
-         "max: 0.3}\n"
-         "method:\n"
-         "  history_matching: {waves: 1, runs: 5}\n"
-         "  posterior: {samples: 10, chains: 1, burn_in: 50, thin: 1, runs: 0}\n";
+  // A small calibration of the two-year scenario (tests/data/posterior/calibration.yaml).
+  fs::copy_file(kSource + "/tests/data/posterior/calibration.yaml", folder / "calibration.yaml");
   codev::CalibrationOptions calibrate;
   calibrate.output_path = folder / "calibration.h5";
   calibrate.threads = 2;

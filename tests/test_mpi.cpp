@@ -263,19 +263,7 @@ TEST_CASE("an experiment drawing parameters from a posterior is the same file un
   Folder folder("posterior");
   std::ofstream(folder / "short.yaml")
       << "extends: " << kSource << "/scenarios/example_small.yaml\nmeta: {years: 2}\n";
-  std::ofstream(folder / "calibration.yaml")
-      << "calibration: {name: c, base: short.yaml, seed: 3}\n"
-         "targets:\n"
-         "  - {name: income, indicator: region.income_per_capita_mean, group: recipient, "
-         "years: 2024, value: 15000, tolerance: 0.9, source: test}\n"
-         "parameters:\n"
-         "  - {name: illness, path: parameters.health.illness_rate, prior: uniform, min: 0.03, "
-         "max: 0.12}\n"
-         "  - {name: premium, path: parameters.industry.premium, prior: uniform, min: 0.03, "
-         "max: 0.3}\n"
-         "method:\n"
-         "  history_matching: {waves: 1, runs: 5}\n"
-         "  posterior: {samples: 10, chains: 1, burn_in: 50, thin: 1, runs: 0}\n";
+  fs::copy_file(kSource + "/tests/data/posterior/calibration.yaml", folder / "calibration.yaml");
   std::ofstream(folder / "experiment.yaml")
       << "experiment: {name: p, base: short.yaml, replicates: 3, baseline: no_aid}\n"
          "variants:\n"

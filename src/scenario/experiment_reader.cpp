@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <initializer_list>
 #include <limits>
@@ -21,6 +22,7 @@
 #include "codev/experiment.hpp"
 #include "codev/model.hpp"
 #include "codev/output.hpp"
+#include "output/hdf5_check.hpp"
 #include "output/schema.hpp"
 #include "scenario/compose.hpp"
 #include "scenario/reading.hpp"
@@ -31,6 +33,7 @@
 #include "scenario/yaml_tree.hpp"
 #include "stats/sensitivity.hpp"
 #include "stats/shapley.hpp"
+#include "util/sandbox.hpp"
 
 namespace codev {
 
@@ -128,6 +131,68 @@ struct ParameterNodes {
   const Node* max = nullptr;
   std::string path;
 };
+
+// A calibration file's sample (`group`: posterior or non_implausible) as read for posterior
+// draws: parameter names, their joined paths, and the values [point][parameter].
+struct CalibrationSample {
+  bool present = false;  ///< the file has /<group>/value
+  std::vector<std::string> names, paths;
+  std::vector<std::size_t> shape;
+  std::vector<double> values;
+};
+
+// Reads it in a sandbox (util/sandbox.hpp): libhdf5 can crash on a damaged file, and a file a
+// user names is one codev did not check. The child sends the sample back through a pipe:
+// length-prefixed texts, then the values' bytes.
+CalibrationSample read_calibration_sample(const std::string& file, const std::string& group) {
+  const auto put = [](std::string& out, const std::string& text) {
+    out += std::to_string(text.size()) + ":" + text;
+  };
+  const std::string bytes = util::sandboxed(
+      [&] {
+        std::string out;
+        if (!has_object(file, group + "/value")) return std::string("0");
+        const std::vector<std::string> names = read_text(file, group + "/parameter");
+        const std::vector<std::string> paths = read_text(file, group + "/parameter_path");
+        const ArrayData values = read_array(file, group + "/value");
+        out = "1" + std::to_string(names.size()) + ":" + std::to_string(paths.size()) + ":" +
+              std::to_string(values.shape.size()) + ":";
+        for (const std::string& n : names) put(out, n);
+        for (const std::string& p : paths) put(out, p);
+        for (const std::size_t d : values.shape) out += std::to_string(d) + ":";
+        out.append(reinterpret_cast<const char*>(values.values.data()),
+                   values.values.size() * sizeof(double));
+        return out;
+      },
+      file, "damaged or not a codev calibration file", output::sandbox_limits({file}));
+  CalibrationSample sample;
+  std::size_t at = 1;
+  const auto number = [&] {
+    const std::size_t colon = bytes.find(':', at);
+    const std::size_t n = std::stoul(bytes.substr(at, colon - at));
+    at = colon + 1;
+    return n;
+  };
+  const auto text = [&] {
+    const std::size_t n = number();
+    std::string t = bytes.substr(at, n);
+    at += n;
+    return t;
+  };
+  if (bytes.empty() || bytes[0] != '1') return sample;
+  sample.present = true;
+  const std::size_t n_names = number(), n_paths = number(), rank = number();
+  for (std::size_t i = 0; i < n_names; ++i) sample.names.push_back(text());
+  for (std::size_t i = 0; i < n_paths; ++i) sample.paths.push_back(text());
+  std::size_t count = 1;
+  for (std::size_t i = 0; i < rank; ++i) {
+    sample.shape.push_back(number());
+    count *= sample.shape.back();
+  }
+  sample.values.resize(count);
+  std::memcpy(sample.values.data(), bytes.data() + at, count * sizeof(double));
+  return sample;
+}
 
 // The overrides of a coalition: those of every player absent from `mask`.
 std::vector<std::string> absent_players_sets(const std::vector<ShapleyPlayer>& players,
@@ -1001,31 +1066,26 @@ class ExperimentReader {
     q.file = resolve(q.file);
     check_file(q.file, at, at_path);
     const std::string group = q.sample;
-    std::vector<std::string> names, joined;
-    ArrayData values;
-    bool present = false;
+    CalibrationSample sample;
     try {
-      present = has_object(q.file, group + "/value");
-      if (present) {
-        names = read_text(q.file, group + "/parameter");
-        joined = read_text(q.file, group + "/parameter_path");
-        values = read_array(q.file, group + "/value");
-      }
-    } catch (const InputError& e) {  // not HDF5, unreadable: reported at the key that names it
+      sample = read_calibration_sample(q.file, group);
+    } catch (const InputError& e) {  // not HDF5, damaged: reported at the key that names it
       fail(at, at_path, "cannot read " + quote(at.value) + ": " + e.message());
     } catch (const RuntimeError& e) {
       fail(at, at_path, "cannot read " + quote(at.value) + ": " + e.what());
     }
-    if (!present) {
+    const std::vector<std::string>& names = sample.names;
+    const std::vector<std::string>& joined = sample.paths;
+    if (!sample.present) {
       fail(at, at_path,
            quote(at.value) + " has no /" + group +
                "/value: not the output of codev calibrate (or written by an older codev)");
     }
-    if (values.shape.size() != 2 || values.shape[1] != names.size() ||
+    if (sample.shape.size() != 2 || sample.shape[1] != names.size() ||
         joined.size() != names.size()) {
       fail(at, at_path, quote(at.value) + ": /" + group + " is not laid out as codev writes it");
     }
-    q.sample_size = values.shape[0];
+    q.sample_size = sample.shape[0];
     if (q.sample_size == 0) {
       fail(at, at_path,
            quote(at.value) + " holds no " + group +
@@ -1087,7 +1147,7 @@ class ExperimentReader {
       const auto d = static_cast<std::size_t>(r * n / reps);
       q.draw.push_back(d);
       std::vector<double> row;
-      for (const std::size_t c : columns) row.push_back(values.values[d * names.size() + c]);
+      for (const std::size_t c : columns) row.push_back(sample.values[d * names.size() + c]);
       q.values.push_back(std::move(row));
     }
     const auto check = [&](std::size_t v, int r) {
