@@ -522,16 +522,15 @@ void Analyses::finish_posterior(ArrayFile& file) const {
     std::vector<double> quantiles[2];
     std::vector<double> indices[3];
     for (std::size_t v = 0; v < n_variant_; ++v) {
-      std::vector<double> y, xs, sorted;
+      std::vector<double> y, xs;
       for (std::size_t r = 0; r < samples[v].size(); ++r) {
         if (std::isnan(samples[v][r])) continue;  // a ratio without a denominator
         y.push_back(samples[v][r]);
         xs.insert(xs.end(), q.values[r].begin(), q.values[r].end());
       }
-      sorted = y;
-      std::sort(sorted.begin(), sorted.end());
-      quantiles[0].push_back(stats::quantile_sorted(sorted, 0.025));
-      quantiles[1].push_back(stats::quantile_sorted(sorted, 0.975));
+      const stats::Central95 c = stats::central95(y);
+      quantiles[0].push_back(c.low);
+      quantiles[1].push_back(c.high);
       const std::vector<stats::GivenDataIndex> s =
           stats::given_data_indices(xs, k, y, q.bootstrap, spec_.seed ^ 0x9057e110ULL);
       for (const stats::GivenDataIndex& i : s) {
@@ -699,12 +698,11 @@ void Analyses::finish_shapley(ArrayFile& file) const {
     if (spec_.posterior.enabled()) {
       std::vector<double> low, high;
       for (std::size_t i = 0; i < players; ++i) {
-        std::vector<double> sorted;
-        for (std::size_t r = 0; r < replicates; ++r)
-          sorted.push_back(per_replicate[r * players + i]);
-        std::sort(sorted.begin(), sorted.end());
-        low.push_back(stats::quantile_sorted(sorted, 0.025));
-        high.push_back(stats::quantile_sorted(sorted, 0.975));
+        std::vector<double> phis;
+        for (std::size_t r = 0; r < replicates; ++r) phis.push_back(per_replicate[r * players + i]);
+        const stats::Central95 c = stats::central95(std::move(phis));
+        low.push_back(c.low);
+        high.push_back(c.high);
       }
       file.write(group, name + "_shapley" + kQuantileSuffixes[0], {0}, {players}, low.data());
       file.write(group, name + "_shapley" + kQuantileSuffixes[1], {0}, {players}, high.data());

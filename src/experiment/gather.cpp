@@ -180,12 +180,13 @@ void Gatherer::write_quantiles(const std::string& group, const std::string& name
                                const std::vector<std::size_t>& shape) {
   const auto reps = static_cast<std::size_t>(spec_.replicates);
   const std::size_t n = samples.size() / reps;
-  std::vector<double> low(n), high(n), sorted(reps);
+  std::vector<double> low(n), high(n);
   for (std::size_t j = 0; j < n; ++j) {
-    std::copy_n(samples.begin() + static_cast<std::ptrdiff_t>(j * reps), reps, sorted.begin());
-    std::sort(sorted.begin(), sorted.end());
-    low[j] = stats::quantile_sorted(sorted, 0.025);
-    high[j] = stats::quantile_sorted(sorted, 0.975);
+    const auto first = samples.begin() + static_cast<std::ptrdiff_t>(j * reps);
+    const stats::Central95 c =
+        stats::central95(std::vector<double>(first, first + static_cast<std::ptrdiff_t>(reps)));
+    low[j] = c.low;
+    high[j] = c.high;
   }
   const std::vector<std::size_t> start(shape.size(), 0);
   const std::vector<std::string> suffixes = quantile_suffixes();

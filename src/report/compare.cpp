@@ -136,9 +136,8 @@ Stat stat_of(const std::vector<double>& x, bool predictive) {
   for (double v : x) w.add(v);
   const stats::Interval i = stats::interval(w);
   if (!predictive || x.size() < 2) return {i.mean, i.low, i.high};
-  std::vector<double> sorted = x;
-  std::sort(sorted.begin(), sorted.end());
-  return {i.mean, stats::quantile_sorted(sorted, 0.025), stats::quantile_sorted(sorted, 0.975)};
+  const stats::Central95 c = stats::central95(x);
+  return {i.mean, c.low, c.high};
 }
 
 // Difference a - b: paired when both are variants of one experiment (same replicate streams and

@@ -121,4 +121,9 @@ double quantile_sorted(const std::vector<double>& sorted, double p) {
   return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
 }
 
+Central95 central95(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return {quantile_sorted(values, 0.025), quantile_sorted(values, 0.975)};
+}
+
 }  // namespace codev::stats

@@ -43,6 +43,14 @@ Interval interval(const Welford& w, double level = 0.95);
 /// type 7, R's default); NaN when there are none.
 double quantile_sorted(const std::vector<double>& sorted, double p);
 
+/// The central 95% of values (any order): their 2.5% and 97.5% quantiles (quantile_sorted of
+/// them sorted); NaN for none.
+struct Central95 {
+  double low = 0.0;
+  double high = 0.0;
+};
+Central95 central95(std::vector<double> values);
+
 /// The regularised incomplete beta function I_x(a, b) for a, b > 0 (0 for x <= 0, 1 for x >= 1);
 /// also the CDF of the Beta(a, b) distribution.
 double incomplete_beta(double a, double b, double x);
