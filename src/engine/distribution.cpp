@@ -53,8 +53,8 @@ void read_county(const Households& h, std::int64_t b, std::int64_t e, bool pover
                  DistributionScratch& buf) {
   const auto n = static_cast<std::size_t>(e - b);
   buf.keys.resize(n);
-  buf.net.resize(poverty ? n : 0);
-  buf.persons.resize(poverty ? n : 0);
+  buf.x.resize(poverty ? n : 0);
+  buf.w.resize(poverty ? n : 0);
   std::fill(buf.count.begin(), buf.count.end(), 0);
   std::uint32_t* const count = buf.count.data();
   const float* const income = h.income_pc.data() + b;
@@ -68,8 +68,8 @@ void read_county(const Households& h, std::int64_t b, std::int64_t e, bool pover
               ((k >> (32 + d * kDigitBits)) & (kBuckets - 1))];
     }
     if (poverty) {
-      buf.net[j] = std::max(0.0f, net[j]);
-      buf.persons[j] = persons[j];
+      buf.x[j] = std::max(0.0f, net[j]);
+      buf.w[j] = persons[j];
     }
   }
 }
@@ -93,7 +93,8 @@ void sort_by_value(DistributionScratch& buf) {
   }
 }
 
-// Income per person and persons in ascending order of income, from the sorted keys.
+// Income per person and persons in ascending order of income, from the sorted keys (over the FGT
+// inputs, which are used by then).
 void sorted_inputs(DistributionScratch& buf) {
   const std::size_t n = buf.keys.size();
   buf.x.resize(n);
@@ -128,8 +129,7 @@ void county_distribution(const Model& m, const Households& h, double line, Count
     const auto n_max = static_cast<std::size_t>(largest);
     for (DistributionScratch& b : per_worker) {
       for (auto* v : {&b.keys, &b.sorted}) v->reserve(n_max);
-      for (auto* v : {&b.x, &b.w, &b.net, &b.persons}) v->reserve(n_max);
-      b.indicators.reserve(n_max);
+      for (auto* v : {&b.x, &b.w}) v->reserve(n_max);
       b.count.resize(kDigits * kBuckets);
     }
   }
@@ -140,7 +140,7 @@ void county_distribution(const Model& m, const Households& h, double line, Count
     read_county(h, m.household_begin[c], m.household_begin[c + 1], poverty, buf);
     // FGT first: its inputs were just written, and the sort then reuses the cache.
     if (poverty) {
-      const Fgt f = fgt(buf.net, buf.persons, line, buf.indicators);
+      const Fgt f = fgt(buf.x, buf.w, line, buf.indicators);
       out.fgt0[cu] = f.fgt0;
       out.fgt1[cu] = f.fgt1;
       out.fgt2[cu] = f.fgt2;
