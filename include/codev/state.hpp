@@ -79,10 +79,11 @@ struct Households {
   HouseholdArray<float> skill_gain;  ///< wage gain from training (0.06 = +6%), decaying
   HouseholdArray<float> taste;       ///< persistent preference for migrant work, yuan/month
   HouseholdArray<float> land;        ///< mu
-  HouseholdArray<float> farm_base;   ///< skill * land^land_elasticity (fixed farm productivity)
   HouseholdArray<float> assets;      ///< productive assets, yuan
-  HouseholdArray<float>
-      farm_capacity;  ///< farm_base * (1 + assets)^capital_elasticity, kept with the assets
+  /// skill * land^land_elasticity * (1 + assets)^capital_elasticity, kept with the assets. The
+  /// fixed part skill * land^land_elasticity is recomputed where the assets change (a review, a
+  /// disaster) rather than kept: 4 bytes a household for a pow() per household a year.
+  HouseholdArray<float> farm_capacity;
   HouseholdArray<float> savings;  ///< yuan; negative = debt
   // Year-to-date flows, yuan: kept after a year closes (the year end and the household panel
   // read them), restarted by the first step of the next year.
@@ -117,7 +118,6 @@ struct Households {
     f(skill_gain);
     f(taste);
     f(land);
-    f(farm_base);
     f(assets);
     f(farm_capacity);
     f(savings);

@@ -104,10 +104,14 @@ namespace {
   std::int64_t local_sum = 0, migrant_sum = 0;  // workers, counted where they are set
   const std::int64_t review_steps = ctx.review_steps;
   const bool opens_year = ctx.opens_year;
-  // Medical assistance received this year: only the ill receive any, so it is added in pass 1
-  // for them alone, and the year's restart is one fill of the chunk instead of a store per
-  // household and step as for the other year-to-date flows (pass 2).
-  if (opens_year) std::fill(h.ytd_covered + ch.begin, h.ytd_covered + ch.end, 0.0f);
+  // Year-to-date flows restart with the year's first step: one fill of the chunk, so pass 2 has
+  // no branch on it. Medical assistance is then added in pass 1, for the ill alone.
+  if (opens_year) {
+    for (float* ytd : {h.ytd_covered, h.ytd_wage, h.ytd_operating, h.ytd_property, h.ytd_transfer,
+                       h.ytd_medical}) {
+      std::fill(ytd + ch.begin, ytd + ch.end, 0.0f);
+    }
+  }
 
   // The chunk is processed in blocks of households, each in three passes: the random events
   // (branchy, one Philox call per four households), the income and spending arithmetic
@@ -117,7 +121,10 @@ namespace {
   // on the blocking.
   constexpr std::int64_t kBlock = 128;
   double savings_b[kBlock], available_b[kBlock], medical_b[kBlock], farm_out_b[kBlock],
-      consumption_b[kBlock], next_b[kBlock], bonus_b[kBlock];
+      consumption_b[kBlock], next_b[kBlock], bonus_b[kBlock], dividend_b[kBlock],
+      wage_unit_b[kBlock], dividend_pc_b[kBlock], persons_b[kBlock], elderly_b[kBlock],
+      operating_factor_b[kBlock], assistance_pc_b[kBlock], harvest_b[kBlock], assistance_b[kBlock],
+      bought_b[kBlock], pension_b[kBlock], allowance_b[kBlock];
   std::uint64_t word_b[kBlock + 2 * kHouseholdsPerDraw];
   float labour_b[kBlock];
   for (std::int64_t b0 = ch.begin; b0 < ch.end; b0 += kBlock) {
@@ -140,7 +147,7 @@ namespace {
       for (std::int64_t i = b0; i < b0 + n; ++i) {
         const float assets = h.assets[i] * kc.asset_keep;
         h.assets[i] = assets;
-        h.farm_capacity[i] = tech.capacity(h.farm_base[i], assets);
+        h.farm_capacity[i] = tech.capacity(tech.base(h.skill[i], h.land[i]), assets);
       }
     }
     for (std::int64_t j = 0; j < n; ++j) {
@@ -168,31 +175,51 @@ namespace {
 
     // Pass 2: income by source, consumption and savings. Year-to-date flows are kept after a
     // year closes (the household panel reads them) and restart with the first step of the next.
+    // In three loops: the table look-ups, the arithmetic (no look-up, no branch and no sum, so
+    // the compiler vectorises it across households), then the sums in household order.
+    for (std::int64_t j = 0; j < n; ++j) {
+      const IncomeLookups look = income_lookups(kc, h, b0 + j);
+      wage_unit_b[j] = look.wage_unit;
+      dividend_pc_b[j] = look.dividend_pc;
+      persons_b[j] = look.persons;
+      elderly_b[j] = look.elderly;
+      operating_factor_b[j] = look.operating_factor;
+      assistance_pc_b[j] = look.assistance_pc;
+    }
+    // The household arrays and the block's arrays are distinct and household j touches only its
+    // own elements, which the compiler cannot see through the views' pointers: ivdep tells it.
+#pragma GCC ivdep
     for (std::int64_t j = 0; j < n; ++j) {
       const std::int64_t i = b0 + j;
+      const IncomeLookups look{wage_unit_b[j], dividend_pc_b[j],      persons_b[j],
+                               elderly_b[j],   operating_factor_b[j], assistance_pc_b[j]};
       const Income in =
-          income_by_source(kc, h, i, savings_b[j], available_b[j], labour_b[j], bonus_b[j]);
+          income_from(kc, h, i, look, savings_b[j], available_b[j], labour_b[j], bonus_b[j]);
       const double medical = medical_b[j];
-      const Spending sp = consume_and_save(kc, h.persons[i], in.total(), savings_b[j], medical);
+      const Spending sp = consume_and_save(kc, look.persons, in.total(), savings_b[j], medical);
       farm_out_b[j] = in.farm_out;
       consumption_b[j] = sp.consumption;
       next_b[j] = sp.next_savings;
       h.savings[i] = static_cast<float>(sp.next_savings);
-      const float ytd_wage = h.ytd_wage[i], ytd_operating = h.ytd_operating[i],
-                  ytd_property = h.ytd_property[i], ytd_transfer = h.ytd_transfer[i],
-                  ytd_medical = h.ytd_medical[i];
-      h.ytd_wage[i] = (opens_year ? 0.0f : ytd_wage) + static_cast<float>(in.wage);
-      h.ytd_operating[i] = (opens_year ? 0.0f : ytd_operating) + static_cast<float>(in.operating);
-      h.ytd_property[i] = (opens_year ? 0.0f : ytd_property) + static_cast<float>(in.property);
-      h.ytd_transfer[i] = (opens_year ? 0.0f : ytd_transfer) + static_cast<float>(in.transfer);
-      h.ytd_medical[i] = (opens_year ? 0.0f : ytd_medical) + static_cast<float>(medical);
-
-      farm_sum += in.harvest;
-      assistance_sum += in.assistance;
-      purchases_sum += in.bought;
-      dividend_sum += in.dividend;
-      pension_sum += in.pension;
-      allowance_sum += in.allowance;
+      h.ytd_wage[i] += static_cast<float>(in.wage);
+      h.ytd_operating[i] += static_cast<float>(in.operating);
+      h.ytd_property[i] += static_cast<float>(in.property);
+      h.ytd_transfer[i] += static_cast<float>(in.transfer);
+      h.ytd_medical[i] += static_cast<float>(medical);
+      harvest_b[j] = in.harvest;
+      assistance_b[j] = in.assistance;
+      bought_b[j] = in.bought;
+      dividend_b[j] = in.dividend;
+      pension_b[j] = in.pension;
+      allowance_b[j] = in.allowance;
+    }
+    for (std::int64_t j = 0; j < n; ++j) {
+      farm_sum += harvest_b[j];
+      assistance_sum += assistance_b[j];
+      purchases_sum += bought_b[j];
+      dividend_sum += dividend_b[j];
+      pension_sum += pension_b[j];
+      allowance_sum += allowance_b[j];
     }
 
     // Pass 3: every review_steps-th household (staggered by step) reviews its investment.

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 
@@ -53,7 +54,6 @@ struct HouseholdView {
   const float* __restrict skill;
   float* __restrict skill_gain;
   const float* __restrict land;
-  const float* __restrict farm_base;
   float* __restrict assets;
   float* __restrict farm_capacity;
   float* __restrict savings;
@@ -77,7 +77,6 @@ struct HouseholdView {
         skill(h.skill.data()),
         skill_gain(h.skill_gain.data()),
         land(h.land.data()),
-        farm_base(h.farm_base.data()),
         assets(h.assets.data()),
         farm_capacity(h.farm_capacity.data()),
         savings(h.savings.data()),
@@ -257,6 +256,71 @@ struct Income {
   double total() const { return wage + operating + property + transfer; }
 };
 
+/// What a household's income reads from its small integer fields: its monthly wage before skill
+/// (a table look-up by its numbers of local and migrant workers), its collective dividends per
+/// person a step (a look-up by village, 0 without any), its members, and the per-household
+/// switches (linked, monitored) resolved to their values. Kept apart from the arithmetic
+/// (income_from) so the kernel reads these for a block of households first and does the
+/// arithmetic in a loop over doubles and floats, which the compiler vectorises.
+struct IncomeLookups {
+  double wage_unit;
+  double dividend_pc;
+  double persons;
+  double elderly;
+  double operating_factor;  ///< 1 + the industry premium where linked
+  double assistance_pc;     ///< safety-net cash per person where monitored
+};
+[[gnu::always_inline]] inline IncomeLookups income_lookups(const KernelCounty& kc,
+                                                           const HouseholdView& h, std::int64_t i) {
+  const std::uint8_t flags = h.flags[i];
+  const bool elite = (flags & kElite) != 0;
+  IncomeLookups look;
+  look.wage_unit = kc.wage_table[h.local[i]][h.migrant[i]];
+  if (kc.dividend_pc) {
+    // The better-off's extra dividend or +0.0, selected through a bit mask: as a branch (which
+    // the compiler makes of a ?: here) it would be mispredicted for a third of households.
+    const std::uint16_t v = h.village[i];
+    const std::uint64_t mask = std::uint64_t{0} - static_cast<std::uint64_t>(elite);
+    const double extra =
+        std::bit_cast<double>(std::bit_cast<std::uint64_t>(kc.dividend_elite_pc[v]) & mask);
+    look.dividend_pc = kc.dividend_pc[v] + extra;
+  } else {
+    look.dividend_pc = 0.0;
+  }
+  look.persons = h.persons[i];
+  look.elderly = h.elderly[i];
+  look.operating_factor = kc.operating_factor[(flags & kLinked) != 0];
+  look.assistance_pc = kc.assistance_pc[(flags & kMonitored) != 0];
+  return look;
+}
+
+/// Income of household i by source from its look-ups: arithmetic on doubles and floats only.
+[[gnu::always_inline]] inline Income income_from(const KernelCounty& kc, const HouseholdView& h,
+                                                 std::int64_t i, const IncomeLookups& look,
+                                                 double savings, double available, float labour,
+                                                 double placement_bonus) {
+  const double persons = look.persons;
+  Income in;
+  // Training raises the trained workers' wages (skill_gain), not farm output.
+  in.wage = h.skill[i] * look.wage_unit * available * kc.months * (1.0f + h.skill_gain[i]);
+  in.farm_out = kc.farm_tfp * FarmTech::output_units(h.farm_capacity[i], labour);
+  in.harvest = in.farm_out * available;
+  in.bought = in.harvest * kc.purchases;
+  // Aid purchases replace sales the household would have made anyway: only the premium is income.
+  in.operating = in.harvest * look.operating_factor + in.bought * kc.purchase_gain;
+  in.dividend = look.dividend_pc * persons;
+  // Selects (x < y ? y : x is std::max(x, y)), so a loop over households has no branch.
+  const double rent = labour > 0 ? kc.rent[1] : kc.rent[0];
+  const double deposits = savings < 0.0 ? 0.0 : savings;
+  in.property = rent * h.land[i] + deposits * kc.deposit + persons * kc.property_pc + in.dividend;
+  in.pension = kc.pension_rate * look.elderly;
+  in.allowance = h.allowance[i] * persons * kc.allowance_rate;
+  in.assistance = look.assistance_pc * persons;
+  in.transfer =
+      in.pension + in.allowance + persons * kc.transfer_pc + in.assistance + placement_bonus;
+  return in;
+}
+
 /// Wage, farm and business, property and transfer income of household i this step, given its
 /// savings at the start of the step, its available time, its farm labour term and any one-off
 /// placement payment.
@@ -264,30 +328,8 @@ struct Income {
                                                       const HouseholdView& h, std::int64_t i,
                                                       double savings, double available,
                                                       float labour, double placement_bonus = 0.0) {
-  const std::uint8_t flags = h.flags[i];
-  const double persons = h.persons[i];
-  Income in;
-  // Training raises the trained workers' wages (skill_gain), not farm output.
-  in.wage = h.skill[i] * kc.wage_table[h.local[i]][h.migrant[i]] * available * kc.months *
-            (1.0f + h.skill_gain[i]);
-  in.farm_out = kc.farm_tfp * FarmTech::output_units(h.farm_capacity[i], labour);
-  in.harvest = in.farm_out * available;
-  in.bought = in.harvest * kc.purchases;
-  // Aid purchases replace sales the household would have made anyway: only the premium is income.
-  in.operating =
-      in.harvest * kc.operating_factor[(flags & kLinked) != 0] + in.bought * kc.purchase_gain;
-  in.dividend = kc.dividend_pc ? (kc.dividend_pc[h.village[i]] +
-                                  ((flags & kElite) ? kc.dividend_elite_pc[h.village[i]] : 0.0)) *
-                                     persons
-                               : 0.0;
-  in.property = kc.rent[labour > 0] * h.land[i] + std::max(savings, 0.0) * kc.deposit +
-                persons * kc.property_pc + in.dividend;
-  in.pension = kc.pension_rate * h.elderly[i];
-  in.allowance = h.allowance[i] * persons * kc.allowance_rate;
-  in.assistance = kc.assistance_pc[(flags & kMonitored) != 0] * persons;
-  in.transfer =
-      in.pension + in.allowance + persons * kc.transfer_pc + in.assistance + placement_bonus;
-  return in;
+  return income_from(kc, h, i, income_lookups(kc, h, i), savings, available, labour,
+                     placement_bonus);
 }
 
 /// Consumption and the savings after the step.
@@ -301,10 +343,17 @@ struct Spending {
 [[gnu::always_inline]] inline Spending consume_and_save(const KernelCounty& kc, double persons,
                                                         double income, double savings,
                                                         double medical) {
+  // Written as selects (x < y ? y : x is std::max(x, y)), so a loop over households has no
+  // branch and vectorises.
   const double floor = kc.subsistence * persons;
-  double consumption = std::max(floor, kc.mpc * income + kc.wealth * std::max(savings, 0.0));
-  const double cash = savings + income - medical - std::max(-savings, 0.0) * kc.debt_rate;
-  if (cash - consumption < -kc.debt_limit) consumption = std::max(floor, cash + kc.debt_limit);
+  const double wealth = savings < 0.0 ? 0.0 : savings;
+  const double debt = -savings < 0.0 ? 0.0 : -savings;
+  const double wanted = kc.mpc * income + kc.wealth * wealth;
+  const double desired = floor < wanted ? wanted : floor;
+  const double cash = savings + income - medical - debt * kc.debt_rate;
+  const double limited = cash + kc.debt_limit;
+  const double capped = floor < limited ? limited : floor;
+  const double consumption = cash - desired < -kc.debt_limit ? capped : desired;
   return {consumption, cash - consumption};
 }
 
@@ -330,7 +379,7 @@ struct Spending {
   assets *= kc.depreciation_keep;
   h.assets[i] = assets;
   h.skill_gain[i] *= kc.training_keep;
-  h.farm_capacity[i] = tech.capacity(h.farm_base[i], assets);
+  h.farm_capacity[i] = tech.capacity(tech.base(h.skill[i], h.land[i]), assets);
   const std::uint8_t flags = h.flags[i];
   const bool linked =
       labour > 0 && link_rank(code, i - first) < kc.link_threshold[(flags & kElite) != 0];

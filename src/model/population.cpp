@@ -81,7 +81,8 @@ double lognormal_sigma(double gini) {
 }
 
 // Draws every household of the model. sigma[c] is the log-sd of skill in county c.
-void generate_households(const Model& m, State& s, const std::vector<double>& sigma) {
+void generate_households(const Model& m, State& s, const std::vector<double>& sigma,
+                         HouseholdArray<float>& farm_base) {
   Households& h = s.hh;
   const Rng rng(m.seed, s.replicate, Purpose::generate);
   const PopulationSpec& pop = m.population;
@@ -139,9 +140,9 @@ void generate_households(const Model& m, State& s, const std::vector<double>& si
           h.land[i] =
               static_cast<float>(m.county_land_per_person[c] * persons *
                                  std::exp(kLandLogSd * z_land - 0.5 * kLandLogSd * kLandLogSd));
-          h.farm_base[i] = tech.base(h.skill[i], h.land[i]);
-          h.assets[i] = 0.0f;  // set by calibrate_levers at the assets' steady state
-          h.farm_capacity[i] = h.farm_base[i];  // no assets: (1 + 0)^b = 1
+          farm_base[i] = tech.base(h.skill[i], h.land[i]);
+          h.assets[i] = 0.0f;                 // set by calibrate_levers at the assets' steady state
+          h.farm_capacity[i] = farm_base[i];  // no assets: (1 + 0)^b = 1
           h.savings[i] = 0.0f;
           h.ytd_wage[i] = h.ytd_operating[i] = h.ytd_property[i] = h.ytd_transfer[i] = 0.0f;
           h.ytd_medical[i] = h.ytd_covered[i] = 0.0f;
@@ -262,7 +263,7 @@ double income_before_allowance(const Model& m, const State& s, const FarmTech& t
 
 // Each farming household holds the assets at which their marginal return equals the required
 // return under the county's farm productivity: K_i = (q T b_i L_i)^g (none when nobody farms).
-void set_assets(const Model& m, State& s) {
+void set_assets(const Model& m, State& s, const HouseholdArray<float>& farm_base) {
   Households& h = s.hh;
   const Parameters& p = m.param;
   const FarmTech tech(p);
@@ -276,9 +277,9 @@ void set_assets(const Model& m, State& s) {
         const double t = farm_tfp_at_start(s, ch.county);
         for (std::int64_t i = ch.begin; i < ch.end; ++i) {
           const float labour = tech.labour(h.workers[i] - h.local[i] - h.migrant[i], h.elderly[i]);
-          h.assets[i] = fast_powf(static_cast<float>(q * t) * h.farm_base[i] * labour,
+          h.assets[i] = fast_powf(static_cast<float>(q * t) * farm_base[i] * labour,
                                   static_cast<float>(gamma));
-          h.farm_capacity[i] = tech.capacity(h.farm_base[i], h.assets[i]);
+          h.farm_capacity[i] = tech.capacity(farm_base[i], h.assets[i]);
         }
       },
       scratch, unused);
@@ -292,7 +293,7 @@ struct CountyTotals {
 // Calibrates the county levers so initial incomes match the county's mean and shares, and sets
 // the households' assets. The earnings levers (wage level, farm productivity), which are all the
 // labour choice depends on, are final; transfer_other is final only after calibrate_allowance.
-CountyTotals calibrate_levers(const Model& m, State& s) {
+CountyTotals calibrate_levers(const Model& m, State& s, const HouseholdArray<float>& farm_base) {
   Households& h = s.hh;
   CountyEconomy& k = s.economy;
   const Parameters& p = m.param;
@@ -315,7 +316,7 @@ CountyTotals calibrate_levers(const Model& m, State& s) {
           acc[kWageUnits] += annual_wage(h.skill[i], h.local[i], h.migrant[i], p.labour_local_wage,
                                          p.labour_migrant_wage * p.labour_migrant_remit);
           acc[kFarmUnits] += aid.operating_factor(i, labour) *
-                             fast_powf(h.farm_base[i] * labour, static_cast<float>(gamma));
+                             fast_powf(farm_base[i] * labour, static_cast<float>(gamma));
           acc[kRent] += labour > 0 ? 0.0 : p.farm_land_rent * h.land[i];
           acc[kPension] += p.transfer_pension * h.elderly[i];
           acc[kDividends] += aid.dividends(i);
@@ -351,7 +352,7 @@ CountyTotals calibrate_levers(const Model& m, State& s) {
     k.transfer_other[c] = std::max(0.0, sh.transfer * total - a[kPension]) / a[kPersons];
   }
 
-  set_assets(m, s);
+  set_assets(m, s, farm_base);
   return totals;
 }
 
@@ -394,7 +395,7 @@ void calibrate_allowance(const Model& m, State& s, const CountyTotals& totals) {
 // hold exactly for the final allocation, which is then within kLeverTolerance of optimal. The
 // rounds set only the earnings levers (the choice does not depend on the others); property and
 // transfers follow once, for the final allocation.
-void settle_to_fixed_point(const Model& m, State& s) {
+void settle_to_fixed_point(const Model& m, State& s, const HouseholdArray<float>& farm_base) {
   CountyEconomy& k = s.economy;
   Eigen::ArrayXd target_wl, target_ft;  // the previous round's undamped levers
   CountyTotals totals;
@@ -402,7 +403,7 @@ void settle_to_fixed_point(const Model& m, State& s) {
     settle_labour(m, s);
     const Eigen::ArrayXd wl = k.wage_local.array(), wm = k.wage_migrant.array(),
                          ft = k.farm_tfp.array();
-    totals = calibrate_levers(m, s);
+    totals = calibrate_levers(m, s, farm_base);
     // Converged when the recalibrated levers no longer move from one round to the next (once the
     // allocation stops changing, only the damping would still be closing in). The migrant wage
     // is the local one times a constant, so it moves with it.
@@ -558,20 +559,23 @@ State make_population(const Model& m, std::uint64_t replicate) {
   // Gini of initial income per person matches (transfers and household composition compress it).
   std::vector<double> sigma(m.n_county);
   CountyDistribution achieved;
+  // skill x land^a per household, the fixed part of farm output, which setup reads at every
+  // round; the run recomputes it at the few places it needs it (state.hpp), so it is not state.
+  HouseholdArray<float> farm_base(static_cast<std::size_t>(m.n_household));
   for (int c = 0; c < m.n_county; ++c) sigma[c] = lognormal_sigma(m.county_gini[c]);
   for (int round = 0;; ++round) {
-    generate_households(m, s, sigma);
+    generate_households(m, s, sigma, farm_base);
     // The first round calibrates the levers to the drawn allocation; later rounds start from the
     // previous round's fixed point, which the redrawn households barely move. Calibration sees
     // the aid channels that the county aid history left (neutral without one): what earlier
     // rounds built is part of the start incomes, not added to them.
     if (round == 0) {
       history_levers(m, s);
-      calibrate_levers(m, s);
+      calibrate_levers(m, s, farm_base);
     } else {
-      set_assets(m, s);
+      set_assets(m, s, farm_base);
     }
-    settle_to_fixed_point(m, s);
+    settle_to_fixed_point(m, s, farm_base);
     init_accounts(m, s);
     if (round + 1 == kGiniRounds) break;
     county_distribution(m, s.hh, 0.0, achieved);
