@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <vector>
 
@@ -44,6 +45,11 @@ struct Fgt {
 Fgt fgt(std::span<const double> income, std::span<const double> weight, double line);
 Fgt fgt(std::span<const double> income, std::span<const double> weight, double line,
         IndicatorBuffer& buffer);
+/// The same on households' income per person as stored (float), with a net income below zero
+/// counted as zero (gaps stay in [0, 1]), weighted by their persons: the bits of fgt() on the
+/// values converted to double, without a copy unless a household has no person.
+Fgt fgt_households(std::span<const float> income, std::span<const std::uint8_t> persons,
+                   double line);
 
 /// Weighted mean; 0 when the total weight is 0.
 double weighted_mean(std::span<const double> x, std::span<const double> weight);
@@ -70,6 +76,16 @@ GiniMedian gini_median(std::span<const double> x, std::span<const double> weight
 /// x is not ascending.
 /// Reads the input in place (it copies nothing, so it needs no buffer).
 GiniMedian gini_median_sorted(std::span<const double> x, std::span<const double> weight);
+
+/// A weighted income as one sort key: the income's float bits, made to order as unsigned
+/// integers, in the high word and the weight in the low word. Sorting keys by their high word
+/// sorts by income; income_of_key gives the income back exactly.
+std::uint64_t income_sort_key(float income, std::uint32_t weight);
+float income_of_key(std::uint64_t key);
+
+/// gini_median_sorted on keys sorted by income: the same bits as on their incomes and weights
+/// decoded into double arrays, which it does not need.
+GiniMedian gini_median_sorted_keys(std::span<const std::uint64_t> keys);
 
 /// Theil T index of a population split into groups, with its exact decomposition
 /// total = between + within (each part is computed separately, so the identity holds up to

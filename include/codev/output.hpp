@@ -56,6 +56,10 @@ struct GroupSpec {
   bool row_aux_integer = false;
   FixedDim column;
   std::vector<VariableSpec> variables;
+  /// Rows the group will have, when known (a run knows its steps and years): its datasets'
+  /// chunks then hold no more rows than that, so HDF5 does not keep a mostly empty 256 KiB chunk
+  /// in memory for every dataset of ten annual rows. 0: unknown. Changes no value.
+  std::size_t rows_expected = 0;
 };
 
 /// A string or number attribute on the root group: text (NC_CHAR), signed or unsigned 64-bit

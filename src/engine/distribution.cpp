@@ -1,7 +1,6 @@
 #include "engine/distribution.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <span>
 #include <utility>
 
@@ -13,63 +12,35 @@ namespace codev {
 
 namespace {
 
-// A county's distribution is computed from one sequential pass over its households
-// (read_county), a radix sort of 8-byte keys whose histograms that pass already counted
-// (sort_by_value), one pass over the sorted keys (sorted_inputs), and the indicators on arrays
-// that are in cache by then. Every indicator is computed by the same functions, on the same
-// values in the same order, as by sorting (value, position) entries: the output is unchanged.
-
-// A float's bits made to sort as unsigned integers in the order of the float values.
-std::uint32_t orderable(float f) {
-  std::uint32_t u;
-  std::memcpy(&u, &f, sizeof u);
-  return (u & 0x80000000u) ? ~u : (u | 0x80000000u);
-}
-
-// The float whose orderable() is u: the key gives back the exact income.
-float from_orderable(std::uint32_t u) {
-  u = (u & 0x80000000u) ? (u & 0x7fffffffu) : ~u;
-  float f;
-  std::memcpy(&f, &u, sizeof f);
-  return f;
-}
+// A county's distribution is computed from FGT on its households' arrays as they are, one
+// sequential pass over them (read_county), a radix sort of 8-byte keys whose histograms that pass
+// already counted (sort_by_value), and the Gini and median read from the sorted keys. Every
+// indicator is computed by the same functions, on the same values in the same order, as by
+// sorting (value, position) entries: the output is unchanged.
 
 // Radix digits of the sort: the keys are sorted on their high word (the value) only.
 constexpr int kDigitBits = 11;
 constexpr std::size_t kBuckets = std::size_t{1} << kDigitBits;
 constexpr int kDigits = (32 + kDigitBits - 1) / kDigitBits;
 
-// A key: the orderable value in the high word, the household's persons in the low word. The low
-// word rides along: the sort is stable, so equal values keep household order (the tie order of
-// the indicators' own sort by value, then position), and the weight needs no second look-up.
-std::uint64_t sort_key(float value, std::uint8_t persons) {
-  return (std::uint64_t{orderable(value)} << 32) | persons;
-}
-
-// The one pass over the county's households [b, e): the sort keys of income per person, the
-// histograms of their radix digits, and, when `poverty`, the FGT inputs in household order (net
-// income below zero, medical costs above income, counts as zero: gaps stay in [0, 1]).
-void read_county(const Households& h, std::int64_t b, std::int64_t e, bool poverty,
-                 DistributionScratch& buf) {
+// The one pass over the county's households [b, e): the sort keys of income per person
+// (income_sort_key: the value in the high word, the household's persons in the low word, which
+// rides along: the sort is stable, so equal values keep household order, the tie order of the
+// indicators' own sort by value, then position, and the weight needs no second look-up), and the
+// histograms of their radix digits.
+void read_county(const Households& h, std::int64_t b, std::int64_t e, DistributionScratch& buf) {
   const auto n = static_cast<std::size_t>(e - b);
   buf.keys.resize(n);
-  buf.x.resize(poverty ? n : 0);
-  buf.w.resize(poverty ? n : 0);
   std::fill(buf.count.begin(), buf.count.end(), 0);
   std::uint32_t* const count = buf.count.data();
   const float* const income = h.income_pc.data() + b;
-  const float* const net = h.net_income_pc.data() + b;
   const std::uint8_t* const persons = h.persons.data() + b;
   for (std::size_t j = 0; j < n; ++j) {
-    const std::uint64_t k = sort_key(income[j], persons[j]);
+    const std::uint64_t k = income_sort_key(income[j], persons[j]);
     buf.keys[j] = k;
     for (int d = 0; d < kDigits; ++d) {
       ++count[static_cast<std::size_t>(d) * kBuckets +
               ((k >> (32 + d * kDigitBits)) & (kBuckets - 1))];
-    }
-    if (poverty) {
-      buf.x[j] = std::max(0.0f, net[j]);
-      buf.w[j] = persons[j];
     }
   }
 }
@@ -90,19 +61,6 @@ void sort_by_value(DistributionScratch& buf) {
     const int shift = 32 + d * kDigitBits;
     for (const std::uint64_t k : keys) buf.sorted[count[(k >> shift) & (kBuckets - 1)]++] = k;
     keys.swap(buf.sorted);
-  }
-}
-
-// Income per person and persons in ascending order of income, from the sorted keys (over the FGT
-// inputs, which are used by then).
-void sorted_inputs(DistributionScratch& buf) {
-  const std::size_t n = buf.keys.size();
-  buf.x.resize(n);
-  buf.w.resize(n);
-  for (std::size_t j = 0; j < n; ++j) {
-    const std::uint64_t k = buf.keys[j];
-    buf.x[j] = from_orderable(static_cast<std::uint32_t>(k >> 32));
-    buf.w[j] = static_cast<double>(k & 0xffffffffu);
   }
 }
 
@@ -129,25 +87,26 @@ void county_distribution(const Model& m, const Households& h, double line, Count
     const auto n_max = static_cast<std::size_t>(largest);
     for (DistributionScratch& b : per_worker) {
       for (auto* v : {&b.keys, &b.sorted}) v->reserve(n_max);
-      for (auto* v : {&b.x, &b.w}) v->reserve(n_max);
       b.count.resize(kDigits * kBuckets);
     }
   }
   parallel_for_items(n, [&](std::size_t cu) {
     const auto c = static_cast<int>(cu);
     DistributionScratch& buf = per_worker[static_cast<std::size_t>(worker_index())];
-    const bool poverty = line > 0;
-    read_county(h, m.household_begin[c], m.household_begin[c + 1], poverty, buf);
-    // FGT first: its inputs were just written, and the sort then reuses the cache.
-    if (poverty) {
-      const Fgt f = fgt(buf.x, buf.w, line, buf.indicators);
+    const std::int64_t first = m.household_begin[c], end = m.household_begin[c + 1];
+    // FGT on the households' net income as stored (below zero as zero: medical costs above
+    // income count as no income, so gaps stay in [0, 1]), read in place.
+    if (line > 0) {
+      const auto at = static_cast<std::size_t>(first), size = static_cast<std::size_t>(end - first);
+      const Fgt f = fgt_households(std::span(h.net_income_pc).subspan(at, size),
+                                   std::span(h.persons).subspan(at, size), line);
       out.fgt0[cu] = f.fgt0;
       out.fgt1[cu] = f.fgt1;
       out.fgt2[cu] = f.fgt2;
     }
+    read_county(h, first, end, buf);
     sort_by_value(buf);
-    sorted_inputs(buf);
-    const GiniMedian gm = gini_median_sorted(buf.x, buf.w);
+    const GiniMedian gm = gini_median_sorted_keys(buf.keys);
     out.gini[cu] = gm.gini;
     out.median[cu] = gm.median;
   });

@@ -21,14 +21,6 @@ struct DistributionScratch {
   /// Histograms of the keys' radix digits; 32-bit counts (a county has far fewer than 2^32
   /// households) keep all of them in L1 while the keys are read.
   std::vector<std::uint32_t> count;
-  /// The FGT inputs in household order (net income, persons), then, once FGT is computed, the
-  /// Gini and median inputs in ascending income order (income per person, persons): one pair of
-  /// buffers for both saves 16 bytes per household of the largest county per worker.
-  std::vector<double> x, w;
-  /// fgt's copy of its inputs, used only if a household had no person, which households never
-  /// have (a household has at least one worker or elderly member): not reserved, so it costs
-  /// nothing (it would grow once, at the first such county, if that changed).
-  IndicatorBuffer indicators;
 };
 
 /// County-phase temporaries (TFP catch-up).

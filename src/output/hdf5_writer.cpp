@@ -46,16 +46,18 @@ constexpr hsize_t kTargetChunkBytes = 256 * 1024;
 constexpr hsize_t kMaxChunkColumns = 1024 * 1024 / sizeof(double);
 constexpr unsigned kDeflateLevel = 4;
 
-/// Chunk shape (rows, columns) for a float64 dataset that grows by one row at a time.
 struct ChunkShape {
   hsize_t rows = 1;
   hsize_t columns = 1;
 };
 
-ChunkShape chunk_shape(hsize_t n_column) {
+/// Chunk shape (rows, columns) for a float64 dataset that grows by one row at a time, up to
+/// `rows_expected` rows when that is known (0: not known).
+ChunkShape chunk_shape(hsize_t n_column, hsize_t rows_expected) {
   ChunkShape shape;
   shape.columns = std::clamp<hsize_t>(n_column, 1, kMaxChunkColumns);
   shape.rows = std::max<hsize_t>(1, kTargetChunkBytes / (shape.columns * sizeof(double)));
+  if (rows_expected > 0) shape.rows = std::min(shape.rows, rows_expected);
   return shape;
 }
 
@@ -170,9 +172,9 @@ Handle write_axis_variable(hid_t group, const AxisVariable& variable, bool coord
 /// (float64, or int64 for `integer` ones such as years), rank 2 (rows x n_column, float64) for
 /// variables.
 Handle create_growing_dataset(hid_t group, const std::string& name, int rank, hsize_t n_column,
-                              bool fill_nan, const std::string& object, const std::string& file,
-                              bool integer = false) {
-  const ChunkShape chunk = chunk_shape(rank == 1 ? 1 : n_column);
+                              hsize_t rows_expected, bool fill_nan, const std::string& object,
+                              const std::string& file, bool integer = false) {
+  const ChunkShape chunk = chunk_shape(rank == 1 ? 1 : n_column, rows_expected);
   const hsize_t dims[2] = {0, n_column};
   // An empty fixed dimension cannot hold a chunk of width 1, so it is declared unlimited too.
   const hsize_t max_dims[2] = {h5::kUnlimited, n_column > 0 ? n_column : h5::kUnlimited};
@@ -375,8 +377,9 @@ struct Writer::Impl {
 
     // Row dimension: an unlimited scale (CF time units and calendar let xarray decode dates).
     const std::string row_path = path_of(spec.row_dim);
-    sink.row_coordinate = create_growing_dataset(group.get(), spec.row_dim, 1, 0, false, row_path,
-                                                 file, spec.row_integer);
+    sink.row_coordinate =
+        create_growing_dataset(group.get(), spec.row_dim, 1, 0, spec.rows_expected, false, row_path,
+                               file, spec.row_integer);
     h5::make_dimension(sink.row_coordinate.get(), spec.row_dim, dimension_ids_.next(), row_path,
                        file);
     write_description(sink.row_coordinate.get(), spec.row_units, spec.row_long_name, row_path,
@@ -391,8 +394,9 @@ struct Writer::Impl {
     for (const AxisVariable& aux : spec.column.auxiliary) coordinates += aux.name + " ";
     if (!spec.row_aux_name.empty()) {
       const std::string aux_path = path_of(spec.row_aux_name);
-      sink.row_aux = create_growing_dataset(group.get(), spec.row_aux_name, 1, 0, false, aux_path,
-                                            file, spec.row_aux_integer);
+      sink.row_aux =
+          create_growing_dataset(group.get(), spec.row_aux_name, 1, 0, spec.rows_expected, false,
+                                 aux_path, file, spec.row_aux_integer);
       attach_scale(sink.row_aux.get(), sink.row_coordinate.get(), 0, aux_path, file);
       write_description(sink.row_aux.get(), spec.row_aux_units,
                         spec.row_aux_long_name.empty() ? spec.row_aux_name : spec.row_aux_long_name,
@@ -408,8 +412,8 @@ struct Writer::Impl {
     // Variables: row x column, NaN-filled, both scales attached (axis 0 = row, 1 = column).
     for (const VariableSpec& variable : spec.variables) {
       const std::string var_path = path_of(variable.name);
-      Handle dataset = create_growing_dataset(group.get(), variable.name, 2, sink.n_column, true,
-                                              var_path, file);
+      Handle dataset = create_growing_dataset(group.get(), variable.name, 2, sink.n_column,
+                                              spec.rows_expected, true, var_path, file);
       attach_scale(dataset.get(), sink.row_coordinate.get(), 0, var_path, file);
       attach_scale(dataset.get(), column.get(), 1, var_path, file);
       write_description(dataset.get(), variable.units, variable.long_name, var_path, file);

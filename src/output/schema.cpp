@@ -295,8 +295,9 @@ const PanelVariable kPanelVariables[] = {
 
 // Groups with a row per year: the year is an integer coordinate, and the start of the calendar
 // year is the CF time coordinate along it (ncdump -t and xarray show dates).
-GroupSpec yearly_group(const std::string& name, const std::string& start) {
+GroupSpec yearly_group(const std::string& name, const std::string& start, std::size_t n_years) {
   GroupSpec g;
+  g.rows_expected = n_years;
   g.name = name;
   g.row_dim = "year";
   g.row_units = "1";
@@ -326,6 +327,9 @@ std::vector<std::int64_t> panel_households(const Model& m) {
 
 OutputLayout make_run_layout(const Model& m, const RunOptions& o, bool with_panel) {
   OutputLayout layout;
+  // Rows of the run's groups: one a step, one a closed year (chunk shapes, GroupSpec).
+  std::size_t n_years = 0;
+  for (int st = 0; st < m.n_step; ++st) n_years += m.closes_year(st) ? 1 : 0;
   const std::string start = start_date(m);
   layout.root_attributes = provenance_attributes("codev run: " + m.name, o.command_line);
   const std::vector<Attribute> run_attributes = {
@@ -353,20 +357,21 @@ OutputLayout make_run_layout(const Model& m, const RunOptions& o, bool with_pane
   monthly.row_aux_name = "year";
   monthly.row_aux_long_name = "calendar year";
   monthly.row_aux_integer = true;
+  monthly.rows_expected = static_cast<std::size_t>(m.n_step);
   monthly.column = county_dim(m);
   for_each_monthly(m, nullptr, [&](const VariableSpec& spec, const double*, std::size_t) {
     monthly.variables.push_back(spec);
   });
   layout.groups.push_back(monthly);
 
-  GroupSpec annual = yearly_group("annual", start);
+  GroupSpec annual = yearly_group("annual", start, n_years);
   annual.column = county_dim(m);
   for_each_annual(nullptr, nullptr, [&](const VariableSpec& spec, const std::vector<double>*) {
     annual.variables.push_back(spec);
   });
   layout.groups.push_back(annual);
 
-  GroupSpec region = yearly_group("region", start);
+  GroupSpec region = yearly_group("region", start, n_years);
   region.column.name = "group";
   region.column.coordinate = {
       "group", "county group (all, or by role)", "1",
@@ -374,7 +379,7 @@ OutputLayout make_run_layout(const Model& m, const RunOptions& o, bool with_pane
   for (const RegionVariable& v : region_variables()) region.variables.push_back(v.spec);
   layout.groups.push_back(region);
 
-  GroupSpec pairings = yearly_group("pairings", start);
+  GroupSpec pairings = yearly_group("pairings", start, n_years);
   std::vector<std::string> pairing_ids;
   std::vector<std::int64_t> donors, recipients;
   for (const Pairing& p : m.pairings) {
@@ -389,7 +394,7 @@ OutputLayout make_run_layout(const Model& m, const RunOptions& o, bool with_pane
   for (const PairingVariable& v : pairing_variables()) pairings.variables.push_back(v.spec);
   layout.groups.push_back(pairings);
 
-  GroupSpec anomalies = yearly_group("anomalies", start);
+  GroupSpec anomalies = yearly_group("anomalies", start, n_years);
   anomalies.column.name = "anomaly";
   std::vector<std::string> anomaly_names, anomaly_long_names;
   for (const InstrumentAnomaly& a : anomaly_list()) {
@@ -402,7 +407,7 @@ OutputLayout make_run_layout(const Model& m, const RunOptions& o, bool with_pane
   anomalies.variables = {{"count", "1", "times the anomaly occurred in the year"}};
   layout.groups.push_back(anomalies);
 
-  GroupSpec programmes = yearly_group("programmes", start);
+  GroupSpec programmes = yearly_group("programmes", start, n_years);
   std::vector<std::string> programme_ids, programme_names, payers;
   std::vector<std::int64_t> programme_counties;
   for (const Programme& p : m.programmes) {
@@ -424,7 +429,7 @@ OutputLayout make_run_layout(const Model& m, const RunOptions& o, bool with_pane
   const std::vector<std::int64_t> panel =
       with_panel ? panel_households(m) : std::vector<std::int64_t>{};
   if (!panel.empty()) {
-    GroupSpec hh = yearly_group("households", start);
+    GroupSpec hh = yearly_group("households", start, n_years);
     std::vector<std::int64_t> ids, county;
     for (std::int64_t i : panel) {
       int c = 0;

@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 
@@ -184,6 +185,40 @@ Fgt fgt(std::span<const double> income, std::span<const double> weight, double l
   return {s.poor / s.total, s.gap1 / s.total, s.gap2 / s.total};
 }
 
+namespace {
+/// Households' net income per person (below zero as zero) and persons, as doubles on the fly.
+struct NetIncomeView {
+  std::span<const float> income;
+  std::span<const std::uint8_t> persons;
+  std::size_t size() const { return income.size(); }
+  double x(std::size_t k) const { return std::max(0.0f, income[k]); }
+  double w(std::size_t k) const { return persons[k]; }
+};
+}  // namespace
+
+Fgt fgt_households(std::span<const float> income, std::span<const std::uint8_t> persons,
+                   double line) {
+  check_sizes("fgt_households", income.size(), persons.size());
+  const NetIncomeView v{income, persons};
+  const bool all_weighted =
+      std::find(persons.begin(), persons.end(), std::uint8_t{0}) == persons.end();
+  if (!all_weighted) {
+    // fgt's copying path (weight 0 entries are dropped before the summation tree is built).
+    std::vector<double> x(v.size()), w(v.size());
+    for (std::size_t k = 0; k < v.size(); ++k) {
+      x[k] = v.x(k);
+      w[k] = v.w(k);
+    }
+    return fgt(x, w, line);
+  }
+  // fgt's in-place path: the same validation, then the same sums on the same values.
+  if (!std::isfinite(line)) fail("fgt", "poverty line is not finite");
+  for (std::size_t k = 0; k < v.size(); ++k) counts("fgt", k, v.x(k), v.w(k));
+  if (v.size() == 0 || line <= 0.0) return {};
+  const FgtSums sums = fgt_sums(v, line, 0, v.size());
+  return {sums.poor / sums.total, sums.gap1 / sums.total, sums.gap2 / sums.total};
+}
+
 double weighted_mean(std::span<const double> x, std::span<const double> weight) {
   check_sizes("weighted_mean", x.size(), weight.size());
   CompensatedSum w_sum;
@@ -299,24 +334,60 @@ GiniMedian gini_median(std::span<const double> x, std::span<const double> weight
   return {g.gini, median_sorted(v, g.w_total)};
 }
 
-GiniMedian gini_median_sorted(std::span<const double> x, std::span<const double> weight) {
-  // Nothing is copied: the input is validated in one pass (every entry first, then the order, as
-  // the copying functions do), then read in place, zero weights skipped. Positively weighted
-  // entries in input order are then in sort_entries' order (ties by position).
-  check_sizes("gini_median_sorted", x.size(), weight.size());
+namespace {
+
+// Nothing is copied: the input is validated in one pass (every entry first, then the order, as
+// the copying functions do), then read in place, zero weights skipped. Positively weighted
+// entries in input order are then in sort_entries' order (ties by position).
+template <class View>
+GiniMedian gini_median_in_place(const char* fn, const View& v) {
   bool any = false, ascending = true;
   double prev = 0.0;
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    if (!counts("gini_median_sorted", i, x[i], weight[i])) continue;
-    if (any && x[i] < prev) ascending = false;
-    prev = x[i];
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const double x = v.x(i);
+    if (!counts(fn, i, x, v.w(i))) continue;
+    if (any && x < prev) ascending = false;
+    prev = x;
     any = true;
   }
   if (!any) return {};
-  if (!ascending) fail("gini_median_sorted", "incomes are not in ascending order");
-  const SpanView v{x, weight};
+  if (!ascending) fail(fn, "incomes are not in ascending order");
   const GiniTotal g = gini_sorted(v);
   return {g.gini, median_sorted(v, g.w_total)};
+}
+
+/// Sort keys (income_sort_key) read as incomes and weights.
+struct KeyView {
+  std::span<const std::uint64_t> keys;
+  std::size_t size() const { return keys.size(); }
+  double x(std::size_t k) const { return income_of_key(keys[k]); }
+  double w(std::size_t k) const { return static_cast<double>(keys[k] & 0xffffffffu); }
+};
+
+}  // namespace
+
+GiniMedian gini_median_sorted(std::span<const double> x, std::span<const double> weight) {
+  check_sizes("gini_median_sorted", x.size(), weight.size());
+  return gini_median_in_place("gini_median_sorted", SpanView{x, weight});
+}
+
+std::uint64_t income_sort_key(float income, std::uint32_t weight) {
+  std::uint32_t u;
+  std::memcpy(&u, &income, sizeof u);
+  u = (u & 0x80000000u) ? ~u : (u | 0x80000000u);
+  return (std::uint64_t{u} << 32) | weight;
+}
+
+float income_of_key(std::uint64_t key) {
+  auto u = static_cast<std::uint32_t>(key >> 32);
+  u = (u & 0x80000000u) ? (u & 0x7fffffffu) : ~u;
+  float f;
+  std::memcpy(&f, &u, sizeof f);
+  return f;
+}
+
+GiniMedian gini_median_sorted_keys(std::span<const std::uint64_t> keys) {
+  return gini_median_in_place("gini_median_sorted_keys", KeyView{keys});
 }
 
 Theil theil(std::span<const double> x, std::span<const double> weight, std::span<const int> group,
