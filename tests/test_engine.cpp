@@ -138,7 +138,8 @@ TEST_CASE("output datasets are bit-identical for 1, 2 and 4 threads and across r
 }
 
 TEST_CASE("the kernel's generic and wide paths give the same datasets", "[engine][determinism]") {
-  // Every aid channel on, so that every branch of the kernel runs on both paths.
+  // Every aid channel on, so that every branch of the kernel runs on both paths; setup's assets
+  // (population.cpp) take the same path, so the households are drawn on each too.
   ScenarioSpec spec = small_spec();
   spec.pairings = {testing::pairing("a", 510116, 513332, 40e6, 30),
                    testing::pairing("b", 510106, 513335, 30e6, 25)};

@@ -17,8 +17,7 @@ namespace codev {
 /// x^y for x >= 0 (0 for x <= 0) in float, as 2^(y log2 x) with polynomial log2 and exp2 (relative
 /// error below 1e-5 for x up to 1e9). The kernel calls it once per household-step; libm's powf cost
 /// a quarter of the kernel's time. Pure arithmetic, so it is deterministic like the rest.
-inline float fast_powf(float x, float y) {
-  if (!(x > 0.0f)) return 0.0f;
+[[gnu::always_inline]] inline float fast_powf(float x, float y) {
   // log2 x = exponent + log2(mantissa), mantissa m in [1, 2) mapped to t = (m - 1) / (m + 1).
   std::uint32_t bits;
   std::memcpy(&bits, &x, sizeof bits);
@@ -45,7 +44,9 @@ inline float fast_powf(float x, float y) {
   const auto e = static_cast<std::uint32_t>(std::clamp(static_cast<int>(n), -126, 127) + 127) << 23;
   float scale;
   std::memcpy(&scale, &e, sizeof scale);
-  return p * scale;
+  // 0 for x <= 0 (and NaN) as a select, not an early return, so loops over households vectorise;
+  // the arithmetic above on such an x is discarded.
+  return x > 0.0f ? p * scale : 0.0f;
 }
 
 /// A deterministic rank in [0, 1) for household `index` of county `code`, fixed for the run:

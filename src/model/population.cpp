@@ -19,6 +19,7 @@
 #include "engine/county.hpp"
 #include "engine/distribution.hpp"
 #include "engine/household_model.hpp"
+#include "engine/kernel.hpp"
 #include "engine/reduce.hpp"
 #include "engine/rng.hpp"
 #include "policy/aid.hpp"
@@ -261,8 +262,46 @@ double income_before_allowance(const Model& m, const State& s, const FarmTech& t
          p.transfer_pension * h.elderly[i] + aid.dividends(i);
 }
 
+// set_assets for households [b, e) of a county with start productivity t: the labour terms
+// looked up first, then arithmetic only, which the compiler vectorises.
+struct AssetsArgs {
+  const FarmTech& tech;
+  float qt, gamma;
+  const float* __restrict farm_base;
+  const std::uint8_t* __restrict workers;
+  const std::uint8_t* __restrict local;
+  const std::uint8_t* __restrict migrant;
+  const std::uint8_t* __restrict elderly;
+  float* __restrict assets;
+  float* __restrict farm_capacity;
+};
+[[gnu::always_inline]] inline void assets_range(const AssetsArgs& a, std::int64_t b,
+                                                std::int64_t e) {
+  constexpr std::int64_t kBlock = 256;
+  float labour[kBlock];
+  for (std::int64_t b0 = b; b0 < e; b0 += kBlock) {
+    const std::int64_t n = std::min(kBlock, e - b0);
+    for (std::int64_t j = 0; j < n; ++j) {
+      const std::int64_t i = b0 + j;
+      labour[j] = a.tech.labour(a.workers[i] - a.local[i] - a.migrant[i], a.elderly[i]);
+    }
+    for (std::int64_t j = 0; j < n; ++j) {
+      const std::int64_t i = b0 + j;
+      const float assets = fast_powf(a.qt * a.farm_base[i] * labour[j], a.gamma);
+      a.assets[i] = assets;
+      a.farm_capacity[i] = a.tech.capacity(a.farm_base[i], assets);
+    }
+  }
+}
+void assets_generic(const AssetsArgs& a, std::int64_t b, std::int64_t e) { assets_range(a, b, e); }
+[[gnu::target("avx2,bmi,bmi2")]] void assets_wide(const AssetsArgs& a, std::int64_t b,
+                                                  std::int64_t e) {
+  assets_range(a, b, e);
+}
+
 // Each farming household holds the assets at which their marginal return equals the required
 // return under the county's farm productivity: K_i = (q T b_i L_i)^g (none when nobody farms).
+// On the kernel's path (generic or wide, engine/kernel.hpp): the same values on both.
 void set_assets(const Model& m, State& s, const HouseholdArray<float>& farm_base) {
   Households& h = s.hh;
   const Parameters& p = m.param;
@@ -270,17 +309,23 @@ void set_assets(const Model& m, State& s, const HouseholdArray<float>& farm_base
   const double beta = p.farm_capital_elasticity;
   const double gamma = 1.0 / (1.0 - beta);
   const double q = beta / p.farm_asset_return;
+  const bool wide = kernel_path() == KernelPath::wide;
   std::vector<double> scratch, unused;
   reduce_by_county(
       m, 0,
       [&](const Chunk& ch, double*) {
         const double t = farm_tfp_at_start(s, ch.county);
-        for (std::int64_t i = ch.begin; i < ch.end; ++i) {
-          const float labour = tech.labour(h.workers[i] - h.local[i] - h.migrant[i], h.elderly[i]);
-          h.assets[i] = fast_powf(static_cast<float>(q * t) * farm_base[i] * labour,
-                                  static_cast<float>(gamma));
-          h.farm_capacity[i] = tech.capacity(farm_base[i], h.assets[i]);
-        }
+        const AssetsArgs a{tech,
+                           static_cast<float>(q * t),
+                           static_cast<float>(gamma),
+                           farm_base.data(),
+                           h.workers.data(),
+                           h.local.data(),
+                           h.migrant.data(),
+                           h.elderly.data(),
+                           h.assets.data(),
+                           h.farm_capacity.data()};
+        (wide ? assets_wide : assets_generic)(a, ch.begin, ch.end);
       },
       scratch, unused);
 }
