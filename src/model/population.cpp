@@ -299,6 +299,21 @@ void assets_generic(const AssetsArgs& a, std::int64_t b, std::int64_t e) { asset
   assets_range(a, b, e);
 }
 
+// out[j] = fast_powf(base[j] * labour[j], y) for j < n: arithmetic only, vectorised on the wide
+// path.
+[[gnu::always_inline]] inline void powers_range(const float* __restrict base,
+                                                const float* __restrict labour, float y,
+                                                float* __restrict out, std::int64_t n) {
+  for (std::int64_t j = 0; j < n; ++j) out[j] = fast_powf(base[j] * labour[j], y);
+}
+void powers_generic(const float* base, const float* labour, float y, float* out, std::int64_t n) {
+  powers_range(base, labour, y, out, n);
+}
+[[gnu::target("avx2,bmi,bmi2")]] void powers_wide(const float* base, const float* labour, float y,
+                                                  float* out, std::int64_t n) {
+  powers_range(base, labour, y, out, n);
+}
+
 // Each farming household holds the assets at which their marginal return equals the required
 // return under the county's farm productivity: K_i = (q T b_i L_i)^g (none when nobody farms).
 // On the kernel's path (generic or wide, engine/kernel.hpp): the same values on both.
@@ -350,21 +365,35 @@ CountyTotals calibrate_levers(const Model& m, State& s, const HouseholdArray<flo
   const double q = beta / p.farm_asset_return;
 
   // Pass 1: wage and farm units at unit levels; allowance computed after the other levers.
+  const bool wide = kernel_path() == KernelPath::wide;
   reduce_by_county(
       m, kNumCal,
       [&](const Chunk& ch, double* acc) {
         const StartAid aid(m, s, ch.county);
-        for (std::int64_t i = ch.begin; i < ch.end; ++i) {
-          const int farm = h.workers[i] - h.local[i] - h.migrant[i];
-          const float labour = tech.labour(farm, h.elderly[i]);
-          acc[kPersons] += h.persons[i];
-          acc[kWageUnits] += annual_wage(h.skill[i], h.local[i], h.migrant[i], p.labour_local_wage,
-                                         p.labour_migrant_wage * p.labour_migrant_remit);
-          acc[kFarmUnits] += aid.operating_factor(i, labour) *
-                             fast_powf(farm_base[i] * labour, static_cast<float>(gamma));
-          acc[kRent] += labour > 0 ? 0.0 : p.farm_land_rent * h.land[i];
-          acc[kPension] += p.transfer_pension * h.elderly[i];
-          acc[kDividends] += aid.dividends(i);
+        // By blocks: the labour terms, the farm units (b_i L_i)^g on the kernel's path, then the
+        // sums in household order.
+        constexpr std::int64_t kBlock = 256;
+        float labour_b[kBlock], units_b[kBlock];
+        for (std::int64_t b0 = ch.begin; b0 < ch.end; b0 += kBlock) {
+          const std::int64_t n = std::min(kBlock, ch.end - b0);
+          for (std::int64_t j = 0; j < n; ++j) {
+            const std::int64_t i = b0 + j;
+            labour_b[j] = tech.labour(h.workers[i] - h.local[i] - h.migrant[i], h.elderly[i]);
+          }
+          (wide ? powers_wide : powers_generic)(farm_base.data() + b0, labour_b,
+                                                static_cast<float>(gamma), units_b, n);
+          for (std::int64_t j = 0; j < n; ++j) {
+            const std::int64_t i = b0 + j;
+            const float labour = labour_b[j];
+            acc[kPersons] += h.persons[i];
+            acc[kWageUnits] +=
+                annual_wage(h.skill[i], h.local[i], h.migrant[i], p.labour_local_wage,
+                            p.labour_migrant_wage * p.labour_migrant_remit);
+            acc[kFarmUnits] += aid.operating_factor(i, labour) * units_b[j];
+            acc[kRent] += labour > 0 ? 0.0 : p.farm_land_rent * h.land[i];
+            acc[kPension] += p.transfer_pension * h.elderly[i];
+            acc[kDividends] += aid.dividends(i);
+          }
         }
       },
       scratch, sums);
