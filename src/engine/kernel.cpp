@@ -187,8 +187,11 @@ namespace {
       assistance_pc_b[j] = look.assistance_pc;
     }
     // The household arrays and the block's arrays are distinct and household j touches only its
-    // own elements, which the compiler cannot see through the views' pointers: ivdep tells it.
+    // own elements, which the compiler cannot see through the views' pointers: ivdep tells GCC
+    // (clang, which has no such pragma without warnings, vectorises as it sees fit).
+#if !defined(__clang__)
 #pragma GCC ivdep
+#endif
     for (std::int64_t j = 0; j < n; ++j) {
       const std::int64_t i = b0 + j;
       const IncomeLookups look{wage_unit_b[j], dividend_pc_b[j],      persons_b[j],
