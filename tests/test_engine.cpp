@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <random>
 #include <string>
 
 #include "codev/engine.hpp"
@@ -541,6 +542,71 @@ TEST_CASE("one household-step's income by source and consumption match a hand co
   const Income leased = income_by_source(kc, h, 0, savings, available, 0.0f);
   CHECK(leased.farm_out == 0.0);
   CHECK(leased.property == Approx(50.0 * 2.0 + 5000.0 * 0.001 + 3 * 10.0 + 60.0).epsilon(1e-12));
+}
+
+TEST_CASE("a household without an event gets quiet_events' result, and only those do",
+          "[engine][kernel]") {
+  // The kernel runs household_events only where eventful() says an event is possible, and gives
+  // the others quiet_events' result. On many random households, words and plans: wherever
+  // eventful() is false, household_events must give exactly that result and change nothing but
+  // kSearching; and both kinds must occur.
+  const Model m =
+      compile(read_scenario(std::string(CODEV_SOURCE_DIR) + "/tests/data/golden/tiny.yaml"));
+  const FarmTech tech(m.param);
+  const Rng dyn(m.seed, 0, Purpose::dynamics);
+  KernelCounty kc;
+  kc.months = 1;
+  kc.ill_p = Rng::threshold32(0.01);
+  kc.ill_p_chronic = Rng::threshold32(0.05);
+  kc.lost_months = 2;
+  kc.out_of_pocket = 800.0;
+  kc.accept = Rng::threshold(0.5);
+  kc.switching_cost = 300.0;
+  for (int l = 1; l <= kMaxLabourIndex; ++l)
+    kc.layoff_threshold[static_cast<std::size_t>(l)] = Rng::threshold32(0.02 * l);
+  std::mt19937_64 rng(3);
+  int quiet = 0, eventful_n = 0;
+  for (int k = 0; k < 20000; ++k) {
+    Households hh;
+    hh.resize(1);
+    hh.persons[0] = 4;
+    hh.workers[0] = static_cast<std::uint8_t>(rng() % 4);
+    hh.elderly[0] = static_cast<std::uint8_t>(rng() % 2);
+    hh.local[0] = static_cast<std::uint8_t>(rng() % (hh.workers[0] + 1));
+    hh.migrant[0] = static_cast<std::uint8_t>(rng() % (hh.workers[0] - hh.local[0] + 1));
+    hh.sick_months[0] = static_cast<std::uint8_t>(rng() % 8 == 0 ? 1 + rng() % 2 : 0);
+    hh.flags[0] = static_cast<std::uint8_t>(rng() & (kChronic | kSearching | kMonitored));
+    hh.savings[0] = 1000.0f + static_cast<float>(rng() % 5000);
+    const std::uint64_t word = rng();
+    const auto plan = static_cast<std::int8_t>(rng() % 16 == 0 ? kFarmToMigrant : kStay);
+    const HouseholdView h(hh);
+    const bool possible = eventful(kc, h, 0, word, plan);
+    const EventResult q = quiet_events(h, tech, 0);
+    const Households before = hh;
+    ChunkSelections offers{};
+    const EventResult e =
+        household_events(kc, h, tech, dyn, 510116, 0, 5, 1, 0, word, plan, offers);
+    if (possible) {
+      ++eventful_n;
+      continue;
+    }
+    ++quiet;
+    CHECK(e.savings == q.savings);
+    CHECK(e.medical == q.medical);
+    CHECK(e.covered == q.covered);
+    CHECK(e.available == q.available);
+    CHECK(e.labour == q.labour);
+    CHECK(e.ill == q.ill);
+    CHECK(e.placed == q.placed);
+    CHECK(e.trained == q.trained);
+    CHECK(hh.local[0] == before.local[0]);
+    CHECK(hh.migrant[0] == before.migrant[0]);
+    CHECK(hh.sick_months[0] == before.sick_months[0]);
+    CHECK(hh.flags[0] == (before.flags[0] & static_cast<std::uint8_t>(~kSearching)));
+    CHECK(hh.savings[0] == before.savings[0]);
+  }
+  CHECK(quiet > 10000);
+  CHECK(eventful_n > 1000);
 }
 
 TEST_CASE("the per-step invariants catch broken states", "[engine][validate]") {

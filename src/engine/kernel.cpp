@@ -126,6 +126,7 @@ namespace {
       operating_factor_b[kBlock], assistance_pc_b[kBlock], harvest_b[kBlock], assistance_b[kBlock],
       bought_b[kBlock], pension_b[kBlock], allowance_b[kBlock];
   std::uint64_t word_b[kBlock + 2 * kHouseholdsPerDraw];
+  std::int64_t eventful_b[kBlock];
   float labour_b[kBlock];
   for (std::int64_t b0 = ch.begin; b0 < ch.end; b0 += kBlock) {
     const std::int64_t n = std::min(kBlock, ch.end - b0);
@@ -150,7 +151,24 @@ namespace {
         h.farm_capacity[i] = tech.capacity(tech.base(h.skill[i], h.land[i]), assets);
       }
     }
+    // Most households have no event in a step: they get quiet_events' result in a branch-free
+    // loop, which also lists the eventful ones; those then run household_events in household
+    // order (the order in which they draw from the rationed offers and add to the sums).
+    std::int64_t n_eventful = 0;
     for (std::int64_t j = 0; j < n; ++j) {
+      const std::int64_t i = b0 + j;
+      const EventResult e = quiet_events(h, tech, i);
+      h.flags[i] = h.flags[i] & static_cast<std::uint8_t>(~kSearching);
+      bonus_b[j] = 0.0;
+      savings_b[j] = e.savings;
+      medical_b[j] = e.medical;
+      available_b[j] = e.available;
+      labour_b[j] = e.labour;
+      eventful_b[n_eventful] = j;
+      n_eventful += eventful(kc, h, i, word[j], plan[i]) ? 1 : 0;
+    }
+    for (std::int64_t k = 0; k < n_eventful; ++k) {
+      const std::int64_t j = eventful_b[k];
       const std::int64_t i = b0 + j;
       const EventResult e = household_events(kc, h, tech, dyn, code, first, ctx.step, ctx.months, i,
                                              word[j], plan[i], selections);
@@ -169,6 +187,8 @@ namespace {
       medical_b[j] = e.medical;
       available_b[j] = e.available;
       labour_b[j] = e.labour;
+    }
+    for (std::int64_t i = b0; i < b0 + n; ++i) {
       local_sum += h.local[i];
       migrant_sum += h.migrant[i];
     }

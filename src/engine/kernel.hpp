@@ -243,6 +243,36 @@ using ChunkSelections = std::array<Selection, kNumOffers>;
   return r;
 }
 
+/// Whether household_events can do more for household i this step than clear kSearching: a
+/// planned move or training application, a layoff, a running or new illness. For a household
+/// where it is false, household_events leaves savings, workers and sick months as they are and
+/// gives no medical cost, all of its time available and its farm labour term (quiet_events), so
+/// the kernel runs the full function only for the few where it is true. Reads what
+/// household_events reads, with the same thresholds (a test checks the two agree).
+[[gnu::always_inline]] inline bool eventful(const KernelCounty& kc, const HouseholdView& h,
+                                            std::int64_t i, std::uint64_t word, std::int8_t plan) {
+  const std::uint64_t illness_word = word & 0xffffffffu, layoff_word = word >> 32;
+  const std::uint64_t ill_p = (h.flags[i] & kChronic) ? kc.ill_p_chronic : kc.ill_p;
+  return (plan != 0) | (layoff_word < kc.layoff_threshold[h.local[i]]) | (h.sick_months[i] != 0) |
+         (illness_word < ill_p);
+}
+
+/// household_events' result where eventful() is false (and its only write, kSearching cleared,
+/// is done by the caller).
+[[gnu::always_inline]] inline EventResult quiet_events(const HouseholdView& h, const FarmTech& tech,
+                                                       std::int64_t i) {
+  EventResult r;
+  r.savings = h.savings[i];
+  r.medical = 0.0;
+  r.covered = 0.0;
+  r.available = 1.0;
+  r.labour = tech.labour(h.workers[i] - h.local[i] - h.migrant[i], h.elderly[i]);
+  r.ill = false;
+  r.placed = false;
+  r.trained = false;
+  return r;
+}
+
 /// Income of one household-step by source, yuan.
 struct Income {
   double wage, operating, property, transfer;
