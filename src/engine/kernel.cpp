@@ -113,12 +113,12 @@ namespace {
     }
   }
 
-  // The chunk is processed in blocks of households, each in three passes: the random events
-  // (branchy, one Philox call per four households), the income and spending arithmetic
-  // (straight-line code over the block, which the processor overlaps across households), and the
-  // investment of the households whose review falls on this step. Every household's operations
-  // and every sum's order of accumulation are those of a single pass, so results do not depend
-  // on the blocking.
+  // The chunk is processed in blocks of households, each in three passes: the random events (one
+  // Philox call per four households; the full, branchy household_events only for the few
+  // households with an event), the income and spending arithmetic (vectorised across the
+  // block's households), and the investment of the households whose review falls on this step.
+  // Every household's operations and every sum's order of accumulation are those of a single
+  // pass, so results do not depend on the blocking.
   constexpr std::int64_t kBlock = 128;
   double savings_b[kBlock], available_b[kBlock], medical_b[kBlock], farm_out_b[kBlock],
       consumption_b[kBlock], next_b[kBlock], bonus_b[kBlock], dividend_b[kBlock],
