@@ -127,6 +127,7 @@ namespace {
       bought_b[kBlock], pension_b[kBlock], allowance_b[kBlock];
   std::uint64_t word_b[kBlock + 2 * kHouseholdsPerDraw];
   std::int64_t eventful_b[kBlock];
+  bool is_eventful_b[kBlock];
   float labour_b[kBlock];
   for (std::int64_t b0 = ch.begin; b0 < ch.end; b0 += kBlock) {
     const std::int64_t n = std::min(kBlock, ch.end - b0);
@@ -154,18 +155,24 @@ namespace {
     // Most households have no event in a step: they get quiet_events' result in a branch-free
     // loop, which also lists the eventful ones; those then run household_events in household
     // order (the order in which they draw from the rationed offers and add to the sums).
-    std::int64_t n_eventful = 0;
+#if !defined(__clang__)
+#pragma GCC ivdep
+#endif
     for (std::int64_t j = 0; j < n; ++j) {
       const std::int64_t i = b0 + j;
       const EventResult e = quiet_events(h, tech, i);
+      is_eventful_b[j] = eventful(kc, h, i, word[j], plan[i]);
       h.flags[i] = h.flags[i] & static_cast<std::uint8_t>(~kSearching);
       bonus_b[j] = 0.0;
       savings_b[j] = e.savings;
       medical_b[j] = e.medical;
       available_b[j] = e.available;
       labour_b[j] = e.labour;
+    }
+    std::int64_t n_eventful = 0;
+    for (std::int64_t j = 0; j < n; ++j) {
       eventful_b[n_eventful] = j;
-      n_eventful += eventful(kc, h, i, word[j], plan[i]) ? 1 : 0;
+      n_eventful += is_eventful_b[j] ? 1 : 0;
     }
     for (std::int64_t k = 0; k < n_eventful; ++k) {
       const std::int64_t j = eventful_b[k];
