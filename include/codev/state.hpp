@@ -61,7 +61,7 @@ template <class T>
 using HouseholdArray = std::vector<T, StaggeredAllocator<T>>;
 
 /// Household agents, struct-of-arrays. Fields are 1-, 2- or 4-byte (money in float: a household's
-/// monthly flows need 7 significant digits, county sums are kept in double); 77 bytes per
+/// monthly flows need 7 significant digits, county sums are kept in double); 73 bytes per
 /// household in all (bytes_per_household()).
 struct Households {
   // Composition (fixed during a run).
