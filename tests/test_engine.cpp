@@ -578,7 +578,11 @@ TEST_CASE("a household without an event gets quiet_events' result, and only thos
     hh.flags[0] = static_cast<std::uint8_t>(rng() & (kChronic | kSearching | kMonitored));
     hh.savings[0] = 1000.0f + static_cast<float>(rng() % 5000);
     const std::uint64_t word = rng();
-    const auto plan = static_cast<std::int8_t>(rng() % 16 == 0 ? kFarmToMigrant : kStay);
+    // A planned move is one the household can make (the labour plan proposes no other): a farm
+    // worker going away.
+    const bool can_move = hh.workers[0] > hh.local[0] + hh.migrant[0];
+    const auto plan =
+        static_cast<std::int8_t>(can_move && rng() % 16 == 0 ? kFarmToMigrant : kStay);
     const HouseholdView h(hh);
     const bool possible = eventful(kc, h, 0, word, plan);
     const EventResult q = quiet_events(h, tech, 0);
