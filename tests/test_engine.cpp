@@ -72,7 +72,15 @@ const char* kMonthlyVars[] = {"gdp",
                               "fiscal_revenue",
                               "allowance_spending",
                               "medical_out_of_pocket",
-                              "ill_households"};
+                              "ill_households",
+                              "income_per_capita",
+                              "income_wage",
+                              "income_operating",
+                              "income_property",
+                              "income_transfer",
+                              "consumption",
+                              "earnings_local_worker",
+                              "earnings_migrant_worker"};
 const char* kAnnualVars[] = {"population",
                              "income_per_capita_mean",
                              "income_per_capita_median",
@@ -91,7 +99,11 @@ const char* kAnnualVars[] = {"population",
                              "at_risk_without_assistance",
                              "inclusion_error",
                              "exclusion_error",
-                             "assistance_on_target"};
+                             "assistance_on_target",
+                             "consumption_per_capita",
+                             "monitored_persons",
+                             "allowance_households",
+                             "allowance_persons"};
 
 bool same_bits(const VariableData& a, const VariableData& b) {
   return a.rows == b.rows && a.cols == b.cols &&
@@ -357,6 +369,101 @@ TEST_CASE("indicators stay in their ranges", "[engine][properties]") {
   std::filesystem::remove(f);
 }
 
+TEST_CASE("the monthly income, consumption and earnings add up to the annual accounts",
+          "[engine][properties]") {
+  // The small scenario (monthly steps from January) and the golden one (quarterly steps from
+  // July: a first year of two steps, annualised).
+  const bool golden = GENERATE(false, true);
+  INFO((golden ? "golden scenario" : "small scenario"));
+  const Model m =
+      golden
+          ? compile(read_scenario(std::string(CODEV_SOURCE_DIR) + "/tests/data/golden/tiny.yaml"))
+          : compile(small_spec());
+  const std::string f = run_to_file(m, 2, golden ? "sums_golden" : "sums_small");
+  const auto n = static_cast<std::size_t>(m.n_county);
+  const auto monthly = [&](const char* v) { return read_variable(f, "monthly", v).values; };
+  const auto annual = [&](const char* v) { return read_variable(f, "annual", v).values; };
+  const std::vector<double> years = annual("year");
+  const auto close = [](double a, double b, double tol) {
+    return std::abs(a - b) <= tol * std::max(std::abs(a), std::abs(b));
+  };
+  // Each year's mean of a monthly annual rate per person is the year's annual figure: the
+  // households' year-to-date flows are floats, the step sums doubles.
+  for (const auto& [mv, av] :
+       {std::pair{"income_wage", "income_wage"}, std::pair{"income_operating", "income_operating"},
+        std::pair{"income_property", "income_property"},
+        std::pair{"income_transfer", "income_transfer"},
+        std::pair{"income_per_capita", "income_per_capita_mean"},
+        std::pair{"consumption", "consumption_per_capita"}}) {
+    const std::vector<double> x = monthly(mv), y = annual(av);
+    for (std::size_t k = 0; k < years.size(); ++k) {
+      for (std::size_t c = 0; c < n; ++c) {
+        double sum = 0;
+        int steps = 0;
+        for (int st = 0; st < m.n_step; ++st) {
+          if (m.year_of_step(st) != static_cast<int>(years[k])) continue;
+          sum += x[static_cast<std::size_t>(st) * n + c];
+          ++steps;
+        }
+        INFO(mv << " year " << years[k] << " county " << c);
+        CHECK(close(sum / steps, y[k * n + c], 1e-6));
+      }
+    }
+  }
+  // The wages of local and migrant workers are the wage income: per month of the step, the
+  // earnings per worker times the workers are the wage income per person times the persons.
+  const std::vector<double> wage = monthly("income_wage"), local = monthly("local_jobs");
+  const std::vector<double> migrant = monthly("migrant_workers");
+  const std::vector<double> e_local = monthly("earnings_local_worker");
+  const std::vector<double> e_migrant = monthly("earnings_migrant_worker");
+  const std::vector<double> population = annual("population");
+  double local_seen = 0, migrant_seen = 0;
+  for (int st = 0; st < m.n_step; ++st) {
+    const std::size_t k = static_cast<std::size_t>(
+        std::find(years.begin(), years.end(), m.year_of_step(st)) - years.begin());
+    for (std::size_t c = 0; c < n; ++c) {
+      const std::size_t i = static_cast<std::size_t>(st) * n + c;
+      INFO("step " << st << " county " << c);
+      const double earned = (local[i] > 0 ? e_local[i] * local[i] : 0.0) +
+                            (migrant[i] > 0 ? e_migrant[i] * migrant[i] : 0.0);
+      CHECK(close(earned, wage[i] / 12.0 * population[k * n + c], 1e-9));
+      CHECK(std::isnan(e_local[i]) == (local[i] == 0));
+      CHECK(std::isnan(e_migrant[i]) == (migrant[i] == 0));
+      if (local[i] > 0) local_seen += 1;
+      if (migrant[i] > 0) migrant_seen += 1;
+    }
+  }
+  CHECK(local_seen > 0);
+  CHECK(migrant_seen > 0);
+  // Persons and households: the counts go together.
+  const std::vector<double> mon_hh = annual("monitored_households");
+  const std::vector<double> mon_p = annual("monitored_persons");
+  const std::vector<double> al_hh = annual("allowance_households");
+  const std::vector<double> al_p = annual("allowance_persons");
+  const std::vector<double> households = annual("households");
+  for (std::size_t i = 0; i < mon_hh.size(); ++i) {
+    CHECK(mon_p[i] >= mon_hh[i]);
+    CHECK(al_p[i] >= al_hh[i]);
+    CHECK(al_hh[i] <= households[i]);
+    CHECK(al_p[i] <= population[i]);
+    CHECK((mon_hh[i] == 0) == (mon_p[i] == 0));
+    CHECK((al_hh[i] == 0) == (al_p[i] == 0));
+  }
+  // The allowance paid in a year goes to the year's recipients: no spending without them.
+  const std::vector<double> spending = monthly("allowance_spending");
+  double recipients = 0;
+  for (int st = 0; st < m.n_step; ++st) {
+    const std::size_t k = static_cast<std::size_t>(
+        std::find(years.begin(), years.end(), m.year_of_step(st)) - years.begin());
+    for (std::size_t c = 0; c < n; ++c) {
+      if (spending[static_cast<std::size_t>(st) * n + c] > 0) CHECK(al_hh[k * n + c] > 0);
+      recipients += al_hh[k * n + c];
+    }
+  }
+  CHECK(recipients > 0);
+  std::filesystem::remove(f);
+}
+
 TEST_CASE("an interrupted run leaves no file under the final name", "[engine][output]") {
   const Model m = compile(small_spec());
   RunOptions o;
@@ -485,6 +592,7 @@ TEST_CASE("one household-step's income by source and consumption match a hand co
   KernelCounty kc;
   kc.months = 1;
   kc.wage_table[1][1] = 3000.0 + 4000.0;  // one local and one migrant worker, per month
+  kc.wage_local_share[1][1] = 3000.0 / 7000.0;
   kc.farm_tfp = 1000.0;
   kc.purchases = 0.1;
   kc.purchase_gain = 0.15;  // only the premium of aid purchases is income
@@ -517,6 +625,7 @@ TEST_CASE("one household-step's income by source and consumption match a hand co
   const double property = 0.0 * 2.0 + 5000.0 * 0.001 + 3 * 10.0 + 20.0 * 3;  // farms: no rent
   const double transfer = 200.0 * 1 + 120.0 * 3 / 12.0 + 3 * 40.0 + 30.0 * 3;
   CHECK(in.wage == Approx(wage).epsilon(1e-12));
+  CHECK(in.wage_local == Approx(wage * 3000.0 / 7000.0).epsilon(1e-12));
   CHECK(in.farm_out == Approx(farm_out).epsilon(1e-12));
   CHECK(in.harvest == Approx(harvest).epsilon(1e-12));
   CHECK(in.bought == Approx(bought).epsilon(1e-12));

@@ -154,6 +154,19 @@ void county_phase(const Model& m, State& s, const HouseholdTotals& t, CountyScra
     r.allowance_spending[c] = t.allowance[c] * per_year;
     r.medical_out_of_pocket[c] = t.medical[c] * per_year;
     r.ill_households[c] = t.ill[c];
+    // Per person and per worker: NaN where a county has nobody to divide by.
+    const double per_person = per_year / t.persons[c];
+    r.income_wage[c] = t.income_wage[c] * per_person;
+    r.income_operating[c] = t.income_operating[c] * per_person;
+    r.income_property[c] = t.income_property[c] * per_person;
+    r.income_transfer[c] = t.income_transfer[c] * per_person;
+    r.income_per_capita[c] =
+        (t.income_wage[c] + t.income_operating[c] + t.income_property[c] + t.income_transfer[c]) *
+        per_person;
+    r.consumption[c] = t.consumption[c] * per_person;
+    r.earnings_local_worker[c] = t.earnings_local[c] / (rural * m.step_months);
+    r.earnings_migrant_worker[c] =
+        (t.income_wage[c] - t.earnings_local[c]) / (t.migrant_workers[c] * m.step_months);
     s.fiscal.revenue[c] =
         m.county_revenue_share[c].value_or(p.county_tax_rate) * (r.gdp_agriculture[c] + y_s + y_o);
     s.fiscal.collect(c, s.fiscal.revenue[c] * dt);

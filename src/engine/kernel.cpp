@@ -40,8 +40,11 @@ KernelCounty kernel_county(const Model& m, const State& s, const StepContext& ct
   // A table: no int-to-double conversions per household.
   for (int l = 0; l <= kMaxLabourIndex; ++l) {
     for (int g = 0; g <= kMaxLabourIndex; ++g) {
-      kc.wage_table[static_cast<std::size_t>(l)][static_cast<std::size_t>(g)] =
-          l * k.wage_local[c] + g * k.wage_migrant[c];
+      const double local = l * k.wage_local[c];
+      const double both = local + g * k.wage_migrant[c];
+      kc.wage_table[static_cast<std::size_t>(l)][static_cast<std::size_t>(g)] = both;
+      kc.wage_local_share[static_cast<std::size_t>(l)][static_cast<std::size_t>(g)] =
+          both > 0 ? local / both : 0.0;
     }
   }
   kc.farm_tfp = k.farm_tfp[c] * lever.tfp_factor[c] * k.price[c] / 12.0 * months;
@@ -81,6 +84,22 @@ KernelCounty kernel_county(const Model& m, const State& s, const StepContext& ct
 
 namespace {
 
+// Sum of x[0, n) in four lanes (x[j] into lane j mod 4), then (l0 + l1) + (l2 + l3): a fixed order,
+// so the same bits on every path and thread count, and one the compiler vectorises. For sums that
+// are outputs only; the sums the model reads keep the household order of earlier versions.
+[[gnu::always_inline]] inline double lane_sum(const double* x, std::int64_t n) {
+  double l[4] = {0.0, 0.0, 0.0, 0.0};
+  std::int64_t j = 0;
+  for (; j + 4 <= n; j += 4) {
+    l[0] += x[j];
+    l[1] += x[j + 1];
+    l[2] += x[j + 2];
+    l[3] += x[j + 3];
+  }
+  for (; j < n; ++j) l[j & 3] += x[j];
+  return (l[0] + l[1]) + (l[2] + l[3]);
+}
+
 // Random events compare raw Philox words with thresholds (event when word < p * 2^bits). One
 // Philox call serves four households (see the table of streams in docs/MODEL.md): the common
 // draws, illness and layoff, take a 32-bit half word each; the rare ones (illness cost, hiring)
@@ -101,6 +120,19 @@ namespace {
   double farm_sum = 0, pension_sum = 0, allowance_sum = 0, medical_sum = 0, ill_sum = 0,
          assistance_sum = 0, cover_sum = 0, purchases_sum = 0, dividend_sum = 0, placed_sum = 0,
          trained_sum = 0;
+  // Outputs only (lane_sum per block, blocks in order): persons, income by source, consumption
+  // and the local workers' wages.
+  enum {
+    kOutPersons,
+    kOutWage,
+    kOutOperating,
+    kOutProperty,
+    kOutTransfer,
+    kOutConsumption,
+    kOutWageLocal,
+    kNumOut
+  };
+  std::array<double, kNumOut> out{};
   std::int64_t local_sum = 0, migrant_sum = 0;  // workers, counted where they are set
   const std::int64_t review_steps = ctx.review_steps;
   const bool opens_year = ctx.opens_year;
@@ -124,7 +156,14 @@ namespace {
       consumption_b[kBlock], next_b[kBlock], bonus_b[kBlock], dividend_b[kBlock],
       wage_unit_b[kBlock], dividend_pc_b[kBlock], persons_b[kBlock], elderly_b[kBlock],
       operating_factor_b[kBlock], assistance_pc_b[kBlock], harvest_b[kBlock], assistance_b[kBlock],
-      bought_b[kBlock], pension_b[kBlock], allowance_b[kBlock];
+      bought_b[kBlock], pension_b[kBlock], allowance_b[kBlock], wage_local_b[kBlock];
+  // wage_local_b holds the local workers' share of a household's wage (a look-up), then their
+  // wage. The income by source of the block's households (outputs only) goes where their look-ups
+  // were, each element read before it is written: the block's arrays stay within the L1 cache.
+  double* const wage_b = wage_unit_b;
+  double* const operating_b = operating_factor_b;
+  double* const property_b = dividend_pc_b;
+  double* const transfer_b = assistance_pc_b;
   std::uint64_t word_b[kBlock + 2 * kHouseholdsPerDraw];
   std::int64_t eventful_b[kBlock];
   bool is_eventful_b[kBlock];
@@ -207,6 +246,7 @@ namespace {
     for (std::int64_t j = 0; j < n; ++j) {
       const IncomeLookups look = income_lookups(kc, h, b0 + j);
       wage_unit_b[j] = look.wage_unit;
+      wage_local_b[j] = look.wage_local_share;
       dividend_pc_b[j] = look.dividend_pc;
       persons_b[j] = look.persons;
       elderly_b[j] = look.elderly;
@@ -221,8 +261,9 @@ namespace {
 #endif
     for (std::int64_t j = 0; j < n; ++j) {
       const std::int64_t i = b0 + j;
-      const IncomeLookups look{wage_unit_b[j], dividend_pc_b[j],      persons_b[j],
-                               elderly_b[j],   operating_factor_b[j], assistance_pc_b[j]};
+      const IncomeLookups look{wage_unit_b[j],    wage_local_b[j], dividend_pc_b[j],
+                               persons_b[j],      elderly_b[j],    operating_factor_b[j],
+                               assistance_pc_b[j]};
       const Income in =
           income_from(kc, h, i, look, savings_b[j], available_b[j], labour_b[j], bonus_b[j]);
       const double medical = medical_b[j];
@@ -242,6 +283,11 @@ namespace {
       dividend_b[j] = in.dividend;
       pension_b[j] = in.pension;
       allowance_b[j] = in.allowance;
+      wage_b[j] = in.wage;
+      operating_b[j] = in.operating;
+      property_b[j] = in.property;
+      transfer_b[j] = in.transfer;
+      wage_local_b[j] = in.wage_local;
     }
     for (std::int64_t j = 0; j < n; ++j) {
       farm_sum += harvest_b[j];
@@ -251,6 +297,9 @@ namespace {
       pension_sum += pension_b[j];
       allowance_sum += allowance_b[j];
     }
+    const double* const out_b[kNumOut] = {persons_b,  wage_b,        operating_b, property_b,
+                                          transfer_b, consumption_b, wage_local_b};
+    for (int k = 0; k < kNumOut; ++k) out[k] += lane_sum(out_b[k], n);
 
     // Pass 3: every review_steps-th household (staggered by step) reviews its investment.
     for (std::int64_t j = (review_steps - (b0 - first + ctx.step) % review_steps) % review_steps;
@@ -273,6 +322,13 @@ namespace {
   acc[kPlacements] = placed_sum;
   acc[kPlacementPaid] = placed_sum * kc.placement_paid;
   acc[kTrainees] = trained_sum;
+  acc[kPersonsStep] = out[kOutPersons];
+  acc[kIncomeWage] = out[kOutWage];
+  acc[kIncomeOperating] = out[kOutOperating];
+  acc[kIncomeProperty] = out[kOutProperty];
+  acc[kIncomeTransfer] = out[kOutTransfer];
+  acc[kConsumption] = out[kOutConsumption];
+  acc[kEarningsLocal] = out[kOutWageLocal];
 }
 
 void chunk_generic(const Model& m, State& s, const std::int8_t* plan, const StepContext& ctx,

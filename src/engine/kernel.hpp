@@ -112,6 +112,8 @@ struct KernelCounty {
   // Income.
   /// Monthly wage of a household's local and migrant workers before skill, by their numbers.
   std::array<std::array<double, kMaxLabourIndex + 1>, kMaxLabourIndex + 1> wage_table{};
+  /// Share of wage_table earned by the local workers (0 where the table is 0).
+  std::array<std::array<double, kMaxLabourIndex + 1>, kMaxLabourIndex + 1> wage_local_share{};
   double farm_tfp = 0;                  ///< farm output scale of the step (TFP x price x months)
   double purchases = 0;                 ///< aid channel: purchases per yuan of farm output
   double purchase_gain = 0;             ///< aid channel: income per yuan of purchases (the premium)
@@ -276,6 +278,7 @@ using ChunkSelections = std::array<Selection, kNumOffers>;
 /// Income of one household-step by source, yuan.
 struct Income {
   double wage, operating, property, transfer;
+  double wage_local;  ///< (in wage) the local workers' wage; the rest is the migrant workers'
   double farm_out;    ///< farm output before the sick share and the earnings channel
   double harvest;     ///< farm output sold at the base price
   double bought;      ///< aid purchases
@@ -294,6 +297,7 @@ struct Income {
 /// arithmetic in a loop over doubles and floats, which the compiler vectorises.
 struct IncomeLookups {
   double wage_unit;
+  double wage_local_share;  ///< the share of the wage earned by the local workers
   double dividend_pc;
   double persons;
   double elderly;
@@ -306,6 +310,7 @@ struct IncomeLookups {
   const bool elite = (flags & kElite) != 0;
   IncomeLookups look;
   look.wage_unit = kc.wage_table[h.local[i]][h.migrant[i]];
+  look.wage_local_share = kc.wage_local_share[h.local[i]][h.migrant[i]];
   if (kc.dividend_pc) {
     // The better-off's extra dividend or +0.0, selected through a bit mask: as a branch (which
     // the compiler makes of a ?: here) it would be mispredicted for a third of households.
@@ -333,6 +338,7 @@ struct IncomeLookups {
   Income in;
   // Training raises the trained workers' wages (skill_gain), not farm output.
   in.wage = h.skill[i] * look.wage_unit * available * kc.months * (1.0f + h.skill_gain[i]);
+  in.wage_local = in.wage * look.wage_local_share;
   in.farm_out = kc.farm_tfp * FarmTech::output_units(h.farm_capacity[i], labour);
   in.harvest = in.farm_out * available;
   in.bought = in.harvest * kc.purchases;
@@ -432,6 +438,15 @@ enum StepSum {
   kPlacements,
   kPlacementPaid,
   kTrainees,
+  // Income by source, consumption and the members they are divided by, and the wage of the
+  // local workers (the migrant workers' is the rest): outputs only, summed in four lanes.
+  kPersonsStep,
+  kIncomeWage,
+  kIncomeOperating,
+  kIncomeProperty,
+  kIncomeTransfer,
+  kConsumption,
+  kEarningsLocal,
   kNumStepSums
 };
 

@@ -55,6 +55,13 @@ constexpr TotalsField kTotalsFields[] = {
     {kPlacements, &HouseholdTotals::placements},
     {kPlacementPaid, &HouseholdTotals::placement_paid},
     {kTrainees, &HouseholdTotals::trainees},
+    {kPersonsStep, &HouseholdTotals::persons},
+    {kIncomeWage, &HouseholdTotals::income_wage},
+    {kIncomeOperating, &HouseholdTotals::income_operating},
+    {kIncomeProperty, &HouseholdTotals::income_property},
+    {kIncomeTransfer, &HouseholdTotals::income_transfer},
+    {kConsumption, &HouseholdTotals::consumption},
+    {kEarningsLocal, &HouseholdTotals::earnings_local},
 };
 static_assert(std::size(kTotalsFields) == kNumStepSums, "every per-step sum has a destination");
 
@@ -77,6 +84,9 @@ enum YearSum {
   kIncomePositive,
   kIncomeLog,
   kNonPositiveIncome,
+  kMonitoredPersons,
+  kAllowanceHh,
+  kAllowancePersons,
   kTargeting,  // first of the stats::kNumTargetingSums sums of the targeting errors
   kNumYearSums = kTargeting + stats::kNumTargetingSums
 };
@@ -168,7 +178,15 @@ void close_year_chunk(const Model& m, State& s, const StepContext& ctx, const Rn
     sum[kTransfer] += transfer;
     sum[kMedicalYear] += medical;
     if (at_risk) sum[kAtRisk] += persons;
-    if (fl & kMonitored) sum[kMonitoredHh] += 1.0;
+    if (fl & kMonitored) {
+      sum[kMonitoredHh] += 1.0;
+      sum[kMonitoredPersons] += persons;
+    }
+    // This year's allowance (set at the last year end) was paid at every step of the year.
+    if (allowance_pc > 0) {
+      sum[kAllowanceHh] += 1.0;
+      sum[kAllowancePersons] += persons;
+    }
     stats::targeting_add(targeting, monitored_in_year, at_risk_true, cash_pc * persons, covered);
     if (pc > 0) {
       sum[kPersonsPositive] += persons;
@@ -182,8 +200,12 @@ void close_year_chunk(const Model& m, State& s, const StepContext& ctx, const Rn
   for (int k = 0; k < kNumYearSums; ++k) acc[k] += sum[k];
 }
 
-void fill_annual(const Model& m, const State& s, const std::vector<double>& sums, int year,
-                 double line, StepScratch& scratch, Anomalies& anomalies, AnnualIndicators& a) {
+void fill_annual(const Model& m, const State& s, const std::vector<double>& sums,
+                 const StepContext& ctx, StepScratch& scratch, Anomalies& anomalies,
+                 AnnualIndicators& a) {
+  const int year = m.year_of_step(ctx.step);
+  const double line = ctx.line;
+  const double annualise = 12.0 / ctx.months_in_year;
   const auto n = static_cast<std::size_t>(m.n_county);
   for (const AnnualField& f : AnnualIndicators::fields()) (a.*f.member).assign(n, 0.0);
   a.year = year;
@@ -202,6 +224,11 @@ void fill_annual(const Model& m, const State& s, const std::vector<double>& sums
     a.medical_out_of_pocket[c] = x[kMedicalYear] / persons;
     a.at_risk_share[c] = x[kAtRisk] / persons;
     a.monitored_households[c] = x[kMonitoredHh] * wt;
+    a.monitored_persons[c] = x[kMonitoredPersons] * wt;
+    a.allowance_households[c] = x[kAllowanceHh] * wt;
+    a.allowance_persons[c] = x[kAllowancePersons] * wt;
+    // The year's consumption (weighted, like every step total) per weighted person, annualised.
+    a.consumption_per_capita[c] = s.results.consumption_ytd[c] * annualise / (persons * wt);
     a.returned_to_poverty[c] = x[kReturnedHh] * wt;
     a.persons_positive[c] = x[kPersonsPositive];
     a.income_positive[c] = x[kIncomePositive];
@@ -420,6 +447,10 @@ void household_phase(const Model& m, State& s, Workspace& ws, const StepContext&
     for (const TotalsField& f : kTotalsFields) (t.*f.field)[c] = x[f.sum] * wt;
     t.job_applicants[c] = scratch.applicants[c * kNumPlanSums + kJobApplicants] * wt;
   }
+  // The year's consumption so far (the annual consumption per person).
+  Eigen::VectorXd& ytd = s.results.consumption_ytd;
+  if (ctx.opens_year) ytd.setZero();
+  for (std::size_t c = 0; c < n; ++c) ytd[static_cast<Eigen::Index>(c)] += t.consumption[c];
 }
 
 // Year end: household status and annual accounts, the instruments' year end, the fiscal year,
@@ -433,8 +464,7 @@ void year_end_phase(const Model& m, State& s, Workspace& ws, const StepContext& 
       scratch.chunk_sums, scratch.year_sums);
   policy_close_year(m, s);
   s.fiscal.close_year();
-  fill_annual(m, s, scratch.year_sums, m.year_of_step(ctx.step), ctx.line, scratch, s.anomalies,
-              ws.annual);
+  fill_annual(m, s, scratch.year_sums, ctx, scratch, s.anomalies, ws.annual);
 }
 
 // Times a phase into the profile when profiling is on.

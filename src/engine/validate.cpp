@@ -52,16 +52,23 @@ class Checker {
     }
   }
 
-  template <class Group>
-  void finite_fields(const Group& g, const char* group) const {
+  /// Every county variable of the group is finite, except where `undefined(field, c)` says the
+  /// value is NaN by definition (a mean over nobody).
+  template <class Group, class Undefined>
+  void finite_fields(const Group& g, const char* group, Undefined undefined) const {
     for (const auto& f : Group::fields()) {
       const Eigen::VectorXd& v = g.*f.member;
       for (Eigen::Index c = 0; c < v.size(); ++c) {
-        require(std::isfinite(v[c]), "finite county state", [&] {
-          return std::string(group) + "." + std::string(f.name) + "[" + county(c) + "]";
-        });
+        require(std::isfinite(v[c]) || (std::isnan(v[c]) && undefined(f.name, c)),
+                "finite county state", [&] {
+                  return std::string(group) + "." + std::string(f.name) + "[" + county(c) + "]";
+                });
       }
     }
+  }
+  template <class Group>
+  void finite_fields(const Group& g, const char* group) const {
+    finite_fields(g, group, [](std::string_view, Eigen::Index) { return false; });
   }
 
   void in_unit(const Eigen::VectorXd& v, const char* name) const {
@@ -151,7 +158,11 @@ void check_households(const Model& m, const State& s, const Checker& check) {
 
 void check_counties(const State& s, const Checker& check) {
   check.finite_fields(s.economy, "economy");
-  check.finite_fields(s.results, "results");
+  // The mean wage per worker is NaN in a county without such workers this step.
+  check.finite_fields(s.results, "results", [&](std::string_view name, Eigen::Index c) {
+    return (name == "earnings_local_worker" && s.results.local_jobs[c] == 0) ||
+           (name == "earnings_migrant_worker" && s.results.migrant_workers[c] == 0);
+  });
   check.finite_fields(s.aid, "aid");
   check.finite_fields(s.levers, "levers");
   check.finite_fields(s.fiscal, "fiscal");

@@ -291,6 +291,10 @@ const PanelVariable kPanelVariables[] = {
      [](const Households& h, std::int64_t i, double) { return static_cast<double>(h.elderly[i]); }},
     {{"migrant_workers", "1", "household members working away"},
      [](const Households& h, std::int64_t i, double) { return static_cast<double>(h.migrant[i]); }},
+    {{"workers", "1", "working-age household members able to work"},
+     [](const Households& h, std::int64_t i, double) { return static_cast<double>(h.workers[i]); }},
+    {{"local_workers", "1", "household members in local non-farm jobs"},
+     [](const Households& h, std::int64_t i, double) { return static_cast<double>(h.local[i]); }},
 };
 
 // Groups with a row per year: the year is an integer coordinate, and the start of the calendar
