@@ -88,16 +88,19 @@ namespace {
 // so the same bits on every path and thread count, and one the compiler vectorises. For sums that
 // are outputs only; the sums the model reads keep the household order of earlier versions.
 [[gnu::always_inline]] inline double lane_sum(const double* x, std::int64_t n) {
-  double l[4] = {0.0, 0.0, 0.0, 0.0};
+  // Four scalars rather than an array indexed by j mod 4, which would keep the lanes in memory.
+  double l0 = 0.0, l1 = 0.0, l2 = 0.0, l3 = 0.0;
   std::int64_t j = 0;
   for (; j + 4 <= n; j += 4) {
-    l[0] += x[j];
-    l[1] += x[j + 1];
-    l[2] += x[j + 2];
-    l[3] += x[j + 3];
+    l0 += x[j];
+    l1 += x[j + 1];
+    l2 += x[j + 2];
+    l3 += x[j + 3];
   }
-  for (; j < n; ++j) l[j & 3] += x[j];
-  return (l[0] + l[1]) + (l[2] + l[3]);
+  if (j < n) l0 += x[j];
+  if (j + 1 < n) l1 += x[j + 1];
+  if (j + 2 < n) l2 += x[j + 2];
+  return (l0 + l1) + (l2 + l3);
 }
 
 // Random events compare raw Philox words with thresholds (event when word < p * 2^bits). One
