@@ -84,23 +84,31 @@ KernelCounty kernel_county(const Model& m, const State& s, const StepContext& ct
 
 namespace {
 
-// Sum of x[0, n) in four lanes (x[j] into lane j mod 4), then (l0 + l1) + (l2 + l3): a fixed order,
+// Sum of x[0, n) in eight lanes (x[j] into lane j mod 8), then the lanes pairwise: a fixed order,
 // so the same bits on every path and thread count, and one the compiler vectorises. For sums that
 // are outputs only; the sums the model reads keep the household order of earlier versions.
 [[gnu::always_inline]] inline double lane_sum(const double* x, std::int64_t n) {
-  // Four scalars rather than an array indexed by j mod 4, which would keep the lanes in memory.
-  double l0 = 0.0, l1 = 0.0, l2 = 0.0, l3 = 0.0;
+  // Eight scalars rather than an array indexed by j mod 8, which would keep the lanes in memory.
+  double l0 = 0.0, l1 = 0.0, l2 = 0.0, l3 = 0.0, l4 = 0.0, l5 = 0.0, l6 = 0.0, l7 = 0.0;
   std::int64_t j = 0;
-  for (; j + 4 <= n; j += 4) {
+  for (; j + 8 <= n; j += 8) {
     l0 += x[j];
     l1 += x[j + 1];
     l2 += x[j + 2];
     l3 += x[j + 3];
+    l4 += x[j + 4];
+    l5 += x[j + 5];
+    l6 += x[j + 6];
+    l7 += x[j + 7];
   }
   if (j < n) l0 += x[j];
   if (j + 1 < n) l1 += x[j + 1];
   if (j + 2 < n) l2 += x[j + 2];
-  return (l0 + l1) + (l2 + l3);
+  if (j + 3 < n) l3 += x[j + 3];
+  if (j + 4 < n) l4 += x[j + 4];
+  if (j + 5 < n) l5 += x[j + 5];
+  if (j + 6 < n) l6 += x[j + 6];
+  return ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7));
 }
 
 // Random events compare raw Philox words with thresholds (event when word < p * 2^bits). One

@@ -439,7 +439,7 @@ enum StepSum {
   kPlacementPaid,
   kTrainees,
   // Income by source, consumption and the members they are divided by, and the wage of the
-  // local workers (the migrant workers' is the rest): outputs only, summed in four lanes.
+  // local workers (the migrant workers' is the rest): outputs only, summed in eight lanes.
   kPersonsStep,
   kIncomeWage,
   kIncomeOperating,
