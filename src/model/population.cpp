@@ -81,9 +81,14 @@ double lognormal_sigma(double gini) {
   return 0.5 * (lo + hi);
 }
 
-// Draws every household of the model. sigma[c] is the log-sd of skill in county c.
+// Draws every household of the model. sigma[c] is the log-sd of skill in county c. With `full`
+// false (the later Gini rounds, where only sigma changed) it redraws only what depends on sigma
+// (skill, the better-off flag, the farm base) and restores what setup changed since the draw (the
+// labour allocation, assets, savings, accounts, flags) from the same streams, and keeps
+// composition, village, taste and land, which nothing in setup changes: the same households, bit
+// for bit, without the taste draw, the size and composition draws and the land's exp().
 void generate_households(const Model& m, State& s, const std::vector<double>& sigma,
-                         HouseholdArray<float>& farm_base) {
+                         HouseholdArray<float>& farm_base, bool full) {
   Households& h = s.hh;
   const Rng rng(m.seed, s.replicate, Purpose::generate);
   const PopulationSpec& pop = m.population;
@@ -111,36 +116,40 @@ void generate_households(const Model& m, State& s, const std::vector<double>& si
           // init_accounts for the lifted and monitored flags).
           const Draw4 a = rng.uniform4(code, local_index, 0, 0);
           const Draw4 b = rng.uniform4(code, local_index, 0, 1);
-          const Draw4 d = rng.uniform4(code, local_index, 0, 2);
-          double z_skill, z_land, z_taste, z_spare;
+          double z_skill, z_land;
           Rng::normal2(a.u[2], a.u[3], z_skill, z_land);
-          Rng::normal2(d.u[0], d.u[1], z_taste, z_spare);
-
-          const int persons = 1 + poisson_inv(extra_persons, p0_persons, a.u[0], kMaxPersons - 1);
-          int workers = binomial_inv(persons, pop.worker_share, b.u[0]);
-          const int elderly = binomial_inv(persons - workers, elderly_p, b.u[1]);
-          if (workers + elderly == 0) workers = 1;  // someone earns or draws a pension
+          int workers;
+          if (full) {
+            const Draw4 d = rng.uniform4(code, local_index, 0, 2);
+            double z_taste, z_spare;
+            Rng::normal2(d.u[0], d.u[1], z_taste, z_spare);
+            const int persons = 1 + poisson_inv(extra_persons, p0_persons, a.u[0], kMaxPersons - 1);
+            workers = binomial_inv(persons, pop.worker_share, b.u[0]);
+            const int elderly = binomial_inv(persons - workers, elderly_p, b.u[1]);
+            if (workers + elderly == 0) workers = 1;  // someone earns or draws a pension
+            h.persons[i] = static_cast<std::uint8_t>(persons);
+            h.workers[i] = static_cast<std::uint8_t>(workers);
+            h.elderly[i] = static_cast<std::uint8_t>(elderly);
+            // Households are laid out village by village (sorted by county, then village).
+            h.village[i] =
+                static_cast<std::uint16_t>(local_index * m.county_villages[c] / n_in_county);
+            h.taste[i] = static_cast<float>(m.param.labour_taste_sd * z_taste);
+            h.land[i] =
+                static_cast<float>(m.county_land_per_person[c] * persons *
+                                   std::exp(kLandLogSd * z_land - 0.5 * kLandLogSd * kLandLogSd));
+          } else {
+            workers = h.workers[i];
+          }
           const int migrant = binomial_inv(workers, migrant_p, b.u[2]);
           const int local = binomial_inv(workers - migrant, std::min(1.0, local_p), b.u[3]);
-
-          h.persons[i] = static_cast<std::uint8_t>(persons);
-          h.workers[i] = static_cast<std::uint8_t>(workers);
-          h.elderly[i] = static_cast<std::uint8_t>(elderly);
           h.local[i] = static_cast<std::uint8_t>(local);
           h.migrant[i] = static_cast<std::uint8_t>(migrant);
-          // Households are laid out village by village (sorted by county, then village).
-          h.village[i] =
-              static_cast<std::uint16_t>(local_index * m.county_villages[c] / n_in_county);
           h.sick_months[i] = 0;
           h.flags[i] = a.u[1] < pop.chronic_share ? kChronic : 0;
           h.skill[i] = static_cast<float>(std::exp(sd * z_skill - 0.5 * sd * sd));
           h.skill_gain[i] = 0.0f;
           // The better-off third of the county by skill (log skill is normal with sd `sd`).
           if (z_skill > kTopThird) h.flags[i] |= kElite;
-          h.taste[i] = static_cast<float>(m.param.labour_taste_sd * z_taste);
-          h.land[i] =
-              static_cast<float>(m.county_land_per_person[c] * persons *
-                                 std::exp(kLandLogSd * z_land - 0.5 * kLandLogSd * kLandLogSd));
           farm_base[i] = tech.base(h.skill[i], h.land[i]);
           h.assets[i] = 0.0f;                 // set by calibrate_levers at the assets' steady state
           h.farm_capacity[i] = farm_base[i];  // no assets: (1 + 0)^b = 1
@@ -638,7 +647,7 @@ State make_population(const Model& m, std::uint64_t replicate) {
   HouseholdArray<float> farm_base(static_cast<std::size_t>(m.n_household));
   for (int c = 0; c < m.n_county; ++c) sigma[c] = lognormal_sigma(m.county_gini[c]);
   for (int round = 0;; ++round) {
-    generate_households(m, s, sigma, farm_base);
+    generate_households(m, s, sigma, farm_base, round == 0);
     // The first round calibrates the levers to the drawn allocation; later rounds start from the
     // previous round's fixed point, which the redrawn households barely move. Calibration sees
     // the aid channels that the county aid history left (neutral without one): what earlier
