@@ -99,6 +99,34 @@ namespace codev {
     "Minimum living allowance (dibao) line in the start year", "estimate")                         \
   X(transfer, allowance_takeup, 0.8, 0.0, 1.0, false, "1",                                         \
     "Share of the gap to the allowance line paid to households below it", "estimate")              \
+  X(season, wage_q1, 1.81, 0.01, 10.0, false, "1",                                                 \
+    "Weight of January-March in the calendar of wage income received (the four wage weights are "  \
+    "normalised to a mean of 1): pay brought home at the Spring Festival",                         \
+    "households.md section 6: Sichuan 2019 rural wage income 67.5% in the first half; split with " \
+    "wage_q2 so that income in the first quarter is the province's 28.3% of the year (2019)")      \
+  X(season, wage_q2, 0.93, 0.01, 10.0, false, "1",                                                 \
+    "Weight of April-June in the calendar of wage income", "as wage_q1")                           \
+  X(season, wage_q3, 0.63, 0.01, 10.0, false, "1",                                                 \
+    "Weight of July-September in the calendar of wage income",                                     \
+    "stated prior: the second half's 32.5% of wages spread evenly over its quarters")              \
+  X(season, wage_q4, 0.64, 0.01, 10.0, false, "1",                                                 \
+    "Weight of October-December in the calendar of wage income", "as wage_q3")                     \
+  X(season, farm_q1, 0.76, 0.01, 10.0, false, "1",                                                 \
+    "Weight of January-March in the calendar of farm operating income received (the four farm "    \
+    "weights are normalised to a mean of 1)",                                                      \
+    "households.md section 6: Sichuan 2019 rural operating income 36.4% in the first half; "       \
+    "stated prior: spread evenly over its quarters")                                               \
+  X(season, farm_q2, 0.74, 0.01, 10.0, false, "1",                                                 \
+    "Weight of April-June in the calendar of farm operating income", "as farm_q1")                 \
+  X(season, farm_q3, 1.05, 0.01, 10.0, false, "1",                                                 \
+    "Weight of July-September in the calendar of farm operating income: the maize and rice "       \
+    "harvest in August-September",                                                                 \
+    "households.md section 6: fitted so income in the third quarter is 22.8% of the year, "        \
+    "between the national 23.9% (2018-2022) and Sichuan's 21.7% (2020)")                           \
+  X(season, farm_q4, 1.45, 0.01, 10.0, false, "1",                                                 \
+    "Weight of October-December in the calendar of farm operating income: sales of the autumn "    \
+    "harvest and of pigs before the Spring Festival",                                              \
+    "households.md section 6: the rest of the second half's 63.6%")                                \
   X(county, capital_output, 2.5, 0.0, 100.0, false, "year",                                        \
     "Initial capital-output ratio of the non-farm sectors", "estimate")                            \
   X(county, capital_share, 0.4, 0.01, 0.99, false, "1",                                            \

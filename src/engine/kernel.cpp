@@ -42,15 +42,20 @@ KernelCounty kernel_county(const Model& m, const State& s, const StepContext& ct
     for (int g = 0; g <= kMaxLabourIndex; ++g) {
       const double local = l * k.wage_local[c];
       const double both = local + g * k.wage_migrant[c];
-      kc.wage_table[static_cast<std::size_t>(l)][static_cast<std::size_t>(g)] = both;
+      // Wages are paid on the calendar of income: this step's share of them (season.hpp).
+      kc.wage_table[static_cast<std::size_t>(l)][static_cast<std::size_t>(g)] =
+          both * ctx.season_wage;
       kc.wage_local_share[static_cast<std::size_t>(l)][static_cast<std::size_t>(g)] =
           both > 0 ? local / both : 0.0;
     }
   }
   kc.farm_tfp = k.farm_tfp[c] * lever.tfp_factor[c] * k.price[c] / 12.0 * months;
   kc.purchases = lever.purchase_rate[c];
-  kc.purchase_gain = lever.purchase_gain[c];
-  kc.operating_factor[1] = 1.0 + lever.premium[c];
+  // Output and aid purchases are spread over the year; the farm income they bring is paid on
+  // the calendar of income (season.hpp).
+  kc.purchase_gain = lever.purchase_gain[c] * ctx.season_farm;
+  kc.operating_factor[0] = ctx.season_farm;
+  kc.operating_factor[1] = (1.0 + lever.premium[c]) * ctx.season_farm;
   // Village dividends only where villages pay them (no per-household lookup else).
   kc.dividend_pc = lever.dividends[c] > 0 ? lever.dividend_pc.data() + m.village_begin[c] : nullptr;
   kc.dividend_elite_pc = lever.dividend_elite_pc.data() + m.village_begin[c];

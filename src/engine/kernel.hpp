@@ -38,6 +38,10 @@ struct StepContext {
   double next_allowance_line = 0;  ///< allowance line of the next calendar year
   double pension = 0;              ///< yuan/elderly/month
   std::int64_t review_steps = 1;   ///< steps between a household's reviews
+  /// The calendar of income (season.hpp): the factors on this step's wage and farm operating
+  /// income, and the factors that annualise the year's wage and operating income so far.
+  double season_wage = 1, season_farm = 1;
+  double annualise_wage = 1, annualise_farm = 1;
 };
 
 /// Raw, non-aliasing views of the household arrays for the kernel: with them the compiler keeps

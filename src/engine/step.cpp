@@ -26,6 +26,7 @@
 #include "engine/reduce.hpp"
 #include "engine/rng.hpp"
 #include "engine/scratch.hpp"
+#include "engine/season.hpp"
 #include "engine/validate.hpp"
 #include "policy/aid.hpp"
 #include "stats/targeting.hpp"
@@ -104,6 +105,8 @@ void close_year_chunk(const Model& m, State& s, const StepContext& ctx, const Rn
   const std::int64_t code = m.county_code[ch.county];
   const std::int64_t first = m.household_begin[ch.county];
   const double annualise = 12.0 / ctx.months_in_year;
+  // Wage and operating income follow the calendar of income: a part year has its own share.
+  const double annualise_wage = ctx.annualise_wage, annualise_farm = ctx.annualise_farm;
   const double identification = s.aid.identification[ch.county];
   // Cash assistance per person of a household monitored over this year, annualised: status only
   // changes at year ends, so a monitored household received it at every step of the year.
@@ -127,7 +130,8 @@ void close_year_chunk(const Model& m, State& s, const StepContext& ctx, const Rn
                                                               stats::kNumTargetingSums);
   for (std::int64_t i = ch.begin, end = ch.end; i < end; ++i) {
     const double persons = persons_of[i];
-    const double wage = ytd_wage[i] * annualise, operating = ytd_operating[i] * annualise;
+    const double wage = ytd_wage[i] * annualise_wage;
+    const double operating = ytd_operating[i] * annualise_farm;
     const double property = ytd_property[i] * annualise, transfer = ytd_transfer[i] * annualise;
     const double medical = ytd_medical[i] * annualise;
     const double pc = (wage + operating + property + transfer) / persons;
@@ -274,6 +278,13 @@ StepContext step_context(const Model& m, int st) {
   ctx.pension = m.indexed(m.param.transfer_pension, year) / 12.0;
   ctx.review_steps =
       std::max<std::int64_t>(1, std::llround(p.labour_review_months / m.step_months));
+  const Season season(p);
+  const int first = m.month_of_step(st);
+  ctx.season_wage = season.step_wage(first, m.step_months);
+  ctx.season_farm = season.step_farm(first, m.step_months);
+  const int last = first + m.step_months - 1;
+  ctx.annualise_wage = 12.0 / season.ytd_wage(last, ctx.months_in_year);
+  ctx.annualise_farm = 12.0 / season.ytd_farm(last, ctx.months_in_year);
   return ctx;
 }
 
