@@ -205,19 +205,22 @@ struct CountyField {
     "out-of-pocket medical spending of rural households (annual rate)")                         \
   X(ill_households, "ill_households", "1", "households with a new serious illness this step")   \
   X(income_per_capita, "income_per_capita", "yuan/year",                                        \
-    "disposable income per person (annual rate)")                                               \
-  X(income_wage, "income_wage", "yuan/year", "wage income per person (annual rate)")            \
+    "disposable income per person as received this step (annual rate; seasonal)")               \
+  X(income_wage, "income_wage", "yuan/year",                                                    \
+    "wage income per person as received this step (annual rate; seasonal)")                     \
   X(income_operating, "income_operating", "yuan/year",                                          \
-    "net operating income per person (annual rate)")                                            \
+    "net operating income per person as received this step (annual rate; seasonal)")            \
   X(income_property, "income_property", "yuan/year",                                            \
     "net property income per person (annual rate)")                                             \
   X(income_transfer, "income_transfer", "yuan/year",                                            \
     "net transfer income per person (annual rate)")                                             \
   X(consumption, "consumption", "yuan/year", "household consumption per person (annual rate)")  \
   X(earnings_local_worker, "earnings_local_worker", "yuan/month",                               \
-    "mean wage of a rural worker in a local non-farm job (months lost to illness included)")    \
+    "mean wage received by a rural worker in a local non-farm job (months lost to illness "     \
+    "included; seasonal)")                                                                      \
   X(earnings_migrant_worker, "earnings_migrant_worker", "yuan/month",                           \
-    "mean wage of a rural worker working away (months lost to illness included)")               \
+    "mean wage received from a rural worker working away (months lost to illness included; "    \
+    "seasonal)")                                                                                \
   X(consumption_ytd, "", "yuan",                                                                \
     "household consumption summed over this calendar year's steps (reset when a year opens)")
 

@@ -15,10 +15,8 @@ namespace codev {
 class Season {
  public:
   explicit Season(const Parameters& p) {
-    const double wage[4] = {p.season_wage_q1, p.season_wage_q2, p.season_wage_q3,
-                            p.season_wage_q4};
-    const double farm[4] = {p.season_farm_q1, p.season_farm_q2, p.season_farm_q3,
-                            p.season_farm_q4};
+    const double wage[4] = {p.season_wage_q1, p.season_wage_q2, p.season_wage_q3, p.season_wage_q4};
+    const double farm[4] = {p.season_farm_q1, p.season_farm_q2, p.season_farm_q3, p.season_farm_q4};
     const double wage_sum = wage[0] + wage[1] + wage[2] + wage[3];
     const double farm_sum = farm[0] + farm[1] + farm[2] + farm[3];
     for (int month = 0; month < 12; ++month) {
