@@ -590,6 +590,33 @@ TEST_CASE("the monthly income, consumption and earnings add up to the annual acc
   }
   CHECK(local_seen > 0);
   CHECK(migrant_seen > 0);
+  // The year's migrant workers are the mean of its steps', and its wage income from members
+  // working away is the wage income less the local workers' earnings, annualised like wages.
+  const std::vector<double> y_migrants = annual("migrant_workers");
+  const std::vector<double> y_wage_migrant = annual("income_wage_migrant");
+  for (std::size_t k = 0; k < years.size(); ++k) {
+    const int year = static_cast<int>(years[k]);
+    double months = 0;
+    for (int st = 0; st < m.n_step; ++st) months += m.year_of_step(st) == year ? m.step_months : 0;
+    const double annualise = part_year(year, true) * 12.0 / months;
+    for (std::size_t c = 0; c < n; ++c) {
+      const double persons = population[k * n + c];
+      double workers = 0, wage_away = 0;
+      int steps = 0;
+      for (int st = 0; st < m.n_step; ++st) {
+        if (m.year_of_step(st) != year) continue;
+        const std::size_t i = static_cast<std::size_t>(st) * n + c;
+        workers += migrant[i];
+        const double local_total = local[i] > 0 ? e_local[i] * local[i] * m.step_months : 0.0;
+        wage_away += wage[i] * m.step_months / 12.0 - local_total / persons;
+        ++steps;
+      }
+      INFO("year " << year << " county " << c);
+      CHECK(close(workers / steps, y_migrants[k * n + c], 1e-9));
+      CHECK(close(wage_away * annualise, y_wage_migrant[k * n + c], 1e-6));
+      CHECK(y_wage_migrant[k * n + c] <= y_wage[k * n + c] * (1 + 1e-9));
+    }
+  }
   // Persons and households: the counts go together.
   const std::vector<double> mon_hh = annual("monitored_households");
   const std::vector<double> mon_p = annual("monitored_persons");

@@ -90,6 +90,11 @@ struct HouseholdTotals {
   X(allowance_households, true, "1", "households paid the minimum living allowance in the year") \
   X(allowance_persons, true, "1",                                                                \
     "persons in households paid the minimum living allowance in the year")                       \
+  X(migrant_workers, true, "1",                                                                  \
+    "rural household members working away (mean over the year's steps)")                         \
+  X(income_wage_migrant, true, "yuan/year",                                                      \
+    "wage income per person from members working away (what reaches the household; in "          \
+    "income_wage)")                                                                              \
   X(persons_positive, false, "1", "simulated persons in households with income > 0 (Theil)")     \
   X(income_positive, false, "yuan", "sum of persons x income per person over them (Theil)")      \
   X(income_log, false, "yuan", "sum of persons x income x ln(income) over them (Theil)")         \

@@ -222,7 +222,12 @@ struct CountyField {
     "mean wage received from a rural worker working away (months lost to illness included; "    \
     "seasonal)")                                                                                \
   X(consumption_ytd, "", "yuan",                                                                \
-    "household consumption summed over this calendar year's steps (reset when a year opens)")
+    "household consumption summed over this calendar year's steps (reset when a year opens)")   \
+  X(migrant_wage_ytd, "", "yuan",                                                               \
+    "wage income from members working away summed over this calendar year's steps (reset when " \
+    "a year opens)")                                                                            \
+  X(migrant_workers_ytd, "", "1",                                                               \
+    "members working away summed over this calendar year's steps (reset when a year opens)")
 
 /// Aid in the county: what pairings bring (cadres, money) and the capacities aid builds.
 #define CODEV_COUNTY_AID(X)                                                                      \

@@ -233,6 +233,9 @@ void fill_annual(const Model& m, const State& s, const std::vector<double>& sums
     a.allowance_persons[c] = x[kAllowancePersons] * wt;
     // The year's consumption (weighted, like every step total) per weighted person, annualised.
     a.consumption_per_capita[c] = s.results.consumption_ytd[c] * annualise / (persons * wt);
+    // Wages follow the calendar of income: a part year is annualised by its weights.
+    a.income_wage_migrant[c] = s.results.migrant_wage_ytd[c] * ctx.annualise_wage / (persons * wt);
+    a.migrant_workers[c] = s.results.migrant_workers_ytd[c] * m.step_months / ctx.months_in_year;
     a.returned_to_poverty[c] = x[kReturnedHh] * wt;
     a.persons_positive[c] = x[kPersonsPositive];
     a.income_positive[c] = x[kIncomePositive];
@@ -458,10 +461,20 @@ void household_phase(const Model& m, State& s, Workspace& ws, const StepContext&
     for (const TotalsField& f : kTotalsFields) (t.*f.field)[c] = x[f.sum] * wt;
     t.job_applicants[c] = scratch.applicants[c * kNumPlanSums + kJobApplicants] * wt;
   }
-  // The year's consumption so far (the annual consumption per person).
-  Eigen::VectorXd& ytd = s.results.consumption_ytd;
-  if (ctx.opens_year) ytd.setZero();
-  for (std::size_t c = 0; c < n; ++c) ytd[static_cast<Eigen::Index>(c)] += t.consumption[c];
+  // The year's consumption, migrant wages and migrant workers so far (the annual consumption,
+  // migrant wage income per person and mean migrant workers).
+  CountyResults& r = s.results;
+  if (ctx.opens_year) {
+    r.consumption_ytd.setZero();
+    r.migrant_wage_ytd.setZero();
+    r.migrant_workers_ytd.setZero();
+  }
+  for (std::size_t c = 0; c < n; ++c) {
+    const auto k = static_cast<Eigen::Index>(c);
+    r.consumption_ytd[k] += t.consumption[c];
+    r.migrant_wage_ytd[k] += t.income_wage[c] - t.earnings_local[c];
+    r.migrant_workers_ytd[k] += t.migrant_workers[c];
+  }
 }
 
 // Year end: household status and annual accounts, the instruments' year end, the fiscal year,
