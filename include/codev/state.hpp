@@ -61,7 +61,7 @@ template <class T>
 using HouseholdArray = std::vector<T, StaggeredAllocator<T>>;
 
 /// Household agents, struct-of-arrays. Fields are 1-, 2- or 4-byte (money in float: a household's
-/// monthly flows need 7 significant digits, county sums are kept in double); 73 bytes per
+/// monthly flows need 7 significant digits, county sums are kept in double); 77 bytes per
 /// household in all (bytes_per_household()).
 struct Households {
   // Composition (fixed during a run).
@@ -77,9 +77,12 @@ struct Households {
   // Endowments and stocks.
   HouseholdArray<float> skill;       ///< earnings multiplier (mean about 1)
   HouseholdArray<float> skill_gain;  ///< wage gain from training (0.06 = +6%), decaying
-  HouseholdArray<float> taste;       ///< persistent preference for migrant work, yuan/month
-  HouseholdArray<float> land;        ///< mu
-  HouseholdArray<float> assets;      ///< productive assets, yuan
+  /// The persistent part of log skill: an AR(1) with mean 0, moved at every year end (skill is
+  /// exp(fixed part + skill_shock); 0 without earnings shocks).
+  HouseholdArray<float> skill_shock;
+  HouseholdArray<float> taste;   ///< persistent preference for migrant work, yuan/month
+  HouseholdArray<float> land;    ///< mu
+  HouseholdArray<float> assets;  ///< productive assets, yuan
   /// skill * land^land_elasticity * (1 + assets)^capital_elasticity, kept with the assets. The
   /// fixed part skill * land^land_elasticity is recomputed where the assets change (a review, a
   /// disaster) rather than kept: 4 bytes a household for a pow() per household a year.
@@ -116,6 +119,7 @@ struct Households {
     f(flags);
     f(skill);
     f(skill_gain);
+    f(skill_shock);
     f(taste);
     f(land);
     f(assets);
@@ -183,7 +187,8 @@ struct CountyField {
   X(job_accept, "", "1", "probability a local-job applicant is hired this step")               \
   X(layoff, "", "1", "per-step probability a local worker loses the job")                      \
   X(asset_loss, "", "1", "share of household assets destroyed this step (disasters)")          \
-  X(price, "", "1", "farm price multiplier this step (price shocks)")
+  X(price, "", "1", "farm price multiplier this step (price shocks)")                          \
+  X(skill_sd, "", "1", "standard deviation of log skill (the Gini calibration's, fixed)")
 
 /// Results of the last step: what the county economy produced and used (annual rates where money).
 #define CODEV_COUNTY_RESULTS(X)                                                                 \

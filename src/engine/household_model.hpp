@@ -49,6 +49,15 @@ namespace codev {
   return x > 0.0f ? p * scale : 0.0f;
 }
 
+/// The standard deviation of the persistent part of log skill (MODEL.md 7.7) in a county whose
+/// log skill has standard deviation `skill_sd`: the stationary value of an AR(1) whose yearly
+/// innovation has variance `variance`, sqrt(variance / (1 - persistence^2)), at most skill_sd
+/// (the persistent part is a share of the calibrated dispersion, never more).
+inline double persistent_sd(double skill_sd, double variance, double persistence) {
+  const double stationary = variance / (1.0 - persistence * persistence);
+  return std::sqrt(std::min(skill_sd * skill_sd, stationary));
+}
+
 /// A deterministic rank in [0, 1) for household `index` of county `code`, fixed for the run:
 /// households with rank below the county's linked share sell through the specialty industry.
 /// splitmix64 of the household's identity: a fixed, well-mixed rank without a Philox call.

@@ -18,6 +18,7 @@ enum class Purpose : std::uint32_t {
   generate = 1,  ///< synthetic population
   dynamics = 2,  ///< per-step household shocks and decisions
   identify = 3,  ///< year-end identification for monitoring
+  earnings = 4,  ///< year-end shocks to the persistent part of household earnings
 };
 
 /// Four uniform doubles in (0, 1), from one Philox call.
@@ -71,6 +72,17 @@ class Rng {
   /// exactly 0 or 1.
   static double to_open01(std::uint64_t x) {
     return (static_cast<double>(x >> 11) + 0.5) * (1.0 / 9007199254740992.0);
+  }
+
+  /// A standard normal approximated by the sum of twelve uniforms less 6 (Irwin-Hall: mean 0,
+  /// variance 1, within +-6, kurtosis 2.9), the uniforms being the three 21-bit pieces of each
+  /// word, centred in their intervals. Integer arithmetic and one conversion: no log or sincos.
+  static double normal12(const std::array<std::uint64_t, 4>& words) {
+    std::uint64_t sum = 0;
+    for (const std::uint64_t w : words) {
+      sum += (w & 0x1fffff) + ((w >> 21) & 0x1fffff) + ((w >> 42) & 0x1fffff);
+    }
+    return (static_cast<double>(sum) + 6.0) * (1.0 / 2097152.0) - 6.0;
   }
 
   /// Two independent standard normals from two uniforms (Box-Muller).

@@ -92,6 +92,36 @@ enum YearSum {
   kNumYearSums = kTargeting + stats::kNumTargetingSums
 };
 
+// The year's shock to the persistent part x of log skill (MODEL.md 7.7), after the year's income
+// was counted: x' = r x + s sqrt(1 - r^2) e, with r the persistence over the months of the year
+// in the run and s the part's stationary standard deviation, so its dispersion stays s. Skill and
+// the farm capacity (proportional to skill) move by exp(x' - x), from x and x' as stored, so
+// skill stays exp(fixed part + x) up to float rounding. A shock variance of 0 leaves skill as it
+// is.
+void shock_earnings(const Model& m, State& s, const StepContext& ctx, const Chunk& ch) {
+  const Parameters& p = m.param_at(ctx.step);
+  if (!(p.earnings_shock_variance > 0.0)) return;
+  const Rng rng(m.seed, s.replicate, Purpose::earnings);
+  const std::int64_t code = m.county_code[ch.county];
+  const std::int64_t first = m.household_begin[ch.county];
+  const double keep = std::pow(p.earnings_persistence, ctx.months_in_year / 12.0);
+  const double innovation_sd = persistent_sd(s.economy.skill_sd[ch.county],
+                                             p.earnings_shock_variance, p.earnings_persistence) *
+                               std::sqrt(1.0 - keep * keep);
+  float* __restrict skill = s.hh.skill.data();
+  float* __restrict shock = s.hh.skill_shock.data();
+  float* __restrict capacity = s.hh.farm_capacity.data();
+  for (std::int64_t i = ch.begin, end = ch.end; i < end; ++i) {
+    const double e = Rng::normal12(rng.bits4(code, i - first, ctx.step));
+    const float x = shock[i];
+    const auto next = static_cast<float>(keep * x + innovation_sd * e);
+    const auto ratio = static_cast<float>(std::exp(static_cast<double>(next) - x));
+    shock[i] = next;
+    skill[i] *= ratio;
+    capacity[i] *= ratio;
+  }
+}
+
 // Year end for one chunk: annualised income per person, the poverty test on income net of
 // out-of-pocket medical costs, returns to poverty, monitoring, and next year's allowance.
 // The household arrays are read through local pointers and the sums kept in a local array: the
@@ -202,6 +232,7 @@ void close_year_chunk(const Model& m, State& s, const StepContext& ctx, const Rn
   }
   // acc holds zeros (reduce_by_county): 0 + x is x, so this is a copy.
   for (int k = 0; k < kNumYearSums; ++k) acc[k] += sum[k];
+  shock_earnings(m, s, ctx, ch);
 }
 
 void fill_annual(const Model& m, const State& s, const std::vector<double>& sums,

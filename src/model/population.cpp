@@ -102,6 +102,13 @@ void generate_households(const Model& m, State& s, const std::vector<double>& si
         const std::int64_t first = m.household_begin[c];
         const std::int64_t n_in_county = m.household_begin[c + 1] - first;
         const double sd = sigma[c];
+        const double shock_sd =
+            m.param.earnings_shock_variance > 0.0
+                ? persistent_sd(sd, m.param.earnings_shock_variance, m.param.earnings_persistence)
+                : 0.0;
+        const double shock_share = sd > 0.0 ? shock_sd * shock_sd / (sd * sd) : 0.0;
+        const double shock_share_root = std::sqrt(shock_share);
+        const double shock_rest_root = std::sqrt(std::max(0.0, 1.0 - shock_share));
         const double extra_persons = m.county_persons_per_household[c] - 1.0;
         const double p0_persons = std::exp(-extra_persons);
         const double migrant_p = m.county_migrant_share[c];
@@ -147,6 +154,18 @@ void generate_households(const Model& m, State& s, const std::vector<double>& si
           h.sick_months[i] = 0;
           h.flags[i] = a.u[1] < pop.chronic_share ? kChronic : 0;
           h.skill[i] = static_cast<float>(std::exp(sd * z_skill - 0.5 * sd * sd));
+          // The persistent part x of log skill, drawn given the skill: with s its standard
+          // deviation and share = s^2 / sd^2, x = s (sqrt(share) z + sqrt(1 - share) e) makes x
+          // and the rest of log skill independent normals; skill itself is drawn as without
+          // shocks (MODEL.md 5.2, 7.7).
+          double shock = 0.0;
+          if (shock_sd > 0.0) {
+            const Draw4 e = rng.uniform4(code, local_index, 0, 3);
+            double z_e, z_spare;
+            Rng::normal2(e.u[0], e.u[1], z_e, z_spare);
+            shock = shock_sd * (shock_share_root * z_skill + shock_rest_root * z_e);
+          }
+          h.skill_shock[i] = static_cast<float>(shock);
           h.skill_gain[i] = 0.0f;
           // The better-off third of the county by skill (log skill is normal with sd `sd`).
           if (z_skill > kTopThird) h.flags[i] |= kElite;
@@ -668,6 +687,7 @@ State make_population(const Model& m, std::uint64_t replicate) {
     }
   }
   init_county_economy(m, s);
+  for (int c = 0; c < m.n_county; ++c) s.economy.skill_sd[c] = sigma[c];
   return s;
 }
 
