@@ -419,6 +419,7 @@ TEST_CASE("persistent earnings shocks: an AR(1) that keeps its dispersion and sk
   // The persistent part is drawn given skill: skill is what it is without shocks.
   {
     Model flat = compile(spec);
+    set_earnings_shocks(flat, 0.0);
     const State s_flat = make_state(flat);
     CHECK(s_flat.hh.skill == skill0);
     CHECK(std::all_of(s_flat.hh.skill_shock.begin(), s_flat.hh.skill_shock.end(),
@@ -466,6 +467,7 @@ TEST_CASE("persistent earnings shocks: an AR(1) that keeps its dispersion and sk
   }
   // Without shocks skill never moves.
   Model flat = compile(spec);
+  set_earnings_shocks(flat, 0.0);
   State s_flat = make_state(flat);
   Workspace ws_flat = make_workspace(flat);
   while (!step(flat, s_flat, ws_flat)) {
