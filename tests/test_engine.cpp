@@ -380,28 +380,31 @@ TEST_CASE("indicators stay in their ranges", "[engine][properties]") {
   std::filesystem::remove(f);
 }
 
-TEST_CASE("the Irwin-Hall normal has mean 0, variance 1 and stays within 6", "[engine][rng]") {
+TEST_CASE("the Irwin-Hall normal has mean 0, variance 1 and its bounds", "[engine][rng]") {
   const Rng rng(7, 0, Purpose::earnings);
   double sum = 0, sum2 = 0, sum4 = 0, lo = 0, hi = 0;
   const int n = 400000;
-  for (int i = 0; i < n; ++i) {
-    const double z = Rng::normal12(rng.bits4(1, i, 0));
-    sum += z;
-    sum2 += z * z;
-    sum4 += z * z * z * z;
-    lo = std::min(lo, z);
-    hi = std::max(hi, z);
+  for (int i = 0; i < n; i += 2) {
+    const std::array<std::uint64_t, 4> w = rng.bits4(1, i / 2, 0);
+    for (const double z : {Rng::normal6(w[0], w[1]), Rng::normal6(w[2], w[3])}) {
+      sum += z;
+      sum2 += z * z;
+      sum4 += z * z * z * z;
+      lo = std::min(lo, z);
+      hi = std::max(hi, z);
+    }
   }
   CHECK(std::abs(sum / n) < 0.01);
   CHECK(sum2 / n == Approx(1.0).epsilon(0.01));
-  // The sum of twelve uniforms has kurtosis 3 - 6/(5 x 12) = 2.9.
-  CHECK(sum4 / n == Approx(2.9).epsilon(0.03));
-  CHECK(lo > -6.0);
-  CHECK(hi < 6.0);
-  // Exact values at the ends: all pieces 0 gives -6 + 12 x 0.5 / 2^21, all ones the mirror.
-  CHECK(Rng::normal12({0, 0, 0, 0}) == -6.0 + 6.0 / 2097152.0);
+  // The sum of six uniforms has kurtosis 3 - 6/(5 x 6) = 2.8.
+  CHECK(sum4 / n == Approx(2.8).epsilon(0.03));
+  const double bound = 3.0 * std::sqrt(2.0);
+  CHECK(lo > -bound);
+  CHECK(hi < bound);
+  // Exact values at the ends: all pieces 0 gives (-3 + 6 x 0.5 / 2^21) sqrt 2, all ones the mirror.
+  CHECK(Rng::normal6(0, 0) == (-3.0 + 3.0 / 2097152.0) * 1.4142135623730951);
   const std::uint64_t ones = (std::uint64_t{1} << 63) - 1;
-  CHECK(Rng::normal12({ones, ones, ones, ones}) == 6.0 - 6.0 / 2097152.0);
+  CHECK(Rng::normal6(ones, ones) == (3.0 - 3.0 / 2097152.0) * 1.4142135623730951);
 }
 
 TEST_CASE("persistent earnings shocks: an AR(1) that keeps its dispersion and skill's fixed part",

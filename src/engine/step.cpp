@@ -96,8 +96,8 @@ enum YearSum {
 // was counted: x' = r x + s sqrt(1 - r^2) e, with r the persistence over the months of the year
 // in the run and s the part's stationary standard deviation, so its dispersion stays s. Skill and
 // the farm capacity (proportional to skill) move by exp(x' - x), from x and x' as stored, so
-// skill stays exp(fixed part + x) up to float rounding. A shock variance of 0 leaves skill as it
-// is.
+// skill stays exp(fixed part + x) up to float rounding. e is an Irwin-Hall normal (Rng::normal6).
+// A shock variance of 0 leaves skill as it is.
 void shock_earnings(const Model& m, State& s, const StepContext& ctx, const Chunk& ch) {
   const Parameters& p = m.param_at(ctx.step);
   if (!(p.earnings_shock_variance > 0.0)) return;
@@ -111,11 +111,18 @@ void shock_earnings(const Model& m, State& s, const StepContext& ctx, const Chun
   float* __restrict skill = s.hh.skill.data();
   float* __restrict shock = s.hh.skill_shock.data();
   float* __restrict capacity = s.hh.farm_capacity.data();
+  // One Philox call for two households: household j takes words 2 (j mod 2) and 2 (j mod 2) + 1
+  // of the call for j / 2.
+  std::array<std::uint64_t, 4> words{};
   for (std::int64_t i = ch.begin, end = ch.end; i < end; ++i) {
-    const double e = Rng::normal12(rng.bits4(code, i - first, ctx.step));
+    const std::int64_t j = i - first;
+    if (i == ch.begin || (j & 1) == 0) words = rng.bits4(code, j >> 1, ctx.step);
+    const auto k = static_cast<std::size_t>(2 * (j & 1));
+    const double e = Rng::normal6(words[k], words[k + 1]);
     const float x = shock[i];
     const auto next = static_cast<float>(keep * x + innovation_sd * e);
-    const auto ratio = static_cast<float>(std::exp(static_cast<double>(next) - x));
+    // expf: the ratio is a float, and libm's expf costs a fraction of exp.
+    const float ratio = std::exp(static_cast<float>(static_cast<double>(next) - x));
     shock[i] = next;
     skill[i] *= ratio;
     capacity[i] *= ratio;

@@ -86,9 +86,10 @@ double lognormal_sigma(double gini) {
 // (skill, the better-off flag, the farm base) and restores what setup changed since the draw (the
 // labour allocation, assets, savings, accounts, flags) from the same streams, and keeps
 // composition, village, taste and land, which nothing in setup changes: the same households, bit
-// for bit, without the taste draw, the size and composition draws and the land's exp().
+// for bit, without the taste draw, the size and composition draws and the land's exp(). The
+// persistent part of skill (earnings shocks) is drawn in the `last` round only.
 void generate_households(const Model& m, State& s, const std::vector<double>& sigma,
-                         HouseholdArray<float>& farm_base, bool full) {
+                         HouseholdArray<float>& farm_base, bool full, bool last) {
   Households& h = s.hh;
   const Rng rng(m.seed, s.replicate, Purpose::generate);
   const PopulationSpec& pop = m.population;
@@ -157,9 +158,9 @@ void generate_households(const Model& m, State& s, const std::vector<double>& si
           // The persistent part x of log skill, drawn given the skill: with s its standard
           // deviation and share = s^2 / sd^2, x = s (sqrt(share) z + sqrt(1 - share) e) makes x
           // and the rest of log skill independent normals; skill itself is drawn as without
-          // shocks (MODEL.md 5.2, 7.7).
+          // shocks (MODEL.md 5.2, 7.7). Only the last round's is kept: no calibration reads it.
           double shock = 0.0;
-          if (shock_sd > 0.0) {
+          if (shock_sd > 0.0 && last) {
             const Draw4 e = rng.uniform4(code, local_index, 0, 3);
             double z_e, z_spare;
             Rng::normal2(e.u[0], e.u[1], z_e, z_spare);
@@ -666,7 +667,7 @@ State make_population(const Model& m, std::uint64_t replicate) {
   HouseholdArray<float> farm_base(static_cast<std::size_t>(m.n_household));
   for (int c = 0; c < m.n_county; ++c) sigma[c] = lognormal_sigma(m.county_gini[c]);
   for (int round = 0;; ++round) {
-    generate_households(m, s, sigma, farm_base, round == 0);
+    generate_households(m, s, sigma, farm_base, round == 0, round + 1 == kGiniRounds);
     // The first round calibrates the levers to the drawn allocation; later rounds start from the
     // previous round's fixed point, which the redrawn households barely move. Calibration sees
     // the aid channels that the county aid history left (neutral without one): what earlier

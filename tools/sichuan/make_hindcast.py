@@ -60,7 +60,7 @@ TUNED = {
     # is identified (model default 0.7, an estimate for the mature monitoring of 2023). 0.2 before
     # the persistent earnings shocks (docs/VALIDATION.md section 12), which push households below
     # the line that the campaign had not registered.
-    "identification_rate": 0.25,
+    "identification_rate": 0.27,
 }
 # --- programmes without a donor (docs/evidence/aid_channels.md section 9) -------------------------
 # Q0 Sichuan's share of the national registered poor at the campaign's start: 6.25 m (end-2013,
