@@ -478,6 +478,43 @@ TEST_CASE("persistent earnings shocks: an AR(1) that keeps its dispersion and sk
   CHECK(s_flat.hh.skill == skill0);
 }
 
+TEST_CASE("with earnings shocks more households fall to the minimum living allowance and leave it",
+          "[engine][risk][response]") {
+  // Entries into the allowance (paid this year, not last) and exits, summed over the years after
+  // the first. Shocks move skill, so more households cross the allowance line each way; the
+  // allowance tops up those who fall (poverty entries, which illness and medical costs drive,
+  // hardly change: MODEL.md 7.7).
+  ScenarioSpec spec = small_spec();
+  spec.step_months = 12;
+  spec.years = 6;
+  auto crossings = [&](double variance) {
+    Model m = compile(spec);
+    set_earnings_shocks(m, variance);
+    State s = make_state(m);
+    Workspace ws = make_workspace(m);
+    std::vector<bool> before;
+    std::array<int, 2> entries_exits{0, 0};
+    while (s.step < m.n_step) {
+      if (!step(m, s, ws)) continue;
+      std::vector<bool> paid(static_cast<std::size_t>(s.hh.size()));
+      for (std::size_t i = 0; i < paid.size(); ++i) paid[i] = s.hh.allowance[i] > 0.0f;
+      if (!before.empty()) {
+        for (std::size_t i = 0; i < paid.size(); ++i) {
+          entries_exits[0] += paid[i] && !before[i];
+          entries_exits[1] += !paid[i] && before[i];
+        }
+      }
+      before = paid;
+    }
+    return entries_exits;
+  };
+  const std::array<int, 2> fixed = crossings(0.0), shocked = crossings(0.02);
+  INFO("entries, exits without shocks " << fixed[0] << ", " << fixed[1] << "; with " << shocked[0]
+                                        << ", " << shocked[1]);
+  CHECK(shocked[0] > fixed[0]);
+  CHECK(shocked[1] > fixed[1]);
+}
+
 TEST_CASE("the calendar of income: monthly weights, step factors and part-year sums",
           "[engine][season]") {
   Parameters p;
