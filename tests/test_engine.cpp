@@ -515,6 +515,60 @@ TEST_CASE("with earnings shocks more households fall to the minimum living allow
   CHECK(shocked[1] > fixed[1]);
 }
 
+TEST_CASE("the covariate yield shock: 1 in the start year, common to scenarios, scales harvests",
+          "[engine][risk]") {
+  ScenarioSpec spec = small_spec();
+  spec.step_months = 12;
+  spec.years = 4;
+  auto yields_and_farm_output = [](const Model& m, std::uint64_t replicate) {
+    State s = make_state(m, replicate);
+    Workspace ws = make_workspace(m);
+    std::vector<double> yields, farm;
+    while (s.step < m.n_step) {
+      step(m, s, ws);
+      for (int c = 0; c < m.n_county; ++c) {
+        yields.push_back(s.economy.farm_yield[c]);
+        farm.push_back(s.results.gdp_agriculture[c]);
+      }
+    }
+    return std::pair{yields, farm};
+  };
+  Model m = compile(spec);
+  m.param.farm_yield_shock_sd = 0.1;
+  for (Parameters& p : m.param_years) p.farm_yield_shock_sd = 0.1;
+  const auto [yields, farm] = yields_and_farm_output(m, 0);
+  const auto n = static_cast<std::size_t>(m.n_county);
+  for (std::size_t i = 0; i < yields.size(); ++i) {
+    INFO("year " << i / n << ", county " << i % n);
+    if (i < n) {
+      CHECK(yields[i] == 1.0);  // the start year's incomes are the calibrated ones
+    } else {
+      CHECK(yields[i] != 1.0);
+      CHECK(std::abs(std::log(yields[i])) < 0.1 * 3 * std::sqrt(2.0) + 0.01);  // normal6's bound
+    }
+  }
+  // The same draws with a pairing and its policies added: shocks are common to scenarios.
+  ScenarioSpec aided = spec;
+  aided.pairings = {testing::pairing("a", 510116, 513332, 40e6, 30)};
+  aided.policies.push_back(testing::policy(Instrument::industry));
+  Model m_aided = compile(aided);
+  m_aided.param.farm_yield_shock_sd = 0.1;
+  for (Parameters& p : m_aided.param_years) p.farm_yield_shock_sd = 0.1;
+  CHECK(yields_and_farm_output(m_aided, 0).first == yields);
+  CHECK(yields_and_farm_output(m, 1).first != yields);  // another replicate, other years
+  // Against no yield shocks: the states agree until the second year starts, so that year's farm
+  // output differs by exactly its yield factor (up to rounding).
+  Model flat = compile(spec);
+  flat.param.farm_yield_shock_sd = 0.0;
+  for (Parameters& p : flat.param_years) p.farm_yield_shock_sd = 0.0;
+  const auto [flat_yields, flat_farm] = yields_and_farm_output(flat, 0);
+  for (std::size_t c = 0; c < n; ++c) {
+    CHECK(flat_yields[n + c] == 1.0);
+    CHECK(farm[c] == flat_farm[c]);
+    CHECK(farm[n + c] / flat_farm[n + c] == Approx(yields[n + c]).epsilon(1e-12));
+  }
+}
+
 TEST_CASE("the calendar of income: monthly weights, step factors and part-year sums",
           "[engine][season]") {
   Parameters p;

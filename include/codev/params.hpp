@@ -75,6 +75,11 @@ namespace codev {
     "estimate")                                                                                    \
   X(farm, asset_depreciation, 0.08, 0.0, 1.0, false, "1/year",                                     \
     "Depreciation of household productive assets", "estimate")                                     \
+  X(farm, yield_shock_sd, 0.05, 0.0, 1.0, false, "1",                                              \
+    "Standard deviation of a county's yearly log shock to farm yields (weather, pests: every "     \
+    "household of the county alike), from the run's second year on; MODEL.md 7.2",                 \
+    "stated prior 0.03-0.1: Sichuan's grain output moved 1-2% a year in 2006-2021 over 183 "       \
+    "counties (households.md section 4), county yields more")                                      \
   X(farm, tfp_growth, 0.02, -0.5, 0.5, false, "1/year",                                            \
     "Growth of farm productivity (technology, prices)", "estimate")                                \
   X(household, subsistence, 3000.0, 0.0, 1e6, false, "yuan/person/year",                           \

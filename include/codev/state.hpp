@@ -188,6 +188,7 @@ struct CountyField {
   X(layoff, "", "1", "per-step probability a local worker loses the job")                      \
   X(asset_loss, "", "1", "share of household assets destroyed this step (disasters)")          \
   X(price, "", "1", "farm price multiplier this step (price shocks)")                          \
+  X(farm_yield, "farm_yield", "1", "farm yield factor of the year (covariate harvest shock)")  \
   X(skill_sd, "", "1", "standard deviation of log skill (the Gini calibration's, fixed)")
 
 /// Results of the last step: what the county economy produced and used (annual rates where money).

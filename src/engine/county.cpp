@@ -1,5 +1,6 @@
 #include "engine/county.hpp"
 
+#include "engine/rng.hpp"
 #include "engine/scratch.hpp"
 
 #include <algorithm>
@@ -67,6 +68,7 @@ void init_county_economy(const Model& m, State& s) {
     k.job_accept[c] = 1.0;
     k.layoff[c] = 0.0;
     k.price[c] = 1.0;
+    k.farm_yield[c] = 1.0;
     k.asset_loss[c] = 0.0;
     k.job_vacancies[c] = per_step(m.param.labour_job_turnover, m.step_months) * rural[c];
     s.results.local_jobs[c] = rural[c];
@@ -77,6 +79,20 @@ void apply_shocks(const Model& m, State& s, int step) {
   CountyEconomy& k = s.economy;
   k.price.setOnes();
   k.asset_loss.setZero();
+  // The year's farm yield in each county: exp(sd z - sd^2 / 2), mean 1, z an Irwin-Hall normal
+  // from the county's code and the year alone (the same in every scenario of a seed and
+  // replicate); 1 in the start year, whose incomes the calibration reproduces.
+  const int year = m.year_of_step(step);
+  const double sd = m.param_at(step).farm_yield_shock_sd;
+  if (year == m.start_year || !(sd > 0.0)) {
+    k.farm_yield.setOnes();
+  } else {
+    const Rng rng(m.seed, s.replicate, Purpose::covariate);
+    for (int c = 0; c < m.n_county; ++c) {
+      const std::array<std::uint64_t, 4> w = rng.bits4(m.county_code[c], 0, year);
+      k.farm_yield[c] = std::exp(sd * Rng::normal6(w[0], w[1]) - 0.5 * sd * sd);
+    }
+  }
   for (const Shock& shock : m.shocks) {
     if (step < shock.step_begin || step >= shock.step_end) continue;
     for (int c = 0; c < m.n_county; ++c) {

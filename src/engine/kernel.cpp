@@ -49,7 +49,8 @@ KernelCounty kernel_county(const Model& m, const State& s, const StepContext& ct
           both > 0 ? local / both : 0.0;
     }
   }
-  kc.farm_tfp = k.farm_tfp[c] * lever.tfp_factor[c] * k.price[c] / 12.0 * months;
+  // The year's covariate yield shock (7.2) on output; decisions value the farm without it.
+  kc.farm_tfp = k.farm_tfp[c] * lever.tfp_factor[c] * k.price[c] * k.farm_yield[c] / 12.0 * months;
   kc.purchases = lever.purchase_rate[c];
   // Output and aid purchases are spread over the year; the farm income they bring is paid on
   // the calendar of income (season.hpp).

@@ -658,6 +658,7 @@ State make_population(const Model& m, std::uint64_t replicate) {
   // Farm output at base prices; the levers are neutral until the households exist.
   s.levers.reset(m.n_county, static_cast<std::size_t>(m.village_begin.back()));
   s.economy.price.setOnes();
+  s.economy.farm_yield.setOnes();
   // Skill dispersion starts at the log-normal sigma of the target Gini and is rescaled until the
   // Gini of initial income per person matches (transfers and household composition compress it).
   std::vector<double> sigma(m.n_county);
