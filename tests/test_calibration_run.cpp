@@ -4,6 +4,8 @@
 // interruption giving the file of an uninterrupted calibration.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -31,7 +33,8 @@ const std::string kSource = CODEV_SOURCE_DIR;
 struct Folder {
   fs::path path;
   explicit Folder(const std::string& name)
-      : path(fs::temp_directory_path() / ("codev_calibration_" + name)) {
+      : path(fs::temp_directory_path() /
+             ("codev_calibration_" + std::to_string(getpid()) + "_" + name)) {
     fs::remove_all(path);
     fs::create_directories(path);
   }
