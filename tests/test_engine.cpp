@@ -19,6 +19,7 @@
 #include "codev/output.hpp"
 #include "codev/scenario.hpp"
 #include "docs_block.hpp"
+#include "engine/county.hpp"
 #include "engine/kernel.hpp"
 #include "engine/parallel.hpp"
 #include "engine/rng.hpp"
@@ -568,6 +569,96 @@ TEST_CASE("the covariate yield shock: 1 in the start year, common to scenarios, 
     CHECK(farm[c] == flat_farm[c]);
     CHECK(farm[n + c] / flat_farm[n + c] == Approx(yields[n + c]).epsilon(1e-12));
   }
+}
+
+TEST_CASE("the province's farm price: 1 at the start, one path for all, a mean-one log AR(1)",
+          "[engine][risk]") {
+  ScenarioSpec spec = small_spec();
+  spec.step_months = 12;
+  spec.years = 12;
+  Model m = compile(spec);
+  constexpr double kSd = 0.1, kKeep = 0.5;
+  const auto set_prices = [](Model& model, double sd) {
+    model.param.farm_price_shock_sd = sd;
+    model.param.farm_price_persistence = kKeep;
+    for (Parameters& p : model.param_years) {
+      p.farm_price_shock_sd = sd;
+      p.farm_price_persistence = kKeep;
+    }
+  };
+  set_prices(m, kSd);
+  // Over many replicates: x_t = log price + v_t / 2 has variance v_t = sd^2 (1 - keep^(2t)), the
+  // price has mean 1, and successive years correlate as the AR(1) says.
+  constexpr int kReplicates = 8000;
+  const int years = m.n_step;
+  std::vector<double> x(static_cast<std::size_t>(kReplicates * years));
+  for (int r = 0; r < kReplicates; ++r) {
+    for (int t = 0; t < years; ++t) {
+      const double price = province_farm_price(m, static_cast<std::uint64_t>(r), t);
+      const double v = kSd * kSd * (1.0 - std::pow(kKeep, 2.0 * t));
+      x[static_cast<std::size_t>(r * years + t)] = std::log(price) + 0.5 * v;
+      if (t == 0) REQUIRE(price == 1.0);  // the start year's incomes are the calibrated ones
+    }
+  }
+  for (int t = 1; t < years; ++t) {
+    const double v = kSd * kSd * (1.0 - std::pow(kKeep, 2.0 * t));
+    double mean_price = 0.0, sum_x = 0.0, sum_xx = 0.0;
+    for (int r = 0; r < kReplicates; ++r) {
+      const double xt = x[static_cast<std::size_t>(r * years + t)];
+      mean_price += std::exp(xt - 0.5 * v) / kReplicates;
+      sum_x += xt;
+      sum_xx += xt * xt;
+    }
+    const double variance = sum_xx / kReplicates - (sum_x / kReplicates) * (sum_x / kReplicates);
+    INFO("year " << t << ": mean price " << mean_price << ", variance " << variance << " against "
+                 << v);
+    CHECK(std::abs(mean_price - 1.0) < 4 * kSd / std::sqrt(double{kReplicates}));
+    CHECK(variance == Approx(v).epsilon(0.06));
+  }
+  // Lag-one correlation in the stationary years: keep (its standard error about 0.01).
+  const int t = years - 1;
+  double sxy = 0.0, sxx = 0.0, syy = 0.0;
+  for (int r = 0; r < kReplicates; ++r) {
+    const double a = x[static_cast<std::size_t>(r * years + t - 1)];
+    const double b = x[static_cast<std::size_t>(r * years + t)];
+    sxy += a * b;
+    sxx += a * a;
+    syy += b * b;
+  }
+  CHECK(sxy / std::sqrt(sxx * syy) == Approx(kKeep).margin(0.04));
+
+  // In a run every county gets the province's price at every step, and a scenario with a pairing
+  // and its policies gets the same path; without price shocks it is 1.
+  const auto prices_of = [](const Model& model) {
+    State s = make_state(model, 3);
+    Workspace ws = make_workspace(model);
+    std::vector<double> prices;
+    while (s.step < model.n_step) {
+      step(model, s, ws);
+      for (int c = 0; c < model.n_county; ++c) prices.push_back(s.economy.price[c]);
+    }
+    return prices;
+  };
+  spec.years = 4;
+  Model run = compile(spec);
+  set_prices(run, kSd);
+  const std::vector<double> prices = prices_of(run);
+  const auto n = static_cast<std::size_t>(run.n_county);
+  for (std::size_t i = 0; i < prices.size(); ++i) {
+    INFO("step " << i / n << ", county " << i % n);
+    CHECK(prices[i] == province_farm_price(run, 3, static_cast<int>(i / n)));
+  }
+  CHECK(prices[n] != 1.0);
+  ScenarioSpec aided = spec;
+  aided.pairings = {testing::pairing("a", 510116, 513332, 40e6, 30)};
+  aided.policies.push_back(testing::policy(Instrument::industry));
+  Model run_aided = compile(aided);
+  set_prices(run_aided, kSd);
+  CHECK(prices_of(run_aided) == prices);
+  Model flat = compile(spec);
+  set_prices(flat, 0.0);
+  const std::vector<double> flat_prices = prices_of(flat);
+  CHECK(std::all_of(flat_prices.begin(), flat_prices.end(), [](double p) { return p == 1.0; }));
 }
 
 TEST_CASE("the calendar of income: monthly weights, step factors and part-year sums",

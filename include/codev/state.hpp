@@ -187,7 +187,8 @@ struct CountyField {
   X(job_accept, "", "1", "probability a local-job applicant is hired this step")               \
   X(layoff, "", "1", "per-step probability a local worker loses the job")                      \
   X(asset_loss, "", "1", "share of household assets destroyed this step (disasters)")          \
-  X(price, "", "1", "farm price multiplier this step (price shocks)")                          \
+  X(price, "farm_price", "1",                                                                  \
+    "farm-gate price factor of the step: the province's price about its trend x price shocks") \
   X(farm_yield, "farm_yield", "1", "farm yield factor of the year (covariate harvest shock)")  \
   X(skill_sd, "", "1", "standard deviation of log skill (the Gini calibration's, fixed)")
 

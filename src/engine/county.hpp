@@ -15,6 +15,12 @@ struct CountyScratch;  // scratch.hpp
 /// calibrated rural wage are an equilibrium of the production side at the start.
 void init_county_economy(const Model& model, State& state);
 
+/// The province's farm-gate price factor of `step`'s year about its trend (MODEL.md 7.2): the
+/// exponential of a log AR(1) (farm.price_shock_sd, farm.price_persistence) that is 0 in the
+/// start year, bias-corrected to mean 1; the same for every county and scenario of a seed and
+/// replicate. 1 without price shocks and in the start year.
+double province_farm_price(const Model& model, std::uint64_t replicate, int step);
+
 /// Sets this step's shock levers (farm price, asset losses) and applies capital losses.
 void apply_shocks(const Model& model, State& state, int step);
 

@@ -291,6 +291,8 @@ def build(tables):
     w(f"#   P3 poverty.identification_rate {fmt(TUNED['identification_rate'])} (tuned): at-risk households are found")
     w("#      gradually over the campaign years (estimate; the default 0.7 is for the mature")
     w("#      monitoring of 2023).")
+    w("#   P4 farm.price_shock_sd 0: no drawn province-wide farm price path (docs/MODEL.md 7.2); the")
+    w("#      prices of 2015-2022 happened, and the tuned growth P1 carries their trend.")
     w("meta:")
     w("  name: sichuan_hindcast_2015")
     w("  description: >-")
@@ -321,6 +323,7 @@ def build(tables):
             w(f"    {n + ': ' + str(money(v * INCOME_RATIO)):<27} # P2: default {fmt(v)} x {INCOME_RATIO:.4f}")
     w("  farm:")
     w(f"    {'tfp_growth: ' + fmt(TUNED['nominal_growth']):<27} # P1 tuned (docs/VALIDATION.md)")
+    w(f"    {'price_shock_sd: 0':<27} # P4 the farm prices of 2015-2022 are history, carried by P1")
     for g, n, v in MONEY_PARAMETERS:
         if g == "farm":
             w(f"    {n + ': ' + str(money(v * INCOME_RATIO)):<27} # P2: default {fmt(v)} x {INCOME_RATIO:.4f}")
