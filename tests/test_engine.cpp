@@ -626,6 +626,11 @@ TEST_CASE("the province's farm price: 1 at the start, one path for all, a mean-o
     syy += b * b;
   }
   CHECK(sxy / std::sqrt(sxx * syy) == Approx(kKeep).margin(0.04));
+  // A time path of the parameters applies from its year on: no price shocks before it.
+  Model later = m;
+  for (std::size_t y = 0; y < 3; ++y) later.param_years[y].farm_price_shock_sd = 0.0;
+  for (int step = 0; step < 3; ++step) CHECK(province_farm_price(later, 5, step) == 1.0);
+  CHECK(province_farm_price(later, 5, 3) != 1.0);
 
   // In a run every county gets the province's price at every step, and a scenario with a pairing
   // and its policies gets the same path; without price shocks it is 1.

@@ -83,8 +83,7 @@ namespace codev {
   X(farm, price_shock_sd, 0.06, 0.0, 1.0, false, "1",                                              \
     "Stationary standard deviation of the province's yearly log farm-gate price about its trend "  \
     "(the pork cycle, grain and vegetable prices: every county alike), from the run's second "     \
-    "year "                                                                                        \
-    "on; MODEL.md 7.2",                                                                            \
+    "year on; MODEL.md 7.2",                                                                       \
     "stated prior 0.03-0.10: national farm producer prices rose 13.8% (2004 Q1) and 19.1% (2008 "  \
     "Q1-Q3) at the pork cycle's peaks and fell 0.3% (2006 Q1-Q3) at a trough; hog prices -58% to " \
     "+139% in 2019-2021 (households.md section 4)")                                                \

@@ -76,20 +76,25 @@ void init_county_economy(const Model& m, State& s) {
 }
 
 double province_farm_price(const Model& m, std::uint64_t replicate, int step) {
-  const Parameters& p = m.param_at(step);
   const int year = m.year_of_step(step);
-  const double sd = p.farm_price_shock_sd, keep = p.farm_price_persistence;
-  if (year <= m.start_year || !(sd > 0.0)) return 1.0;
-  // x_y = keep x_(y-1) + sd sqrt(1 - keep^2) z_y from x = 0 in the start year, so x_y is normal
-  // with variance v_y = sd^2 (1 - keep^(2 (y - start))); exp(x_y - v_y / 2) has mean 1. At most
-  // a few dozen years: recomputed at each step rather than kept in the state.
+  // x_y = keep x_(y-1) + sd sqrt(1 - keep^2) z_y from x = 0 in the start year, with each year's
+  // parameters (a time path of them applies from its year on); x_y is normal with variance v_y,
+  // sd^2 (1 - keep^(2 (y - start))) for constant parameters, and exp(x_y - v_y / 2) has mean 1.
+  // Without price shocks x and v stay 0 and the price is exactly 1. At most a few dozen years:
+  // recomputed at each step rather than kept in the state.
   const Rng rng(m.seed, replicate, Purpose::covariate);
-  const double innovation = sd * std::sqrt(1.0 - keep * keep);
   double x = 0.0, v = 0.0;
   for (int y = m.start_year + 1; y <= year; ++y) {
-    const std::array<std::uint64_t, 4> w = rng.bits4(0, 1, y);
-    x = keep * x + innovation * Rng::normal6(w[0], w[1]);
-    v = keep * keep * v + innovation * innovation;
+    const Parameters& p = m.param_in(y);
+    const double keep = p.farm_price_persistence;
+    const double innovation = p.farm_price_shock_sd * std::sqrt(1.0 - keep * keep);
+    x *= keep;
+    v *= keep * keep;
+    if (innovation > 0.0) {
+      const std::array<std::uint64_t, 4> w = rng.bits4(0, 1, y);
+      x += innovation * Rng::normal6(w[0], w[1]);
+      v += innovation * innovation;
+    }
   }
   return std::exp(x - 0.5 * v);
 }
