@@ -654,6 +654,55 @@ TEST_CASE("sort keys order incomes, give them back exactly, and give gini_median
   CHECK_THROWS_AS(codev::gini_median_sorted_keys(keys), std::invalid_argument);
 }
 
+TEST_CASE("quintile means: five equal groups of units ranked by income, exact on small data",
+          "[stats][quintile]") {
+  // Ten units of weight 1: two to a group.
+  const Vec ten = {10, 9, 8, 7, 6, 5, 4, 3, 2, 1};
+  CHECK(codev::quintile_means(ten, Vec(10, 1.0)) == codev::QuintileMeans{1.5, 3.5, 5.5, 7.5, 9.5});
+  // A group's mean is its income over its weight (members), not the mean of its units.
+  CHECK(codev::quintile_means(Vec{1, 3, 5, 7, 9, 11, 13, 15, 17, 19},
+                              Vec{1, 3, 1, 1, 1, 1, 1, 1, 1, 4}) ==
+        codev::QuintileMeans{(1.0 + 9.0) / 4.0, 6.0, 10.0, 14.0, (17.0 + 76.0) / 5.0});
+  // Seven units: unit k (from 0, ascending) is in group floor(5 k / 7): 0 0 1 2 2 3 4.
+  CHECK(codev::quintile_means(Vec{7, 6, 5, 4, 3, 2, 1}, Vec(7, 2.0)) ==
+        codev::QuintileMeans{1.5, 3.0, 4.5, 6.0, 7.0});
+  // Units of weight 0 are not part of the population.
+  CHECK(codev::quintile_means(Vec{1, 100, 2, 3, 4, 5}, Vec{1, 0, 1, 1, 1, 1}) ==
+        codev::QuintileMeans{1, 2, 3, 4, 5});
+  // Fewer than five units: empty groups are NaN.
+  const codev::QuintileMeans three = codev::quintile_means(Vec{3, 1, 2}, Vec(3, 1.0));
+  CHECK(three[0] == 1.0);
+  CHECK(three[1] == 2.0);
+  CHECK(std::isnan(three[2]));
+  CHECK(three[3] == 3.0);
+  CHECK(std::isnan(three[4]));
+  CHECK(std::isnan(codev::quintile_means(Vec{}, Vec{})[0]));
+
+  // On random households sorted by key (ties kept in household order), the keys give the bits of
+  // quintile_means on the unsorted doubles, and the means rise from the poorest group up.
+  std::mt19937_64 rng(9);
+  std::uniform_real_distribution<double> income(-500.0, 40000.0);
+  std::vector<std::uint64_t> keys;
+  Vec x, w;
+  for (int i = 0; i < 3001; ++i) {
+    const auto value = static_cast<float>(std::round(income(rng) / 50.0) * 50.0);
+    const auto persons = static_cast<std::uint32_t>(1 + rng() % 6);
+    keys.push_back(codev::income_sort_key(value, persons));
+    x.push_back(value);
+    w.push_back(persons);
+  }
+  std::stable_sort(keys.begin(), keys.end(),
+                   [](std::uint64_t a, std::uint64_t b) { return (a >> 32) < (b >> 32); });
+  const codev::QuintileMeans a = codev::quintile_means_sorted_keys(keys);
+  const codev::QuintileMeans b = codev::quintile_means(x, w);
+  for (std::size_t g = 0; g < 5; ++g) {
+    CHECK(std::bit_cast<std::uint64_t>(a[g]) == std::bit_cast<std::uint64_t>(b[g]));
+    if (g > 0) CHECK(a[g] > a[g - 1]);
+  }
+  std::swap(keys.front(), keys.back());
+  CHECK_THROWS_AS(codev::quintile_means_sorted_keys(keys), std::invalid_argument);
+}
+
 TEST_CASE("fgt_households equals fgt on the incomes as doubles, below zero counted as zero",
           "[stats][fgt]") {
   std::mt19937_64 rng(8);

@@ -57,6 +57,16 @@ struct HouseholdTotals {
     "mean disposable income per person (person-weighted)")                                       \
   X(income_per_capita_median, true, "yuan/year",                                                 \
     "median disposable income per person (person-weighted)")                                     \
+  X(income_quintile1, true, "yuan/year",                                                         \
+    "mean income per person of the poorest fifth of households by income per person")            \
+  X(income_quintile2, true, "yuan/year",                                                         \
+    "mean income per person of the second fifth of households by income per person")             \
+  X(income_quintile3, true, "yuan/year",                                                         \
+    "mean income per person of the middle fifth of households by income per person")             \
+  X(income_quintile4, true, "yuan/year",                                                         \
+    "mean income per person of the fourth fifth of households by income per person")             \
+  X(income_quintile5, true, "yuan/year",                                                         \
+    "mean income per person of the richest fifth of households by income per person")            \
   X(income_wage, true, "yuan/year", "wage income per person")                                    \
   X(income_operating, true, "yuan/year", "net operating income per person")                      \
   X(income_property, true, "yuan/year", "net property income per person")                        \

@@ -9,6 +9,7 @@
 // of 0, gives 0 (all fields 0 for the structs).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -86,6 +87,19 @@ float income_of_key(std::uint64_t key);
 /// gini_median_sorted on keys sorted by income: the same bits as on their incomes and weights
 /// decoded into double arrays, which it does not need.
 GiniMedian gini_median_sorted_keys(std::span<const std::uint64_t> keys);
+
+/// Mean income of each fifth of the units ranked by income, poorest first: the national
+/// household survey's five equal groups (五等份: households ranked by income per person, equal
+/// numbers of households in each group, a group's mean its income over its members). Of the n
+/// entries with positive weight, in ascending order of income (ties by position), entry k (from
+/// 0) is in group floor(5 k / n), and a group's mean is sum w x / sum w over its entries; NaN for
+/// a group with no entry (fewer than five).
+using QuintileMeans = std::array<double, 5>;
+QuintileMeans quintile_means(std::span<const double> x, std::span<const double> weight);
+
+/// quintile_means on keys sorted by income (income_sort_key): the same bits as on their incomes
+/// and weights. Throws std::invalid_argument if the keys are not in ascending order of income.
+QuintileMeans quintile_means_sorted_keys(std::span<const std::uint64_t> keys);
 
 /// Theil T index of a population split into groups, with its exact decomposition
 /// total = between + within (each part is computed separately, so the identity holds up to

@@ -16,7 +16,8 @@ namespace {
 // sequential pass over them (read_county), a radix sort of 8-byte keys whose histograms that pass
 // already counted (sort_by_value), and the Gini and median read from the sorted keys. Every
 // indicator is computed by the same functions, on the same values in the same order, as by
-// sorting (value, position) entries: the output is unchanged.
+// sorting (value, position) entries: the output is unchanged. The quintile means are read from
+// the same sorted keys.
 
 // Radix digits of the sort: the keys are sorted on their high word (the value) only.
 constexpr int kDigitBits = 11;
@@ -76,6 +77,7 @@ void county_distribution(const Model& m, const Households& h, double line, Count
                          std::vector<DistributionScratch>& per_worker) {
   const auto n = static_cast<std::size_t>(m.n_county);
   for (auto* v : {&out.gini, &out.median, &out.fgt0, &out.fgt1, &out.fgt2}) v->assign(n, 0.0);
+  for (std::vector<double>& v : out.quintile) v.assign(n, 0.0);
   // Every worker's buffers take the largest county at once: which worker meets which county
   // varies from one call to the next, and no buffer should grow after the first call.
   if (per_worker.size() != static_cast<std::size_t>(max_workers())) {
@@ -109,6 +111,8 @@ void county_distribution(const Model& m, const Households& h, double line, Count
     const GiniMedian gm = gini_median_sorted_keys(buf.keys);
     out.gini[cu] = gm.gini;
     out.median[cu] = gm.median;
+    const QuintileMeans q = quintile_means_sorted_keys(buf.keys);
+    for (std::size_t g = 0; g < q.size(); ++g) out.quintile[g][cu] = q[g];
   });
 }
 

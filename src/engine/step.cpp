@@ -298,6 +298,11 @@ void fill_annual(const Model& m, const State& s, const std::vector<double>& sums
   county_distribution(m, s.hh, line, d, scratch.per_worker);
   a.gini = d.gini;
   a.income_per_capita_median = d.median;
+  a.income_quintile1 = d.quintile[0];
+  a.income_quintile2 = d.quintile[1];
+  a.income_quintile3 = d.quintile[2];
+  a.income_quintile4 = d.quintile[3];
+  a.income_quintile5 = d.quintile[4];
   a.fgt0 = d.fgt0;
   a.fgt1 = d.fgt1;
   a.fgt2 = d.fgt2;

@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -388,6 +389,50 @@ float income_of_key(std::uint64_t key) {
 
 GiniMedian gini_median_sorted_keys(std::span<const std::uint64_t> keys) {
   return gini_median_in_place("gini_median_sorted_keys", KeyView{keys});
+}
+
+namespace {
+
+// quintile_means on a view of entries in ascending order (weights validated; zero weights are
+// not part of the population and are skipped).
+template <class View>
+QuintileMeans quintile_means_sorted(const View& v) {
+  std::size_t n = 0;
+  for (std::size_t k = 0; k < v.size(); ++k) n += v.w(k) != 0.0;
+  std::array<CompensatedSum, 5> income, weight;
+  std::size_t j = 0;
+  for (std::size_t k = 0; k < v.size(); ++k) {
+    const double w = v.w(k);
+    if (w == 0.0) continue;
+    const std::size_t g = 5 * j / n;
+    income[g].add(w * v.x(k));
+    weight[g].add(w);
+    ++j;
+  }
+  QuintileMeans out{};
+  for (std::size_t g = 0; g < 5; ++g) {
+    const double w = weight[g].value();
+    out[g] = w > 0.0 ? income[g].value() / w : std::numeric_limits<double>::quiet_NaN();
+  }
+  return out;
+}
+
+}  // namespace
+
+QuintileMeans quintile_means(std::span<const double> x, std::span<const double> weight) {
+  IndicatorBuffer buffer;
+  std::vector<Entry>& e = positive_entries("quintile_means", x, weight, buffer);
+  sort_entries(e);
+  return quintile_means_sorted(EntryView{e});
+}
+
+QuintileMeans quintile_means_sorted_keys(std::span<const std::uint64_t> keys) {
+  for (std::size_t i = 1; i < keys.size(); ++i) {
+    if ((keys[i] >> 32) < (keys[i - 1] >> 32)) {
+      fail("quintile_means_sorted_keys", "incomes are not in ascending order");
+    }
+  }
+  return quintile_means_sorted(KeyView{keys});
 }
 
 Theil theil(std::span<const double> x, std::span<const double> weight, std::span<const int> group,
