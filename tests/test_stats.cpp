@@ -610,6 +610,33 @@ TEST_CASE("entries of weight 0 change no bit wherever they are and whatever thei
   }
 }
 
+namespace {
+
+/// n random households: incomes uniform in [lo, hi) rounded to `step` yuan (so ties are common)
+/// and 1-6 persons, as sort keys in ascending order of income (ties kept in household order) and
+/// as the unsorted incomes and persons.
+struct KeyedHouseholds {
+  std::vector<std::uint64_t> keys;
+  Vec income, persons;
+};
+KeyedHouseholds keyed_households(std::uint64_t seed, int n, double lo, double hi, double step) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> income(lo, hi);
+  KeyedHouseholds out;
+  for (int i = 0; i < n; ++i) {
+    const auto value = static_cast<float>(std::round(income(rng) / step) * step);
+    const auto persons = static_cast<std::uint32_t>(1 + rng() % 6);
+    out.keys.push_back(codev::income_sort_key(value, persons));
+    out.income.push_back(value);
+    out.persons.push_back(persons);
+  }
+  std::stable_sort(out.keys.begin(), out.keys.end(),
+                   [](std::uint64_t a, std::uint64_t b) { return (a >> 32) < (b >> 32); });
+  return out;
+}
+
+}  // namespace
+
 TEST_CASE("sort keys order incomes, give them back exactly, and give gini_median_sorted's bits",
           "[stats][gini][median]") {
   // income_sort_key's high word orders as the float it holds, negative, zero and positive.
@@ -623,20 +650,7 @@ TEST_CASE("sort keys order incomes, give them back exactly, and give gini_median
   }
   // On random households, sorted by key (ties kept in household order), the keys give the bits
   // of gini_median_sorted on the decoded doubles, and of gini_median on the unsorted data.
-  std::mt19937_64 rng(5);
-  std::uniform_real_distribution<double> income(-2000.0, 30000.0);
-  std::vector<std::uint64_t> keys;
-  Vec x, w;
-  for (int i = 0; i < 2000; ++i) {
-    // Rounded to 100 yuan so ties are common; persons 1..6.
-    const auto value = static_cast<float>(std::round(income(rng) / 100.0) * 100.0);
-    const auto persons = static_cast<std::uint32_t>(1 + rng() % 6);
-    keys.push_back(codev::income_sort_key(value, persons));
-    x.push_back(value);
-    w.push_back(persons);
-  }
-  std::stable_sort(keys.begin(), keys.end(),
-                   [](std::uint64_t a, std::uint64_t b) { return (a >> 32) < (b >> 32); });
+  auto [keys, x, w] = keyed_households(5, 2000, -2000.0, 30000.0, 100.0);
   Vec xs, ws;
   for (const std::uint64_t k : keys) {
     xs.push_back(codev::income_of_key(k));
@@ -680,19 +694,7 @@ TEST_CASE("quintile means: five equal groups of units ranked by income, exact on
 
   // On random households sorted by key (ties kept in household order), the keys give the bits of
   // quintile_means on the unsorted doubles, and the means rise from the poorest group up.
-  std::mt19937_64 rng(9);
-  std::uniform_real_distribution<double> income(-500.0, 40000.0);
-  std::vector<std::uint64_t> keys;
-  Vec x, w;
-  for (int i = 0; i < 3001; ++i) {
-    const auto value = static_cast<float>(std::round(income(rng) / 50.0) * 50.0);
-    const auto persons = static_cast<std::uint32_t>(1 + rng() % 6);
-    keys.push_back(codev::income_sort_key(value, persons));
-    x.push_back(value);
-    w.push_back(persons);
-  }
-  std::stable_sort(keys.begin(), keys.end(),
-                   [](std::uint64_t a, std::uint64_t b) { return (a >> 32) < (b >> 32); });
+  auto [keys, x, w] = keyed_households(9, 3001, -500.0, 40000.0, 50.0);
   const codev::QuintileMeans a = codev::quintile_means_sorted_keys(keys);
   const codev::QuintileMeans b = codev::quintile_means(x, w);
   for (std::size_t g = 0; g < 5; ++g) {
