@@ -6,7 +6,8 @@
 // An entry of weight 0 is not part of the population and is ignored entirely (its value is not
 // read, so it may be NaN, e.g. income per person of an empty household). Values with a positive
 // weight must be finite. Violations throw std::invalid_argument. Empty input, or a total weight
-// of 0, gives 0 (all fields 0 for the structs).
+// of 0, gives 0 (all fields 0 for the structs), except the quintile means: a fifth with nobody
+// in it is NaN, not a mean of 0.
 #pragma once
 
 #include <array>

@@ -5,6 +5,9 @@
 //    person weights and incomes then carry O(eps) rather than O(n eps) relative error, and the
 //    result is still a fixed sequence of IEEE operations, so the same input order gives the same
 //    bits (the build sets -ffp-contract=off, so no FMA contraction changes that).
+//  * The quintile means use plain running sums, one pair per fifth: they are outputs no other
+//    figure is computed from, read at every year end over every household, and a fifth of a
+//    county's households sums to well within float income precision without compensation.
 //  * FGT uses pairwise summation instead: with a fixed summation tree, summing termwise-smaller
 //    non-negative terms gives a smaller-or-equal result (IEEE rounding is monotone), which makes
 //    fgt2 <= fgt1 <= fgt0 <= 1 hold exactly for non-negative incomes, not just up to rounding.
