@@ -571,6 +571,114 @@ TEST_CASE("the covariate yield shock: 1 in the start year, common to scenarios, 
   }
 }
 
+TEST_CASE("livestock outbreaks: none at the start, a village's own draw, mean one, scale harvests",
+          "[engine][risk]") {
+  ScenarioSpec spec = small_spec();
+  spec.step_months = 12;
+  spec.years = 4;
+  constexpr double kRate = 0.2, kLoss = 0.3;
+  const auto set_outbreaks = [](Model& model, double rate) {
+    model.param.farm_outbreak_rate = rate;
+    model.param.farm_outbreak_loss = kLoss;
+    for (Parameters& p : model.param_years) {
+      p.farm_outbreak_rate = rate;
+      p.farm_outbreak_loss = kLoss;
+    }
+  };
+  Model m = compile(spec);
+  set_outbreaks(m, kRate);
+  const auto n_village = static_cast<std::size_t>(m.village_begin.back());
+  REQUIRE(n_village > 50);
+  // Over replicates and years: a village is struck with probability kRate, and its factor is
+  // (1 - loss) / (1 - rate x loss) if struck, 1 / (1 - rate x loss) if not, so its mean is 1.
+  const double spared = 1.0 / (1.0 - kRate * kLoss);
+  const double struck = (1.0 - kLoss) * spared;
+  State s = make_state(m, 0);
+  double draws = 0.0, hits = 0.0, factor_sum = 0.0;
+  for (std::uint64_t r = 0; r < 200; ++r) {
+    s.replicate = r;
+    for (int t = 0; t < m.n_step; ++t) {
+      apply_shocks(m, s, t);
+      if (t == 0) {
+        // The start year's incomes are the calibrated ones.
+        REQUIRE(!s.economy.outbreaks);
+        REQUIRE(s.economy.outbreak_share.isZero());
+        for (double f : s.economy.village_farm) REQUIRE(f == 1.0);
+        continue;
+      }
+      REQUIRE(s.economy.outbreaks);
+      REQUIRE(s.economy.village_farm.size() == n_village);
+      for (int c = 0; c < m.n_county; ++c) {
+        double county_hits = 0.0;
+        for (std::int32_t v = m.village_begin[c]; v < m.village_begin[c + 1]; ++v) {
+          const double f = s.economy.village_farm[static_cast<std::size_t>(v)];
+          REQUIRE((f == struck || f == spared));
+          county_hits += f == struck ? 1.0 : 0.0;
+          factor_sum += f;
+          draws += 1.0;
+        }
+        hits += county_hits;
+        REQUIRE(s.economy.outbreak_share[c] ==
+                county_hits / (m.village_begin[c + 1] - m.village_begin[c]));
+      }
+    }
+  }
+  INFO(draws << " village-years: outbreak share " << hits / draws << ", mean factor "
+             << factor_sum / draws);
+  CHECK(std::abs(hits / draws - kRate) < 4.0 * std::sqrt(kRate * (1.0 - kRate) / draws));
+  CHECK(std::abs(factor_sum / draws - 1.0) <
+        4.0 * (spared - struck) * std::sqrt(kRate * (1.0 - kRate) / draws));
+
+  // In runs: the same outbreaks with a pairing and its policies added (common to scenarios),
+  // other ones in another replicate, and none without outbreaks.
+  const auto outbreaks_of = [](const Model& model, std::uint64_t replicate) {
+    State run = make_state(model, replicate);
+    Workspace ws = make_workspace(model);
+    std::vector<std::vector<double>> factors;
+    while (run.step < model.n_step) {
+      step(model, run, ws);
+      factors.push_back(run.economy.village_farm);
+    }
+    return factors;
+  };
+  const std::vector<std::vector<double>> base = outbreaks_of(m, 0);
+  ScenarioSpec aided = spec;
+  aided.pairings = {testing::pairing("a", 510116, 513332, 40e6, 30)};
+  aided.policies.push_back(testing::policy(Instrument::industry));
+  Model m_aided = compile(aided);
+  set_outbreaks(m_aided, kRate);
+  CHECK(outbreaks_of(m_aided, 0) == base);
+  CHECK(outbreaks_of(m, 1) != base);
+  Model none = compile(spec);
+  set_outbreaks(none, 0.0);
+  for (const std::vector<double>& f : outbreaks_of(none, 0))
+    CHECK(f == std::vector<double>(n_village, 1.0));
+
+  // Against no outbreaks: with annual steps the states agree until the second year starts, so
+  // in that year every farming household's operating income is its village's factor times what
+  // it is without (no aid: operating income is the harvest).
+  State on = make_state(m, 0), off = make_state(none, 0);
+  Workspace ws_on = make_workspace(m), ws_off = make_workspace(none);
+  for (int t = 0; t < 2; ++t) {
+    step(m, on, ws_on);
+    step(none, off, ws_off);
+  }
+  int farming = 0, hit = 0;
+  for (int c = 0; c < m.n_county; ++c) {
+    for (std::int64_t i = m.household_begin[c]; i < m.household_begin[c + 1]; ++i) {
+      if (!(off.hh.ytd_operating[i] > 0.0f)) continue;
+      const double f =
+          on.economy.village_farm[static_cast<std::size_t>(m.village_begin[c] + off.hh.village[i])];
+      INFO("household " << i << ", factor " << f);
+      CHECK(on.hh.ytd_operating[i] / off.hh.ytd_operating[i] == Approx(f).epsilon(1e-6));
+      ++farming;
+      hit += f == struck ? 1 : 0;
+    }
+  }
+  CHECK(farming > 100);
+  CHECK(hit > 0);
+}
+
 TEST_CASE("the province's farm price: 1 at the start, one path for all, a mean-one log AR(1)",
           "[engine][risk]") {
   ScenarioSpec spec = small_spec();

@@ -90,6 +90,17 @@ namespace codev {
   X(farm, price_persistence, 0.5, 0.0, 0.99, false, "1/year",                                      \
     "Yearly autocorrelation of the province's log farm-gate price about its trend",                \
     "stated prior 0.3-0.7: the pork cycle runs three to four years")                               \
+  X(farm, outbreak_rate, 0.05, 0.0, 1.0, false, "1/year",                                          \
+    "Probability that a village's livestock has a disease outbreak in a year (swine fever, "       \
+    "foot-and-mouth: every household of the village alike), from the run's second year on; "       \
+    "MODEL.md 7.2",                                                                                \
+    "stated prior 0.02-0.10: no village series found; in the 2019 African swine fever year "       \
+    "Sichuan's pig stock fell 33% (households.md section 4), an epidemic far above this")          \
+  X(farm, outbreak_loss, 0.15, 0.0, 0.95, false, "1",                                              \
+    "Share of a village's farm output lost in a year with a livestock outbreak (deaths, culling, " \
+    "movement bans)",                                                                              \
+    "stated prior 0.1-0.25: livestock is about 0.3 of farm output (Yanjiang district 2021, "       \
+    "households.md section 4), of which an outbreak takes 0.3-0.8")                                \
   X(farm, tfp_growth, 0.02, -0.5, 0.5, false, "1/year",                                            \
     "Growth of farm productivity (technology, prices)", "estimate")                                \
   X(household, subsistence, 3000.0, 0.0, 1e6, false, "yuan/person/year",                           \

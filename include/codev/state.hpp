@@ -190,6 +190,8 @@ struct CountyField {
   X(price, "farm_price", "1",                                                                  \
     "farm-gate price factor of the step: the province's price about its trend x price shocks") \
   X(farm_yield, "farm_yield", "1", "farm yield factor of the year (covariate harvest shock)")  \
+  X(outbreak_share, "livestock_outbreaks", "1",                                                \
+    "share of the county's villages with a livestock disease outbreak this year")              \
   X(skill_sd, "", "1", "standard deviation of log skill (the Gini calibration's, fixed)")
 
 /// Results of the last step: what the county economy produced and used (annual rates where money).
@@ -295,6 +297,12 @@ struct CountyField {
 /// Economy stocks and prices (CODEV_COUNTY_ECONOMY).
 struct CountyEconomy {
   CODEV_COUNTY_GROUP(CountyEconomy, CODEV_COUNTY_ECONOMY)
+  /// [n_village] factor of the year on the farm output of each village's households: livestock
+  /// outbreaks (MODEL.md 7.2), mean 1; all 1 when no village can have one (the start year, or a
+  /// rate or loss of 0), and `outbreaks` false, so the kernel reads no factor. Recomputed from
+  /// its counters at every step.
+  std::vector<double> village_farm;
+  bool outbreaks = false;
 };
 
 /// Results of the last step (CODEV_COUNTY_RESULTS).

@@ -290,6 +290,8 @@ void visit_state(A& a, State& s) {
   s.hh.for_each_array(
       [&](auto& array) { a.vector("households[" + std::to_string(index++) + "]", array); });
   visit_group(a, "economy", s.economy);
+  a.vector("economy.village_farm", s.economy.village_farm);
+  a.scalar("economy.outbreaks", s.economy.outbreaks);
   visit_group(a, "results", s.results);
   visit_group(a, "aid", s.aid);
   a.sparse("aid.links", s.aid.links);

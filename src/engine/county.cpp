@@ -99,6 +99,46 @@ double province_farm_price(const Model& m, std::uint64_t replicate, int step) {
   return std::exp(x - 0.5 * v);
 }
 
+namespace {
+
+// The year's livestock outbreaks (7.2): each village of county c has one with probability
+// `rate`, drawn from word 0 of Philox (code_c, 2, year, village) in the `covariate` stream, and
+// then loses `loss` of its farm output for the year; every village's factor is divided by the
+// expected one, 1 - rate x loss, so the factor has mean 1 and the county's expected farm output
+// is what it was calibrated at. None in the start year, whose incomes the calibration
+// reproduces: every factor is then 1 and `outbreaks` false, and the kernel reads no factor.
+void livestock_outbreaks(const Model& m, State& s, int year) {
+  CountyEconomy& k = s.economy;
+  const Parameters& p = m.param_in(year);
+  const double rate = p.farm_outbreak_rate;
+  const double loss = p.farm_outbreak_loss;
+  k.outbreak_share.setZero();
+  k.outbreaks = year != m.start_year && rate > 0.0 && loss > 0.0;
+  if (!k.outbreaks) {
+    std::fill(k.village_farm.begin(), k.village_farm.end(), 1.0);
+    return;
+  }
+  const double spared = 1.0 / (1.0 - rate * loss);
+  const double struck = (1.0 - loss) * spared;
+  const std::uint64_t threshold = Rng::threshold(rate);
+  const Rng rng(m.seed, s.replicate, Purpose::covariate);
+  for (int c = 0; c < m.n_county; ++c) {
+    const std::int32_t first = m.village_begin[c];
+    const std::int32_t end = m.village_begin[c + 1];
+    int hit = 0;
+    for (std::int32_t v = first; v < end; ++v) {
+      const std::uint64_t word =
+          rng.bits4(m.county_code[c], 2, year, static_cast<std::uint64_t>(v - first))[0];
+      const bool outbreak = word < threshold;
+      hit += outbreak ? 1 : 0;
+      k.village_farm[static_cast<std::size_t>(v)] = outbreak ? struck : spared;
+    }
+    k.outbreak_share[c] = end > first ? static_cast<double>(hit) / (end - first) : 0.0;
+  }
+}
+
+}  // namespace
+
 void apply_shocks(const Model& m, State& s, int step) {
   CountyEconomy& k = s.economy;
   // The province's farm-gate price of the year (7.2), the same in every county; the scenario's
@@ -119,6 +159,7 @@ void apply_shocks(const Model& m, State& s, int step) {
       k.farm_yield[c] = std::exp(sd * Rng::normal6(w[0], w[1]) - 0.5 * sd * sd);
     }
   }
+  livestock_outbreaks(m, s, year);
   for (const Shock& shock : m.shocks) {
     if (step < shock.step_begin || step >= shock.step_end) continue;
     for (int c = 0; c < m.n_county; ++c) {

@@ -84,6 +84,8 @@ KernelCounty kernel_county(const Model& m, const State& s, const StepContext& ct
   kc.link_threshold[0] = link_threshold(lever, c, false);
   kc.link_threshold[1] = link_threshold(lever, c, true);
   kc.disaster = k.asset_loss[c] > 0.0;
+  // The villages' livestock outbreaks of the year (7.2), where any village can have one.
+  kc.village_farm = k.outbreaks ? k.village_farm.data() + m.village_begin[c] : nullptr;
   kc.asset_keep = static_cast<float>(1.0 - k.asset_loss[c]);
   return kc;
 }
@@ -173,7 +175,8 @@ namespace {
       consumption_b[kBlock], next_b[kBlock], bonus_b[kBlock], dividend_b[kBlock],
       wage_unit_b[kBlock], dividend_pc_b[kBlock], persons_b[kBlock], elderly_b[kBlock],
       operating_factor_b[kBlock], assistance_pc_b[kBlock], harvest_b[kBlock], assistance_b[kBlock],
-      bought_b[kBlock], pension_b[kBlock], allowance_b[kBlock], wage_local_b[kBlock];
+      bought_b[kBlock], pension_b[kBlock], allowance_b[kBlock], wage_local_b[kBlock],
+      farm_factor_b[kBlock];
   // wage_local_b holds the local workers' share of a household's wage (a look-up), then their
   // wage. The income by source of the block's households (outputs only) goes where their look-ups
   // were, each element read before it is written: the block's arrays stay within the L1 cache.
@@ -269,6 +272,7 @@ namespace {
       elderly_b[j] = look.elderly;
       operating_factor_b[j] = look.operating_factor;
       assistance_pc_b[j] = look.assistance_pc;
+      farm_factor_b[j] = look.farm_factor;
     }
     // The household arrays and the block's arrays are distinct and household j touches only its
     // own elements, which the compiler cannot see through the views' pointers: ivdep tells GCC
@@ -278,9 +282,9 @@ namespace {
 #endif
     for (std::int64_t j = 0; j < n; ++j) {
       const std::int64_t i = b0 + j;
-      const IncomeLookups look{wage_unit_b[j],    wage_local_b[j], dividend_pc_b[j],
-                               persons_b[j],      elderly_b[j],    operating_factor_b[j],
-                               assistance_pc_b[j]};
+      const IncomeLookups look{wage_unit_b[j],     wage_local_b[j], dividend_pc_b[j],
+                               persons_b[j],       elderly_b[j],    operating_factor_b[j],
+                               assistance_pc_b[j], farm_factor_b[j]};
       const Income in =
           income_from(kc, h, i, look, savings_b[j], available_b[j], labour_b[j], bonus_b[j]);
       const double medical = medical_b[j];

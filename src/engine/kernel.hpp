@@ -123,6 +123,7 @@ struct KernelCounty {
   double purchase_gain = 0;             ///< aid channel: income per yuan of purchases (the premium)
   double operating_factor[2] = {1, 1};  ///< by "linked": 1 + the industry premium
   const double* dividend_pc = nullptr;  ///< the county's villages' dividends, or none
+  const double* village_farm = nullptr;       ///< the county's villages' outbreak factors, or none
   const double* dividend_elite_pc = nullptr;  ///< their extra dividends to the better-off
   double rent[2] = {0, 0};                    ///< land rent per mu, by "household farms"
   double deposit = 0;                         ///< interest per yuan of savings
@@ -295,7 +296,8 @@ struct Income {
 
 /// What a household's income reads from its small integer fields: its monthly wage before skill
 /// (a table look-up by its numbers of local and migrant workers), its collective dividends per
-/// person a step (a look-up by village, 0 without any), its members, and the per-household
+/// person a step and its village's livestock-outbreak factor on farm output (look-ups by village,
+/// 0 and 1 without any), its members, and the per-household
 /// switches (linked, monitored) resolved to their values. Kept apart from the arithmetic
 /// (income_from) so the kernel reads these for a block of households first and does the
 /// arithmetic in a loop over doubles and floats, which the compiler vectorises.
@@ -307,6 +309,7 @@ struct IncomeLookups {
   double elderly;
   double operating_factor;  ///< 1 + the industry premium where linked
   double assistance_pc;     ///< safety-net cash per person where monitored
+  double farm_factor;       ///< the village's livestock-outbreak factor on farm output (1 if none)
 };
 [[gnu::always_inline]] inline IncomeLookups income_lookups(const KernelCounty& kc,
                                                            const HouseholdView& h, std::int64_t i) {
@@ -330,6 +333,7 @@ struct IncomeLookups {
   look.elderly = h.elderly[i];
   look.operating_factor = kc.operating_factor[(flags & kLinked) != 0];
   look.assistance_pc = kc.assistance_pc[(flags & kMonitored) != 0];
+  look.farm_factor = kc.village_farm ? kc.village_farm[h.village[i]] : 1.0;
   return look;
 }
 
@@ -343,7 +347,8 @@ struct IncomeLookups {
   // Training raises the trained workers' wages (skill_gain), not farm output.
   in.wage = h.skill[i] * look.wage_unit * available * kc.months * (1.0f + h.skill_gain[i]);
   in.wage_local = in.wage * look.wage_local_share;
-  in.farm_out = kc.farm_tfp * FarmTech::output_units(h.farm_capacity[i], labour);
+  // A factor of exactly 1 where no village can have an outbreak: the same bits as without it.
+  in.farm_out = kc.farm_tfp * look.farm_factor * FarmTech::output_units(h.farm_capacity[i], labour);
   in.harvest = in.farm_out * available;
   in.bought = in.harvest * kc.purchases;
   // Aid purchases replace sales the household would have made anyway: only the premium is income.

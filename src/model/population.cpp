@@ -659,6 +659,7 @@ State make_population(const Model& m, std::uint64_t replicate) {
   s.levers.reset(m.n_county, static_cast<std::size_t>(m.village_begin.back()));
   s.economy.price.setOnes();
   s.economy.farm_yield.setOnes();
+  s.economy.village_farm.assign(static_cast<std::size_t>(m.village_begin.back()), 1.0);
   // Skill dispersion starts at the log-normal sigma of the target Gini and is rescaled until the
   // Gini of initial income per person matches (transfers and household composition compress it).
   std::vector<double> sigma(m.n_county);
