@@ -677,6 +677,30 @@ TEST_CASE("livestock outbreaks: none at the start, a village's own draw, mean on
   }
   CHECK(farming > 100);
   CHECK(hit > 0);
+
+  // An epidemic year (a time path: the rate tripled in the third year) takes farm output below
+  // the ordinary year's, by (1 - 0.6 x loss) / (1 - 0.2 x loss) in expectation, as it is the
+  // start year's outbreaks that the calibration's incomes include; more households fall poor.
+  Model epidemic = m;
+  epidemic.param_years[2].farm_outbreak_rate = 0.6;
+  State ordinary_state = make_state(m, 0), epidemic_state = make_state(epidemic, 0);
+  Workspace ws_ordinary = make_workspace(m), ws_epidemic = make_workspace(epidemic);
+  for (int t = 0; t < 3; ++t) {
+    step(m, ordinary_state, ws_ordinary);
+    step(epidemic, epidemic_state, ws_epidemic);
+  }
+  const double farm_ratio =
+      epidemic_state.results.gdp_agriculture.sum() / ordinary_state.results.gdp_agriculture.sum();
+  const auto poor = [](const State& st) {
+    int n = 0;
+    for (std::int64_t i = 0; i < st.hh.size(); ++i) n += (st.hh.flags[i] & kPoor) != 0 ? 1 : 0;
+    return n;
+  };
+  INFO("farm output ratio " << farm_ratio << " (expected " << (1.0 - 0.6 * kLoss) * spared
+                            << "); poor households " << poor(epidemic_state) << " against "
+                            << poor(ordinary_state));
+  CHECK(farm_ratio == Approx((1.0 - 0.6 * kLoss) * spared).epsilon(0.03));
+  CHECK(poor(epidemic_state) > poor(ordinary_state));
 }
 
 TEST_CASE("the province's farm price: 1 at the start, one path for all, a mean-one log AR(1)",

@@ -702,6 +702,34 @@ TEST_CASE("shipped scenarios read, and their variants differ from the default on
     same.policies = {base.policies[i]};
     check_same_spec(only, same);
   }
+
+  // The livestock epidemic: the default with paths for the two outbreak parameters, which hold
+  // the default's values in the start year (so the calibration's start is the default's) and
+  // rise in 2027 only.
+  const ScenarioSpec epidemic =
+      codev::read_scenario(dir + "examples/sichuan_2023_livestock_epidemic.yaml");
+  ScenarioSpec same = base;
+  same.name = epidemic.name;
+  same.description = epidemic.description;
+  check_same_spec(epidemic, same);
+  REQUIRE(base.parameter_paths.empty());
+  REQUIRE(epidemic.parameter_paths.size() == 2);
+  for (const codev::ParameterPath& path : epidemic.parameter_paths) {
+    INFO(path.group << "." << path.name);
+    CHECK(path.group == "farm");
+    const bool rate = path.name == "outbreak_rate";
+    CHECK((rate || path.name == "outbreak_loss"));
+    const double ordinary =
+        rate ? base.parameters.farm_outbreak_rate : base.parameters.farm_outbreak_loss;
+    for (int year = base.start_year; year < base.start_year + base.years; ++year) {
+      INFO(year);
+      if (year == 2027) {
+        CHECK(path.at(year) == (rate ? 0.5 : 0.3));
+      } else {
+        CHECK(path.at(year) == ordinary);
+      }
+    }
+  }
 }
 
 TEST_CASE("every file of the bad-input corpus fails with its expected message", "[scenario]") {

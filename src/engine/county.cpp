@@ -103,22 +103,26 @@ namespace {
 
 // The year's livestock outbreaks (7.2): each village of county c has one with probability
 // `rate`, drawn from word 0 of Philox (code_c, 2, year, village) in the `covariate` stream, and
-// then loses `loss` of its farm output for the year; every village's factor is divided by the
-// expected one, 1 - rate x loss, so the factor has mean 1 and the county's expected farm output
-// is what it was calibrated at. None in the start year, whose incomes the calibration
-// reproduces: every factor is then 1 and `outbreaks` false, and the kernel reads no factor.
+// then loses `loss` of its farm output for the year. Every village's factor is divided by the
+// expected one of the start year, 1 - rate_0 x loss_0: the start year's incomes, which the
+// calibration reproduces, include the outbreaks of an ordinary year, so with the start year's
+// rate and loss the factor has mean 1, and a year with more or worse outbreaks (a time path
+// for an epidemic) has less farm output. None in the start year itself: every factor is then 1
+// and `outbreaks` false, and the kernel reads no factor.
 void livestock_outbreaks(const Model& m, State& s, int year) {
   CountyEconomy& k = s.economy;
   const Parameters& p = m.param_in(year);
+  const Parameters& p0 = m.param_in(m.start_year);
   const double rate = p.farm_outbreak_rate;
   const double loss = p.farm_outbreak_loss;
+  const double expected = 1.0 - p0.farm_outbreak_rate * p0.farm_outbreak_loss;
   k.outbreak_share.setZero();
-  k.outbreaks = year != m.start_year && rate > 0.0 && loss > 0.0;
+  k.outbreaks = year != m.start_year && ((rate > 0.0 && loss > 0.0) || expected != 1.0);
   if (!k.outbreaks) {
     std::fill(k.village_farm.begin(), k.village_farm.end(), 1.0);
     return;
   }
-  const double spared = 1.0 / (1.0 - rate * loss);
+  const double spared = 1.0 / expected;
   const double struck = (1.0 - loss) * spared;
   const std::uint64_t threshold = Rng::threshold(rate);
   const Rng rng(m.seed, s.replicate, Purpose::covariate);
