@@ -635,6 +635,23 @@ TEST_CASE("damaged and foreign files are refused by inspect and compare, never a
               [&] { codev::compare_outputs(experiment + ":aid", experiment + ":no_aid", false); },
               message) == 0);
 
+  SECTION("two runs that do not fit each other exit 2, naming both files") {
+    // A mismatch between the files given is bad input, like a damaged file: exit 2, not 1.
+    const std::string other = dir.file("other.h5");
+    std::ofstream(dir.file("shorter.yaml"))
+        << "extends: " << source << "/scenarios/example_small.yaml\nmeta: {years: 1}\n";
+    REQUIRE(codev::testing::shell(codev + " run " + dir.file("shorter.yaml") + " --threads 2 -o " +
+                                  other)
+                .code == 0);
+    CHECK(exit_code_of([&] { codev::compare_outputs(other, run, false); }, message) == 2);
+    CHECK_THAT(message, Catch::Contains(run) && Catch::Contains("covers other years than '" +
+                                                                other + "' (region/year)"));
+    const codev::testing::Result command =
+        codev::testing::shell(codev + " compare " + other + " " + run);
+    CHECK(command.code == 2);
+    CHECK_THAT(command.out, Catch::Contains(run + ":1:1: error: covers other years than"));
+  }
+
   SECTION("a foreign HDF5 file and a file that is not HDF5 exit 2") {
     const std::string foreign = dir.file("foreign.h5");
     {

@@ -102,7 +102,9 @@ Slice read_slice(const Operand& o, const std::string& object) {
     return s;
   }
   if (a.shape.size() < 2)
-    throw RuntimeError("'" + object + "' of '" + o.path + "' lacks variant and replicate");
+    throw InputError(Mark{o.path, 1, 1}, "",
+                     "damaged or not a codev output file: '" + object +
+                         "' lacks the variant and replicate dimensions");
   s.replicates = a.shape[1];
   s.shape.assign(a.shape.begin() + 2, a.shape.end());
   const std::size_t block = s.replicates * s.stride();
@@ -217,11 +219,13 @@ std::vector<Line> collect(const Operand& a, const Operand& b) {
   const ArrayData years_a = read_array(a.path, "region/year");
   const ArrayData years_b = read_array(b.path, "region/year");
   if (years_a.values != years_b.values) {
-    throw RuntimeError("'" + a.path + "' and '" + b.path + "' cover different years");
+    throw InputError(Mark{b.path, 1, 1}, "",
+                     "covers other years than '" + a.path + "' (region/year)");
   }
   // Each file's shapes agree with its own coordinates (checked); across files the groups must.
   if (read_text(b.path, "region/group") != groups) {
-    throw RuntimeError("'" + a.path + "' and '" + b.path + "' have different county groups");
+    throw InputError(Mark{b.path, 1, 1}, "",
+                     "has other county groups than '" + a.path + "' (region/group)");
   }
   const std::size_t n_year = years_a.values.size();
   const std::vector<std::size_t> rows =
@@ -293,10 +297,14 @@ std::vector<Line> collect(const Operand& a, const Operand& b) {
       const ArrayData p = read_array(o.path, "risk/probability");
       const ArrayData low = read_array(o.path, "risk/probability_ci_low");
       const ArrayData high = read_array(o.path, "risk/probability_ci_high");
-      const std::size_t n_variant = p.shape.at(1), n_county = p.shape.at(2);
-      if (p.shape.at(0) != targets.size() || n_county != counties.size() || low.shape != p.shape ||
-          high.shape != p.shape || o.variant >= n_variant) {
-        throw RuntimeError("'" + o.path + "': /risk has the wrong shape");
+      // [target][variant][county]; a damaged file can have any shape, and is refused (exit 2).
+      const bool three = p.shape.size() == 3;
+      const std::size_t n_variant = three ? p.shape[1] : 0, n_county = three ? p.shape[2] : 0;
+      if (!three || p.shape[0] != targets.size() || n_county != counties.size() ||
+          low.shape != p.shape || high.shape != p.shape || o.variant >= n_variant ||
+          years.values.size() != targets.size()) {
+        throw InputError(Mark{o.path, 1, 1}, "",
+                         "damaged or not a codev output file: /risk has the wrong shape");
       }
       std::vector<Stat> out;
       for (std::size_t t = 0; t < targets.size(); ++t) {
@@ -312,7 +320,7 @@ std::vector<Line> collect(const Operand& a, const Operand& b) {
       for (std::size_t c = 0; c < counties.size(); ++c) {
         lines.push_back({"P(" + targets[t] + ")",
                          counties[c],
-                         number(years.values.at(t)),
+                         number(years.values[t]),
                          {},
                          {},
                          true,
