@@ -272,7 +272,22 @@ namespace {
       elderly_b[j] = look.elderly;
       operating_factor_b[j] = look.operating_factor;
       assistance_pc_b[j] = look.assistance_pc;
-      farm_factor_b[j] = look.farm_factor;
+    }
+    // The villages' outbreak factors, in a loop of their own: most steps have none to read, and
+    // households are laid out village by village, so the factor is looked up once a village.
+    if (kc.village_farm) {
+      std::uint16_t v = h.village[b0];
+      double f = kc.village_farm[v];
+      for (std::int64_t j = 0; j < n; ++j) {
+        const std::uint16_t vj = h.village[b0 + j];
+        if (vj != v) {
+          v = vj;
+          f = kc.village_farm[v];
+        }
+        farm_factor_b[j] = f;
+      }
+    } else {
+      for (std::int64_t j = 0; j < n; ++j) farm_factor_b[j] = 1.0;
     }
     // The household arrays and the block's arrays are distinct and household j touches only its
     // own elements, which the compiler cannot see through the views' pointers: ivdep tells GCC

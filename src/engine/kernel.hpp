@@ -333,8 +333,15 @@ struct IncomeLookups {
   look.elderly = h.elderly[i];
   look.operating_factor = kc.operating_factor[(flags & kLinked) != 0];
   look.assistance_pc = kc.assistance_pc[(flags & kMonitored) != 0];
-  look.farm_factor = kc.village_farm ? kc.village_farm[h.village[i]] : 1.0;
+  look.farm_factor = 1.0;  // village_farm_factor's, which the kernel reads in a loop of its own
   return look;
+}
+
+/// The livestock-outbreak factor on household i's farm output: its village's, or 1 where no
+/// village of the county can have an outbreak this year.
+[[gnu::always_inline]] inline double village_farm_factor(const KernelCounty& kc,
+                                                         const HouseholdView& h, std::int64_t i) {
+  return kc.village_farm ? kc.village_farm[h.village[i]] : 1.0;
 }
 
 /// Income of household i by source from its look-ups: arithmetic on doubles and floats only.
@@ -373,8 +380,9 @@ struct IncomeLookups {
                                                       const HouseholdView& h, std::int64_t i,
                                                       double savings, double available,
                                                       float labour, double placement_bonus = 0.0) {
-  return income_from(kc, h, i, income_lookups(kc, h, i), savings, available, labour,
-                     placement_bonus);
+  IncomeLookups look = income_lookups(kc, h, i);
+  look.farm_factor = village_farm_factor(kc, h, i);
+  return income_from(kc, h, i, look, savings, available, labour, placement_bonus);
 }
 
 /// Consumption and the savings after the step.
