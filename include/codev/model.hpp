@@ -156,6 +156,21 @@ struct Model {
     return month_of_step(s) + step_months - 1 -
            (year_of_step(s) == start_year ? start_month - 1 : 0);
   }
+  /// The village (numbered within county c) of the county's household with local index j:
+  /// households are laid out village by village, the villages in equal shares of them.
+  int village_of(int c, std::int64_t j) const {
+    const std::int64_t n = household_begin[static_cast<std::size_t>(c) + 1] -
+                           household_begin[static_cast<std::size_t>(c)];
+    return static_cast<int>(j * county_villages[static_cast<std::size_t>(c)] / n);
+  }
+  /// The local index of the first household of village v of county c (the county's number of
+  /// households for v = its number of villages): the smallest j with village_of(c, j) >= v.
+  std::int64_t village_first_household(int c, int v) const {
+    const std::int64_t n = household_begin[static_cast<std::size_t>(c) + 1] -
+                           household_begin[static_cast<std::size_t>(c)];
+    const std::int64_t villages = county_villages[static_cast<std::size_t>(c)];
+    return (static_cast<std::int64_t>(v) * n + villages - 1) / villages;
+  }
   /// The parameters in force in calendar year y of the run.
   const Parameters& param_in(int y) const {
     return param_years[static_cast<std::size_t>(y - start_year)];

@@ -175,8 +175,7 @@ namespace {
       consumption_b[kBlock], next_b[kBlock], bonus_b[kBlock], dividend_b[kBlock],
       wage_unit_b[kBlock], dividend_pc_b[kBlock], persons_b[kBlock], elderly_b[kBlock],
       operating_factor_b[kBlock], assistance_pc_b[kBlock], harvest_b[kBlock], assistance_b[kBlock],
-      bought_b[kBlock], pension_b[kBlock], allowance_b[kBlock], wage_local_b[kBlock],
-      farm_factor_b[kBlock];
+      bought_b[kBlock], pension_b[kBlock], allowance_b[kBlock], wage_local_b[kBlock];
   // wage_local_b holds the local workers' share of a household's wage (a look-up), then their
   // wage. The income by source of the block's households (outputs only) goes where their look-ups
   // were, each element read before it is written: the block's arrays stay within the L1 cache.
@@ -273,57 +272,60 @@ namespace {
       operating_factor_b[j] = look.operating_factor;
       assistance_pc_b[j] = look.assistance_pc;
     }
-    // The villages' outbreak factors, in a loop of their own: most steps have none to read, and
-    // households are laid out village by village, so the factor is looked up once a village.
-    if (kc.village_farm) {
-      std::uint16_t v = h.village[b0];
-      double f = kc.village_farm[v];
-      for (std::int64_t j = 0; j < n; ++j) {
-        const std::uint16_t vj = h.village[b0 + j];
-        if (vj != v) {
-          v = vj;
-          f = kc.village_farm[v];
-        }
-        farm_factor_b[j] = f;
-      }
-    } else {
-      for (std::int64_t j = 0; j < n; ++j) farm_factor_b[j] = 1.0;
-    }
     // The household arrays and the block's arrays are distinct and household j touches only its
     // own elements, which the compiler cannot see through the views' pointers: ivdep tells GCC
-    // (clang, which has no such pragma without warnings, vectorises as it sees fit).
+    // (clang, which has no such pragma without warnings, vectorises as it sees fit). Households
+    // [j_begin, j_end) of the block share `farm_factor`, their village's livestock-outbreak
+    // factor (7.2), a constant of the loop.
+    const auto arithmetic = [&](std::int64_t j_begin, std::int64_t j_end, double farm_factor)
+        __attribute__((always_inline)) {
 #if !defined(__clang__)
 #pragma GCC ivdep
 #endif
-    for (std::int64_t j = 0; j < n; ++j) {
-      const std::int64_t i = b0 + j;
-      const IncomeLookups look{wage_unit_b[j],     wage_local_b[j], dividend_pc_b[j],
-                               persons_b[j],       elderly_b[j],    operating_factor_b[j],
-                               assistance_pc_b[j], farm_factor_b[j]};
-      const Income in =
-          income_from(kc, h, i, look, savings_b[j], available_b[j], labour_b[j], bonus_b[j]);
-      const double medical = medical_b[j];
-      const Spending sp = consume_and_save(kc, look.persons, in.total(), savings_b[j], medical);
-      farm_out_b[j] = in.farm_out;
-      consumption_b[j] = sp.consumption;
-      next_b[j] = sp.next_savings;
-      h.savings[i] = static_cast<float>(sp.next_savings);
-      h.ytd_wage[i] += static_cast<float>(in.wage);
-      h.ytd_operating[i] += static_cast<float>(in.operating);
-      h.ytd_property[i] += static_cast<float>(in.property);
-      h.ytd_transfer[i] += static_cast<float>(in.transfer);
-      h.ytd_medical[i] += static_cast<float>(medical);
-      harvest_b[j] = in.harvest;
-      assistance_b[j] = in.assistance;
-      bought_b[j] = in.bought;
-      dividend_b[j] = in.dividend;
-      pension_b[j] = in.pension;
-      allowance_b[j] = in.allowance;
-      wage_b[j] = in.wage;
-      operating_b[j] = in.operating;
-      property_b[j] = in.property;
-      transfer_b[j] = in.transfer;
-      wage_local_b[j] = in.wage_local;
+      for (std::int64_t j = j_begin; j < j_end; ++j) {
+        const std::int64_t i = b0 + j;
+        const IncomeLookups look{wage_unit_b[j],     wage_local_b[j], dividend_pc_b[j],
+                                 persons_b[j],       elderly_b[j],    operating_factor_b[j],
+                                 assistance_pc_b[j], farm_factor};
+        const Income in =
+            income_from(kc, h, i, look, savings_b[j], available_b[j], labour_b[j], bonus_b[j]);
+        const double medical = medical_b[j];
+        const Spending sp = consume_and_save(kc, look.persons, in.total(), savings_b[j], medical);
+        farm_out_b[j] = in.farm_out;
+        consumption_b[j] = sp.consumption;
+        next_b[j] = sp.next_savings;
+        h.savings[i] = static_cast<float>(sp.next_savings);
+        h.ytd_wage[i] += static_cast<float>(in.wage);
+        h.ytd_operating[i] += static_cast<float>(in.operating);
+        h.ytd_property[i] += static_cast<float>(in.property);
+        h.ytd_transfer[i] += static_cast<float>(in.transfer);
+        h.ytd_medical[i] += static_cast<float>(medical);
+        harvest_b[j] = in.harvest;
+        assistance_b[j] = in.assistance;
+        bought_b[j] = in.bought;
+        dividend_b[j] = in.dividend;
+        pension_b[j] = in.pension;
+        allowance_b[j] = in.allowance;
+        wage_b[j] = in.wage;
+        operating_b[j] = in.operating;
+        property_b[j] = in.property;
+        transfer_b[j] = in.transfer;
+        wage_local_b[j] = in.wage_local;
+      }
+    };
+    // Households are laid out village by village (Model::village_of), so the block is cut into
+    // runs of one village from the layout alone, without reading the village array (which a
+    // step otherwise need not touch): most blocks are one run. Without outbreaks the factor is 1.
+    if (!kc.village_farm) {
+      arithmetic(0, n, 1.0);
+    } else {
+      const std::int64_t local0 = b0 - first;
+      for (std::int64_t j0 = 0, v = m.village_of(c, local0); j0 < n; ++v) {
+        const std::int64_t j1 =
+            std::min(n, m.village_first_household(c, static_cast<int>(v) + 1) - local0);
+        arithmetic(j0, j1, kc.village_farm[v]);
+        j0 = j1;
+      }
     }
     for (std::int64_t j = 0; j < n; ++j) {
       farm_sum += harvest_b[j];

@@ -333,7 +333,7 @@ struct IncomeLookups {
   look.elderly = h.elderly[i];
   look.operating_factor = kc.operating_factor[(flags & kLinked) != 0];
   look.assistance_pc = kc.assistance_pc[(flags & kMonitored) != 0];
-  look.farm_factor = 1.0;  // village_farm_factor's, which the kernel reads in a loop of its own
+  look.farm_factor = 1.0;  // village_farm_factor's: the kernel gives it per run of one village
   return look;
 }
 

@@ -101,7 +101,6 @@ void generate_households(const Model& m, State& s, const std::vector<double>& si
         const int c = ch.county;
         const std::int64_t code = m.county_code[c];
         const std::int64_t first = m.household_begin[c];
-        const std::int64_t n_in_county = m.household_begin[c + 1] - first;
         const double sd = sigma[c];
         const double shock_sd =
             m.param.earnings_shock_variance > 0.0
@@ -139,8 +138,7 @@ void generate_households(const Model& m, State& s, const std::vector<double>& si
             h.workers[i] = static_cast<std::uint8_t>(workers);
             h.elderly[i] = static_cast<std::uint8_t>(elderly);
             // Households are laid out village by village (sorted by county, then village).
-            h.village[i] =
-                static_cast<std::uint16_t>(local_index * m.county_villages[c] / n_in_county);
+            h.village[i] = static_cast<std::uint16_t>(m.village_of(c, local_index));
             h.taste[i] = static_cast<float>(m.param.labour_taste_sd * z_taste);
             h.land[i] =
                 static_cast<float>(m.county_land_per_person[c] * persons *
