@@ -296,11 +296,12 @@ struct Income {
 
 /// What a household's income reads from its small integer fields: its monthly wage before skill
 /// (a table look-up by its numbers of local and migrant workers), its collective dividends per
-/// person a step and its village's livestock-outbreak factor on farm output (look-ups by village,
-/// 0 and 1 without any), its members, and the per-household
-/// switches (linked, monitored) resolved to their values. Kept apart from the arithmetic
-/// (income_from) so the kernel reads these for a block of households first and does the
-/// arithmetic in a loop over doubles and floats, which the compiler vectorises.
+/// person a step (a look-up by village, 0 without any), its members, and the per-household
+/// switches (linked, monitored) resolved to their values; its village's livestock-outbreak
+/// factor on farm output is the caller's to set (village_farm_factor, or the kernel per run of
+/// one village). Kept apart from the arithmetic (income_from) so the kernel reads these for a
+/// block of households first and does the arithmetic in a loop over doubles and floats, which
+/// the compiler vectorises.
 struct IncomeLookups {
   double wage_unit;
   double wage_local_share;  ///< the share of the wage earned by the local workers
