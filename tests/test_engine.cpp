@@ -127,11 +127,16 @@ double county_value(const std::string& file, const char* group, const char* var,
   return d.values.at(row * d.cols + col);
 }
 
+// Sets a parameter to one value for the whole run: the start year's and every year's.
+void set_everywhere(Model& m, double Parameters::*parameter, double value) {
+  m.param.*parameter = value;
+  for (Parameters& p : m.param_years) p.*parameter = value;
+}
+
 // Sets the variance of the persistent earnings shocks (MODEL.md 7.7; 0.02 by default) in every
 // year, so a test does not depend on the default.
 void set_earnings_shocks(Model& m, double variance) {
-  m.param.earnings_shock_variance = variance;
-  for (Parameters& p : m.param_years) p.earnings_shock_variance = variance;
+  set_everywhere(m, &Parameters::earnings_shock_variance, variance);
 }
 
 }  // namespace
@@ -536,8 +541,7 @@ TEST_CASE("the covariate yield shock: 1 in the start year, common to scenarios, 
     return std::pair{yields, farm};
   };
   Model m = compile(spec);
-  m.param.farm_yield_shock_sd = 0.1;
-  for (Parameters& p : m.param_years) p.farm_yield_shock_sd = 0.1;
+  set_everywhere(m, &Parameters::farm_yield_shock_sd, 0.1);
   const auto [yields, farm] = yields_and_farm_output(m, 0);
   const auto n = static_cast<std::size_t>(m.n_county);
   for (std::size_t i = 0; i < yields.size(); ++i) {
@@ -554,15 +558,13 @@ TEST_CASE("the covariate yield shock: 1 in the start year, common to scenarios, 
   aided.pairings = {testing::pairing("a", 510116, 513332, 40e6, 30)};
   aided.policies.push_back(testing::policy(Instrument::industry));
   Model m_aided = compile(aided);
-  m_aided.param.farm_yield_shock_sd = 0.1;
-  for (Parameters& p : m_aided.param_years) p.farm_yield_shock_sd = 0.1;
+  set_everywhere(m_aided, &Parameters::farm_yield_shock_sd, 0.1);
   CHECK(yields_and_farm_output(m_aided, 0).first == yields);
   CHECK(yields_and_farm_output(m, 1).first != yields);  // another replicate, other years
   // Against no yield shocks: the states agree until the second year starts, so that year's farm
   // output differs by exactly its yield factor (up to rounding).
   Model flat = compile(spec);
-  flat.param.farm_yield_shock_sd = 0.0;
-  for (Parameters& p : flat.param_years) p.farm_yield_shock_sd = 0.0;
+  set_everywhere(flat, &Parameters::farm_yield_shock_sd, 0.0);
   const auto [flat_yields, flat_farm] = yields_and_farm_output(flat, 0);
   for (std::size_t c = 0; c < n; ++c) {
     CHECK(flat_yields[n + c] == 1.0);
@@ -578,12 +580,8 @@ TEST_CASE("livestock outbreaks: none at the start, a village's own draw, mean on
   spec.years = 4;
   constexpr double kRate = 0.2, kLoss = 0.3;
   const auto set_outbreaks = [](Model& model, double rate) {
-    model.param.farm_outbreak_rate = rate;
-    model.param.farm_outbreak_loss = kLoss;
-    for (Parameters& p : model.param_years) {
-      p.farm_outbreak_rate = rate;
-      p.farm_outbreak_loss = kLoss;
-    }
+    set_everywhere(model, &Parameters::farm_outbreak_rate, rate);
+    set_everywhere(model, &Parameters::farm_outbreak_loss, kLoss);
   };
   Model m = compile(spec);
   set_outbreaks(m, kRate);
@@ -711,12 +709,8 @@ TEST_CASE("the province's farm price: 1 at the start, one path for all, a mean-o
   Model m = compile(spec);
   constexpr double kSd = 0.1, kKeep = 0.5;
   const auto set_prices = [](Model& model, double sd) {
-    model.param.farm_price_shock_sd = sd;
-    model.param.farm_price_persistence = kKeep;
-    for (Parameters& p : model.param_years) {
-      p.farm_price_shock_sd = sd;
-      p.farm_price_persistence = kKeep;
-    }
+    set_everywhere(model, &Parameters::farm_price_shock_sd, sd);
+    set_everywhere(model, &Parameters::farm_price_persistence, kKeep);
   };
   set_prices(m, kSd);
   // Over many replicates: x_t = log price + v_t / 2 has variance v_t = sd^2 (1 - keep^(2t)), the
