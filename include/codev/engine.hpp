@@ -100,6 +100,9 @@ struct HouseholdTotals {
   X(allowance_households, true, "1", "households paid the minimum living allowance in the year") \
   X(allowance_persons, true, "1",                                                                \
     "persons in households paid the minimum living allowance in the year")                       \
+  X(temporary_households, true, "1",                                                             \
+    "households paid temporary assistance for the year's shortfall against the allowance rule")  \
+  X(temporary_assistance, true, "yuan", "temporary assistance paid in the year (county total)")  \
   X(migrant_workers, true, "1",                                                                  \
     "rural household members working away (mean over the year's steps)")                         \
   X(income_wage_migrant, true, "yuan/year",                                                      \

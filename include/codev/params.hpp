@@ -125,6 +125,11 @@ namespace codev {
     "Minimum living allowance (dibao) line in the start year", "estimate")                         \
   X(transfer, allowance_takeup, 0.8, 0.0, 1.0, false, "1",                                         \
     "Share of the gap to the allowance line paid to households below it", "estimate")              \
+  X(transfer, temporary_share, 0.5, 0.0, 1.0, false, "1",                                          \
+    "Share of a household's shortfall in the year (this year's allowance need, at this year's "    \
+    "income, above the allowance it was paid) that temporary assistance pays within the year; "    \
+    "MODEL.md 7.7",                                                                                \
+    "stated prior 0.3-0.7 (households.md section 4)")                                              \
   X(season, wage_q1, 1.81, 0.01, 10.0, false, "1",                                                 \
     "Weight of January-March in the calendar of wage income received (the four wage weights are "  \
     "normalised to a mean of 1): pay brought home at the Spring Festival",                         \
@@ -162,6 +167,11 @@ namespace codev {
   X(earnings, persistence, 0.9, 0.0, 0.99, false, "1",                                             \
     "Autocorrelation from one year to the next of the persistent part of log earnings",            \
     "stated prior: 0.8-0.95, persistent but not permanent (households.md section 4)")              \
+  X(earnings, transitory_variance, 0.1, 0.0, 1.0, false, "1",                                      \
+    "Variance of the log of a household's luck, a factor of mean 1 on its wage and farm earnings " \
+    "drawn afresh each calendar year (transitory income shocks, not seen by the labour plan or "   \
+    "investment; MODEL.md 7.7); 0 keeps luck at 1",                                                \
+    "stated prior 0.05-0.15 a year (households.md section 4: no estimate found for rural China)")  \
   X(county, capital_output, 2.5, 0.0, 100.0, false, "year",                                        \
     "Initial capital-output ratio of the non-farm sectors", "estimate")                            \
   X(county, capital_share, 0.4, 0.01, 0.99, false, "1",                                            \

@@ -61,7 +61,7 @@ template <class T>
 using HouseholdArray = std::vector<T, StaggeredAllocator<T>>;
 
 /// Household agents, struct-of-arrays. Fields are 1-, 2- or 4-byte (money in float: a household's
-/// monthly flows need 7 significant digits, county sums are kept in double); 77 bytes per
+/// monthly flows need 7 significant digits, county sums are kept in double); 81 bytes per
 /// household in all (bytes_per_household()).
 struct Households {
   // Composition (fixed during a run).
@@ -80,6 +80,9 @@ struct Households {
   /// The persistent part of log skill: an AR(1) with mean 0, moved at every year end (skill is
   /// exp(fixed part + skill_shock); 0 without earnings shocks).
   HouseholdArray<float> skill_shock;
+  /// This calendar year's luck: the transitory factor on wage and farm earnings, mean 1 (1
+  /// without transitory shocks), drawn at every year end for the next year.
+  HouseholdArray<float> luck;
   HouseholdArray<float> taste;   ///< persistent preference for migrant work, yuan/month
   HouseholdArray<float> land;    ///< mu
   HouseholdArray<float> assets;  ///< productive assets, yuan
@@ -120,6 +123,7 @@ struct Households {
     f(skill);
     f(skill_gain);
     f(skill_shock);
+    f(luck);
     f(taste);
     f(land);
     f(assets);

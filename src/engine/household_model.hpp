@@ -11,6 +11,7 @@
 
 #include "codev/params.hpp"
 #include "codev/state.hpp"
+#include "engine/rng.hpp"
 
 namespace codev {
 
@@ -56,6 +57,27 @@ namespace codev {
 inline double persistent_sd(double skill_sd, double variance, double persistence) {
   const double stationary = variance / (1.0 - persistence * persistence);
   return std::sqrt(std::min(skill_sd * skill_sd, stationary));
+}
+
+/// A household's luck in a calendar year (MODEL.md 7.7): the transitory factor on its wage and
+/// farm earnings, exp(sd e) / E[exp(sd e)] for the standard deviation sd = sqrt(variance) and an
+/// Irwin-Hall normal e (Rng::normal6), so its mean is 1. With a = sd sqrt(2) and
+/// e = (U_1 + ... + U_6 - 3) sqrt(2), E[exp(sd e)] = exp(-3 a) ((exp(a) - 1) / a)^6. 1 for a
+/// variance of 0.
+inline float luck_factor(double variance, double e) {
+  if (!(variance > 0.0)) return 1.0f;
+  const double sd = std::sqrt(variance);
+  const double a = sd * 1.4142135623730951;
+  return static_cast<float>(std::exp(sd * e - (6.0 * std::log(std::expm1(a) / a) - 3.0 * a)));
+}
+
+/// The Irwin-Hall normal behind household j's luck in calendar year `year`, from the `earnings`
+/// stream: words 2 (j mod 2) and 2 (j mod 2) + 1 of the call at (county code, j / 2, year, 1).
+/// (The year ends' persistent shocks use draw 0 at the step.)
+inline double luck_normal(const Rng& earnings, std::int64_t code, std::int64_t j, int year) {
+  const std::array<std::uint64_t, 4> w = earnings.bits4(code, j >> 1, year, 1);
+  const auto k = static_cast<std::size_t>(2 * (j & 1));
+  return Rng::normal6(w[k], w[k + 1]);
 }
 
 /// A deterministic rank in [0, 1) for household `index` of county `code`, fixed for the run:

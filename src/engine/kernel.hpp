@@ -35,6 +35,7 @@ struct StepContext {
   int months_in_year = 12;         ///< months of the closing year inside the run
   double line = 0;                 ///< poverty line this year
   double monitor_line = 0;         ///< monitoring threshold this year
+  double allowance_line = 0;       ///< allowance line of this calendar year
   double next_allowance_line = 0;  ///< allowance line of the next calendar year
   double pension = 0;              ///< yuan/elderly/month
   std::int64_t review_steps = 1;   ///< steps between a household's reviews
@@ -57,6 +58,7 @@ struct HouseholdView {
   std::uint8_t* __restrict flags;
   const float* __restrict skill;
   float* __restrict skill_gain;
+  const float* __restrict luck;
   const float* __restrict land;
   float* __restrict assets;
   float* __restrict farm_capacity;
@@ -80,6 +82,7 @@ struct HouseholdView {
         flags(h.flags.data()),
         skill(h.skill.data()),
         skill_gain(h.skill_gain.data()),
+        luck(h.luck.data()),
         land(h.land.data()),
         assets(h.assets.data()),
         farm_capacity(h.farm_capacity.data()),
@@ -352,11 +355,14 @@ struct IncomeLookups {
                                                  double placement_bonus) {
   const double persons = look.persons;
   Income in;
-  // Training raises the trained workers' wages (skill_gain), not farm output.
-  in.wage = h.skill[i] * look.wage_unit * available * kc.months * (1.0f + h.skill_gain[i]);
+  // Training raises the trained workers' wages (skill_gain), not farm output. The year's luck
+  // (7.7) scales wage and farm earnings; it is exactly 1 without transitory shocks, and so is
+  // the village's outbreak factor without outbreaks: the same bits as without them.
+  const float luck = h.luck[i];
+  in.wage = h.skill[i] * luck * look.wage_unit * available * kc.months * (1.0f + h.skill_gain[i]);
   in.wage_local = in.wage * look.wage_local_share;
-  // A factor of exactly 1 where no village can have an outbreak: the same bits as without it.
-  in.farm_out = kc.farm_tfp * look.farm_factor * FarmTech::output_units(h.farm_capacity[i], labour);
+  in.farm_out =
+      kc.farm_tfp * look.farm_factor * FarmTech::output_units(h.farm_capacity[i], labour) * luck;
   in.harvest = in.farm_out * available;
   in.bought = in.harvest * kc.purchases;
   // Aid purchases replace sales the household would have made anyway: only the premium is income.

@@ -88,6 +88,8 @@ enum YearSum {
   kMonitoredPersons,
   kAllowanceHh,
   kAllowancePersons,
+  kTemporaryHh,
+  kTemporaryPaid,
   kTargeting,  // first of the stats::kNumTargetingSums sums of the targeting errors
   kNumYearSums = kTargeting + stats::kNumTargetingSums
 };
@@ -97,13 +99,27 @@ enum YearSum {
 // in the run and s the part's stationary standard deviation, so its dispersion stays s. Skill and
 // the farm capacity (proportional to skill) move by exp(x' - x), from x and x' as stored, so
 // skill stays exp(fixed part + x) up to float rounding. e is an Irwin-Hall normal (Rng::normal6).
-// A shock variance of 0 leaves skill as it is.
+// A shock variance of 0 leaves skill as it is. Then next year's luck, the transitory factor on
+// earnings (luck_factor), replaces this year's.
 void shock_earnings(const Model& m, State& s, const StepContext& ctx, const Chunk& ch) {
   const Parameters& p = m.param_at(ctx.step);
-  if (!(p.earnings_shock_variance > 0.0)) return;
+  const int year = m.year_of_step(ctx.step);
+  const bool has_next = year + 1 - m.start_year < static_cast<int>(m.param_years.size());
+  const double luck_variance = (has_next ? m.param_in(year + 1) : p).earnings_transitory_variance;
+  const bool persistent = p.earnings_shock_variance > 0.0;
+  // Luck is redrawn while this year's or next year's variance is positive (1 once it is 0).
+  const bool lucky = luck_variance > 0.0 || p.earnings_transitory_variance > 0.0;
+  if (!persistent && !lucky) return;
   const Rng rng(m.seed, s.replicate, Purpose::earnings);
   const std::int64_t code = m.county_code[ch.county];
   const std::int64_t first = m.household_begin[ch.county];
+  if (lucky) {
+    float* __restrict luck = s.hh.luck.data();
+    for (std::int64_t i = ch.begin, end = ch.end; i < end; ++i) {
+      luck[i] = luck_factor(luck_variance, luck_normal(rng, code, i - first, year + 1));
+    }
+  }
+  if (!persistent) return;
   const double keep = std::pow(p.earnings_persistence, ctx.months_in_year / 12.0);
   const double innovation_sd = persistent_sd(s.economy.skill_sd[ch.county],
                                              p.earnings_shock_variance, p.earnings_persistence) *
@@ -149,17 +165,23 @@ void close_year_chunk(const Model& m, State& s, const StepContext& ctx, const Rn
   // changes at year ends, so a monitored household received it at every step of the year.
   const double assistance_year = s.aid.assistance_ytd[ch.county] * annualise;
   const double line = ctx.line, monitor_line = ctx.monitor_line;
+  const double allowance_line = ctx.allowance_line;
   const double next_allowance_line = ctx.next_allowance_line;
   const double takeup = p.transfer_allowance_takeup;
+  const double temporary_share = p.transfer_temporary_share;
+  // The months of this year in the run, as a share of the year: what temporary assistance, paid
+  // for the year, pays of its annual amount.
+  const double year_share = 1.0 / annualise;
   const std::uint8_t* __restrict persons_of = h.persons.data();
   const float* __restrict ytd_wage = h.ytd_wage.data();
   const float* __restrict ytd_operating = h.ytd_operating.data();
   const float* __restrict ytd_property = h.ytd_property.data();
-  const float* __restrict ytd_transfer = h.ytd_transfer.data();
   const float* __restrict ytd_medical = h.ytd_medical.data();
   const float* __restrict ytd_covered = h.ytd_covered.data();
   std::uint8_t* __restrict flags = h.flags.data();
   float* __restrict allowance = h.allowance.data();
+  float* __restrict savings = h.savings.data();
+  float* __restrict ytd_transfer_out = h.ytd_transfer.data();
   float* __restrict income_pc = h.income_pc.data();
   float* __restrict net_income_pc = h.net_income_pc.data();
   double sum[kNumYearSums] = {};
@@ -169,8 +191,30 @@ void close_year_chunk(const Model& m, State& s, const StepContext& ctx, const Rn
     const double persons = persons_of[i];
     const double wage = ytd_wage[i] * annualise_wage;
     const double operating = ytd_operating[i] * annualise_farm;
-    const double property = ytd_property[i] * annualise, transfer = ytd_transfer[i] * annualise;
+    const double property = ytd_property[i] * annualise;
+    double transfer = ytd_transfer_out[i] * annualise;
     const double medical = ytd_medical[i] * annualise;
+    // This year's allowance (set at the last year end from last year's income) was paid at every
+    // step of the year.
+    const double allowance_pc = allowance[i];
+    // Temporary assistance: where the allowance rule, applied to this year's income without the
+    // allowance and to this year's line, asks for more than the household was paid, temporary
+    // assistance pays a share of the difference within the year (MODEL.md 7.7). It is paid for
+    // the year's months in the run, into savings, and counts as transfer income of the year.
+    double temporary_pc = 0.0;
+    if (temporary_share > 0.0) {
+      const double own_pc = (wage + operating + property + transfer) / persons - allowance_pc;
+      const double need = takeup * std::max(0.0, allowance_line - own_pc);
+      temporary_pc = temporary_share * std::max(0.0, need - allowance_pc);
+      if (temporary_pc > 0.0) {
+        const double paid = temporary_pc * persons * year_share;
+        savings[i] = static_cast<float>(savings[i] + paid);
+        ytd_transfer_out[i] = static_cast<float>(ytd_transfer_out[i] + paid);
+        transfer += temporary_pc * persons;
+        sum[kTemporaryHh] += 1.0;
+        sum[kTemporaryPaid] += paid;
+      }
+    }
     const double pc = (wage + operating + property + transfer) / persons;
     const double net_pc = pc - medical / persons;
     std::uint8_t fl = flags[i] & static_cast<std::uint8_t>(~kReturned);
@@ -203,10 +247,10 @@ void close_year_chunk(const Model& m, State& s, const StepContext& ctx, const Rn
     } else if (at_risk && ident.uniform4(code, i - first, ctx.step).u[0] < identification) {
       fl |= kMonitored;
     }
-    // Next year's allowance tops up this year's income without the allowance to next year's line.
-    const double allowance_pc = allowance[i];
-    allowance[i] =
-        static_cast<float>(takeup * std::max(0.0, next_allowance_line - (pc - allowance_pc)));
+    // Next year's allowance tops up this year's income without the allowance and the temporary
+    // assistance to next year's line.
+    allowance[i] = static_cast<float>(
+        takeup * std::max(0.0, next_allowance_line - (pc - allowance_pc - temporary_pc)));
     flags[i] = fl;
     income_pc[i] = static_cast<float>(pc);
     net_income_pc[i] = static_cast<float>(net_pc);
@@ -223,7 +267,6 @@ void close_year_chunk(const Model& m, State& s, const StepContext& ctx, const Rn
       sum[kMonitoredHh] += 1.0;
       sum[kMonitoredPersons] += persons;
     }
-    // This year's allowance (set at the last year end) was paid at every step of the year.
     if (allowance_pc > 0) {
       sum[kAllowanceHh] += 1.0;
       sum[kAllowancePersons] += persons;
@@ -269,6 +312,8 @@ void fill_annual(const Model& m, const State& s, const std::vector<double>& sums
     a.monitored_persons[c] = x[kMonitoredPersons] * wt;
     a.allowance_households[c] = x[kAllowanceHh] * wt;
     a.allowance_persons[c] = x[kAllowancePersons] * wt;
+    a.temporary_households[c] = x[kTemporaryHh] * wt;
+    a.temporary_assistance[c] = x[kTemporaryPaid] * wt;
     // The year's consumption (weighted, like every step total) per weighted person, annualised.
     a.consumption_per_capita[c] = s.results.consumption_ytd[c] * annualise / (persons * wt);
     // Wages follow the calendar of income: a part year is annualised by its weights.
@@ -320,6 +365,7 @@ StepContext step_context(const Model& m, int st) {
   // Lines and the pension are start-year values indexed like the poverty line.
   ctx.line = m.indexed(m.param.poverty_line, year);
   ctx.monitor_line = p.poverty_monitoring_multiple * ctx.line;
+  ctx.allowance_line = m.indexed(m.param.transfer_allowance_line, year);
   ctx.next_allowance_line = m.indexed(m.param.transfer_allowance_line, year + 1);
   ctx.pension = m.indexed(m.param.transfer_pension, year) / 12.0;
   ctx.review_steps =
@@ -529,6 +575,20 @@ void year_end_phase(const Model& m, State& s, Workspace& ws, const StepContext& 
       m, kNumYearSums,
       [&](const Chunk& ch, double* acc) { close_year_chunk(m, s, ctx, ident, ch, acc); },
       scratch.chunk_sums, scratch.year_sums);
+  // Temporary assistance is paid in the year's last step: it joins that step's transfer income
+  // (an annual rate per person, as the county phase computed it), so the year's steps still add
+  // up to the annual accounts.
+  const double per_year = 12.0 / m.step_months;
+  for (int c = 0; c < m.n_county; ++c) {
+    const double paid =
+        scratch.year_sums[static_cast<std::size_t>(c) * kNumYearSums + kTemporaryPaid] *
+        m.household_weight;
+    if (paid > 0.0) {
+      const double rate = paid * per_year / ws.totals.persons[static_cast<std::size_t>(c)];
+      s.results.income_transfer[c] += rate;
+      s.results.income_per_capita[c] += rate;
+    }
+  }
   policy_close_year(m, s);
   s.fiscal.close_year();
   fill_annual(m, s, scratch.year_sums, ctx, scratch, s.anomalies, ws.annual);

@@ -92,6 +92,8 @@ void generate_households(const Model& m, State& s, const std::vector<double>& si
                          HouseholdArray<float>& farm_base, bool full, bool last) {
   Households& h = s.hh;
   const Rng rng(m.seed, s.replicate, Purpose::generate);
+  const Rng earnings(m.seed, s.replicate, Purpose::earnings);
+  const double luck_variance = m.param.earnings_transitory_variance;
   const PopulationSpec& pop = m.population;
   const FarmTech tech(m.param);
   std::vector<double> scratch, unused;
@@ -166,6 +168,11 @@ void generate_households(const Model& m, State& s, const std::vector<double>& si
           }
           h.skill_shock[i] = static_cast<float>(shock);
           h.skill_gain[i] = 0.0f;
+          // The start year's luck (MODEL.md 7.7), from the stream every year end draws it from.
+          h.luck[i] = luck_variance > 0.0
+                          ? luck_factor(luck_variance,
+                                        luck_normal(earnings, code, local_index, m.start_year))
+                          : 1.0f;
           // The better-off third of the county by skill (log skill is normal with sd `sd`).
           if (z_skill > kTopThird) h.flags[i] |= kElite;
           farm_base[i] = tech.base(h.skill[i], h.land[i]);
@@ -279,11 +286,13 @@ double income_before_allowance(const Model& m, const State& s, const FarmTech& t
   const Parameters& p = m.param;
   const int farm = h.workers[i] - h.local[i] - h.migrant[i];
   const float labour = tech.labour(farm, h.elderly[i]);
+  // The start year's luck scales wage and farm earnings, as in the run (kernel.hpp).
+  const float luck = h.luck[i];
   const double wage =
-      annual_wage(h.skill[i], h.local[i], h.migrant[i], k.wage_local[c], k.wage_migrant[c]);
+      annual_wage(h.skill[i] * luck, h.local[i], h.migrant[i], k.wage_local[c], k.wage_migrant[c]);
   const double farm_out = farm_tfp_at_start(s, c) *
                           FarmTech::output_units(h.farm_capacity[i], labour) *
-                          aid.operating_factor(i, labour);
+                          aid.operating_factor(i, labour) * luck;
   const double rent = labour > 0 ? 0.0 : p.farm_land_rent * h.land[i];
   return wage + farm_out + rent + h.persons[i] * (k.property_other[c] + k.transfer_other[c]) +
          p.transfer_pension * h.elderly[i] + aid.dividends(i);
@@ -413,10 +422,12 @@ CountyTotals calibrate_levers(const Model& m, State& s, const HouseholdArray<flo
             const std::int64_t i = b0 + j;
             const float labour = labour_b[j];
             acc[kPersons] += h.persons[i];
+            // The start year's luck scales wage and farm earnings, as in the run (kernel.hpp).
+            const float luck = h.luck[i];
             acc[kWageUnits] +=
-                annual_wage(h.skill[i], h.local[i], h.migrant[i], p.labour_local_wage,
+                annual_wage(h.skill[i] * luck, h.local[i], h.migrant[i], p.labour_local_wage,
                             p.labour_migrant_wage * p.labour_migrant_remit);
-            acc[kFarmUnits] += aid.operating_factor(i, labour) * units_b[j];
+            acc[kFarmUnits] += aid.operating_factor(i, labour) * units_b[j] * luck;
             acc[kRent] += labour > 0 ? 0.0 : p.farm_land_rent * h.land[i];
             acc[kPension] += p.transfer_pension * h.elderly[i];
             acc[kDividends] += aid.dividends(i);

@@ -489,9 +489,9 @@ def growth_yaml():
     the rule for years after the last published figure (docs/SCENARIOS.md, time paths)."""
     g1 = HINDCAST_TUNED["nominal_growth"]
     note = "# P1: the hindcast's 2015-2022 rate, held after 2022"
-    return ["  labour:", f"    wage_growth: {g1}           {note}",
-            "  farm:", f"    tfp_growth: {g1}            {note}",
-            "  county:", f"    tfp_growth: {g1}            {note}"]
+    return ["  labour:", f"    {'wage_growth: ' + str(g1):<28}{note}",
+            "  farm:", f"    {'tfp_growth: ' + str(g1):<28}{note}",
+            "  county:", f"    {'tfp_growth: ' + str(g1):<28}{note}"]
 
 
 def scenario(name, description, counties, units_by_code, roles, pairings, title, histories):
