@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <numeric>
 #include <random>
 #include <string>
 
@@ -559,6 +560,47 @@ TEST_CASE("transitory shocks: a year's luck of mean one, drawn afresh, the same 
   State s_none = make_state(none, 0);
   CHECK(
       std::all_of(s_none.hh.luck.begin(), s_none.hh.luck.end(), [](float x) { return x == 1.0f; }));
+}
+
+TEST_CASE("transitory shocks make household incomes change rank more", "[engine][risk][response]") {
+  // The rank correlation of income per person between the first and the fourth year end, with
+  // and without transitory shocks (the persistent ones at their default in both).
+  ScenarioSpec spec = small_spec();
+  spec.step_months = 12;
+  spec.years = 4;
+  const auto rank_correlation = [&](double variance) {
+    Model m = compile(spec);
+    set_everywhere(m, &Parameters::earnings_transitory_variance, variance);
+    State s = make_state(m, 0);
+    Workspace ws = make_workspace(m);
+    const auto n = static_cast<std::size_t>(s.hh.size());
+    const auto ranks = [n](const HouseholdArray<float>& x) {
+      std::vector<std::size_t> order(n);
+      std::iota(order.begin(), order.end(), std::size_t{0});
+      std::stable_sort(order.begin(), order.end(),
+                       [&](std::size_t a, std::size_t b) { return x[a] < x[b]; });
+      std::vector<double> r(n);
+      for (std::size_t k = 0; k < n; ++k) r[order[k]] = static_cast<double>(k);
+      return r;
+    };
+    std::vector<double> first;
+    for (int year = 0; year < 4;) {
+      if (!step(m, s, ws)) continue;
+      if (++year == 1) first = ranks(s.hh.income_pc);
+    }
+    const std::vector<double> last = ranks(s.hh.income_pc);
+    const double mean = (static_cast<double>(n) - 1.0) / 2.0;
+    double sab = 0, saa = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      sab += (first[i] - mean) * (last[i] - mean);
+      saa += (first[i] - mean) * (first[i] - mean);
+    }
+    return sab / saa;  // both rank vectors have the same variance
+  };
+  const double without = rank_correlation(0.0), with = rank_correlation(0.1);
+  INFO("rank correlation " << with << " with transitory shocks, " << without << " without");
+  CHECK(with < without - 0.03);
+  CHECK(with > 0.3);  // luck moves ranks, it does not reshuffle them
 }
 
 TEST_CASE("temporary assistance pays a share of the year's shortfall, within the year",
