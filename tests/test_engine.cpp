@@ -60,6 +60,14 @@ ScenarioSpec small_spec() {
   return s;
 }
 
+// The small scenario with annual steps over `years` years (the risk tests step year by year).
+ScenarioSpec yearly_spec(int years) {
+  ScenarioSpec s = small_spec();
+  s.step_months = 12;
+  s.years = years;
+  return s;
+}
+
 std::string temp_path(const std::string& name) {
   return (std::filesystem::temp_directory_path() /
           ("codev_test_engine_" + std::to_string(getpid()) + "_" + name + ".h5"))
@@ -417,9 +425,7 @@ TEST_CASE("the Irwin-Hall normal has mean 0, variance 1 and its bounds", "[engin
 
 TEST_CASE("persistent earnings shocks: an AR(1) that keeps its dispersion and skill's fixed part",
           "[engine][risk]") {
-  ScenarioSpec spec = small_spec();
-  spec.step_months = 12;
-  spec.years = 4;
+  const ScenarioSpec spec = yearly_spec(4);
   const double variance = 0.02, persistence = 0.9;
   Model m = compile(spec);
   set_earnings_shocks(m, variance);
@@ -488,9 +494,7 @@ TEST_CASE("persistent earnings shocks: an AR(1) that keeps its dispersion and sk
 
 TEST_CASE("transitory shocks: a year's luck of mean one, drawn afresh, the same in every scenario",
           "[engine][risk]") {
-  ScenarioSpec spec = small_spec();
-  spec.step_months = 12;
-  spec.years = 4;
+  const ScenarioSpec spec = yearly_spec(4);
   constexpr double kVariance = 0.1;
   Model m = compile(spec);
   set_everywhere(m, &Parameters::earnings_transitory_variance, kVariance);
@@ -565,9 +569,7 @@ TEST_CASE("transitory shocks: a year's luck of mean one, drawn afresh, the same 
 TEST_CASE("transitory shocks make household incomes change rank more", "[engine][risk][response]") {
   // The rank correlation of income per person between the first and the fourth year end, with
   // and without transitory shocks (the persistent ones at their default in both).
-  ScenarioSpec spec = small_spec();
-  spec.step_months = 12;
-  spec.years = 4;
+  const ScenarioSpec spec = yearly_spec(4);
   const auto rank_correlation = [&](double variance) {
     Model m = compile(spec);
     set_everywhere(m, &Parameters::earnings_transitory_variance, variance);
@@ -609,9 +611,7 @@ TEST_CASE("temporary assistance pays a share of the year's shortfall, within the
   // with temporary assistance pays each household share x max(0, need - allowance) per person,
   // need = takeup x max(0, allowance line - income without the allowance): into its savings
   // and its transfer income. Next year's allowance, which excludes the payment, is the same.
-  ScenarioSpec spec = small_spec();
-  spec.step_months = 12;
-  spec.years = 2;
+  const ScenarioSpec spec = yearly_spec(2);
   constexpr double kShare = 0.5;
   Model with = compile(spec), without = compile(spec);
   set_everywhere(with, &Parameters::transfer_temporary_share, kShare);
@@ -666,9 +666,7 @@ TEST_CASE("with earnings shocks more households fall to the minimum living allow
   // the first. Shocks move skill, so more households cross the allowance line each way; the
   // allowance tops up those who fall (poverty entries, which illness and medical costs drive,
   // hardly change: MODEL.md 7.7).
-  ScenarioSpec spec = small_spec();
-  spec.step_months = 12;
-  spec.years = 6;
+  const ScenarioSpec spec = yearly_spec(6);
   auto crossings = [&](double variance) {
     Model m = compile(spec);
     set_earnings_shocks(m, variance);
@@ -699,9 +697,7 @@ TEST_CASE("with earnings shocks more households fall to the minimum living allow
 
 TEST_CASE("the covariate yield shock: 1 in the start year, common to scenarios, scales harvests",
           "[engine][risk]") {
-  ScenarioSpec spec = small_spec();
-  spec.step_months = 12;
-  spec.years = 4;
+  const ScenarioSpec spec = yearly_spec(4);
   auto yields_and_farm_output = [](const Model& m, std::uint64_t replicate) {
     State s = make_state(m, replicate);
     Workspace ws = make_workspace(m);
@@ -750,9 +746,7 @@ TEST_CASE("the covariate yield shock: 1 in the start year, common to scenarios, 
 
 TEST_CASE("livestock outbreaks: none at the start, a village's own draw, mean one, scale harvests",
           "[engine][risk]") {
-  ScenarioSpec spec = small_spec();
-  spec.step_months = 12;
-  spec.years = 4;
+  const ScenarioSpec spec = yearly_spec(4);
   constexpr double kRate = 0.2, kLoss = 0.3;
   const auto set_outbreaks = [](Model& model, double rate) {
     set_everywhere(model, &Parameters::farm_outbreak_rate, rate);
@@ -878,9 +872,7 @@ TEST_CASE("livestock outbreaks: none at the start, a village's own draw, mean on
 
 TEST_CASE("the province's farm price: 1 at the start, one path for all, a mean-one log AR(1)",
           "[engine][risk]") {
-  ScenarioSpec spec = small_spec();
-  spec.step_months = 12;
-  spec.years = 12;
+  ScenarioSpec spec = yearly_spec(12);
   Model m = compile(spec);
   constexpr double kSd = 0.1, kKeep = 0.5;
   const auto set_prices = [](Model& model, double sd) {
