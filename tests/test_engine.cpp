@@ -511,8 +511,9 @@ TEST_CASE("transitory shocks: a year's luck of mean one, drawn afresh, the same 
     double sum = 0, sum_sq = 0, log_sum = 0, log_sq = 0;
     for (int c = 0; c < m.n_county; ++c) {
       for (std::int64_t i = m.household_begin[c]; i < m.household_begin[c + 1]; ++i) {
-        const float expected = luck_factor(
-            kVariance, luck_normal(earnings, m.county_code[c], i - m.household_begin[c], year));
+        const std::int64_t j = i - m.household_begin[c];
+        const float expected =
+            Luck(kVariance)(luck_normal(luck_words(earnings, m.county_code[c], j >> 1, year), j));
         exact = exact && s.hh.luck[i] == expected;
         const double x = s.hh.luck[i], l = std::log(x);
         sum += x, sum_sq += x * x, log_sum += l, log_sq += l * l;

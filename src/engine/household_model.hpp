@@ -63,21 +63,38 @@ inline double persistent_sd(double skill_sd, double variance, double persistence
 /// farm earnings, exp(sd e) / E[exp(sd e)] for the standard deviation sd = sqrt(variance) and an
 /// Irwin-Hall normal e (Rng::normal6), so its mean is 1. With a = sd sqrt(2) and
 /// e = (U_1 + ... + U_6 - 3) sqrt(2), E[exp(sd e)] = exp(-3 a) ((exp(a) - 1) / a)^6. 1 for a
-/// variance of 0.
-inline float luck_factor(double variance, double e) {
-  if (!(variance > 0.0)) return 1.0f;
-  const double sd = std::sqrt(variance);
-  const double a = sd * 1.4142135623730951;
-  return static_cast<float>(std::exp(sd * e - (6.0 * std::log(std::expm1(a) / a) - 3.0 * a)));
+/// variance of 0. The constants are computed once per variance, not per household.
+class Luck {
+ public:
+  explicit Luck(double variance) {
+    if (!(variance > 0.0)) return;
+    sd_ = std::sqrt(variance);
+    const double a = sd_ * 1.4142135623730951;
+    log_mean_ = 6.0 * std::log(std::expm1(a) / a) - 3.0 * a;
+  }
+  bool on() const { return sd_ > 0.0; }
+  /// The factor for the Irwin-Hall normal e.
+  float operator()(double e) const {
+    return on() ? static_cast<float>(std::exp(sd_ * e - log_mean_)) : 1.0f;
+  }
+
+ private:
+  double sd_ = 0.0, log_mean_ = 0.0;
+};
+
+/// The Philox words behind the luck of households 2k and 2k + 1 of a county in calendar year
+/// `year`, from the `earnings` stream: the call at (county code, k, year, 1). Household j's
+/// Irwin-Hall normal is Rng::normal6 of words 2 (j mod 2) and 2 (j mod 2) + 1 of the call for
+/// k = j / 2 (luck_normal). (The year ends' persistent shocks use draw 0 at the step.)
+inline std::array<std::uint64_t, 4> luck_words(const Rng& earnings, std::int64_t code,
+                                               std::int64_t k, int year) {
+  return earnings.bits4(code, k, year, 1);
 }
 
-/// The Irwin-Hall normal behind household j's luck in calendar year `year`, from the `earnings`
-/// stream: words 2 (j mod 2) and 2 (j mod 2) + 1 of the call at (county code, j / 2, year, 1).
-/// (The year ends' persistent shocks use draw 0 at the step.)
-inline double luck_normal(const Rng& earnings, std::int64_t code, std::int64_t j, int year) {
-  const std::array<std::uint64_t, 4> w = earnings.bits4(code, j >> 1, year, 1);
+/// Household j's Irwin-Hall normal for its luck, from the words of its pair's call.
+inline double luck_normal(const std::array<std::uint64_t, 4>& words, std::int64_t j) {
   const auto k = static_cast<std::size_t>(2 * (j & 1));
-  return Rng::normal6(w[k], w[k + 1]);
+  return Rng::normal6(words[k], words[k + 1]);
 }
 
 /// A deterministic rank in [0, 1) for household `index` of county `code`, fixed for the run:

@@ -100,7 +100,7 @@ enum YearSum {
 // the farm capacity (proportional to skill) move by exp(x' - x), from x and x' as stored, so
 // skill stays exp(fixed part + x) up to float rounding. e is an Irwin-Hall normal (Rng::normal6).
 // A shock variance of 0 leaves skill as it is. Then next year's luck, the transitory factor on
-// earnings (luck_factor), replaces this year's.
+// earnings (Luck), replaces this year's.
 void shock_earnings(const Model& m, State& s, const StepContext& ctx, const Chunk& ch) {
   const Parameters& p = m.param_at(ctx.step);
   const int year = m.year_of_step(ctx.step);
@@ -114,9 +114,18 @@ void shock_earnings(const Model& m, State& s, const StepContext& ctx, const Chun
   const std::int64_t code = m.county_code[ch.county];
   const std::int64_t first = m.household_begin[ch.county];
   if (lucky) {
+    const Luck draw(luck_variance);
     float* __restrict luck = s.hh.luck.data();
+    std::array<std::uint64_t, 4> words{};
     for (std::int64_t i = ch.begin, end = ch.end; i < end; ++i) {
-      luck[i] = luck_factor(luck_variance, luck_normal(rng, code, i - first, year + 1));
+      const std::int64_t j = i - first;
+      if (!draw.on()) {
+        luck[i] = 1.0f;
+        continue;
+      }
+      // One Philox call for two households, as for the persistent shocks below.
+      if (i == ch.begin || (j & 1) == 0) words = luck_words(rng, code, j >> 1, year + 1);
+      luck[i] = draw(luck_normal(words, j));
     }
   }
   if (!persistent) return;

@@ -93,7 +93,7 @@ void generate_households(const Model& m, State& s, const std::vector<double>& si
   Households& h = s.hh;
   const Rng rng(m.seed, s.replicate, Purpose::generate);
   const Rng earnings(m.seed, s.replicate, Purpose::earnings);
-  const double luck_variance = m.param.earnings_transitory_variance;
+  const Luck luck(m.param.earnings_transitory_variance);
   const PopulationSpec& pop = m.population;
   const FarmTech tech(m.param);
   std::vector<double> scratch, unused;
@@ -169,10 +169,11 @@ void generate_households(const Model& m, State& s, const std::vector<double>& si
           h.skill_shock[i] = static_cast<float>(shock);
           h.skill_gain[i] = 0.0f;
           // The start year's luck (MODEL.md 7.7), from the stream every year end draws it from.
-          h.luck[i] = luck_variance > 0.0
-                          ? luck_factor(luck_variance,
-                                        luck_normal(earnings, code, local_index, m.start_year))
-                          : 1.0f;
+          h.luck[i] =
+              luck.on()
+                  ? luck(luck_normal(luck_words(earnings, code, local_index >> 1, m.start_year),
+                                     local_index))
+                  : 1.0f;
           // The better-off third of the county by skill (log skill is normal with sd `sd`).
           if (z_skill > kTopThird) h.flags[i] |= kElite;
           farm_base[i] = tech.base(h.skill[i], h.land[i]);
