@@ -190,7 +190,7 @@ void close_year_chunk(const Model& m, State& s, const StepContext& ctx, const Rn
   std::uint8_t* __restrict flags = h.flags.data();
   float* __restrict allowance = h.allowance.data();
   float* __restrict savings = h.savings.data();
-  float* __restrict ytd_transfer_out = h.ytd_transfer.data();
+  float* __restrict ytd_transfer = h.ytd_transfer.data();  // temporary assistance adds to it
   float* __restrict income_pc = h.income_pc.data();
   float* __restrict net_income_pc = h.net_income_pc.data();
   double sum[kNumYearSums] = {};
@@ -201,7 +201,7 @@ void close_year_chunk(const Model& m, State& s, const StepContext& ctx, const Rn
     const double wage = ytd_wage[i] * annualise_wage;
     const double operating = ytd_operating[i] * annualise_farm;
     const double property = ytd_property[i] * annualise;
-    double transfer = ytd_transfer_out[i] * annualise;
+    double transfer = ytd_transfer[i] * annualise;
     const double medical = ytd_medical[i] * annualise;
     // This year's allowance (set at the last year end from last year's income) was paid at every
     // step of the year.
@@ -218,7 +218,7 @@ void close_year_chunk(const Model& m, State& s, const StepContext& ctx, const Rn
       if (temporary_pc > 0.0) {
         const double paid = temporary_pc * persons * year_share;
         savings[i] = static_cast<float>(savings[i] + paid);
-        ytd_transfer_out[i] = static_cast<float>(ytd_transfer_out[i] + paid);
+        ytd_transfer[i] = static_cast<float>(ytd_transfer[i] + paid);
         transfer += temporary_pc * persons;
         sum[kTemporaryHh] += 1.0;
         sum[kTemporaryPaid] += paid;
