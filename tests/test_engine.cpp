@@ -433,18 +433,19 @@ TEST_CASE("persistent earnings shocks: an AR(1) that keeps its dispersion and sk
   Workspace ws = make_workspace(m);
   const std::int64_t n = s.hh.size();
   const HouseholdArray<float> skill0 = s.hh.skill, shock0 = s.hh.skill_shock;
-  // The persistent part is drawn given skill: skill is what it is without shocks.
-  {
-    Model flat = compile(spec);
-    set_earnings_shocks(flat, 0.0);
-    const State s_flat = make_state(flat);
-    CHECK(s_flat.hh.skill == skill0);
-    CHECK(std::all_of(s_flat.hh.skill_shock.begin(), s_flat.hh.skill_shock.end(),
-                      [](float x) { return x == 0.0f; }));
-  }
-  // The stationary standard deviation: sqrt(v / (1 - r^2)), below every county's skill sd here.
+  // The persistent part is a normal drawn apart from the permanent part: it is uncorrelated with
+  // the permanent part, which without shocks is all of log skill (the same z, another sigma).
+  Model flat = compile(spec);
+  set_earnings_shocks(flat, 0.0);
+  State s_flat = make_state(flat);
+  const HouseholdArray<float> flat_skill0 = s_flat.hh.skill;
+  CHECK(std::all_of(s_flat.hh.skill_shock.begin(), s_flat.hh.skill_shock.end(),
+                    [](float x) { return x == 0.0f; }));
+  // The stationary standard deviation: sqrt(v / (1 - r^2)), below every county's cap here.
   const double sd = std::sqrt(variance / (1.0 - persistence * persistence));
-  for (int c = 0; c < m.n_county; ++c) REQUIRE(s.economy.skill_sd[c] > sd);
+  for (int c = 0; c < m.n_county; ++c) {
+    REQUIRE(persistent_sd(m.county_gini[c], variance, persistence) == Approx(sd).epsilon(1e-12));
+  }
   auto moments = [&](const HouseholdArray<float>& a, const HouseholdArray<float>& b) {
     double saa = 0, sbb = 0, sab = 0, ma = 0, mb = 0;
     for (std::int64_t i = 0; i < n; ++i) ma += a[i], mb += b[i];
@@ -458,6 +459,18 @@ TEST_CASE("persistent earnings shocks: an AR(1) that keeps its dispersion and sk
     return std::array<double, 3>{sab / std::sqrt(saa * sbb), sbb / static_cast<double>(n), mb};
   };
   CHECK(std::sqrt(moments(shock0, shock0)[1]) == Approx(sd).epsilon(0.05));
+  {
+    HouseholdArray<float> log_flat(static_cast<std::size_t>(n));
+    for (std::int64_t i = 0; i < n; ++i) log_flat[i] = std::log(std::max(flat_skill0[i], 1e-30f));
+    CHECK(std::abs(moments(log_flat, shock0)[0]) < 0.05);
+  }
+  // The spread of log skill stays what setup drew: the AR(1) starts at its stationary spread.
+  auto log_sd = [&](const HouseholdArray<float>& skill) {
+    HouseholdArray<float> logs(static_cast<std::size_t>(n));
+    for (std::int64_t i = 0; i < n; ++i) logs[i] = std::log(std::max(skill[i], 1e-30f));
+    return std::sqrt(moments(logs, logs)[1]);
+  };
+  const double log_sd0 = log_sd(skill0);
   HouseholdArray<float> before = shock0;
   double mean_skill0 = 0;
   for (const float x : skill0) mean_skill0 += x;
@@ -480,16 +493,130 @@ TEST_CASE("persistent earnings shocks: an AR(1) that keeps its dispersion and sk
     }
     CHECK(worst < 1e-5);
     CHECK(mean_skill / mean_skill0 == Approx(1.0).epsilon(0.03));
+    CHECK(log_sd(s.hh.skill) == Approx(log_sd0).epsilon(0.03));
     before = s.hh.skill_shock;
   }
   // Without shocks skill never moves.
-  Model flat = compile(spec);
-  set_earnings_shocks(flat, 0.0);
-  State s_flat = make_state(flat);
   Workspace ws_flat = make_workspace(flat);
   while (!step(flat, s_flat, ws_flat)) {
   }
-  CHECK(s_flat.hh.skill == skill0);
+  CHECK(s_flat.hh.skill == flat_skill0);
+}
+
+TEST_CASE("skill's permanent part: Tukey's g with mean 1 and the Gini it is solved for",
+          "[engine][population]") {
+  // Without skew the formulas are the log-normal's, exactly.
+  for (const double sigma : {0.3, 0.6, 1.1}) {
+    CHECK(skill_log_mean(sigma, 0.0) == 0.5 * sigma * sigma);
+    CHECK(skill_gini(sigma, 0.0) == std::erf(sigma / 2.0));
+    CHECK(skill_shape(0.7, 0.0) == 0.7);
+  }
+  // With skew, a large sample of exp(sigma t_g(z) - log mean) has mean 1 and the Gini the
+  // quadrature gives, and skill_sigma inverts skill_gini.
+  std::mt19937_64 gen(20261206);
+  std::normal_distribution<double> normal;
+  std::vector<double> z(400000);
+  for (double& x : z) x = normal(gen);
+  for (const double skew : {0.75, 1.5, 3.0}) {
+    for (const double sigma : {0.3, 0.8}) {
+      INFO("skew " << skew << ", sigma " << sigma);
+      const double log_mean = skill_log_mean(sigma, skew);
+      std::vector<double> x(z.size());
+      double sum = 0;
+      for (std::size_t i = 0; i < z.size(); ++i) {
+        x[i] = std::exp(sigma * skill_shape(z[i], skew) - log_mean);
+        sum += x[i];
+      }
+      const double mean = sum / static_cast<double>(x.size());
+      CHECK(mean == Approx(1.0).epsilon(0.01));
+      std::sort(x.begin(), x.end());
+      double ranked = 0;  // Gini = sum (2i - n - 1) x_(i) / (n^2 mean), i from 1
+      const double count = static_cast<double>(x.size());
+      for (std::size_t i = 0; i < x.size(); ++i) {
+        ranked += (2.0 * static_cast<double>(i + 1) - count - 1.0) * x[i];
+      }
+      CHECK(ranked / (count * count * mean) == Approx(skill_gini(sigma, skew)).margin(0.004));
+      CHECK(skill_sigma(skill_gini(sigma, skew), skew) == Approx(sigma).epsilon(1e-6));
+      // The upper tail is bounded: log skill is at most sigma / g above the log mean's offset.
+      CHECK(std::log(x.back()) <= sigma / skew - log_mean + 1e-9);
+    }
+  }
+}
+
+TEST_CASE("a skewed skill draw gives a fuller middle and a poorer bottom at the same Gini",
+          "[engine][population][response]") {
+  // The same households drawn with skill_skew 0 (log-normal) and 1.5: the first-year Gini of
+  // income per person is the target in both; with skew the person-weighted median is nearer the
+  // mean and the poorest fifth has a smaller share (MODEL.md 5.2, VALIDATION.md section 13).
+  ScenarioSpec spec = small_spec();
+  spec.population.scale = 0.5;
+  auto shape = [&](double skew) {
+    spec.population.skill_skew = skew;
+    const Model m = compile(spec);
+    const State s = make_state(m);
+    std::vector<std::array<double, 3>> out;
+    for (int c = 0; c < m.n_county; ++c) {
+      std::vector<std::pair<double, double>> v;  // income per person, persons
+      for (std::int64_t i = m.household_begin[c]; i < m.household_begin[c + 1]; ++i) {
+        v.emplace_back(s.hh.income_pc[i], s.hh.persons[i]);
+      }
+      std::sort(v.begin(), v.end());
+      double persons = 0, income = 0;
+      for (const auto& [y, n] : v) persons += n, income += y * n;
+      double cum = 0, median = 0, bottom = 0;
+      for (const auto& [y, n] : v) {
+        if (cum < 0.2 * persons) bottom += y * n;
+        cum += n;
+        if (median == 0 && cum >= 0.5 * persons) median = y;
+      }
+      out.push_back({median / (income / persons), bottom / income, 0.0});
+    }
+    return out;
+  };
+  const auto lognormal = shape(0.0), skewed = shape(1.5);
+  for (std::size_t c = 0; c < lognormal.size(); ++c) {
+    INFO("county " << c << ": median/mean " << lognormal[c][0] << " -> " << skewed[c][0]
+                   << ", poorest fifth's share " << lognormal[c][1] << " -> " << skewed[c][1]);
+    CHECK(skewed[c][0] > lognormal[c][0] + 0.02);
+    CHECK(skewed[c][1] < lognormal[c][1]);
+  }
+}
+
+TEST_CASE("the allowance line is at least the floor times the poverty line, and pays to it",
+          "[engine][risk]") {
+  // allowance_line_in(y) = max(start-year allowance line indexed to y, floor_y x poverty line
+  // of y), with the floor in force in y. A floor of 2 lifts the line from 5,000 to 8,000 yuan,
+  // and the next year's allowance of every household is takeup x max(0, that line - its income
+  // without the allowance).
+  const ScenarioSpec spec = yearly_spec(2);
+  Model m = compile(spec);
+  set_everywhere(m, &Parameters::transfer_temporary_share, 0.0);
+  for (int y = m.start_year; y < m.start_year + 2; ++y) {
+    CHECK(m.allowance_line_in(y) == std::max(m.indexed(m.param.transfer_allowance_line, y),
+                                             m.indexed(m.param.poverty_line, y)));
+  }
+  m.param_years[1].transfer_allowance_floor = 2.0;  // the second year only
+  const int second = m.start_year + 1;
+  CHECK(m.allowance_line_in(m.start_year) ==
+        m.indexed(m.param.transfer_allowance_line, m.start_year));
+  CHECK(m.allowance_line_in(second) == 2.0 * m.indexed(m.param.poverty_line, second));
+  CHECK(m.allowance_line_in(second + 1) == 2.0 * m.indexed(m.param.poverty_line, second + 1));
+  State s = make_state(m, 0);
+  Workspace ws = make_workspace(m);
+  const HouseholdArray<float> paid = s.hh.allowance;
+  REQUIRE(step(m, s, ws));
+  const double takeup = m.param_in(m.start_year).transfer_allowance_takeup;
+  const double line = m.allowance_line_in(second);
+  int wrong = 0, topped = 0;
+  for (std::int64_t i = 0; i < s.hh.size(); ++i) {
+    const double own = static_cast<double>(s.hh.income_pc[i]) - paid[i];
+    const double want = takeup * std::max(0.0, line - own);
+    if (std::abs(s.hh.allowance[i] - want) > 1e-3 * std::max(1.0, want)) ++wrong;
+    topped += want > 0 ? 1 : 0;
+  }
+  INFO(topped << " households below the floored line");
+  CHECK(wrong == 0);
+  CHECK(topped > 0);
 }
 
 TEST_CASE("transitory shocks: a year's luck of mean one, drawn afresh, the same in every scenario",
@@ -623,7 +750,7 @@ TEST_CASE("temporary assistance pays a share of the year's shortfall, within the
   REQUIRE(step(with, a, ws_a));
   REQUIRE(step(without, b, ws_b));
   const Parameters& p = without.param_in(without.start_year);
-  const double line = without.indexed(p.transfer_allowance_line, without.start_year);
+  const double line = without.allowance_line_in(without.start_year);
   double paid_sum = 0, expected_sum = 0;
   int paid = 0, missed = 0, wrong = 0;
   for (std::int64_t i = 0; i < b.hh.size(); ++i) {
@@ -666,12 +793,15 @@ TEST_CASE("with earnings shocks more households fall to the minimum living allow
   // Entries into the allowance (paid this year, not last) and exits, summed over the years after
   // the first. Shocks move skill, so more households cross the allowance line each way; the
   // allowance tops up those who fall (poverty entries, which illness and medical costs drive,
-  // hardly change: MODEL.md 7.7).
+  // hardly change: MODEL.md 7.7). Both runs start from the same households, drawn with the
+  // shocks' persistent part (5.2); the run without shocks sets their variance to 0 after setup.
   const ScenarioSpec spec = yearly_spec(6);
   auto crossings = [&](double variance) {
     Model m = compile(spec);
-    set_earnings_shocks(m, variance);
+    set_earnings_shocks(m, 0.02);
     State s = make_state(m);
+    for (Parameters& p : m.param_years) p.earnings_shock_variance = variance;
+    set_everywhere(m, &Parameters::earnings_transitory_variance, 0.0);  // luck would blur it
     Workspace ws = make_workspace(m);
     std::vector<bool> before;
     std::array<int, 2> entries_exits{0, 0};

@@ -119,6 +119,7 @@ void check_same_spec(const ScenarioSpec& a, const ScenarioSpec& b) {
   CHECK(p.migrant_share == q.migrant_share);
   CHECK(p.local_job_share == q.local_job_share);
   CHECK(p.chronic_share == q.chronic_share);
+  CHECK(p.skill_skew == q.skill_skew);
   CHECK(p.persons_per_village == q.persons_per_village);
   REQUIRE(a.counties.size() == b.counties.size());
   for (std::size_t i = 0; i < a.counties.size(); ++i) {

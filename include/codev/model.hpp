@@ -4,6 +4,7 @@
 // households [household_begin[c], household_begin[c+1]).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -180,6 +181,15 @@ struct Model {
   /// A value of the start year indexed to year y like the poverty line (lines, pensions).
   double indexed(double base_value, int y) const {
     return base_value * line_index[static_cast<std::size_t>(y - start_year)];
+  }
+  /// The allowance line of calendar year y (MODEL.md 7.1): the start-year line indexed like the
+  /// poverty line, at least `transfer.allowance_floor` (in force in y, or in the run's last year
+  /// after it) times the poverty line of y.
+  double allowance_line_in(int y) const {
+    const int last = start_year + static_cast<int>(param_years.size()) - 1;
+    const double floor = param_in(std::min(y, last)).transfer_allowance_floor;
+    return std::max(indexed(param.transfer_allowance_line, y),
+                    floor * indexed(param.poverty_line, y));
   }
   /// The policy enabling instrument k in county c in year y, or nullptr.
   const Policy* policy_for(Instrument k, int c, int y) const {

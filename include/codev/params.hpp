@@ -123,6 +123,11 @@ namespace codev {
     "Urban-rural resident basic pension per elderly member", "estimate")                           \
   X(transfer, allowance_line, 5000.0, 0.0, 1e6, false, "yuan/person/year",                         \
     "Minimum living allowance (dibao) line in the start year", "estimate")                         \
+  X(transfer, allowance_floor, 1.0, 0.0, 10.0, false, "1",                                         \
+    "Least allowance line in the year as a multiple of the year's poverty line (MODEL.md 7.1)",    \
+    "stated prior: the allowance line at least the poverty line once the two lines were merged "   \
+    "(2017); national mean rural allowance lines were 1.3 and 1.5 times it in 2017 and 2020 "      \
+    "(households.md section 4)")                                                                   \
   X(transfer, allowance_takeup, 0.8, 0.0, 1.0, false, "1",                                         \
     "Share of the gap to the allowance line paid to households below it", "estimate")              \
   X(transfer, temporary_share, 0.5, 0.0, 1.0, false, "1",                                          \

@@ -42,6 +42,7 @@ struct PopulationSpec {
   double migrant_share = 0.35;          ///< share of workers working away at the start (estimate)
   double local_job_share = 0.2;         ///< share of workers in local non-farm jobs at the start
   double chronic_share = 0.12;          ///< households with a chronically ill member (estimate)
+  double skill_skew = 2.0;  ///< Tukey g of log skill: thick bottom, short top (fit, MODEL.md 5.2)
   double persons_per_village = 1307.0;  ///< derived: 35.313 m rural residents / 27,018 villages
 };
 

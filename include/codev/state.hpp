@@ -196,7 +196,7 @@ struct CountyField {
   X(farm_yield, "farm_yield", "1", "farm yield factor of the year (covariate harvest shock)")  \
   X(outbreak_share, "livestock_outbreaks", "1",                                                \
     "share of the county's villages with a livestock disease outbreak this year")              \
-  X(skill_sd, "", "1", "standard deviation of log skill (the Gini calibration's, fixed)")
+  X(skill_sd, "", "1", "scale of the permanent part of log skill (the Gini calibration's, fixed)")
 
 /// Results of the last step: what the county economy produced and used (annual rates where money).
 #define CODEV_COUNTY_RESULTS(X)                                                                 \

@@ -50,13 +50,94 @@ namespace codev {
   return x > 0.0f ? p * scale : 0.0f;
 }
 
-/// The standard deviation of the persistent part of log skill (MODEL.md 7.7) in a county whose
-/// log skill has standard deviation `skill_sd`: the stationary value of an AR(1) whose yearly
-/// innovation has variance `variance`, sqrt(variance / (1 - persistence^2)), at most skill_sd
-/// (the persistent part is a share of the calibrated dispersion, never more).
-inline double persistent_sd(double skill_sd, double variance, double persistence) {
+/// Log-normal sigma with the given Gini: G = 2 Phi(sigma / sqrt 2) - 1 = erf(sigma / 2), solved by
+/// bisection.
+inline double lognormal_sigma(double gini) {
+  double lo = 0.0, hi = 6.0;
+  for (int i = 0; i < 100; ++i) {
+    const double mid = 0.5 * (lo + hi);
+    (std::erf(mid / 2.0) < gini ? lo : hi) = mid;
+  }
+  return 0.5 * (lo + hi);
+}
+
+/// The standard deviation of the persistent part of log skill (MODEL.md 5.2, 7.7) in a county
+/// whose target Gini is `gini`: the stationary value of an AR(1) whose yearly innovation has
+/// variance `variance`, sqrt(variance / (1 - persistence^2)), at most the log-normal sigma of
+/// that Gini (the persistent part never carries more dispersion than the whole calibration asks
+/// for). Setup and every year end compute it from the same inputs.
+inline double persistent_sd(double gini, double variance, double persistence) {
   const double stationary = variance / (1.0 - persistence * persistence);
-  return std::sqrt(std::min(skill_sd * skill_sd, stationary));
+  const double cap = lognormal_sigma(gini);
+  return std::sqrt(std::min(cap * cap, stationary));
+}
+
+/// The permanent part of log skill (MODEL.md 5.2): sigma t_g(z) for a standard normal z, with
+/// Tukey's g transform t_g(z) = (1 - exp(-g z)) / g (t_0(z) = z, the log-normal). A skew g > 0
+/// gives log skill a long lower tail and a bounded upper one (at most sigma / g), so skill has a
+/// thick bottom and a short top, the shape of published rural income fifths.
+inline double skill_shape(double z, double skew) {
+  return skew > 0.0 ? -std::expm1(-skew * z) / skew : z;
+}
+
+/// The nodes of the trapezoid rule that skill_log_mean and skill_gini integrate over a standard
+/// normal z with: z in [-8, 8] in steps of 1/32 (the integrands are smooth, and the normal's
+/// weight is below 1e-14 outside), each with its weight exp(-z^2 / 2) / sum and Phi(z).
+struct NormalNodes {
+  static constexpr int kHalf = 256;
+  static constexpr int kCount = 2 * kHalf + 1;
+  std::array<double, kCount> z{}, weight{}, cdf{};
+  NormalNodes() {
+    double sum = 0.0;
+    for (int k = 0; k < kCount; ++k) {
+      z[k] = (k - kHalf) / 32.0;
+      weight[k] = std::exp(-0.5 * z[k] * z[k]);
+      cdf[k] = 0.5 * std::erfc(-z[k] / std::sqrt(2.0));
+      sum += weight[k];
+    }
+    for (double& w : weight) w /= sum;
+  }
+  static const NormalNodes& get() {
+    static const NormalNodes nodes;
+    return nodes;
+  }
+};
+
+/// log E[exp(sigma t_g(z))], so that exp(sigma t_g(z) - skill_log_mean) has mean 1: sigma^2 / 2
+/// for g = 0, else by the trapezoid rule of NormalNodes.
+inline double skill_log_mean(double sigma, double skew) {
+  if (!(skew > 0.0)) return 0.5 * sigma * sigma;
+  const NormalNodes& q = NormalNodes::get();
+  double mean = 0.0;
+  for (int k = 0; k < NormalNodes::kCount; ++k) {
+    mean += q.weight[k] * std::exp(sigma * skill_shape(q.z[k], skew));
+  }
+  return std::log(mean);
+}
+
+/// The Gini of exp(sigma t_g(z)): 2 E[X Phi(Z)] / E[X] - 1 for the increasing X = exp(sigma
+/// t_g(Z)), by the same rule; erf(sigma / 2) for g = 0.
+inline double skill_gini(double sigma, double skew) {
+  if (!(skew > 0.0)) return std::erf(sigma / 2.0);
+  const NormalNodes& q = NormalNodes::get();
+  double mean = 0.0, rank = 0.0;
+  for (int k = 0; k < NormalNodes::kCount; ++k) {
+    const double x = q.weight[k] * std::exp(sigma * skill_shape(q.z[k], skew));
+    mean += x;
+    rank += x * q.cdf[k];
+  }
+  return 2.0 * rank / mean - 1.0;
+}
+
+/// The sigma at which exp(sigma t_g(z)) has the Gini `gini` (bisection; lognormal_sigma for g = 0).
+inline double skill_sigma(double gini, double skew) {
+  if (!(skew > 0.0)) return lognormal_sigma(gini);
+  double lo = 0.0, hi = 6.0;
+  for (int i = 0; i < 42; ++i) {  // to 6 / 2^42, about 1e-12
+    const double mid = 0.5 * (lo + hi);
+    (skill_gini(mid, skew) < gini ? lo : hi) = mid;
+  }
+  return 0.5 * (lo + hi);
 }
 
 /// A household's luck in a calendar year (MODEL.md 7.7): the transitory factor on its wage and

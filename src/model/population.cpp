@@ -30,6 +30,10 @@ namespace {
 
 // estimate: dispersion (log sd) of land per person across households.
 constexpr double kLandLogSd = 0.5;
+// The least skill drawn, 1e-6 of the mean (its log): households at it earn nothing that counts,
+// and skill stays a normal float through the run's shocks (a subnormal one would be slow and
+// imprecise).
+constexpr double kLogMinSkill = -13.815510557964274;  // log(1e-6)
 // estimate: initial savings, as a share of annual income.
 constexpr float kInitialSavings = 0.25f;
 // Labour settling: at most this many damped rounds, stopping once no county lever moves by more
@@ -38,8 +42,10 @@ constexpr int kMaxSettleRounds = 16;
 constexpr double kLeverTolerance = 5e-3;
 // The standard normal quantile of 2/3: households above it form the top third by skill.
 constexpr double kTopThird = 0.4307272992954576;
-// Rounds of rescaling skill dispersion to the Gini.
+// Rounds of rescaling skill dispersion to the Gini, and the step of each correction: the skill
+// Gini moves by kGiniStep times the relative gap between the target and the achieved Gini.
 constexpr int kGiniRounds = 3;
+constexpr double kGiniStep = 1.5;
 
 // Inverse CDF of a Poisson(mean) variable at u, capped; p0 = exp(-mean).
 int poisson_inv(double mean, double p0, double u, int cap) {
@@ -70,26 +76,15 @@ int binomial_inv(int n, double p, double u) {
   return k;
 }
 
-// Log-normal sigma with the given Gini: G = 2 Phi(sigma / sqrt 2) - 1, solved by bisection.
-double lognormal_sigma(double gini) {
-  double lo = 0.0, hi = 6.0;
-  for (int i = 0; i < 100; ++i) {
-    const double mid = 0.5 * (lo + hi);
-    const double g = std::erf(mid / 2.0);  // 2 Phi(mid/sqrt2) - 1 = erf(mid / 2)
-    (g < gini ? lo : hi) = mid;
-  }
-  return 0.5 * (lo + hi);
-}
-
-// Draws every household of the model. sigma[c] is the log-sd of skill in county c. With `full`
-// false (the later Gini rounds, where only sigma changed) it redraws only what depends on sigma
-// (skill, the better-off flag, the farm base) and restores what setup changed since the draw (the
-// labour allocation, assets, savings, accounts, flags) from the same streams, and keeps
-// composition, village, taste and land, which nothing in setup changes: the same households, bit
-// for bit, without the taste draw, the size and composition draws and the land's exp(). The
-// persistent part of skill (earnings shocks) is drawn in the `last` round only.
+// Draws every household of the model. sigma[c] is the scale of the permanent part of log skill
+// in county c (its log-sd without skew). With `full` false (the later Gini rounds, where only
+// sigma changed) it redraws only what depends on sigma (skill, the farm base) and restores what
+// setup changed since the draw (the labour allocation, assets, savings, accounts, flags) from the
+// same streams, and keeps composition, village, taste and land, which nothing in setup changes:
+// the same households, bit for bit, without the taste draw, the size and composition draws and
+// the land's exp().
 void generate_households(const Model& m, State& s, const std::vector<double>& sigma,
-                         HouseholdArray<float>& farm_base, bool full, bool last) {
+                         HouseholdArray<float>& farm_base, bool full) {
   Households& h = s.hh;
   const Rng rng(m.seed, s.replicate, Purpose::generate);
   const Rng earnings(m.seed, s.replicate, Purpose::earnings);
@@ -97,6 +92,11 @@ void generate_households(const Model& m, State& s, const std::vector<double>& si
   const PopulationSpec& pop = m.population;
   const FarmTech tech(m.param);
   std::vector<double> scratch, unused;
+  // The permanent part's log mean per county (a quadrature), once for all its chunks.
+  std::vector<double> log_means(static_cast<std::size_t>(m.n_county));
+  for (int c = 0; c < m.n_county; ++c) {
+    log_means[static_cast<std::size_t>(c)] = skill_log_mean(sigma[c], pop.skill_skew);
+  }
   reduce_by_county(
       m, 0,
       [&](const Chunk& ch, double*) {
@@ -104,13 +104,14 @@ void generate_households(const Model& m, State& s, const std::vector<double>& si
         const std::int64_t code = m.county_code[c];
         const std::int64_t first = m.household_begin[c];
         const double sd = sigma[c];
+        const double skew = pop.skill_skew;
         const double shock_sd =
             m.param.earnings_shock_variance > 0.0
-                ? persistent_sd(sd, m.param.earnings_shock_variance, m.param.earnings_persistence)
+                ? persistent_sd(m.county_gini[c], m.param.earnings_shock_variance,
+                                m.param.earnings_persistence)
                 : 0.0;
-        const double shock_share = sd > 0.0 ? shock_sd * shock_sd / (sd * sd) : 0.0;
-        const double shock_share_root = std::sqrt(shock_share);
-        const double shock_rest_root = std::sqrt(std::max(0.0, 1.0 - shock_share));
+        // Skill's mean is 1: the permanent part's log mean and the persistent part's sd^2 / 2.
+        const double log_mean = log_means[static_cast<std::size_t>(c)] + 0.5 * shock_sd * shock_sd;
         const double extra_persons = m.county_persons_per_household[c] - 1.0;
         const double p0_persons = std::exp(-extra_persons);
         const double migrant_p = m.county_migrant_share[c];
@@ -154,18 +155,19 @@ void generate_households(const Model& m, State& s, const std::vector<double>& si
           h.migrant[i] = static_cast<std::uint8_t>(migrant);
           h.sick_months[i] = 0;
           h.flags[i] = a.u[1] < pop.chronic_share ? kChronic : 0;
-          h.skill[i] = static_cast<float>(std::exp(sd * z_skill - 0.5 * sd * sd));
-          // The persistent part x of log skill, drawn given the skill: with s its standard
-          // deviation and share = s^2 / sd^2, x = s (sqrt(share) z + sqrt(1 - share) e) makes x
-          // and the rest of log skill independent normals; skill itself is drawn as without
-          // shocks (MODEL.md 5.2, 7.7). Only the last round's is kept: no calibration reads it.
+          // Log skill is a permanent part, sd t_g(z) (Tukey's g; log-normal for g = 0), plus the
+          // persistent part x of the earnings shocks, a normal with the AR(1)'s stationary sd
+          // drawn independently of it (MODEL.md 5.2, 7.7), so skill's distribution is the same in
+          // every year of the run.
           double shock = 0.0;
-          if (shock_sd > 0.0 && last) {
+          if (shock_sd > 0.0) {
             const Draw4 e = rng.uniform4(code, local_index, 0, 3);
             double z_e, z_spare;
             Rng::normal2(e.u[0], e.u[1], z_e, z_spare);
-            shock = shock_sd * (shock_share_root * z_skill + shock_rest_root * z_e);
+            shock = shock_sd * z_e;
           }
+          h.skill[i] = static_cast<float>(
+              std::exp(std::max(kLogMinSkill, sd * skill_shape(z_skill, skew) + shock - log_mean)));
           h.skill_shock[i] = static_cast<float>(shock);
           h.skill_gain[i] = 0.0f;
           // The start year's luck (MODEL.md 7.7), from the stream every year end draws it from.
@@ -174,7 +176,7 @@ void generate_households(const Model& m, State& s, const std::vector<double>& si
                   ? luck(luck_normal(luck_words(earnings, code, local_index >> 1, m.start_year),
                                      local_index))
                   : 1.0f;
-          // The better-off third of the county by skill (log skill is normal with sd `sd`).
+          // The better-off third of the county by permanent skill (increasing in z_skill).
           if (z_skill > kTopThird) h.flags[i] |= kElite;
           farm_base[i] = tech.base(h.skill[i], h.land[i]);
           h.assets[i] = 0.0f;                 // set by calibrate_levers at the assets' steady state
@@ -480,7 +482,7 @@ void calibrate_allowance(const Model& m, State& s, const CountyTotals& totals) {
   std::vector<double> scratch, sums;
   const std::vector<double>& persons = totals.persons;
   const std::vector<double>& pension = totals.pension;
-  const double line = p.transfer_allowance_line;
+  const double line = m.allowance_line_in(m.start_year);
   for (int round = 0; round < 2; ++round) {
     reduce_by_county(
         m, 1,
@@ -543,7 +545,7 @@ void init_accounts(const Model& m, State& s) {
   Households& h = s.hh;
   const Parameters& p = m.param;
   const FarmTech tech(p);
-  const double line = p.transfer_allowance_line;
+  const double line = m.allowance_line_in(m.start_year);
   const double monitor_line = p.poverty_monitoring_multiple * p.poverty_line;
   const Rng rng(m.seed, s.replicate, Purpose::generate);
   std::vector<double> scratch, sums;
@@ -670,16 +672,26 @@ State make_population(const Model& m, std::uint64_t replicate) {
   s.economy.price.setOnes();
   s.economy.farm_yield.setOnes();
   s.economy.village_farm.assign(static_cast<std::size_t>(m.village_begin.back()), 1.0);
-  // Skill dispersion starts at the log-normal sigma of the target Gini and is rescaled until the
-  // Gini of initial income per person matches (transfers and household composition compress it).
+  // Skill dispersion starts at a first guess from the target Gini and is rescaled until the Gini
+  // of initial income per person matches (transfers and household composition compress it).
   std::vector<double> sigma(m.n_county);
   CountyDistribution achieved;
   // skill x land^a per household, the fixed part of farm output, which setup reads at every
   // round; the run recomputes it at the few places it needs it (state.hpp), so it is not state.
   HouseholdArray<float> farm_base(static_cast<std::size_t>(m.n_household));
-  for (int c = 0; c < m.n_county; ++c) sigma[c] = lognormal_sigma(m.county_gini[c]);
+  // The first guess treats skill as log-normal: the permanent part takes the log variance that
+  // the persistent part leaves of the target's, and the skew's sigma gives it that Gini.
+  for (int c = 0; c < m.n_county; ++c) {
+    const double total = lognormal_sigma(m.county_gini[c]);
+    const double shock_sd = m.param.earnings_shock_variance > 0.0
+                                ? persistent_sd(m.county_gini[c], m.param.earnings_shock_variance,
+                                                m.param.earnings_persistence)
+                                : 0.0;
+    const double permanent = std::sqrt(std::max(0.0, total * total - shock_sd * shock_sd));
+    sigma[c] = skill_sigma(std::erf(permanent / 2.0), m.population.skill_skew);
+  }
   for (int round = 0;; ++round) {
-    generate_households(m, s, sigma, farm_base, round == 0, round + 1 == kGiniRounds);
+    generate_households(m, s, sigma, farm_base, round == 0);
     // The first round calibrates the levers to the drawn allocation; later rounds start from the
     // previous round's fixed point, which the redrawn households barely move. Calibration sees
     // the aid channels that the county aid history left (neutral without one): what earlier
@@ -694,9 +706,16 @@ State make_population(const Model& m, std::uint64_t replicate) {
     init_accounts(m, s);
     if (round + 1 == kGiniRounds) break;
     county_distribution(m, s.hh, 0.0, achieved);
+    // The permanent part's own Gini S moves towards the target by kGiniStep times the relative
+    // gap: income's Gini moves less than skill's (transfers and land compress incomes), so a
+    // step in proportion (1) under-corrects. Sigma is the one that gives the permanent part S'.
+    const double skew = m.population.skill_skew;
     for (int c = 0; c < m.n_county; ++c) {
       const double g = achieved.gini[c];
-      if (g > 0) sigma[c] *= std::clamp(m.county_gini[c] / g, 0.5, 2.0);
+      if (!(g > 0)) continue;
+      const double skill = skill_gini(sigma[c], skew);
+      const double step = std::clamp(1.0 + kGiniStep * (m.county_gini[c] - g) / g, 0.5, 2.0);
+      sigma[c] = skill_sigma(std::min(skill * step, 0.95), skew);
     }
   }
   init_county_economy(m, s);

@@ -66,6 +66,7 @@ constexpr Bounds kCountyCode = closed(100000, 999999);
 constexpr Bounds kYear = closed(kFirstYear, kLastYear);
 constexpr Bounds kPersonsPerHousehold = closed(1.0, 20.0);
 constexpr Bounds kGini{0.0, 0.95, false, true};
+constexpr Bounds kSkillSkew = closed(0.0, 3.0);
 constexpr Bounds kLandPerPerson = closed(0.0, 1000.0);
 // Limits on sizes and money (docs/SCENARIOS.md, "Limits"): far above any real county, low enough
 // that sizes stay in checked 64-bit arithmetic and money in the engine's float and double sums
@@ -277,6 +278,7 @@ constexpr NumberKey<PopulationSpec, double> kPopulationNumbers[] = {
     {"migrant_share", &PopulationSpec::migrant_share, kShare},
     {"local_job_share", &PopulationSpec::local_job_share, kShare},
     {"chronic_share", &PopulationSpec::chronic_share, kShare},
+    {"skill_skew", &PopulationSpec::skill_skew, kSkillSkew},
     {"persons_per_village", &PopulationSpec::persons_per_village, kPersonsPerVillage}};
 
 constexpr NumberKey<CountySpec, double> kCountyNumbers[] = {

@@ -112,6 +112,7 @@ class ResolvedWriter {
     real("migrant_share", p.migrant_share);
     real("local_job_share", p.local_job_share);
     real("chronic_share", p.chronic_share);
+    real("skill_skew", p.skill_skew);
     real("persons_per_village", p.persons_per_village);
     out_ << YAML::EndMap;
   }

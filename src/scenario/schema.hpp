@@ -48,10 +48,19 @@ inline constexpr std::string_view kMetaKeys[] = {"name",  "description", "start"
                                                  "years", "step_months", "seed"};
 inline constexpr MapSchema kMetaSchema{kMetaKeys, {}};
 
-inline constexpr std::string_view kPopulationKeys[] = {
-    "scale",           "persons_per_household", "gini",          "income_shares",
-    "land_per_person", "lifted_share",          "worker_share",  "elderly_share",
-    "migrant_share",   "local_job_share",       "chronic_share", "persons_per_village"};
+inline constexpr std::string_view kPopulationKeys[] = {"scale",
+                                                       "persons_per_household",
+                                                       "gini",
+                                                       "income_shares",
+                                                       "land_per_person",
+                                                       "lifted_share",
+                                                       "worker_share",
+                                                       "elderly_share",
+                                                       "migrant_share",
+                                                       "local_job_share",
+                                                       "chronic_share",
+                                                       "skill_skew",
+                                                       "persons_per_village"};
 inline constexpr NestedSchema kPopulationNested[] = {{"income_shares", &kIncomeSharesSchema}};
 inline constexpr MapSchema kPopulationSchema{kPopulationKeys, kPopulationNested};
 
