@@ -103,42 +103,58 @@ struct NormalNodes {
   }
 };
 
-/// log E[exp(sigma t_g(z))], so that exp(sigma t_g(z) - skill_log_mean) has mean 1: sigma^2 / 2
-/// for g = 0, else by the trapezoid rule of NormalNodes.
-inline double skill_log_mean(double sigma, double skew) {
-  if (!(skew > 0.0)) return 0.5 * sigma * sigma;
-  const NormalNodes& q = NormalNodes::get();
-  double mean = 0.0;
-  for (int k = 0; k < NormalNodes::kCount; ++k) {
-    mean += q.weight[k] * std::exp(sigma * skill_shape(q.z[k], skew));
+/// The permanent part's distribution for one skew g: log E[exp(sigma t_g(z))] (so that
+/// exp(sigma t_g(z) - log_mean) has mean 1), its Gini, and the sigma that gives a Gini, by the
+/// trapezoid rule of NormalNodes with t_g at the nodes computed once. For g = 0 the log-normal's
+/// formulas: sigma^2 / 2, erf(sigma / 2), lognormal_sigma.
+class SkillShape {
+ public:
+  explicit SkillShape(double skew) : skew_(skew > 0.0 ? skew : 0.0) {
+    if (skew_ == 0.0) return;
+    const NormalNodes& q = NormalNodes::get();
+    for (int k = 0; k < NormalNodes::kCount; ++k) shape_[k] = skill_shape(q.z[k], skew_);
   }
-  return std::log(mean);
-}
 
-/// The Gini of exp(sigma t_g(z)): 2 E[X Phi(Z)] / E[X] - 1 for the increasing X = exp(sigma
-/// t_g(Z)), by the same rule; erf(sigma / 2) for g = 0.
-inline double skill_gini(double sigma, double skew) {
-  if (!(skew > 0.0)) return std::erf(sigma / 2.0);
-  const NormalNodes& q = NormalNodes::get();
-  double mean = 0.0, rank = 0.0;
-  for (int k = 0; k < NormalNodes::kCount; ++k) {
-    const double x = q.weight[k] * std::exp(sigma * skill_shape(q.z[k], skew));
-    mean += x;
-    rank += x * q.cdf[k];
+  double log_mean(double sigma) const {
+    if (skew_ == 0.0) return 0.5 * sigma * sigma;
+    const NormalNodes& q = NormalNodes::get();
+    double mean = 0.0;
+    for (int k = 0; k < NormalNodes::kCount; ++k) mean += q.weight[k] * std::exp(sigma * shape_[k]);
+    return std::log(mean);
   }
-  return 2.0 * rank / mean - 1.0;
-}
 
-/// The sigma at which exp(sigma t_g(z)) has the Gini `gini` (bisection; lognormal_sigma for g = 0).
-inline double skill_sigma(double gini, double skew) {
-  if (!(skew > 0.0)) return lognormal_sigma(gini);
-  double lo = 0.0, hi = 6.0;
-  for (int i = 0; i < 42; ++i) {  // to 6 / 2^42, about 1e-12
-    const double mid = 0.5 * (lo + hi);
-    (skill_gini(mid, skew) < gini ? lo : hi) = mid;
+  /// 2 E[X Phi(Z)] / E[X] - 1 for the increasing X = exp(sigma t_g(Z)).
+  double gini(double sigma) const {
+    if (skew_ == 0.0) return std::erf(sigma / 2.0);
+    const NormalNodes& q = NormalNodes::get();
+    double mean = 0.0, rank = 0.0;
+    for (int k = 0; k < NormalNodes::kCount; ++k) {
+      const double x = q.weight[k] * std::exp(sigma * shape_[k]);
+      mean += x;
+      rank += x * q.cdf[k];
+    }
+    return 2.0 * rank / mean - 1.0;
   }
-  return 0.5 * (lo + hi);
-}
+
+  /// The sigma whose permanent part has the Gini `gini` (bisection on [0, 6] to 6 / 2^42).
+  double sigma_for(double gini_wanted) const {
+    if (skew_ == 0.0) return lognormal_sigma(gini_wanted);
+    double lo = 0.0, hi = 6.0;
+    for (int i = 0; i < 42; ++i) {
+      const double mid = 0.5 * (lo + hi);
+      (gini(mid) < gini_wanted ? lo : hi) = mid;
+    }
+    return 0.5 * (lo + hi);
+  }
+
+ private:
+  double skew_;
+  std::array<double, NormalNodes::kCount> shape_{};
+};
+
+inline double skill_log_mean(double sigma, double skew) { return SkillShape(skew).log_mean(sigma); }
+inline double skill_gini(double sigma, double skew) { return SkillShape(skew).gini(sigma); }
+inline double skill_sigma(double gini, double skew) { return SkillShape(skew).sigma_for(gini); }
 
 /// A household's luck in a calendar year (MODEL.md 7.7): the transitory factor on its wage and
 /// farm earnings, exp(sd e) / E[exp(sd e)] for the standard deviation sd = sqrt(variance) and an

@@ -94,9 +94,9 @@ void generate_households(const Model& m, State& s, const std::vector<double>& si
   std::vector<double> scratch, unused;
   // The permanent part's log mean per county (a quadrature), once for all its chunks.
   std::vector<double> log_means(static_cast<std::size_t>(m.n_county));
-  for (int c = 0; c < m.n_county; ++c) {
-    log_means[static_cast<std::size_t>(c)] = skill_log_mean(sigma[c], pop.skill_skew);
-  }
+  const SkillShape shape(pop.skill_skew);
+  for (int c = 0; c < m.n_county; ++c)
+    log_means[static_cast<std::size_t>(c)] = shape.log_mean(sigma[c]);
   reduce_by_county(
       m, 0,
       [&](const Chunk& ch, double*) {
@@ -679,6 +679,7 @@ State make_population(const Model& m, std::uint64_t replicate) {
   // skill x land^a per household, the fixed part of farm output, which setup reads at every
   // round; the run recomputes it at the few places it needs it (state.hpp), so it is not state.
   HouseholdArray<float> farm_base(static_cast<std::size_t>(m.n_household));
+  const SkillShape shape(m.population.skill_skew);
   // The first guess treats skill as log-normal: the permanent part takes the log variance that
   // the persistent part leaves of the target's, and the skew's sigma gives it that Gini.
   for (int c = 0; c < m.n_county; ++c) {
@@ -688,7 +689,7 @@ State make_population(const Model& m, std::uint64_t replicate) {
                                                 m.param.earnings_persistence)
                                 : 0.0;
     const double permanent = std::sqrt(std::max(0.0, total * total - shock_sd * shock_sd));
-    sigma[c] = skill_sigma(std::erf(permanent / 2.0), m.population.skill_skew);
+    sigma[c] = shape.sigma_for(std::erf(permanent / 2.0));
   }
   for (int round = 0;; ++round) {
     generate_households(m, s, sigma, farm_base, round == 0);
@@ -709,13 +710,12 @@ State make_population(const Model& m, std::uint64_t replicate) {
     // The permanent part's own Gini S moves towards the target by kGiniStep times the relative
     // gap: income's Gini moves less than skill's (transfers and land compress incomes), so a
     // step in proportion (1) under-corrects. Sigma is the one that gives the permanent part S'.
-    const double skew = m.population.skill_skew;
     for (int c = 0; c < m.n_county; ++c) {
       const double g = achieved.gini[c];
       if (!(g > 0)) continue;
-      const double skill = skill_gini(sigma[c], skew);
+      const double skill = shape.gini(sigma[c]);
       const double step = std::clamp(1.0 + kGiniStep * (m.county_gini[c] - g) / g, 0.5, 2.0);
-      sigma[c] = skill_sigma(std::min(skill * step, 0.95), skew);
+      sigma[c] = shape.sigma_for(std::min(skill * step, 0.95));
     }
   }
   init_county_economy(m, s);
