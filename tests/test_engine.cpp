@@ -554,6 +554,8 @@ TEST_CASE("a skewed skill draw gives a fuller middle and a poorer bottom at the 
     spec.population.skill_skew = skew;
     const Model m = compile(spec);
     const State s = make_state(m);
+    // Skill is at least 1e-6 (kLogMinSkill): a normal float however far the lower tail reaches.
+    CHECK(*std::min_element(s.hh.skill.begin(), s.hh.skill.end()) >= 0.999999e-6f);
     std::vector<std::array<double, 3>> out;
     for (int c = 0; c < m.n_county; ++c) {
       std::vector<std::pair<double, double>> v;  // income per person, persons

@@ -82,7 +82,8 @@ int binomial_inv(int n, double p, double u) {
 // setup changed since the draw (the labour allocation, assets, savings, accounts, flags) from the
 // same streams, and keeps composition, village, taste and land, which nothing in setup changes:
 // the same households, bit for bit, without the taste draw, the size and composition draws and
-// the land's exp().
+// the land's exp(). The persistent part of skill does not depend on sigma but is drawn again in
+// every round: skill reads it in double precision, and the float it is stored in would round it.
 void generate_households(const Model& m, State& s, const std::vector<double>& sigma,
                          HouseholdArray<float>& farm_base, bool full) {
   Households& h = s.hh;
