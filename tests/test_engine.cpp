@@ -507,12 +507,13 @@ TEST_CASE("skill's permanent part: Tukey's g with mean 1 and the Gini it is solv
           "[engine][population]") {
   // Without skew the formulas are the log-normal's, exactly.
   for (const double sigma : {0.3, 0.6, 1.1}) {
-    CHECK(skill_log_mean(sigma, 0.0) == 0.5 * sigma * sigma);
-    CHECK(skill_gini(sigma, 0.0) == std::erf(sigma / 2.0));
+    const SkillShape lognormal(0.0);
+    CHECK(lognormal.log_mean(sigma) == 0.5 * sigma * sigma);
+    CHECK(lognormal.gini(sigma) == std::erf(sigma / 2.0));
     CHECK(skill_shape(0.7, 0.0) == 0.7);
   }
   // With skew, a large sample of exp(sigma t_g(z) - log mean) has mean 1 and the Gini the
-  // quadrature gives, and skill_sigma inverts skill_gini.
+  // quadrature gives, and sigma_for inverts gini.
   std::mt19937_64 gen(20261206);
   std::normal_distribution<double> normal;
   std::vector<double> z(400000);
@@ -520,7 +521,8 @@ TEST_CASE("skill's permanent part: Tukey's g with mean 1 and the Gini it is solv
   for (const double skew : {0.75, 1.5, 3.0}) {
     for (const double sigma : {0.3, 0.8}) {
       INFO("skew " << skew << ", sigma " << sigma);
-      const double log_mean = skill_log_mean(sigma, skew);
+      const SkillShape shape(skew);
+      const double log_mean = shape.log_mean(sigma);
       std::vector<double> x(z.size());
       double sum = 0;
       for (std::size_t i = 0; i < z.size(); ++i) {
@@ -535,8 +537,8 @@ TEST_CASE("skill's permanent part: Tukey's g with mean 1 and the Gini it is solv
       for (std::size_t i = 0; i < x.size(); ++i) {
         ranked += (2.0 * static_cast<double>(i + 1) - count - 1.0) * x[i];
       }
-      CHECK(ranked / (count * count * mean) == Approx(skill_gini(sigma, skew)).margin(0.004));
-      CHECK(skill_sigma(skill_gini(sigma, skew), skew) == Approx(sigma).epsilon(1e-6));
+      CHECK(ranked / (count * count * mean) == Approx(shape.gini(sigma)).margin(0.004));
+      CHECK(shape.sigma_for(shape.gini(sigma)) == Approx(sigma).epsilon(1e-6));
       // The upper tail is bounded: log skill is at most sigma / g above the log mean's offset.
       CHECK(std::log(x.back()) <= sigma / skew - log_mean + 1e-9);
     }

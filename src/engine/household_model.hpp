@@ -80,7 +80,7 @@ inline double skill_shape(double z, double skew) {
   return skew > 0.0 ? -std::expm1(-skew * z) / skew : z;
 }
 
-/// The nodes of the trapezoid rule that skill_log_mean and skill_gini integrate over a standard
+/// The nodes of the trapezoid rule that SkillShape integrates over a standard
 /// normal z with: z in [-8, 8] in steps of 1/32 (the integrands are smooth, and the normal's
 /// weight is below 1e-14 outside), each with its weight exp(-z^2 / 2) / sum and Phi(z).
 struct NormalNodes {
@@ -151,10 +151,6 @@ class SkillShape {
   double skew_;
   std::array<double, NormalNodes::kCount> shape_{};
 };
-
-inline double skill_log_mean(double sigma, double skew) { return SkillShape(skew).log_mean(sigma); }
-inline double skill_gini(double sigma, double skew) { return SkillShape(skew).gini(sigma); }
-inline double skill_sigma(double gini, double skew) { return SkillShape(skew).sigma_for(gini); }
 
 /// A household's luck in a calendar year (MODEL.md 7.7): the transitory factor on its wage and
 /// farm earnings, exp(sd e) / E[exp(sd e)] for the standard deviation sd = sqrt(variance) and an
