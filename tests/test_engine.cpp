@@ -423,8 +423,9 @@ TEST_CASE("the Irwin-Hall normal has mean 0, variance 1 and its bounds", "[engin
   CHECK(Rng::normal6(ones, ones) == (3.0 - 3.0 / 2097152.0) * 1.4142135623730951);
 }
 
-TEST_CASE("persistent earnings shocks: an AR(1) that keeps its dispersion and skill's fixed part",
-          "[engine][risk]") {
+TEST_CASE(
+    "persistent earnings shocks: an AR(1) index that keeps skill's shape and moves its bottom",
+    "[engine][risk]") {
   const ScenarioSpec spec = yearly_spec(4);
   const double variance = 0.02, persistence = 0.9;
   Model m = compile(spec);
@@ -432,21 +433,48 @@ TEST_CASE("persistent earnings shocks: an AR(1) that keeps its dispersion and sk
   State s = make_state(m);
   Workspace ws = make_workspace(m);
   const std::int64_t n = s.hh.size();
-  const HouseholdArray<float> skill0 = s.hh.skill, shock0 = s.hh.skill_shock;
-  // The persistent part is a normal drawn apart from the permanent part: it is uncorrelated with
-  // the permanent part, which without shocks is all of log skill (the same z, another sigma).
-  Model flat = compile(spec);
-  set_earnings_shocks(flat, 0.0);
-  State s_flat = make_state(flat);
-  const HouseholdArray<float> flat_skill0 = s_flat.hh.skill;
-  CHECK(std::all_of(s_flat.hh.skill_shock.begin(), s_flat.hh.skill_shock.end(),
-                    [](float x) { return x == 0.0f; }));
-  // The stationary standard deviation: sqrt(v / (1 - r^2)), below every county's cap here.
-  const double sd = std::sqrt(variance / (1.0 - persistence * persistence));
+  const double skew = m.population.skill_skew;
+  REQUIRE(skew > 0.0);  // the default's thick bottom, which the shocks must move too
+  // The persistent share: the AR(1)'s stationary variance over the log-normal variance of the
+  // county's Gini, below 1 here.
+  std::vector<double> share(static_cast<std::size_t>(m.n_county));
   for (int c = 0; c < m.n_county; ++c) {
-    REQUIRE(persistent_sd(m.county_gini[c], variance, persistence) == Approx(sd).epsilon(1e-12));
+    const double total = lognormal_sigma(m.county_gini[c]);
+    share[c] = variance / (1.0 - persistence * persistence) / (total * total);
+    REQUIRE(share[c] < 1.0);
+    REQUIRE(persistent_share(m.county_gini[c], variance, persistence) == share[c]);
   }
-  auto moments = [&](const HouseholdArray<float>& a, const HouseholdArray<float>& b) {
+  CHECK(persistent_share(0.3, 0.0, persistence) == 0.0);
+  CHECK(persistent_share(0.05, 0.5, persistence) == 1.0);  // capped
+  auto county_of = [&](std::int64_t i) {
+    return static_cast<int>(
+               std::upper_bound(m.household_begin.begin(), m.household_begin.end(), i) -
+               m.household_begin.begin()) -
+           1;
+  };
+  // Skill's normal index of every household, from what is stored.
+  auto index_of = [&](const State& st) {
+    std::vector<double> z(static_cast<std::size_t>(n));
+    for (std::int64_t i = 0; i < n; ++i) {
+      z[i] = skill_index(decode_skill_index(st.hh.skill_index[i]), st.hh.skill_shock[i],
+                         share[county_of(i)]);
+    }
+    return z;
+  };
+  // Skill is exactly the function of the stored indices that setup and the year ends compute.
+  auto worst_skill_error = [&](const State& st) {
+    double worst = 0;
+    const std::vector<double> z = index_of(st);
+    for (std::int64_t i = 0; i < n; ++i) {
+      const int c = county_of(i);
+      const double want =
+          std::exp(log_skill(st.economy.skill_sd[c], skew, z[i], st.economy.skill_log_mean[c]));
+      worst = std::max(worst, std::abs(st.hh.skill[i] / want - 1.0));
+    }
+    return worst;
+  };
+  CHECK(worst_skill_error(s) < 1e-6);
+  auto moments = [&](const std::vector<double>& a, const std::vector<double>& b) {
     double saa = 0, sbb = 0, sab = 0, ma = 0, mb = 0;
     for (std::int64_t i = 0; i < n; ++i) ma += a[i], mb += b[i];
     ma /= static_cast<double>(n);
@@ -458,43 +486,84 @@ TEST_CASE("persistent earnings shocks: an AR(1) that keeps its dispersion and sk
     }
     return std::array<double, 3>{sab / std::sqrt(saa * sbb), sbb / static_cast<double>(n), mb};
   };
-  CHECK(std::sqrt(moments(shock0, shock0)[1]) == Approx(sd).epsilon(0.05));
-  {
-    HouseholdArray<float> log_flat(static_cast<std::size_t>(n));
-    for (std::int64_t i = 0; i < n; ++i) log_flat[i] = std::log(std::max(flat_skill0[i], 1e-30f));
-    CHECK(std::abs(moments(log_flat, shock0)[0]) < 0.05);
-  }
-  // The spread of log skill stays what setup drew: the AR(1) starts at its stationary spread.
+  auto as_double = [&](const auto& a) { return std::vector<double>(a.begin(), a.end()); };
+  std::vector<double> permanent(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) permanent[i] = decode_skill_index(s.hh.skill_index[i]);
+  const std::vector<double> u0 = as_double(s.hh.skill_shock), z0 = index_of(s);
+  // u is a standard normal drawn apart from the permanent index, and so is their mix.
+  CHECK(std::sqrt(moments(u0, u0)[1]) == Approx(1.0).epsilon(0.05));
+  CHECK(std::abs(moments(permanent, u0)[0]) < 0.05);
+  CHECK(std::sqrt(moments(z0, z0)[1]) == Approx(1.0).epsilon(0.05));
+  // Without shocks u is 0 and the permanent index is the same draw.
+  Model flat = compile(spec);
+  set_earnings_shocks(flat, 0.0);
+  State s_flat = make_state(flat);
+  const HouseholdArray<float> flat_skill0 = s_flat.hh.skill;
+  CHECK(std::all_of(s_flat.hh.skill_shock.begin(), s_flat.hh.skill_shock.end(),
+                    [](float x) { return x == 0.0f; }));
+  CHECK(s_flat.hh.skill_index == s.hh.skill_index);
+  // The index's quintile-to-quintile stay probability of a bivariate normal with correlation rho:
+  // P(Z1 < q, Z2 < q) / 0.2, with q the normal's 20% quantile (a trapezoid rule).
+  auto bottom_stay = [](double rho) {
+    const double q = -0.8416212335729143;
+    const int steps = 4096;
+    const double h = (q + 9.0) / steps;
+    double sum = 0;
+    for (int k = 0; k <= steps; ++k) {
+      const double x = -9.0 + k * h;
+      const double phi = std::exp(-0.5 * x * x) / std::sqrt(2.0 * M_PI);
+      const double w = (k == 0 || k == steps) ? 0.5 : 1.0;
+      sum += w * h * phi * 0.5 * std::erfc(-(q - rho * x) / std::sqrt(2.0 * (1.0 - rho * rho)));
+    }
+    return sum / 0.2;
+  };
   auto log_sd = [&](const HouseholdArray<float>& skill) {
-    HouseholdArray<float> logs(static_cast<std::size_t>(n));
-    for (std::int64_t i = 0; i < n; ++i) logs[i] = std::log(std::max(skill[i], 1e-30f));
+    std::vector<double> logs(static_cast<std::size_t>(n));
+    for (std::int64_t i = 0; i < n; ++i) logs[i] = std::log(skill[i]);
     return std::sqrt(moments(logs, logs)[1]);
   };
-  const double log_sd0 = log_sd(skill0);
-  HouseholdArray<float> before = shock0;
+  const double log_sd0 = log_sd(s.hh.skill);
   double mean_skill0 = 0;
-  for (const float x : skill0) mean_skill0 += x;
+  for (const float x : s.hh.skill) mean_skill0 += x;
+  const HouseholdArray<std::int16_t> index0 = s.hh.skill_index;
+  std::vector<double> before = u0;
   int years = 0;
   while (years < 3) {
     if (!step(m, s, ws)) continue;
     ++years;
-    const auto [corr, var, mean] = moments(before, s.hh.skill_shock);
     INFO("year " << years);
-    CHECK(corr == Approx(persistence).margin(0.02));    // the AR(1)'s autocorrelation
-    CHECK(std::sqrt(var) == Approx(sd).epsilon(0.05));  // its dispersion stays
-    CHECK(std::abs(mean) < 0.02);                       // around 0
-    double mean_skill = 0, worst = 0;
-    for (std::int64_t i = 0; i < n; ++i) {
-      mean_skill += s.hh.skill[i];
-      // Skill moves by exactly the change in x: its fixed part stays.
-      const double fixed = std::log(s.hh.skill[i]) - s.hh.skill_shock[i];
-      const double fixed0 = std::log(skill0[i]) - shock0[i];
-      worst = std::max(worst, std::abs(fixed - fixed0));
-    }
-    CHECK(worst < 1e-5);
+    const std::vector<double> u = as_double(s.hh.skill_shock);
+    const auto [corr, var, mean] = moments(before, u);
+    CHECK(corr == Approx(persistence).margin(0.02));     // the AR(1)'s autocorrelation
+    CHECK(std::sqrt(var) == Approx(1.0).epsilon(0.05));  // it stays a standard normal
+    CHECK(std::abs(mean) < 0.03);
+    CHECK(s.hh.skill_index == index0);  // the permanent index stays
+    CHECK(worst_skill_error(s) < 1e-6);
+    double mean_skill = 0;
+    for (const float x : s.hh.skill) mean_skill += x;
     CHECK(mean_skill / mean_skill0 == Approx(1.0).epsilon(0.03));
-    CHECK(log_sd(s.hh.skill) == Approx(log_sd0).epsilon(0.03));
-    before = s.hh.skill_shock;
+    CHECK(log_sd(s.hh.skill) == Approx(log_sd0).epsilon(0.03));  // skill's shape stays
+    // Households move through the whole distribution, the bottom included: of the bottom fifth
+    // of the index (so of skill, its increasing function), the share still there is the
+    // bivariate normal's at the index's correlation, 1 - share + share r^years, however thick
+    // skill's bottom is.
+    const std::vector<double> z = index_of(s);
+    std::vector<double> sorted0 = z0, sorted = z;
+    const auto fifth = static_cast<std::ptrdiff_t>(n / 5);
+    std::nth_element(sorted0.begin(), sorted0.begin() + fifth, sorted0.end());
+    std::nth_element(sorted.begin(), sorted.begin() + fifth, sorted.end());
+    const double cut0 = sorted0[fifth], cut = sorted[fifth];
+    double in0 = 0, stay = 0, rho = 0;
+    for (std::int64_t i = 0; i < n; ++i) {
+      const double r = share[county_of(i)];
+      rho += 1.0 - r + r * std::pow(persistence, years);
+      if (z0[i] < cut0) in0 += 1, stay += z[i] < cut;
+    }
+    rho /= static_cast<double>(n);
+    INFO("bottom fifth staying " << stay / in0 << ", index correlation " << rho);
+    CHECK(stay / in0 == Approx(bottom_stay(rho)).margin(0.02));
+    CHECK(stay / in0 < bottom_stay(1.0 - 1e-9) - 0.05);  // it moves
+    before = u;
   }
   // Without shocks skill never moves.
   Workspace ws_flat = make_workspace(flat);

@@ -61,7 +61,7 @@ template <class T>
 using HouseholdArray = std::vector<T, StaggeredAllocator<T>>;
 
 /// Household agents, struct-of-arrays. Fields are 1-, 2- or 4-byte (money in float: a household's
-/// monthly flows need 7 significant digits, county sums are kept in double); 81 bytes per
+/// monthly flows need 7 significant digits, county sums are kept in double); 83 bytes per
 /// household in all (bytes_per_household()).
 struct Households {
   // Composition (fixed during a run).
@@ -77,8 +77,10 @@ struct Households {
   // Endowments and stocks.
   HouseholdArray<float> skill;       ///< earnings multiplier (mean about 1)
   HouseholdArray<float> skill_gain;  ///< wage gain from training (0.06 = +6%), decaying
-  /// The persistent part of log skill: an AR(1) with mean 0, moved at every year end (skill is
-  /// exp(fixed part + skill_shock); 0 without earnings shocks).
+  /// The permanent part z_p of skill's normal index, fixed, in steps of 1/2048 (MODEL.md 5.2).
+  HouseholdArray<std::int16_t> skill_index;
+  /// The persistent part u of skill's normal index: a standard normal AR(1), moved at every year
+  /// end (MODEL.md 7.7); 0 without earnings shocks. Skill is a function of z_p and u.
   HouseholdArray<float> skill_shock;
   /// This calendar year's luck: the transitory factor on wage and farm earnings, mean 1 (1
   /// without transitory shocks), drawn at every year end for the next year.
@@ -122,6 +124,7 @@ struct Households {
     f(flags);
     f(skill);
     f(skill_gain);
+    f(skill_index);
     f(skill_shock);
     f(luck);
     f(taste);
@@ -196,7 +199,8 @@ struct CountyField {
   X(farm_yield, "farm_yield", "1", "farm yield factor of the year (covariate harvest shock)")  \
   X(outbreak_share, "livestock_outbreaks", "1",                                                \
     "share of the county's villages with a livestock disease outbreak this year")              \
-  X(skill_sd, "", "1", "scale of the permanent part of log skill (the Gini calibration's, fixed)")
+  X(skill_sd, "", "1", "scale sigma of log skill (the Gini calibration's, fixed)")             \
+  X(skill_log_mean, "", "1", "log E[exp(sigma t_g(z))], which makes mean skill 1 (fixed)")
 
 /// Results of the last step: what the county economy produced and used (annual rates where money).
 #define CODEV_COUNTY_RESULTS(X)                                                                 \

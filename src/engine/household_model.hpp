@@ -61,23 +61,48 @@ inline double lognormal_sigma(double gini) {
   return 0.5 * (lo + hi);
 }
 
-/// The standard deviation of the persistent part of log skill (MODEL.md 5.2, 7.7) in a county
-/// whose target Gini is `gini`: the stationary value of an AR(1) whose yearly innovation has
-/// variance `variance`, sqrt(variance / (1 - persistence^2)), at most the log-normal sigma of
-/// that Gini (the persistent part never carries more dispersion than the whole calibration asks
-/// for). Setup and every year end compute it from the same inputs.
-inline double persistent_sd(double gini, double variance, double persistence) {
+/// The share of the variance of skill's normal index z that is persistent (MODEL.md 5.2, 7.7) in
+/// a county whose target Gini is `gini`: the share a persistent AR(1) whose yearly innovation has
+/// variance `variance` and whose stationary variance is variance / (1 - persistence^2) would take
+/// of a log-normal skill with that Gini, lognormal_sigma(gini)^2, at most 1. 0 without shocks.
+/// Setup and every year end compute it from the same inputs.
+inline double persistent_share(double gini, double variance, double persistence) {
+  if (!(variance > 0.0)) return 0.0;
   const double stationary = variance / (1.0 - persistence * persistence);
-  const double cap = lognormal_sigma(gini);
-  return std::sqrt(std::min(cap * cap, stationary));
+  const double total = lognormal_sigma(gini);
+  return std::min(1.0, stationary / (total * total));
 }
 
-/// The permanent part of log skill (MODEL.md 5.2): sigma t_g(z) for a standard normal z, with
+/// The least log skill (log 1e-6, MODEL.md 5.2): lower skill would earn nothing that counts and
+/// would become a subnormal float, slow and imprecise under the year's shocks.
+inline constexpr double kLogMinSkill = -13.815510557964274;
+
+/// The permanent part's standard normal index is kept in 16 bits, in steps of 1/2048 (|z| < 16):
+/// setup and the year ends read skill's index from the stored value, so skill is always the same
+/// function of what is stored.
+inline std::int16_t encode_skill_index(double z) {
+  return static_cast<std::int16_t>(std::lround(std::clamp(z, -15.99, 15.99) * 2048.0));
+}
+inline double decode_skill_index(std::int16_t k) { return k / 2048.0; }
+
+/// Skill's shape (MODEL.md 5.2): log skill is sigma t_g(z) for a standard normal index z, with
 /// Tukey's g transform t_g(z) = (1 - exp(-g z)) / g (t_0(z) = z, the log-normal). A skew g > 0
 /// gives log skill a long lower tail and a bounded upper one (at most sigma / g), so skill has a
 /// thick bottom and a short top, the shape of published rural income fifths.
 inline double skill_shape(double z, double skew) {
   return skew > 0.0 ? -std::expm1(-skew * z) / skew : z;
+}
+
+/// Skill's standard normal index (MODEL.md 5.2, 7.7): the permanent index z_p and the persistent
+/// AR(1) u, both standard normals, mixed so that z is one too, with `share` of its variance
+/// persistent.
+inline double skill_index(double permanent, double persistent, double share) {
+  return std::sqrt(1.0 - share) * permanent + std::sqrt(share) * persistent;
+}
+
+/// Log skill at the index z: sigma t_g(z) - log_mean, at least kLogMinSkill.
+inline double log_skill(double sigma, double skew, double z, double log_mean) {
+  return std::max(kLogMinSkill, sigma * skill_shape(z, skew) - log_mean);
 }
 
 /// The nodes of the trapezoid rule that SkillShape integrates over a standard
@@ -103,7 +128,7 @@ struct NormalNodes {
   }
 };
 
-/// The permanent part's distribution for one skew g: log E[exp(sigma t_g(z))] (so that
+/// Skill's distribution for one skew g: log E[exp(sigma t_g(z))] (so that
 /// exp(sigma t_g(z) - log_mean) has mean 1), its Gini, and the sigma that gives a Gini, by the
 /// trapezoid rule of NormalNodes with t_g at the nodes computed once. For g = 0 the log-normal's
 /// formulas: sigma^2 / 2, erf(sigma / 2), lognormal_sigma.
@@ -136,7 +161,7 @@ class SkillShape {
     return 2.0 * rank / mean - 1.0;
   }
 
-  /// The sigma whose permanent part has the Gini `gini` (bisection on [0, 6] to 6 / 2^42).
+  /// The sigma whose skill has the Gini `gini` (bisection on [0, 6] to 6 / 2^42).
   double sigma_for(double gini_wanted) const {
     if (skew_ == 0.0) return lognormal_sigma(gini_wanted);
     double lo = 0.0, hi = 6.0;

@@ -94,13 +94,13 @@ enum YearSum {
   kNumYearSums = kTargeting + stats::kNumTargetingSums
 };
 
-// The year's shock to the persistent part x of log skill (MODEL.md 7.7), after the year's income
-// was counted: x' = r x + s sqrt(1 - r^2) e, with r the persistence over the months of the year
-// in the run and s the part's stationary standard deviation, so its dispersion stays s. Skill and
-// the farm capacity (proportional to skill) move by exp(x' - x), from x and x' as stored, so
-// skill stays exp(fixed part + x) up to float rounding. e is an Irwin-Hall normal (Rng::normal6).
-// A shock variance of 0 leaves skill as it is. Then next year's luck, the transitory factor on
-// earnings (Luck), replaces this year's.
+// The year's shock to the persistent part u of skill's normal index (MODEL.md 7.7), after the
+// year's income was counted: u' = r u + sqrt(1 - r^2) e, with r the persistence over the months
+// of the year in the run, so u stays a standard normal. Skill is recomputed from the permanent
+// index and u' as setup computes it (5.2), so its distribution stays the same and households move
+// through all of it, the bottom included; the farm capacity (proportional to skill) moves with it.
+// e is an Irwin-Hall normal (Rng::normal6). A shock variance of 0 leaves skill as it is. Then
+// next year's luck, the transitory factor on earnings (Luck), replaces this year's.
 void shock_earnings(const Model& m, State& s, const StepContext& ctx, const Chunk& ch) {
   const Parameters& p = m.param_at(ctx.step);
   const int year = m.year_of_step(ctx.step);
@@ -130,9 +130,13 @@ void shock_earnings(const Model& m, State& s, const StepContext& ctx, const Chun
   }
   if (!persistent) return;
   const double keep = std::pow(p.earnings_persistence, ctx.months_in_year / 12.0);
-  const double innovation_sd = persistent_sd(s.economy.skill_sd[ch.county],
-                                             p.earnings_shock_variance, p.earnings_persistence) *
-                               std::sqrt(1.0 - keep * keep);
+  const double innovation_sd = std::sqrt(1.0 - keep * keep);
+  const double share =
+      persistent_share(m.county_gini[ch.county], p.earnings_shock_variance, p.earnings_persistence);
+  const double sigma = s.economy.skill_sd[ch.county];
+  const double log_mean = s.economy.skill_log_mean[ch.county];
+  const double skew = m.population.skill_skew;
+  const std::int16_t* __restrict index = s.hh.skill_index.data();
   float* __restrict skill = s.hh.skill.data();
   float* __restrict shock = s.hh.skill_shock.data();
   float* __restrict capacity = s.hh.farm_capacity.data();
@@ -144,13 +148,12 @@ void shock_earnings(const Model& m, State& s, const StepContext& ctx, const Chun
     if (i == ch.begin || (j & 1) == 0) words = rng.bits4(code, j >> 1, ctx.step);
     const auto k = static_cast<std::size_t>(2 * (j & 1));
     const double e = Rng::normal6(words[k], words[k + 1]);
-    const float x = shock[i];
-    const auto next = static_cast<float>(keep * x + innovation_sd * e);
-    // expf: the ratio is a float, and libm's expf costs a fraction of exp.
-    const float ratio = std::exp(static_cast<float>(static_cast<double>(next) - x));
+    const auto next = static_cast<float>(keep * shock[i] + innovation_sd * e);
+    const auto now = static_cast<float>(std::exp(
+        log_skill(sigma, skew, skill_index(decode_skill_index(index[i]), next, share), log_mean)));
     shock[i] = next;
-    skill[i] *= ratio;
-    capacity[i] *= ratio;
+    capacity[i] *= now / skill[i];
+    skill[i] = now;
   }
 }
 

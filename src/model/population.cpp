@@ -33,7 +33,6 @@ constexpr double kLandLogSd = 0.5;
 // The least skill drawn, 1e-6 of the mean (its log): households at it earn nothing that counts,
 // and skill stays a normal float through the run's shocks (a subnormal one would be slow and
 // imprecise).
-constexpr double kLogMinSkill = -13.815510557964274;  // log(1e-6)
 // estimate: initial savings, as a share of annual income.
 constexpr float kInitialSavings = 0.25f;
 // Labour settling: at most this many damped rounds, stopping once no county lever moves by more
@@ -76,14 +75,14 @@ int binomial_inv(int n, double p, double u) {
   return k;
 }
 
-// Draws every household of the model. sigma[c] is the scale of the permanent part of log skill
-// in county c (its log-sd without skew). With `full` false (the later Gini rounds, where only
+// Draws every household of the model. sigma[c] is the scale of log skill in county c (its log-sd
+// without skew). With `full` false (the later Gini rounds, where only
 // sigma changed) it redraws only what depends on sigma (skill, the farm base) and restores what
 // setup changed since the draw (the labour allocation, assets, savings, accounts, flags) from the
 // same streams, and keeps composition, village, taste and land, which nothing in setup changes:
 // the same households, bit for bit, without the taste draw, the size and composition draws and
-// the land's exp(). The persistent part of skill does not depend on sigma but is drawn again in
-// every round: skill reads it in double precision, and the float it is stored in would round it.
+// the land's exp(). Skill's persistent index u does not depend on sigma: later rounds read it
+// back (skill is a function of the stored indices, so reading it back is drawing it again).
 void generate_households(const Model& m, State& s, const std::vector<double>& sigma,
                          HouseholdArray<float>& farm_base, bool full) {
   Households& h = s.hh;
@@ -106,13 +105,9 @@ void generate_households(const Model& m, State& s, const std::vector<double>& si
         const std::int64_t first = m.household_begin[c];
         const double sd = sigma[c];
         const double skew = pop.skill_skew;
-        const double shock_sd =
-            m.param.earnings_shock_variance > 0.0
-                ? persistent_sd(m.county_gini[c], m.param.earnings_shock_variance,
-                                m.param.earnings_persistence)
-                : 0.0;
-        // Skill's mean is 1: the permanent part's log mean and the persistent part's sd^2 / 2.
-        const double log_mean = log_means[static_cast<std::size_t>(c)] + 0.5 * shock_sd * shock_sd;
+        const double share = persistent_share(m.county_gini[c], m.param.earnings_shock_variance,
+                                              m.param.earnings_persistence);
+        const double log_mean = log_means[static_cast<std::size_t>(c)];  // skill's mean is 1
         const double extra_persons = m.county_persons_per_household[c] - 1.0;
         const double p0_persons = std::exp(-extra_persons);
         const double migrant_p = m.county_migrant_share[c];
@@ -156,20 +151,26 @@ void generate_households(const Model& m, State& s, const std::vector<double>& si
           h.migrant[i] = static_cast<std::uint8_t>(migrant);
           h.sick_months[i] = 0;
           h.flags[i] = a.u[1] < pop.chronic_share ? kChronic : 0;
-          // Log skill is a permanent part, sd t_g(z) (Tukey's g; log-normal for g = 0), plus the
-          // persistent part x of the earnings shocks, a normal with the AR(1)'s stationary sd
-          // drawn independently of it (MODEL.md 5.2, 7.7), so skill's distribution is the same in
-          // every year of the run.
-          double shock = 0.0;
-          if (shock_sd > 0.0) {
-            const Draw4 e = rng.uniform4(code, local_index, 0, 3);
-            double z_e, z_spare;
-            Rng::normal2(e.u[0], e.u[1], z_e, z_spare);
-            shock = shock_sd * z_e;
+          // Skill's normal index mixes a permanent index z_p and the persistent AR(1) u of the
+          // earnings shocks, drawn apart (MODEL.md 5.2, 7.7); log skill is sd t_g(index) (Tukey's
+          // g; log-normal for g = 0). Skill is computed from the stored (rounded) indices, as
+          // every year end recomputes it, and its distribution is the same in every year.
+          const std::int16_t index = encode_skill_index(z_skill);
+          float persistent = 0.0f;
+          if (share > 0.0) {
+            if (full) {
+              const Draw4 e = rng.uniform4(code, local_index, 0, 3);
+              double z_e, z_spare;
+              Rng::normal2(e.u[0], e.u[1], z_e, z_spare);
+              persistent = static_cast<float>(z_e);
+            } else {
+              persistent = h.skill_shock[i];
+            }
           }
-          h.skill[i] = static_cast<float>(
-              std::exp(std::max(kLogMinSkill, sd * skill_shape(z_skill, skew) + shock - log_mean)));
-          h.skill_shock[i] = static_cast<float>(shock);
+          h.skill_index[i] = index;
+          h.skill_shock[i] = persistent;
+          h.skill[i] = static_cast<float>(std::exp(log_skill(
+              sd, skew, skill_index(decode_skill_index(index), persistent, share), log_mean)));
           h.skill_gain[i] = 0.0f;
           // The start year's luck (MODEL.md 7.7), from the stream every year end draws it from.
           h.luck[i] =
@@ -177,8 +178,8 @@ void generate_households(const Model& m, State& s, const std::vector<double>& si
                   ? luck(luck_normal(luck_words(earnings, code, local_index >> 1, m.start_year),
                                      local_index))
                   : 1.0f;
-          // The better-off third of the county by permanent skill (increasing in z_skill).
-          if (z_skill > kTopThird) h.flags[i] |= kElite;
+          // The better-off third of the county by permanent skill (increasing in z_p).
+          if (decode_skill_index(index) > kTopThird) h.flags[i] |= kElite;
           farm_base[i] = tech.base(h.skill[i], h.land[i]);
           h.assets[i] = 0.0f;                 // set by calibrate_levers at the assets' steady state
           h.farm_capacity[i] = farm_base[i];  // no assets: (1 + 0)^b = 1
@@ -681,17 +682,8 @@ State make_population(const Model& m, std::uint64_t replicate) {
   // round; the run recomputes it at the few places it needs it (state.hpp), so it is not state.
   HouseholdArray<float> farm_base(static_cast<std::size_t>(m.n_household));
   const SkillShape shape(m.population.skill_skew);
-  // The first guess treats skill as log-normal: the permanent part takes the log variance that
-  // the persistent part leaves of the target's, and the skew's sigma gives it that Gini.
-  for (int c = 0; c < m.n_county; ++c) {
-    const double total = lognormal_sigma(m.county_gini[c]);
-    const double shock_sd = m.param.earnings_shock_variance > 0.0
-                                ? persistent_sd(m.county_gini[c], m.param.earnings_shock_variance,
-                                                m.param.earnings_persistence)
-                                : 0.0;
-    const double permanent = std::sqrt(std::max(0.0, total * total - shock_sd * shock_sd));
-    sigma[c] = shape.sigma_for(std::erf(permanent / 2.0));
-  }
+  // The first guess gives skill the target Gini.
+  for (int c = 0; c < m.n_county; ++c) sigma[c] = shape.sigma_for(m.county_gini[c]);
   for (int round = 0;; ++round) {
     generate_households(m, s, sigma, farm_base, round == 0);
     // The first round calibrates the levers to the drawn allocation; later rounds start from the
@@ -708,7 +700,7 @@ State make_population(const Model& m, std::uint64_t replicate) {
     init_accounts(m, s);
     if (round + 1 == kGiniRounds) break;
     county_distribution(m, s.hh, 0.0, achieved);
-    // The permanent part's own Gini S moves towards the target by kGiniStep times the relative
+    // Skill's own Gini S moves towards the target by kGiniStep times the relative
     // gap: income's Gini moves less than skill's (transfers and land compress incomes), so a
     // step in proportion (1) under-corrects. Sigma is the one that gives the permanent part S'.
     for (int c = 0; c < m.n_county; ++c) {
@@ -720,7 +712,10 @@ State make_population(const Model& m, std::uint64_t replicate) {
     }
   }
   init_county_economy(m, s);
-  for (int c = 0; c < m.n_county; ++c) s.economy.skill_sd[c] = sigma[c];
+  for (int c = 0; c < m.n_county; ++c) {
+    s.economy.skill_sd[c] = sigma[c];
+    s.economy.skill_log_mean[c] = shape.log_mean(sigma[c]);
+  }
   return s;
 }
 
