@@ -164,13 +164,14 @@ namespace codev {
     "harvest and of pigs before the Spring Festival",                                              \
     "households.md section 6: the rest of the second half's 63.6%")                                \
   X(earnings, shock_variance, 0.02, 0.0, 1.0, false, "1/year",                                     \
-    "Variance of a year's innovation to the persistent part of a household's log skill (an AR(1) " \
-    "inside the calibrated skill dispersion, moving farm and wage earnings; MODEL.md 7.7); 0 "     \
+    "Variance of a year's innovation to the persistent part of a household's log skill, at a "     \
+    "log-normal skill: it sets the share of skill's normal index that is a persistent AR(1), "     \
+    "inside the calibrated skill dispersion, moving farm and wage earnings (MODEL.md 7.7); 0 "     \
     "keeps skill fixed",                                                                           \
     "stated prior 0.01-0.03 a year for persistent shocks (households.md section 4: no estimate "   \
     "found for rural China); VALIDATION.md section 12")                                            \
   X(earnings, persistence, 0.9, 0.0, 0.99, false, "1",                                             \
-    "Autocorrelation from one year to the next of the persistent part of log earnings",            \
+    "Autocorrelation from one year to the next of the persistent part of skill's index",           \
     "stated prior: 0.8-0.95, persistent but not permanent (households.md section 4)")              \
   X(earnings, transitory_variance, 0.1, 0.0, 1.0, false, "1",                                      \
     "Variance of the log of a household's luck, a factor of mean 1 on its wage and farm earnings " \

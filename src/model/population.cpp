@@ -30,9 +30,6 @@ namespace {
 
 // estimate: dispersion (log sd) of land per person across households.
 constexpr double kLandLogSd = 0.5;
-// The least skill drawn, 1e-6 of the mean (its log): households at it earn nothing that counts,
-// and skill stays a normal float through the run's shocks (a subnormal one would be slow and
-// imprecise).
 // estimate: initial savings, as a share of annual income.
 constexpr float kInitialSavings = 0.25f;
 // Labour settling: at most this many damped rounds, stopping once no county lever moves by more
@@ -76,8 +73,8 @@ int binomial_inv(int n, double p, double u) {
 }
 
 // Draws every household of the model. sigma[c] is the scale of log skill in county c (its log-sd
-// without skew). With `full` false (the later Gini rounds, where only
-// sigma changed) it redraws only what depends on sigma (skill, the farm base) and restores what
+// without skew). With `full` false (the later Gini rounds, where only sigma changed) it redraws
+// only what depends on sigma (skill, the farm base) and restores what
 // setup changed since the draw (the labour allocation, assets, savings, accounts, flags) from the
 // same streams, and keeps composition, village, taste and land, which nothing in setup changes:
 // the same households, bit for bit, without the taste draw, the size and composition draws and
