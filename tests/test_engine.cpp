@@ -456,8 +456,8 @@ TEST_CASE(
   auto index_of = [&](const State& st) {
     std::vector<double> z(static_cast<std::size_t>(n));
     for (std::int64_t i = 0; i < n; ++i) {
-      z[i] = skill_index(decode_skill_index(st.hh.skill_index[i]), st.hh.skill_shock[i],
-                         share[county_of(i)]);
+      z[i] = SkillIndex(share[county_of(i)])(decode_skill_index(st.hh.skill_index[i]),
+                                             st.hh.skill_shock[i]);
     }
     return z;
   };

@@ -95,10 +95,18 @@ inline double skill_shape(double z, double skew) {
 
 /// Skill's standard normal index (MODEL.md 5.2, 7.7): the permanent index z_p and the persistent
 /// AR(1) u, both standard normals, mixed so that z is one too, with `share` of its variance
-/// persistent.
-inline double skill_index(double permanent, double persistent, double share) {
-  return std::sqrt(1.0 - share) * permanent + std::sqrt(share) * persistent;
-}
+/// persistent. The weights are computed once per county, outside the loops over households.
+class SkillIndex {
+ public:
+  explicit SkillIndex(double share)
+      : permanent_(std::sqrt(1.0 - share)), persistent_(std::sqrt(share)) {}
+  double operator()(double permanent, double persistent) const {
+    return permanent_ * permanent + persistent_ * persistent;
+  }
+
+ private:
+  double permanent_, persistent_;
+};
 
 /// Log skill at the index z: sigma t_g(z) - log_mean, at least kLogMinSkill.
 inline double log_skill(double sigma, double skew, double z, double log_mean) {

@@ -131,8 +131,8 @@ void shock_earnings(const Model& m, State& s, const StepContext& ctx, const Chun
   if (!persistent) return;
   const double keep = std::pow(p.earnings_persistence, ctx.months_in_year / 12.0);
   const double innovation_sd = std::sqrt(1.0 - keep * keep);
-  const double share =
-      persistent_share(m.county_gini[ch.county], p.earnings_shock_variance, p.earnings_persistence);
+  const SkillIndex mix(persistent_share(m.county_gini[ch.county], p.earnings_shock_variance,
+                                        p.earnings_persistence));
   const double sigma = s.economy.skill_sd[ch.county];
   const double log_mean = s.economy.skill_log_mean[ch.county];
   const double skew = m.population.skill_skew;
@@ -149,8 +149,8 @@ void shock_earnings(const Model& m, State& s, const StepContext& ctx, const Chun
     const auto k = static_cast<std::size_t>(2 * (j & 1));
     const double e = Rng::normal6(words[k], words[k + 1]);
     const auto next = static_cast<float>(keep * shock[i] + innovation_sd * e);
-    const auto now = static_cast<float>(std::exp(
-        log_skill(sigma, skew, skill_index(decode_skill_index(index[i]), next, share), log_mean)));
+    const auto now = static_cast<float>(
+        std::exp(log_skill(sigma, skew, mix(decode_skill_index(index[i]), next), log_mean)));
     shock[i] = next;
     capacity[i] *= now / skill[i];
     skill[i] = now;

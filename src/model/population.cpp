@@ -104,6 +104,7 @@ void generate_households(const Model& m, State& s, const std::vector<double>& si
         const double skew = pop.skill_skew;
         const double share = persistent_share(m.county_gini[c], m.param.earnings_shock_variance,
                                               m.param.earnings_persistence);
+        const SkillIndex mix(share);
         const double log_mean = log_means[static_cast<std::size_t>(c)];  // skill's mean is 1
         const double extra_persons = m.county_persons_per_household[c] - 1.0;
         const double p0_persons = std::exp(-extra_persons);
@@ -166,8 +167,8 @@ void generate_households(const Model& m, State& s, const std::vector<double>& si
           }
           h.skill_index[i] = index;
           h.skill_shock[i] = persistent;
-          h.skill[i] = static_cast<float>(std::exp(log_skill(
-              sd, skew, skill_index(decode_skill_index(index), persistent, share), log_mean)));
+          h.skill[i] = static_cast<float>(
+              std::exp(log_skill(sd, skew, mix(decode_skill_index(index), persistent), log_mean)));
           h.skill_gain[i] = 0.0f;
           // The start year's luck (MODEL.md 7.7), from the stream every year end draws it from.
           h.luck[i] =
