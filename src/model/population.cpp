@@ -76,10 +76,10 @@ int binomial_inv(int n, double p, double u) {
 // without skew). With `full` false (the later Gini rounds, where only sigma changed) it redraws
 // only what depends on sigma (skill, the farm base) and restores what
 // setup changed since the draw (the labour allocation, assets, savings, accounts, flags) from the
-// same streams, and keeps composition, village, taste and land, which nothing in setup changes:
-// the same households, bit for bit, without the taste draw, the size and composition draws and
-// the land's exp(). Skill's persistent index u does not depend on sigma: later rounds read it
-// back (skill is a function of the stored indices, so reading it back is drawing it again).
+// same streams, and keeps composition, village, taste, land, skill's two indices and the start
+// year's luck, which nothing in setup changes: the same households, bit for bit, without the
+// taste, skill and land normals, the size and composition draws, the land's exp() and the luck.
+// (Skill is a function of the stored indices, so reading them back is drawing them again.)
 void generate_households(const Model& m, State& s, const std::vector<double>& sigma,
                          HouseholdArray<float>& farm_base, bool full) {
   Households& h = s.hh;
@@ -120,10 +120,12 @@ void generate_households(const Model& m, State& s, const std::vector<double>& si
           // init_accounts for the lifted and monitored flags).
           const Draw4 a = rng.uniform4(code, local_index, 0, 0);
           const Draw4 b = rng.uniform4(code, local_index, 0, 1);
-          double z_skill, z_land;
-          Rng::normal2(a.u[2], a.u[3], z_skill, z_land);
           int workers;
+          std::int16_t index;  // the permanent index z_p of skill
           if (full) {
+            double z_skill, z_land;
+            Rng::normal2(a.u[2], a.u[3], z_skill, z_land);
+            index = encode_skill_index(z_skill);
             const Draw4 d = rng.uniform4(code, local_index, 0, 2);
             double z_taste, z_spare;
             Rng::normal2(d.u[0], d.u[1], z_taste, z_spare);
@@ -142,6 +144,7 @@ void generate_households(const Model& m, State& s, const std::vector<double>& si
                                    std::exp(kLandLogSd * z_land - 0.5 * kLandLogSd * kLandLogSd));
           } else {
             workers = h.workers[i];
+            index = h.skill_index[i];
           }
           const int migrant = binomial_inv(workers, migrant_p, b.u[2]);
           const int local = binomial_inv(workers - migrant, std::min(1.0, local_p), b.u[3]);
@@ -153,7 +156,6 @@ void generate_households(const Model& m, State& s, const std::vector<double>& si
           // earnings shocks, drawn apart (MODEL.md 5.2, 7.7); log skill is sd t_g(index) (Tukey's
           // g; log-normal for g = 0). Skill is computed from the stored (rounded) indices, as
           // every year end recomputes it, and its distribution is the same in every year.
-          const std::int16_t index = encode_skill_index(z_skill);
           float persistent = 0.0f;
           if (share > 0.0) {
             if (full) {
@@ -171,11 +173,13 @@ void generate_households(const Model& m, State& s, const std::vector<double>& si
               std::exp(log_skill(sd, skew, mix(decode_skill_index(index), persistent), log_mean)));
           h.skill_gain[i] = 0.0f;
           // The start year's luck (MODEL.md 7.7), from the stream every year end draws it from.
-          h.luck[i] =
-              luck.on()
-                  ? luck(luck_normal(luck_words(earnings, code, local_index >> 1, m.start_year),
-                                     local_index))
-                  : 1.0f;
+          if (full) {
+            h.luck[i] =
+                luck.on()
+                    ? luck(luck_normal(luck_words(earnings, code, local_index >> 1, m.start_year),
+                                       local_index))
+                    : 1.0f;
+          }
           // The better-off third of the county by permanent skill (increasing in z_p).
           if (decode_skill_index(index) > kTopThird) h.flags[i] |= kElite;
           farm_base[i] = tech.base(h.skill[i], h.land[i]);
