@@ -89,7 +89,7 @@ void generate_households(const Model& m, State& s, const std::vector<double>& si
   const PopulationSpec& pop = m.population;
   const FarmTech tech(m.param);
   std::vector<double> scratch, unused;
-  // The permanent part's log mean per county (a quadrature), once for all its chunks.
+  // Skill's log mean per county (a quadrature), once for all its chunks.
   std::vector<double> log_means(static_cast<std::size_t>(m.n_county));
   const SkillShape shape(pop.skill_skew);
   for (int c = 0; c < m.n_county; ++c)
@@ -704,7 +704,7 @@ State make_population(const Model& m, std::uint64_t replicate) {
     county_distribution(m, s.hh, 0.0, achieved);
     // Skill's own Gini S moves towards the target by kGiniStep times the relative
     // gap: income's Gini moves less than skill's (transfers and land compress incomes), so a
-    // step in proportion (1) under-corrects. Sigma is the one that gives the permanent part S'.
+    // step in proportion (1) under-corrects. Sigma is the one that gives skill the Gini S'.
     for (int c = 0; c < m.n_county; ++c) {
       const double g = achieved.gini[c];
       if (!(g > 0)) continue;
