@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "codev/model.hpp"
 #include "codev/scenario.hpp"
 
 namespace codev::testing {
@@ -19,6 +20,19 @@ inline CountySpec county(std::int64_t code, Role role, double population, double
   c.population = population;
   c.income_per_capita = income;
   return c;
+}
+
+// Turns demography (MODEL.md 7.9) off in every year of a compiled model: households keep their
+// members and no household is succeeded by another, for tests that follow a household's own
+// state from year to year.
+inline void no_demography(Model& m) {
+  for (double Parameters::*rate :
+       {&Parameters::demography_birth_rate, &Parameters::demography_death_rate_elderly,
+        &Parameters::demography_death_rate_young, &Parameters::demography_ageing_rate,
+        &Parameters::demography_maturing_rate, &Parameters::demography_out_migration}) {
+    m.param.*rate = 0.0;
+    for (Parameters& p : m.param_years) p.*rate = 0.0;
+  }
 }
 
 }  // namespace codev::testing

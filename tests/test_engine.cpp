@@ -21,6 +21,7 @@
 #include "codev/scenario.hpp"
 #include "docs_block.hpp"
 #include "engine/county.hpp"
+#include "engine/demography.hpp"
 #include "engine/kernel.hpp"
 #include "engine/parallel.hpp"
 #include "engine/rng.hpp"
@@ -430,6 +431,7 @@ TEST_CASE(
   const double variance = 0.02, persistence = 0.9;
   Model m = compile(spec);
   set_earnings_shocks(m, variance);
+  testing::no_demography(m);  // a succeeded household takes its heir's index
   State s = make_state(m);
   Workspace ws = make_workspace(m);
   const std::int64_t n = s.hh.size();
@@ -497,6 +499,7 @@ TEST_CASE(
   // Without shocks u is 0 and the permanent index is the same draw.
   Model flat = compile(spec);
   set_earnings_shocks(flat, 0.0);
+  testing::no_demography(flat);
   State s_flat = make_state(flat);
   const HouseholdArray<float> flat_skill0 = s_flat.hh.skill;
   CHECK(std::all_of(s_flat.hh.skill_shock.begin(), s_flat.hh.skill_shock.end(),
@@ -570,6 +573,113 @@ TEST_CASE(
   while (!step(flat, s_flat, ws_flat)) {
   }
   CHECK(s_flat.hh.skill == flat_skill0);
+}
+
+TEST_CASE(
+    "demography: members are born, die and leave at their rates, every county's population adds "
+    "up, and the events are the same in every scenario",
+    "[engine][demography]") {
+  ScenarioSpec spec = yearly_spec(4);
+  spec.population.scale = 1.0;  // about 70,000 households: rates within a few per cent
+  const Model m = compile(spec);
+  const Parameters& p = m.param;
+  REQUIRE(demography_on(p));
+  State s = make_state(m);
+  Workspace ws = make_workspace(m);
+  const Households& h = s.hh;
+  const std::int64_t n = h.size();
+  const double wt = m.household_weight;
+  struct Totals {
+    double persons = 0, workers = 0, elderly = 0, young = 0;
+  };
+  auto totals = [&](int c) {
+    Totals t;
+    for (std::int64_t i = m.household_begin[c]; i < m.household_begin[c + 1]; ++i) {
+      t.persons += h.persons[i];
+      t.workers += h.workers[i];
+      t.elderly += h.elderly[i];
+    }
+    t.young = t.persons - t.workers - t.elderly;
+    return t;
+  };
+  double births = 0, deaths = 0, leavers = 0, want_births = 0, want_deaths = 0, want_leavers = 0;
+  double var_births = 0, var_deaths = 0, var_leavers = 0;
+  double elderly_first = 0, elderly_last = 0, persons_first = 0, persons_last = 0;
+  int year_ends = 0;
+  while (s.step < m.n_step) {
+    std::vector<Totals> before(static_cast<std::size_t>(m.n_county));
+    for (int c = 0; c < m.n_county; ++c) before[c] = totals(c);
+    if (!step(m, s, ws)) continue;
+    ++year_ends;
+    const AnnualIndicators& a = ws.annual;
+    for (int c = 0; c < m.n_county; ++c) {
+      INFO("year " << a.year << " county " << c);
+      const Totals& b = before[c];
+      const Totals after = totals(c);
+      // Start + births - deaths - departures = end, in simulated persons.
+      CHECK(after.persons == b.persons + (a.births[c] - a.deaths[c] - a.out_migrants[c]) / wt);
+      CHECK(a.population[c] == b.persons * wt);
+      CHECK(a.elderly[c] == b.elderly * wt);
+      CHECK(a.workers[c] == b.workers * wt);
+      births += a.births[c] / wt;
+      deaths += a.deaths[c] / wt;
+      leavers += a.out_migrants[c] / wt;
+      // Births and departures are crude rates per resident; deaths fall by age.
+      want_births += p.demography_birth_rate * b.persons;
+      want_leavers += p.demography_out_migration * b.persons;
+      const double pd = b.elderly * p.demography_death_rate_elderly +
+                        (b.workers + b.young) * p.demography_death_rate_young;
+      want_deaths += pd;
+      var_births += p.demography_birth_rate * b.persons;
+      var_leavers += p.demography_out_migration * b.persons;
+      var_deaths += pd;
+      if (year_ends == 1) elderly_first += b.elderly, persons_first += b.persons;
+    }
+    // Households are never empty and stay consistent; their number does not change.
+    bool consistent = true;
+    for (std::int64_t i = 0; i < n; ++i) {
+      consistent = consistent && h.persons[i] >= 1 && h.persons[i] <= kMaxPersons &&
+                   h.workers[i] + h.elderly[i] <= h.persons[i] &&
+                   h.local[i] + h.migrant[i] <= h.workers[i];
+    }
+    CHECK(consistent);
+    CHECK(h.size() == n);
+  }
+  for (int c = 0; c < m.n_county; ++c) {
+    const Totals t = totals(c);
+    elderly_last += t.elderly, persons_last += t.persons;
+  }
+  REQUIRE(year_ends == 4);
+  INFO("births " << births << " / " << want_births << ", deaths " << deaths << " / " << want_deaths
+                 << ", departures " << leavers << " / " << want_leavers);
+  // Within 4 standard errors and 3% (births in a household at kMaxPersons, or left without a
+  // worker, and the last member who stays, fall slightly short of the rate).
+  CHECK(std::abs(births - want_births) < 4.0 * std::sqrt(var_births) + 0.03 * want_births);
+  CHECK(std::abs(deaths - want_deaths) < 4.0 * std::sqrt(var_deaths) + 0.03 * want_deaths);
+  CHECK(std::abs(leavers - want_leavers) < 4.0 * std::sqrt(var_leavers) + 0.03 * want_leavers);
+  // The rural population shrinks and ages at the defaults (deaths and departures exceed births;
+  // more workers turn 65 than elderly members die).
+  CHECK(persons_last < persons_first);
+  CHECK(elderly_last / persons_last > elderly_first / persons_first);
+  // Policy does not move who is born, dies or leaves: a run with aid has the same members.
+  ScenarioSpec aided = spec;
+  aided.pairings = {testing::pairing("a", 510116, 513332, 40e6, 30)};
+  aided.policies.push_back(testing::policy(Instrument::industry));
+  const Model m_aided = compile(aided);
+  State s_aided = make_state(m_aided);
+  Workspace ws_aided = make_workspace(m_aided);
+  while (s_aided.step < m_aided.n_step) step(m_aided, s_aided, ws_aided);
+  CHECK(s_aided.hh.persons == h.persons);
+  CHECK(s_aided.hh.workers == h.workers);
+  CHECK(s_aided.hh.elderly == h.elderly);
+  // Without demography nobody changes.
+  Model still = compile(spec);
+  testing::no_demography(still);
+  State s_still = make_state(still);
+  const HouseholdArray<std::uint8_t> persons0 = s_still.hh.persons;
+  Workspace ws_still = make_workspace(still);
+  while (s_still.step < still.n_step) step(still, s_still, ws_still);
+  CHECK(s_still.hh.persons == persons0);
 }
 
 TEST_CASE("skill's permanent part: Tukey's g with mean 1 and the Gini it is solved for",
@@ -664,6 +774,7 @@ TEST_CASE("the allowance line is at least the floor times the poverty line, and 
   const ScenarioSpec spec = yearly_spec(2);
   Model m = compile(spec);
   set_everywhere(m, &Parameters::transfer_temporary_share, 0.0);
+  testing::no_demography(m);  // a household succeeded at the year end has its heir's income
   for (int y = m.start_year; y < m.start_year + 2; ++y) {
     CHECK(m.allowance_line_in(y) == std::max(m.indexed(m.param.transfer_allowance_line, y),
                                              m.indexed(m.param.poverty_line, y)));
@@ -817,6 +928,8 @@ TEST_CASE("temporary assistance pays a share of the year's shortfall, within the
   Model with = compile(spec), without = compile(spec);
   set_everywhere(with, &Parameters::transfer_temporary_share, kShare);
   set_everywhere(without, &Parameters::transfer_temporary_share, 0.0);
+  testing::no_demography(with);  // households followed across the year end
+  testing::no_demography(without);
   State a = make_state(with, 0), b = make_state(without, 0);
   Workspace ws_a = make_workspace(with), ws_b = make_workspace(without);
   const HouseholdArray<float> allowance = b.hh.allowance;  // paid in the first year
@@ -1811,7 +1924,11 @@ TEST_CASE("docs/MODEL.md lists every variable of county state and every instrume
 TEST_CASE("targeting errors are shares, and the status judged is the one the year was lived under",
           "[engine][targeting]") {
   ScenarioSpec spec = small_spec();
-  const std::string file = run_to_file(compile(spec), 2, "targeting");
+  Model m = compile(spec);
+  // A household succeeded at a year end (MODEL.md 7.9) starts unmonitored: without demography
+  // the households monitored in a year are exactly those monitored at the year end before.
+  testing::no_demography(m);
+  const std::string file = run_to_file(m, 2, "targeting");
   const VariableData monitored = read_variable(file, "annual", "monitored_households");
   const VariableData in_year = read_variable(file, "annual", "monitored_in_year");
   const VariableData at_risk = read_variable(file, "annual", "at_risk_without_assistance");
@@ -1854,8 +1971,9 @@ TEST_CASE("medical assistance is kept per household: conserved, and counted in t
     overrides = {"parameters.health.illness_rate=0.4", "parameters.health.cost_mean=60000",
                  "parameters.safety_net.medical_cover=1"};
   }
-  const Model m = compile(
+  Model m = compile(
       read_scenario(std::string(CODEV_SOURCE_DIR) + "/tests/data/golden/tiny.yaml", overrides));
+  testing::no_demography(m);  // households followed across year ends
   State s = make_state(m);
   Workspace ws = make_workspace(m);
   const auto n = static_cast<std::size_t>(m.n_county);

@@ -50,67 +50,75 @@ struct HouseholdTotals {
 
 /// Indicators of one closed calendar year per county: X(name, output, units, long_name). The one
 /// line drives the struct, the /annual variables (where `output`) and the documentation check.
-#define CODEV_ANNUAL_INDICATORS(X)                                                               \
-  X(population, true, "1", "rural resident population")                                          \
-  X(households, true, "1", "rural households")                                                   \
-  X(income_per_capita_mean, true, "yuan/year",                                                   \
-    "mean disposable income per person (person-weighted)")                                       \
-  X(income_per_capita_median, true, "yuan/year",                                                 \
-    "median disposable income per person (person-weighted)")                                     \
-  X(income_quintile1, true, "yuan/year",                                                         \
-    "mean income per person of the poorest fifth of households by income per person")            \
-  X(income_quintile2, true, "yuan/year",                                                         \
-    "mean income per person of the second fifth of households by income per person")             \
-  X(income_quintile3, true, "yuan/year",                                                         \
-    "mean income per person of the middle fifth of households by income per person")             \
-  X(income_quintile4, true, "yuan/year",                                                         \
-    "mean income per person of the fourth fifth of households by income per person")             \
-  X(income_quintile5, true, "yuan/year",                                                         \
-    "mean income per person of the richest fifth of households by income per person")            \
-  X(income_wage, true, "yuan/year", "wage income per person")                                    \
-  X(income_operating, true, "yuan/year", "net operating income per person")                      \
-  X(income_property, true, "yuan/year", "net property income per person")                        \
-  X(income_transfer, true, "yuan/year", "net transfer income per person")                        \
-  X(gini, true, "1", "Gini coefficient of income per person (person-weighted)")                  \
-  X(fgt0, true, "1",                                                                             \
-    "poverty headcount ratio at the poverty line (FGT0), income net of medical costs")           \
-  X(fgt1, true, "1", "poverty gap index at the poverty line (FGT1)")                             \
-  X(fgt2, true, "1", "squared poverty gap index at the poverty line (FGT2)")                     \
-  X(at_risk_share, true, "1", "share of persons below the monitoring threshold")                 \
-  X(monitored_households, true, "1", "households under return-to-poverty monitoring")            \
-  X(returned_to_poverty, true, "1",                                                              \
-    "households registered as lifted that fell below the poverty line this year")                \
-  X(monitored_in_year, true, "1",                                                                \
-    "households under monitoring during the year (before the year-end review)")                  \
-  X(at_risk_without_assistance, true, "1",                                                       \
-    "households whose income net of medical costs, without the safety-net cash and medical "     \
-    "assistance they received, is below the monitoring threshold")                               \
-  X(inclusion_error, true, "1",                                                                  \
-    "share of households monitored during the year not at risk without safety-net "              \
-    "assistance")                                                                                \
-  X(exclusion_error, true, "1",                                                                  \
-    "share of households at risk without safety-net assistance not monitored during the "        \
-    "year")                                                                                      \
-  X(assistance_on_target, true, "1",                                                             \
-    "share of the year's safety-net cash and medical assistance paid to households at risk "     \
-    "without it")                                                                                \
-  X(medical_out_of_pocket, true, "yuan/year", "out-of-pocket medical spending per person")       \
-  X(consumption_per_capita, true, "yuan/year", "household consumption per person")               \
-  X(monitored_persons, true, "1", "persons in households under return-to-poverty monitoring")    \
-  X(allowance_households, true, "1", "households paid the minimum living allowance in the year") \
-  X(allowance_persons, true, "1",                                                                \
-    "persons in households paid the minimum living allowance in the year")                       \
-  X(temporary_households, true, "1",                                                             \
-    "households paid temporary assistance for the year's shortfall against the allowance rule")  \
-  X(temporary_assistance, true, "yuan", "temporary assistance paid in the year (county total)")  \
-  X(migrant_workers, true, "1",                                                                  \
-    "rural household members working away (mean over the year's steps)")                         \
-  X(income_wage_migrant, true, "yuan/year",                                                      \
-    "wage income per person from members working away (what reaches the household; in "          \
-    "income_wage)")                                                                              \
-  X(persons_positive, false, "1", "simulated persons in households with income > 0 (Theil)")     \
-  X(income_positive, false, "yuan", "sum of persons x income per person over them (Theil)")      \
-  X(income_log, false, "yuan", "sum of persons x income x ln(income) over them (Theil)")         \
+#define CODEV_ANNUAL_INDICATORS(X)                                                                 \
+  X(population, true, "1", "rural resident population")                                            \
+  X(households, true, "1", "rural households")                                                     \
+  X(workers, true, "1", "rural household members of working age able to work")                     \
+  X(elderly, true, "1", "rural household members aged 65 or over")                                 \
+  X(births, true, "1", "children born at the year end (counted in next year's population)")        \
+  X(deaths, true, "1", "members who died at the year end")                                         \
+  X(out_migrants, true, "1", "members under 65 who left the countryside for good at the year end") \
+  X(households_dissolved, true, "1",                                                               \
+    "households whose last member died at the year end, each taken over by a worker of another "   \
+    "household (a household formed)")                                                              \
+  X(income_per_capita_mean, true, "yuan/year",                                                     \
+    "mean disposable income per person (person-weighted)")                                         \
+  X(income_per_capita_median, true, "yuan/year",                                                   \
+    "median disposable income per person (person-weighted)")                                       \
+  X(income_quintile1, true, "yuan/year",                                                           \
+    "mean income per person of the poorest fifth of households by income per person")              \
+  X(income_quintile2, true, "yuan/year",                                                           \
+    "mean income per person of the second fifth of households by income per person")               \
+  X(income_quintile3, true, "yuan/year",                                                           \
+    "mean income per person of the middle fifth of households by income per person")               \
+  X(income_quintile4, true, "yuan/year",                                                           \
+    "mean income per person of the fourth fifth of households by income per person")               \
+  X(income_quintile5, true, "yuan/year",                                                           \
+    "mean income per person of the richest fifth of households by income per person")              \
+  X(income_wage, true, "yuan/year", "wage income per person")                                      \
+  X(income_operating, true, "yuan/year", "net operating income per person")                        \
+  X(income_property, true, "yuan/year", "net property income per person")                          \
+  X(income_transfer, true, "yuan/year", "net transfer income per person")                          \
+  X(gini, true, "1", "Gini coefficient of income per person (person-weighted)")                    \
+  X(fgt0, true, "1",                                                                               \
+    "poverty headcount ratio at the poverty line (FGT0), income net of medical costs")             \
+  X(fgt1, true, "1", "poverty gap index at the poverty line (FGT1)")                               \
+  X(fgt2, true, "1", "squared poverty gap index at the poverty line (FGT2)")                       \
+  X(at_risk_share, true, "1", "share of persons below the monitoring threshold")                   \
+  X(monitored_households, true, "1", "households under return-to-poverty monitoring")              \
+  X(returned_to_poverty, true, "1",                                                                \
+    "households registered as lifted that fell below the poverty line this year")                  \
+  X(monitored_in_year, true, "1",                                                                  \
+    "households under monitoring during the year (before the year-end review)")                    \
+  X(at_risk_without_assistance, true, "1",                                                         \
+    "households whose income net of medical costs, without the safety-net cash and medical "       \
+    "assistance they received, is below the monitoring threshold")                                 \
+  X(inclusion_error, true, "1",                                                                    \
+    "share of households monitored during the year not at risk without safety-net "                \
+    "assistance")                                                                                  \
+  X(exclusion_error, true, "1",                                                                    \
+    "share of households at risk without safety-net assistance not monitored during the "          \
+    "year")                                                                                        \
+  X(assistance_on_target, true, "1",                                                               \
+    "share of the year's safety-net cash and medical assistance paid to households at risk "       \
+    "without it")                                                                                  \
+  X(medical_out_of_pocket, true, "yuan/year", "out-of-pocket medical spending per person")         \
+  X(consumption_per_capita, true, "yuan/year", "household consumption per person")                 \
+  X(monitored_persons, true, "1", "persons in households under return-to-poverty monitoring")      \
+  X(allowance_households, true, "1", "households paid the minimum living allowance in the year")   \
+  X(allowance_persons, true, "1",                                                                  \
+    "persons in households paid the minimum living allowance in the year")                         \
+  X(temporary_households, true, "1",                                                               \
+    "households paid temporary assistance for the year's shortfall against the allowance rule")    \
+  X(temporary_assistance, true, "yuan", "temporary assistance paid in the year (county total)")    \
+  X(migrant_workers, true, "1",                                                                    \
+    "rural household members working away (mean over the year's steps)")                           \
+  X(income_wage_migrant, true, "yuan/year",                                                        \
+    "wage income per person from members working away (what reaches the household; in "            \
+    "income_wage)")                                                                                \
+  X(persons_positive, false, "1", "simulated persons in households with income > 0 (Theil)")       \
+  X(income_positive, false, "yuan", "sum of persons x income per person over them (Theil)")        \
+  X(income_log, false, "yuan", "sum of persons x income x ln(income) over them (Theil)")           \
   X(persons_sim, false, "1", "simulated persons")
 
 /// One annual indicator: name, whether /annual writes it, units, long name and member.

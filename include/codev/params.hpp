@@ -178,6 +178,31 @@ namespace codev {
     "drawn afresh each calendar year (transitory income shocks, not seen by the labour plan or "   \
     "investment; MODEL.md 7.7); 0 keeps luck at 1",                                                \
     "stated prior 0.05-0.15 a year (households.md section 4: no estimate found for rural China)")  \
+  X(demography, birth_rate, 0.0064, 0.0, 0.1, false, "1/year",                                     \
+    "Births per rural resident a year (crude birth rate), given to households with a worker "      \
+    "(MODEL.md 7.9)",                                                                              \
+    "Sichuan 2022: 6.39 per 1,000 (households.md section 1); 2015-2019: 10.3-10.7")                \
+  X(demography, death_rate_elderly, 0.042, 0.0, 1.0, false, "1/year",                              \
+    "Annual probability of death of a member aged 65 or over",                                     \
+    "derived: Sichuan 2015 crude death rate 6.94 per 1,000 and 65+ share 13.33% (1% survey), "     \
+    "less the deaths of younger members at death_rate_young (households.md section 1)")            \
+  X(demography, death_rate_young, 0.0015, 0.0, 1.0, false, "1/year",                               \
+    "Annual probability of death of a member under 65",                                            \
+    "stated prior 0.001-0.002 (deaths fall mostly on members aged 65+; households.md section 1)")  \
+  X(demography, ageing_rate, 0.02, 0.0, 1.0, false, "1/year",                                      \
+    "Annual probability that a worker turns 65 and joins the elderly",                             \
+    "derived: Sichuan 2015, ages 60-64 were 7.05% of residents (60+ 20.38% less 65+ 13.33%), "     \
+    "a fifth of them turn 65 a year, per resident aged 15-64 (70.47%) (households.md section 1)")  \
+  X(demography, maturing_rate, 0.04, 0.0, 1.0, false, "1/year",                                    \
+    "Annual probability that a member under 65 who does not work (a child) becomes a worker",      \
+    "derived: Sichuan 2015, ages 0-14 were 16.2% of residents and a fifteenth of them turn 15 "    \
+    "a year (1.08% of residents), per member under 65 not working (27% at the default shares)")    \
+  X(demography, out_migration, 0.0097, 0.0, 0.5, false, "1/year",                                  \
+    "Rural residents leaving permanently a year, as a share of residents (crude rate), drawn "     \
+    "from members under 65; a household keeps at least one member",                                \
+    "Sichuan 2022: rural residents fell 1.23% (3531.3 to 3487.8 万), of which natural change "    \
+    "-0.265% (births 6.39, deaths 9.04 per 1,000); the rest, 0.97%, is migration "                 \
+    "(households.md section 1)")                                                                   \
   X(county, capital_output, 2.5, 0.0, 100.0, false, "year",                                        \
     "Initial capital-output ratio of the non-farm sectors", "estimate")                            \
   X(county, capital_share, 0.4, 0.01, 0.99, false, "1",                                            \

@@ -422,7 +422,10 @@ inline constexpr PairingAccountField kProgrammeAccounts[] = {
   X(donor_capital_clamped,                                                                     \
     "donor-steps in which aid crowding out exceeded other-sector capital (capital kept at 0)") \
   X(nonpositive_income,                                                                        \
-    "simulated household-years with income per person <= 0 (left out of the Theil index)")
+    "simulated household-years with income per person <= 0 (left out of the Theil index)")     \
+  X(household_without_heir,                                                                    \
+    "simulated households whose last member's death was undone: no household of their chunk "  \
+    "had two workers to take over the homestead")
 
 /// The engine's anomalies (first in anomaly_list()).
 enum class Anomaly : int {

@@ -243,6 +243,23 @@ inline double link_threshold(const Levers& lever, int c, bool elite) {
                : lever.linked_share[c] * (1.0 - lever.elite_tilt[c]);
 }
 
+/// Inverse CDF of a Binomial(n, p) variable at u: the number of a household's members (n, a
+/// household size) that an event of probability p each reaches.
+inline int binomial_inv(int n, double p, double u) {
+  if (n <= 0 || p <= 0.0) return 0;
+  if (p >= 1.0) return n;
+  double pk = 1.0;  // (1 - p)^n by multiplication: n is a household size, and pow() is slow
+  for (int j = 0; j < n; ++j) pk *= 1.0 - p;
+  double cdf = pk;
+  int k = 0;
+  while (u > cdf && k < n) {
+    pk *= (n - k) / static_cast<double>(k + 1) * p / (1.0 - p);
+    ++k;
+    cdf += pk;
+  }
+  return k;
+}
+
 /// Largest index of the kernel's per-household tables (labour term, layoff threshold, wage).
 inline constexpr int kMaxLabourIndex = 15;
 

@@ -15,11 +15,12 @@ namespace codev {
 
 /// What a stream of draws is for; each purpose is an independent stream.
 enum class Purpose : std::uint32_t {
-  generate = 1,   ///< synthetic population
-  dynamics = 2,   ///< per-step household shocks and decisions
-  identify = 3,   ///< year-end identification for monitoring
-  earnings = 4,   ///< year-end shocks to the persistent part of household earnings
-  covariate = 5,  ///< county-level shocks of a year (farm yields)
+  generate = 1,    ///< synthetic population
+  dynamics = 2,    ///< per-step household shocks and decisions
+  identify = 3,    ///< year-end identification for monitoring
+  earnings = 4,    ///< year-end shocks to the persistent part of household earnings
+  covariate = 5,   ///< county-level shocks of a year (farm yields)
+  demography = 6,  ///< year-end births, deaths, ageing and out-migration of members
 };
 
 /// Four uniform doubles in (0, 1), from one Philox call.

@@ -9,6 +9,7 @@
 
 #include "codev/engine.hpp"
 #include "codev/indicators.hpp"
+#include "engine/demography.hpp"
 #include "engine/distribution.hpp"
 #include "engine/kernel.hpp"
 
@@ -36,6 +37,8 @@ struct StepScratch {
   std::vector<ChunkSelections> selections;  ///< [n_chunk] this step's rationed offers per chunk
   std::vector<std::int64_t> remainders;     ///< [n_chunk] scratch of the offers' shares
   std::vector<double> year_sums;            ///< [n_county * kNumYearSums]
+  std::vector<double> demography_sums;      ///< [n_county * kNumDemographySums]
+  std::vector<DemographyRates> rates;       ///< [n_county] this year end's demographic rates
   CountyDistribution distribution;
   std::vector<DistributionScratch> per_worker;  ///< [max_workers()]
   CountyScratch county;

@@ -19,6 +19,7 @@
 
 #include "codev/engine.hpp"
 #include "engine/county.hpp"
+#include "engine/demography.hpp"
 #include "engine/distribution.hpp"
 #include "engine/household_model.hpp"
 #include "engine/kernel.hpp"
@@ -90,7 +91,11 @@ enum YearSum {
   kAllowancePersons,
   kTemporaryHh,
   kTemporaryPaid,
-  kTargeting,  // first of the stats::kNumTargetingSums sums of the targeting errors
+  kWorkers,
+  kElderly,
+  kPersonsWithWorker,  // persons in households with a worker (births, MODEL.md 7.9)
+  kMayLeave,           // members under 65 of households of two or more (departures, 7.9)
+  kTargeting,          // first of the stats::kNumTargetingSums sums of the targeting errors
   kNumYearSums = kTargeting + stats::kNumTargetingSums
 };
 
@@ -185,6 +190,8 @@ void close_year_chunk(const Model& m, State& s, const StepContext& ctx, const Rn
   // for the year, pays of its annual amount.
   const double year_share = 1.0 / annualise;
   const std::uint8_t* __restrict persons_of = h.persons.data();
+  const std::uint8_t* __restrict workers_of = h.workers.data();
+  const std::uint8_t* __restrict elderly_of = h.elderly.data();
   const float* __restrict ytd_wage = h.ytd_wage.data();
   const float* __restrict ytd_operating = h.ytd_operating.data();
   const float* __restrict ytd_property = h.ytd_property.data();
@@ -269,6 +276,10 @@ void close_year_chunk(const Model& m, State& s, const StepContext& ctx, const Rn
 
     sum[kPersons] += persons;
     sum[kHouseholds] += 1.0;
+    sum[kWorkers] += workers_of[i];
+    sum[kElderly] += elderly_of[i];
+    if (workers_of[i] > 0) sum[kPersonsWithWorker] += persons;
+    if (persons_of[i] > 1) sum[kMayLeave] += persons - elderly_of[i];
     sum[kWage] += wage;
     sum[kOperating] += operating;
     sum[kProperty] += property;
@@ -312,6 +323,8 @@ void fill_annual(const Model& m, const State& s, const std::vector<double>& sums
     const double persons = x[kPersons];
     a.population[c] = persons * wt;
     a.households[c] = x[kHouseholds] * wt;
+    a.workers[c] = x[kWorkers] * wt;
+    a.elderly[c] = x[kElderly] * wt;
     a.income_wage[c] = x[kWage] / persons;
     a.income_operating[c] = x[kOperating] / persons;
     a.income_property[c] = x[kProperty] / persons;
@@ -580,6 +593,39 @@ void household_phase(const Model& m, State& s, Workspace& ws, const StepContext&
 
 // Year end: household status and annual accounts, the instruments' year end, the fiscal year,
 // the annual indicators.
+// Demography (MODEL.md 7.9), after the year's indicators: the events of the year end change who
+// lives in the households of the next year. /annual counts them with the year that closes, so a
+// county's population of the next year is this year's plus births less deaths and departures.
+void demography_phase(const Model& m, State& s, Workspace& ws, const StepContext& ctx) {
+  const Parameters& p = m.param_at(ctx.step);
+  if (!demography_on(p)) return;
+  StepScratch& scratch = *ws.scratch;
+  const auto n = static_cast<std::size_t>(m.n_county);
+  scratch.rates.resize(n);
+  for (std::size_t c = 0; c < n; ++c) {
+    const double* x = scratch.year_sums.data() + c * kNumYearSums;
+    scratch.rates[c] = demography_rates(p, x[kPersons], x[kPersonsWithWorker], x[kMayLeave]);
+  }
+  reduce_by_county(
+      m, kNumDemographySums,
+      [&](const Chunk& ch, double* acc) {
+        demography_chunk(m, s, ctx.step, scratch.rates[ch.county], ch, acc);
+      },
+      scratch.chunk_sums, scratch.demography_sums);
+  AnnualIndicators& a = ws.annual;
+  const double wt = m.household_weight;
+  std::int64_t without_heir = 0;
+  for (std::size_t c = 0; c < n; ++c) {
+    const double* x = scratch.demography_sums.data() + c * kNumDemographySums;
+    a.births[c] = x[kBirths] * wt;
+    a.deaths[c] = x[kDeaths] * wt;
+    a.out_migrants[c] = x[kLeavers] * wt;
+    a.households_dissolved[c] = x[kSucceeded] * wt;
+    without_heir += static_cast<std::int64_t>(x[kWithoutHeir]);
+  }
+  if (without_heir > 0) s.anomalies.count(Anomaly::household_without_heir, without_heir);
+}
+
 void year_end_phase(const Model& m, State& s, Workspace& ws, const StepContext& ctx) {
   StepScratch& scratch = *ws.scratch;
   const Rng ident(m.seed, s.replicate, Purpose::identify);
@@ -604,6 +650,7 @@ void year_end_phase(const Model& m, State& s, Workspace& ws, const StepContext& 
   policy_close_year(m, s);
   s.fiscal.close_year();
   fill_annual(m, s, scratch.year_sums, ctx, scratch, s.anomalies, ws.annual);
+  demography_phase(m, s, ws, ctx);
 }
 
 // Times a phase into the profile when profiling is on.

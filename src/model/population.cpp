@@ -56,22 +56,6 @@ int poisson_inv(double mean, double p0, double u, int cap) {
   return k;
 }
 
-// Inverse CDF of a Binomial(n, p) variable at u.
-int binomial_inv(int n, double p, double u) {
-  if (n <= 0 || p <= 0.0) return 0;
-  if (p >= 1.0) return n;
-  double pk = 1.0;  // (1 - p)^n by multiplication: n is a household size, and pow() is slow
-  for (int j = 0; j < n; ++j) pk *= 1.0 - p;
-  double cdf = pk;
-  int k = 0;
-  while (u > cdf && k < n) {
-    pk *= (n - k) / static_cast<double>(k + 1) * p / (1.0 - p);
-    ++k;
-    cdf += pk;
-  }
-  return k;
-}
-
 // Draws every household of the model. sigma[c] is the scale of log skill in county c (its log-sd
 // without skew). With `full` false (the later Gini rounds, where only sigma changed) it redraws
 // only what depends on sigma (skill, the farm base) and restores what

@@ -309,6 +309,12 @@ def build(tables):
     w("#      monitoring of 2023).")
     w("#   P4 farm.price_shock_sd 0: no drawn province-wide farm price path (docs/MODEL.md 7.2); the")
     w("#      prices of 2015-2022 happened, and the tuned growth P1 carries their trend.")
+    w("#   D1 demography (docs/MODEL.md 7.9; docs/evidence/households.md section 1): births per")
+    w("#      resident 10.3 per 1,000 (2015 1% survey), 10.7 (2019), 6.39 (2022), each held until the")
+    w("#      next figure (2016-2018 and 2020-2021 were not found); permanent departures 2.9% of")
+    w("#      rural residents a year 2015-2019 (derived: rural residents 4,292 万 in Nov 2015 and")
+    w("#      3,870.1 万 in 2019, -2.55% a year, with natural growth of +3.4-3.6 per 1,000; this")
+    w("#      counts villages reclassified as urban too) and 0.97% from 2022 (the default's rate).")
     w("meta:")
     w("  name: sichuan_hindcast_2015")
     w("  description: >-")
@@ -355,6 +361,9 @@ def build(tables):
             w(f"    {n + ': ' + str(money(v * INCOME_RATIO)):<27} # P2: default {fmt(v)} x {INCOME_RATIO:.4f}")
         if g == "transfer":
             w(f"    {'allowance_floor: {2016: 0, 2017: 1}':<27} # L3 the two lines merged from 2017")
+    w("  demography:")
+    w(f"    {'birth_rate: {2015: 0.0103, 2019: 0.0107, 2022: 0.0064}':<27} # D1")
+    w(f"    {'out_migration: {2015: 0.029, 2022: 0.0097}':<27} # D1")
     w("")
     w("counties:")
     for c in sorted(by_code):

@@ -1,0 +1,190 @@
+#include "engine/demography.hpp"
+
+#include <algorithm>
+
+#include "engine/household_model.hpp"
+#include "engine/rng.hpp"
+
+namespace codev {
+
+namespace {
+
+// Takes k workers off their work (farm f, local jobs l, away g), each from a kind of work chosen
+// with probability in proportion to its workers, from the uniform u (reused between choices:
+// where it fell within the chosen kind, rescaled to (0, 1)).
+void take_workers(int k, double u, int& f, int& l, int& g) {
+  for (; k > 0; --k) {
+    const double x = u * (f + l + g);
+    if (x < f) {
+      u = x / f;
+      --f;
+    } else if (x < f + l) {
+      u = (x - f) / l;
+      --l;
+    } else {
+      u = (x - f - l) / g;
+      --g;
+    }
+  }
+}
+
+// The first household of the chunk after i (wrapping round) with two workers or more, or -1.
+std::int64_t find_heir(const Households& h, const Chunk& ch, std::int64_t i) {
+  for (std::int64_t k = i + 1; k < ch.end; ++k) {
+    if (h.workers[k] >= 2) return k;
+  }
+  for (std::int64_t k = ch.begin; k < i; ++k) {
+    if (h.workers[k] >= 2) return k;
+  }
+  return -1;
+}
+
+}  // namespace
+
+bool demography_on(const Parameters& p) {
+  return p.demography_birth_rate > 0 || p.demography_death_rate_elderly > 0 ||
+         p.demography_death_rate_young > 0 || p.demography_ageing_rate > 0 ||
+         p.demography_maturing_rate > 0 || p.demography_out_migration > 0;
+}
+
+DemographyRates demography_rates(const Parameters& p, double persons, double with_worker,
+                                 double may_leave) {
+  DemographyRates r;
+  r.birth = with_worker > 0 ? p.demography_birth_rate * persons / with_worker : 0.0;
+  r.death_elderly = p.demography_death_rate_elderly;
+  r.death_young = p.demography_death_rate_young;
+  r.ageing = p.demography_ageing_rate;
+  r.maturing = p.demography_maturing_rate;
+  r.leaving =
+      may_leave > 0 ? std::min(1.0, p.demography_out_migration * persons / may_leave) : 0.0;
+  return r;
+}
+
+void demography_chunk(const Model& m, State& s, int step, const DemographyRates& r,
+                      const Chunk& ch, double* sums) {
+  Households& h = s.hh;
+  const Rng rng(m.seed, s.replicate, Purpose::demography);
+  const FarmTech tech(m.param_at(step));
+  const std::int64_t code = m.county_code[ch.county];
+  const std::int64_t first = m.household_begin[ch.county];
+  for (std::int64_t i = ch.begin; i < ch.end; ++i) {
+    const std::int64_t j = i - first;
+    const Draw4 a = rng.uniform4(code, j, step, 0);
+    const Draw4 b = rng.uniform4(code, j, step, 1);
+    const int persons = h.persons[i];
+    int workers = h.workers[i];
+    int elderly = h.elderly[i];
+    int young = persons - workers - elderly;  // members under 65 who do not work
+    int local = h.local[i], migrant = h.migrant[i];
+    int farm = workers - local - migrant;
+    // Deaths.
+    int died_elderly = binomial_inv(elderly, r.death_elderly, a.u[0]);
+    int died_workers = binomial_inv(workers, r.death_young, a.u[1]);
+    int died_young = binomial_inv(young, r.death_young, a.u[2]);
+    // Departures of the survivors under 65 of households of two or more, the household keeping
+    // one member.
+    const double leaving = persons > 1 ? r.leaving : 0.0;
+    int left_workers = binomial_inv(workers - died_workers, leaving, a.u[3]);
+    int left_young = binomial_inv(young - died_young, leaving, b.u[0]);
+    const int survivors = persons - died_elderly - died_workers - died_young;
+    if (survivors > 0 && survivors == left_workers + left_young) {
+      if (left_young > 0) {
+        --left_young;
+      } else {
+        --left_workers;
+      }
+    }
+    // Dissolution: the last members died. A worker of another household of the chunk forms a
+    // household in their place; without one, the last death is undone.
+    std::int64_t heir = -1;
+    if (survivors == 0) {
+      heir = find_heir(h, ch, i);
+      if (heir < 0) {
+        sums[kWithoutHeir] += 1.0;
+        if (died_elderly > 0) {
+          --died_elderly;
+        } else if (died_workers > 0) {
+          --died_workers;
+        } else {
+          --died_young;
+        }
+      }
+    }
+    const int deaths = died_elderly + died_workers + died_young;
+    sums[kDeaths] += deaths;
+    sums[kLeavers] += left_workers + left_young;
+    if (heir >= 0) {
+      // The heir's kind of work goes with them.
+      int hf = h.workers[heir] - h.local[heir] - h.migrant[heir];
+      int hl = h.local[heir], hg = h.migrant[heir];
+      take_workers(1, b.u[1], hf, hl, hg);
+      const int mover_local = h.local[heir] - hl, mover_migrant = h.migrant[heir] - hg;
+      h.persons[heir] = static_cast<std::uint8_t>(h.persons[heir] - 1);
+      h.workers[heir] = static_cast<std::uint8_t>(h.workers[heir] - 1);
+      h.local[heir] = static_cast<std::uint8_t>(hl);
+      h.migrant[heir] = static_cast<std::uint8_t>(hg);
+      // The new household: the heir alone, with their skill, taste and last year's income per
+      // person; the homestead's land, assets and savings; its own luck (the slot's draw for
+      // next year); not registered, not monitored, no allowance until its first year end.
+      h.persons[i] = 1;
+      h.workers[i] = 1;
+      h.elderly[i] = 0;
+      h.local[i] = static_cast<std::uint8_t>(mover_local);
+      h.migrant[i] = static_cast<std::uint8_t>(mover_migrant);
+      h.sick_months[i] = 0;
+      h.flags[i] = h.flags[heir] & kElite;
+      h.skill[i] = h.skill[heir];
+      h.skill_gain[i] = h.skill_gain[heir];
+      h.skill_index[i] = h.skill_index[heir];
+      h.skill_shock[i] = h.skill_shock[heir];
+      h.taste[i] = h.taste[heir];
+      h.farm_capacity[i] = tech.capacity(tech.base(h.skill[i], h.land[i]), h.assets[i]);
+      h.income_pc[i] = h.income_pc[heir];
+      h.net_income_pc[i] = h.net_income_pc[heir];
+      h.allowance[i] = 0.0f;
+      sums[kSucceeded] += 1.0;
+      continue;
+    }
+    take_workers(died_workers, b.u[1], farm, local, migrant);
+    // Who leaves for good is most often already working away.
+    for (int k = 0; k < left_workers; ++k) {
+      if (migrant > 0) {
+        --migrant;
+      } else if (farm > 0) {
+        --farm;
+      } else {
+        --local;
+      }
+    }
+    workers -= died_workers + left_workers;
+    young -= died_young + left_young;
+    elderly -= died_elderly;
+    // Ageing: workers turning 65 stop their work (chosen in proportion); members not working
+    // come of working age and farm.
+    const Draw4 d = rng.uniform4(code, j, step, 2);
+    const int aged = binomial_inv(workers, r.ageing, b.u[2]);
+    take_workers(aged, b.u[3], farm, local, migrant);
+    const int matured = binomial_inv(young, r.maturing, d.u[1]);
+    workers += matured - aged;
+    elderly += aged;
+    young -= matured;
+    farm += matured;
+    // A birth, in a household that still has a worker.
+    int born = 0;
+    if (workers > 0 && workers + elderly + young < kMaxPersons) {
+      born = d.u[0] < r.birth * persons ? 1 : 0;
+    }
+    young += born;
+    sums[kBirths] += born;
+    sums[kAged] += aged;
+    sums[kMatured] += matured;
+    h.persons[i] = static_cast<std::uint8_t>(workers + elderly + young);
+    h.workers[i] = static_cast<std::uint8_t>(workers);
+    h.elderly[i] = static_cast<std::uint8_t>(elderly);
+    h.local[i] = static_cast<std::uint8_t>(local);
+    h.migrant[i] = static_cast<std::uint8_t>(migrant);
+    if (workers == 0) h.sick_months[i] = 0;
+  }
+}
+
+}  // namespace codev
