@@ -1,6 +1,7 @@
 #include "engine/demography.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include "engine/household_model.hpp"
 #include "engine/rng.hpp"
@@ -27,6 +28,27 @@ void take_workers(int k, double u, int& f, int& l, int& g) {
     }
   }
 }
+
+// A binomial draw of a household's members at probability p (binomial_inv) with the chance of
+// none, (1 - p)^n, kept for every household size: most households have no event, and then the
+// draw is one comparison. The same multiplications as binomial_inv's: the same draws.
+class MemberDraw {
+ public:
+  explicit MemberDraw(double p) : p_(p) {
+    for (int n = 0; n <= kMaxPersons; ++n) {
+      double none = 1.0;
+      for (int k = 0; k < n; ++k) none *= 1.0 - p;
+      none_[static_cast<std::size_t>(n)] = p > 0.0 ? none : 2.0;  // p <= 0: never an event
+    }
+  }
+  int operator()(int n, double u) const {
+    return u <= none_[static_cast<std::size_t>(n)] ? 0 : binomial_inv(n, p_, u);
+  }
+
+ private:
+  double p_;
+  std::array<double, kMaxPersons + 1> none_{};
+};
 
 // The first household of the chunk after i (wrapping round) with two workers or more, or -1.
 std::int64_t find_heir(const Households& h, const Chunk& ch, std::int64_t i) {
@@ -55,22 +77,32 @@ DemographyRates demography_rates(const Parameters& p, double persons, double wit
   r.death_young = p.demography_death_rate_young;
   r.ageing = p.demography_ageing_rate;
   r.maturing = p.demography_maturing_rate;
-  r.leaving =
-      may_leave > 0 ? std::min(1.0, p.demography_out_migration * persons / may_leave) : 0.0;
+  r.leaving = may_leave > 0 ? std::min(1.0, p.demography_out_migration * persons / may_leave) : 0.0;
   return r;
 }
 
-void demography_chunk(const Model& m, State& s, int step, const DemographyRates& r,
-                      const Chunk& ch, double* sums) {
+void demography_chunk(const Model& m, State& s, int step, const DemographyRates& r, const Chunk& ch,
+                      double* sums) {
   Households& h = s.hh;
   const Rng rng(m.seed, s.replicate, Purpose::demography);
   const FarmTech tech(m.param_at(step));
   const std::int64_t code = m.county_code[ch.county];
   const std::int64_t first = m.household_begin[ch.county];
+  const MemberDraw die_elderly(r.death_elderly), die_young(r.death_young), leave(r.leaving),
+      age(r.ageing), mature(r.maturing);
   for (std::int64_t i = ch.begin; i < ch.end; ++i) {
     const std::int64_t j = i - first;
-    const Draw4 a = rng.uniform4(code, j, step, 0);
-    const Draw4 b = rng.uniform4(code, j, step, 1);
+    // One Philox call gives the eight uniforms every household needs (32 bits each); a second,
+    // only where a worker dies or turns 65 or a household is succeeded, chooses whose work ends.
+    const std::array<std::uint64_t, 4> words = rng.bits4(code, j, step, 0);
+    double u[8];
+    for (int k = 0; k < 8; ++k) {
+      const std::uint64_t half =
+          (words[static_cast<std::size_t>(k / 2)] >> (32 * (k & 1))) & 0xffffffffu;
+      u[k] = (static_cast<double>(half) + 0.5) * (1.0 / 4294967296.0);
+    }
+    // (u[0] the heir's work, u[1] the work of those turning 65, u[2] of those who died.)
+    auto work_uniforms = [&] { return rng.uniform4(code, j, step, 1); };
     const int persons = h.persons[i];
     int workers = h.workers[i];
     int elderly = h.elderly[i];
@@ -78,14 +110,13 @@ void demography_chunk(const Model& m, State& s, int step, const DemographyRates&
     int local = h.local[i], migrant = h.migrant[i];
     int farm = workers - local - migrant;
     // Deaths.
-    int died_elderly = binomial_inv(elderly, r.death_elderly, a.u[0]);
-    int died_workers = binomial_inv(workers, r.death_young, a.u[1]);
-    int died_young = binomial_inv(young, r.death_young, a.u[2]);
+    int died_elderly = die_elderly(elderly, u[0]);
+    int died_workers = die_young(workers, u[1]);
+    int died_young = die_young(young, u[2]);
     // Departures of the survivors under 65 of households of two or more, the household keeping
     // one member.
-    const double leaving = persons > 1 ? r.leaving : 0.0;
-    int left_workers = binomial_inv(workers - died_workers, leaving, a.u[3]);
-    int left_young = binomial_inv(young - died_young, leaving, b.u[0]);
+    int left_workers = persons > 1 ? leave(workers - died_workers, u[3]) : 0;
+    int left_young = persons > 1 ? leave(young - died_young, u[4]) : 0;
     const int survivors = persons - died_elderly - died_workers - died_young;
     if (survivors > 0 && survivors == left_workers + left_young) {
       if (left_young > 0) {
@@ -117,7 +148,7 @@ void demography_chunk(const Model& m, State& s, int step, const DemographyRates&
       // The heir's kind of work goes with them.
       int hf = h.workers[heir] - h.local[heir] - h.migrant[heir];
       int hl = h.local[heir], hg = h.migrant[heir];
-      take_workers(1, b.u[1], hf, hl, hg);
+      take_workers(1, work_uniforms().u[0], hf, hl, hg);
       const int mover_local = h.local[heir] - hl, mover_migrant = h.migrant[heir] - hg;
       h.persons[heir] = static_cast<std::uint8_t>(h.persons[heir] - 1);
       h.workers[heir] = static_cast<std::uint8_t>(h.workers[heir] - 1);
@@ -145,7 +176,7 @@ void demography_chunk(const Model& m, State& s, int step, const DemographyRates&
       sums[kSucceeded] += 1.0;
       continue;
     }
-    take_workers(died_workers, b.u[1], farm, local, migrant);
+    if (died_workers > 0) take_workers(died_workers, work_uniforms().u[2], farm, local, migrant);
     // Who leaves for good is most often already working away.
     for (int k = 0; k < left_workers; ++k) {
       if (migrant > 0) {
@@ -161,10 +192,9 @@ void demography_chunk(const Model& m, State& s, int step, const DemographyRates&
     elderly -= died_elderly;
     // Ageing: workers turning 65 stop their work (chosen in proportion); members not working
     // come of working age and farm.
-    const Draw4 d = rng.uniform4(code, j, step, 2);
-    const int aged = binomial_inv(workers, r.ageing, b.u[2]);
-    take_workers(aged, b.u[3], farm, local, migrant);
-    const int matured = binomial_inv(young, r.maturing, d.u[1]);
+    const int aged = age(workers, u[5]);
+    if (aged > 0) take_workers(aged, work_uniforms().u[1], farm, local, migrant);
+    const int matured = mature(young, u[6]);
     workers += matured - aged;
     elderly += aged;
     young -= matured;
@@ -172,7 +202,7 @@ void demography_chunk(const Model& m, State& s, int step, const DemographyRates&
     // A birth, in a household that still has a worker.
     int born = 0;
     if (workers > 0 && workers + elderly + young < kMaxPersons) {
-      born = d.u[0] < r.birth * persons ? 1 : 0;
+      born = u[7] < r.birth * persons ? 1 : 0;
     }
     young += born;
     sums[kBirths] += born;

@@ -12,24 +12,24 @@ namespace codev {
 
 /// Per-county sums of one year end's demographic events (simulated persons and households).
 enum DemographySum {
-  kBirths,          ///< children born
-  kDeaths,          ///< members who died
-  kLeavers,         ///< members who left permanently
-  kAged,            ///< workers who turned 65
-  kMatured,         ///< members under 65 not working who became workers
-  kSucceeded,       ///< households dissolved and succeeded by a newly formed one
-  kWithoutHeir,     ///< households whose last death was undone: no heir in the chunk
+  kBirths,       ///< children born
+  kDeaths,       ///< members who died
+  kLeavers,      ///< members who left permanently
+  kAged,         ///< workers who turned 65
+  kMatured,      ///< members under 65 not working who became workers
+  kSucceeded,    ///< households dissolved and succeeded by a newly formed one
+  kWithoutHeir,  ///< households whose last death was undone: no heir in the chunk
   kNumDemographySums
 };
 
 /// The year's probabilities of one county (per member unless said otherwise).
 struct DemographyRates {
-  double birth = 0;         ///< per member of a household with a worker
+  double birth = 0;  ///< per member of a household with a worker
   double death_elderly = 0;
   double death_young = 0;
-  double ageing = 0;        ///< per worker
-  double maturing = 0;      ///< per member under 65 not working
-  double leaving = 0;       ///< per member under 65
+  double ageing = 0;    ///< per worker
+  double maturing = 0;  ///< per member under 65 not working
+  double leaving = 0;   ///< per member under 65
   bool on() const {
     return birth > 0 || death_elderly > 0 || death_young > 0 || ageing > 0 || maturing > 0 ||
            leaving > 0;
@@ -51,7 +51,7 @@ bool demography_on(const Parameters& p);
 /// The year end's demographic events of one chunk, from the stream Purpose::demography keyed by
 /// (county code, household index in the county, step). Adds the chunk's events to `sums`
 /// (kNumDemographySums).
-void demography_chunk(const Model& m, State& s, int step, const DemographyRates& r,
-                      const Chunk& ch, double* sums);
+void demography_chunk(const Model& m, State& s, int step, const DemographyRates& r, const Chunk& ch,
+                      double* sums);
 
 }  // namespace codev
