@@ -22,7 +22,7 @@ inline CountySpec county(std::int64_t code, Role role, double population, double
   return c;
 }
 
-// Turns demography (MODEL.md 7.9) off in every year of a compiled model: households keep their
+// Turns demography (MODEL.md 7.25) off in every year of a compiled model: households keep their
 // members and no household is succeeded by another, for tests that follow a household's own
 // state from year to year.
 inline void no_demography(Model& m) {

@@ -1925,7 +1925,7 @@ TEST_CASE("targeting errors are shares, and the status judged is the one the yea
           "[engine][targeting]") {
   ScenarioSpec spec = small_spec();
   Model m = compile(spec);
-  // A household succeeded at a year end (MODEL.md 7.9) starts unmonitored: without demography
+  // A household succeeded at a year end (MODEL.md 7.25) starts unmonitored: without demography
   // the households monitored in a year are exactly those monitored at the year end before.
   testing::no_demography(m);
   const std::string file = run_to_file(m, 2, "targeting");

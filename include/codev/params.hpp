@@ -180,7 +180,7 @@ namespace codev {
     "stated prior 0.05-0.15 a year (households.md section 4: no estimate found for rural China)")  \
   X(demography, birth_rate, 0.0064, 0.0, 0.1, false, "1/year",                                     \
     "Births per rural resident a year (crude birth rate), given to households with a worker "      \
-    "(MODEL.md 7.9)",                                                                              \
+    "(MODEL.md 7.25)",                                                                             \
     "Sichuan 2022: 6.39 per 1,000 (households.md section 1); 2015-2019: 10.3-10.7")                \
   X(demography, death_rate_elderly, 0.042, 0.0, 1.0, false, "1/year",                              \
     "Annual probability of death of a member aged 65 or over",                                     \

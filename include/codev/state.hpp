@@ -64,7 +64,7 @@ using HouseholdArray = std::vector<T, StaggeredAllocator<T>>;
 /// monthly flows need 7 significant digits, county sums are kept in double); 83 bytes per
 /// household in all (bytes_per_household()).
 struct Households {
-  // Composition (fixed during a run).
+  // Composition (changed at year ends by demography, MODEL.md 7.25).
   HouseholdArray<std::uint8_t> persons;   ///< members
   HouseholdArray<std::uint8_t> workers;   ///< working-age members able to work
   HouseholdArray<std::uint8_t> elderly;   ///< members aged 65+

@@ -93,7 +93,8 @@ void demography_chunk(const Model& m, State& s, int step, const DemographyRates&
   for (std::int64_t i = ch.begin; i < ch.end; ++i) {
     const std::int64_t j = i - first;
     // One Philox call gives the eight uniforms every household needs (32 bits each); a second,
-    // only where a worker dies or turns 65 or a household is succeeded, chooses whose work ends.
+    // only where a worker dies, leaves or turns 65 or a household is succeeded, chooses whose
+    // work ends.
     const std::array<std::uint64_t, 4> words = rng.bits4(code, j, step, 0);
     double u[8];
     for (int k = 0; k < 8; ++k) {
@@ -101,7 +102,8 @@ void demography_chunk(const Model& m, State& s, int step, const DemographyRates&
           (words[static_cast<std::size_t>(k / 2)] >> (32 * (k & 1))) & 0xffffffffu;
       u[k] = (static_cast<double>(half) + 0.5) * (1.0 / 4294967296.0);
     }
-    // (u[0] the heir's work, u[1] the work of those turning 65, u[2] of those who died.)
+    // (u[0] the heir's work, u[1] the work of those turning 65, u[2] of those who died, u[3] of
+    // those who left.)
     auto work_uniforms = [&] { return rng.uniform4(code, j, step, 1); };
     const int persons = h.persons[i];
     int workers = h.workers[i];
@@ -177,16 +179,10 @@ void demography_chunk(const Model& m, State& s, int step, const DemographyRates&
       continue;
     }
     if (died_workers > 0) take_workers(died_workers, work_uniforms().u[2], farm, local, migrant);
-    // Who leaves for good is most often already working away.
-    for (int k = 0; k < left_workers; ++k) {
-      if (migrant > 0) {
-        --migrant;
-      } else if (farm > 0) {
-        --farm;
-      } else {
-        --local;
-      }
-    }
+    // Workers who leave for good are chosen like those who die: every worker alike, whatever
+    // their work. (A rule that took those working away first would let a policy that sends
+    // workers away, with the same departures drawn, decide who stays on the farm.)
+    if (left_workers > 0) take_workers(left_workers, work_uniforms().u[3], farm, local, migrant);
     workers -= died_workers + left_workers;
     young -= died_young + left_young;
     elderly -= died_elderly;

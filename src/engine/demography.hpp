@@ -1,4 +1,4 @@
-// Demography at the year end (docs/MODEL.md section 7.9): members die, age, come of working age
+// Demography at the year end (docs/MODEL.md section 7.25): members die, age, come of working age
 // and are born; members under 65 leave the countryside for good; a household whose last member
 // dies is succeeded by a worker of another household of its chunk, who takes over its homestead.
 #pragma once

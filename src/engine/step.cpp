@@ -10,7 +10,8 @@
 //   aid_after    instruments draw their funds down by what households received, move profits;
 //   county       sectors, labour market, capital, TFP catch-up, fiscal revenue;
 //   year_end     at a calendar year end (parallel): annual income and poverty status, monitoring,
-//                next year's allowance; the instruments' year end; annual indicators per county.
+//                next year's allowance; the instruments' year end; annual indicators per county;
+//                then demography: births, deaths, ageing, departures, succession (parallel).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -93,8 +94,8 @@ enum YearSum {
   kTemporaryPaid,
   kWorkers,
   kElderly,
-  kPersonsWithWorker,  // persons in households with a worker (births, MODEL.md 7.9)
-  kMayLeave,           // members under 65 of households of two or more (departures, 7.9)
+  kPersonsWithWorker,  // persons in households with a worker (births, MODEL.md 7.25)
+  kMayLeave,           // members under 65 of households of two or more (departures, 7.25)
   kTargeting,          // first of the stats::kNumTargetingSums sums of the targeting errors
   kNumYearSums = kTargeting + stats::kNumTargetingSums
 };
@@ -593,7 +594,7 @@ void household_phase(const Model& m, State& s, Workspace& ws, const StepContext&
 
 // Year end: household status and annual accounts, the instruments' year end, the fiscal year,
 // the annual indicators.
-// Demography (MODEL.md 7.9), after the year's indicators: the events of the year end change who
+// Demography (MODEL.md 7.25), after the year's indicators: the events of the year end change who
 // lives in the households of the next year. /annual counts them with the year that closes, so a
 // county's population of the next year is this year's plus births less deaths and departures.
 void demography_phase(const Model& m, State& s, Workspace& ws, const StepContext& ctx) {

@@ -309,7 +309,7 @@ def build(tables):
     w("#      monitoring of 2023).")
     w("#   P4 farm.price_shock_sd 0: no drawn province-wide farm price path (docs/MODEL.md 7.2); the")
     w("#      prices of 2015-2022 happened, and the tuned growth P1 carries their trend.")
-    w("#   D1 demography (docs/MODEL.md 7.9; docs/evidence/households.md section 1): births per")
+    w("#   D1 demography (docs/MODEL.md 7.25; docs/evidence/households.md section 1): births per")
     w("#      resident 10.3 per 1,000 (2015 1% survey), 10.7 (2019), 6.39 (2022), each held until the")
     w("#      next figure (2016-2018 and 2020-2021 were not found); permanent departures 2.9% of")
     w("#      rural residents a year 2015-2019 (derived: rural residents 4,292 万 in Nov 2015 and")
