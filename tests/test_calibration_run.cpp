@@ -65,8 +65,15 @@ std::string calibration_text(const std::vector<double>& values, int waves, int r
          // recipients' wage income in 2027
          // varies by 1.1% between seeds (0.6% without), two counties' harvests and the
          // province's farm price move the income growth, and a run at the truth no longer pins
-         // the migrant wage or farm growth down.
+         // the migrant wage or farm growth down. Demography is off too: which members die or
+         // leave moves recipients' wage income from seed to seed as well.
          "  set:\n"
+         "    parameters.demography.birth_rate: 0\n"
+         "    parameters.demography.death_rate_elderly: 0\n"
+         "    parameters.demography.death_rate_young: 0\n"
+         "    parameters.demography.ageing_rate: 0\n"
+         "    parameters.demography.maturing_rate: 0\n"
+         "    parameters.demography.out_migration: 0\n"
          "    parameters.earnings.shock_variance: 0\n"
          "    parameters.earnings.transitory_variance: 0\n"
          "    parameters.farm.yield_shock_sd: 0\n"
