@@ -51,12 +51,12 @@ class MemberDraw {
 };
 
 // The first household of the chunk after i (wrapping round) with two workers or more, or -1.
-std::int64_t find_heir(const Households& h, const Chunk& ch, std::int64_t i) {
+std::int64_t find_heir(const std::uint8_t* workers, const Chunk& ch, std::int64_t i) {
   for (std::int64_t k = i + 1; k < ch.end; ++k) {
-    if (h.workers[k] >= 2) return k;
+    if (workers[k] >= 2) return k;
   }
   for (std::int64_t k = ch.begin; k < i; ++k) {
-    if (h.workers[k] >= 2) return k;
+    if (workers[k] >= 2) return k;
   }
   return -1;
 }
@@ -90,6 +90,15 @@ void demography_chunk(const Model& m, State& s, int step, const DemographyRates&
   const std::int64_t first = m.household_begin[ch.county];
   const MemberDraw die_elderly(r.death_elderly), die_young(r.death_young), leave(r.leaving),
       age(r.ageing), mature(r.maturing);
+  // The composition through local pointers and the sums in a local array: byte stores may alias
+  // anything, and the compiler would otherwise reload the arrays' pointers and the sums for
+  // every household. These five arrays are read and written only through these pointers.
+  std::uint8_t* __restrict persons_of = h.persons.data();
+  std::uint8_t* __restrict workers_of = h.workers.data();
+  std::uint8_t* __restrict elderly_of = h.elderly.data();
+  std::uint8_t* __restrict local_of = h.local.data();
+  std::uint8_t* __restrict migrant_of = h.migrant.data();
+  double sum[kNumDemographySums] = {};
   for (std::int64_t i = ch.begin; i < ch.end; ++i) {
     const std::int64_t j = i - first;
     // One Philox call gives the eight uniforms every household needs (32 bits each); a second,
@@ -105,11 +114,11 @@ void demography_chunk(const Model& m, State& s, int step, const DemographyRates&
     // (u[0] the heir's work, u[1] the work of those turning 65, u[2] of those who died, u[3] of
     // those who left.)
     auto work_uniforms = [&] { return rng.uniform4(code, j, step, 1); };
-    const int persons = h.persons[i];
-    int workers = h.workers[i];
-    int elderly = h.elderly[i];
+    const int persons = persons_of[i];
+    int workers = workers_of[i];
+    int elderly = elderly_of[i];
     int young = persons - workers - elderly;  // members under 65 who do not work
-    int local = h.local[i], migrant = h.migrant[i];
+    int local = local_of[i], migrant = migrant_of[i];
     int farm = workers - local - migrant;
     // Deaths.
     int died_elderly = die_elderly(elderly, u[0]);
@@ -131,9 +140,9 @@ void demography_chunk(const Model& m, State& s, int step, const DemographyRates&
     // household in their place; without one, the last death is undone.
     std::int64_t heir = -1;
     if (survivors == 0) {
-      heir = find_heir(h, ch, i);
+      heir = find_heir(workers_of, ch, i);
       if (heir < 0) {
-        sums[kWithoutHeir] += 1.0;
+        sum[kWithoutHeir] += 1.0;
         if (died_elderly > 0) {
           --died_elderly;
         } else if (died_workers > 0) {
@@ -144,26 +153,26 @@ void demography_chunk(const Model& m, State& s, int step, const DemographyRates&
       }
     }
     const int deaths = died_elderly + died_workers + died_young;
-    sums[kDeaths] += deaths;
-    sums[kLeavers] += left_workers + left_young;
+    sum[kDeaths] += deaths;
+    sum[kLeavers] += left_workers + left_young;
     if (heir >= 0) {
       // The heir's kind of work goes with them.
-      int hf = h.workers[heir] - h.local[heir] - h.migrant[heir];
-      int hl = h.local[heir], hg = h.migrant[heir];
+      int hf = workers_of[heir] - local_of[heir] - migrant_of[heir];
+      int hl = local_of[heir], hg = migrant_of[heir];
       take_workers(1, work_uniforms().u[0], hf, hl, hg);
-      const int mover_local = h.local[heir] - hl, mover_migrant = h.migrant[heir] - hg;
-      h.persons[heir] = static_cast<std::uint8_t>(h.persons[heir] - 1);
-      h.workers[heir] = static_cast<std::uint8_t>(h.workers[heir] - 1);
-      h.local[heir] = static_cast<std::uint8_t>(hl);
-      h.migrant[heir] = static_cast<std::uint8_t>(hg);
+      const int mover_local = local_of[heir] - hl, mover_migrant = migrant_of[heir] - hg;
+      persons_of[heir] = static_cast<std::uint8_t>(persons_of[heir] - 1);
+      workers_of[heir] = static_cast<std::uint8_t>(workers_of[heir] - 1);
+      local_of[heir] = static_cast<std::uint8_t>(hl);
+      migrant_of[heir] = static_cast<std::uint8_t>(hg);
       // The new household: the heir alone, with their skill, taste and last year's income per
       // person; the homestead's land, assets and savings; its own luck (the slot's draw for
       // next year); not registered, not monitored, no allowance until its first year end.
-      h.persons[i] = 1;
-      h.workers[i] = 1;
-      h.elderly[i] = 0;
-      h.local[i] = static_cast<std::uint8_t>(mover_local);
-      h.migrant[i] = static_cast<std::uint8_t>(mover_migrant);
+      persons_of[i] = 1;
+      workers_of[i] = 1;
+      elderly_of[i] = 0;
+      local_of[i] = static_cast<std::uint8_t>(mover_local);
+      migrant_of[i] = static_cast<std::uint8_t>(mover_migrant);
       h.sick_months[i] = 0;
       h.flags[i] = h.flags[heir] & kElite;
       h.skill[i] = h.skill[heir];
@@ -175,7 +184,7 @@ void demography_chunk(const Model& m, State& s, int step, const DemographyRates&
       h.income_pc[i] = h.income_pc[heir];
       h.net_income_pc[i] = h.net_income_pc[heir];
       h.allowance[i] = 0.0f;
-      sums[kSucceeded] += 1.0;
+      sum[kSucceeded] += 1.0;
       continue;
     }
     if (died_workers > 0) take_workers(died_workers, work_uniforms().u[2], farm, local, migrant);
@@ -201,16 +210,18 @@ void demography_chunk(const Model& m, State& s, int step, const DemographyRates&
       born = u[7] < r.birth * persons ? 1 : 0;
     }
     young += born;
-    sums[kBirths] += born;
-    sums[kAged] += aged;
-    sums[kMatured] += matured;
-    h.persons[i] = static_cast<std::uint8_t>(workers + elderly + young);
-    h.workers[i] = static_cast<std::uint8_t>(workers);
-    h.elderly[i] = static_cast<std::uint8_t>(elderly);
-    h.local[i] = static_cast<std::uint8_t>(local);
-    h.migrant[i] = static_cast<std::uint8_t>(migrant);
+    sum[kBirths] += born;
+    sum[kAged] += aged;
+    sum[kMatured] += matured;
+    if (deaths + left_workers + left_young + aged + matured + born == 0) continue;  // most
+    persons_of[i] = static_cast<std::uint8_t>(workers + elderly + young);
+    workers_of[i] = static_cast<std::uint8_t>(workers);
+    elderly_of[i] = static_cast<std::uint8_t>(elderly);
+    local_of[i] = static_cast<std::uint8_t>(local);
+    migrant_of[i] = static_cast<std::uint8_t>(migrant);
     if (workers == 0) h.sick_months[i] = 0;
   }
+  for (int k = 0; k < kNumDemographySums; ++k) sums[k] += sum[k];
 }
 
 }  // namespace codev
