@@ -211,8 +211,6 @@ void demography_chunk(const Model& m, State& s, int step, const DemographyRates&
     }
     young += born;
     sum[kBirths] += born;
-    sum[kAged] += aged;
-    sum[kMatured] += matured;
     if (deaths + left_workers + left_young + aged + matured + born == 0) continue;  // most
     persons_of[i] = static_cast<std::uint8_t>(workers + elderly + young);
     workers_of[i] = static_cast<std::uint8_t>(workers);

@@ -15,8 +15,6 @@ enum DemographySum {
   kBirths,       ///< children born
   kDeaths,       ///< members who died
   kLeavers,      ///< members who left permanently
-  kAged,         ///< workers who turned 65
-  kMatured,      ///< members under 65 not working who became workers
   kSucceeded,    ///< households dissolved and succeeded by a newly formed one
   kWithoutHeir,  ///< households whose last death was undone: no heir in the chunk
   kNumDemographySums
@@ -29,11 +27,7 @@ struct DemographyRates {
   double death_young = 0;
   double ageing = 0;    ///< per worker
   double maturing = 0;  ///< per member under 65 not working
-  double leaving = 0;   ///< per member under 65
-  bool on() const {
-    return birth > 0 || death_elderly > 0 || death_young > 0 || ageing > 0 || maturing > 0 ||
-           leaving > 0;
-  }
+  double leaving = 0;   ///< per member under 65 of a household of two or more
 };
 
 /// The rates of county-wide crude rates: births per resident are given to the members of
