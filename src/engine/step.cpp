@@ -592,8 +592,6 @@ void household_phase(const Model& m, State& s, Workspace& ws, const StepContext&
   }
 }
 
-// Year end: household status and annual accounts, the instruments' year end, the fiscal year,
-// the annual indicators.
 // Demography (MODEL.md 7.25), after the year's indicators: the events of the year end change who
 // lives in the households of the next year. /annual counts them with the year that closes, so a
 // county's population of the next year is this year's plus births less deaths and departures.
@@ -627,6 +625,8 @@ void demography_phase(const Model& m, State& s, Workspace& ws, const StepContext
   if (without_heir > 0) s.anomalies.count(Anomaly::household_without_heir, without_heir);
 }
 
+// Year end: household status and annual accounts, the instruments' year end, the fiscal year,
+// the annual indicators, then demography.
 void year_end_phase(const Model& m, State& s, Workspace& ws, const StepContext& ctx) {
   StepScratch& scratch = *ws.scratch;
   const Rng ident(m.seed, s.replicate, Purpose::identify);
