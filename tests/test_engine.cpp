@@ -682,6 +682,68 @@ TEST_CASE(
   CHECK(s_still.hh.persons == persons0);
 }
 
+TEST_CASE(
+    "demography: a household whose last members die is taken over by a worker of another "
+    "household, and its land, assets and savings stay",
+    "[engine][demography]") {
+  // Every elderly member dies and nothing else happens: each household of elderly members only
+  // is dissolved, and a worker of the first household after it in its chunk with two workers or
+  // more forms a household in its place.
+  const Model m = compile(small_spec());
+  State s = make_state(m);
+  const Households before = s.hh;
+  DemographyRates r;
+  r.death_elderly = 1.0;
+  double deaths = 0, succeeded = 0, without_heir = 0;
+  for (const Chunk& ch : m.chunks) {
+    double sums[kNumDemographySums] = {};
+    demography_chunk(m, s, 11, r, ch, sums);
+    deaths += sums[kDeaths];
+    succeeded += sums[kSucceeded];
+    without_heir += sums[kWithoutHeir];
+  }
+  const Households& h = s.hh;
+  const std::int64_t n = h.size();
+  double elderly = 0, persons_before = 0, persons_after = 0, workers_before = 0, workers_after = 0;
+  std::int64_t alone = 0, lost = 0;
+  for (std::int64_t i = 0; i < n; ++i) {
+    elderly += before.elderly[i];
+    persons_before += before.persons[i];
+    persons_after += h.persons[i];
+    workers_before += before.workers[i];
+    workers_after += h.workers[i];
+    CHECK(h.elderly[i] == 0);
+    if (before.persons[i] == before.elderly[i]) {
+      ++alone;
+      // Succeeded: the heir alone, not registered or monitored, without allowance.
+      CHECK(h.persons[i] == 1);
+      CHECK(h.workers[i] == 1);
+      CHECK(h.local[i] + h.migrant[i] <= 1);
+      CHECK((h.flags[i] & ~kElite) == 0);
+      CHECK(h.allowance[i] == 0.0f);
+    } else if (h.workers[i] != before.workers[i]) {
+      // An heir: lost the worker (or workers) who took over a homestead, and kept one.
+      lost += before.workers[i] - h.workers[i];
+      CHECK(h.workers[i] < before.workers[i]);
+      CHECK(h.workers[i] >= 1);
+      CHECK(h.persons[i] ==
+            before.persons[i] - before.elderly[i] - (before.workers[i] - h.workers[i]));
+    }
+  }
+  REQUIRE(alone > 0);
+  CHECK(without_heir == 0);
+  CHECK(succeeded == static_cast<double>(alone));
+  CHECK(deaths == elderly);
+  // Deaths are the only change in persons; each succession moves a worker.
+  CHECK(persons_after == persons_before - deaths);
+  CHECK(workers_after == workers_before);
+  CHECK(lost == alone);  // one worker for each household taken over
+  // The homesteads stay where they were: money and land are conserved, household by household.
+  CHECK(h.savings == before.savings);
+  CHECK(h.assets == before.assets);
+  CHECK(h.land == before.land);
+}
+
 TEST_CASE("skill's permanent part: Tukey's g with mean 1 and the Gini it is solved for",
           "[engine][population]") {
   // Without skew the formulas are the log-normal's, exactly.
