@@ -6,6 +6,7 @@
 
 #include "codev/model.hpp"
 #include "codev/scenario.hpp"
+#include "engine/demography.hpp"
 
 namespace codev::testing {
 
@@ -26,10 +27,7 @@ inline CountySpec county(std::int64_t code, Role role, double population, double
 // members and no household is succeeded by another, for tests that follow a household's own
 // state from year to year.
 inline void no_demography(Model& m) {
-  for (double Parameters::*rate :
-       {&Parameters::demography_birth_rate, &Parameters::demography_death_rate_elderly,
-        &Parameters::demography_death_rate_young, &Parameters::demography_ageing_rate,
-        &Parameters::demography_maturing_rate, &Parameters::demography_out_migration}) {
+  for (double Parameters::*rate : kDemographyRates) {
     m.param.*rate = 0.0;
     for (Parameters& p : m.param_years) p.*rate = 0.0;
   }

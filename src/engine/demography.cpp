@@ -64,9 +64,10 @@ std::int64_t find_heir(const std::uint8_t* workers, const Chunk& ch, std::int64_
 }  // namespace
 
 bool demography_on(const Parameters& p) {
-  return p.demography_birth_rate > 0 || p.demography_death_rate_elderly > 0 ||
-         p.demography_death_rate_young > 0 || p.demography_ageing_rate > 0 ||
-         p.demography_maturing_rate > 0 || p.demography_out_migration > 0;
+  for (double Parameters::*rate : kDemographyRates) {
+    if (p.*rate > 0) return true;
+  }
+  return false;
 }
 
 DemographyRates demography_rates(const Parameters& p, double persons, double with_worker,

@@ -39,6 +39,13 @@ struct DemographyRates {
 DemographyRates demography_rates(const Parameters& p, double persons, double with_worker,
                                  double may_leave);
 
+/// The parameters of the demographic rates: demography is on in a year where any is positive
+/// (tests turn it off by setting them all to 0).
+inline constexpr double Parameters::*kDemographyRates[] = {
+    &Parameters::demography_birth_rate,       &Parameters::demography_death_rate_elderly,
+    &Parameters::demography_death_rate_young, &Parameters::demography_ageing_rate,
+    &Parameters::demography_maturing_rate,    &Parameters::demography_out_migration};
+
 /// True where the parameters of the year have any demographic event.
 bool demography_on(const Parameters& p);
 
