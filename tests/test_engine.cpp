@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <numeric>
 #include <random>
 #include <string>
@@ -742,6 +743,29 @@ TEST_CASE(
   CHECK(h.savings == before.savings);
   CHECK(h.assets == before.assets);
   CHECK(h.land == before.land);
+}
+
+TEST_CASE("det_exp is exp within 1.5 ulp, exact at 0, and clamped to [-700, 700]",
+          "[engine][population]") {
+  CHECK(det_exp(0.0) == 1.0);
+  // Over the range the model uses and beyond: a dense grid and the reduction's edges
+  // (x / ln 2 half way between integers), relative error against libm's exp (itself within
+  // 1 ulp) below 2.5 ulp.
+  double worst = 0.0;
+  for (int k = -699000; k <= 699000; ++k) {
+    for (const double x : {k * 1e-3, k * 1e-3 + 0.5 * 0.6931471805599453}) {
+      const double want = std::exp(x);
+      worst = std::max(worst, std::abs(det_exp(x) - want) / want);
+    }
+  }
+  CHECK(worst < 2.5 * std::numeric_limits<double>::epsilon());
+  CHECK(det_exp(-1e6) == det_exp(-700.0));
+  CHECK(det_exp(1e6) == det_exp(700.0));
+  CHECK(det_exp(-700.0) == Approx(std::exp(-700.0)).epsilon(1e-15));
+  // The shape without expm1: t_g(z) = (1 - exp(-g z)) / g within 1e-15 of sigma's scale.
+  for (const double z : {-6.0, -1.0, -1e-9, 0.0, 1e-9, 0.5, 6.0}) {
+    CHECK(std::abs(skill_shape(z, 0.3) + std::expm1(-0.3 * z) / 0.3) < 1e-15 * (1.0 + std::abs(z)));
+  }
 }
 
 TEST_CASE("skill's permanent part: Tukey's g with mean 1 and the Gini it is solved for",

@@ -119,47 +119,55 @@ void shock_earnings(const Model& m, State& s, const StepContext& ctx, const Chun
   const Rng rng(m.seed, s.replicate, Purpose::earnings);
   const std::int64_t code = m.county_code[ch.county];
   const std::int64_t first = m.household_begin[ch.county];
-  if (lucky) {
-    const Luck draw(luck_variance);
-    float* __restrict luck = s.hh.luck.data();
-    std::array<std::uint64_t, 4> words{};
-    for (std::int64_t i = ch.begin, end = ch.end; i < end; ++i) {
-      const std::int64_t j = i - first;
-      if (!draw.on()) {
-        luck[i] = 1.0f;
-        continue;
-      }
-      // One Philox call for two households, as for the persistent shocks below.
-      if (i == ch.begin || (j & 1) == 0) words = luck_words(rng, code, j >> 1, year + 1);
-      luck[i] = draw(luck_normal(words, j));
-    }
-  }
-  if (!persistent) return;
-  const double keep = std::pow(p.earnings_persistence, ctx.months_in_year / 12.0);
+  const Luck draw(luck_variance);
+  const double keep =
+      persistent ? std::pow(p.earnings_persistence, ctx.months_in_year / 12.0) : 0.0;
   const double innovation_sd = std::sqrt(1.0 - keep * keep);
-  const SkillIndex mix(persistent_share(m.county_gini[ch.county], p.earnings_shock_variance,
-                                        p.earnings_persistence));
+  const SkillIndex mix(persistent
+                           ? persistent_share(m.county_gini[ch.county], p.earnings_shock_variance,
+                                              p.earnings_persistence)
+                           : 0.0);
   const double sigma = s.economy.skill_sd[ch.county];
   const double log_mean = s.economy.skill_log_mean[ch.county];
   const double skew = m.population.skill_skew;
   const std::int16_t* __restrict index = s.hh.skill_index.data();
+  float* __restrict luck = s.hh.luck.data();
   float* __restrict skill = s.hh.skill.data();
   float* __restrict shock = s.hh.skill_shock.data();
   float* __restrict capacity = s.hh.farm_capacity.data();
-  // One Philox call for two households: household j takes words 2 (j mod 2) and 2 (j mod 2) + 1
-  // of the call for j / 2.
+  // Blocks of households: first the normals, one Philox call for two households (household j
+  // takes words 2 (j mod 2) and 2 (j mod 2) + 1 of the call for j / 2), then the arithmetic, a
+  // loop without calls or branches that the compiler vectorises (det_exp).
+  constexpr std::int64_t kBlock = 128;
+  double e_luck[kBlock], e_shock[kBlock];
   std::array<std::uint64_t, 4> words{};
-  for (std::int64_t i = ch.begin, end = ch.end; i < end; ++i) {
-    const std::int64_t j = i - first;
-    if (i == ch.begin || (j & 1) == 0) words = rng.bits4(code, j >> 1, ctx.step);
-    const auto k = static_cast<std::size_t>(2 * (j & 1));
-    const double e = Rng::normal6(words[k], words[k + 1]);
-    const auto next = static_cast<float>(keep * shock[i] + innovation_sd * e);
-    const auto now = static_cast<float>(
-        std::exp(log_skill(sigma, skew, mix(decode_skill_index(index[i]), next), log_mean)));
-    shock[i] = next;
-    capacity[i] *= now / skill[i];
-    skill[i] = now;
+  for (std::int64_t b = ch.begin; b < ch.end; b += kBlock) {
+    const std::int64_t n = std::min(kBlock, ch.end - b);
+    if (lucky && draw.on()) {
+      for (std::int64_t t = 0; t < n; ++t) {
+        const std::int64_t j = b + t - first;
+        if (t == 0 || (j & 1) == 0) words = luck_words(rng, code, j >> 1, year + 1);
+        e_luck[t] = luck_normal(words, j);
+      }
+      for (std::int64_t t = 0; t < n; ++t) luck[b + t] = draw(e_luck[t]);
+    } else if (lucky) {
+      for (std::int64_t t = 0; t < n; ++t) luck[b + t] = 1.0f;
+    }
+    if (!persistent) continue;
+    for (std::int64_t t = 0; t < n; ++t) {
+      const std::int64_t j = b + t - first;
+      if (t == 0 || (j & 1) == 0) words = rng.bits4(code, j >> 1, ctx.step);
+      const auto k = static_cast<std::size_t>(2 * (j & 1));
+      e_shock[t] = Rng::normal6(words[k], words[k + 1]);
+    }
+    for (std::int64_t t = 0; t < n; ++t) {
+      const std::int64_t i = b + t;
+      const auto next = static_cast<float>(keep * shock[i] + innovation_sd * e_shock[t]);
+      const float now = skill_at(sigma, skew, mix(decode_skill_index(index[i]), next), log_mean);
+      shock[i] = next;
+      capacity[i] *= now / skill[i];
+      skill[i] = now;
+    }
   }
 }
 

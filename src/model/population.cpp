@@ -153,8 +153,7 @@ void generate_households(const Model& m, State& s, const std::vector<double>& si
           }
           h.skill_index[i] = index;
           h.skill_shock[i] = persistent;
-          h.skill[i] = static_cast<float>(
-              std::exp(log_skill(sd, skew, mix(decode_skill_index(index), persistent), log_mean)));
+          h.skill[i] = skill_at(sd, skew, mix(decode_skill_index(index), persistent), log_mean);
           h.skill_gain[i] = 0.0f;
           // The start year's luck (MODEL.md 7.7), from the stream every year end draws it from.
           if (full) {
