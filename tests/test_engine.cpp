@@ -745,12 +745,12 @@ TEST_CASE(
   CHECK(h.land == before.land);
 }
 
-TEST_CASE("det_exp is exp within 1.5 ulp, exact at 0, and clamped to [-700, 700]",
+TEST_CASE("det_exp is exp within 2 ulp, exact at 0, and clamped to [-700, 700]",
           "[engine][population]") {
   CHECK(det_exp(0.0) == 1.0);
   // Over the range the model uses and beyond: a dense grid and the reduction's edges
   // (x / ln 2 half way between integers), relative error against libm's exp (itself within
-  // 1 ulp) below 2.5 ulp.
+  // 1 ulp) below 2.5 ulp (1.94 measured).
   double worst = 0.0;
   for (int k = -699000; k <= 699000; ++k) {
     for (const double x : {k * 1e-3, k * 1e-3 + 0.5 * 0.6931471805599453}) {
