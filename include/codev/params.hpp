@@ -45,9 +45,9 @@ namespace codev {
   X(labour, local_wage, 3000.0, 0.0, 1e6, false, "yuan/month",                                     \
     "Local non-farm monthly wage per worker before the county wage level",                         \
     "estimate, rescaled per county so initial wage income matches the county's wage share")        \
-  X(labour, migrant_wage, 4780.0, 0.0, 1e6, false, "yuan/month",                                   \
+  X(labour, migrant_wage, 4615.0, 0.0, 1e6, false, "yuan/month",                                   \
     "Migrant worker monthly earnings before the county wage level",                                \
-    "estimate: national migrant worker average 2023")                                              \
+    "national migrant worker (农民工) average 2022, monitoring report; rescaled per county")       \
   X(labour, migrant_remit, 0.45, 0.0, 1.0, false, "1",                                             \
     "Share of migrant earnings that reaches the household after living costs away", "estimate")    \
   X(labour, wage_growth, 0.05, -0.5, 0.5, false, "1/year",                                         \
