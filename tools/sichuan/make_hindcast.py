@@ -253,7 +253,7 @@ def build(tables):
     w("# rules below, or is an estimate; every county is `estimate: true` with its rules in `source`.")
     w("# Rules that carry the 2022 table back to 2015 (tuned values: TUNED in the generator):")
     w(f"#   H1 rural population 2015 = 2022 x (35.313 / 34.878)^7 = x {POP_RATIO:.4f} (facts 2021, 2022:")
-    w("#      the 2021-2022 decline extrapolated back; estimate). Population is constant in the model.")
+    w("#      the 2021-2022 decline extrapolated back; estimate). D1 moves it during the run.")
     w(f"#   H2 rural income 2015 = 2022 x 10,247 / 18,672 = x {INCOME_RATIO:.4f} (facts, 2015 derived);")
     w("#      (b) former poverty counties / (extra growth)^7, extra growth = ((15,111 / 12,588) /")
     w(f"#      (18,672 / 15,929))^(1/2) = {EXTRA_GROWTH:.4f} a year (national poverty areas against Sichuan,")
