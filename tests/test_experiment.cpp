@@ -180,7 +180,7 @@ TEST_CASE("the shipped experiments validate without running", "[experiment]") {
 
   // Parameter uncertainty draws from the Sichuan calibration's output: in a fresh clone, which
   // has none, the reader says exactly that; where it has been run, every variant reads at its
-  // draws, and nominal growth (a rate of the hindcast's years) is not drawn.
+  // draws, and the farm productivity growth (a rate of the hindcast's years) is not drawn.
   const std::string uncertainty = kSource + "/scenarios/experiment_sichuan_2023_uncertainty.yaml";
   if (!fs::exists(kSource + "/output/calibration_sichuan.h5")) {
     CHECK_THROWS_WITH(codev::read_experiment(uncertainty),
@@ -191,7 +191,7 @@ TEST_CASE("the shipped experiments validate without running", "[experiment]") {
     CHECK(u.replicates == 40);
     CHECK(u.baseline == "cadres_only");
     CHECK(u.posterior.names.size() == 15);
-    CHECK(std::find(u.posterior.names.begin(), u.posterior.names.end(), "nominal_growth") ==
+    CHECK(std::find(u.posterior.names.begin(), u.posterior.names.end(), "farm_growth") ==
           u.posterior.names.end());
   }
 

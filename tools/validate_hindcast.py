@@ -5,19 +5,22 @@ Usage: /usr/bin/python3 tools/validate_hindcast.py OUTPUT.h5 [--counties tools/s
                                                   [--quiet] [--json FILE]
                                                   [--known-failures FILE]
 
-Runs nothing itself: reads the run's /annual group (h5py) and the county table (which counties
+Runs nothing itself: reads the run's /annual group and /monthly/gdp (h5py) and the county table (which counties
 are the 88 former poverty counties, which are in Liangshan, which is 丹巴), prints one row per
 figure (published, simulated, band, ok/FAIL) and exits 1 if any checked figure is outside its
 band (2 if the file cannot be used). With --known-failures FILE (one figure name per line, `#`
 comments), the figures the model is known to miss are reported as FAIL all the same, and the exit
 code is 0 only when the failures are exactly those listed: a new failure, or a listed figure that
-now passes (update the list and docs/VALIDATION.md), exits 1. The bands are never widened. The published figures and their sources are in
-shared/data/sichuan_facts.md; the bands, and why they are as wide as they are, in
+now passes (update the list and docs/VALIDATION.md), exits 1. The bands are never widened. The
+published figures and their sources are in shared/data/sichuan_facts.md (the provincial GDP in
+docs/evidence/parameters.md section 1); the bands, and why they are as wide as they are, in
 docs/VALIDATION.md. Uses Debian's python3-h5py and numpy only.
 
 Definitions (docs/VALIDATION.md):
 - provincial rural income = person-weighted mean of /annual/income_per_capita_mean over the
   counties of the file that are in the county table (the 183 units);
+- provincial GDP of a year = the mean over its steps of /monthly/gdp (an annual rate), summed
+  over the same counties;
 - poverty incidence = /annual/fgt0 (share of persons below the line, net income), person-weighted
   over the counties of a group;
 - a former poverty county exits in the first year its fgt0 is below 0.03 (the exit criterion,
@@ -44,6 +47,9 @@ LIANGSHAN = {2013: 0.198, 2018: 0.071}
 DANBA_FIG = {2012: 0.168, 2019: 0.0}
 SHARES_2020 = {"wage": 0.313, "operating": 0.386, "property": 0.032, "transfer": 0.269}  # derived
 NATIONAL = {2012: 0.102, 2019: 0.006}
+# Sichuan GDP, current prices, yuan (docs/evidence/parameters.md section 1): 2015 as first
+# published, 2022 as finally verified.
+GDP = {2015: 30103.1e8, 2022: 56610.2e8}
 
 # Bands (docs/VALIDATION.md, "Bands"): relative for incomes, absolute otherwise.
 INCOME_BAND = 0.05                  # +-5% of the published figure
@@ -54,6 +60,7 @@ PROVINCE_2019_BAND = (0.0, 0.02)    # fgt0, national published 0.6%
 EXIT_BAND_CUM = 15                  # cumulative exits by year: published +- 15 counties
 EXIT_BAND_YEAR = 12                 # exits in one year: published +- 12 counties
 DANBA_2019_BAND = (0.0, 0.05)       # published 0 (exited); test-scale sampling noise, see docs
+GDP_GROWTH_BAND = 0.01              # +-1 point a year, as the income growth
 
 
 
@@ -124,6 +131,10 @@ def main():
             inc = an["income_per_capita_mean"][:]
             fgt0 = an["fgt0"][:]
             sources = {k: an[f"income_{k}"][:] for k in SHARES_2020}
+            mo = f["monthly"]
+            m_years = mo["year"][:].astype(int)
+            m_codes = mo["county"][:].astype(int)
+            gdp = mo["gdp"][:]
             name = f.attrs.get("scenario_name", b"")
             name = name.decode() if isinstance(name, bytes) else str(name)
     except (OSError, KeyError) as e:
@@ -162,6 +173,18 @@ def main():
     g_sim = (mean(inc, allc, 2020) / mean(inc, allc, 2015)) ** 0.2 - 1
     rep.add("rural income growth 2015-2020 (/year)", g_pub, g_sim, g_pub - 0.01, g_pub + 0.01,
             "{:.2%}")
+
+    # The province's GDP: the mean over a year's steps of /monthly/gdp (an annual rate), summed
+    # over the 183 units; its nominal growth 2015-2022 against the published one (P1c tunes it).
+    m_all = np.array([int(c) in table for c in m_codes])
+
+    def gdp_of(y):
+        return float(gdp[m_years == y][:, m_all].mean(axis=0).sum())
+
+    gg_pub = (GDP[2022] / GDP[2015]) ** (1 / 7) - 1
+    gg_sim = (gdp_of(2022) / gdp_of(2015)) ** (1 / 7) - 1
+    rep.add("GDP growth 2015-2022 (/year, nominal)", gg_pub, gg_sim, gg_pub - GDP_GROWTH_BAND,
+            gg_pub + GDP_GROWTH_BAND, "{:.2%}")
 
     # Composition of rural income 2020 (facts, derived): reported, not checked (the table's
     # start shares are the 2020 shares; docs/VALIDATION.md, "Known failures").

@@ -30,6 +30,7 @@ sys.dont_write_bytecode = True   # no __pycache__ in the source tree (ctest runs
 sys.path.insert(0, str(HERE))
 import build_counties  # noqa: E402
 from make_hindcast import TUNED as HINDCAST_TUNED  # noqa: E402  (P1: one growth path)
+from make_hindcast import WAGE_GROWTH as HINDCAST_WAGE_GROWTH  # noqa: E402
 
 FACTS = "shared/data/sichuan_facts.md"
 START_YEAR, YEARS = 2023, 10
@@ -484,14 +485,15 @@ def pairing_yaml(q):
 
 
 def growth_yaml():
-    """P1: one nominal growth path for the hindcast and the projection. The hindcast's rate, tuned
-    on the published rural income 2015-2022 (tools/sichuan/make_hindcast.py), is held after 2022,
-    the rule for years after the last published figure (docs/SCENARIOS.md, time paths)."""
-    g1 = HINDCAST_TUNED["nominal_growth"]
-    note = "# P1: the hindcast's 2015-2022 rate, held after 2022"
-    return ["  labour:", f"    {'wage_growth: ' + str(g1):<28}{note}",
-            "  farm:", f"    {'tfp_growth: ' + str(g1):<28}{note}",
-            "  county:", f"    {'tfp_growth: ' + str(g1):<28}{note}"]
+    """P1: the hindcast's three nominal growth rates (tools/sichuan/make_hindcast.py: migrant wages
+    published, farm productivity tuned on the rural income and county productivity on the GDP of
+    2015-2022), each held after 2022, the rule for years after the last published figure
+    (docs/SCENARIOS.md, time paths): the hindcast and the projection are one path."""
+    note = "# the hindcast's P1{} (2015-2022 rate), held after 2022"
+    return ["  labour:", f"    {'wage_growth: ' + str(HINDCAST_WAGE_GROWTH):<28}{note.format('a')}",
+            "  farm:", f"    {'tfp_growth: ' + str(HINDCAST_TUNED['farm_growth']):<28}{note.format('b')}",
+            "  county:",
+            f"    {'tfp_growth: ' + str(HINDCAST_TUNED['county_growth']):<28}{note.format('c')}"]
 
 
 def scenario(name, description, counties, units_by_code, roles, pairings, title, histories):
