@@ -934,6 +934,46 @@ TEST_CASE("the scenario reference documents every key", "[scenario]") {
   }
 }
 
+TEST_CASE("every parameter's source says what kind it is and where its evidence is",
+          "[scenario][docs]") {
+  // A referee checks every number. A source is a published figure, derived from one, calibrated
+  // or tuned (on what), or a stated prior (with its range), and names where the evidence is;
+  // "estimate" alone says none of that (docs/evidence/parameters.md).
+  const std::vector<std::string_view> kinds = {"published",    "derived", "calibrat", "tuned",
+                                               "stated prior", "prior",   "fit",      "facts",
+                                               ".md",          "http",    "census"};
+  std::set<std::string> keys;
+  for (const codev::ParameterRef& info : codev::all_parameters()) {
+    const std::string key = std::string(info.group) + "." + std::string(info.name);
+    keys.insert(key);
+    const std::string_view source = info.source;
+    INFO(key << ": " << source);
+    CHECK_FALSE(source.empty());
+    CHECK_FALSE(source.substr(0, 8) == "estimate");
+    CHECK(std::any_of(kinds.begin(), kinds.end(), [&](std::string_view kind) {
+      return source.find(kind) != std::string_view::npos;
+    }));
+  }
+  // docs/MODEL.md's parameter tables give the same reasoning: no row's source is a bare
+  // "estimate" either.
+  std::istringstream model(read_file(kSourceDir + "/docs/MODEL.md"));
+  int rows = 0;
+  for (std::string line; std::getline(model, line);) {
+    if (line.rfind("| `", 0) != 0) continue;
+    const std::size_t end = line.find('`', 3);
+    if (end == std::string::npos || !keys.count(line.substr(3, end - 3))) continue;
+    const std::size_t last = line.rfind(" |");
+    const std::size_t before = line.rfind("| ", last - 1);
+    REQUIRE(last != std::string::npos);
+    REQUIRE(before != std::string::npos);
+    const std::string source = line.substr(before + 2, last - before - 2);
+    INFO(line);
+    CHECK_FALSE(source.rfind("estimate", 0) == 0);
+    ++rows;
+  }
+  CHECK(rows >= static_cast<int>(keys.size()));
+}
+
 TEST_CASE("a parameter may be a time path: linear between years, held outside them",
           "[scenario][time_path]") {
   const std::string text = R"(

@@ -13,68 +13,105 @@ namespace codev {
 
 // X(group, name, default, min, max, is_integer, units, description, source)
 // The scenario key is parameters.<group>.<name>. Annual rates are converted to per-step
-// probabilities or amounts by the engine (step_months). "estimate" sources say how the value
-// was chosen; see docs/MODEL.md for the reasoning.
+// probabilities or amounts by the engine (step_months). Every source names its kind (a published
+// figure, derived, calibrated or tuned, or a stated prior with its range) and where the evidence
+// is (docs/evidence/parameters.md for most; tests/test_scenario.cpp rejects a bare "estimate").
 #define CODEV_PARAMETERS(X)                                                                        \
   X(poverty, line, 4000.0, 0.0, 1e6, false, "yuan/person/year",                                    \
     "Poverty line in the start year (current prices)",                                             \
     "national standard 2,300 yuan at 2010 prices, about 4,000 at 2020 prices (facts file)")        \
   X(poverty, line_growth, 0.02, -0.5, 0.5, false, "1/year",                                        \
     "Annual indexation of the poverty line, monitoring threshold and allowance line",              \
-    "estimate: rural consumer price inflation")                                                    \
+    "published: national CPI 0.9-2.9% a year 2017-2022, mean 1.98% (parameters.md 2.10)")          \
   X(poverty, monitoring_multiple, 1.5, 1.0, 10.0, false, "1",                                      \
     "Monitoring threshold as a multiple of the poverty line",                                      \
     "1.5 x the poverty standard, 6,000 yuan in 2021 (jingbian.gov.cn, facts file)")                \
   X(poverty, identification_rate, 0.7, 0.0, 1.0, false, "1",                                       \
     "Probability per year-end review that an at-risk household is identified and monitored",       \
-    "estimate: baseline targeting accuracy without dispatched cadres")                             \
+    "stated prior for the mature monitoring of 2023; the Sichuan hindcast tunes 0.5 and the "      \
+    "calibration gives 0.41 [0.26, 0.56] (VALIDATION.md 3)")                                       \
   X(health, illness_rate, 0.06, 0.0, 1.0, false, "1/year",                                         \
     "Annual probability that a household without chronic illness has a serious illness episode",   \
-    "estimate: illness is the main cause of return to poverty (facts file)")                       \
+    "stated prior [0.03, 0.10]: the costly tail of hospitalisations, which reach about 0.3 of "    \
+    "households a year; calibrated 0.034 for Sichuan (parameters.md 2.1)")                         \
   X(health, chronic_multiplier, 2.5, 1.0, 20.0, false, "1",                                        \
-    "Illness rate multiplier for households with a chronically ill member", "estimate")            \
+    "Illness rate multiplier for households with a chronically ill member",                        \
+    "derived: hospitalisation odds ratio 3.68 for chronic patients, 1.8-2.9 per household "        \
+    "(parameters.md 2.2)")                                                                         \
   X(health, cost_mean, 15000.0, 0.0, 1e7, false, "yuan",                                           \
-    "Mean cost of an illness episode (exponentially distributed)", "estimate")                     \
+    "Mean cost of an illness episode (exponentially distributed)",                                 \
+    "published: tertiary-hospital stay 13,300-14,500 yuan 2018-2022, a serious episode; range "    \
+    "7,000-20,000 (parameters.md 2.4)")                                                            \
   X(health, reimbursement, 0.55, 0.0, 1.0, false, "1",                                             \
-    "Share of illness cost reimbursed by rural resident medical insurance", "estimate")            \
+    "Share of illness cost reimbursed by rural resident medical insurance",                        \
+    "published: residents' insurance paid 50-60% of whole bills (policy-scope about 70%) "         \
+    "(parameters.md 2.5)")                                                                         \
   X(health, lost_work_months, 3.0, 0.0, 24.0, true, "month",                                       \
-    "Months one worker cannot work after an illness episode", "estimate")                          \
+    "Months one worker cannot work after an illness episode",                                      \
+    "stated prior [1, 6]: a stay of about 9 days plus recovery; health shocks cut market time "    \
+    "by about 2 months a year (parameters.md 2.6)")                                                \
   X(labour, review_months, 12.0, 1.0, 120.0, true, "month",                                        \
     "Interval between a household's reviews of its labour allocation (staggered by household)",    \
-    "estimate: migrant workers decide around the Spring Festival")                                 \
+    "stated prior [6, 24]: migrant workers decide around the Spring Festival; job spells last "    \
+    "about 2 years (parameters.md 4.6)")                                                           \
   X(labour, local_wage, 3000.0, 0.0, 1e6, false, "yuan/month",                                     \
     "Local non-farm monthly wage per worker before the county wage level",                         \
-    "estimate, rescaled per county so initial wage income matches the county's wage share")        \
+    "published: national local (本地) migrant workers' 3,173-4,026 yuan/month 2017-2022 "        \
+    "(households.md 3); rescaled per county so initial wage income matches the county's wage "     \
+    "share")                                                                                       \
   X(labour, migrant_wage, 4615.0, 0.0, 1e6, false, "yuan/month",                                   \
     "Migrant worker monthly earnings before the county wage level",                                \
-    "national migrant worker (农民工) average 2022, monitoring report; rescaled per county")       \
+    "published: national migrant workers' (农民工) monthly income 2022, monitoring report "     \
+    "(households.md section 3); rescaled per county")                                              \
   X(labour, migrant_remit, 0.45, 0.0, 1.0, false, "1",                                             \
-    "Share of migrant earnings that reaches the household after living costs away", "estimate")    \
+    "Share of migrant earnings that reaches the household after living costs away",                \
+    "derived: living costs away took 34% of earnings (2013), remittances 0.37-0.44 of "            \
+    "earnings (2014); range 0.35-0.60 (parameters.md 4.1)")                                        \
   X(labour, wage_growth, 0.05, -0.5, 0.5, false, "1/year",                                         \
-    "Growth of migrant wages (external labour market)", "estimate")                                \
+    "Growth of migrant wages (external labour market)",                                            \
+    "stated prior for a generic scenario; the published nominal rate was 6.0% a year "             \
+    "2015-2022 (national migrant workers' monthly income 3,072 to 4,615), which the Sichuan "      \
+    "scenarios set (P1a, parameters.md 1)")                                                        \
   X(labour, switching_cost, 2000.0, 0.0, 1e6, false, "yuan",                                       \
-    "One-off cost of moving one worker to another occupation", "estimate")                         \
+    "One-off cost of moving one worker to another occupation",                                     \
+    "stated prior [1,000, 6,000]: travel, fees and a short search; transport subsidies "           \
+    "500-2,000 yuan (parameters.md 4.2)")                                                          \
   X(labour, taste_sd, 600.0, 0.0, 1e6, false, "yuan/month",                                        \
     "Standard deviation of a household's persistent preference for migrant over local work",       \
-    "estimate")                                                                                    \
+    "stated prior [300, 1,200]: migrants need 15% more income to move 10% further from home "      \
+    "(parameters.md 4.3)")                                                                         \
   X(labour, wage_adjustment, 0.1, 0.0, 1.0, false, "1/month",                                      \
-    "Speed at which the local wage moves toward labour's marginal product", "estimate")            \
+    "Speed at which the local wage moves toward labour's marginal product",                        \
+    "stated prior [0.05, 0.25]: wages reset within the year of the Spring Festival hiring "        \
+    "round (parameters.md 4.4)")                                                                   \
   X(labour, job_turnover, 0.1, 0.0, 1.0, false, "1/year",                                          \
-    "Share of local jobs that open each year through turnover", "estimate")                        \
+    "Share of local jobs that open each year through turnover",                                    \
+    "published for migrants: job spells of about 2 years suggest 0.2-0.5; 0.1 kept until "         \
+    "recalibration (parameters.md 4.5, 6)")                                                        \
   X(farm, land_elasticity, 0.35, 0.0, 1.0, false, "1",                                             \
-    "Output elasticity of land in household farming", "estimate")                                  \
+    "Output elasticity of land in household farming",                                              \
+    "published (weak): household estimate 0.46; range 0.30-0.50 (parameters.md 3)")                \
   X(farm, capital_elasticity, 0.2, 0.0, 1.0, false, "1",                                           \
-    "Output elasticity of productive assets in household farming", "estimate")                     \
+    "Output elasticity of productive assets in household farming",                                 \
+    "published (weak): household estimates 0.02-0.15 suggest about 0.08; 0.2 kept until "          \
+    "recalibration (parameters.md 3, 6)")                                                          \
   X(farm, elderly_labour, 0.3, 0.0, 1.0, false, "worker",                                          \
-    "Farm labour of one elderly member, in workers", "estimate")                                   \
+    "Farm labour of one elderly member, in workers",                                               \
+    "stated prior [0.2, 0.5]: 64% of 61-70-year-olds and 28% over 70 still farm (Jiangsu) "        \
+    "(parameters.md 3)")                                                                           \
   X(farm, land_rent, 600.0, 0.0, 1e5, false, "yuan/mu/year",                                       \
-    "Rent received for land leased out when no member farms", "estimate")                          \
+    "Rent received for land leased out when no member farms",                                      \
+    "published: Sichuan listed transfers 532-928 yuan/mu (2020); many transfers pay none "         \
+    "(parameters.md 3)")                                                                           \
   X(farm, asset_return, 0.12, 0.001, 10.0, false, "1/year",                                        \
     "Gross marginal return on productive assets below which households stop investing; initial "   \
     "assets are set where the marginal return equals it",                                          \
-    "estimate")                                                                                    \
+    "derived: financing cost (deposit 1.5% to loans 6-7%) plus depreciation; range 0.09-0.18 "     \
+    "(parameters.md 3)")                                                                           \
   X(farm, asset_depreciation, 0.08, 0.0, 1.0, false, "1/year",                                     \
-    "Depreciation of household productive assets", "estimate")                                     \
+    "Depreciation of household productive assets",                                                 \
+    "published asset lives: large machines 10-15 years, small tractors 7, tools 5, livestock "     \
+    "3 suggest 0.10-0.12; 0.08 kept until recalibration (parameters.md 3, 6)")                     \
   X(farm, yield_shock_sd, 0.05, 0.0, 1.0, false, "1",                                              \
     "Standard deviation of a county's yearly log shock to farm yields (weather, pests: every "     \
     "household of the county alike), from the run's second year on; MODEL.md 7.2",                 \
@@ -102,34 +139,54 @@ namespace codev {
     "stated prior 0.1-0.25: livestock is about 0.3 of farm output (Yanjiang district 2021, "       \
     "households.md section 4), of which an outbreak takes 0.3-0.8")                                \
   X(farm, tfp_growth, 0.02, -0.5, 0.5, false, "1/year",                                            \
-    "Growth of farm productivity (technology, prices)", "estimate")                                \
+    "Growth of farm productivity (technology, prices)",                                            \
+    "stated prior for a generic scenario; the Sichuan scenarios set 0.09, tuned on rural "         \
+    "income 2015-2022 (P1b, parameters.md 1)")                                                     \
   X(household, subsistence, 3000.0, 0.0, 1e6, false, "yuan/person/year",                           \
-    "Consumption floor per person: spent even when income falls short", "estimate")                \
+    "Consumption floor per person: spent even when income falls short",                            \
+    "published lines: the poverty line (about 4,000 at 2020 prices) and the allowance line "       \
+    "(4,301 in 2017) suggest about 4,000; 3,000 kept until recalibration (parameters.md 3, 6)")    \
   X(household, mpc, 0.75, 0.0, 1.0, false, "1",                                                    \
-    "Marginal propensity to consume out of current income", "estimate")                            \
+    "Marginal propensity to consume out of current income",                                        \
+    "stated prior [0.6, 0.95]: transitory gains mostly saved; Sichuan's consumption/income of "    \
+    "0.92-0.94 needs 0.85-0.9 (parameters.md 3, 6; MODEL.md 9)")                                   \
   X(household, wealth_consumption, 0.04, 0.0, 1.0, false, "1/year",                                \
-    "Share of positive savings consumed per year", "estimate")                                     \
+    "Share of positive savings consumed per year",                                                 \
+    "derived: savings spread over 25-40 years at 1.5% give 0.03-0.05 a year (parameters.md 3)")    \
   X(household, deposit_rate, 0.015, 0.0, 0.5, false, "1/year",                                     \
-    "Interest earned on savings (property income)", "estimate: one-year deposit rate")             \
-  X(household, debt_rate, 0.06, 0.0, 1.0, false, "1/year", "Interest paid on debt", "estimate")    \
+    "Interest earned on savings (property income)",                                                \
+    "published: the central bank's one-year deposit rate, 1.50% from 24 Oct 2015 "                 \
+    "(parameters.md 3)")                                                                           \
+  X(household, debt_rate, 0.06, 0.0, 1.0, false, "1/year", "Interest paid on debt",                \
+    "published: poverty loans 4.35-4.75%, Sichuan 2017 targeted loans 5.57%, ordinary rural "      \
+    "loans about 7% (parameters.md 3)")                                                            \
   X(household, debt_limit, 30000.0, 0.0, 1e8, false, "yuan",                                       \
-    "Largest debt a household can carry; consumption beyond it is cut to the floor", "estimate")   \
+    "Largest debt a household can carry; consumption beyond it is cut to the floor",               \
+    "published: poverty microcredit up to 50,000 yuan for 3 years, loans of 10,000-50,000 in "     \
+    "Sichuan (parameters.md 3)")                                                                   \
   X(household, buffer_months, 6.0, 0.0, 120.0, false, "month",                                     \
     "Savings kept as a buffer (months of consumption) before investing in productive assets",      \
-    "estimate")                                                                                    \
+    "stated prior [3, 12]: precautionary savings; nothing published (parameters.md 3)")            \
   X(household, invest_share, 0.05, 0.0, 1.0, false, "1/month",                                     \
-    "Share of savings above the buffer invested in productive assets each month", "estimate")      \
+    "Share of savings above the buffer invested in productive assets each month",                  \
+    "stated prior [0.02, 0.10]: nothing published (parameters.md 3)")                              \
   X(transfer, pension, 2400.0, 0.0, 1e6, false, "yuan/elderly/year",                               \
-    "Urban-rural resident basic pension per elderly member", "estimate")                           \
+    "Urban-rural resident basic pension per elderly member",                                       \
+    "published: national resident pension 2,088 (2020) and 2,291 (2021) yuan a recipient, "        \
+    "Sichuan below the mean; range 2,000-2,800 for 2023 (parameters.md 2.7)")                      \
   X(transfer, allowance_line, 5000.0, 0.0, 1e6, false, "yuan/person/year",                         \
-    "Minimum living allowance (dibao) line in the start year", "estimate")                         \
+    "Minimum living allowance (dibao) line in the start year",                                     \
+    "published: Sichuan rural mean 2,300 (2015), national 5,962 (2020); range 4,500-6,500 for "    \
+    "2023 (parameters.md 2.8)")                                                                    \
   X(transfer, allowance_floor, 1.0, 0.0, 10.0, false, "1",                                         \
     "Least allowance line in the year as a multiple of the year's poverty line (MODEL.md 7.1)",    \
     "stated prior: the allowance line at least the poverty line once the two lines were merged "   \
     "(2017); national mean rural allowance lines were 1.3 and 1.5 times it in 2017 and 2020 "      \
     "(households.md section 4)")                                                                   \
   X(transfer, allowance_takeup, 0.8, 0.0, 1.0, false, "1",                                         \
-    "Share of the gap to the allowance line paid to households below it", "estimate")              \
+    "Share of the gap to the allowance line paid to households below it",                          \
+    "stated prior [0.4, 0.9]: the rule pays the gap, exclusion errors are large; calibrated "      \
+    "0.72 for Sichuan (parameters.md 2.9)")                                                        \
   X(transfer, temporary_share, 0.5, 0.0, 1.0, false, "1",                                          \
     "Share of a household's shortfall in the year (this year's allowance need, at this year's "    \
     "income, above the allowance it was paid) that temporary assistance pays within the year; "    \
@@ -141,19 +198,22 @@ namespace codev {
     "households.md section 6: Sichuan 2019 rural wage income 67.5% in the first half; split with " \
     "wage_q2 so that income in the first quarter is the province's 28.3% of the year (2019)")      \
   X(season, wage_q2, 0.93, 0.01, 10.0, false, "1",                                                 \
-    "Weight of April-June in the calendar of wage income", "as wage_q1")                           \
+    "Weight of April-June in the calendar of wage income",                                         \
+    "derived with wage_q1 from households.md section 6 (the rest of the first half's 67.5%)")      \
   X(season, wage_q3, 0.63, 0.01, 10.0, false, "1",                                                 \
     "Weight of July-September in the calendar of wage income",                                     \
     "stated prior: the second half's 32.5% of wages spread evenly over its quarters")              \
   X(season, wage_q4, 0.64, 0.01, 10.0, false, "1",                                                 \
-    "Weight of October-December in the calendar of wage income", "as wage_q3")                     \
+    "Weight of October-December in the calendar of wage income",                                   \
+    "stated prior, as wage_q3: the second half's 32.5% spread evenly")                             \
   X(season, farm_q1, 0.76, 0.01, 10.0, false, "1",                                                 \
     "Weight of January-March in the calendar of farm operating income received (the four farm "    \
     "weights are normalised to a mean of 1)",                                                      \
     "households.md section 6: Sichuan 2019 rural operating income 36.4% in the first half; "       \
     "stated prior: spread evenly over its quarters")                                               \
   X(season, farm_q2, 0.74, 0.01, 10.0, false, "1",                                                 \
-    "Weight of April-June in the calendar of farm operating income", "as farm_q1")                 \
+    "Weight of April-June in the calendar of farm operating income",                               \
+    "stated prior, as farm_q1: the first half's 36.4% (households.md section 6) spread evenly")    \
   X(season, farm_q3, 1.05, 0.01, 10.0, false, "1",                                                 \
     "Weight of July-September in the calendar of farm operating income: the maize and rice "       \
     "harvest in August-September",                                                                 \
@@ -204,29 +264,46 @@ namespace codev {
     "-0.265% (births 6.39, deaths 9.04 per 1,000); the rest, 0.97%, is migration "                 \
     "(households.md section 1)")                                                                   \
   X(county, capital_output, 2.5, 0.0, 100.0, false, "year",                                        \
-    "Initial capital-output ratio of the non-farm sectors", "estimate")                            \
+    "Initial capital-output ratio of the non-farm sectors",                                        \
+    "published: growth accounting and provincial capital stocks; range 2-3.5 (parameters.md "      \
+    "4.7)")                                                                                        \
   X(county, capital_share, 0.4, 0.01, 0.99, false, "1",                                            \
-    "Capital elasticity in the non-farm sectors", "estimate")                                      \
+    "Capital elasticity in the non-farm sectors",                                                  \
+    "published: 0.40 (Bosworth and Collins), 0.42 (Fujian income accounts 1998) "                  \
+    "(parameters.md 4.7)")                                                                         \
   X(county, depreciation, 0.06, 0.0, 1.0, false, "1/year", "Depreciation of non-farm capital",     \
-    "estimate")                                                                                    \
+    "published: the standard provincial capital-stock rate is 0.096; range 0.05-0.10 "             \
+    "(parameters.md 4.7, 6)")                                                                      \
   X(county, investment_rate, 0.25, 0.0, 1.0, false, "1",                                           \
-    "Share of non-farm output invested privately in the county", "estimate")                       \
+    "Share of non-farm output invested privately in the county",                                   \
+    "stated prior [0.25, 0.45] for private investment (Sichuan's fixed-asset investment, all "     \
+    "kinds, about 0.6 of GDP) (parameters.md 4.7)")                                                \
   X(county, tfp_growth, 0.015, -0.5, 0.5, false, "1/year", "Exogenous non-farm TFP growth",        \
-    "estimate")                                                                                    \
+    "published as a real rate (China's TFP 1-4% a year); the Sichuan scenarios set 0.07 "          \
+    "nominal, tuned on GDP growth 2015-2022 (P1c, parameters.md 1)")                               \
   X(county, catch_up, 0.02, 0.0, 1.0, false, "1/year",                                             \
-    "Speed of TFP catch-up toward linked counties along the linkage matrix W", "estimate")         \
+    "Speed of TFP catch-up toward linked counties along the linkage matrix W",                     \
+    "published: beta convergence of about 2% a year (Barro and Sala-i-Martin); Chinese "           \
+    "provinces converge only conditionally (parameters.md 4.8)")                                   \
   X(county, tax_rate, 0.09, 0.0, 1.0, false, "1",                                                  \
     "Revenue as a share of GDP where counties[].revenue is not given",                             \
     "derived: Sichuan 2023 revenue over GDP, about 9%")                                            \
   X(county, talent_turnover, 0.1, 0.0, 1.0, false, "1/year",                                       \
-    "Share of local talent (trained cadres) lost each year to turnover", "estimate")               \
+    "Share of local talent (trained cadres) lost each year to turnover",                           \
+    "derived: 6-8% of cadres a year enter a poor prefecture's service (Xiangxi 2016); range "      \
+    "0.05-0.2 (parameters.md 4.9)")                                                                \
   X(governance, talent_effect, 0.001, 0.0, 10.0, false, "1 per talent/10,000 persons",             \
-    "Governance gain per trained local cadre per 10,000 rural residents", "estimate")              \
+    "Governance gain per trained local cadre per 10,000 rural residents",                          \
+    "stated prior [0.0003, 0.003]: a trained local cadre worth about 1/30 of a dispatched one "    \
+    "(parameters.md 4.10)")                                                                        \
   X(governance, cadre_effect, 0.03, 0.0, 10.0, false, "1 per cadre/10,000 persons",                \
-    "Governance gain per dispatched cadre present per 10,000 rural residents", "estimate")         \
+    "Governance gain per dispatched cadre present per 10,000 rural residents",                     \
+    "stated prior [0.01, 0.06]: studies find positive effects of dispatched cadres, no "           \
+    "magnitude (parameters.md 4.10)")                                                              \
   X(governance, handover_dip, 0.5, 0.0, 1.0, false, "1",                                           \
     "Share of the dispatched cadres' governance effect lost in the first year of a new term",      \
-    "estimate: rotation loses local knowledge")                                                    \
+    "stated prior [0.2, 0.7]: rotation loses local knowledge; start-up of about 6 months "         \
+    "(parameters.md 4.10)")                                                                        \
   X(governance, targeting_effect, 0.4, 0.0, 10.0, false, "1",                                      \
     "Change in identification probability per unit of governance above 0.5",                       \
     "docs/evidence/aid_channels.md section 2: targeting errors shrink with checks, no "            \
@@ -250,7 +327,8 @@ namespace codev {
     "6.1-9.2% and the poorest's not at all (Park and Wang); prior 0.2-0.8")                        \
   X(aid, crowding_out, 0.5, 0.0, 1.0, false, "1",                                                  \
     "Share of a donor's aid spending taken from its own public investment (fiscal strain)",        \
-    "estimate")                                                                                    \
+    "stated prior [0.2, 0.8]: no study measures how donors fund their aid (parameters.md "         \
+    "4.11)")                                                                                       \
   X(aid, link_per_cadre, 0.0, 0.0, 1.0, false, "1",                                                \
     "Linkage weight a recipient gains toward its donor per dispatched cadre (TFP catch-up)",       \
     "aid_channels.md section 2: first secretaries raise poor households' incomes, no county-wide " \

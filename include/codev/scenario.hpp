@@ -33,12 +33,12 @@ struct IncomeShares {
 struct PopulationSpec {
   double scale = 1.0;                   ///< simulated share of households (0,1]; weight = 1/scale
   double persons_per_household = 2.51;  ///< 2020 census, Sichuan family households
-  double gini = 0.33;                   ///< Gini of income per person (estimate)
+  double gini = 0.33;                   ///< Gini of income per person (evidence/parameters.md 3)
   IncomeShares income_shares;           ///< Sichuan 2020 rural composition
-  double land_per_person = 1.2;         ///< mu of contracted land per person (estimate)
+  double land_per_person = 1.2;         ///< mu of contracted land per person (same)
   double lifted_share = 0.0;            ///< share of households registered as lifted out of poverty
-  double worker_share = 0.55;           ///< working-age workers per person (estimate)
-  double elderly_share = 0.18;          ///< members aged 65+ per person (estimate)
+  double worker_share = 0.55;           ///< working-age workers per person (same)
+  double elderly_share = 0.18;          ///< members aged 65+ per person (same)
   double migrant_share = 0.35;          ///< share of workers working away at the start (estimate)
   double local_job_share = 0.2;         ///< share of workers in local non-farm jobs at the start
   double chronic_share = 0.12;          ///< households with a chronically ill member (estimate)

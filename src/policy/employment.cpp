@@ -19,15 +19,15 @@ enum Param { kCostPerPlacement, kBonus, kTravelShare };
 constexpr InstrumentParameter kParameters[] = {
     {"cost_per_placement", 5000.0, 100.0, 1e6, false, "yuan",
      "Programme cost per worker placed (travel, retention bonus, organising)",
-     "estimate from docs/evidence/aid_channels.md section 8: travel subsidies 500-1,000 yuan, a "
+     "derived from docs/evidence/aid_channels.md section 8: travel subsidies 500-1,000 yuan, a "
      "retention bonus of about 2,000 yuan, job fairs and escorted groups; prior 2,000-15,000"},
     {"bonus", 2000.0, 0.0, 1e5, false, "yuan",
      "One-off retention bonus paid to the household of a placed worker (transfer income)",
      "2,000 yuan for staying 3 months (Lancang -> Shanghai, 2020; aid_channels.md section 8)"},
     {"travel_share", 1.0, 0.0, 1.0, false, "1",
      "Share of a placed worker's switching cost (labour.switching_cost) the programme pays",
-     "estimate: organised transport of escorted groups (Liangshan 2020; aid_channels.md "
-     "section 8)"},
+     "stated prior [0.5, 1]: organised transport of escorted groups (Liangshan 2020; "
+     "aid_channels.md section 8)"},
 };
 
 enum Stock { kFund, kPlacements, kSpent };

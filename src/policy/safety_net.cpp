@@ -17,7 +17,8 @@ constexpr InstrumentParameter kParameters[] = {
     {"medical_cover", 0.5, 0.0, 1.0, false, "1",
      "Share of monitored households' out-of-pocket medical costs covered by medical assistance "
      "while funds last",
-     "estimate"},
+     "stated prior [0.3, 0.7]: assistance pays a share of in-list costs left after insurance "
+     "(parameters.md 5)"},
 };
 
 enum Stock { kFund, kCountyPaid };

@@ -36,9 +36,12 @@ constexpr InstrumentParameter kParameters[] = {
     {"talent_share", 0.3, 0.0, 1.0, false, "1",
      "Share of training money spent on local cadres and professionals (talent) rather than on "
      "rural workers",
-     "estimate: pairing reports count both; no split found"},
+     "stated prior [0.1, 0.5]: pairing reports count cadres and workers together "
+     "(parameters.md 5)"},
     {"cost_per_talent", 20000.0, 1.0, 1e8, false, "yuan",
-     "Cost of training one local cadre or professional", "estimate"},
+     "Cost of training one local cadre or professional",
+     "stated prior [5,000, 50,000]: weeks to months of training away, against about 1,000 yuan "
+     "for a short course (parameters.md 5)"},
     {"cadre_training", 2.0, 0.0, 100.0, false, "persons/cadre/year",
      "Local people trained into talent per dispatched cadre per year, besides funded training",
      "aid_channels.md section 2: 0.33 mentored to 8.9 trainings per cadre-year"},
