@@ -963,8 +963,8 @@ TEST_CASE("every parameter's source says what kind it is and where its evidence 
     const std::size_t end = line.find('`', 3);
     if (end == std::string::npos || !keys.count(line.substr(3, end - 3))) continue;
     const std::size_t last = line.rfind(" |");
-    const std::size_t before = line.rfind("| ", last - 1);
     REQUIRE(last != std::string::npos);
+    const std::size_t before = line.rfind("| ", last - 1);
     REQUIRE(before != std::string::npos);
     const std::string source = line.substr(before + 2, last - before - 2);
     INFO(line);

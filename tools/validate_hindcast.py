@@ -5,10 +5,10 @@ Usage: /usr/bin/python3 tools/validate_hindcast.py OUTPUT.h5 [--counties tools/s
                                                   [--quiet] [--json FILE]
                                                   [--known-failures FILE]
 
-Runs nothing itself: reads the run's /annual group and /monthly/gdp (h5py) and the county table (which counties
-are the 88 former poverty counties, which are in Liangshan, which is 丹巴), prints one row per
-figure (published, simulated, band, ok/FAIL) and exits 1 if any checked figure is outside its
-band (2 if the file cannot be used). With --known-failures FILE (one figure name per line, `#`
+Runs nothing itself: reads the run's /annual group and /monthly/gdp (h5py) and the county table
+(which counties are the 88 former poverty counties, which are in Liangshan, which is 丹巴), prints
+one row per figure (published, simulated, band, ok/FAIL) and exits 1 if any checked figure is
+outside its band (2 if the file cannot be used). With --known-failures FILE (one figure name per line, `#`
 comments), the figures the model is known to miss are reported as FAIL all the same, and the exit
 code is 0 only when the failures are exactly those listed: a new failure, or a listed figure that
 now passes (update the list and docs/VALIDATION.md), exits 1. The bands are never widened. The

@@ -29,7 +29,7 @@ ROOT = HERE.parent.parent
 sys.dont_write_bytecode = True   # no __pycache__ in the source tree (ctest runs --check)
 sys.path.insert(0, str(HERE))
 import build_counties  # noqa: E402
-from make_hindcast import TUNED as HINDCAST_TUNED  # noqa: E402  (P1: one growth path)
+from make_hindcast import TUNED as HINDCAST_TUNED  # noqa: E402  (P1: the growth path)
 from make_hindcast import WAGE_GROWTH as HINDCAST_WAGE_GROWTH  # noqa: E402
 
 FACTS = "shared/data/sichuan_facts.md"
