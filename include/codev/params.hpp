@@ -29,11 +29,11 @@ namespace codev {
   X(poverty, identification_rate, 0.7, 0.0, 1.0, false, "1",                                       \
     "Probability per year-end review that an at-risk household is identified and monitored",       \
     "stated prior for the mature monitoring of 2023; the Sichuan hindcast tunes 0.5 and the "      \
-    "calibration gives 0.41 [0.26, 0.56] (VALIDATION.md 3)")                                       \
+    "calibration estimates it (VALIDATION.md 3)")                                                  \
   X(health, illness_rate, 0.06, 0.0, 1.0, false, "1/year",                                         \
     "Annual probability that a household without chronic illness has a serious illness episode",   \
     "stated prior [0.03, 0.10]: the costly tail of hospitalisations, which reach about 0.3 of "    \
-    "households a year; calibrated 0.034 for Sichuan (parameters.md 2.1)")                         \
+    "households a year; calibrated for Sichuan (parameters.md 2.1)")                               \
   X(health, chronic_multiplier, 2.5, 1.0, 20.0, false, "1",                                        \
     "Illness rate multiplier for households with a chronically ill member",                        \
     "derived: hospitalisation odds ratio 3.68 for chronic patients, 1.8-2.9 per household "        \
