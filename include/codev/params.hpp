@@ -185,8 +185,8 @@ namespace codev {
     "(households.md section 4)")                                                                   \
   X(transfer, allowance_takeup, 0.8, 0.0, 1.0, false, "1",                                         \
     "Share of the gap to the allowance line paid to households below it",                          \
-    "stated prior [0.4, 0.9]: the rule pays the gap, exclusion errors are large; calibrated "      \
-    "0.72 for Sichuan (parameters.md 2.9)")                                                        \
+    "stated prior [0.4, 0.9]: the rule pays the gap, exclusion errors are large; calibrated for "  \
+    "Sichuan (parameters.md 2.9)")                                                                 \
   X(transfer, temporary_share, 0.5, 0.0, 1.0, false, "1",                                          \
     "Share of a household's shortfall in the year (this year's allowance need, at this year's "    \
     "income, above the allowance it was paid) that temporary assistance pays within the year; "    \
