@@ -359,10 +359,13 @@ TEST_CASE("responses go in the documented direction", "[engine][response]") {
   better_insurance.parameters.health_reimbursement = 0.95;
   ScenarioSpec higher_migrant_wage = base;
   higher_migrant_wage.parameters.labour_wage_growth = 0.15;
+  ScenarioSpec faster_transfers = base;  // pension and allowance line, not the poverty line
+  faster_transfers.parameters.transfer_growth = 0.12;
 
   const std::string f0 = run_to_file(compile(base), 2, "resp_base");
   const std::string f1 = run_to_file(compile(better_insurance), 2, "resp_ins");
   const std::string f2 = run_to_file(compile(higher_migrant_wage), 2, "resp_wage");
+  const std::string f3 = run_to_file(compile(faster_transfers), 2, "resp_transfer");
   const std::size_t last = read_variable(f0, "annual", "fgt0").rows - 1;
   for (std::size_t c = 2; c < 4; ++c) {
     INFO("recipient county " << c);
@@ -374,8 +377,17 @@ TEST_CASE("responses go in the documented direction", "[engine][response]") {
     // Faster migrant wage growth raises wage income (the start is calibrated, so both start equal).
     CHECK(county_value(f2, "annual", "income_wage", last, c) >
           county_value(f0, "annual", "income_wage", last, c));
+    // Faster indexation of the pension and the allowance line raises transfer income and
+    // cannot raise poverty at the same poverty line.
+    CHECK(county_value(f3, "annual", "income_transfer", last, c) >
+          county_value(f0, "annual", "income_transfer", last, c));
+    CHECK(county_value(f3, "annual", "fgt0", last, c) <=
+          county_value(f0, "annual", "fgt0", last, c));
   }
-  for (const auto& f : {f0, f1, f2}) std::filesystem::remove(f);
+  // The start year is the same: indexation starts with the second year.
+  CHECK(county_value(f3, "annual", "income_transfer", 0, 2) ==
+        county_value(f0, "annual", "income_transfer", 0, 2));
+  for (const auto& f : {f0, f1, f2, f3}) std::filesystem::remove(f);
 }
 
 TEST_CASE("indicators stay in their ranges", "[engine][properties]") {
@@ -862,13 +874,13 @@ TEST_CASE("the allowance line is at least the floor times the poverty line, and 
   set_everywhere(m, &Parameters::transfer_temporary_share, 0.0);
   testing::no_demography(m);  // a household succeeded at the year end has its heir's income
   for (int y = m.start_year; y < m.start_year + 2; ++y) {
-    CHECK(m.allowance_line_in(y) == std::max(m.indexed(m.param.transfer_allowance_line, y),
+    CHECK(m.allowance_line_in(y) == std::max(m.transfer_indexed(m.param.transfer_allowance_line, y),
                                              m.indexed(m.param.poverty_line, y)));
   }
   m.param_years[1].transfer_allowance_floor = 2.0;  // the second year only
   const int second = m.start_year + 1;
   CHECK(m.allowance_line_in(m.start_year) ==
-        m.indexed(m.param.transfer_allowance_line, m.start_year));
+        m.transfer_indexed(m.param.transfer_allowance_line, m.start_year));
   CHECK(m.allowance_line_in(second) == 2.0 * m.indexed(m.param.poverty_line, second));
   CHECK(m.allowance_line_in(second + 1) == 2.0 * m.indexed(m.param.poverty_line, second + 1));
   State s = make_state(m, 0);

@@ -102,6 +102,8 @@ struct Model {
   /// Poverty-line index of each calendar year of the run (1 in the start year): the product of
   /// (1 + poverty.line_growth) over the years before, so a growth path compounds year by year.
   std::vector<double> line_index;
+  /// The same for the pension and the allowance line, with transfer.growth.
+  std::vector<double> transfer_index;
   OutputSpec outputs;
 
   // Counties [n_county].
@@ -178,17 +180,21 @@ struct Model {
   }
   /// The parameters in force during step s.
   const Parameters& param_at(int s) const { return param_in(year_of_step(s)); }
-  /// A value of the start year indexed to year y like the poverty line (lines, pensions).
+  /// A value of the start year indexed to year y like the poverty line (lines, thresholds).
   double indexed(double base_value, int y) const {
     return base_value * line_index[static_cast<std::size_t>(y - start_year)];
   }
-  /// The allowance line of calendar year y (MODEL.md 7.1): the start-year line indexed like the
-  /// poverty line, at least `transfer.allowance_floor` (in force in y, or in the run's last year
-  /// after it) times the poverty line of y.
+  /// A value of the start year indexed to year y like the transfers (pension, allowance line).
+  double transfer_indexed(double base_value, int y) const {
+    return base_value * transfer_index[static_cast<std::size_t>(y - start_year)];
+  }
+  /// The allowance line of calendar year y (MODEL.md 7.1): the start-year line indexed with
+  /// transfer.growth, at least `transfer.allowance_floor` (in force in y, or in the run's last
+  /// year after it) times the poverty line of y.
   double allowance_line_in(int y) const {
     const int last = start_year + static_cast<int>(param_years.size()) - 1;
     const double floor = param_in(std::min(y, last)).transfer_allowance_floor;
-    return std::max(indexed(param.transfer_allowance_line, y),
+    return std::max(transfer_indexed(param.transfer_allowance_line, y),
                     floor * indexed(param.poverty_line, y));
   }
   /// The policy enabling instrument k in county c in year y, or nullptr.

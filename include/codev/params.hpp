@@ -178,6 +178,11 @@ namespace codev {
     "Minimum living allowance (dibao) line in the start year",                                     \
     "published: Sichuan rural mean 2,300 (2015), national 5,962 (2020); range 4,500-6,500 for "    \
     "2023 (parameters.md 2.8)")                                                                    \
+  X(transfer, growth, 0.02, -0.5, 0.5, false, "1/year",                                            \
+    "Annual indexation of the pension and the minimum living allowance line (the poverty line "    \
+    "and the monitoring threshold follow poverty.line_growth)",                                    \
+    "stated prior: as the poverty line, with prices; the national pension per recipient and the "  \
+    "mean rural allowance line grew 10-12% a year in 2015-2021 (parameters.md 2.7, 2.8, 6)")       \
   X(transfer, allowance_floor, 1.0, 0.0, 10.0, false, "1",                                         \
     "Least allowance line in the year as a multiple of the year's poverty line (MODEL.md 7.1)",    \
     "stated prior: the allowance line at least the poverty line once the two lines were merged "   \

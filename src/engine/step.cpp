@@ -401,7 +401,7 @@ StepContext step_context(const Model& m, int st) {
   ctx.monitor_line = p.poverty_monitoring_multiple * ctx.line;
   ctx.allowance_line = m.allowance_line_in(year);
   ctx.next_allowance_line = m.allowance_line_in(year + 1);
-  ctx.pension = m.indexed(m.param.transfer_pension, year) / 12.0;
+  ctx.pension = m.transfer_indexed(m.param.transfer_pension, year) / 12.0;
   ctx.review_steps =
       std::max<std::int64_t>(1, std::llround(p.labour_review_months / m.step_months));
   const Season season(p);

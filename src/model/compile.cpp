@@ -5,6 +5,7 @@
 #include <cmath>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "codev/error.hpp"
 #include "codev/model.hpp"
@@ -254,17 +255,25 @@ Model compile(const ScenarioSpec& spec) {
       }
     }
   }
-  const bool growth_path = std::any_of(
-      spec.parameter_paths.begin(), spec.parameter_paths.end(),
-      [](const ParameterPath& p) { return p.group == "poverty" && p.name == "line_growth"; });
-  // One year beyond the run: the allowance line of the year after the last.
-  m.line_index.assign(static_cast<std::size_t>(n_years + 1), 1.0);
-  for (int k = 1; k <= n_years; ++k) {
-    m.line_index[static_cast<std::size_t>(k)] =
-        growth_path ? m.line_index[static_cast<std::size_t>(k - 1)] *
-                          (1.0 + m.param_years[static_cast<std::size_t>(k - 1)].poverty_line_growth)
-                    : std::pow(1.0 + m.param.poverty_line_growth, k);
-  }
+  // The indices of the lines (poverty.line_growth) and of the transfers (transfer.growth), one
+  // year beyond the run (the allowance line of the year after the last). A constant rate is a
+  // power, a time path compounds year by year.
+  const auto index_of = [&](std::string_view group, std::string_view name,
+                            double Parameters::*growth) {
+    const bool path =
+        std::any_of(spec.parameter_paths.begin(), spec.parameter_paths.end(),
+                    [&](const ParameterPath& p) { return p.group == group && p.name == name; });
+    std::vector<double> index(static_cast<std::size_t>(n_years + 1), 1.0);
+    for (int k = 1; k <= n_years; ++k) {
+      index[static_cast<std::size_t>(k)] =
+          path ? index[static_cast<std::size_t>(k - 1)] *
+                     (1.0 + m.param_years[static_cast<std::size_t>(k - 1)].*growth)
+               : std::pow(1.0 + m.param.*growth, k);
+    }
+    return index;
+  };
+  m.line_index = index_of("poverty", "line_growth", &Parameters::poverty_line_growth);
+  m.transfer_index = index_of("transfer", "growth", &Parameters::transfer_growth);
 
   fill_counties(spec, m);
   plan_chunks(m);

@@ -306,7 +306,10 @@ def build(tables):
     w("#      (allocation by need, estimate).")
     w("#   L2 poverty line 2,855 in 2015 (facts, weak), indexed at (4,000 / 2,855)^(1/5) - 1 =")
     w(f"#      {LINE_GROWTH:.4f} a year (facts: about 4,000 in 2020). The same rate indexes the")
-    w("#      monitoring threshold, allowance line, pension and other transfers (docs/MODEL.md 7.1).")
+    w("#      monitoring threshold, allowance line, pension (transfer.growth, set to the same rate)")
+    w("#      and other transfers (docs/MODEL.md 7.1). The pension per recipient and the allowance")
+    w("#      lines grew 10-12% a year in 2015-2021 (docs/evidence/parameters.md sections 2.7, 2.8):")
+    w("#      a faster transfer.growth is left to a recalibration (docs/VALIDATION.md section 3).")
     w("#   L3 transfer.allowance_floor: no floor in 2015-2016 (the P2 allowance line is below the")
     w("#      poverty line); from 2017, when the allowance and poverty lines were merged (两线合一),")
     w("#      the allowance line is at least the poverty line (stated prior; national mean rural")
@@ -377,6 +380,7 @@ def build(tables):
         for n, v in items:
             w(f"    {n + ': ' + str(money(v * INCOME_RATIO)):<27} # P2: default {fmt(v)} x {INCOME_RATIO:.4f}")
         if g == "transfer":
+            w(f"    {'growth: ' + format(LINE_GROWTH, '.4f'):<27} # L2, as the poverty line")
             w(f"    {'allowance_floor: {2016: 0, 2017: 1}':<27} # L3 the two lines merged from 2017")
     w("  demography:")
     w(f"    {'birth_rate: {2015: 0.0103, 2019: 0.0107, 2022: 0.0064}':<27} # D1")
