@@ -977,15 +977,17 @@ TEST_CASE("every parameter's source says what kind it is and where its evidence 
 
 TEST_CASE("the pension and the allowance line follow transfer.growth, the lines line_growth",
           "[scenario][time_path]") {
-  const std::string text = R"(
-meta: {name: transfers, start: "2023-01", years: 10}
-counties:
-  - {code: 510116, name: Shuangliu, role: donor, population: 250000, income_per_capita: 34000}
-parameters:
-  poverty: {line: 4000, line_growth: 0.02}
-  transfer: {pension: 2400, allowance_line: 5000, allowance_floor: 1, growth: {2023: 0.1, 2026: 0.04}}
-)";
-  const codev::Model m = codev::compile(codev::read_scenario_text(text, "transfers.yaml"));
+  // One county, ten years from 2023, and the given parameters.
+  const auto model = [](const std::string& parameters) {
+    return codev::compile(codev::read_scenario_text(
+        "meta: {name: transfers, start: \"2023-01\", years: 10}\ncounties:\n  - {code: 510116, "
+        "name: Shuangliu, role: donor, population: 250000, income_per_capita: 34000}\n" +
+            parameters,
+        "transfers.yaml"));
+  };
+  const codev::Model m = model(
+      "parameters:\n  poverty: {line: 4000, line_growth: 0.02}\n  transfer: {pension: 2400, "
+      "allowance_line: 5000, allowance_floor: 1, growth: {2023: 0.1, 2026: 0.04}}\n");
   // The poverty line and the monitoring threshold keep line_growth, a constant: a power.
   CHECK(m.indexed(4000.0, 2027) == 4000.0 * std::pow(1.02, 4));
   // The transfers compound their own path: 10% in 2023, 8% in 2024, 6% in 2025 (linear to 4%).
@@ -997,23 +999,14 @@ parameters:
   CHECK(m.transfer_indexed(2400.0, 2027) == 2400.0 * (to_2026 * 1.04));
   // The allowance line is the start line so indexed, and at least the year's poverty line.
   CHECK(m.allowance_line_in(2026) == 5000.0 * to_2026);
-  const std::string poor = R"(
-meta: {name: transfers, start: "2023-01", years: 10}
-counties:
-  - {code: 510116, name: Shuangliu, role: donor, population: 250000, income_per_capita: 34000}
-parameters:
-  poverty: {line: 4000, line_growth: 0.05}
-  transfer: {allowance_line: 4100, allowance_floor: 1, growth: 0}
-)";
-  const codev::Model f = codev::compile(codev::read_scenario_text(poor, "transfers.yaml"));
+  const codev::Model f = model(
+      "parameters:\n  poverty: {line: 4000, line_growth: 0.05}\n  transfer: {allowance_line: "
+      "4100, allowance_floor: 1, growth: 0}\n");
   CHECK(f.allowance_line_in(2023) == 4100.0);
   CHECK(f.allowance_line_in(2025) == 4000.0 * std::pow(1.05, 2));  // the floor binds
   // With transfer.growth equal to line_growth both indices are the same numbers, so a scenario
   // that sets neither runs as before the parameter existed.
-  const codev::Model d = codev::compile(codev::read_scenario_text(
-      "meta: {name: d, start: \"2023-01\", years: 10}\ncounties:\n  - {code: 510116, name: "
-      "Shuangliu, role: donor, population: 250000, income_per_capita: 34000}\n",
-      "default.yaml"));
+  const codev::Model d = model("");
   CHECK(d.transfer_index == d.line_index);
 }
 
