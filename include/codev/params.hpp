@@ -28,7 +28,7 @@ namespace codev {
     "1.5 x the poverty standard, 6,000 yuan in 2021 (jingbian.gov.cn, facts file)")                \
   X(poverty, identification_rate, 0.7, 0.0, 1.0, false, "1",                                       \
     "Probability per year-end review that an at-risk household is identified and monitored",       \
-    "stated prior for the mature monitoring of 2023; the Sichuan hindcast tunes 0.5 and the "      \
+    "stated prior for the mature monitoring of 2023; the Sichuan hindcast tunes 0.15 and the "     \
     "calibration estimates it (VALIDATION.md 3)")                                                  \
   X(health, illness_rate, 0.06, 0.0, 1.0, false, "1/year",                                         \
     "Annual probability that a household without chronic illness has a serious illness episode",   \

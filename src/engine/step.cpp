@@ -396,7 +396,8 @@ StepContext step_context(const Model& m, int st) {
   ctx.opens_year = st > 0 && m.closes_year(st - 1);
   const int year = m.year_of_step(st);
   ctx.months_in_year = m.months_into_year(st);
-  // Lines and the pension are start-year values indexed like the poverty line.
+  // Lines, the allowance line and the pension are start-year values, indexed with
+  // poverty.line_growth (lines) and transfer.growth (pension, allowance line).
   ctx.line = m.indexed(m.param.poverty_line, year);
   ctx.monitor_line = p.poverty_monitoring_multiple * ctx.line;
   ctx.allowance_line = m.allowance_line_in(year);
