@@ -863,6 +863,27 @@ TEST_CASE("a skewed skill draw gives a fuller middle and a poorer bottom at the 
   }
 }
 
+TEST_CASE("the consumption floor is at start-year prices, indexed like the poverty line",
+          "[engine][risk]") {
+  // kernel_county: subsistence of a step = household.subsistence x the line index of its year
+  // / 12 x the step's months (MODEL.md 7.6), so the floor keeps its value against the lines.
+  ScenarioSpec spec = small_spec();  // monthly steps over several years
+  spec.parameters.poverty_line_growth = 0.05;
+  const Model g = compile(spec);
+  const State s = make_state(g, 0);
+  for (int st = 0; st < g.n_step; ++st) {
+    StepContext ctx;
+    ctx.step = st;
+    ctx.months = g.step_months;
+    const int y = g.year_of_step(st);
+    const double want =
+        g.param.household_subsistence * std::pow(1.05, y - g.start_year) / 12.0 * g.step_months;
+    INFO("step " << st << ", year " << y);
+    CHECK(kernel_county(g, s, ctx, 0).subsistence == Approx(want).epsilon(1e-12));
+  }
+  CHECK(g.param.household_subsistence == 4000.0);
+}
+
 TEST_CASE("the allowance line is at least the floor times the poverty line, and pays to it",
           "[engine][risk]") {
   // allowance_line_in(y) = max(start-year allowance line indexed to y, floor_y x poverty line

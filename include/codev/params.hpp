@@ -21,7 +21,8 @@ namespace codev {
     "Poverty line in the start year (current prices)",                                             \
     "national standard 2,300 yuan at 2010 prices, about 4,000 at 2020 prices (facts file)")        \
   X(poverty, line_growth, 0.02, -0.5, 0.5, false, "1/year",                                        \
-    "Annual indexation of the poverty line, monitoring threshold and allowance line",              \
+    "Annual indexation of the poverty line, the monitoring threshold and the consumption floor "   \
+    "(transfer.growth indexes the pension and allowance line)",                                    \
     "published: national CPI 0.9-2.9% a year 2017-2022, mean 1.98% (parameters.md 2.10)")          \
   X(poverty, monitoring_multiple, 1.5, 1.0, 10.0, false, "1",                                      \
     "Monitoring threshold as a multiple of the poverty line",                                      \
@@ -103,15 +104,15 @@ namespace codev {
     "Rent received for land leased out when no member farms",                                      \
     "published: Sichuan listed transfers 532-928 yuan/mu (2020); many transfers pay none "         \
     "(parameters.md 3)")                                                                           \
-  X(farm, asset_return, 0.12, 0.001, 10.0, false, "1/year",                                        \
+  X(farm, asset_return, 0.15, 0.001, 10.0, false, "1/year",                                        \
     "Gross marginal return on productive assets below which households stop investing; initial "   \
     "assets are set where the marginal return equals it",                                          \
-    "derived: financing cost (deposit 1.5% to loans 6-7%) plus depreciation; range 0.09-0.18 "     \
-    "(parameters.md 3)")                                                                           \
-  X(farm, asset_depreciation, 0.08, 0.0, 1.0, false, "1/year",                                     \
+    "derived: financing cost (deposit 1.5% to loans 6-7%, about 0.04) plus asset_depreciation "    \
+    "0.11; range 0.12-0.18 (parameters.md 3)")                                                     \
+  X(farm, asset_depreciation, 0.11, 0.0, 1.0, false, "1/year",                                     \
     "Depreciation of household productive assets",                                                 \
-    "published asset lives: large machines 10-15 years, small tractors 7, tools 5, livestock "     \
-    "3 suggest 0.10-0.12; 0.08 kept until recalibration (parameters.md 3, 6)")                     \
+    "published asset lives: large machines 10-15 years, small tractors 7, implements 10, tools "   \
+    "5, livestock 3 suggest 0.10-0.12 (parameters.md 3)")                                          \
   X(farm, yield_shock_sd, 0.05, 0.0, 1.0, false, "1",                                              \
     "Standard deviation of a county's yearly log shock to farm yields (weather, pests: every "     \
     "household of the county alike), from the run's second year on; MODEL.md 7.2",                 \
@@ -142,10 +143,11 @@ namespace codev {
     "Growth of farm productivity (technology, prices)",                                            \
     "stated prior for a generic scenario; the Sichuan scenarios set 0.09, tuned on rural "         \
     "income 2015-2022 (P1b, parameters.md 1)")                                                     \
-  X(household, subsistence, 3000.0, 0.0, 1e6, false, "yuan/person/year",                           \
-    "Consumption floor per person: spent even when income falls short",                            \
+  X(household, subsistence, 4000.0, 0.0, 1e6, false, "yuan/person/year",                           \
+    "Consumption floor per person at start-year prices, indexed like the poverty line: spent "     \
+    "even when income falls short",                                                                \
     "published lines: the poverty line (about 4,000 at 2020 prices) and the allowance line "       \
-    "(4,301 in 2017) suggest about 4,000; 3,000 kept until recalibration (parameters.md 3, 6)")    \
+    "(4,301 in 2017) suggest about 4,000, range 3,000-6,000 (parameters.md 3)")                    \
   X(household, mpc, 0.75, 0.0, 1.0, false, "1",                                                    \
     "Marginal propensity to consume out of current income",                                        \
     "stated prior [0.6, 0.95]: transitory gains mostly saved; Sichuan's consumption/income of "    \

@@ -67,7 +67,8 @@ KernelCounty kernel_county(const Model& m, const State& s, const StepContext& ct
   kc.allowance_rate = months / 12.0;
   kc.assistance_pc[1] = lever.assistance_pc[c];
   kc.transfer_pc = k.transfer_other[c] / 12.0 * months;
-  kc.subsistence = p.household_subsistence / 12.0 * months;
+  // The floor is at start-year prices, indexed like the poverty line (MODEL.md 7.6).
+  kc.subsistence = m.indexed(p.household_subsistence, m.year_of_step(ctx.step)) / 12.0 * months;
   kc.mpc = p.household_mpc;
   kc.wealth = p.household_wealth_consumption / 12.0 * months;
   kc.debt_rate = p.household_debt_rate / 12.0 * months;

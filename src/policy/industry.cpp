@@ -26,10 +26,10 @@ constexpr InstrumentParameter kParameters[] = {
      "Aided specialty capital at which half of link_max is reached",
      "derived: 5,700-35,000 yuan of aided capital per linked household (aid_channels.md 5); "
      "range 3e7-2e8 (parameters.md 4.12)"},
-    {"enclave_share", 0.3, 0.0, 1.0, false, "1",
+    {"enclave_share", 0.18, 0.0, 1.0, false, "1",
      "Share of industry investment placed in enclave parks co-owned with the donor",
-     "published: co-built parks took 18% of Zhejiang firms' investment in Sichuan (2021), "
-     "suggesting 0.1-0.2; 0.3 kept until recalibration (parameters.md 4.12, 6)"},
+     "published: co-built parks took 18% of Zhejiang firms' investment in Sichuan (2021); "
+     "range 0.1-0.2 (parameters.md 4.12)"},
     {"enclave_return", 0.05, 0.0, 1.0, false, "1/year",
      "Annual profit returned to the donor per yuan of enclave capital",
      "aid_channels.md section 5: photovoltaic payouts 4.8% a year, asset income 6.8% (facts "

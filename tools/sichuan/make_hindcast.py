@@ -138,7 +138,7 @@ PROGRAMMES = [
 # P2: yuan-valued household parameters are model defaults at 2022-2023 prices; scaled to 2015 by
 # the provincial rural income ratio (H2), rounded to 10 yuan.
 MONEY_PARAMETERS = [
-    ("household", "subsistence", 3000.0),
+    ("household", "subsistence", 4000.0),
     ("household", "debt_limit", 30000.0),
     ("labour", "switching_cost", 2000.0),
     ("labour", "taste_sd", 600.0),
