@@ -87,8 +87,9 @@ namespace codev {
     "round (parameters.md 4.4)")                                                                   \
   X(labour, job_turnover, 0.1, 0.0, 1.0, false, "1/year",                                          \
     "Share of local jobs that open each year through turnover",                                    \
-    "published for migrants: job spells of about 2 years suggest 0.2-0.5; 0.1 kept until "         \
-    "recalibration (parameters.md 4.5, 6)")                                                        \
+    "stated prior [0.05, 0.5]: migrants' job spells of about 2 years (0.2-0.5) count "             \
+    "job-to-job moves too, so they bound this separation into farming from above "                 \
+    "(parameters.md 4.5)")                                                                         \
   X(farm, land_elasticity, 0.35, 0.0, 1.0, false, "1",                                             \
     "Output elasticity of land in household farming",                                              \
     "published (weak): household estimate 0.46; range 0.30-0.50 (parameters.md 3)")                \
