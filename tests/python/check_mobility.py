@@ -52,4 +52,31 @@ assert f"(mean over 2 counties, by households): {within:.3f}" in out, out
 assert "same quintile in both years: 0.800" in out, out
 bad = subprocess.run([sys.executable, tool, path, "2023", "2030"], capture_output=True, text=True)
 assert bad.returncode != 0 and "year 2030 is not in the panel" in bad.stderr, bad.stderr
-print("mobility.py: ranks, correlations, quintiles and a hand-made panel as computed by hand")
+
+# Survey error: sigma^2 = V S / (1 - S), so that S of the measured variance is error.
+assert abs(mobility.error_sd(0.36, 0.2) - 0.3) < 1e-12
+assert mobility.error_sd(0.36, 0.0) == 0.0
+# On 200,000 log-normal incomes measured twice, the measured logs have variance V / (1 - S) and
+# correlate at 1 - S; the error leaves the signs (and a zero income) as they were.
+rng = np.random.default_rng(7)
+true = np.exp(0.6 * rng.standard_normal(200_000))
+first = mobility.with_survey_error(true, 0.5, rng)
+second = mobility.with_survey_error(true, 0.5, rng)
+v = np.log(true).var()
+assert abs(np.log(first).var() / v - 2.0) < 0.03, np.log(first).var() / v
+assert abs(np.corrcoef(np.log(first), np.log(second))[0, 1] - 0.5) < 0.01
+signs = mobility.with_survey_error(np.array([-100.0, 0.0, 50.0, 200.0, 800.0]), 0.3, rng)
+assert list(np.sign(signs)) == [-1.0, 0.0, 1.0, 1.0, 1.0], signs
+# The tool: no error measures as without it; a seed gives the same draws; a share of 1 is refused.
+out = subprocess.run([sys.executable, tool, path, "2023", "2024", "--survey-error", "0"],
+                     capture_output=True, text=True, check=True).stdout
+assert out.count("rank correlation, all panel households: 1.000") == 2, out
+assert "the error adds: 0.000" in out and out.count("same quintile in both years: 1.000") == 2, out
+runs = [subprocess.run([sys.executable, tool, path, "--survey-error", "0.4", "--seed", "3"],
+                       capture_output=True, text=True, check=True).stdout for _ in range(2)]
+assert runs[0] == runs[1] and "survey error 0.4" in runs[0], runs
+bad = subprocess.run([sys.executable, tool, path, "--survey-error", "1"], capture_output=True,
+                     text=True)
+assert bad.returncode == 2 and "a share of variance in [0, 1)" in bad.stderr, bad.stderr
+print("mobility.py: ranks, correlations, quintiles, survey error and a hand-made panel as computed "
+      "by hand")
