@@ -1887,8 +1887,13 @@ TEST_CASE("a household without an event gets quiet_events' result, and only thos
   kc.out_of_pocket = 800.0;
   kc.accept = Rng::threshold(0.5);
   kc.switching_cost = 300.0;
-  for (int l = 1; l <= kMaxLabourIndex; ++l)
+  // Local layoffs and, above them, jobs away lost (a slump away).
+  for (int l = 0; l <= kMaxLabourIndex; ++l) {
     kc.layoff_threshold[static_cast<std::size_t>(l)] = Rng::threshold32(0.02 * l);
+    for (int g = 0; g <= kMaxLabourIndex; ++g)
+      kc.job_loss_threshold[static_cast<std::size_t>(l)][static_cast<std::size_t>(g)] =
+          Rng::threshold32(0.02 * l + 0.03 * g);
+  }
   std::mt19937_64 rng(3);
   int quiet = 0, eventful_n = 0;
   for (int k = 0; k < 20000; ++k) {
@@ -1936,6 +1941,137 @@ TEST_CASE("a household without an event gets quiet_events' result, and only thos
   }
   CHECK(quiet > 10000);
   CHECK(eventful_n > 1000);
+}
+
+TEST_CASE("jobs away are lost at their rate, and found on one's own at the hiring rate",
+          "[engine][kernel][risk]") {
+  // household_events on many households: with no local layoff, a household with g workers away
+  // loses one job away with probability p g; a planned move away on one's own succeeds with the
+  // hiring probability, and always when hiring is not rationed.
+  const Model m =
+      compile(read_scenario(std::string(CODEV_SOURCE_DIR) + "/tests/data/golden/tiny.yaml"));
+  const FarmTech tech(m.param);
+  const Rng dyn(m.seed, 0, Purpose::dynamics);
+  KernelCounty kc;
+  kc.months = 1;
+  kc.accept = Rng::threshold(1.0);
+  const double p = 0.05;
+  for (std::size_t l = 0; l <= kMaxLabourIndex; ++l)
+    for (std::size_t g = 0; g <= kMaxLabourIndex; ++g)
+      kc.job_loss_threshold[l][g] = Rng::threshold32(p * static_cast<double>(g));
+  kc.away_rationed = true;
+  kc.away_accept = Rng::threshold(0.25);
+  KernelCounty hiring_only = kc;
+  hiring_only.job_loss_threshold = {};
+  std::mt19937_64 rng(11);
+  std::array<double, 4> lost{}, tried{};
+  double moved = 0, planned = 0;
+  for (int k = 0; k < 40000; ++k) {
+    Households hh;
+    hh.resize(1);
+    hh.persons[0] = 5;
+    hh.workers[0] = 4;
+    const auto g = static_cast<std::uint8_t>(1 + k % 3);
+    hh.migrant[0] = g;
+    hh.savings[0] = 5000.0f;
+    const HouseholdView h(hh);
+    ChunkSelections offers{};
+    // Every fourth household plans to send a farm worker away on its own.
+    const auto plan = static_cast<std::int8_t>(k % 4 == 0 ? kFarmToMigrant : kStay);
+    // Household 0 of an array of one, drawing as the k-th of its chunk (first = -k). Planned
+    // moves are tried without job losses, so that a move that went is one more away.
+    household_events(plan == kStay ? kc : hiring_only, h, tech, dyn, 510116, -k, 7, 1, 0, rng(),
+                     plan, offers);
+    const int after = hh.migrant[0];
+    if (plan == kFarmToMigrant) {
+      planned += 1;
+      moved += after == g + 1 ? 1 : 0;
+      CHECK((after == g || after == g + 1));
+      continue;
+    }
+    tried[g] += 1;
+    lost[g] += after == g - 1 ? 1 : 0;
+    CHECK(after >= g - 1);
+    if (after == g - 1) CHECK((hh.flags[0] & kSearching) != 0);  // it looks for work next step
+  }
+  for (std::size_t g = 1; g <= 3; ++g) {
+    const double rate = p * static_cast<double>(g);
+    INFO("workers away " << g);
+    CHECK(std::abs(lost[g] / tried[g] - rate) < 4.0 * std::sqrt(rate * (1 - rate) / tried[g]));
+  }
+  CHECK(std::abs(moved / planned - 0.25) < 4.0 * std::sqrt(0.25 * 0.75 / planned));
+  // Not rationed: every planned move goes.
+  hiring_only.away_rationed = false;
+  for (int k = 0; k < 100; ++k) {
+    Households hh;
+    hh.resize(1);
+    hh.persons[0] = 3;
+    hh.workers[0] = 2;
+    const HouseholdView h(hh);
+    ChunkSelections offers{};
+    household_events(hiring_only, h, tech, dyn, 510116, -k, 7, 1, 0, rng(), kFarmToMigrant, offers);
+    CHECK(hh.migrant[0] == 1);
+  }
+}
+
+TEST_CASE("a slump away: workers come home, none leave on their own, incomes fall; then recovery",
+          "[engine][risk][response]") {
+  // The small scenario, with its second year (2024) a slump of the labour markets away: 30% of the
+  // jobs away lost over the year and no work away found on one's own. There are no placements
+  // (no employment assistance), so workers away can only fall during 2024.
+  const ScenarioSpec spec = small_spec();
+  struct Path {
+    std::vector<long> away;                  // workers away after each step (index 0: the start)
+    double income_2024 = 0;                  // mean income per person of 2024's households
+    long poor_2024 = 0, monitored_2024 = 0;  // at the 2024 year end
+  };
+  auto run_path = [](const Model& m) {
+    State s = make_state(m, 0);
+    Workspace ws = make_workspace(m);
+    Path out;
+    auto away = [&] {
+      long n = 0;
+      for (const std::uint8_t g : s.hh.migrant) n += g;
+      return n;
+    };
+    out.away.push_back(away());
+    while (s.step < m.n_step) {
+      step(m, s, ws);
+      out.away.push_back(away());
+      if (s.step == 24) {  // 2024's year end has closed
+        double sum = 0;
+        for (const float y : s.hh.income_pc) sum += y;
+        out.income_2024 = sum / static_cast<double>(s.hh.income_pc.size());
+        for (const std::uint8_t f : s.hh.flags) {
+          out.poor_2024 += (f & kPoor) != 0;
+          out.monitored_2024 += (f & kMonitored) != 0;
+        }
+      }
+    }
+    return out;
+  };
+  const Model base = compile(spec);
+  Model slump = compile(spec);
+  slump.param_years.at(1).labour_migrant_job_loss = 0.3;
+  slump.param_years.at(1).labour_migrant_hiring = 0.0;
+  const Path a = run_path(base), b = run_path(slump);
+  REQUIRE(a.away.size() == 37);
+  // 2023 is the same run: the slump's draws are the households' common ones.
+  for (std::size_t t = 0; t <= 12; ++t) CHECK(b.away[t] == a.away[t]);
+  // During 2024 nobody leaves on his own, and jobs away are lost.
+  for (std::size_t t = 13; t <= 24; ++t) {
+    INFO("step " << t);
+    CHECK(b.away[t] <= b.away[t - 1]);
+  }
+  const double kept = static_cast<double>(b.away[24]) / static_cast<double>(b.away[12]);
+  const double kept_base = static_cast<double>(a.away[24]) / static_cast<double>(a.away[12]);
+  CHECK(kept < 0.75);  // 30% lost over the year, besides those who chose to come home
+  CHECK(kept < kept_base - 0.2);
+  CHECK(b.income_2024 < a.income_2024);
+  CHECK(b.poor_2024 >= a.poor_2024);
+  CHECK(b.monitored_2024 >= a.monitored_2024);
+  // 2025 is an ordinary year again: workers go away again.
+  CHECK(b.away[36] > b.away[24]);
 }
 
 TEST_CASE("the per-step invariants catch broken states", "[engine][validate]") {

@@ -732,6 +732,27 @@ TEST_CASE("shipped scenarios read, and their variants differ from the default on
       }
     }
   }
+
+  // The slump away: the default with paths for the two slump parameters, ordinary (no job lost
+  // away, work away found at once) in every year but 2027.
+  const ScenarioSpec slump = codev::read_scenario(dir + "examples/sichuan_2023_migrant_slump.yaml");
+  same.name = slump.name;
+  same.description = slump.description;
+  check_same_spec(slump, same);
+  REQUIRE(slump.parameter_paths.size() == 2);
+  for (const codev::ParameterPath& path : slump.parameter_paths) {
+    INFO(path.group << "." << path.name);
+    CHECK(path.group == "labour");
+    const bool loss = path.name == "migrant_job_loss";
+    CHECK((loss || path.name == "migrant_hiring"));
+    const double ordinary =
+        loss ? base.parameters.labour_migrant_job_loss : base.parameters.labour_migrant_hiring;
+    CHECK(ordinary == (loss ? 0.0 : 1.0));
+    for (int year = base.start_year; year < base.start_year + base.years; ++year) {
+      INFO(year);
+      CHECK(path.at(year) == Approx(year == 2027 ? (loss ? 0.15 : 0.2) : ordinary).margin(1e-12));
+    }
+  }
 }
 
 TEST_CASE("every file of the bad-input corpus fails with its expected message", "[scenario]") {

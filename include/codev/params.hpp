@@ -90,6 +90,16 @@ namespace codev {
     "stated prior [0.05, 0.5]: migrants' job spells of about 2 years (0.2-0.5) count "             \
     "job-to-job moves too, so they bound this separation into farming from above "                 \
     "(parameters.md 4.5)")                                                                         \
+  X(labour, migrant_job_loss, 0.0, 0.0, 1.0, false, "1/year",                                      \
+    "Annual probability that a worker working away loses the job and comes home to the farm (a "   \
+    "slump in the labour markets away; a time path for a crisis year)",                            \
+    "stated prior: 0 in an ordinary year, where workers come home by their own choice (MODEL.md "  \
+    "7.3); about 0.15 in the crisis of 2008-09 and 0.03 net in 2020 (parameters.md 4.14)")         \
+  X(labour, migrant_hiring, 1.0, 0.0, 1.0, false, "1/month",                                       \
+    "Monthly probability that a worker who looks for work away on his own finds it (organised "    \
+    "placements aside; below 1 for a crisis year)",                                                \
+    "stated prior: 1 in an ordinary year, when moves away always succeed; a crisis scenario "      \
+    "states its own (parameters.md 4.14)")                                                         \
   X(farm, land_elasticity, 0.35, 0.0, 1.0, false, "1",                                             \
     "Output elasticity of land in household farming",                                              \
     "published (weak): household estimate 0.46; range 0.30-0.50 (parameters.md 3)")                \

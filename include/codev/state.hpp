@@ -25,7 +25,7 @@ enum HouseholdFlag : std::uint8_t {
   kMonitored = 1u << 2,  ///< under return-to-poverty monitoring
   kPoor = 1u << 3,       ///< below the poverty line at the last year end
   kReturned = 1u << 4,   ///< lifted and fell back below the line at the last year end
-  kSearching = 1u << 5,  ///< a worker lost a local job: the household reviews its labour next step
+  kSearching = 1u << 5,  ///< a worker lost a job (local, or away in a slump): it reviews next step
   kLinked = 1u << 6,     ///< sells through the specialty industry (cooperative or contract)
   kElite = 1u << 7,      ///< in the top third of its county by skill (the better-off; fixed)
 };

@@ -383,6 +383,10 @@ inline Move plan_move(std::int8_t plan) { return static_cast<Move>(plan & kPlanM
 /// True for the moves that need a local job (rationed by the county's vacancies).
 inline bool needs_local_job(Move m) { return m == kFarmToLocal || m == kMigrantToLocal; }
 
+/// True for the moves into work away that a worker finds on his own (rationed only in a slump of
+/// the labour markets away, `labour.migrant_hiring` below 1; organised placements are not).
+inline bool needs_job_away(Move m) { return m == kFarmToMigrant || m == kLocalToMigrant; }
+
 /// True for the moves that need an organised placement (rationed by the placements offered).
 inline bool needs_placement(Move m) { return m == kFarmToPlacement || m == kLocalToPlacement; }
 

@@ -28,9 +28,19 @@ KernelCounty kernel_county(const Model& m, const State& s, const StepContext& ct
   kc.out_of_pocket = p.health_cost_mean * (1.0 - p.health_reimbursement);
   kc.accept = Rng::threshold(k.job_accept[c]);
   // Layoff threshold for a household with `local` local workers (probability layoff x local).
+  // Jobs away lost (a slump of the labour markets away) come after the local layoff: the same
+  // draw, the next interval. With no job loss away the thresholds are the local ones exactly.
+  const double away_loss = 1.0 - std::pow(1.0 - p.labour_migrant_job_loss, months / 12.0);
   for (int l = 0; l <= kMaxLabourIndex; ++l) {
     kc.layoff_threshold[static_cast<std::size_t>(l)] = Rng::threshold32(k.layoff[c] * l);
+    for (int g = 0; g <= kMaxLabourIndex; ++g) {
+      kc.job_loss_threshold[static_cast<std::size_t>(l)][static_cast<std::size_t>(g)] =
+          Rng::threshold32(k.layoff[c] * l + away_loss * g);
+    }
   }
+  // Finding work away on one's own: a monthly probability, for the step's months.
+  kc.away_rationed = p.labour_migrant_hiring < 1.0;
+  kc.away_accept = Rng::threshold(1.0 - std::pow(1.0 - p.labour_migrant_hiring, months));
   kc.switching_cost = p.labour_switching_cost;
   kc.placement_cost = p.labour_switching_cost * (1.0 - lever.placement_subsidy[c]);
   kc.placement_bonus = lever.placement_bonus[c];

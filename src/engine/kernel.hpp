@@ -114,6 +114,15 @@ struct KernelCounty {
   float training_gain = 0;     ///< wage gain of a worker trained this step
   float training_keep = 1;     ///< share of a trained gain kept over one review interval
   std::array<std::uint64_t, kMaxLabourIndex + 1> layoff_threshold{};  ///< by local workers
+  /// Threshold for losing a job of either kind, by local workers and workers away: one local job
+  /// is lost below layoff_threshold[local], one job away between it and this (MODEL.md 7.3).
+  /// Equal to layoff_threshold[local] for every number away when no job away is lost.
+  std::array<std::array<std::uint64_t, kMaxLabourIndex + 1>, kMaxLabourIndex + 1>
+      job_loss_threshold{};
+  /// Threshold for finding work away on one's own (64-bit words), and whether it binds at all
+  /// (false when every such move succeeds: no draw is read).
+  std::uint64_t away_accept = 0;
+  bool away_rationed = false;
   double switching_cost = 0;
   double cover[2] = {0, 0};  ///< medical assistance share, by "monitored"
   // Income.
@@ -217,14 +226,19 @@ using ChunkSelections = std::array<Selection, kNumOffers>;
       r.placed = true;
     }
   } else if (move != kStay &&
-             (!needs_local_job(move) || dyn.bits4(code, i - first, step, 1)[1] < kc.accept)) {
+             (!needs_local_job(move) || dyn.bits4(code, i - first, step, 1)[1] < kc.accept) &&
+             (!kc.away_rationed || !needs_job_away(move) ||
+              dyn.bits4(code, i - first, step, 1)[1] < kc.away_accept)) {
     apply_move(local, migrant, move);
     savings -= kc.switching_cost;
   }
   r.savings = savings;
-  // The threshold for no local worker is 0, so the test needs no branch on `local`.
+  // The thresholds for no worker of a kind add 0, so the tests need no branch on the counts.
   if (layoff_word < kc.layoff_threshold[local]) {
     --local;
+    flags |= kSearching;
+  } else if (layoff_word < kc.job_loss_threshold[local][migrant]) {
+    --migrant;  // a job away lost: home to the farm, and looking for work from the next step
     flags |= kSearching;
   }
   int sick = h.sick_months[i];
@@ -263,8 +277,8 @@ using ChunkSelections = std::array<Selection, kNumOffers>;
                                             std::int64_t i, std::uint64_t word, std::int8_t plan) {
   const std::uint64_t illness_word = word & 0xffffffffu, layoff_word = word >> 32;
   const std::uint64_t ill_p = (h.flags[i] & kChronic) ? kc.ill_p_chronic : kc.ill_p;
-  return (plan != 0) | (layoff_word < kc.layoff_threshold[h.local[i]]) | (h.sick_months[i] != 0) |
-         (illness_word < ill_p);
+  return (plan != 0) | (layoff_word < kc.job_loss_threshold[h.local[i]][h.migrant[i]]) |
+         (h.sick_months[i] != 0) | (illness_word < ill_p);
 }
 
 /// household_events' result where eventful() is false (and its only write, kSearching cleared,
