@@ -1889,7 +1889,6 @@ TEST_CASE("a household without an event gets quiet_events' result, and only thos
   kc.switching_cost = 300.0;
   // Local layoffs and, above them, jobs away lost (a slump away).
   for (int l = 0; l <= kMaxLabourIndex; ++l) {
-    kc.layoff_threshold[static_cast<std::size_t>(l)] = Rng::threshold32(0.02 * l);
     for (int g = 0; g <= kMaxLabourIndex; ++g)
       kc.job_loss_threshold[static_cast<std::size_t>(l)][static_cast<std::size_t>(g)] =
           Rng::threshold32(0.02 * l + 0.03 * g);

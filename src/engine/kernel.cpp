@@ -27,12 +27,11 @@ KernelCounty kernel_county(const Model& m, const State& s, const StepContext& ct
   kc.lost_months = static_cast<std::uint8_t>(p.health_lost_work_months);
   kc.out_of_pocket = p.health_cost_mean * (1.0 - p.health_reimbursement);
   kc.accept = Rng::threshold(k.job_accept[c]);
-  // Layoff threshold for a household with `local` local workers (probability layoff x local).
-  // Jobs away lost (a slump of the labour markets away) come after the local layoff: the same
-  // draw, the next interval. With no job loss away the thresholds are the local ones exactly.
+  // Job loss thresholds for a household with `l` local workers and `g` away: the layoff
+  // (probability layoff x l) and above it, on the same draw, a job away lost in a slump of the
+  // labour markets away (probability loss x g). With no job lost away every g gives the layoff's.
   const double away_loss = 1.0 - std::pow(1.0 - p.labour_migrant_job_loss, months / 12.0);
   for (int l = 0; l <= kMaxLabourIndex; ++l) {
-    kc.layoff_threshold[static_cast<std::size_t>(l)] = Rng::threshold32(k.layoff[c] * l);
     for (int g = 0; g <= kMaxLabourIndex; ++g) {
       kc.job_loss_threshold[static_cast<std::size_t>(l)][static_cast<std::size_t>(g)] =
           Rng::threshold32(k.layoff[c] * l + away_loss * g);

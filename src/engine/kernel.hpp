@@ -113,10 +113,10 @@ struct KernelCounty {
   double placement_bonus = 0;  ///< of which one-off transfer income to the household
   float training_gain = 0;     ///< wage gain of a worker trained this step
   float training_keep = 1;     ///< share of a trained gain kept over one review interval
-  std::array<std::uint64_t, kMaxLabourIndex + 1> layoff_threshold{};  ///< by local workers
-  /// Threshold for losing a job of either kind, by local workers and workers away: one local job
-  /// is lost below layoff_threshold[local], one job away between it and this (MODEL.md 7.3).
-  /// Equal to layoff_threshold[local] for every number away when no job away is lost.
+  /// Threshold for losing a job (32-bit words), by local workers and workers away: one local job
+  /// is lost below job_loss_threshold[local][0] (the layoff), one job away between it and
+  /// job_loss_threshold[local][away] (a slump away; MODEL.md 7.3), which is the same for every
+  /// number away when no job away is lost.
   std::array<std::array<std::uint64_t, kMaxLabourIndex + 1>, kMaxLabourIndex + 1>
       job_loss_threshold{};
   /// Threshold for finding work away on one's own (64-bit words), and whether it binds at all
@@ -234,7 +234,7 @@ using ChunkSelections = std::array<Selection, kNumOffers>;
   }
   r.savings = savings;
   // The thresholds for no worker of a kind add 0, so the tests need no branch on the counts.
-  if (layoff_word < kc.layoff_threshold[local]) {
+  if (layoff_word < kc.job_loss_threshold[local][0]) {
     --local;
     flags |= kSearching;
   } else if (layoff_word < kc.job_loss_threshold[local][migrant]) {
