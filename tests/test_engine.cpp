@@ -1932,6 +1932,8 @@ TEST_CASE("a household without an event gets quiet_events' result, and only thos
     CHECK(e.ill == q.ill);
     CHECK(e.placed == q.placed);
     CHECK(e.trained == q.trained);
+    CHECK(e.laid_off == q.laid_off);
+    CHECK(e.lost_away == q.lost_away);
     CHECK(hh.local[0] == before.local[0]);
     CHECK(hh.migrant[0] == before.migrant[0]);
     CHECK(hh.sick_months[0] == before.sick_months[0]);
@@ -2023,6 +2025,7 @@ TEST_CASE("a slump away: workers come home, none leave on their own, incomes fal
     std::vector<long> away;                  // workers away after each step (index 0: the start)
     double income_2024 = 0;                  // mean income per person of 2024's households
     long poor_2024 = 0, monitored_2024 = 0;  // at the 2024 year end
+    double lost_away_2024 = 0, layoffs_2024 = 0;  // jobs lost in 2024 (weighted, all counties)
   };
   auto run_path = [](const Model& m) {
     State s = make_state(m, 0);
@@ -2045,6 +2048,8 @@ TEST_CASE("a slump away: workers come home, none leave on their own, incomes fal
           out.poor_2024 += (f & kPoor) != 0;
           out.monitored_2024 += (f & kMonitored) != 0;
         }
+        out.lost_away_2024 = s.results.jobs_lost_away_ytd.sum() / m.household_weight;
+        out.layoffs_2024 = s.results.layoffs_ytd.sum() / m.household_weight;
       }
     }
     return out;
@@ -2069,6 +2074,22 @@ TEST_CASE("a slump away: workers come home, none leave on their own, incomes fal
   CHECK(b.income_2024 < a.income_2024);
   CHECK(b.poor_2024 >= a.poor_2024);
   CHECK(b.monitored_2024 >= a.monitored_2024);
+  // /annual counts them: none lost away in an ordinary year. In the slump each step loses
+  // p = 1 - 0.7^(1/12) of the workers away after the step's moves, a number between those after
+  // the step before and after the step, so the year's losses have an expectation between p times
+  // the sums of those; within four standard deviations (Poisson) of that range. Local layoffs
+  // happen in both.
+  CHECK(a.lost_away_2024 == 0.0);
+  const double p = 1.0 - std::pow(0.7, 1.0 / 12.0);
+  double low = 0, high = 0;
+  for (std::size_t t = 12; t < 24; ++t) {
+    high += p * static_cast<double>(b.away[t]);
+    low += p * static_cast<double>(b.away[t + 1]);
+  }
+  CHECK(b.lost_away_2024 > low - 4.0 * std::sqrt(high));
+  CHECK(b.lost_away_2024 < high + 4.0 * std::sqrt(high));
+  CHECK(a.layoffs_2024 > 0.0);
+  CHECK(b.layoffs_2024 > 0.0);
   // 2025 is an ordinary year again: workers go away again.
   CHECK(b.away[36] > b.away[24]);
 }

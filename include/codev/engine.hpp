@@ -38,6 +38,8 @@ struct HouseholdTotals {
   std::vector<double> placements;        ///< workers placed in organised jobs away this step
   std::vector<double> placement_paid;    ///< placement bonuses and switching costs paid, yuan
   std::vector<double> trainees;          ///< workers who took a training place this step
+  std::vector<double> layoffs;           ///< local workers laid off this step
+  std::vector<double> jobs_lost_away;    ///< jobs away lost this step (a slump away)
   // Outputs only.
   std::vector<double> persons;           ///< household members
   std::vector<double> income_wage;       ///< yuan this step
@@ -116,6 +118,9 @@ struct HouseholdTotals {
   X(income_wage_migrant, true, "yuan/year",                                                        \
     "wage income per person from members working away (what reaches the household; in "            \
     "income_wage)")                                                                                \
+  X(layoffs, true, "1", "local workers laid off in the year (back to the farm)")                   \
+  X(jobs_lost_away, true, "1",                                                                     \
+    "jobs away lost in the year in a slump of the labour markets away (the workers come home)")    \
   X(persons_positive, false, "1", "simulated persons in households with income > 0 (Theil)")       \
   X(income_positive, false, "yuan", "sum of persons x income per person over them (Theil)")        \
   X(income_log, false, "yuan", "sum of persons x income x ln(income) over them (Theil)")           \

@@ -244,7 +244,11 @@ struct CountyField {
     "wage income from members working away summed over this calendar year's steps (reset when " \
     "a year opens)")                                                                            \
   X(migrant_workers_ytd, "", "1",                                                               \
-    "members working away summed over this calendar year's steps (reset when a year opens)")
+    "members working away summed over this calendar year's steps (reset when a year opens)")    \
+  X(layoffs_ytd, "", "1",                                                                       \
+    "local workers laid off so far this calendar year (reset when a year opens)")               \
+  X(jobs_lost_away_ytd, "", "1",                                                                \
+    "jobs away lost so far this calendar year in a slump away (reset when a year opens)")
 
 /// Aid in the county: what pairings bring (cadres, money) and the capacities aid builds.
 #define CODEV_COUNTY_AID(X)                                                                      \

@@ -148,7 +148,7 @@ namespace {
   const KernelCounty kc = kernel_county(m, s, ctx, c);
   double farm_sum = 0, pension_sum = 0, allowance_sum = 0, medical_sum = 0, ill_sum = 0,
          assistance_sum = 0, cover_sum = 0, purchases_sum = 0, dividend_sum = 0, placed_sum = 0,
-         trained_sum = 0;
+         trained_sum = 0, laid_off_sum = 0, lost_away_sum = 0;
   // Outputs only (lane_sum per block, blocks in order): persons, income by source, consumption
   // and the local workers' wages.
   enum {
@@ -257,6 +257,8 @@ namespace {
       // Placements are rare: counted here, their bonus paid as transfer income in pass 2.
       if (e.placed) placed_sum += 1.0;
       if (e.trained) trained_sum += 1.0;
+      if (e.laid_off) laid_off_sum += 1.0;
+      if (e.lost_away) lost_away_sum += 1.0;
       bonus_b[j] = e.placed ? kc.placement_bonus : 0.0;
       savings_b[j] = e.savings;
       medical_b[j] = e.medical;
@@ -370,6 +372,8 @@ namespace {
   acc[kPlacements] = placed_sum;
   acc[kPlacementPaid] = placed_sum * kc.placement_paid;
   acc[kTrainees] = trained_sum;
+  acc[kLayoffs] = laid_off_sum;
+  acc[kJobsLostAway] = lost_away_sum;
   acc[kPersonsStep] = out[kOutPersons];
   acc[kIncomeWage] = out[kOutWage];
   acc[kIncomeOperating] = out[kOutOperating];

@@ -170,6 +170,8 @@ struct EventResult {
   bool ill;          ///< a new illness episode
   bool placed;       ///< a worker took an organised placement
   bool trained;      ///< a worker took a training place
+  bool laid_off;     ///< a local worker was laid off
+  bool lost_away;    ///< a worker lost a job away (a slump away)
 };
 
 /// Offers an instrument rations exactly among households (placements away, training places by
@@ -234,10 +236,12 @@ using ChunkSelections = std::array<Selection, kNumOffers>;
   }
   r.savings = savings;
   // The thresholds for no worker of a kind add 0, so the tests need no branch on the counts.
-  if (layoff_word < kc.job_loss_threshold[local][0]) {
+  r.laid_off = layoff_word < kc.job_loss_threshold[local][0];
+  r.lost_away = !r.laid_off && layoff_word < kc.job_loss_threshold[local][migrant];
+  if (r.laid_off) {
     --local;
     flags |= kSearching;
-  } else if (layoff_word < kc.job_loss_threshold[local][migrant]) {
+  } else if (r.lost_away) {
     --migrant;  // a job away lost: home to the farm, and looking for work from the next step
     flags |= kSearching;
   }
@@ -294,6 +298,8 @@ using ChunkSelections = std::array<Selection, kNumOffers>;
   r.ill = false;
   r.placed = false;
   r.trained = false;
+  r.laid_off = false;
+  r.lost_away = false;
   return r;
 }
 
@@ -476,6 +482,8 @@ enum StepSum {
   kPlacements,
   kPlacementPaid,
   kTrainees,
+  kLayoffs,
+  kJobsLostAway,
   // Income by source, consumption and the members they are divided by, and the wage of the
   // local workers (the migrant workers' is the rest): outputs only, summed in eight lanes.
   kPersonsStep,

@@ -58,6 +58,8 @@ constexpr TotalsField kTotalsFields[] = {
     {kPlacements, &HouseholdTotals::placements},
     {kPlacementPaid, &HouseholdTotals::placement_paid},
     {kTrainees, &HouseholdTotals::trainees},
+    {kLayoffs, &HouseholdTotals::layoffs},
+    {kJobsLostAway, &HouseholdTotals::jobs_lost_away},
     {kPersonsStep, &HouseholdTotals::persons},
     {kIncomeWage, &HouseholdTotals::income_wage},
     {kIncomeOperating, &HouseholdTotals::income_operating},
@@ -353,6 +355,8 @@ void fill_annual(const Model& m, const State& s, const std::vector<double>& sums
     // Wages follow the calendar of income: a part year is annualised by its weights.
     a.income_wage_migrant[c] = s.results.migrant_wage_ytd[c] * ctx.annualise_wage / (persons * wt);
     a.migrant_workers[c] = s.results.migrant_workers_ytd[c] * m.step_months / ctx.months_in_year;
+    a.layoffs[c] = s.results.layoffs_ytd[c];
+    a.jobs_lost_away[c] = s.results.jobs_lost_away_ytd[c];
     a.returned_to_poverty[c] = x[kReturnedHh] * wt;
     a.persons_positive[c] = x[kPersonsPositive];
     a.income_positive[c] = x[kIncomePositive];
@@ -592,12 +596,16 @@ void household_phase(const Model& m, State& s, Workspace& ws, const StepContext&
     r.consumption_ytd.setZero();
     r.migrant_wage_ytd.setZero();
     r.migrant_workers_ytd.setZero();
+    r.layoffs_ytd.setZero();
+    r.jobs_lost_away_ytd.setZero();
   }
   for (std::size_t c = 0; c < n; ++c) {
     const auto k = static_cast<Eigen::Index>(c);
     r.consumption_ytd[k] += t.consumption[c];
     r.migrant_wage_ytd[k] += t.income_wage[c] - t.earnings_local[c];
     r.migrant_workers_ytd[k] += t.migrant_workers[c];
+    r.layoffs_ytd[k] += t.layoffs[c];
+    r.jobs_lost_away_ytd[k] += t.jobs_lost_away[c];
   }
 }
 
