@@ -150,6 +150,25 @@ void set_earnings_shocks(Model& m, double variance) {
   set_everywhere(m, &Parameters::earnings_shock_variance, variance);
 }
 
+// The golden run's scenario (tests/data/golden/tiny.yaml): every instrument, both budget kinds, a
+// disaster and a price shock.
+Model tiny_model() {
+  return compile(read_scenario(std::string(CODEV_SOURCE_DIR) + "/tests/data/golden/tiny.yaml"));
+}
+
+// What the kernel tests give household_events: the tiny model's farm technology and dynamics
+// stream, and a county of one-month steps (the rest of `kc` is each test's own).
+struct TinyKernel {
+  Model m = tiny_model();
+  FarmTech tech{m.param};
+  Rng dyn{m.seed, 0, Purpose::dynamics};
+  KernelCounty kc = [] {
+    KernelCounty c;
+    c.months = 1;
+    return c;
+  }();
+};
+
 }  // namespace
 
 TEST_CASE("output datasets are bit-identical for 1, 2 and 4 threads and across repeated runs",
@@ -1513,10 +1532,7 @@ TEST_CASE("the monthly income, consumption and earnings add up to the annual acc
   // July: a first year of two steps, annualised).
   const bool golden = GENERATE(false, true);
   INFO((golden ? "golden scenario" : "small scenario"));
-  const Model m =
-      golden
-          ? compile(read_scenario(std::string(CODEV_SOURCE_DIR) + "/tests/data/golden/tiny.yaml"))
-          : compile(small_spec());
+  const Model m = golden ? tiny_model() : compile(small_spec());
   const std::string f = run_to_file(m, 2, golden ? "sums_golden" : "sums_small");
   const auto n = static_cast<std::size_t>(m.n_county);
   const auto monthly = [&](const char* v) { return read_variable(f, "monthly", v).values; };
@@ -1738,8 +1754,7 @@ TEST_CASE("after the first year a step allocates nothing", "[engine][allocation]
   // (A CODEV_VALIDATE build checks invariants after every step, which builds messages.)
   if (codev::validating_build()) return;
   // The golden scenario: every instrument, both budget kinds, a disaster and a price shock.
-  const Model m =
-      compile(read_scenario(std::string(CODEV_SOURCE_DIR) + "/tests/data/golden/tiny.yaml"));
+  const Model m = tiny_model();
   // The counter sees allocations at all (otherwise the check below could not fail).
   g_allocations = 0;
   g_counting = true;
@@ -1875,12 +1890,10 @@ TEST_CASE("a household without an event gets quiet_events' result, and only thos
   // the others quiet_events' result. On many random households, words and plans: wherever
   // eventful() is false, household_events must give exactly that result and change nothing but
   // kSearching; and both kinds must occur.
-  const Model m =
-      compile(read_scenario(std::string(CODEV_SOURCE_DIR) + "/tests/data/golden/tiny.yaml"));
-  const FarmTech tech(m.param);
-  const Rng dyn(m.seed, 0, Purpose::dynamics);
-  KernelCounty kc;
-  kc.months = 1;
+  TinyKernel t;
+  const FarmTech& tech = t.tech;
+  const Rng& dyn = t.dyn;
+  KernelCounty& kc = t.kc;
   kc.ill_p = Rng::threshold32(0.01);
   kc.ill_p_chronic = Rng::threshold32(0.05);
   kc.lost_months = 2;
@@ -1949,12 +1962,10 @@ TEST_CASE("jobs away are lost at their rate, and found on one's own at the hirin
   // household_events on many households: with no local layoff, a household with g workers away
   // loses one job away with probability p g; a planned move away on one's own succeeds with the
   // hiring probability, and always when hiring is not rationed.
-  const Model m =
-      compile(read_scenario(std::string(CODEV_SOURCE_DIR) + "/tests/data/golden/tiny.yaml"));
-  const FarmTech tech(m.param);
-  const Rng dyn(m.seed, 0, Purpose::dynamics);
-  KernelCounty kc;
-  kc.months = 1;
+  TinyKernel t;
+  const FarmTech& tech = t.tech;
+  const Rng& dyn = t.dyn;
+  KernelCounty& kc = t.kc;
   kc.accept = Rng::threshold(1.0);
   const double p = 0.05;
   for (std::size_t l = 0; l <= kMaxLabourIndex; ++l)
@@ -2097,8 +2108,7 @@ TEST_CASE("a slump away: workers come home, none leave on their own, incomes fal
 TEST_CASE("the per-step invariants catch broken states", "[engine][validate]") {
   // CODEV_VALIDATE builds call validate_step after every step; here it is called directly, on a
   // healthy state and then on states broken in one place each.
-  const Model m =
-      compile(read_scenario(std::string(CODEV_SOURCE_DIR) + "/tests/data/golden/tiny.yaml"));
+  const Model m = tiny_model();
   State s = make_state(m);
   Workspace ws = make_workspace(m);
   bool closed = false;
