@@ -1,18 +1,29 @@
 // Running a shell command from a test and collecting what it printed (test_cli, test_experiment,
-// test_mpi).
+// test_mpi, test_report), and the example calibration those tests share.
 #pragma once
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <utility>
 
 #include <catch2/catch.hpp>
 
 namespace codev::testing {
+
+/// A sanitizer build (CODEV_SANITIZE; tests/CMakeLists.txt defines CODEV_TEST_SANITIZED): its
+/// tests check the code, and may take fewer cases or smaller runs than the release build's.
+#ifdef CODEV_TEST_SANITIZED
+inline constexpr bool kSanitized = true;
+#else
+inline constexpr bool kSanitized = false;
+#endif
 
 struct Result {
   int code = -1;
@@ -54,6 +65,53 @@ inline Pair shell_pair(const std::string& first, const std::string& second,
   pair.first.out = text(a);
   pair.second.out = text(b);
   return pair;
+}
+
+/// The example calibration (scenarios/examples/calibration_small.yaml, 110 runs): its file and
+/// what `codev calibrate` printed. test_cli and test_report both read one. ctest's fixture test
+/// `calibration_small` (tests/CMakeLists.txt) writes it once per test run, at
+/// CODEV_SHARED_CALIBRATION with the printed text beside it (`.log`), and the two tests require
+/// that fixture: under the sanitizers the calibration takes two minutes. A test run on its own,
+/// which finds no file or one older than the codev binary, calibrates into a folder of its own.
+struct Calibration {
+  std::string file;
+  Result result;
+  std::string own_folder;  // the test's own calibration, removed when the test process ends
+  Calibration() = default;
+  Calibration(Calibration&& o) noexcept
+      : file(std::move(o.file)),
+        result(std::move(o.result)),
+        own_folder(std::exchange(o.own_folder, {})) {}
+  Calibration& operator=(Calibration&&) = delete;
+  ~Calibration() {
+    std::error_code ec;
+    if (!own_folder.empty()) std::filesystem::remove_all(own_folder, ec);
+  }
+};
+inline const Calibration& shared_calibration() {
+  static const Calibration shared = [] {
+    namespace fs = std::filesystem;
+    Calibration c;
+    const fs::path file = CODEV_SHARED_CALIBRATION, log = file.string() + ".log";
+    std::error_code ec;
+    const auto written = fs::last_write_time(log, ec);
+    if (!ec && fs::exists(file) && written >= fs::last_write_time(CODEV_BINARY)) {
+      std::ifstream in(log);
+      c.file = file.string();
+      c.result.code = 0;  // the fixture fails, and these tests do not run, when the command fails
+      c.result.out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+      return c;
+    }
+    const fs::path folder =
+        fs::temp_directory_path() / ("codev_calibration_" + std::to_string(getpid()));
+    fs::create_directories(folder);
+    c.own_folder = folder.string();
+    c.file = (folder / "calibration_small.h5").string();
+    c.result = shell(std::string(CODEV_BINARY) + " calibrate " + CODEV_SOURCE_DIR +
+                     "/scenarios/examples/calibration_small.yaml --threads 2 -o " + c.file);
+    return c;
+  }();
+  return shared;
 }
 
 }  // namespace codev::testing

@@ -220,8 +220,10 @@ TEST_CASE("the default scenario validates, runs at reduced scale and reproduces 
   REQUIRE(v.code == 0);
 
   // One fiftieth of the households: every county, pairing and policy of the default, quickly.
+  // Under the sanitizers one two-hundredth (its three runs took a minute there at 0.02).
   const std::string a = temp("default_a.h5"), b = temp("default_b.h5"), c = temp("default_c.h5");
-  const std::string reduced = " --set population.scale=0.02 --threads 2";
+  const std::string reduced = std::string(" --set population.scale=") +
+                              (codev::testing::kSanitized ? "0.005" : "0.02") + " --threads 2";
   const Result ra = shell(kCodev + " run " + scenario + reduced + " --seed 11 -o " + a);
   INFO(ra.out);
   REQUIRE(ra.code == 0);
@@ -270,11 +272,12 @@ TEST_CASE("run and experiment files are netCDF-4 files that netCDF tools read an
 
 TEST_CASE("codev calibrate writes a netCDF-4 file that ncdump and xarray read; bad input exits 2",
           "[cli][calibrate]") {
+  // scenarios/examples/calibration_small.yaml, calibrated once for this test and test_report.
+  const codev::testing::Calibration& calibration = codev::testing::shared_calibration();
+  const Result& r = calibration.result;
+  const std::string& out = calibration.file;
   const std::string work = temp("calibrate");
   std::filesystem::create_directories(work);
-  const std::string out = work + "/small.h5";
-  const Result r = shell(kCodev + " calibrate " + kSource +
-                         "/scenarios/examples/calibration_small.yaml --threads 2 -o " + out);
   INFO(r.out);
   REQUIRE(r.code == 0);
   CHECK(r.out.find("wave 3:") != std::string::npos);

@@ -1702,13 +1702,6 @@ TEST_CASE("an interrupted run leaves no file under the final name", "[engine][ou
 // the C library's entry points (glibc exports the real ones as __libc_*). operator new, the
 // standard containers and Eigen all allocate through them. Sanitizers replace the allocator
 // themselves (a second malloc here stops ASan before main), so the count is made in plain builds.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define CODEV_TEST_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define CODEV_TEST_SANITIZED 1
-#endif
-#endif
 #ifndef CODEV_TEST_SANITIZED
 namespace {
 std::atomic<bool> g_counting{false};

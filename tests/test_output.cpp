@@ -598,17 +598,7 @@ int exit_code_of(F&& f, std::string& message) {
   }
 }
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr bool kSanitized = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-constexpr bool kSanitized = true;
-#else
-constexpr bool kSanitized = false;
-#endif
-#else
-constexpr bool kSanitized = false;
-#endif
+using codev::testing::kSanitized;
 
 // Real files of both kinds, written by codev: a run and a small experiment. Written once for all
 // the sections of the test below (Catch runs a test case once for each section, and under the

@@ -218,10 +218,11 @@ TEST_CASE("report writes a valid, self-contained page for a run and for an exper
 
 TEST_CASE("report writes a page for a calibration: posterior, fit and out-of-sample check",
           "[report][html][calibration]") {
-  // The shipped synthetic calibration (scenarios/examples/calibration_small.yaml).
-  const std::string file = (files().folder / "calibration.h5").string();
-  const Result c = shell(kCodev + " calibrate " + kSource +
-                         "/scenarios/examples/calibration_small.yaml -o " + file);
+  // The shipped synthetic calibration (scenarios/examples/calibration_small.yaml), calibrated
+  // once for this test and test_cli.
+  const codev::testing::Calibration& calibration = codev::testing::shared_calibration();
+  const std::string& file = calibration.file;
+  const Result& c = calibration.result;
   INFO(c.out);
   REQUIRE(c.code == 0);
   const std::string page = (files().folder / "calibration.html").string();
