@@ -202,7 +202,7 @@ void check_same_file(const std::string& a, const std::string& b) {
 }  // namespace
 
 TEST_CASE("calibration recovers known values; an unidentified parameter stays wide",
-          "[calibration]") {
+          "[calibration][recovery]") {
   Folder folder("recovery");
   const std::vector<double> truth = {5200.0, 0.035, 30000.0};
   const std::vector<double> z = synthetic_targets(truth);
