@@ -11,7 +11,6 @@
 #include <fstream>
 #include <iterator>
 #include <string>
-#include <utility>
 
 #include <catch2/catch.hpp>
 
@@ -76,42 +75,38 @@ inline Pair shell_pair(const std::string& first, const std::string& second,
 struct Calibration {
   std::string file;
   Result result;
-  std::string own_folder;  // the test's own calibration, removed when the test process ends
-  Calibration() = default;
-  Calibration(Calibration&& o) noexcept
-      : file(std::move(o.file)),
-        result(std::move(o.result)),
-        own_folder(std::exchange(o.own_folder, {})) {}
-  Calibration& operator=(Calibration&&) = delete;
-  ~Calibration() {
-    std::error_code ec;
-    if (!own_folder.empty()) std::filesystem::remove_all(own_folder, ec);
-  }
-};
-inline const Calibration& shared_calibration() {
-  static const Calibration shared = [] {
+  std::string own_folder;  // a calibration of this test's own, removed when the process ends
+
+  Calibration() {
     namespace fs = std::filesystem;
-    Calibration c;
-    const fs::path file = CODEV_SHARED_CALIBRATION, log = file.string() + ".log";
+    const fs::path shared = CODEV_SHARED_CALIBRATION, log = shared.string() + ".log";
     std::error_code ec;
     const auto written = fs::last_write_time(log, ec);
-    if (!ec && fs::exists(file) && written >= fs::last_write_time(CODEV_BINARY)) {
+    if (!ec && fs::exists(shared) && written >= fs::last_write_time(CODEV_BINARY)) {
       std::ifstream in(log);
-      c.file = file.string();
-      c.result.code = 0;  // the fixture fails, and these tests do not run, when the command fails
-      c.result.out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-      return c;
+      file = shared.string();
+      result.code = 0;  // the fixture fails, and these tests do not run, when the command fails
+      result.out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+      return;
     }
     const fs::path folder =
         fs::temp_directory_path() / ("codev_calibration_" + std::to_string(getpid()));
     fs::create_directories(folder);
-    c.own_folder = folder.string();
-    c.file = (folder / "calibration_small.h5").string();
-    c.result = shell(std::string(CODEV_BINARY) + " calibrate " + CODEV_SOURCE_DIR +
-                     "/scenarios/examples/calibration_small.yaml --threads 2 -o " + c.file);
-    return c;
-  }();
-  return shared;
+    own_folder = folder.string();
+    file = (folder / "calibration_small.h5").string();
+    result = shell(std::string(CODEV_BINARY) + " calibrate " + CODEV_SOURCE_DIR +
+                   "/scenarios/examples/calibration_small.yaml --threads 2 -o " + file);
+  }
+  ~Calibration() {
+    std::error_code ec;
+    if (!own_folder.empty()) std::filesystem::remove_all(own_folder, ec);
+  }
+  Calibration(const Calibration&) = delete;
+  Calibration& operator=(const Calibration&) = delete;
+};
+inline const Calibration& shared_calibration() {
+  static const Calibration calibration;
+  return calibration;
 }
 
 }  // namespace codev::testing
