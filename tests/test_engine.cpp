@@ -344,11 +344,27 @@ TEST_CASE("households and chunks are laid out by county then village", "[engine]
     REQUIRE(ch.begin >= m.household_begin[ch.county]);
     REQUIRE(ch.end <= m.household_begin[ch.county + 1]);
   }
+  // A household's village is its place in the county (no state holds it): villages are runs of
+  // households in village order, and village v's run starts at village_first_household(c, v),
+  // the first household whose village is v or later (the county's count for v = its villages).
   for (int c = 0; c < m.n_county; ++c) {
-    for (std::int64_t i = m.household_begin[c] + 1; i < m.household_begin[c + 1]; ++i) {
-      REQUIRE(s.hh.village[i - 1] <= s.hh.village[i]);
+    const std::int64_t n = m.household_begin[c + 1] - m.household_begin[c];
+    const int villages = m.county_villages[c];
+    REQUIRE(m.village_of(c, 0) == 0);
+    for (std::int64_t j = 1; j < n; ++j) {
+      REQUIRE(m.village_of(c, j) >= m.village_of(c, j - 1));
+      REQUIRE(m.village_of(c, j) < villages);
+    }
+    REQUIRE(m.village_first_household(c, villages) == n);
+    for (int v = 0; v <= villages; ++v) {
+      const std::int64_t j = m.village_first_household(c, v);
+      REQUIRE(j >= 0);
+      REQUIRE(j <= n);
+      if (j < n) REQUIRE(m.village_of(c, j) >= v);
+      if (j > 0) REQUIRE(m.village_of(c, j - 1) < v);
     }
   }
+  CHECK(s.hh.size() == m.n_household);
   CHECK(bytes_per_household() < 200);
 }
 
@@ -1289,8 +1305,8 @@ TEST_CASE("livestock outbreaks: none at the start, a village's own draw, mean on
   for (int c = 0; c < m.n_county; ++c) {
     for (std::int64_t i = m.household_begin[c]; i < m.household_begin[c + 1]; ++i) {
       if (!(off.hh.ytd_operating[i] > 0.0f)) continue;
-      const double f =
-          on.economy.village_farm[static_cast<std::size_t>(m.village_begin[c] + off.hh.village[i])];
+      const double f = on.economy.village_farm[static_cast<std::size_t>(
+          m.village_begin[c] + m.village_of(c, i - m.household_begin[c]))];
       INFO("household " << i << ", factor " << f);
       CHECK(on.hh.ytd_operating[i] / off.hh.ytd_operating[i] == Approx(f).epsilon(1e-6));
       ++farming;
@@ -1793,7 +1809,6 @@ TEST_CASE("one household-step's income by source and consumption match a hand co
   hh.elderly[0] = 1;
   hh.local[0] = 1;
   hh.migrant[0] = 1;
-  hh.village[0] = 0;
   hh.flags[0] = kMonitored | kLinked;
   hh.skill[0] = 1.25f;
   hh.skill_gain[0] = 0.25f;  // a trained worker: wages +25%
@@ -1830,7 +1845,7 @@ TEST_CASE("one household-step's income by source and consumption match a hand co
 
   const double savings = 5000.0, available = 0.8, medical = 600.0;
   const float labour = 0.5f;  // farm labour term of the household's farm workers
-  const Income in = income_by_source(kc, h, 0, savings, available, labour);
+  const Income in = income_by_source(kc, h, 0, 0, savings, available, labour);
 
   const double wage = 1.25 * 7000.0 * 0.8 * 1.0 * 1.25;  // skill x wages x available x training
   const double farm_out = 1000.0 * 1.5 * 0.5;
@@ -1863,13 +1878,13 @@ TEST_CASE("one household-step's income by source and consumption match a hand co
   CHECK(broke.next_savings == Approx(-29900.0 - 29900.0 * 0.005 - 750.0));
 
   // A household that does not farm (labour term 0) leases its land out: rent is property income.
-  const Income leased = income_by_source(kc, h, 0, savings, available, 0.0f);
+  const Income leased = income_by_source(kc, h, 0, 0, savings, available, 0.0f);
   CHECK(leased.farm_out == 0.0);
   CHECK(leased.property == Approx(50.0 * 2.0 + 5000.0 * 0.001 + 3 * 10.0 + 60.0).epsilon(1e-12));
 
   // Luck scales wage and farm earnings, and nothing else.
   hh.luck[0] = 1.25f;
-  const Income lucky = income_by_source(kc, h, 0, savings, available, labour);
+  const Income lucky = income_by_source(kc, h, 0, 0, savings, available, labour);
   CHECK(lucky.wage == Approx(1.25 * wage).epsilon(1e-12));
   CHECK(lucky.farm_out == Approx(1.25 * farm_out).epsilon(1e-12));
   CHECK(lucky.operating == Approx(1.25 * operating).epsilon(1e-12));

@@ -221,7 +221,8 @@ inline constexpr std::int64_t kChunkHouseholds = 4096;
 inline constexpr std::int64_t kMaxCountyHouseholds = 10'000'000;
 /// Simulated households in all (about 100 bytes of state each).
 inline constexpr std::int64_t kMaxHouseholds = 1'000'000'000;
-/// Villages per county (their index within the county is 16 bits) and in all (32 bits).
+/// Villages per county (a county has hundreds: more than this is an input mistake, such as
+/// population.persons_per_village of 1) and in all (32-bit village ranges).
 inline constexpr std::int32_t kMaxCountyVillages = 65535;
 inline constexpr std::int32_t kMaxVillages = 100'000'000;
 

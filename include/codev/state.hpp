@@ -61,14 +61,15 @@ template <class T>
 using HouseholdArray = std::vector<T, StaggeredAllocator<T>>;
 
 /// Household agents, struct-of-arrays. Fields are 1-, 2- or 4-byte (money in float: a household's
-/// monthly flows need 7 significant digits, county sums are kept in double); 83 bytes per
-/// household in all (bytes_per_household()).
+/// monthly flows need 7 significant digits, county sums are kept in double); 81 bytes per
+/// household in all (bytes_per_household()). A household's village is not stored: households are
+/// laid out village by village, so it is the household's place in its county
+/// (Model::village_of).
 struct Households {
   // Composition (changed at year ends by demography, MODEL.md 7.25).
-  HouseholdArray<std::uint8_t> persons;   ///< members
-  HouseholdArray<std::uint8_t> workers;   ///< working-age members able to work
-  HouseholdArray<std::uint8_t> elderly;   ///< members aged 65+
-  HouseholdArray<std::uint16_t> village;  ///< village index within the county
+  HouseholdArray<std::uint8_t> persons;  ///< members
+  HouseholdArray<std::uint8_t> workers;  ///< working-age members able to work
+  HouseholdArray<std::uint8_t> elderly;  ///< members aged 65+
   // Labour allocation: farm workers = workers - local - migrant.
   HouseholdArray<std::uint8_t> local;        ///< workers in local non-farm jobs
   HouseholdArray<std::uint8_t> migrant;      ///< workers working away
@@ -117,7 +118,6 @@ struct Households {
     f(persons);
     f(workers);
     f(elderly);
-    f(village);
     f(local);
     f(migrant);
     f(sick_months);

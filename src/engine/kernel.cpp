@@ -274,15 +274,36 @@ namespace {
     // year closes (the household panel reads them) and restart with the first step of the next.
     // In three loops: the table look-ups, the arithmetic (no look-up, no branch and no sum, so
     // the compiler vectorises it across households), then the sums in household order.
-    for (std::int64_t j = 0; j < n; ++j) {
-      const IncomeLookups look = income_lookups(kc, h, b0 + j);
-      wage_unit_b[j] = look.wage_unit;
-      wage_local_b[j] = look.wage_local_share;
-      dividend_pc_b[j] = look.dividend_pc;
-      persons_b[j] = look.persons;
-      elderly_b[j] = look.elderly;
-      operating_factor_b[j] = look.operating_factor;
-      assistance_pc_b[j] = look.assistance_pc;
+    // Households are laid out village by village (Model::village_of), so the block is cut into
+    // runs of one village from the layout alone: f(j_begin, j_end, v) for households
+    // [j_begin, j_end) of the block, in village v of the county. Most blocks are one run.
+    const auto village_runs = [&](auto&& f) __attribute__((always_inline)) {
+      const std::int64_t local0 = b0 - first;
+      for (std::int64_t j0 = 0, v = m.village_of(c, local0); j0 < n; ++v) {
+        const std::int64_t j1 =
+            std::min(n, m.village_first_household(c, static_cast<int>(v) + 1) - local0);
+        f(j0, j1, v);
+        j0 = j1;
+      }
+    };
+    const auto lookups = [&](std::int64_t j_begin, std::int64_t j_end, std::int64_t village)
+        __attribute__((always_inline)) {
+      for (std::int64_t j = j_begin; j < j_end; ++j) {
+        const IncomeLookups look = income_lookups(kc, h, b0 + j, village);
+        wage_unit_b[j] = look.wage_unit;
+        wage_local_b[j] = look.wage_local_share;
+        dividend_pc_b[j] = look.dividend_pc;
+        persons_b[j] = look.persons;
+        elderly_b[j] = look.elderly;
+        operating_factor_b[j] = look.operating_factor;
+        assistance_pc_b[j] = look.assistance_pc;
+      }
+    };
+    // The village matters to the look-ups only for the dividends.
+    if (!kc.dividend_pc) {
+      lookups(0, n, 0);
+    } else {
+      village_runs(lookups);
     }
     // The household arrays and the block's arrays are distinct and household j touches only its
     // own elements, which the compiler cannot see through the views' pointers: ivdep tells GCC
@@ -325,19 +346,14 @@ namespace {
         wage_local_b[j] = in.wage_local;
       }
     };
-    // Households are laid out village by village (Model::village_of), so the block is cut into
-    // runs of one village from the layout alone, without reading the village array (which a
-    // step otherwise need not touch): most blocks are one run. Without outbreaks the factor is 1.
+    // The same runs of one village; without outbreaks the factor is 1.
     if (!kc.village_farm) {
       arithmetic(0, n, 1.0);
     } else {
-      const std::int64_t local0 = b0 - first;
-      for (std::int64_t j0 = 0, v = m.village_of(c, local0); j0 < n; ++v) {
-        const std::int64_t j1 =
-            std::min(n, m.village_first_household(c, static_cast<int>(v) + 1) - local0);
-        arithmetic(j0, j1, kc.village_farm[v]);
-        j0 = j1;
-      }
+      // Inlined like every function of the loop: a lambda does not take chunk_wide's target, so
+      // one compiled on its own would run the arithmetic on the generic path.
+      village_runs([&](std::int64_t j0, std::int64_t j1, std::int64_t v)
+                       __attribute__((always_inline)) { arithmetic(j0, j1, kc.village_farm[v]); });
     }
     for (std::int64_t j = 0; j < n; ++j) {
       farm_sum += harvest_b[j];

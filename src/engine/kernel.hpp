@@ -70,7 +70,6 @@ struct HouseholdView {
   float* __restrict ytd_medical;
   float* __restrict ytd_covered;
   const float* __restrict allowance;
-  const std::uint16_t* __restrict village;
 
   explicit HouseholdView(Households& h)
       : persons(h.persons.data()),
@@ -93,8 +92,7 @@ struct HouseholdView {
         ytd_transfer(h.ytd_transfer.data()),
         ytd_medical(h.ytd_medical.data()),
         ytd_covered(h.ytd_covered.data()),
-        allowance(h.allowance.data()),
-        village(h.village.data()) {}
+        allowance(h.allowance.data()) {}
 };
 
 /// The constants of one county for one step, as the household processes use them (money per
@@ -319,7 +317,8 @@ struct Income {
 
 /// What a household's income reads from its small integer fields: its monthly wage before skill
 /// (a table look-up by its numbers of local and migrant workers), its collective dividends per
-/// person a step (a look-up by village, 0 without any), its members, and the per-household
+/// person a step (a look-up by `village`, its village within the county, which the caller knows
+/// from the layout (Model::village_of); 0 without any), its members, and the per-household
 /// switches (linked, monitored) resolved to their values; its village's livestock-outbreak
 /// factor on farm output is the caller's to set (village_farm_factor, or the kernel per run of
 /// one village). Kept apart from the arithmetic (income_from) so the kernel reads these for a
@@ -336,7 +335,8 @@ struct IncomeLookups {
   double farm_factor;       ///< the village's livestock-outbreak factor on farm output (1 if none)
 };
 [[gnu::always_inline]] inline IncomeLookups income_lookups(const KernelCounty& kc,
-                                                           const HouseholdView& h, std::int64_t i) {
+                                                           const HouseholdView& h, std::int64_t i,
+                                                           std::int64_t village) {
   const std::uint8_t flags = h.flags[i];
   const bool elite = (flags & kElite) != 0;
   IncomeLookups look;
@@ -345,7 +345,7 @@ struct IncomeLookups {
   if (kc.dividend_pc) {
     // The better-off's extra dividend or +0.0, selected through a bit mask: as a branch (which
     // the compiler makes of a ?: here) it would be mispredicted for a third of households.
-    const std::uint16_t v = h.village[i];
+    const std::int64_t v = village;
     const std::uint64_t mask = std::uint64_t{0} - static_cast<std::uint64_t>(elite);
     const double extra =
         std::bit_cast<double>(std::bit_cast<std::uint64_t>(kc.dividend_elite_pc[v]) & mask);
@@ -361,11 +361,11 @@ struct IncomeLookups {
   return look;
 }
 
-/// The livestock-outbreak factor on household i's farm output: its village's, or 1 where no
-/// village of the county can have an outbreak this year.
+/// The livestock-outbreak factor on the farm output of a household of `village` (within the
+/// county): the village's, or 1 where no village of the county can have an outbreak this year.
 [[gnu::always_inline]] inline double village_farm_factor(const KernelCounty& kc,
-                                                         const HouseholdView& h, std::int64_t i) {
-  return kc.village_farm ? kc.village_farm[h.village[i]] : 1.0;
+                                                         std::int64_t village) {
+  return kc.village_farm ? kc.village_farm[village] : 1.0;
 }
 
 /// Income of household i by source from its look-ups: arithmetic on doubles and floats only.
@@ -400,15 +400,16 @@ struct IncomeLookups {
   return in;
 }
 
-/// Wage, farm and business, property and transfer income of household i this step, given its
-/// savings at the start of the step, its available time, its farm labour term and any one-off
-/// placement payment.
+/// Wage, farm and business, property and transfer income of household i, in village `village` of
+/// its county, this step, given its savings at the start of the step, its available time, its farm
+/// labour term and any one-off placement payment.
 [[gnu::always_inline]] inline Income income_by_source(const KernelCounty& kc,
                                                       const HouseholdView& h, std::int64_t i,
-                                                      double savings, double available,
-                                                      float labour, double placement_bonus = 0.0) {
-  IncomeLookups look = income_lookups(kc, h, i);
-  look.farm_factor = village_farm_factor(kc, h, i);
+                                                      std::int64_t village, double savings,
+                                                      double available, float labour,
+                                                      double placement_bonus = 0.0) {
+  IncomeLookups look = income_lookups(kc, h, i, village);
+  look.farm_factor = village_farm_factor(kc, village);
   return income_from(kc, h, i, look, savings, available, labour, placement_bonus);
 }
 

@@ -135,15 +135,6 @@ void check_money(const Model& m, const State& s, const Checker& check) {
 void check_households(const Model& m, const State& s, const Checker& check) {
   const Households& h = s.hh;
   const auto lost = static_cast<int>(m.param_at(s.step - 1).health_lost_work_months);
-  // Households lie village by village as Model::village_of says (the kernel finds a block's
-  // villages from the layout, without reading the village array).
-  for (int c = 0; c < m.n_county; ++c) {
-    for (std::int64_t i = m.household_begin[c]; i < m.household_begin[c + 1]; ++i) {
-      check.require(h.village[i] == m.village_of(c, i - m.household_begin[c]),
-                    "households laid out village by village (Model::village_of)",
-                    [i] { return "household " + std::to_string(i); });
-    }
-  }
   for (std::int64_t i = 0; i < h.size(); ++i) {
     const auto where = [i] { return "household " + std::to_string(i); };
     check.require(h.persons[i] >= 1 && h.workers[i] + h.elderly[i] <= h.persons[i],

@@ -94,7 +94,8 @@ void fill_counties(const ScenarioSpec& spec, Model& m) {
                            " simulated households with this county (lower population.scale)");
     }
     m.household_begin.push_back(m.household_begin.back() + n_hh);
-    // Village indices within a county are stored in 16 bits.
+    // A county has hundreds of villages: tens of thousands is an input mistake
+    // (kMaxCountyVillages).
     const double villages = c.villages
                                 ? *c.villages
                                 : std::max(1.0, std::round(c.population / pop.persons_per_village));

@@ -120,8 +120,6 @@ void generate_households(const Model& m, State& s, const std::vector<double>& si
             h.persons[i] = static_cast<std::uint8_t>(persons);
             h.workers[i] = static_cast<std::uint8_t>(workers);
             h.elderly[i] = static_cast<std::uint8_t>(elderly);
-            // Households are laid out village by village (sorted by county, then village).
-            h.village[i] = static_cast<std::uint16_t>(m.village_of(c, local_index));
             h.taste[i] = static_cast<float>(m.param.labour_taste_sd * z_taste);
             h.land[i] =
                 static_cast<float>(m.county_land_per_person[c] * persons *
@@ -219,11 +217,14 @@ enum CalibrationSum {
 // What the aid history's stocks give the households of county c at the start (s.levers, set by
 // history_levers(); neutral without a history): the factor on a household's farm sales, 1 + the
 // industry premium where it is linked to the specialty industry (the kernel's rule at a review),
-// and its collective dividends a year. Made once per chunk.
+// and its collective dividends a year. Made once per chunk, and used by one thread: it keeps the
+// village of the households it was last asked about.
 class StartAid {
  public:
   StartAid(const Model& m, const State& s, int c)
-      : h_(s.hh),
+      : m_(m),
+        h_(s.hh),
+        county_(c),
         code_(m.county_code[c]),
         first_(m.household_begin[c]),
         premium_factor_(1.0 + s.levers.premium[c]),
@@ -247,14 +248,32 @@ class StartAid {
   double dividends(std::int64_t i) const {
     if (dividend_pc_ == nullptr) return 0.0;
     const bool elite = (h_.flags[i] & kElite) != 0;
-    const std::size_t v = h_.village[i];
+    const std::size_t v = village(i);
     return (dividend_pc_[v] + (elite ? dividend_elite_pc_[v] : 0.0)) * h_.persons[i] *
            steps_a_year_;
   }
 
  private:
+  // Household i's village within the county, from the layout (Model::village_of). The callers go
+  // through a chunk's households in order, so the village's range of households is kept and the
+  // division of village_of is done once a village.
+  std::size_t village(std::int64_t i) const {
+    const std::int64_t j = i - first_;
+    if (j < run_begin_ || j >= run_end_) {
+      const int v = m_.village_of(county_, j);
+      run_village_ = static_cast<std::size_t>(v);
+      run_begin_ = m_.village_first_household(county_, v);
+      run_end_ = m_.village_first_household(county_, v + 1);
+    }
+    return run_village_;
+  }
+
+  const Model& m_;
   const Households& h_;
+  int county_;
   std::int64_t code_, first_;
+  mutable std::int64_t run_begin_ = 0, run_end_ = 0;  // the households of run_village_
+  mutable std::size_t run_village_ = 0;
   double premium_factor_;
   double threshold_[2];
   double steps_a_year_;
