@@ -677,7 +677,7 @@ TEST_CASE("damaged and foreign files are refused by inspect and compare, never a
   SECTION("damaged copies: exit 0 or 2, never a signal or a runaway") {
     // Every case is reproducible from the seed and its index. Under the sanitizers, where every
     // case is several times slower, a third of them: there CI's fuzzing stage also runs the
-    // output-file reader on damaged files for a minute (tools/fuzz.sh).
+    // output-file reader on damaged files for 30 s (tools/fuzz.sh).
     std::mt19937_64 random(20240611);
     const std::string bytes[2] = {read_bytes(run), read_bytes(experiment)};
     const std::string copy = dir.file("damaged.h5");
