@@ -24,6 +24,11 @@ inline constexpr bool kSanitized = true;
 inline constexpr bool kSanitized = false;
 #endif
 
+/// scenarios/examples/experiment_small.yaml and its base, scenarios/example_small.yaml; under the
+/// sanitizers copies of them at 1% of households (tests/CMakeLists.txt writes them).
+inline const std::string kExperimentSmall = CODEV_EXPERIMENT_SMALL;
+inline const std::string kExampleSmall = CODEV_EXAMPLE_SMALL;
+
 struct Result {
   int code = -1;
   std::string out;  // stdout and stderr together

@@ -257,8 +257,8 @@ TEST_CASE("run and experiment files are netCDF-4 files that netCDF tools read an
                          " --threads 2");
   INFO(r.out);
   REQUIRE(r.code == 0);
-  const Result e = shell(kCodev + " experiment " + kSource +
-                         "/scenarios/examples/experiment_small.yaml --threads 2 -o " + experiment);
+  const Result e = shell(kCodev + " experiment " + codev::testing::kExperimentSmall +
+                         " --threads 2 -o " + experiment);
   INFO(e.out);
   REQUIRE(e.code == 0);
   for (const std::string& file : {run, experiment}) {

@@ -338,8 +338,7 @@ TEST_CASE("experiment results do not depend on the thread count", "[experiment]"
 TEST_CASE("codev experiment and codev compare as users run them", "[experiment][cli]") {
   Folder folder("cli");
   const std::string out = folder / "small.h5";
-  const Result r = shell(kCodev + " experiment " + kSource +
-                         "/scenarios/examples/experiment_small.yaml -o " + out);
+  const Result r = shell(kCodev + " experiment " + codev::testing::kExperimentSmall + " -o " + out);
   INFO(r.out);
   REQUIRE(r.code == 0);
   CHECK(r.out.find("44 cells") != std::string::npos);
@@ -373,8 +372,7 @@ TEST_CASE("codev experiment and codev compare as users run them", "[experiment][
 
   // A single run against an experiment's variant; the run equals the experiment's replicate 0.
   const std::string single = folder / "single.h5";
-  REQUIRE(shell(kCodev + " run " + kSource + "/scenarios/example_small.yaml -o " + single).code ==
-          0);
+  REQUIRE(shell(kCodev + " run " + codev::testing::kExampleSmall + " -o " + single).code == 0);
   const Result mixed = shell(kCodev + " compare " + single + " " + out + ":aid --csv");
   INFO(mixed.out);
   CHECK(mixed.code == 0);

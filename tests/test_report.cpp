@@ -38,8 +38,8 @@ struct Files {
     const Result r = shell(kCodev + " run " + kSource + "/scenarios/example_small.yaml -o " + run);
     INFO(r.out);
     REQUIRE(r.code == 0);
-    const Result e = shell(kCodev + " experiment " + kSource +
-                           "/scenarios/examples/experiment_small.yaml -o " + experiment);
+    const Result e =
+        shell(kCodev + " experiment " + codev::testing::kExperimentSmall + " -o " + experiment);
     INFO(e.out);
     REQUIRE(e.code == 0);
   }
