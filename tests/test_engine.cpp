@@ -363,6 +363,19 @@ TEST_CASE("households and chunks are laid out by county then village", "[engine]
       if (j < n) REQUIRE(m.village_of(c, j) >= v);
       if (j > 0) REQUIRE(m.village_of(c, j - 1) < v);
     }
+    // village_households gives the same runs as indices into the household arrays: they tile
+    // the county, each household in the run of its own village.
+    std::int64_t next = m.household_begin[c];
+    for (int v = 0; v < villages; ++v) {
+      const Model::HouseholdRange r = m.village_households(c, v);
+      REQUIRE(r.begin == next);
+      REQUIRE(r.end >= r.begin);
+      for (std::int64_t i = r.begin; i < r.end; ++i) {
+        REQUIRE(m.village_of(c, i - m.household_begin[c]) == v);
+      }
+      next = r.end;
+    }
+    REQUIRE(next == m.household_begin[c + 1]);
   }
   CHECK(s.hh.size() == m.n_household);
   CHECK(bytes_per_household() < 200);

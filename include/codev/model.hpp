@@ -174,6 +174,15 @@ struct Model {
     const std::int64_t villages = county_villages[static_cast<std::size_t>(c)];
     return (static_cast<std::int64_t>(v) * n + villages - 1) / villages;
   }
+  /// Indices [begin, end) of a run of households in the household arrays.
+  struct HouseholdRange {
+    std::int64_t begin, end;
+  };
+  /// The households of village v of county c, as indices into the household arrays.
+  HouseholdRange village_households(int c, int v) const {
+    const std::int64_t first = household_begin[static_cast<std::size_t>(c)];
+    return {first + village_first_household(c, v), first + village_first_household(c, v + 1)};
+  }
   /// The parameters in force in calendar year y of the run.
   const Parameters& param_in(int y) const {
     return param_years[static_cast<std::size_t>(y - start_year)];

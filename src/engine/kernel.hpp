@@ -345,11 +345,10 @@ struct IncomeLookups {
   if (kc.dividend_pc) {
     // The better-off's extra dividend or +0.0, selected through a bit mask: as a branch (which
     // the compiler makes of a ?: here) it would be mispredicted for a third of households.
-    const std::int64_t v = village;
     const std::uint64_t mask = std::uint64_t{0} - static_cast<std::uint64_t>(elite);
     const double extra =
-        std::bit_cast<double>(std::bit_cast<std::uint64_t>(kc.dividend_elite_pc[v]) & mask);
-    look.dividend_pc = kc.dividend_pc[v] + extra;
+        std::bit_cast<double>(std::bit_cast<std::uint64_t>(kc.dividend_elite_pc[village]) & mask);
+    look.dividend_pc = kc.dividend_pc[village] + extra;
   } else {
     look.dividend_pc = 0.0;
   }

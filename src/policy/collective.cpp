@@ -68,11 +68,9 @@ void count_at_risk(const Model& m, State& s) {
     const auto c = static_cast<int>(cu);
     double* village = at_risk.data() + m.village_begin[c];
     std::fill(village, village + m.county_villages[c], 0.0);
-    const std::int64_t first = m.household_begin[c];
     for (int v = 0; v < m.county_villages[c]; ++v) {
-      for (std::int64_t i = first + m.village_first_household(c, v),
-                        end = first + m.village_first_household(c, v + 1);
-           i < end; ++i) {
+      const Model::HouseholdRange r = m.village_households(c, v);
+      for (std::int64_t i = r.begin; i < r.end; ++i) {
         if (s.hh.flags[i] & kMonitored) village[v] += s.hh.persons[i];
       }
     }
@@ -83,12 +81,10 @@ void init(const Model& m, State& s) {
   std::vector<double>& persons = stock(s, kSelf, kPersons);
   std::vector<double>& elite = stock(s, kSelf, kElitePersons);
   for (int c = 0; c < m.n_county; ++c) {
-    const std::int64_t first = m.household_begin[c];
     for (int village = 0; village < m.county_villages[c]; ++village) {
       const auto v = static_cast<std::size_t>(m.village_begin[c] + village);
-      for (std::int64_t i = first + m.village_first_household(c, village),
-                        end = first + m.village_first_household(c, village + 1);
-           i < end; ++i) {
+      const Model::HouseholdRange r = m.village_households(c, village);
+      for (std::int64_t i = r.begin; i < r.end; ++i) {
         persons[v] += s.hh.persons[i];
         if (s.hh.flags[i] & kElite) elite[v] += s.hh.persons[i];
       }
