@@ -637,6 +637,87 @@ TEST_CASE(
 }
 
 TEST_CASE(
+    "illness strikes members: a household's rate is in proportion to its members, those aged 65+ "
+    "counted elderly_multiplier times, and the start's mean household has illness_rate",
+    "[engine][risk]") {
+  // MODEL.md 7.4: rate_i = illness_rate x (members under 65 + rho x members 65+) / L x chronic
+  // multiplier, L the mean load of the households setup draws (start_illness_load). One yearly
+  // step (the probability of an episode is the rate) on about 70,000 households.
+  ScenarioSpec spec = yearly_spec(1);
+  spec.population.scale = 1.0;
+  Model m = compile(spec);
+  set_everywhere(m, &Parameters::health_illness_rate, 0.2);
+  const Parameters& p = m.param;
+  const double rho = p.health_elderly_multiplier;
+  REQUIRE(rho > 1.5);
+  State s = make_state(m);
+  const Households& h = s.hh;
+  const std::int64_t n = h.size();
+  // The start's mean load is what start_illness_load computes from the scenario's inputs.
+  const double load = start_illness_load(m, rho);
+  double drawn = 0.0;
+  for (std::int64_t i = 0; i < n; ++i) drawn += (h.persons[i] - h.elderly[i]) + rho * h.elderly[i];
+  drawn /= static_cast<double>(n);
+  INFO("start load: drawn " << drawn << ", computed " << load);
+  CHECK(drawn == Approx(load).epsilon(0.01));
+  // The table is the formula, for a monthly step too.
+  const IllnessTable monthly = illness_table(m, p, 1);
+  for (int young = 0; young <= kMaxPersons; ++young) {
+    for (int old = 0; young + old <= kMaxPersons; ++old) {
+      if (young + old == 0) continue;
+      for (const std::uint8_t flags : {std::uint8_t{0}, std::uint8_t{kChronic}}) {
+        const double factor = flags ? p.health_chronic_multiplier : 1.0;
+        const double rate = std::min(1.0, 0.2 / load * factor * (young + rho * old));
+        CHECK(monthly.at(flags, young + old, old) ==
+              Rng::threshold32(1.0 - std::pow(1.0 - rate, 1.0 / 12.0)));
+        if (old > 0 && rate < 1.0) {
+          // A member of 65+ instead of a younger one raises the rate.
+          CHECK(monthly.at(flags, young + old, old) > monthly.at(flags, young + old, old - 1));
+        }
+      }
+    }
+  }
+  // Who falls ill in the year: households with any medical cost, by whether they have a member
+  // aged 65+, against the rates; within 4 standard errors and 2%.
+  std::vector<double> expected(n);
+  for (std::int64_t i = 0; i < n; ++i) {
+    const double factor = (h.flags[i] & kChronic) ? p.health_chronic_multiplier : 1.0;
+    expected[static_cast<std::size_t>(i)] =
+        std::min(1.0, 0.2 / load * factor * ((h.persons[i] - h.elderly[i]) + rho * h.elderly[i]));
+  }
+  const HouseholdArray<std::uint8_t> elderly0 = h.elderly;
+  const HouseholdArray<std::uint8_t> persons0 = h.persons;
+  Workspace ws = make_workspace(m);
+  REQUIRE(step(m, s, ws));
+  double ill[2] = {0, 0}, want[2] = {0, 0}, var[2] = {0, 0}, all = 0;
+  for (std::int64_t i = 0; i < n; ++i) {
+    const auto k = static_cast<std::size_t>(elderly0[i] > 0);
+    const double e = expected[static_cast<std::size_t>(i)];
+    const bool was_ill = h.ytd_medical[i] + h.ytd_covered[i] > 0.0f;
+    ill[k] += was_ill ? 1.0 : 0.0;
+    want[k] += e;
+    var[k] += e * (1.0 - e);
+    all += e;
+  }
+  // The mean household of the start falls ill at illness_rate (chronic illness aside).
+  double chronic_mean = 0.0;
+  for (std::int64_t i = 0; i < n; ++i) {
+    chronic_mean += (h.flags[i] & kChronic) ? p.health_chronic_multiplier : 1.0;
+  }
+  chronic_mean /= static_cast<double>(n);
+  CHECK(all / static_cast<double>(n) == Approx(0.2 * chronic_mean).epsilon(0.02));
+  for (int k = 0; k < 2; ++k) {
+    INFO((k ? "with" : "without") << " a member aged 65+: " << ill[k] << " ill, " << want[k]
+                                  << " expected");
+    CHECK(std::abs(ill[k] - want[k]) < 4.0 * std::sqrt(var[k]) + 0.02 * want[k]);
+  }
+  // Per member, a household with elderly members falls ill more often than one without.
+  double members[2] = {0, 0};
+  for (std::int64_t i = 0; i < n; ++i) members[elderly0[i] > 0] += persons0[i];
+  CHECK(ill[1] / members[1] > ill[0] / members[0]);
+}
+
+TEST_CASE(
     "demography: members are born, die and leave at their rates, every county's population adds "
     "up, and the events are the same in every scenario",
     "[engine][demography]") {
@@ -1915,8 +1996,13 @@ TEST_CASE("a household without an event gets quiet_events' result, and only thos
   const FarmTech& tech = t.tech;
   const Rng& dyn = t.dyn;
   KernelCounty& kc = t.kc;
-  kc.ill_p = Rng::threshold32(0.01);
-  kc.ill_p_chronic = Rng::threshold32(0.05);
+  // Illness likelier with more members and more elderly, and for the chronically ill.
+  for (std::size_t k = 0; k < kc.ill.p.size(); ++k) {
+    const bool chronic = k >= kc.ill.p.size() / 2;
+    const auto young = static_cast<int>(k / IllnessTable::kN % IllnessTable::kN);
+    const auto old = static_cast<int>(k % IllnessTable::kN);
+    kc.ill.p[k] = Rng::threshold32((chronic ? 0.05 : 0.01) * (young + 2.0 * old) / 2.5);
+  }
   kc.lost_months = 2;
   kc.out_of_pocket = 800.0;
   kc.accept = Rng::threshold(0.5);

@@ -32,13 +32,19 @@ namespace codev {
     "stated prior for the mature monitoring of 2023; the Sichuan hindcast tunes 0.15 and the "     \
     "calibration estimates it (VALIDATION.md 3)")                                                  \
   X(health, illness_rate, 0.06, 0.0, 1.0, false, "1/year",                                         \
-    "Annual probability that a household without chronic illness has a serious illness episode",   \
+    "Annual probability of a serious illness episode for a household without chronic illness "     \
+    "and of the start's mean members and ages (MODEL.md 7.4)",                                     \
     "stated prior [0.03, 0.10]: the costly tail of hospitalisations, which reach about 0.3 of "    \
     "households a year; calibrated for Sichuan (parameters.md 2.1)")                               \
   X(health, chronic_multiplier, 2.5, 1.0, 20.0, false, "1",                                        \
     "Illness rate multiplier for households with a chronically ill member",                        \
     "derived: hospitalisation odds ratio 3.68 for chronic patients, 1.8-2.9 per household "        \
     "(parameters.md 2.2)")                                                                         \
+  X(health, elderly_multiplier, 2.3, 1.0, 20.0, false, "1",                                        \
+    "Illness rate of a member aged 65+ relative to a younger member (a household's rate is in "    \
+    "proportion to its members, the elderly counted this many times)",                             \
+    "derived: older adults' yearly hospitalisation 24.9% (rural 26.3%) against 13.8% of all "      \
+    "respondents (NHSS 2018), about 2.3 times the rest; range [1.8, 3.0] (parameters.md 2.11)")    \
   X(health, cost_mean, 15000.0, 0.0, 1e7, false, "yuan",                                           \
     "Mean cost of an illness episode (exponentially distributed)",                                 \
     "published: tertiary-hospital stay 13,300-14,500 yuan 2018-2022, a serious episode; range "    \

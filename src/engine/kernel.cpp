@@ -13,6 +13,40 @@ constexpr std::int64_t kHouseholdsPerDraw = 4;
 
 }  // namespace
 
+double start_illness_load(const Model& m, double rho) {
+  const PopulationSpec& pop = m.population;
+  // Setup draws workers among the members, then the elderly among the others (MODEL.md 5.2).
+  const double elderly_p =
+      std::min(1.0, pop.elderly_share / std::max(1e-9, 1.0 - pop.worker_share));
+  const double elderly_share = (1.0 - pop.worker_share) * elderly_p;
+  double members = 0.0, households = 0.0;
+  for (int c = 0; c < m.n_county; ++c) {
+    const auto n = static_cast<double>(m.household_begin[c + 1] - m.household_begin[c]);
+    members += n * m.county_persons_per_household[c];
+    households += n;
+  }
+  if (!(households > 0.0)) return 1.0;
+  return members / households * (1.0 + (rho - 1.0) * elderly_share);
+}
+
+IllnessTable illness_table(const Model& m, const Parameters& p, int months) {
+  IllnessTable t;
+  const double rho = p.health_elderly_multiplier;
+  const double per_load = p.health_illness_rate / start_illness_load(m, rho);
+  constexpr int n = IllnessTable::kN;
+  for (int chronic = 0; chronic < 2; ++chronic) {
+    const double factor = chronic ? p.health_chronic_multiplier : 1.0;
+    for (int young = 0; young < n; ++young) {
+      for (int old = 0; old < n; ++old) {
+        const double rate = std::min(1.0, per_load * factor * (young + rho * old));
+        t.p[static_cast<std::size_t>((chronic * n + young) * n + old)] =
+            Rng::threshold32(1.0 - std::pow(1.0 - rate, months / 12.0));
+      }
+    }
+  }
+  return t;
+}
+
 KernelCounty kernel_county(const Model& m, const State& s, const StepContext& ctx, int c) {
   const CountyEconomy& k = s.economy;
   const Levers& lever = s.levers;
@@ -20,10 +54,7 @@ KernelCounty kernel_county(const Model& m, const State& s, const StepContext& ct
   KernelCounty kc;
   const double months = ctx.months;
   kc.months = months;
-  const double ill_rate = p.health_illness_rate;
-  kc.ill_p = Rng::threshold32(1.0 - std::pow(1.0 - ill_rate, months / 12.0));
-  kc.ill_p_chronic = Rng::threshold32(
-      1.0 - std::pow(1.0 - std::min(1.0, ill_rate * p.health_chronic_multiplier), months / 12.0));
+  kc.ill = ctx.illness;
   kc.lost_months = static_cast<std::uint8_t>(p.health_lost_work_months);
   kc.out_of_pocket = p.health_cost_mean * (1.0 - p.health_reimbursement);
   kc.accept = Rng::threshold(k.job_accept[c]);

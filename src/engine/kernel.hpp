@@ -26,6 +26,29 @@
 
 namespace codev {
 
+/// Illness thresholds of a step (32-bit words, MODEL.md 7.4), by whether a member is chronically
+/// ill, the members under 65 and the members aged 65+: the same for every county.
+struct IllnessTable {
+  static constexpr int kN = kMaxPersons + 1;
+  std::array<std::uint64_t, 2 * kN * kN> p{};
+  [[gnu::always_inline]] std::uint64_t at(std::uint8_t flags, int persons, int elderly) const {
+    const auto chronic = static_cast<std::size_t>((flags & kChronic) != 0);
+    return p[(chronic * kN + static_cast<std::size_t>(persons - elderly)) * kN +
+             static_cast<std::size_t>(elderly)];
+  }
+};
+
+/// The step's illness thresholds (MODEL.md 7.4): a household's yearly rate is
+/// health.illness_rate x (members under 65 + health.elderly_multiplier x members 65+) / the
+/// same load of the households setup draws (start_illness_load), times
+/// health.chronic_multiplier where a member is chronically ill, at most 1.
+IllnessTable illness_table(const Model& m, const Parameters& p, int months);
+
+/// The mean illness load (members under 65 + rho x members aged 65+) of the households setup
+/// draws, from the scenario's persons per household by county and its worker and elderly
+/// shares (MODEL.md 5.2): the load at which a household's rate is health.illness_rate.
+double start_illness_load(const Model& m, double rho);
+
 /// Values of the step that every chunk shares.
 struct StepContext {
   int step = 0;
@@ -43,6 +66,7 @@ struct StepContext {
   /// income, and the factors that annualise the year's wage and operating income so far.
   double season_wage = 1, season_farm = 1;
   double annualise_wage = 1, annualise_farm = 1;
+  IllnessTable illness;  ///< illness thresholds (zero, no illness, unless step_context sets them)
 };
 
 /// Raw, non-aliasing views of the household arrays for the kernel: with them the compiler keeps
@@ -102,15 +126,15 @@ struct HouseholdView {
 struct KernelCounty {
   double months = 1;
   // Events.
-  std::uint64_t ill_p = 0, ill_p_chronic = 0;  ///< illness thresholds (32-bit words)
-  std::uint8_t lost_months = 0;                ///< months one worker is out after an illness
-  double out_of_pocket = 0;                    ///< mean illness cost after reimbursement
-  std::uint64_t accept = 0;                    ///< threshold for being hired (64-bit words)
-  double placement_cost = 0;                   ///< switching cost a placed household still pays
-  double placement_paid = 0;   ///< paid by the placement programme per placed worker
-  double placement_bonus = 0;  ///< of which one-off transfer income to the household
-  float training_gain = 0;     ///< wage gain of a worker trained this step
-  float training_keep = 1;     ///< share of a trained gain kept over one review interval
+  IllnessTable ill;              ///< illness thresholds by chronic illness and ages
+  std::uint8_t lost_months = 0;  ///< months one worker is out after an illness
+  double out_of_pocket = 0;      ///< mean illness cost after reimbursement
+  std::uint64_t accept = 0;      ///< threshold for being hired (64-bit words)
+  double placement_cost = 0;     ///< switching cost a placed household still pays
+  double placement_paid = 0;     ///< paid by the placement programme per placed worker
+  double placement_bonus = 0;    ///< of which one-off transfer income to the household
+  float training_gain = 0;       ///< wage gain of a worker trained this step
+  float training_keep = 1;       ///< share of a trained gain kept over one review interval
   /// Threshold for losing a job (32-bit words), by local workers and workers away: one local job
   /// is lost below job_loss_threshold[local][0] (the layoff), one job away between it and
   /// job_loss_threshold[local][away] (a slump away; MODEL.md 7.3), which is the same for every
@@ -244,7 +268,7 @@ using ChunkSelections = std::array<Selection, kNumOffers>;
     flags |= kSearching;
   }
   int sick = h.sick_months[i];
-  if (sick == 0 && illness_word < ((flags & kChronic) ? kc.ill_p_chronic : kc.ill_p)) {
+  if (sick == 0 && illness_word < kc.ill.at(flags, h.persons[i], h.elderly[i])) {
     // The out-of-pocket cost, less medical assistance for a monitored household.
     const std::uint64_t cost_word = dyn.bits4(code, i - first, step, 1)[0];
     const double cost = kc.out_of_pocket * -std::log(Rng::to_open01(cost_word));
@@ -278,7 +302,7 @@ using ChunkSelections = std::array<Selection, kNumOffers>;
 [[gnu::always_inline]] inline bool eventful(const KernelCounty& kc, const HouseholdView& h,
                                             std::int64_t i, std::uint64_t word, std::int8_t plan) {
   const std::uint64_t illness_word = word & 0xffffffffu, layoff_word = word >> 32;
-  const std::uint64_t ill_p = (h.flags[i] & kChronic) ? kc.ill_p_chronic : kc.ill_p;
+  const std::uint64_t ill_p = kc.ill.at(h.flags[i], h.persons[i], h.elderly[i]);
   return (plan != 0) | (layoff_word < kc.job_loss_threshold[h.local[i]][h.migrant[i]]) |
          (h.sick_months[i] != 0) | (illness_word < ill_p);
 }

@@ -416,6 +416,7 @@ StepContext step_context(const Model& m, int st) {
   const int last = first + m.step_months - 1;
   ctx.annualise_wage = 12.0 / season.ytd_wage(last, ctx.months_in_year);
   ctx.annualise_farm = 12.0 / season.ytd_farm(last, ctx.months_in_year);
+  ctx.illness = illness_table(m, p, m.step_months);
   return ctx;
 }
 
