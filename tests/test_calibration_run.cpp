@@ -393,8 +393,8 @@ TEST_CASE("the Sichuan calibration reads and runs (smoke: one small wave at 0.5%
   replace("population.scale: 0.02", "population.scale: 0.005");
   replace("waves: 3", "waves: 1");
   replace("runs: 40", "runs: 19");  // the fewest for 16 parameters
-  replace("burn_in: 20000", "burn_in: 200");
-  replace("thin: 100", "thin: 2");
+  replace("burn_in: 40000", "burn_in: 200");
+  replace("thin: 200", "thin: 2");
   replace("runs: 20", "runs: 2");
   replace("replicates: 2", "replicates: 1");
   const codev::CalibrationSpec spec =
