@@ -9,6 +9,7 @@ packages=(
   libbenchmark-dev
   libopenmpi-dev openmpi-bin
   python3 python3-h5py python3-numpy python3-xarray python3-h5netcdf python3-matplotlib
+  python3-yaml  # tools/projection.py reads the scenario a run file stores
   # The tests drive the output the way users do: netCDF-C's ncdump, NCO, netCDF4-python and
   # udunits (tests/python/check_netcdf.py), xmllint (the HTML report).
   netcdf-bin nco python3-netcdf4 udunits-bin libxml2-utils
