@@ -14,10 +14,10 @@ tool = os.path.join(source, "tools", "projection.py")
 os.makedirs(work, exist_ok=True)
 path = os.path.join(work, "projection_run.h5")
 # Two counties of 100 and 300 persons over three years. County incomes per person 1,000 and
-# 2,000, then x1.10 and x1.21 (weighted 1,750, 1,925, 2,117.5: +10% twice, sd 0, trend 10%) and
-# then x1.32 in the third year (2,310: +10% then +20%, sd 7.07 points). Operating income is 40%
-# of income. The scenario's own level is 1,600 (its populations are not the run's: 1 and 1, so
-# the mean of 1,000 and 2,200), and the first year is 9.4% above it.
+# 2,000, then x1.10 and x1.32 of those: weighted 1,750, 1,925 and 2,310, so +10% then +20%
+# (sd 7.07 points) and a trend of sqrt(1.32) - 1 = 14.89% a year. Operating income is 40% of
+# income. The scenario's own level is 1,600 (its populations are not the run's: 1 and 1, so the
+# mean of 1,000 and 2,200), and the first year is 9.4% above it.
 scenario = ("meta: {name: hand}\ncounties:\n"
             "  - {code: 1, population: 1, income_per_capita: 1000}\n"
             "  - {code: 2, population: 1, income_per_capita: 2200}\n")
