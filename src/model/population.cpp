@@ -22,6 +22,7 @@
 #include "engine/kernel.hpp"
 #include "engine/reduce.hpp"
 #include "engine/rng.hpp"
+#include "engine/season.hpp"
 #include "policy/aid.hpp"
 
 namespace codev {
@@ -179,13 +180,15 @@ void generate_households(const Model& m, State& s, const std::vector<double>& si
 // moves until none gains anything. The start is an optimum, not a point inside the switching-cost
 // band: a worker who would not choose a local job afresh is not in one, so layoffs (after which
 // workers search without the switching hurdle) do not drain local employment year after year.
-void settle_labour(const Model& m, State& s) {
+// Counties whose `settled` entry is nonzero are left as they are.
+void settle_labour(const Model& m, State& s, const std::vector<char>& settled) {
   const FarmTech tech(m.param);
   const double threshold = 0.0;
   std::vector<double> scratch, unused;
   reduce_by_county(
       m, 0,
       [&](const Chunk& ch, double*) {
+        if (settled[static_cast<std::size_t>(ch.county)]) return;
         const LabourView view(s.hh);
         const LabourCounty county = labour_county(s.economy, s.levers, ch.county);
         for (std::int64_t i = ch.begin; i < ch.end; ++i) {
@@ -205,7 +208,8 @@ void settle_labour(const Model& m, State& s) {
 // Sums used for calibration, per county.
 enum CalibrationSum {
   kPersons,
-  kWageUnits,
+  kLocalUnits,
+  kMigrantUnits,
   kFarmUnits,
   kRent,
   kPension,
@@ -390,6 +394,46 @@ void set_assets(const Model& m, State& s, const HouseholdArray<float>& farm_base
       scratch, unused);
 }
 
+// The start year's income as a multiple of a year at the start's levels, for what grows within
+// the year at a rate the scenario sets: the migrant wage (labour.wage_growth), farm productivity
+// (farm.tfp_growth), and the other transfers and property income indexed with the poverty line
+// (poverty.line_growth). Each grows after every step (engine/county.cpp), so step t of the year
+// earns the start's level times the growth of the t steps before it, weighted by the calendar's
+// share of the step (engine/season.hpp; flat for the indexed incomes). The published county
+// income is the year's mean, so the calibration divides each source's target by its factor and
+// the start year, grown, gives the county's income (docs/MODEL.md 5.3). The local wage, which
+// follows the county economy, and deposit interest are not divided (factor 1).
+struct StartYearGrowth {
+  double migrant = 1.0, farm = 1.0, indexed = 1.0;
+};
+StartYearGrowth start_year_growth(const Model& m) {
+  const Parameters& p = m.param_in(m.start_year);
+  const Season season(p);
+  const double dt = m.step_months / 12.0;
+  const double g_migrant = std::pow(1.0 + p.labour_wage_growth, dt);
+  const double g_farm = std::pow(1.0 + p.farm_tfp_growth, dt);
+  const double g_indexed = std::pow(1.0 + p.poverty_line_growth, dt);
+  double f_migrant = 1.0, f_farm = 1.0, f_indexed = 1.0;  // growth before step t
+  double w_wage = 0.0, w_farm = 0.0, w_flat = 0.0;        // the calendar's weights so far
+  StartYearGrowth sum{0.0, 0.0, 0.0};
+  for (int t = 0; t < m.n_step && m.year_of_step(t) == m.start_year; ++t) {
+    const double wage = season.step_wage(m.month_of_step(t), m.step_months) * m.step_months;
+    const double farm = season.step_farm(m.month_of_step(t), m.step_months) * m.step_months;
+    const double flat = m.step_months;
+    sum.migrant += wage * f_migrant;
+    sum.farm += farm * f_farm;
+    sum.indexed += flat * f_indexed;
+    w_wage += wage;
+    w_farm += farm;
+    w_flat += flat;
+    f_migrant *= g_migrant;
+    f_farm *= g_farm;
+    f_indexed *= g_indexed;
+  }
+  if (w_flat == 0.0) return {};
+  return {sum.migrant / w_wage, sum.farm / w_farm, sum.indexed / w_flat};
+}
+
 // Persons and pensions per county under the allocation calibrate_levers saw.
 struct CountyTotals {
   std::vector<double> persons, pension;
@@ -433,9 +477,10 @@ CountyTotals calibrate_levers(const Model& m, State& s, const HouseholdArray<flo
             acc[kPersons] += h.persons[i];
             // The start year's luck scales wage and farm earnings, as in the run (kernel.hpp).
             const float luck = h.luck[i];
-            acc[kWageUnits] +=
-                annual_wage(h.skill[i] * luck, h.local[i], h.migrant[i], p.labour_local_wage,
-                            p.labour_migrant_wage * p.labour_migrant_remit);
+            acc[kLocalUnits] +=
+                annual_wage(h.skill[i] * luck, h.local[i], 0, p.labour_local_wage, 0.0);
+            acc[kMigrantUnits] += annual_wage(h.skill[i] * luck, 0, h.migrant[i], 0.0,
+                                              p.labour_migrant_wage * p.labour_migrant_remit);
             acc[kFarmUnits] += aid.operating_factor(i, labour) * units_b[j] * luck;
             acc[kRent] += labour > 0 ? 0.0 : p.farm_land_rent * h.land[i];
             acc[kPension] += p.transfer_pension * h.elderly[i];
@@ -445,6 +490,8 @@ CountyTotals calibrate_levers(const Model& m, State& s, const HouseholdArray<flo
       },
       scratch, sums);
 
+  // Each source's target is the year's mean, a year at the start's levels times its growth.
+  const StartYearGrowth growth = start_year_growth(m);
   CountyTotals totals{std::vector<double>(m.n_county), std::vector<double>(m.n_county)};
   for (int c = 0; c < m.n_county; ++c) {
     const double* a = sums.data() + static_cast<std::size_t>(c) * kNumCal;
@@ -452,25 +499,27 @@ CountyTotals calibrate_levers(const Model& m, State& s, const HouseholdArray<flo
     totals.pension[c] = a[kPension];
     const IncomeShares& sh = m.county_income_shares[c];
     const double total = m.county_income_per_capita[c] * a[kPersons];
-    const double level = a[kWageUnits] > 0 ? sh.wage * total / a[kWageUnits] : 1.0;
+    const double wage_units = a[kLocalUnits] + growth.migrant * a[kMigrantUnits];
+    const double level = wage_units > 0 ? sh.wage * total / wage_units : 1.0;
     k.wage_local[c] = level * p.labour_local_wage;
     k.wage_migrant[c] = level * p.labour_migrant_wage * p.labour_migrant_remit;
     // Farm productivity T with assets at their steady state K = q Y (q = elasticity / return):
     // Y_i = (T b_i L_i)^g q^(b g), g = 1 / (1 - b), sold at the factor o_i (1 + the industry
     // premium where linked), so T = (target / (q^(b g) sum o_i (b_i L_i)^g))^(1/g). T is the
     // productivity the kernel applies, the lever times the aid history's infrastructure factor.
-    k.farm_tfp[c] =
-        a[kFarmUnits] > 0
-            ? std::pow(sh.operating * total / (std::pow(q, beta * gamma) * a[kFarmUnits]),
-                       1.0 / gamma) /
-                  s.levers.tfp_factor[c]
-            : 0.0;
+    k.farm_tfp[c] = a[kFarmUnits] > 0
+                        ? std::pow(sh.operating * total /
+                                       (growth.farm * std::pow(q, beta * gamma) * a[kFarmUnits]),
+                                   1.0 / gamma) /
+                              s.levers.tfp_factor[c]
+                        : 0.0;
     // Deposit interest starts from the initial savings (a share of income); dividends are the
     // collective assets' of the aid history.
     const double deposits = p.household_deposit_rate * kInitialSavings * total;
-    k.property_other[c] =
-        std::max(0.0, sh.property * total - a[kRent] - deposits - a[kDividends]) / a[kPersons];
-    k.transfer_other[c] = std::max(0.0, sh.transfer * total - a[kPension]) / a[kPersons];
+    k.property_other[c] = std::max(0.0, sh.property * total - a[kRent] - deposits - a[kDividends]) /
+                          (growth.indexed * a[kPersons]);
+    k.transfer_other[c] =
+        std::max(0.0, sh.transfer * total - a[kPension]) / (growth.indexed * a[kPersons]);
   }
 
   set_assets(m, s, farm_base);
@@ -489,6 +538,7 @@ void calibrate_allowance(const Model& m, State& s, const CountyTotals& totals) {
   const std::vector<double>& persons = totals.persons;
   const std::vector<double>& pension = totals.pension;
   const double line = m.allowance_line_in(m.start_year);
+  const double indexed = start_year_growth(m).indexed;
   for (int round = 0; round < 2; ++round) {
     reduce_by_county(
         m, 1,
@@ -504,7 +554,7 @@ void calibrate_allowance(const Model& m, State& s, const CountyTotals& totals) {
       const double total = m.county_income_per_capita[c] * persons[c];
       k.transfer_other[c] =
           std::max(0.0, m.county_income_shares[c].transfer * total - pension[c] - sums[c]) /
-          persons[c];
+          (indexed * persons[c]);
     }
   }
 }
@@ -512,34 +562,48 @@ void calibrate_allowance(const Model& m, State& s, const CountyTotals& totals) {
 // The initial allocation and the levers as a fixed point: households settle under the levers, the
 // levers are recalibrated to the county's income shares under the new allocation, and so on. The
 // lever update is damped (geometric mean of old and new), since undamped the allocation and the
-// levers chase each other around the fixed point. Ends with an undamped calibration, so the shares
-// hold exactly for the final allocation, which is then within kLeverTolerance of optimal. The
-// rounds set only the earnings levers (the choice does not depend on the others); property and
-// transfers follow once, for the final allocation.
+// levers chase each other around the fixed point. A county is settled once its recalibrated levers
+// stop moving; it keeps the undamped calibration of that round, so its shares hold exactly for its
+// final allocation, which is then within kLeverTolerance of optimal, and later rounds leave it
+// alone: a county's start does not depend on how long the others take. The rounds set only the
+// earnings levers (the choice does not depend on the others); property and transfers follow once,
+// for the final allocation.
 void settle_to_fixed_point(const Model& m, State& s, const HouseholdArray<float>& farm_base) {
   CountyEconomy& k = s.economy;
   Eigen::ArrayXd target_wl, target_ft;  // the previous round's undamped levers
+  std::vector<char> settled(static_cast<std::size_t>(m.n_county), 0);
   CountyTotals totals;
   for (int round = 0; round < kMaxSettleRounds; ++round) {
-    settle_labour(m, s);
+    settle_labour(m, s, settled);
     const Eigen::ArrayXd wl = k.wage_local.array(), wm = k.wage_migrant.array(),
                          ft = k.farm_tfp.array();
+    // Settled counties are recalibrated from the same allocation: the same levers, bit for bit.
     totals = calibrate_levers(m, s, farm_base);
-    // Converged when the recalibrated levers no longer move from one round to the next (once the
-    // allocation stops changing, only the damping would still be closing in). The migrant wage
-    // is the local one times a constant, so it moves with it.
-    auto moved = [](const Eigen::ArrayXd& before, const Eigen::VectorXd& after) {
-      const Eigen::ArrayXd b = before.max(1e-300), a = after.array().max(1e-300);
-      return (a / b).log().abs().maxCoeff();
+    if (round + 1 == kMaxSettleRounds) break;
+    // A county has settled when its recalibrated levers no longer move from one round to the
+    // next (once its allocation stops changing, only the damping would still be closing in). The
+    // migrant wage is the local one times a constant, so it moves with it.
+    auto moved = [](double before, double after) {
+      return std::abs(std::log(std::max(after, 1e-300) / std::max(before, 1e-300)));
     };
-    const double change =
-        round == 0 ? 1.0 : std::max(moved(target_wl, k.wage_local), moved(target_ft, k.farm_tfp));
-    if (change < kLeverTolerance || round + 1 == kMaxSettleRounds) break;
+    bool all = true;
+    for (int c = 0; c < m.n_county; ++c) {
+      auto& done = settled[static_cast<std::size_t>(c)];
+      if (!done && round > 0) {
+        done = std::max(moved(target_wl[c], k.wage_local[c]), moved(target_ft[c], k.farm_tfp[c])) <
+               kLeverTolerance;
+      }
+      all = all && done;
+    }
+    if (all) break;
     target_wl = k.wage_local.array();
     target_ft = k.farm_tfp.array();
-    k.wage_local = (wl * target_wl).sqrt().matrix();
-    k.wage_migrant = (wm * k.wage_migrant.array()).sqrt().matrix();
-    k.farm_tfp = (ft * target_ft).sqrt().matrix();
+    for (int c = 0; c < m.n_county; ++c) {
+      if (settled[static_cast<std::size_t>(c)]) continue;
+      k.wage_local[c] = std::sqrt(wl[c] * target_wl[c]);
+      k.wage_migrant[c] = std::sqrt(wm[c] * k.wage_migrant[c]);
+      k.farm_tfp[c] = std::sqrt(ft[c] * target_ft[c]);
+    }
   }
   calibrate_allowance(m, s, totals);
 }
