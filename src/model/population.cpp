@@ -434,6 +434,86 @@ StartYearGrowth start_year_growth(const Model& m) {
   return {sum.migrant / w_wage, sum.farm / w_farm, sum.indexed / w_flat};
 }
 
+// What the start year's illness takes from wage and farm income (docs/MODEL.md 5.3, 7.4): by
+// chronic illness, members under 65 and members aged 65+ (the illness table's classes), the
+// expected worker-months an episode takes in each step of the year, from no episode at the start,
+// weighted by the calendar's share of the step and divided by the weighted months. A household
+// with W workers keeps 1 - that / W of its wage or farm income over the year, as the kernel's
+// `available` does step by step.
+class StartIllness {
+ public:
+  explicit StartIllness(const Model& m) {
+    const Parameters& p = m.param_in(m.start_year);
+    const Season season(p);
+    const double rho = p.health_elderly_multiplier;
+    const double per_load = p.health_illness_rate / start_illness_load(m, rho);
+    const int months = m.step_months;
+    const int length = static_cast<int>(p.health_lost_work_months);
+    std::vector<double> wage_w, farm_w;  // the calendar's weight of each step of the year
+    double wage_sum = 0.0, farm_sum = 0.0;
+    for (int t = 0; t < m.n_step && m.year_of_step(t) == m.start_year; ++t) {
+      wage_w.push_back(season.step_wage(m.month_of_step(t), months));
+      farm_w.push_back(season.step_farm(m.month_of_step(t), months));
+      wage_sum += wage_w.back() * months;
+      farm_sum += farm_w.back() * months;
+    }
+    constexpr int n = IllnessTable::kN;
+    std::vector<double> prob, next;  // by sick months left at the start of a step
+    for (int chronic = 0; chronic < 2; ++chronic) {
+      const double factor = chronic ? p.health_chronic_multiplier : 1.0;
+      for (int young = 0; young < n; ++young) {
+        for (int old = 0; old < n; ++old) {
+          const double rate = std::min(1.0, per_load * factor * (young + rho * old));
+          const double ill = 1.0 - std::pow(1.0 - rate, months / 12.0);
+          prob.assign(static_cast<std::size_t>(length) + 1, 0.0);
+          prob[0] = 1.0;
+          double wage = 0.0, farm = 0.0;
+          for (std::size_t t = 0; t < wage_w.size(); ++t) {
+            next.assign(prob.size(), 0.0);
+            double lost = 0.0;  // expected worker-months lost in step t
+            for (int left = 0; left <= length; ++left) {
+              const double q = prob[static_cast<std::size_t>(left)];
+              if (q == 0.0) continue;
+              if (left == 0) {
+                const int take = std::min(length, months);
+                lost += q * ill * take;
+                next[static_cast<std::size_t>(length - take)] += q * ill;
+                next[0] += q * (1.0 - ill);
+              } else {
+                const int take = std::min(left, months);
+                lost += q * take;
+                next[static_cast<std::size_t>(left - take)] += q;
+              }
+            }
+            wage += wage_w[t] * lost;
+            farm += farm_w[t] * lost;
+            prob.swap(next);
+          }
+          const auto k = static_cast<std::size_t>((chronic * n + young) * n + old);
+          wage_[k] = wage_sum > 0.0 ? wage / wage_sum : 0.0;
+          farm_[k] = farm_sum > 0.0 ? farm / farm_sum : 0.0;
+        }
+      }
+    }
+  }
+  /// The shares of a year's wage and farm income that household i keeps, given its members.
+  double wage_kept(const Households& h, std::int64_t i) const { return kept(wage_, h, i); }
+  double farm_kept(const Households& h, std::int64_t i) const { return kept(farm_, h, i); }
+
+ private:
+  using Table = std::array<double, 2 * IllnessTable::kN * IllnessTable::kN>;
+  static double kept(const Table& t, const Households& h, std::int64_t i) {
+    const int workers = h.workers[i];
+    if (workers == 0) return 1.0;
+    constexpr int n = IllnessTable::kN;
+    const auto chronic = static_cast<std::size_t>((h.flags[i] & kChronic) != 0);
+    const auto k = (chronic * n + static_cast<std::size_t>(h.persons[i] - h.elderly[i])) * n +
+                   static_cast<std::size_t>(h.elderly[i]);
+    return 1.0 - t[k] / workers;
+  }
+  Table wage_{}, farm_{};
+};
+
 // Persons and pensions per county under the allocation calibrate_levers saw.
 struct CountyTotals {
   std::vector<double> persons, pension;
@@ -455,6 +535,7 @@ CountyTotals calibrate_levers(const Model& m, State& s, const HouseholdArray<flo
 
   // Pass 1: wage and farm units at unit levels; allowance computed after the other levers.
   const bool wide = kernel_path() == KernelPath::wide;
+  const StartIllness illness(m);
   reduce_by_county(
       m, kNumCal,
       [&](const Chunk& ch, double* acc) {
@@ -477,11 +558,15 @@ CountyTotals calibrate_levers(const Model& m, State& s, const HouseholdArray<flo
             acc[kPersons] += h.persons[i];
             // The start year's luck scales wage and farm earnings, as in the run (kernel.hpp).
             const float luck = h.luck[i];
+            // The start year's illness takes a share of both (StartIllness).
+            const double wage_kept = illness.wage_kept(h, i);
             acc[kLocalUnits] +=
-                annual_wage(h.skill[i] * luck, h.local[i], 0, p.labour_local_wage, 0.0);
-            acc[kMigrantUnits] += annual_wage(h.skill[i] * luck, 0, h.migrant[i], 0.0,
-                                              p.labour_migrant_wage * p.labour_migrant_remit);
-            acc[kFarmUnits] += aid.operating_factor(i, labour) * units_b[j] * luck;
+                wage_kept * annual_wage(h.skill[i] * luck, h.local[i], 0, p.labour_local_wage, 0.0);
+            acc[kMigrantUnits] +=
+                wage_kept * annual_wage(h.skill[i] * luck, 0, h.migrant[i], 0.0,
+                                        p.labour_migrant_wage * p.labour_migrant_remit);
+            acc[kFarmUnits] +=
+                illness.farm_kept(h, i) * aid.operating_factor(i, labour) * units_b[j] * luck;
             acc[kRent] += labour > 0 ? 0.0 : p.farm_land_rent * h.land[i];
             acc[kPension] += p.transfer_pension * h.elderly[i];
             acc[kDividends] += aid.dividends(i);
