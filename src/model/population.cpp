@@ -394,6 +394,18 @@ void set_assets(const Model& m, State& s, const HouseholdArray<float>& farm_base
       scratch, unused);
 }
 
+// The calendar's weights (engine/season.hpp) of the start year's steps, in step order.
+struct StartYearCalendar {
+  std::vector<double> wage, farm;
+  explicit StartYearCalendar(const Model& m) {
+    const Season season(m.param_in(m.start_year));
+    for (int t = 0; t < m.n_step && m.year_of_step(t) == m.start_year; ++t) {
+      wage.push_back(season.step_wage(m.month_of_step(t), m.step_months));
+      farm.push_back(season.step_farm(m.month_of_step(t), m.step_months));
+    }
+  }
+};
+
 // The start year's income as a multiple of a year at the start's levels, for what grows within
 // the year at a rate the scenario sets: the migrant wage (labour.wage_growth), farm productivity
 // (farm.tfp_growth), and the other transfers and property income indexed with the poverty line
@@ -408,7 +420,7 @@ struct StartYearGrowth {
 };
 StartYearGrowth start_year_growth(const Model& m) {
   const Parameters& p = m.param_in(m.start_year);
-  const Season season(p);
+  const StartYearCalendar calendar(m);
   const double dt = m.step_months / 12.0;
   const double g_migrant = std::pow(1.0 + p.labour_wage_growth, dt);
   const double g_farm = std::pow(1.0 + p.farm_tfp_growth, dt);
@@ -416,9 +428,9 @@ StartYearGrowth start_year_growth(const Model& m) {
   double f_migrant = 1.0, f_farm = 1.0, f_indexed = 1.0;  // growth before step t
   double w_wage = 0.0, w_farm = 0.0, w_flat = 0.0;        // the calendar's weights so far
   StartYearGrowth sum{0.0, 0.0, 0.0};
-  for (int t = 0; t < m.n_step && m.year_of_step(t) == m.start_year; ++t) {
-    const double wage = season.step_wage(m.month_of_step(t), m.step_months) * m.step_months;
-    const double farm = season.step_farm(m.month_of_step(t), m.step_months) * m.step_months;
+  for (std::size_t t = 0; t < calendar.wage.size(); ++t) {
+    const double wage = calendar.wage[t] * m.step_months;
+    const double farm = calendar.farm[t] * m.step_months;
     const double flat = m.step_months;
     sum.migrant += wage * f_migrant;
     sum.farm += farm * f_farm;
@@ -444,18 +456,17 @@ class StartIllness {
  public:
   explicit StartIllness(const Model& m) {
     const Parameters& p = m.param_in(m.start_year);
-    const Season season(p);
     const double rho = p.health_elderly_multiplier;
     const double per_load = p.health_illness_rate / start_illness_load(m, rho);
     const int months = m.step_months;
     const int length = static_cast<int>(p.health_lost_work_months);
-    std::vector<double> wage_w, farm_w;  // the calendar's weight of each step of the year
+    const StartYearCalendar calendar(m);
+    const std::vector<double>& wage_w = calendar.wage;
+    const std::vector<double>& farm_w = calendar.farm;
     double wage_sum = 0.0, farm_sum = 0.0;
-    for (int t = 0; t < m.n_step && m.year_of_step(t) == m.start_year; ++t) {
-      wage_w.push_back(season.step_wage(m.month_of_step(t), months));
-      farm_w.push_back(season.step_farm(m.month_of_step(t), months));
-      wage_sum += wage_w.back() * months;
-      farm_sum += farm_w.back() * months;
+    for (std::size_t t = 0; t < wage_w.size(); ++t) {
+      wage_sum += wage_w[t] * months;
+      farm_sum += farm_w[t] * months;
     }
     constexpr int n = IllnessTable::kN;
     std::vector<double> prob, next;  // by sick months left at the start of a step
