@@ -31,14 +31,12 @@ double start_illness_load(const Model& m, double rho) {
 
 IllnessTable illness_table(const Model& m, const Parameters& p, int months) {
   IllnessTable t;
-  const double rho = p.health_elderly_multiplier;
-  const double per_load = p.health_illness_rate / start_illness_load(m, rho);
+  const IllnessRates rates(m, p);
   constexpr int n = IllnessTable::kN;
   for (int chronic = 0; chronic < 2; ++chronic) {
-    const double factor = chronic ? p.health_chronic_multiplier : 1.0;
     for (int young = 0; young < n; ++young) {
       for (int old = 0; old < n; ++old) {
-        const double rate = std::min(1.0, per_load * factor * (young + rho * old));
+        const double rate = rates(chronic != 0, young, old);
         t.p[static_cast<std::size_t>((chronic * n + young) * n + old)] =
             Rng::threshold32(1.0 - std::pow(1.0 - rate, months / 12.0));
       }

@@ -38,16 +38,32 @@ struct IllnessTable {
   }
 };
 
-/// The step's illness thresholds (MODEL.md 7.4): a household's yearly rate is
-/// health.illness_rate x (members under 65 + health.elderly_multiplier x members 65+) / the
-/// same load of the households setup draws (start_illness_load), times
-/// health.chronic_multiplier where a member is chronically ill, at most 1.
-IllnessTable illness_table(const Model& m, const Parameters& p, int months);
-
 /// The mean illness load (members under 65 + rho x members aged 65+) of the households setup
 /// draws, from the scenario's persons per household by county and its worker and elderly
 /// shares (MODEL.md 5.2): the load at which a household's rate is health.illness_rate.
 double start_illness_load(const Model& m, double rho);
+
+/// A household's yearly illness rate (MODEL.md 7.4): health.illness_rate x (members under 65 +
+/// health.elderly_multiplier x members 65+) / the same load of the households setup draws
+/// (start_illness_load), times health.chronic_multiplier where a member is chronically ill, at
+/// most 1. The kernel's thresholds and setup's expected losses both read it.
+class IllnessRates {
+ public:
+  IllnessRates(const Model& m, const Parameters& p)
+      : rho_(p.health_elderly_multiplier),
+        per_load_(p.health_illness_rate / start_illness_load(m, rho_)),
+        chronic_(p.health_chronic_multiplier) {}
+  double operator()(bool chronic, int young, int old) const {
+    return std::min(1.0, per_load_ * (chronic ? chronic_ : 1.0) * (young + rho_ * old));
+  }
+
+ private:
+  double rho_, per_load_, chronic_;
+};
+
+/// The step's illness thresholds (MODEL.md 7.4): the probability of an episode within the step
+/// at each class's yearly rate (IllnessRates).
+IllnessTable illness_table(const Model& m, const Parameters& p, int months);
 
 /// Values of the step that every chunk shares.
 struct StepContext {

@@ -456,8 +456,7 @@ class StartIllness {
  public:
   explicit StartIllness(const Model& m) {
     const Parameters& p = m.param_in(m.start_year);
-    const double rho = p.health_elderly_multiplier;
-    const double per_load = p.health_illness_rate / start_illness_load(m, rho);
+    const IllnessRates rates(m, p);
     const int months = m.step_months;
     const int length = static_cast<int>(p.health_lost_work_months);
     const StartYearCalendar calendar(m);
@@ -471,10 +470,9 @@ class StartIllness {
     constexpr int n = IllnessTable::kN;
     std::vector<double> prob, next;  // by sick months left at the start of a step
     for (int chronic = 0; chronic < 2; ++chronic) {
-      const double factor = chronic ? p.health_chronic_multiplier : 1.0;
       for (int young = 0; young < n; ++young) {
         for (int old = 0; old < n; ++old) {
-          const double rate = std::min(1.0, per_load * factor * (young + rho * old));
+          const double rate = rates(chronic != 0, young, old);
           const double ill = 1.0 - std::pow(1.0 - rate, months / 12.0);
           prob.assign(static_cast<std::size_t>(length) + 1, 0.0);
           prob[0] = 1.0;
