@@ -399,7 +399,7 @@ TEST_CASE("the Sichuan calibration reads and runs (smoke: one small wave at 0.5%
   replace("replicates: 2", "replicates: 1");
   const codev::CalibrationSpec spec =
       codev::read_calibration_text(text, "calibration_sichuan.yaml", kSource + "/scenarios");
-  CHECK(spec.targets.size() == 16);
+  CHECK(spec.targets.size() == 17);
   for (const codev::CalibrationTarget& t : spec.targets) {
     INFO(t.name);
     CHECK(t.years.back() <= 2022);             // nothing after 2022
@@ -413,10 +413,10 @@ TEST_CASE("the Sichuan calibration reads and runs (smoke: one small wave at 0.5%
   CHECK(summary.waves == 1);
   CHECK(summary.points >= 19);
   const codev::ArrayData sim = codev::read_array(options.output_path, "points/simulated");
-  REQUIRE(sim.shape == std::vector<std::size_t>{static_cast<std::size_t>(summary.points), 1, 16});
+  REQUIRE(sim.shape == std::vector<std::size_t>{static_cast<std::size_t>(summary.points), 1, 17});
   for (const double v : sim.values) CHECK(std::isfinite(v));
   // Province income 2015 is near its figure at every point (the start year is set by the data).
-  for (std::size_t p = 0; p < 19; ++p) CHECK(sim.values[p * 16] == Approx(10247).epsilon(0.1));
+  for (std::size_t p = 0; p < 19; ++p) CHECK(sim.values[p * 17] == Approx(10247).epsilon(0.1));
 }
 
 TEST_CASE(
