@@ -2,15 +2,17 @@
 """A run's projection year by year: income per person, its growth, the farm price and the
 operating share, and the first year against the level the scenario gives.
 
-Usage: tools/projection.py RUN.h5
+Usage: tools/projection.py RUN.h5 [--max-growth-sd POINTS]
 Prints, person-weighted over the run's counties, for every simulated year: income per person
 (/annual/income_per_capita_mean), its growth on the year before, the operating share of income,
 and the farm price (the mean of /monthly/farm_price over the year's steps and the counties);
 then the standard deviation of the yearly growth, the trend growth over the run, and the first
 year's income against the scenario's own level (its counties' `income_per_capita`, weighted by
 their `population`, read from the scenario text the run file stores). These are the figures
-docs/VALIDATION.md section 16 compares with the published series. Uses Debian's python3-h5py,
-numpy and python3-yaml (/usr/bin/python3).
+docs/VALIDATION.md section 16 compares with the published series. With --max-growth-sd it exits
+1 when the standard deviation of the yearly growth is above POINTS (percentage points), as the
+test of the default projection's smoothness does (tests/CMakeLists.txt). Uses Debian's
+python3-h5py, numpy and python3-yaml (/usr/bin/python3).
 """
 import sys
 
@@ -49,10 +51,21 @@ def text(value):
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
+def arguments(argv):
+    """The run file and the largest growth sd allowed (None: no check), or exit with the usage."""
+    if len(argv) == 2:
+        return argv[1], None
+    if len(argv) == 4 and argv[2] == "--max-growth-sd":
+        try:
+            return argv[1], float(argv[3])
+        except ValueError:
+            pass
+    sys.exit(__doc__)
+
+
 def main():
-    if len(sys.argv) != 2:
-        sys.exit(__doc__)
-    with h5py.File(sys.argv[1], "r") as f:
+    path, max_sd = arguments(sys.argv)
+    with h5py.File(path, "r") as f:
         annual, monthly = f["annual"], f["monthly"]
         years = annual["year"][:].astype(int)
         people = annual["population"][:].astype(float)
@@ -67,11 +80,18 @@ def main():
         rate = f"{100 * rates[k - 1]:+6.1f}%" if k > 0 else "       "
         print(f"{year}  {income[k]:17,.0f}  {rate}  {100 * operating[k] / income[k]:14.1f}%  "
               f"{price[step_year == year].mean():10.3f}")
-    if len(years) > 2:
-        print(f"growth: sd {100 * rates.std(ddof=1):.1f} points over {len(rates)} years, trend "
+    spread = 100 * rates.std(ddof=1) if len(years) > 2 else None
+    if spread is not None:
+        print(f"growth: sd {spread:.1f} points over {len(rates)} years, trend "
               f"{100 * trend(income):.2f}% a year {years[0]}-{years[-1]}")
     print(f"first year: {income[0]:,.0f} against the scenario's level {given:,.0f} "
           f"({100 * (income[0] / given - 1):+.1f}%)")
+    if max_sd is not None:
+        if spread is None:
+            sys.exit("projection: fewer than three years, no growth sd to check")
+        if spread > max_sd:
+            sys.exit(f"projection: growth sd {spread:.2f} points is above {max_sd:g}")
+        print(f"growth sd {spread:.2f} points: within {max_sd:g}")
 
 
 if __name__ == "__main__":

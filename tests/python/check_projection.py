@@ -44,7 +44,15 @@ spread = next(line for line in lines if line.startswith("growth:"))
 assert spread == "growth: sd 7.1 points over 2 years, trend 14.89% a year 2023-2025", spread
 first = next(line for line in lines if line.startswith("first year:"))
 assert first == "first year: 1,750 against the scenario's level 1,600 (+9.4%)", first
+# The smoothness check: the sd is 7.07 points, so 7.1 passes and 7.0 fails with the figure.
+within = subprocess.run(["/usr/bin/python3", tool, path, "--max-growth-sd", "7.1"],
+                        capture_output=True, text=True)
+assert within.returncode == 0 and "growth sd 7.07 points: within 7.1" in within.stdout, within
+above = subprocess.run(["/usr/bin/python3", tool, path, "--max-growth-sd", "7.0"],
+                       capture_output=True, text=True)
+assert above.returncode == 1 and "growth sd 7.07 points is above 7" in above.stderr, above
 # Wrong usage says how to use it.
-bad = subprocess.run(["/usr/bin/python3", tool], capture_output=True, text=True)
-assert bad.returncode != 0 and "Usage: tools/projection.py RUN.h5" in bad.stderr, bad.stderr
+for argv in ([], [path, "--max-growth-sd"], [path, "--max-growth-sd", "x"]):
+    bad = subprocess.run(["/usr/bin/python3", tool] + argv, capture_output=True, text=True)
+    assert bad.returncode != 0 and "Usage: tools/projection.py RUN.h5" in bad.stderr, bad.stderr
 print("check_projection: ok")
