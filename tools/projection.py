@@ -14,6 +14,7 @@ docs/VALIDATION.md section 16 compares with the published series. With --max-gro
 test of the default projection's smoothness does (tests/CMakeLists.txt). Uses Debian's
 python3-h5py, numpy and python3-yaml (/usr/bin/python3).
 """
+import argparse
 import sys
 
 import h5py
@@ -51,20 +52,13 @@ def text(value):
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
-def arguments(argv):
-    """The run file and the largest growth sd allowed (None: no check), or exit with the usage."""
-    if len(argv) == 2:
-        return argv[1], None
-    if len(argv) == 4 and argv[2] == "--max-growth-sd":
-        try:
-            return argv[1], float(argv[3])
-        except ValueError:
-            pass
-    sys.exit(__doc__)
-
-
 def main():
-    path, max_sd = arguments(sys.argv)
+    parser = argparse.ArgumentParser(usage=__doc__.splitlines()[3].removeprefix("Usage: "))
+    parser.add_argument("run", help="a run's HDF5 output")
+    parser.add_argument("--max-growth-sd", type=float, metavar="POINTS",
+                        help="exit 1 if the sd of the yearly growth is above POINTS")
+    args = parser.parse_args()
+    path, max_sd = args.run, args.max_growth_sd
     with h5py.File(path, "r") as f:
         annual, monthly = f["annual"], f["monthly"]
         years = annual["year"][:].astype(int)

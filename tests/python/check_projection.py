@@ -54,5 +54,5 @@ assert above.returncode == 1 and "growth sd 7.07 points is above 7" in above.std
 # Wrong usage says how to use it.
 for argv in ([], [path, "--max-growth-sd"], [path, "--max-growth-sd", "x"]):
     bad = subprocess.run(["/usr/bin/python3", tool] + argv, capture_output=True, text=True)
-    assert bad.returncode != 0 and "Usage: tools/projection.py RUN.h5" in bad.stderr, bad.stderr
+    assert bad.returncode != 0 and "usage: tools/projection.py RUN.h5" in bad.stderr, bad.stderr
 print("check_projection: ok")
