@@ -47,6 +47,9 @@ EXITS = {2016: 5, 2017: 15, 2018: 30, 2019: 31, 2020: 7}
 LIANGSHAN = {2013: 0.198, 2018: 0.071}
 DANBA_FIG = {2012: 0.168, 2019: 0.0}
 SHARES_2020 = {"wage": 0.313, "operating": 0.386, "property": 0.032, "transfer": 0.269}  # derived
+# Rural consumption per person over disposable income (docs/evidence/households.md section 7,
+# derived), which P5 (household.mpc) is tuned on.
+CONSUMPTION_RATIO = {2020: 0.939, 2021: 0.936, 2022: 0.921}
 NATIONAL = {2012: 0.102, 2019: 0.006}
 # Sichuan GDP, current prices, yuan (docs/evidence/parameters.md section 1): 2015 as first
 # published, 2022 as finally verified.
@@ -62,6 +65,7 @@ EXIT_BAND_CUM = 15                  # cumulative exits by year: published +- 15 
 EXIT_BAND_YEAR = 12                 # exits in one year: published +- 12 counties
 DANBA_2019_BAND = (0.0, 0.05)       # published 0 (exited); test-scale sampling noise, see docs
 GDP_GROWTH_BAND = 0.01              # +-1 point a year, as the income growth
+CONSUMPTION_BAND = 0.02             # consumption / income: published +- 0.02
 
 
 
@@ -132,6 +136,7 @@ def main():
             inc = an["income_per_capita_mean"][:]
             fgt0 = an["fgt0"][:]
             sources = {k: an[f"income_{k}"][:] for k in SHARES_2020}
+            consumption = an["consumption_per_capita"][:]
             mo = f["monthly"]
             m_years = mo["year"][:].astype(int)
             m_codes = mo["county"][:].astype(int)
@@ -186,6 +191,11 @@ def main():
     gg_sim = (gdp_of(2022) / gdp_of(2015)) ** (1 / 7) - 1
     rep.add("GDP growth 2015-2022 (/year, nominal)", gg_pub, gg_sim, gg_pub - GDP_GROWTH_BAND,
             gg_pub + GDP_GROWTH_BAND, "{:.2%}")
+
+    # Consumption per person over income per person, 2020-2022 (P5 tunes household.mpc on them).
+    for y, v in CONSUMPTION_RATIO.items():
+        rep.add(f"consumption / income {y}", v, mean(consumption, allc, y) / mean(inc, allc, y),
+                v - CONSUMPTION_BAND, v + CONSUMPTION_BAND, "{:.3f}")
 
     # Composition of rural income 2020 (facts, derived): reported, not checked (the table's
     # start shares are the 2020 shares; docs/VALIDATION.md, "Known failures").

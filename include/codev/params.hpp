@@ -169,8 +169,8 @@ namespace codev {
     "(4,301 in 2017) suggest about 4,000, range 3,000-6,000 (parameters.md 3)")                    \
   X(household, mpc, 0.75, 0.0, 1.0, false, "1",                                                    \
     "Marginal propensity to consume out of current income",                                        \
-    "stated prior [0.6, 0.95]: transitory gains mostly saved; Sichuan's consumption/income of "    \
-    "0.92-0.94 needs 0.85-0.9 (parameters.md 3, 6; MODEL.md 9)")                                   \
+    "stated prior [0.6, 0.95]: transitory gains mostly saved; the Sichuan scenarios set 0.915, "   \
+    "tuned on Sichuan's consumption/income of 0.92-0.94 in 2020-2022 (P5, parameters.md 3)")       \
   X(household, wealth_consumption, 0.04, 0.0, 1.0, false, "1/year",                                \
     "Share of positive savings consumed per year",                                                 \
     "derived: savings spread over 25-40 years at 1.5% give 0.03-0.05 a year (parameters.md 3)")    \

@@ -488,12 +488,16 @@ def growth_yaml():
     """P1: the hindcast's three nominal growth rates (tools/sichuan/make_hindcast.py: migrant wages
     published, farm productivity tuned on the rural income and county productivity on the GDP of
     2015-2022), each held after 2022, the rule for years after the last published figure
-    (docs/SCENARIOS.md, time paths): the hindcast and the projection are one path."""
+    (docs/SCENARIOS.md, time paths): the hindcast and the projection are one path. P5, the share
+    of income consumed, likewise."""
     note = "# the hindcast's P1{} (2015-2022 rate), held after 2022"
     return ["  labour:", f"    {'wage_growth: ' + str(HINDCAST_WAGE_GROWTH):<28}{note.format('a')}",
             "  farm:", f"    {'tfp_growth: ' + str(HINDCAST_TUNED['farm_growth']):<28}{note.format('b')}",
             "  county:",
             f"    {'tfp_growth: ' + str(HINDCAST_TUNED['county_growth']):<28}{note.format('c')}",
+            # P5: the share of income consumed, tuned on Sichuan's consumption of 2020-2022.
+            "  household:",
+            f"    {'mpc: ' + str(HINDCAST_TUNED['mpc']):<28}# the hindcast's P5 (2020-2022 consumption), held after 2022",
             # Not the hindcast's L4 (10% a year): the campaign's raises, held to 2032, would put
             # 18% of rural residents on the allowance (3.6% in 2023; docs/VALIDATION.md section 3).
             "  transfer:",
