@@ -160,7 +160,7 @@ namespace codev {
     "households.md section 4), of which an outbreak takes 0.3-0.8")                                \
   X(farm, tfp_growth, 0.02, -0.5, 0.5, false, "1/year",                                            \
     "Growth of farm productivity (technology, prices)",                                            \
-    "stated prior for a generic scenario; the Sichuan scenarios set 0.09, tuned on rural "         \
+    "stated prior for a generic scenario; the Sichuan scenarios set 0.12, tuned on rural "         \
     "income 2015-2022 (P1b, parameters.md 1)")                                                     \
   X(household, subsistence, 4000.0, 0.0, 1e6, false, "yuan/person/year",                           \
     "Consumption floor per person at start-year prices, indexed like the poverty line: spent "     \
