@@ -24,7 +24,9 @@ Definitions (docs/VALIDATION.md):
 - poverty incidence = /annual/fgt0 (share of persons below the line, net income), person-weighted
   over the counties of a group;
 - a former poverty county exits in the first year its fgt0 is below 0.03 (the exit criterion,
-  incidence < 3%); exits are counted per year over the 88 counties.
+  incidence < 3%); exits are counted per year over the 88 counties;
+- consumption over income of a year = the person-weighted means of /annual/consumption_per_capita
+  and of /annual/income_per_capita_mean over the same counties, divided.
 """
 import argparse
 import csv
