@@ -73,7 +73,7 @@ TUNED = {
     # households' transitory shocks (docs/MODEL.md 7.7), which cost the provincial income of
     # 2020-2021 about 1%. 0.09 before P5: at household.mpc 0.75 households saved 22% of their
     # income and invested much of it in farm assets, which carried part of the growth; at P5's
-    # 0.915, 0.09 gives 7.8% a year 2015-2020 (published 9.22%) and 0.12 gives 8.9%.
+    # 0.915, 0.09 gives 7.66% a year 2015-2020 (published 9.22%) and 0.12 gives 8.91%.
     "farm_growth": 0.12,
     # P1c: county.tfp_growth, tuned on the provincial GDP's nominal growth 2015-2022 (9.44% a
     # year, docs/evidence/parameters.md section 1). At P1b's 0.083 the county economies grew
